@@ -1,0 +1,74 @@
+"""Runtime of the typed Shopify GraphQL clients.
+
+The generated packages ``shopify_storefront`` and ``shopify_admin`` build on this
+package; import their ``Client`` / ``AsyncClient``. Import exceptions, the retry
+policy and helpers from here.
+"""
+
+from ._base import (
+    AdminBaseClient,
+    AsyncAdminBaseClient,
+    AsyncStorefrontBaseClient,
+    StorefrontBaseClient,
+)
+from ._endpoint import endpoint_for, normalize_shop
+from ._enums import ShopifyEnum
+from ._exceptions import (
+    AuthenticationError,
+    ConfigurationError,
+    GraphQLError,
+    GraphQLErrorDetail,
+    HTTPStatusError,
+    InvalidResponseError,
+    QueryCost,
+    SecurityRejectionError,
+    ServerError,
+    ShopifyError,
+    ThrottledError,
+    TransportError,
+    UserErrorsError,
+)
+from ._response import GraphQLResponse
+from ._retry import RetryPolicy, parse_retry_after
+from ._user_errors import raise_for_user_errors
+from ._version import __version__
+from ._versions import (
+    UnsupportedVersionWarning,
+    VersionMismatchWarning,
+    VersionSupport,
+    latest_stable_version,
+    version_support,
+)
+
+__all__ = [
+    "AdminBaseClient",
+    "AsyncAdminBaseClient",
+    "AsyncStorefrontBaseClient",
+    "AuthenticationError",
+    "ConfigurationError",
+    "GraphQLError",
+    "GraphQLErrorDetail",
+    "GraphQLResponse",
+    "HTTPStatusError",
+    "InvalidResponseError",
+    "QueryCost",
+    "RetryPolicy",
+    "SecurityRejectionError",
+    "ServerError",
+    "ShopifyEnum",
+    "ShopifyError",
+    "StorefrontBaseClient",
+    "ThrottledError",
+    "TransportError",
+    "UnsupportedVersionWarning",
+    "UserErrorsError",
+    "VersionMismatchWarning",
+    "VersionSupport",
+    "__version__",
+    "endpoint_for",
+    "latest_stable_version",
+    "normalize_shop",
+    "parse_retry_after",
+    "raise_for_user_errors",
+    "version_support",
+]

@@ -1,0 +1,83 @@
+"""Shop domain normalisation and endpoint URLs."""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from typing import Literal
+from urllib.parse import urlsplit
+
+from ._exceptions import ConfigurationError
+
+Api = Literal["storefront", "admin"]
+
+_HOST_LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
+_VERSION = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$|^unstable$")
+
+
+def normalize_shop(shop: str) -> str:
+    """Return the bare host name of a shop, lower-cased.
+
+    Accepts ``your-store.myshopify.com``, ``https://Your-Store.myshopify.com/`` and
+    the like; rejects anything that is not a host name (paths, ports, spaces).
+    """
+    if not isinstance(shop, str) or not shop.strip():
+        raise ConfigurationError("shop must be a host name such as 'your-store.myshopify.com'")
+    raw = shop.strip()
+    host = raw
+    if "://" in raw:
+        parts = urlsplit(raw)
+        if parts.scheme not in ("http", "https") or parts.path not in ("", "/") or parts.query:
+            raise ConfigurationError(
+                f"shop {raw!r} is not a host name; pass e.g. 'your-store.myshopify.com' "
+                "(or endpoint= for a full URL)"
+            )
+        host = parts.netloc
+    host = host.rstrip("/").lower()
+    if host.endswith("."):
+        host = host[:-1]
+    labels = host.split(".")
+    if len(labels) < 2 or not all(_HOST_LABEL.match(label) for label in labels):
+        raise ConfigurationError(
+            f"shop {raw!r} is not a host name; pass e.g. 'your-store.myshopify.com'"
+        )
+    return host
+
+
+def check_version(version: str) -> str:
+    if not _VERSION.match(version):
+        raise ConfigurationError(f"API version {version!r} is not of the form YYYY-MM")
+    return version
+
+
+def endpoint_for(api: Api, shop: str, version: str) -> str:
+    """The GraphQL URL of ``api`` at ``version`` for ``shop``."""
+    host = normalize_shop(shop)
+    check_version(version)
+    if api == "admin":
+        return f"https://{host}/admin/api/{version}/graphql.json"
+    return f"https://{host}/api/{version}/graphql.json"
+
+
+def is_loopback_host(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def check_endpoint(endpoint: str) -> str:
+    """Accept https URLs anywhere, plain http only on loopback (tests, local proxies)."""
+    parts = urlsplit(endpoint)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ConfigurationError(f"endpoint {endpoint!r} is not an http(s) URL")
+    if parts.username or parts.password:
+        raise ConfigurationError("endpoint must not carry credentials in the URL")
+    if parts.scheme == "http" and not is_loopback_host(parts.hostname):
+        raise ConfigurationError(
+            f"endpoint {endpoint!r} uses plain http on a non-loopback host; "
+            "use https (plain http is only allowed for 127.0.0.1, ::1 and localhost)"
+        )
+    return endpoint

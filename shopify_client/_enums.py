@@ -1,0 +1,30 @@
+"""Base class of the generated enums: tolerant of values added by Shopify later."""
+
+from __future__ import annotations
+
+from enum import Enum
+
+__all__ = ["ShopifyEnum"]
+
+
+class ShopifyEnum(str, Enum):
+    """A ``str`` enum that accepts values it does not know yet.
+
+    Shopify adds enum values inside published API versions. A value the generated
+    enum lacks becomes a pseudo-member (``UNKNOWN_VALUE``-style: name and value are
+    the string Shopify sent) instead of failing validation; ``is_known`` tells them
+    apart.
+    """
+
+    @classmethod
+    def _missing_(cls, value: object) -> ShopifyEnum | None:
+        if not isinstance(value, str):
+            return None
+        member = str.__new__(cls, value)
+        member._name_ = value
+        member._value_ = value
+        return member
+
+    @property
+    def is_known(self) -> bool:
+        return self._name_ in type(self).__members__

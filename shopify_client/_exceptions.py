@@ -1,0 +1,230 @@
+"""The exceptions raised by the Shopify clients.
+
+Every exception the clients raise on purpose derives from :class:`ShopifyError`::
+
+    ShopifyError
+    ├── ConfigurationError        bad constructor arguments (also a ValueError)
+    ├── TransportError            the request did not complete (connect, timeout, drop)
+    ├── HTTPStatusError           a non-2xx answer (status_code, request_id)
+    │   ├── AuthenticationError   401 / 403: wrong or missing token, missing scope
+    │   ├── SecurityRejectionError 430: Shopify judged the traffic malicious
+    │   └── ServerError           5xx
+    ├── ThrottledError            429, or a 200 whose errors say THROTTLED (cost figures)
+    ├── GraphQLError              a 200 with ``errors`` (each with message, path, code)
+    ├── InvalidResponseError      HTML, non-JSON, truncated, or data that does not fit
+    └── UserErrorsError           raised on request by :func:`raise_for_user_errors`
+
+Messages never contain access tokens or passwords: they are built from status codes,
+error codes and Shopify's own messages, and response excerpts are scrubbed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+__all__ = [
+    "AuthenticationError",
+    "ConfigurationError",
+    "GraphQLError",
+    "GraphQLErrorDetail",
+    "HTTPStatusError",
+    "InvalidResponseError",
+    "QueryCost",
+    "SecurityRejectionError",
+    "ServerError",
+    "ShopifyError",
+    "ThrottledError",
+    "TransportError",
+    "UserErrorsError",
+]
+
+
+class ShopifyError(Exception):
+    """Base class of every error raised by the Shopify clients."""
+
+
+class ConfigurationError(ShopifyError, ValueError):
+    """The client was constructed with arguments that cannot work."""
+
+
+class TransportError(ShopifyError):
+    """The request did not complete: connection refused, timeout, dropped connection.
+
+    ``request_sent`` is False only when the request certainly never reached the
+    server (connection refused, connect timeout): only then is a mutation retried.
+    """
+
+    def __init__(self, message: str, *, request_sent: bool) -> None:
+        super().__init__(message)
+        self.request_sent = request_sent
+
+
+class HTTPStatusError(ShopifyError):
+    """Shopify answered with a non-2xx status."""
+
+    def __init__(self, message: str, *, status_code: int, request_id: str | None) -> None:
+        super().__init__(message)
+        self.status_code = status_code
+        self.request_id = request_id
+
+
+class AuthenticationError(HTTPStatusError):
+    """401 or 403: the access token is wrong, revoked, or lacks a scope."""
+
+
+class SecurityRejectionError(HTTPStatusError):
+    """430 Security Rejection: send ``buyer_ip`` with private Storefront tokens from servers."""
+
+
+class ServerError(HTTPStatusError):
+    """A 5xx answer from Shopify."""
+
+
+@dataclass(frozen=True)
+class QueryCost:
+    """Admin API query cost, from ``extensions.cost`` of a response."""
+
+    requested: float | None
+    actual: float | None
+    maximum_available: float | None
+    currently_available: float | None
+    restore_rate: float | None
+
+    @classmethod
+    def from_extensions(cls, extensions: object) -> QueryCost | None:
+        if not isinstance(extensions, dict):
+            return None
+        cost = extensions.get("cost")
+        if not isinstance(cost, dict):
+            return None
+        status = cost.get("throttleStatus")
+        status = status if isinstance(status, dict) else {}
+
+        def num(value: object) -> float | None:
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                return None
+            return float(value)
+
+        return cls(
+            requested=num(cost.get("requestedQueryCost")),
+            actual=num(cost.get("actualQueryCost")),
+            maximum_available=num(status.get("maximumAvailable")),
+            currently_available=num(status.get("currentlyAvailable")),
+            restore_rate=num(status.get("restoreRate")),
+        )
+
+    def seconds_until_available(self) -> float | None:
+        """How long the leaky bucket needs to refill enough for the requested cost."""
+        if self.requested is None or self.currently_available is None or not self.restore_rate:
+            return None
+        missing = self.requested - self.currently_available
+        return max(0.0, missing / self.restore_rate)
+
+
+class ThrottledError(ShopifyError):
+    """Shopify throttled the call (HTTP 429, or ``extensions.code == "THROTTLED"``).
+
+    Raised once retries are used up (or disabled). ``retry_after`` is the wait
+    Shopify asked for, in seconds, when it said; ``cost`` the Admin cost figures.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status_code: int,
+        retry_after: float | None,
+        cost: QueryCost | None,
+        request_id: str | None,
+    ) -> None:
+        super().__init__(message)
+        self.status_code = status_code
+        self.retry_after = retry_after
+        self.cost = cost
+        self.request_id = request_id
+
+
+@dataclass(frozen=True)
+class GraphQLErrorDetail:
+    """One entry of a response's ``errors`` list."""
+
+    message: str
+    path: tuple[str | int, ...] = ()
+    code: str | None = None
+    extensions: dict[str, Any] = field(default_factory=dict)
+
+    def __str__(self) -> str:
+        where = ".".join(str(p) for p in self.path)
+        code = f" [{self.code}]" if self.code else ""
+        return f"{self.message}{code}" + (f" (at {where})" if where else "")
+
+
+class GraphQLError(ShopifyError):
+    """The response carried GraphQL ``errors``; ``data`` holds any partial data."""
+
+    def __init__(
+        self,
+        errors: Sequence[GraphQLErrorDetail],
+        *,
+        data: dict[str, Any] | None,
+        request_id: str | None,
+    ) -> None:
+        self.errors = list(errors)
+        self.data = data
+        self.request_id = request_id
+        summary = "; ".join(str(e) for e in self.errors[:5])
+        more = f" (+{len(self.errors) - 5} more)" if len(self.errors) > 5 else ""
+        super().__init__(f"GraphQL errors: {summary}{more}")
+
+    @property
+    def codes(self) -> list[str]:
+        return [e.code for e in self.errors if e.code]
+
+
+class InvalidResponseError(ShopifyError):
+    """The response is not a usable GraphQL answer.
+
+    Raised for an HTML error page, a body that is not JSON or is cut short, JSON
+    with neither ``data`` nor ``errors``, or ``data`` that does not fit the
+    generated types (``path`` names the offending field).
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status_code: int | None = None,
+        request_id: str | None = None,
+        path: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.status_code = status_code
+        self.request_id = request_id
+        self.path = path
+
+
+class UserErrorsError(ShopifyError):
+    """A mutation answered with ``userErrors`` / ``customerUserErrors``."""
+
+    def __init__(self, user_errors: Sequence[Any]) -> None:
+        self.user_errors = list(user_errors)
+        parts = []
+        for err in self.user_errors:
+            message = getattr(err, "message", str(err))
+            code = getattr(err, "code", None)
+            field_path = getattr(err, "field", None)
+            code_text = f"[{getattr(code, 'value', code)}] " if code is not None else ""
+            where = f" (field: {'.'.join(field_path)})" if field_path else ""
+            parts.append(f"{code_text}{message}{where}")
+        super().__init__("user errors: " + "; ".join(parts))
+
+    @property
+    def codes(self) -> list[str]:
+        out = []
+        for err in self.user_errors:
+            code = getattr(err, "code", None)
+            if code is not None:
+                out.append(str(getattr(code, "value", code)))
+        return out

@@ -1,0 +1,53 @@
+"""Keeping access tokens and passwords out of logs, reprs and exception messages."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+__all__ = ["REDACTED", "SENSITIVE_HEADERS", "is_sensitive_key", "redact_json", "scrub"]
+
+REDACTED = "[REDACTED]"
+
+SENSITIVE_HEADERS = frozenset(
+    {
+        "x-shopify-storefront-access-token",
+        "shopify-storefront-private-token",
+        "x-shopify-access-token",
+        "authorization",
+        "cookie",
+        "set-cookie",
+    }
+)
+
+_SENSITIVE_KEY = re.compile(r"(token|password|secret|authorization|multipass)", re.IGNORECASE)
+
+
+def is_sensitive_key(key: str) -> bool:
+    return bool(_SENSITIVE_KEY.search(key))
+
+
+def redact_json(value: Any) -> Any:
+    """A copy of a JSON value with every sensitive key's value replaced."""
+    if isinstance(value, Mapping):
+        return {
+            k: (REDACTED if isinstance(k, str) and is_sensitive_key(k) and v is not None
+                and not isinstance(v, Mapping | list) else redact_json(v))
+            for k, v in value.items()
+        }
+    if isinstance(value, list):
+        return [redact_json(v) for v in value]
+    return value
+
+
+def redact_headers(headers: Mapping[str, str]) -> dict[str, str]:
+    return {k: (REDACTED if k.lower() in SENSITIVE_HEADERS else v) for k, v in headers.items()}
+
+
+def scrub(text: str, secrets: Iterable[str]) -> str:
+    """Replace every occurrence of each secret (at least 4 chars) in ``text``."""
+    for secret in secrets:
+        if secret and len(secret) >= 4:
+            text = text.replace(secret, REDACTED)
+    return text
