@@ -7,7 +7,7 @@ from enum import Enum
 __all__ = ["ShopifyEnum"]
 
 
-class ShopifyEnum(str, Enum):
+class ShopifyEnum(str, Enum):  # noqa: UP042 (same base as ariadne-codegen enums)
     """A ``str`` enum that accepts values it does not know yet.
 
     Shopify adds enum values inside published API versions. A value the generated

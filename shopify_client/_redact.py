@@ -32,8 +32,14 @@ def redact_json(value: Any) -> Any:
     """A copy of a JSON value with every sensitive key's value replaced."""
     if isinstance(value, Mapping):
         return {
-            k: (REDACTED if isinstance(k, str) and is_sensitive_key(k) and v is not None
-                and not isinstance(v, Mapping | list) else redact_json(v))
+            k: (
+                REDACTED
+                if isinstance(k, str)
+                and is_sensitive_key(k)
+                and v is not None
+                and not isinstance(v, Mapping | list)
+                else redact_json(v)
+            )
             for k, v in value.items()
         }
     if isinstance(value, list):

@@ -80,9 +80,11 @@ def _error_details(errors: object) -> list[GraphQLErrorDetail]:
         ext = item.get("extensions")
         ext = ext if isinstance(ext, dict) else {}
         raw_path = item.get("path")
-        path = tuple(p for p in raw_path if isinstance(p, str | int)) if isinstance(
-            raw_path, list
-        ) else ()
+        path = (
+            tuple(p for p in raw_path if isinstance(p, str | int))
+            if isinstance(raw_path, list)
+            else ()
+        )
         code = ext.get("code")
         details.append(
             GraphQLErrorDetail(

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from typing import TypeAlias, Union
+from typing import TypeAlias
 
 __all__ = ["JSONValue"]
 
 #: Shopify's ``JSON`` scalar: any JSON value.
-JSONValue: TypeAlias = Union[
-    dict[str, "JSONValue"], list["JSONValue"], str, int, float, bool, None
-]
+JSONValue: TypeAlias = dict[str, "JSONValue"] | list["JSONValue"] | str | int | float | bool | None

@@ -44,9 +44,7 @@ class ShopifyPlugin(Plugin):
     def generate_enums_module(self, module: ast.Module) -> ast.Module:
         module.body.insert(
             0,
-            ast.ImportFrom(
-                module="shopify_client", names=[ast.alias(name="ShopifyEnum")], level=0
-            ),
+            ast.ImportFrom(module="shopify_client", names=[ast.alias(name="ShopifyEnum")], level=0),
         )
         return module
 
@@ -90,10 +88,15 @@ class ShopifyPlugin(Plugin):
         section = self.config_dict.get("tool", {}).get("ariadne-codegen", {})
         exported = ["API", "API_VERSION"]
         if not section.get("async_client", True):
-            module.body.append(
+            last_import = max(
+                (i for i, node in enumerate(module.body) if isinstance(node, ast.ImportFrom)),
+                default=-1,
+            )
+            module.body.insert(
+                last_import + 1,
                 ast.ImportFrom(
                     module="async_client", names=[ast.alias(name="AsyncClient")], level=1
-                )
+                ),
             )
             exported.append("AsyncClient")
         module.body.append(
@@ -117,7 +120,7 @@ class ShopifyPlugin(Plugin):
                 and node.targets[0].id == "__all__"
                 and isinstance(node.value, ast.List)
             ):
-                names = {e.value for e in node.value.elts if isinstance(e, ast.Constant)}
+                names = {str(e.value) for e in node.value.elts if isinstance(e, ast.Constant)}
                 names.update(exported)
                 node.value.elts = [ast.Constant(value=n) for n in sorted(names)]
         return module
@@ -194,7 +197,9 @@ def _hide_from_repr(field: ast.AnnAssign) -> ast.AnnAssign:
     ):
         value.keywords.append(repr_false)
     elif value is None:
-        field.value = ast.Call(func=ast.Name(id="Field", ctx=ast.Load()), args=[], keywords=[repr_false])
+        field.value = ast.Call(
+            func=ast.Name(id="Field", ctx=ast.Load()), args=[], keywords=[repr_false]
+        )
     else:
         field.value = ast.Call(
             func=ast.Name(id="Field", ctx=ast.Load()),

@@ -145,7 +145,9 @@ def load_schema(path: Path) -> GraphQLSchema:
     stripped = text.lstrip()
     if path.suffix in SDL_SUFFIXES or not stripped.startswith(("{", "[")):
         if path.suffix == ".json":
-            raise SchemaFileError(path, "is not JSON (a .json schema must be an introspection result)")
+            raise SchemaFileError(
+                path, "is not JSON (a .json schema must be an introspection result)"
+            )
         schema = _build_from_sdl(path, text)
     else:
         schema = _build_from_introspection(path, introspection_from_json(path, text))

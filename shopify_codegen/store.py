@@ -80,7 +80,9 @@ def add_schema(
     atomic_write_text(sdl_path, sdl)
     day = (date or _dt.date.today()).isoformat()
     entries = [
-        e for e in read_manifest(config.manifest_path) if not (e.api == api and e.version == version)
+        e
+        for e in read_manifest(config.manifest_path)
+        if not (e.api == api and e.version == version)
     ]
     for kind, path, note in (
         ("introspection", json_path, origin),

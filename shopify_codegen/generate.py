@@ -1,0 +1,180 @@
+"""Generating the typed client packages with ariadne-codegen.
+
+ariadne-codegen writes one client flavour per run, so each package is generated
+twice into the same empty folder: first the async client (``async_client.py``,
+``AsyncClient``), then the sync one (``client.py``, ``Client``), whose
+``__init__`` the plugin extends with ``AsyncClient``. The models, enums and input
+types of both runs are the same files. The schema is the committed SDL of the
+pinned version, parsed once for both runs.
+
+Generation always starts from an empty folder and replaces the package as a whole,
+so a deleted operation leaves no stale module behind.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import copy
+import io
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from graphql import GraphQLSchema, assert_valid_schema
+
+from .atomic import replace_directory
+from .config import ApiConfig, ProjectConfig
+from .errors import GenerationError, SchemaFileError
+from .plugin import SECTION
+
+__all__ = ["GeneratedPackage", "generate_all", "generate_package"]
+
+BASES_DIR = Path(__file__).parent / "bases"
+PY_TYPED = ""  # PEP 561 marker: the package is fully typed
+
+
+@dataclass(frozen=True)
+class GeneratedPackage:
+    api: str
+    version: str
+    path: Path
+    files: tuple[str, ...]
+
+
+@contextlib.contextmanager
+def _in_directory(path: Path) -> Iterator[None]:
+    previous = Path.cwd()
+    os.chdir(path)
+    try:
+        yield
+    finally:
+        os.chdir(previous)
+
+
+def ariadne_config(
+    config: ProjectConfig, api: ApiConfig, target_dir: Path, *, async_client: bool
+) -> dict[str, Any]:
+    """The config dict handed to ariadne-codegen for one run (paths relative to root)."""
+    settings: dict[str, Any] = copy.deepcopy(config.ariadne)
+    for key, value in api.ariadne.items():
+        if key == "scalars":
+            settings.setdefault("scalars", {}).update(value)
+        else:
+            settings[key] = value
+    flavour = "async_base_client" if async_client else "base_client"
+    settings.update(
+        schema_path=config.rel(config.schema_sdl(api.name, api.pinned_version)),
+        queries_path=config.rel(api.queries),
+        target_package_name=api.package,
+        target_package_path=str(target_dir),
+        async_client=async_client,
+        client_name="AsyncClient" if async_client else "Client",
+        client_file_name="async_client" if async_client else "client",
+        base_client_name="AsyncBaseClient" if async_client else "BaseClient",
+        base_client_file_path=str(BASES_DIR / api.name / f"{flavour}.py"),
+    )
+    return {
+        "tool": {
+            "ariadne-codegen": settings,
+            SECTION: {
+                "api": api.name,
+                "version": api.pinned_version,
+                "queries": config.rel(api.queries),
+            },
+        }
+    }
+
+
+def _run_ariadne(config_dict: dict[str, Any], schema: GraphQLSchema) -> None:
+    """ariadne-codegen's client strategy, with the schema parsed by the caller."""
+    from ariadne_codegen.client_generators.package import get_package_generator
+    from ariadne_codegen.config import get_client_settings
+    from ariadne_codegen.plugins.explorer import get_plugins_types
+    from ariadne_codegen.plugins.manager import PluginManager
+    from ariadne_codegen.schema import (
+        add_mixin_directive_to_schema,
+        filter_fragments_definitions,
+        filter_operations_definitions,
+        get_graphql_queries,
+    )
+    from ariadne_codegen.settings import get_validation_rule
+
+    settings = get_client_settings(config_dict)
+    manager = PluginManager(
+        schema=schema,
+        config_dict=config_dict,
+        plugins_types=get_plugins_types(settings.plugins),
+    )
+    schema = manager.process_schema(add_mixin_directive_to_schema(schema))
+    assert_valid_schema(schema)
+    definitions = get_graphql_queries(
+        settings.queries_path,
+        schema,
+        [get_validation_rule(rule) for rule in settings.skip_validation_rules],
+    )
+    generator = get_package_generator(
+        schema=schema,
+        fragments=filter_fragments_definitions(definitions),
+        settings=settings,
+        plugin_manager=manager,
+    )
+    for operation in filter_operations_definitions(definitions):
+        generator.add_operation(operation)
+    generator.generate()
+
+
+def _parse_sdl(path: Path) -> GraphQLSchema:
+    from ariadne_codegen.schema import get_graphql_schema_from_path
+
+    if not path.exists():
+        raise SchemaFileError(path, "no such file (the SDL is written beside each JSON schema)")
+    schema: GraphQLSchema = get_graphql_schema_from_path(str(path))
+    return schema
+
+
+def generate_package(config: ProjectConfig, api: ApiConfig, target_dir: Path) -> GeneratedPackage:
+    """Write ``api``'s package into ``target_dir/<package>`` (which must not exist)."""
+    package_dir = target_dir / api.package
+    if package_dir.exists():
+        raise GenerationError(f"{package_dir} already exists; generation needs an empty target")
+    with _in_directory(config.root), contextlib.redirect_stdout(io.StringIO()):
+        schema = _parse_sdl(config.schema_sdl(api.name, api.pinned_version))
+        for async_client in (True, False):
+            config_dict = ariadne_config(config, api, target_dir, async_client=async_client)
+            try:
+                _run_ariadne(config_dict, schema)
+            except SchemaFileError:
+                raise
+            except Exception as exc:  # ariadne-codegen raises many unrelated types
+                raise GenerationError(
+                    f"ariadne-codegen failed for {api.name} ({config.rel(api.queries)}): "
+                    f"{type(exc).__name__}: {exc}"
+                ) from exc
+    (package_dir / "py.typed").write_text(PY_TYPED)
+    files = tuple(sorted(p.name for p in package_dir.iterdir()))
+    return GeneratedPackage(api.name, api.pinned_version, package_dir, files)
+
+
+def generate_all(config: ProjectConfig, apis: list[str] | None = None) -> list[GeneratedPackage]:
+    """Regenerate the packages of ``apis`` (all by default) in ``generated/``.
+
+    Each package is generated into a scratch folder beside ``generated/`` and
+    swapped in whole; on any failure the committed package stays as it was.
+    """
+    config.generated_dir.mkdir(parents=True, exist_ok=True)
+    results = []
+    for name in apis or list(config.apis):
+        api = config.api(name)
+        scratch = Path(tempfile.mkdtemp(prefix=".generate-", dir=config.generated_dir))
+        try:
+            package = generate_package(config, api, scratch)
+            target = config.generated_dir / api.package
+            replace_directory(package.path, target)
+            results.append(GeneratedPackage(package.api, package.version, target, package.files))
+        finally:
+            shutil.rmtree(scratch, ignore_errors=True)
+    return results
