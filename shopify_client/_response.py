@@ -161,7 +161,11 @@ def interpret_response(
             request_id=request_id,
         ) from None
     except json.JSONDecodeError as exc:
-        truncated = exc.pos >= len(raw.rstrip()) - 1 and raw.lstrip()[:1] in (b"{", b"[")
+        truncated = raw.lstrip()[:1] in (b"{", b"[") and (
+            exc.pos >= len(raw.rstrip()) - 1
+            or exc.msg.startswith("Unterminated string")
+            or raw.count(b"{") + raw.count(b"[") > raw.count(b"}") + raw.count(b"]")
+        )
         kind = "truncated JSON (the body ends early)" if truncated else "not JSON"
         raise InvalidResponseError(
             f"response body is {kind}{where}: {exc.msg} at line {exc.lineno} column "

@@ -68,12 +68,24 @@ def _decode(path: Path, data: bytes) -> str:
         ) from None
 
 
+def looks_truncated(text: str, exc: json.JSONDecodeError) -> bool:
+    """Whether a JSON decode error means the text was cut short (vs. malformed)."""
+    return (
+        exc.pos >= len(text.rstrip()) - 1
+        or exc.msg.startswith("Unterminated string")
+        or (
+            text.lstrip()[:1] in ("{", "[")
+            and text.count("{") + text.count("[") > text.count("}") + text.count("]")
+        )
+    )
+
+
 def introspection_from_json(path: Path, text: str) -> dict[str, Any]:
     """The ``__schema``-holding dict of an introspection result, or a clear error."""
     try:
         body = json.loads(text)
     except json.JSONDecodeError as exc:
-        ends_early = exc.pos >= len(text.rstrip()) - 1
+        ends_early = looks_truncated(text, exc)
         what = "truncated JSON (ends early)" if ends_early else "not valid JSON"
         raise SchemaFileError(
             path, f"{what}: {exc.msg} at line {exc.lineno} column {exc.colno}"
@@ -106,11 +118,14 @@ def _build_from_introspection(path: Path, introspection: dict[str, Any]) -> Grap
     if not isinstance(introspection.get("__schema"), dict):
         raise SchemaFileError(path, "'__schema' is not an object")
     try:
-        return build_client_schema(introspection)  # type: ignore[arg-type]
-    except (GraphQLError, TypeError, KeyError, ValueError) as exc:
+        schema = build_client_schema(introspection)  # type: ignore[arg-type]
+    except (GraphQLError, TypeError, KeyError, ValueError, AttributeError) as exc:
         raise SchemaFileError(path, f"invalid introspection result: {exc}") from None
     except RecursionError:
         raise SchemaFileError(path, "introspection result nested too deeply") from None
+    if schema.query_type is None:
+        raise SchemaFileError(path, "invalid introspection result: it has no query type")
+    return schema
 
 
 def _build_from_sdl(path: Path, text: str) -> GraphQLSchema:

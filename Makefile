@@ -1,0 +1,42 @@
+# `make` sets up .venv, installs the project and runs the drift check (and the demo);
+# `make test` runs the whole test suite. Only Python 3.11+ is needed beforehand.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: all install check generate validate test lint typecheck pytest clean
+
+all: check
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[codegen,dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+check: $(STAMP)
+	$(BIN)/shopify-codegen check
+
+validate: $(STAMP)
+	$(BIN)/shopify-codegen validate
+
+generate: $(STAMP)
+	$(BIN)/shopify-codegen generate
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+pytest: $(STAMP)
+	$(BIN)/pytest
+
+test: check lint typecheck pytest
+
+clean:
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis

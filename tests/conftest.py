@@ -1,0 +1,54 @@
+"""Shared fixtures: project paths and a scratch copy of the project."""
+
+from __future__ import annotations
+
+import io
+import shutil
+from pathlib import Path
+
+import pytest
+
+from shopify_codegen.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+SEEDS_RESPONSES = FIXTURES / "responses"
+
+
+def copy_project(dest: Path, *, apis: tuple[str, ...] = ("storefront", "admin")) -> Path:
+    """A copy of what the tooling reads (config, schemas, queries, generated/).
+
+    With fewer ``apis``, the copy's codegen.toml lists only those (faster checks).
+    """
+    for name in ("queries", "generated"):
+        shutil.copytree(ROOT / name, dest / name, ignore=shutil.ignore_patterns("__pycache__"))
+    (dest / "schema").mkdir()
+    shutil.copy2(ROOT / "schema" / "manifest.json", dest / "schema" / "manifest.json")
+    for api in ("storefront", "admin"):
+        shutil.copytree(ROOT / "schema" / api, dest / "schema" / api)
+    text = (ROOT / "codegen.toml").read_text()
+    for api in {"storefront", "admin"} - set(apis):
+        start = text.index(f"[api.{api}]")
+        end = text.index("\n[", start + 1)
+        text = text[:start] + text[end + 1 :]
+    (dest / "codegen.toml").write_text(text)
+    return dest
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    """A full scratch copy of the project (both APIs)."""
+    return copy_project(tmp_path / "project")
+
+
+@pytest.fixture
+def storefront_project(tmp_path: Path) -> Path:
+    """A scratch copy configured for the Storefront API only (quicker to check)."""
+    return copy_project(tmp_path / "project", apis=("storefront",))
+
+
+def run_cli(*argv: str) -> tuple[int, str, str]:
+    """Run ``shopify-codegen`` in-process: (exit code, stdout, stderr)."""
+    out, err = io.StringIO(), io.StringIO()
+    code = main(list(argv), out=out, err=err)
+    return code, out.getvalue(), err.getvalue()

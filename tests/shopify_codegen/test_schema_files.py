@@ -1,0 +1,111 @@
+"""Loading schema files: three accepted forms, a clear error for anything else."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from shopify_codegen.errors import SchemaFileError
+from shopify_codegen.schema_files import load_schema, read_manifest, schema_to_sdl, sha256_of
+from tests.conftest import ROOT
+
+STOREFRONT_JSON = ROOT / "schema" / "storefront" / "2024-01.json"
+SHARED = ROOT.parent / "shared" / "schemas"
+
+
+def test_loads_bare_introspection_result() -> None:
+    schema = load_schema(STOREFRONT_JSON)
+    assert "customerAccessTokenCreate" in schema.mutation_type.fields  # type: ignore[union-attr]
+
+
+def test_loads_data_wrapped_introspection_result(tmp_path: Path) -> None:
+    wrapped = tmp_path / "wrapped.json"
+    wrapped.write_text(json.dumps({"data": json.loads(STOREFRONT_JSON.read_text())}))
+    assert schema_to_sdl(load_schema(wrapped)) == schema_to_sdl(load_schema(STOREFRONT_JSON))
+
+
+def test_loads_sdl_file() -> None:
+    sdl = STOREFRONT_JSON.with_suffix(".graphql")
+    assert schema_to_sdl(load_schema(sdl)) == sdl.read_text()
+
+
+def test_sdl_without_graphql_suffix_is_recognised(tmp_path: Path) -> None:
+    path = tmp_path / "schema.txt"
+    path.write_text("type Query { shop: String }\n")
+    assert "shop" in load_schema(path).query_type.fields  # type: ignore[union-attr]
+
+
+BAD = [
+    ("empty.json", b"", "is empty"),
+    ("blank.graphql", b"  \n\t", "is empty"),
+    ("truncated.json", b'{"__schema": {"queryType": {"name": "Qu', "truncated JSON (ends early)"),
+    ("list.json", b"[1, 2]", "is a JSON list, not an introspection result object"),
+    (
+        "other.json",
+        b'{"hello": 1, "world": 2}',
+        "not an introspection result: expected a top-level "
+        "'__schema' or 'data.__schema' (top-level keys: hello, world)",
+    ),
+    (
+        "errors.json",
+        b'{"errors": "Not Found"}',
+        'is a GraphQL error response, not an introspection result: "Not Found"',
+    ),
+    ("bad_schema.json", b'{"__schema": {"types": []}}', "invalid introspection result"),
+    ("schema_not_object.json", b'{"__schema": 3}', "'__schema' is not an object"),
+    ("html.json", b"<html><body>502 Bad Gateway</body></html>", "is not JSON"),
+    ("latin1.graphql", "type Query { caf\u00e9: String }".encode("latin-1"), "is not UTF-8 text"),
+    ("syntax.graphql", b"type Query { shop: }", "SDL syntax error at line 1 column 20"),
+    (
+        "unknown_type.graphql",
+        b"type Query { shop: Shop }",
+        "SDL does not build a schema: Unknown type 'Shop'.",
+    ),
+    ("no_query.graphql", b"type Shop { id: ID }", "SDL defines no Query type"),
+]
+
+
+@pytest.mark.parametrize(("name", "content", "problem"), BAD, ids=[b[0] for b in BAD])
+def test_bad_schema_files_name_file_and_problem(
+    tmp_path: Path, name: str, content: bytes, problem: str
+) -> None:
+    path = tmp_path / name
+    path.write_bytes(content)
+    with pytest.raises(SchemaFileError) as info:
+        load_schema(path)
+    assert info.value.path == path
+    assert problem in str(info.value)
+    assert str(path) in str(info.value)
+
+
+def test_missing_file_and_directory(tmp_path: Path) -> None:
+    with pytest.raises(SchemaFileError, match="no such file"):
+        load_schema(tmp_path / "nope.json")
+    with pytest.raises(SchemaFileError, match="is a directory"):
+        load_schema(tmp_path)
+
+
+@pytest.mark.skipif(not SHARED.exists(), reason="shared/ is not beside the project")
+@pytest.mark.parametrize(
+    "rel",
+    [
+        "storefront/2024-01.json",
+        "storefront/2024-10.json",
+        "admin/2024-01.json",
+        "admin/2024-10.json",
+    ],
+)
+def test_committed_schemas_are_the_shared_files_byte_for_byte(rel: str) -> None:
+    assert (ROOT / "schema" / rel).read_bytes() == (SHARED / rel).read_bytes()
+
+
+def test_manifest_lists_every_schema_file_with_its_sha256() -> None:
+    entries = read_manifest(ROOT / "schema" / "manifest.json")
+    assert len(entries) == 8
+    for entry in entries:
+        assert entry.kind in ("introspection", "sdl")
+        assert entry.api in ("storefront", "admin") and entry.version in ("2024-01", "2024-10")
+        assert entry.origin and entry.date
+        assert sha256_of(ROOT / "schema" / entry.path) == entry.sha256

@@ -1,0 +1,204 @@
+"""Validation of operations: every operation x every version, and a corpus of mistakes."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from shopify_codegen.config import load_config
+from shopify_codegen.errors import OperationFileError
+from shopify_codegen.operations import find_operation_files, read_operation_file
+from shopify_codegen.store import committed_schema
+from shopify_codegen.validate import validate_document, validate_project
+from tests.conftest import FIXTURES, ROOT, run_cli
+
+BROKEN = FIXTURES / "operations" / "broken"
+STOREFRONT_2024_10 = ROOT / "schema" / "storefront" / "2024-10.json"
+
+CONFIG = load_config(ROOT)
+CASES = [
+    (api.name, version, path)
+    for api in CONFIG.apis.values()
+    for version in api.validate_versions
+    for path in find_operation_files(api.queries)
+]
+
+
+def test_every_api_is_validated_against_both_committed_versions() -> None:
+    for api in CONFIG.apis.values():
+        assert api.validate_versions == ("2024-01", "2024-10")
+    assert len(CASES) == 2 * 2 + 2 * 1  # storefront: 2 operations, admin: 1
+
+
+@pytest.mark.parametrize(
+    ("api", "version", "path"), CASES, ids=[f"{a}-{v}-{p.stem}" for a, v, p in CASES]
+)
+def test_operation_validates_against_version(api: str, version: str, path: Path) -> None:
+    op_file = read_operation_file(path, CONFIG.rel(path))
+    findings = validate_document(
+        op_file, committed_schema(CONFIG, api, version), f"{api} {version}", strict=True
+    )
+    assert findings == []
+
+
+def test_operations_pass_variables_not_literals() -> None:
+    """No password or token may sit in query text: every argument is a $variable."""
+    from graphql import ArgumentNode, VariableNode, visit
+    from graphql.language import Visitor
+
+    class Args(Visitor):
+        def __init__(self) -> None:
+            super().__init__()
+            self.literals: list[str] = []
+
+        def enter_argument(self, node: ArgumentNode, *_: object) -> None:
+            if not isinstance(node.value, VariableNode):
+                self.literals.append(node.name.value)
+
+    for _, _, path in CASES:
+        visitor = Args()
+        visit(read_operation_file(path).document, visitor)
+        assert visitor.literals == [], f"{path}: inline literal arguments {visitor.literals}"
+
+
+def test_project_validation_is_clean() -> None:
+    assert validate_project(CONFIG, strict=True) == []
+
+
+BROKEN_CASES = [
+    ("unknown_field.graphql", 4, 5, "Cannot query field 'nickname' on type 'Customer'."),
+    (
+        "wrong_argument_type.graphql",
+        1,
+        16,
+        "Variable '$customerAccessToken' of type 'Int!' used in position expecting type 'String!'.",
+    ),
+    (
+        "missing_variable.graphql",
+        2,
+        33,
+        "Variable '$customerAccessToken' is not defined by operation 'customer'.",
+    ),
+    (
+        "wrong_api_field.graphql",
+        2,
+        3,
+        "Cannot query field 'storefrontAccessTokenCreate' on type 'Mutation'.",
+    ),
+    ("anonymous.graphql", 1, 1, "anonymous operation"),
+    ("fragment_cycle.graphql", 9, 3, "Cannot spread fragment 'A' within itself via 'B'."),
+]
+
+
+@pytest.mark.parametrize(("name", "line", "column", "message"), BROKEN_CASES)
+def test_broken_operation_fails_with_message_and_location(
+    name: str, line: int, column: int, message: str
+) -> None:
+    code, out, _ = run_cli(
+        "validate", "--json", "--schema", str(STOREFRONT_2024_10), str(BROKEN / name)
+    )
+    assert code == 1
+    findings = json.loads(out)["findings"]
+    matching = [f for f in findings if message in f["message"]]
+    assert matching, findings
+    assert (matching[0]["line"], matching[0]["column"]) == (line, column)
+    assert matching[0]["file"].endswith(name)
+    assert matching[0]["schema"] == str(STOREFRONT_2024_10)
+
+
+def test_human_output_names_file_line_column_and_schema() -> None:
+    code, out, _ = run_cli(
+        "validate", "--schema", str(STOREFRONT_2024_10), str(BROKEN / "unknown_field.graphql")
+    )
+    assert code == 1
+    assert f"unknown_field.graphql:4:5: error [{STOREFRONT_2024_10}] Cannot query field" in out
+
+
+def test_syntax_error_is_bad_input_naming_file_and_position() -> None:
+    code, _, err = run_cli(
+        "validate", "--schema", str(STOREFRONT_2024_10), str(BROKEN / "syntax_error.graphql")
+    )
+    assert code == 2
+    assert "syntax_error.graphql: 4:1: Syntax Error: Expected Name, found <EOF>." in err
+
+
+def test_syntax_error_raises_typed_error() -> None:
+    with pytest.raises(OperationFileError) as info:
+        read_operation_file(BROKEN / "syntax_error.graphql")
+    assert info.value.path.name == "syntax_error.graphql"
+    assert "Syntax Error" in info.value.problem
+
+
+def test_deprecated_field_is_a_warning_naming_the_reason() -> None:
+    code, out, _ = run_cli(
+        "validate",
+        "--json",
+        "--schema",
+        str(STOREFRONT_2024_10),
+        str(BROKEN / "deprecated_user_errors.graphql"),
+    )
+    assert code == 0
+    (finding,) = json.loads(out)["findings"]
+    assert finding["severity"] == "warning"
+    assert "CustomerAccessTokenCreatePayload.userErrors is deprecated" in finding["message"]
+    assert "Use `customerUserErrors` instead." in finding["message"]
+    assert (finding["line"], finding["column"]) == (6, 5)
+
+
+def test_strict_makes_deprecation_an_error() -> None:
+    code, out, _ = run_cli(
+        "validate",
+        "--strict",
+        "--schema",
+        str(STOREFRONT_2024_10),
+        str(BROKEN / "deprecated_user_errors.graphql"),
+    )
+    assert code == 1
+    assert "error" in out and "deprecated" in out
+
+
+def test_deprecation_is_reported_against_every_committed_version(storefront_project: Path) -> None:
+    target = storefront_project / "queries" / "storefront" / "customer_access_token_create.graphql"
+    target.write_text((BROKEN / "deprecated_user_errors.graphql").read_text())
+    code, out, _ = run_cli("--root", str(storefront_project), "validate", "--json")
+    assert code == 0
+    schemas = sorted(f["schema"] for f in json.loads(out)["findings"])
+    assert schemas == ["storefront 2024-01", "storefront 2024-10"]
+
+
+def test_invalid_against_one_version_only_is_reported_with_that_version(
+    storefront_project: Path,
+) -> None:
+    # `Shop.shopPayInstallmentsPricing` exists in Storefront 2024-10 only.
+    (storefront_project / "queries" / "storefront" / "extra.graphql").write_text(
+        "query extra { shop { shopPayInstallmentsPricing { maxPrice { amount } } } }\n"
+    )
+    code, out, _ = run_cli("--root", str(storefront_project), "validate", "--json")
+    assert code == 1
+    findings = json.loads(out)["findings"]
+    schemas = {f["schema"] for f in findings if f["severity"] == "error"}
+    assert schemas == {"storefront 2024-01"}, findings
+
+
+def test_duplicate_operation_names_across_files_are_reported(storefront_project: Path) -> None:
+    folder = storefront_project / "queries" / "storefront"
+    (folder / "copy.graphql").write_text((folder / "customer.graphql").read_text())
+    code, out, _ = run_cli("--root", str(storefront_project), "validate")
+    assert code == 1
+    assert "operation name 'customer' is also used in" in out
+
+
+def test_validate_needs_schema_with_files() -> None:
+    code, _, err = run_cli("validate", str(BROKEN / "unknown_field.graphql"))
+    assert code == 2
+    assert "--schema FILE and operation files go together" in err
+
+
+def test_validate_against_sdl_schema_file() -> None:
+    sdl = ROOT / "schema" / "storefront" / "2024-10.graphql"
+    code, _, _ = run_cli(
+        "validate", "--schema", str(sdl), str(ROOT / "queries" / "storefront" / "customer.graphql")
+    )
+    assert code == 0
