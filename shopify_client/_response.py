@@ -19,7 +19,7 @@ from ._exceptions import (
     ServerError,
     ThrottledError,
 )
-from ._redact import scrub
+from ._redact import redact_json, scrub
 from ._retry import parse_retry_after
 
 __all__ = ["GraphQLResponse", "interpret_response"]
@@ -42,6 +42,13 @@ class GraphQLResponse:
     @property
     def cost(self) -> QueryCost | None:
         return QueryCost.from_extensions(self.extensions)
+
+    def __repr__(self) -> str:
+        return (
+            f"GraphQLResponse(data={redact_json(self.data)!r}, status_code={self.status_code}, "
+            f"request_id={self.request_id!r}, api_version={self.api_version!r}, "
+            f"elapsed={self.elapsed:.4f}, attempts={self.attempts}, cost={self.cost!r})"
+        )
 
 
 def _excerpt(text: str, secrets: tuple[str, ...]) -> str:

@@ -1,0 +1,394 @@
+"""A Shopify GraphQL look-alike on 127.0.0.1, for tests, demos and local development.
+
+``FakeShopify`` answers the three operations of this project the way Shopify's
+documentation shows (Storefront ``customerAccessTokenCreate`` and ``customer``,
+Admin ``storefrontAccessTokenCreate``), checks the access-token headers, and can
+be told to misbehave: :meth:`FakeShopify.enqueue` plans faults (429 with
+Retry-After, THROTTLED, 430, 5xx HTML pages, dropped connections before or after
+the request was read, slow or truncated bodies) for the next requests.
+
+It listens on 127.0.0.1 only, on a free port, and stops with its ``with`` block.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as _dt
+import json
+import secrets
+import socket
+import threading
+import time
+import uuid
+from collections import Counter, deque
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from types import TracebackType
+from typing import Any, Literal, Self
+
+__all__ = ["FakeShopify", "Fault", "RecordedRequest"]
+
+DEMO_EMAIL = "ghaida@example.com"
+DEMO_PASSWORD = "7dx2gx2Z"
+STOREFRONT_TOKEN = "fake-storefront-token-0001"
+PRIVATE_STOREFRONT_TOKEN = "fake-private-storefront-token-0001"
+ADMIN_TOKEN = "shpat_fake_admin_token_0001"
+INVALID_TOKEN_BODY = {
+    "errors": "[API] Invalid API key or access token (unrecognized login or wrong password)"
+}
+
+FaultKind = Literal[
+    "status",  # answer with status/headers/body as given
+    "throttled",  # 200 with errors[].extensions.code == THROTTLED and cost figures
+    "drop_before_read",  # close the connection without reading the request
+    "drop_after_read",  # read (and execute) the request, then close without answering
+    "slow",  # execute, wait `delay` seconds, then answer normally
+    "truncated",  # execute, send half of the body, close
+]
+
+
+@dataclass(frozen=True)
+class Fault:
+    kind: FaultKind
+    status: int = 200
+    headers: dict[str, str] = field(default_factory=dict)
+    body: bytes = b""
+    delay: float = 0.0
+
+    @classmethod
+    def http(cls, status: int, body: bytes | str = b"", **headers: str) -> Fault:
+        data = body.encode() if isinstance(body, str) else body
+        return cls(
+            "status",
+            status=status,
+            headers={k.replace("_", "-"): v for k, v in headers.items()},
+            body=data,
+        )
+
+    @classmethod
+    def too_many_requests(cls, retry_after: str | None = "0.05") -> Fault:
+        headers = {"Retry-After": retry_after} if retry_after is not None else {}
+        return cls("status", status=429, headers=headers, body=b'{"errors":"Too Many Requests"}')
+
+    @classmethod
+    def security_rejection(cls) -> Fault:
+        return cls.http(430, '{"errors":"Security Rejection"}')
+
+    @classmethod
+    def html_error(cls, status: int = 502) -> Fault:
+        page = (
+            f"<!DOCTYPE html><html><head><title>{status}</title></head>"
+            "<body><h1>Something went wrong</h1></body></html>"
+        )
+        return cls(
+            "status", status=status, headers={"Content-Type": "text/html"}, body=page.encode()
+        )
+
+
+@dataclass(frozen=True)
+class RecordedRequest:
+    path: str
+    headers: dict[str, str]
+    body: dict[str, Any] | None
+    at: float
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: _Server
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, format: str, *args: Any) -> None:  # quiet
+        return
+
+    def do_POST(self) -> None:
+        fake = self.server.fake
+        fault = fake._next_fault()
+        if fault is not None and fault.kind == "drop_before_read":
+            self._drop()
+            return
+        length = int(self.headers.get("Content-Length") or 0)
+        raw = self.rfile.read(length)
+        try:
+            body = json.loads(raw)
+        except ValueError:
+            body = None
+        fake._record(RecordedRequest(self.path, dict(self.headers.items()), body, time.monotonic()))
+        if fault is not None and fault.kind == "status":
+            self._send(fault.status, fault.body, fault.headers)
+            return
+        if fault is not None and fault.kind == "throttled":
+            payload = {
+                "errors": [
+                    {
+                        "message": "Throttled",
+                        "extensions": {
+                            "code": "THROTTLED",
+                            "documentation": "https://shopify.dev/api/usage/rate-limits",
+                        },
+                    }
+                ],
+                "extensions": {
+                    "cost": {
+                        "requestedQueryCost": 10,
+                        "actualQueryCost": None,
+                        "throttleStatus": {
+                            "maximumAvailable": 1000.0,
+                            "currentlyAvailable": 5,
+                            "restoreRate": 1000.0,
+                        },
+                    }
+                },
+            }
+            self._send(200, json.dumps(payload).encode(), {})
+            return
+        status, answer, headers = fake._answer(self.path, self.headers, body)
+        data = json.dumps(answer).encode()
+        if fault is not None and fault.kind == "drop_after_read":
+            self._drop()
+            return
+        if fault is not None and fault.kind == "slow":
+            time.sleep(fault.delay)
+        if fault is not None and fault.kind == "truncated":
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data[: len(data) // 2])
+            self.wfile.flush()
+            self._drop()
+            return
+        self._send(status, data, headers)
+
+    def _drop(self) -> None:
+        self.close_connection = True
+        with contextlib.suppress(OSError):
+            self.connection.shutdown(socket.SHUT_RDWR)
+
+    def _send(self, status: int, data: bytes, headers: dict[str, str]) -> None:
+        self.send_response(status)
+        merged = {"Content-Type": "application/json", "X-Request-Id": str(uuid.uuid4())}
+        merged.update(headers)
+        for name, value in merged.items():
+            self.send_header(name, value)
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+    request_queue_size = 256  # many concurrent clients; the default 5 drops SYNs
+    fake: FakeShopify
+
+
+class FakeShopify:
+    """A local stand-in for one shop's Storefront and Admin GraphQL endpoints."""
+
+    def __init__(
+        self, *, served_version: str | None = None, deprecated_reason: str | None = None
+    ) -> None:
+        self.served_version = served_version
+        self.deprecated_reason = deprecated_reason
+        self.requests: list[RecordedRequest] = []
+        self.executed: Counter[str] = Counter()
+        self.customer_tokens: dict[str, str] = {}
+        self.storefront_tokens: list[str] = []
+        self._faults: deque[Fault] = deque()
+        self._lock = threading.Lock()
+        self._server: _Server | None = None
+        self._thread: threading.Thread | None = None
+
+    # -- lifecycle ------------------------------------------------------------------
+
+    def start(self) -> Self:
+        server = _Server(("127.0.0.1", 0), _Handler)
+        server.fake = self
+        self._server = server
+        self._thread = threading.Thread(
+            target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
+
+    def __enter__(self) -> Self:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    @property
+    def port(self) -> int:
+        if self._server is None:
+            raise RuntimeError("FakeShopify is not running")
+        return int(self._server.server_address[1])
+
+    def endpoint(self, api: Literal["storefront", "admin"], version: str) -> str:
+        prefix = "/admin/api" if api == "admin" else "/api"
+        return f"http://127.0.0.1:{self.port}{prefix}/{version}/graphql.json"
+
+    # -- scripting ------------------------------------------------------------------
+
+    def enqueue(self, *faults: Fault) -> None:
+        """Plan faults for the next requests, one each, in order."""
+        with self._lock:
+            self._faults.extend(faults)
+
+    def _next_fault(self) -> Fault | None:
+        with self._lock:
+            return self._faults.popleft() if self._faults else None
+
+    def _record(self, request: RecordedRequest) -> None:
+        with self._lock:
+            self.requests.append(request)
+
+    # -- the canned shop ------------------------------------------------------------
+
+    def _answer(
+        self, path: str, headers: Any, body: dict[str, Any] | None
+    ) -> tuple[int, dict[str, Any], dict[str, str]]:
+        parts = path.strip("/").split("/")
+        is_admin = parts[:2] == ["admin", "api"]
+        version = parts[2] if is_admin and len(parts) > 2 else (parts[1] if len(parts) > 1 else "")
+        out_headers = {"X-Shopify-API-Version": self.served_version or version}
+        if self.deprecated_reason:
+            out_headers["X-Shopify-API-Deprecated-Reason"] = self.deprecated_reason
+        if is_admin:
+            authorised = headers.get("X-Shopify-Access-Token") == ADMIN_TOKEN
+        else:
+            authorised = headers.get("X-Shopify-Storefront-Access-Token") == STOREFRONT_TOKEN or (
+                headers.get("Shopify-Storefront-Private-Token") == PRIVATE_STOREFRONT_TOKEN
+            )
+        if not authorised:
+            return 401, INVALID_TOKEN_BODY, out_headers
+        if not isinstance(body, dict) or not isinstance(body.get("query"), str):
+            return 400, {"errors": {"query": "Required parameter missing or invalid"}}, out_headers
+        operation = body.get("operationName")
+        variables = body.get("variables") or {}
+        with self._lock:
+            self.executed[str(operation)] += 1
+        if operation == "customerAccessTokenCreate" and not is_admin:
+            return 200, self._customer_access_token_create(variables), out_headers
+        if operation == "customer" and not is_admin:
+            return 200, self._customer(variables), out_headers
+        if operation == "StorefrontAccessTokenCreate" and is_admin:
+            return 200, self._storefront_access_token_create(variables), out_headers
+        return (
+            200,
+            {
+                "errors": [
+                    {
+                        "message": f"FakeShopify does not know operation {operation!r}",
+                        "extensions": {"code": "UNKNOWN_OPERATION"},
+                    }
+                ]
+            },
+            out_headers,
+        )
+
+    def _customer_access_token_create(self, variables: dict[str, Any]) -> dict[str, Any]:
+        given = variables.get("input") or {}
+        if given.get("email") == DEMO_EMAIL and given.get("password") == DEMO_PASSWORD:
+            token = secrets.token_hex(16)
+            with self._lock:
+                self.customer_tokens[token] = DEMO_EMAIL
+            expires = (_dt.datetime.now(_dt.UTC) + _dt.timedelta(days=14)).replace(microsecond=0)
+            payload: dict[str, Any] = {
+                "customerAccessToken": {
+                    "accessToken": token,
+                    "expiresAt": expires.isoformat().replace("+00:00", "Z"),
+                },
+                "customerUserErrors": [],
+            }
+        else:
+            payload = {
+                "customerAccessToken": None,
+                "customerUserErrors": [
+                    {
+                        "code": "UNIDENTIFIED_CUSTOMER",
+                        "field": None,
+                        "message": "Unidentified customer",
+                    }
+                ],
+            }
+        return {"data": {"customerAccessTokenCreate": payload}}
+
+    def _customer(self, variables: dict[str, Any]) -> dict[str, Any]:
+        if variables.get("customerAccessToken") not in self.customer_tokens:
+            return {"data": {"customer": None}}
+        return {
+            "data": {
+                "customer": {
+                    "id": "gid://shopify/Customer/410535040",
+                    "firstName": "Ghaida",
+                    "lastName": "Example",
+                    "displayName": "Ghaida Example",
+                    "acceptsMarketing": False,
+                    "email": DEMO_EMAIL,
+                    "phone": "+16134504533",
+                    "numberOfOrders": "3",
+                    "createdAt": "2023-03-01T09:15:00Z",
+                    "updatedAt": "2024-11-26T12:00:00Z",
+                }
+            }
+        }
+
+    def _storefront_access_token_create(self, variables: dict[str, Any]) -> dict[str, Any]:
+        title = (variables.get("input") or {}).get("title")
+        cost = {
+            "requestedQueryCost": 10,
+            "actualQueryCost": 10,
+            "throttleStatus": {
+                "maximumAvailable": 2000.0,
+                "currentlyAvailable": 1990,
+                "restoreRate": 100.0,
+            },
+        }
+        with self._lock:
+            full = len(self.storefront_tokens) >= 100
+            if not full:
+                self.storefront_tokens.append(secrets.token_hex(16))
+            count = len(self.storefront_tokens)
+        if full:
+            payload: dict[str, Any] = {
+                "userErrors": [
+                    {
+                        "field": ["input"],
+                        "message": "Shop has reached the maximum of 100 storefront access tokens",
+                    }
+                ],
+                "shop": {"id": "gid://shopify/Shop/325953821"},
+                "storefrontAccessToken": None,
+            }
+        else:
+            payload = {
+                "userErrors": [],
+                "shop": {"id": "gid://shopify/Shop/325953821"},
+                "storefrontAccessToken": {
+                    "id": f"gid://shopify/StorefrontAccessToken/{884719236 + count}",
+                    "accessScopes": [
+                        {"handle": "unauthenticated_read_product_listings"},
+                        {"handle": "unauthenticated_write_checkouts"},
+                        {"handle": "unauthenticated_read_checkouts"},
+                        {"handle": "unauthenticated_read_selling_plans"},
+                    ],
+                    "accessToken": self.storefront_tokens[-1],
+                    "title": title,
+                    "createdAt": _dt.datetime.now(_dt.UTC)
+                    .replace(microsecond=0)
+                    .isoformat()
+                    .replace("+00:00", "Z"),
+                },
+            }
+        return {"data": {"storefrontAccessTokenCreate": payload}, "extensions": {"cost": cost}}
