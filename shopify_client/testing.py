@@ -26,6 +26,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from typing import Any, Literal, Self
 
+import httpx
+
 __all__ = ["FakeShopify", "Fault", "RecordedRequest"]
 
 DEMO_EMAIL = "ghaida@example.com"
@@ -36,6 +38,31 @@ ADMIN_TOKEN = "shpat_fake_admin_token_0001"
 INVALID_TOKEN_BODY = {
     "errors": "[API] Invalid API key or access token (unrecognized login or wrong password)"
 }
+
+THROTTLED_BODY = json.dumps(
+    {
+        "errors": [
+            {
+                "message": "Throttled",
+                "extensions": {
+                    "code": "THROTTLED",
+                    "documentation": "https://shopify.dev/api/usage/rate-limits",
+                },
+            }
+        ],
+        "extensions": {
+            "cost": {
+                "requestedQueryCost": 10,
+                "actualQueryCost": None,
+                "throttleStatus": {
+                    "maximumAvailable": 1000.0,
+                    "currentlyAvailable": 5,
+                    "restoreRate": 1000.0,
+                },
+            }
+        },
+    }
+).encode()
 
 FaultKind = Literal[
     "status",  # answer with status/headers/body as given
@@ -117,29 +144,7 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(fault.status, fault.body, fault.headers)
             return
         if fault is not None and fault.kind == "throttled":
-            payload = {
-                "errors": [
-                    {
-                        "message": "Throttled",
-                        "extensions": {
-                            "code": "THROTTLED",
-                            "documentation": "https://shopify.dev/api/usage/rate-limits",
-                        },
-                    }
-                ],
-                "extensions": {
-                    "cost": {
-                        "requestedQueryCost": 10,
-                        "actualQueryCost": None,
-                        "throttleStatus": {
-                            "maximumAvailable": 1000.0,
-                            "currentlyAvailable": 5,
-                            "restoreRate": 1000.0,
-                        },
-                    }
-                },
-            }
-            self._send(200, json.dumps(payload).encode(), {})
+            self._send(200, THROTTLED_BODY, {})
             return
         status, answer, headers = fake._answer(self.path, self.headers, body)
         data = json.dumps(answer).encode()
@@ -186,10 +191,23 @@ class FakeShopify:
     """A local stand-in for one shop's Storefront and Admin GraphQL endpoints."""
 
     def __init__(
-        self, *, served_version: str | None = None, deprecated_reason: str | None = None
+        self,
+        *,
+        served_version: str | None = None,
+        deprecated_reason: str | None = None,
+        storefront_token: str = STOREFRONT_TOKEN,
+        private_storefront_token: str = PRIVATE_STOREFRONT_TOKEN,
+        admin_token: str = ADMIN_TOKEN,
+        email: str = DEMO_EMAIL,
+        password: str = DEMO_PASSWORD,
     ) -> None:
         self.served_version = served_version
         self.deprecated_reason = deprecated_reason
+        self.storefront_token = storefront_token
+        self.private_storefront_token = private_storefront_token
+        self.admin_token = admin_token
+        self.email = email
+        self.password = password
         self.requests: list[RecordedRequest] = []
         self.executed: Counter[str] = Counter()
         self.customer_tokens: dict[str, str] = {}
@@ -238,6 +256,59 @@ class FakeShopify:
         prefix = "/admin/api" if api == "admin" else "/api"
         return f"http://127.0.0.1:{self.port}{prefix}/{version}/graphql.json"
 
+    def transport(self) -> httpx.MockTransport:
+        """An in-process httpx transport answering like the server, without sockets.
+
+        For httpx clients (and VCR.py cassettes) that address the real shop URL:
+        any host is served. Faults that need a socket become httpx errors.
+        """
+
+        def handle(request: httpx.Request) -> httpx.Response:
+            fault = self._next_fault()
+            if fault is not None and fault.kind == "drop_before_read":
+                raise httpx.ConnectError("connection dropped before the request", request=request)
+            try:
+                body = json.loads(request.content)
+            except ValueError:
+                body = None
+            self._record(
+                RecordedRequest(
+                    request.url.path, dict(request.headers.items()), body, time.monotonic()
+                )
+            )
+            if fault is not None and fault.kind == "status":
+                return httpx.Response(
+                    fault.status,
+                    headers={
+                        "Content-Type": "application/json",
+                        "X-Request-Id": str(uuid.uuid4()),
+                        **fault.headers,
+                    },
+                    content=fault.body,
+                )
+            if fault is not None and fault.kind == "throttled":
+                return httpx.Response(
+                    200,
+                    headers={"Content-Type": "application/json", "X-Request-Id": str(uuid.uuid4())},
+                    content=THROTTLED_BODY,
+                )
+            status, answer, headers = self._answer(request.url.path, request.headers, body)
+            if fault is not None and fault.kind in ("drop_after_read", "truncated"):
+                raise httpx.RemoteProtocolError("connection dropped mid-response", request=request)
+            if fault is not None and fault.kind == "slow":
+                time.sleep(fault.delay)
+            return httpx.Response(
+                status,
+                headers={
+                    "Content-Type": "application/json",
+                    "X-Request-Id": str(uuid.uuid4()),
+                    **headers,
+                },
+                content=json.dumps(answer).encode(),
+            )
+
+        return httpx.MockTransport(handle)
+
     # -- scripting ------------------------------------------------------------------
 
     def enqueue(self, *faults: Fault) -> None:
@@ -265,10 +336,12 @@ class FakeShopify:
         if self.deprecated_reason:
             out_headers["X-Shopify-API-Deprecated-Reason"] = self.deprecated_reason
         if is_admin:
-            authorised = headers.get("X-Shopify-Access-Token") == ADMIN_TOKEN
+            authorised = headers.get("X-Shopify-Access-Token") == self.admin_token
         else:
-            authorised = headers.get("X-Shopify-Storefront-Access-Token") == STOREFRONT_TOKEN or (
-                headers.get("Shopify-Storefront-Private-Token") == PRIVATE_STOREFRONT_TOKEN
+            authorised = headers.get(
+                "X-Shopify-Storefront-Access-Token"
+            ) == self.storefront_token or (
+                headers.get("Shopify-Storefront-Private-Token") == self.private_storefront_token
             )
         if not authorised:
             return 401, INVALID_TOKEN_BODY, out_headers
@@ -299,10 +372,10 @@ class FakeShopify:
 
     def _customer_access_token_create(self, variables: dict[str, Any]) -> dict[str, Any]:
         given = variables.get("input") or {}
-        if given.get("email") == DEMO_EMAIL and given.get("password") == DEMO_PASSWORD:
+        if given.get("email") == self.email and given.get("password") == self.password:
             token = secrets.token_hex(16)
             with self._lock:
-                self.customer_tokens[token] = DEMO_EMAIL
+                self.customer_tokens[token] = self.email
             expires = (_dt.datetime.now(_dt.UTC) + _dt.timedelta(days=14)).replace(microsecond=0)
             payload: dict[str, Any] = {
                 "customerAccessToken": {
@@ -335,7 +408,7 @@ class FakeShopify:
                     "lastName": "Example",
                     "displayName": "Ghaida Example",
                     "acceptsMarketing": False,
-                    "email": DEMO_EMAIL,
+                    "email": self.customer_tokens[variables["customerAccessToken"]],
                     "phone": "+16134504533",
                     "numberOfOrders": "3",
                     "createdAt": "2023-03-01T09:15:00Z",
