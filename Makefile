@@ -1,4 +1,4 @@
-# `make` sets up .venv, installs the project and runs the drift check (and the demo);
+# `make` sets up .venv, installs the project, runs the drift check and the demo;
 # `make test` runs the whole test suite. Only Python 3.11+ is needed beforehand.
 
 PYTHON ?= python3
@@ -6,9 +6,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: all install check generate validate test lint typecheck pytest clean
+.PHONY: all install check demo generate validate test lint typecheck pytest clean
 
-all: check
+all: check demo
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -19,6 +19,9 @@ install: $(STAMP)
 
 check: $(STAMP)
 	$(BIN)/shopify-codegen check
+
+demo: $(STAMP)
+	$(BIN)/python -m shopify_client.demo
 
 validate: $(STAMP)
 	$(BIN)/shopify-codegen validate
