@@ -13,11 +13,9 @@ import httpx
 import pytest
 import vcr
 import yaml
+
 from shopify_admin import Client as AdminClient
 from shopify_admin import StorefrontAccessTokenInput
-from shopify_storefront import Client as StorefrontClient
-from shopify_storefront import CustomerAccessTokenCreateInput
-
 from shopify_client._redact import REDACTED, SENSITIVE_HEADERS, is_sensitive_key
 from shopify_client.testing import (
     ADMIN_TOKEN,
@@ -26,6 +24,8 @@ from shopify_client.testing import (
     STOREFRONT_TOKEN,
     FakeShopify,
 )
+from shopify_storefront import Client as StorefrontClient
+from shopify_storefront import CustomerAccessTokenCreateInput
 from tests.recorded.conftest import CASSETTES, DOCS_SHOP, scrub_request, scrub_response
 
 KNOWN_SECRETS = [

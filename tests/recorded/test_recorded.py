@@ -10,12 +10,9 @@ import datetime as dt
 import warnings
 
 import pytest
+
 from shopify_admin import Client as AdminClient
 from shopify_admin import StorefrontAccessTokenInput
-from shopify_storefront import AsyncClient as AsyncStorefrontClient
-from shopify_storefront import Client as StorefrontClient
-from shopify_storefront import CustomerAccessTokenCreateInput, CustomerErrorCode
-
 from shopify_client import (
     AuthenticationError,
     RetryPolicy,
@@ -26,6 +23,9 @@ from shopify_client import (
     raise_for_user_errors,
 )
 from shopify_client.testing import FakeShopify, Fault
+from shopify_storefront import AsyncClient as AsyncStorefrontClient
+from shopify_storefront import Client as StorefrontClient
+from shopify_storefront import CustomerAccessTokenCreateInput, CustomerErrorCode
 from tests.recorded.conftest import Store
 
 pytestmark = [
