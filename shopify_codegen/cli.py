@@ -8,17 +8,25 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
+from graphql import GraphQLSchema
+
+from .bump import BumpRefused, bump
 from .check import run_check
 from .config import load_config
+from .diff import diff_schemas, operation_paths
+from .download import Downloaded, check_root_fields, download_introspection, resolve_source
 from .errors import CodegenError
 from .generate import generate_all
+from .operations import find_operation_files, read_operation_file
 from .schema_files import load_schema
+from .store import add_schema, committed_schema
 from .validate import Finding, validate_files, validate_project
 
 __all__ = ["main"]
@@ -108,6 +116,8 @@ def cmd_generate(args: argparse.Namespace, out: _Output) -> int:
 
 
 def cmd_check(args: argparse.Namespace, out: _Output) -> int:
+    if args.remote:
+        return cmd_check_remote(args, out)
     config = load_config(args.root)
     started = time.perf_counter()
     report = run_check(config, strict=args.strict)
@@ -134,6 +144,176 @@ def cmd_check(args: argparse.Namespace, out: _Output) -> int:
         }
     )
     return EXIT_OK if report.ok else EXIT_FINDING
+
+
+def _source_args(p: argparse.ArgumentParser) -> None:
+    group = p.add_argument_group("where to download from (one of)")
+    group.add_argument(
+        "--shop", metavar="DOMAIN", help="the shop's own endpoint (token from --token-env)"
+    )
+    group.add_argument(
+        "--proxy", action="store_true", help="Shopify's public introspection proxy on shopify.dev"
+    )
+    group.add_argument("--endpoint", metavar="URL", help="any GraphQL endpoint URL")
+    p.add_argument(
+        "--token-env",
+        metavar="NAME",
+        help="environment variable holding the access token (default with --shop: "
+        "SHOPIFY_ADMIN_TOKEN or SHOPIFY_STOREFRONT_TOKEN)",
+    )
+
+
+def _download(args: argparse.Namespace, api: str, version: str, out: _Output) -> Downloaded:
+    source = resolve_source(
+        api,
+        version,
+        shop=args.shop,
+        endpoint=args.endpoint,
+        proxy=args.proxy,
+        token_env=args.token_env,
+    )
+    out.line(f"downloading {api} {version} schema from {source.url}")
+    return download_introspection(source, progress=out.err)
+
+
+def cmd_schema_download(args: argparse.Namespace, out: _Output) -> int:
+    config = load_config(args.root)
+    api = config.api(args.api)
+    downloaded = _download(args, api.name, args.version, out)
+    operations = [read_operation_file(p, config.rel(p)) for p in find_operation_files(api.queries)]
+    check_root_fields(downloaded.schema, operations, downloaded.source.url)
+    stored = add_schema(
+        config, api.name, args.version, downloaded.body, origin=downloaded.source.origin
+    )
+    types = len([t for t in downloaded.schema.type_map if not t.startswith("__")])
+    out.line(
+        f"downloaded {api.name} {args.version}: {len(downloaded.body):,} bytes, {types:,} types "
+        f"in {downloaded.seconds:.1f}s -> {config.rel(stored.json_path)}, "
+        f"{config.rel(stored.sdl_path)}"
+    )
+    out.json(
+        {
+            "ok": True,
+            "api": api.name,
+            "version": args.version,
+            "url": downloaded.source.url,
+            "bytes": len(downloaded.body),
+            "types": types,
+            "files": [
+                config.rel(stored.json_path),
+                config.rel(stored.sdl_path),
+                config.rel(config.manifest_path),
+            ],
+        }
+    )
+    return EXIT_OK
+
+
+def _schema_spec(spec: str, args: argparse.Namespace) -> tuple[GraphQLSchema, str, str | None]:
+    """``API@VERSION`` of a committed schema, or a schema file path."""
+    if "@" in spec and not Path(spec).exists():
+        api, _, version = spec.partition("@")
+        config = load_config(args.root)
+        config.api(api)
+        return committed_schema(config, api, version), spec, api
+    return load_schema(Path(spec)), spec, None
+
+
+def cmd_schema_diff(args: argparse.Namespace, out: _Output) -> int:
+    old, old_label, old_api = _schema_spec(args.old, args)
+    new, new_label, new_api = _schema_spec(args.new, args)
+    if args.operations:
+        paths = operation_paths([Path(p) for p in args.operations])
+        operations = [read_operation_file(p) for p in paths]
+    else:
+        config = load_config(args.root)
+        apis = [a for a in (old_api, new_api) if a] or list(config.apis)
+        operations = [
+            read_operation_file(p, config.rel(p))
+            for name in dict.fromkeys(apis)
+            for p in find_operation_files(config.api(name).queries)
+        ]
+    report = diff_schemas(old, new, old_label=old_label, new_label=new_label, operations=operations)
+    out.line(report.render(limit=None if args.all else 25))
+    out.json({"ok": not report.affected, **report.as_json()})
+    return EXIT_FINDING if report.affected else EXIT_OK
+
+
+def cmd_bump(args: argparse.Namespace, out: _Output) -> int:
+    config = load_config(args.root)
+    api = config.api(args.api)
+    if args.schema_file:
+        if args.shop or args.proxy or args.endpoint:
+            raise CodegenError("bump: give either --schema-file or a download source, not both")
+        path = Path(args.schema_file)
+        load_schema(path)  # a clear error for anything that is not a schema
+        if path.suffix != ".json":
+            raise CodegenError(f"bump: {path} must be an introspection result (.json), not SDL")
+        body, origin = path.read_bytes(), f"file {path.name} given to bump"
+    else:
+        downloaded = _download(args, api.name, args.version, out)
+        body, origin = downloaded.body, downloaded.source.origin
+    try:
+        result = bump(config, api.name, args.version, schema_json=body, origin=origin)
+    except BumpRefused as refused:
+        for finding in refused.findings:
+            out.line(str(finding))
+        out.line(
+            f"bump: refused, {len(refused.findings)} operation error(s) against "
+            f"{api.name} {args.version}; nothing changed"
+        )
+        out.json({"ok": False, "changed": [], "findings": [f.as_json() for f in refused.findings]})
+        return EXIT_FINDING
+    out.line(result.report.render(limit=10))
+    out.line("")
+    out.line(f"bumped {api.name} {result.old_version} -> {result.new_version}; wrote:")
+    for written in result.written:
+        out.line(f"  {written}")
+    out.line("next: make test, then commit")
+    out.json({"ok": True, "changed": list(result.written), **result.report.as_json()})
+    return EXIT_OK
+
+
+def cmd_check_remote(args: argparse.Namespace, out: _Output) -> int:
+    config = load_config(args.root)
+    reports = []
+    affected = 0
+    for api in config.apis.values():
+        if not (args.shop or args.proxy or args.endpoint):
+            shop = os.environ.get("SHOPIFY_SHOP")
+            source_args = argparse.Namespace(
+                shop=shop, proxy=not shop, endpoint=None, token_env=args.token_env
+            )
+        else:
+            source_args = args
+        try:
+            downloaded = _download(source_args, api.name, api.pinned_version, out)
+        except CodegenError as exc:
+            raise CodegenError(
+                f"check --remote could not get the live {api.name} {api.pinned_version} schema, "
+                f"so it cannot say whether it drifted: {exc}"
+            ) from None
+        operations = [
+            read_operation_file(p, config.rel(p)) for p in find_operation_files(api.queries)
+        ]
+        report = diff_schemas(
+            committed_schema(config, api.name, api.pinned_version),
+            downloaded.schema,
+            old_label=f"{api.name}@{api.pinned_version} (committed)",
+            new_label=f"{api.name}@{api.pinned_version} (live)",
+            operations=operations,
+        )
+        affected += len(report.affected)
+        reports.append(report)
+        out.line(report.render(limit=25))
+        out.line("")
+    out.line(
+        f"check --remote: {affected} operation(s) affected by live changes"
+        if affected
+        else "check --remote: no operation affected by live schema changes"
+    )
+    out.json({"ok": affected == 0, "reports": [r.as_json() for r in reports]})
+    return EXIT_FINDING if affected else EXIT_OK
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -177,7 +357,45 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("check", help="validate + regenerate into a scratch folder + diff")
     common(p, api=False)
+    p.add_argument(
+        "--remote",
+        action="store_true",
+        help="instead: download each pinned version live and diff it against the committed one "
+        "(source: --shop/--proxy/--endpoint; default $SHOPIFY_SHOP, else the public proxy)",
+    )
+    _source_args(p)
     p.set_defaults(handler=cmd_check)
+
+    schema = sub.add_parser("schema", help="download or compare schemas")
+    schema_sub = schema.add_subparsers(dest="schema_command", required=True, metavar="SUBCOMMAND")
+    p = schema_sub.add_parser("download", help="download a schema into schema/ (checked, atomic)")
+    p.add_argument("--json", action="store_true", help="machine-readable output on stdout")
+    p.add_argument("--api", required=True, choices=["storefront", "admin"])
+    p.add_argument("--version", required=True, metavar="YYYY-MM")
+    _source_args(p)
+    p.set_defaults(handler=cmd_schema_download)
+
+    p = schema_sub.add_parser(
+        "diff", help="changes between two schemas and the operations they affect"
+    )
+    p.add_argument("--json", action="store_true", help="machine-readable output on stdout")
+    p.add_argument("old", metavar="OLD", help="schema file (JSON or SDL) or API@VERSION")
+    p.add_argument("new", metavar="NEW", help="schema file (JSON or SDL) or API@VERSION")
+    p.add_argument("--operations", nargs="+", metavar="PATH", help="operation files or folders")
+    p.add_argument(
+        "--all", action="store_true", help="list every change (default: 25 per severity)"
+    )
+    p.set_defaults(handler=cmd_schema_diff)
+
+    p = sub.add_parser("bump", help="move an API to a new version: validate, diff, pin, regenerate")
+    p.add_argument("--json", action="store_true", help="machine-readable output on stdout")
+    p.add_argument("--api", required=True, choices=["storefront", "admin"])
+    p.add_argument("--version", required=True, metavar="YYYY-MM")
+    p.add_argument(
+        "--schema-file", metavar="FILE", help="introspection JSON to use instead of downloading"
+    )
+    _source_args(p)
+    p.set_defaults(handler=cmd_bump)
     return parser
 
 

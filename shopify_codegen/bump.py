@@ -1,0 +1,154 @@
+"""Moving an API to a new version: validate, report, then switch everything at once.
+
+Nothing is written until the new schema has been checked, every operation has
+validated against it and the new package has been generated in a scratch folder.
+Then the schema files, manifest, codegen.toml and the package are replaced, each
+atomically; if any step fails, the ones already done are rolled back.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as _dt
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from graphql import GraphQLSchema
+
+from .atomic import atomic_write_bytes, atomic_write_text, replace_directory
+from .config import ProjectConfig, set_pinned_version
+from .diff import DiffReport, diff_schemas
+from .errors import CodegenError
+from .generate import generate_package
+from .operations import find_operation_files, read_operation_file
+from .schema_files import load_schema, schema_to_sdl
+from .store import add_schema, committed_schema
+from .validate import Finding, validate_document
+
+__all__ = ["BumpRefused", "BumpResult", "bump"]
+
+
+class BumpRefused(Exception):
+    """An operation does not validate against the new version; nothing was changed."""
+
+    def __init__(self, findings: list[Finding]) -> None:
+        self.findings = findings
+        super().__init__(f"{len(findings)} operation error(s) against the new schema")
+
+
+@dataclass(frozen=True)
+class BumpResult:
+    api: str
+    old_version: str
+    new_version: str
+    report: DiffReport
+    written: tuple[str, ...]
+
+
+def _schema_from_bytes(body: bytes, label: str) -> GraphQLSchema:
+    with tempfile.TemporaryDirectory() as scratch:
+        path = Path(scratch) / f"{label}.json"
+        path.write_bytes(body)
+        return load_schema(path)
+
+
+def bump(
+    config: ProjectConfig, api_name: str, version: str, *, schema_json: bytes, origin: str
+) -> BumpResult:
+    api = config.api(api_name)
+    old_version = api.pinned_version
+    new_schema = _schema_from_bytes(schema_json, f"{api_name}-{version}")
+    label = f"{api_name} {version}"
+    operations = [read_operation_file(p, config.rel(p)) for p in find_operation_files(api.queries)]
+    errors = [
+        f
+        for op in operations
+        for f in validate_document(op, new_schema, label)
+        if f.severity == "error"
+    ]
+    if errors:
+        raise BumpRefused(errors)
+    report = diff_schemas(
+        committed_schema(config, api_name, old_version),
+        new_schema,
+        old_label=f"{api_name}@{old_version}",
+        new_label=f"{api_name}@{version} (new)",
+        operations=operations,
+    )
+
+    with tempfile.TemporaryDirectory(prefix="shopify-codegen-bump-") as scratch_name:
+        scratch = Path(scratch_name)
+        # A shadow project: same relative paths, so generated headers are identical.
+        shadow_root = scratch / "root"
+        shadow_schema = shadow_root / config.schema_dir.relative_to(config.root)
+        sdl_rel = config.schema_sdl(api_name, version).relative_to(config.schema_dir)
+        (shadow_schema / sdl_rel).parent.mkdir(parents=True)
+        (shadow_schema / sdl_rel).write_text(schema_to_sdl(new_schema))
+        queries_rel = api.queries.relative_to(config.root)
+        shutil.copytree(api.queries, shadow_root / queries_rel)
+        shadow_api = dataclasses.replace(
+            api, pinned_version=version, queries=shadow_root / queries_rel
+        )
+        shadow = dataclasses.replace(
+            config, root=shadow_root, schema_dir=shadow_schema, apis={api_name: shadow_api}
+        )
+        (scratch / "out").mkdir()
+        staged = generate_package(shadow, shadow_api, scratch / "out")
+        new_config_text = set_pinned_version(config, api_name, version)
+        written = _commit(
+            config, api_name, version, schema_json, origin, new_config_text, staged.path
+        )
+    return BumpResult(api_name, old_version, version, report, written)
+
+
+def _commit(
+    config: ProjectConfig,
+    api_name: str,
+    version: str,
+    schema_json: bytes,
+    origin: str,
+    config_text: str,
+    package: Path,
+) -> tuple[str, ...]:
+    api = config.api(api_name)
+    paths = [
+        config.schema_json(api_name, version),
+        config.schema_sdl(api_name, version),
+        config.manifest_path,
+        config.path,
+    ]
+    backups = {p: p.read_bytes() if p.exists() else None for p in paths}
+    target = config.generated_dir / api.package
+    backup_package = target.with_name(f".{api.package}.bump-backup")
+    if backup_package.exists():
+        shutil.rmtree(backup_package)
+    if target.exists():
+        shutil.copytree(target, backup_package)
+    try:
+        add_schema(config, api_name, version, schema_json, origin=origin, date=_dt.date.today())
+        atomic_write_text(config.path, config_text)
+        new_package = target.with_name(f".{api.package}.bump-new")
+        if new_package.exists():
+            shutil.rmtree(new_package)
+        shutil.copytree(package, new_package)
+        replace_directory(new_package, target)
+    except BaseException:
+        for path, content in backups.items():
+            if content is None:
+                path.unlink(missing_ok=True)
+            else:
+                atomic_write_bytes(path, content)
+        if backup_package.exists():
+            replace_directory(backup_package, target)
+        raise
+    finally:
+        if backup_package.exists():
+            shutil.rmtree(backup_package)
+    return tuple(config.rel(p) for p in [*paths, target])
+
+
+def check_version_move(old: str, new: str) -> None:
+    if old == new:
+        raise CodegenError(f"already pinned to {new}")

@@ -1,0 +1,220 @@
+"""Downloading a schema by introspection, checking it before anything is written.
+
+Sources: a shop's own endpoint (token from a named environment variable, never
+from the command line), Shopify's public introspection proxy, or any endpoint URL.
+The answer must be HTTP 200, JSON, an introspection result (not ``{"errors":...}``,
+which the proxy has answered with a 200) that builds a schema with a query type and
+every root field the project's operations use. Only then are files written, each
+atomically, by :func:`shopify_codegen.store.add_schema`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TextIO
+
+import httpx
+from graphql import GraphQLSchema, OperationDefinitionNode, OperationType, get_introspection_query
+
+from .errors import CodegenError
+from .operations import OperationFile
+from .schema_files import introspection_from_json, load_schema
+
+__all__ = [
+    "DownloadError",
+    "Downloaded",
+    "Source",
+    "check_root_fields",
+    "download_introspection",
+    "resolve_source",
+]
+
+PROXY_URL = "https://shopify.dev/{api}-graphql-direct-proxy/{version}"
+MAX_BYTES = 100 * 1024 * 1024
+TIMEOUT = httpx.Timeout(60.0, connect=10.0)
+TOKEN_HEADERS = {
+    "admin": "X-Shopify-Access-Token",
+    "storefront": "X-Shopify-Storefront-Access-Token",
+}
+DEFAULT_TOKEN_ENV = {"admin": "SHOPIFY_ADMIN_TOKEN", "storefront": "SHOPIFY_STOREFRONT_TOKEN"}
+
+INTROSPECTION_QUERY = get_introspection_query(descriptions=True, input_value_deprecation=True)
+
+
+class DownloadError(CodegenError):
+    """The download failed or its answer is not a usable schema; nothing was written."""
+
+
+@dataclass(frozen=True)
+class Source:
+    url: str
+    headers: dict[str, str]
+    origin: str  # recorded in the manifest (never holds a token)
+
+    def __repr__(self) -> str:
+        hidden = f"<{len(self.headers)} hidden>"
+        return f"Source(url={self.url!r}, origin={self.origin!r}, headers={hidden})"
+
+
+@dataclass(frozen=True)
+class Downloaded:
+    source: Source
+    body: bytes
+    schema: GraphQLSchema
+    seconds: float
+
+
+def resolve_source(
+    api: str,
+    version: str,
+    *,
+    shop: str | None = None,
+    endpoint: str | None = None,
+    proxy: bool = False,
+    token_env: str | None = None,
+) -> Source:
+    """Where to download ``api`` ``version`` from; exactly one of shop/endpoint/proxy."""
+    from shopify_client._endpoint import endpoint_for
+
+    if sum(bool(x) for x in (shop, endpoint, proxy)) != 1:
+        raise CodegenError("choose one source: --shop DOMAIN, --proxy or --endpoint URL")
+    headers = {"Content-Type": "application/json", "Accept": "application/json"}
+    if proxy:
+        url = PROXY_URL.format(api=api, version=version)
+        return Source(url, headers, f"Shopify introspection proxy {url}")
+    if shop:
+        try:
+            url = endpoint_for(api, shop, version)  # type: ignore[arg-type]
+        except ValueError as exc:
+            raise CodegenError(str(exc)) from None
+    else:
+        url = endpoint or ""
+        if not url.startswith(("https://", "http://")):
+            raise CodegenError(f"--endpoint {url!r} is not an http(s) URL")
+    env_name = token_env or (DEFAULT_TOKEN_ENV[api] if shop else None)
+    if env_name:
+        token = os.environ.get(env_name)
+        if not token:
+            raise CodegenError(
+                f"environment variable {env_name} is not set: it must hold the {api} API "
+                "access token (tokens are never taken from the command line)"
+            )
+        headers[TOKEN_HEADERS[api]] = token
+    return Source(url, headers, f"introspection of {url}")
+
+
+def _progress_printer(stream: TextIO) -> Callable[[int, bool], None]:
+    interactive = stream.isatty()
+    last = [0.0]
+
+    def show(received: int, done: bool) -> None:
+        now = time.monotonic()
+        if interactive and (done or now - last[0] > 0.1):
+            last[0] = now
+            stream.write(f"\r  received {received / 1024:,.0f} KiB" + ("\n" if done else ""))
+            stream.flush()
+
+    return show
+
+
+def download_introspection(
+    source: Source,
+    *,
+    timeout: httpx.Timeout = TIMEOUT,
+    progress: TextIO | None = None,
+    transport: httpx.BaseTransport | None = None,
+) -> Downloaded:
+    """POST the introspection query to ``source`` and check the answer thoroughly."""
+    show = _progress_printer(progress or sys.stderr)
+    payload = json.dumps({"query": INTROSPECTION_QUERY, "operationName": "IntrospectionQuery"})
+    started = time.perf_counter()
+    chunks: list[bytes] = []
+    received = 0
+    try:
+        with (
+            httpx.Client(timeout=timeout, transport=transport, follow_redirects=False) as client,
+            client.stream("POST", source.url, content=payload, headers=source.headers) as response,
+        ):
+            for chunk in response.iter_bytes():
+                received += len(chunk)
+                if received > MAX_BYTES:
+                    raise DownloadError(f"{source.url}: answer larger than {MAX_BYTES:,} bytes")
+                chunks.append(chunk)
+                show(received, False)
+            show(received, True)
+    except httpx.TimeoutException as exc:
+        raise DownloadError(
+            f"{source.url}: timed out ({type(exc).__name__}); nothing written"
+        ) from None
+    except httpx.TransportError as exc:
+        raise DownloadError(
+            f"{source.url}: network error ({type(exc).__name__}: {exc or 'connection failed'}); "
+            "nothing written"
+        ) from None
+    body = b"".join(chunks)
+    excerpt = " ".join(body[:200].decode("utf-8", "replace").split())
+    if response.status_code != 200:
+        hints = {
+            401: " (check the access token)",
+            403: " (the token lacks a scope)",
+            404: " (no such version or endpoint?)",
+        }
+        hint = hints.get(response.status_code, "")
+        raise DownloadError(f"{source.url}: HTTP {response.status_code}{hint}: {excerpt}")
+    if body.lstrip()[:1] == b"<":
+        raise DownloadError(f"{source.url}: answered an HTML page, not JSON: {excerpt}")
+    where = Path(source.url)
+    try:
+        text = body.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise DownloadError(f"{source.url}: answer is not UTF-8 (byte {exc.start})") from None
+    try:
+        introspection = introspection_from_json(where, text)
+    except CodegenError as exc:
+        raise DownloadError(f"{source.url}: {exc}".replace(f"{where}: ", "", 1)) from None
+    canonical = (json.dumps(introspection, indent=2) + "\n").encode()
+    schema = _build(canonical, source)
+    return Downloaded(source, canonical, schema, time.perf_counter() - started)
+
+
+def _build(canonical: bytes, source: Source) -> GraphQLSchema:
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as scratch:
+        path = Path(scratch) / "downloaded.json"
+        path.write_bytes(canonical)
+        try:
+            return load_schema(path)
+        except CodegenError as exc:
+            raise DownloadError(f"{source.url}: {exc}".replace(f"{path}: ", "", 1)) from None
+
+
+def check_root_fields(schema: GraphQLSchema, operations: list[OperationFile], where: str) -> None:
+    """Every root field the operations use exists in ``schema``."""
+    roots = {
+        OperationType.QUERY: schema.query_type,
+        OperationType.MUTATION: schema.mutation_type,
+        OperationType.SUBSCRIPTION: schema.subscription_type,
+    }
+    missing = []
+    for op_file in operations:
+        for node in op_file.document.definitions:
+            if not isinstance(node, OperationDefinitionNode):
+                continue
+            root = roots[node.operation]
+            for selection in node.selection_set.selections:
+                name = getattr(getattr(selection, "name", None), "value", None)
+                if name is None or name.startswith("__"):
+                    continue
+                if root is None or name not in root.fields:
+                    missing.append(f"{node.operation.value} field {name!r} ({op_file.display})")
+    if missing:
+        raise DownloadError(
+            f"{where}: the schema lacks root fields the operations use: {'; '.join(missing)}"
+        )
