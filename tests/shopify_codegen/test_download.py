@@ -1,0 +1,262 @@
+"""`shopify-codegen schema download` against a local introspection server."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import pytest
+
+from shopify_codegen.download import INTROSPECTION_QUERY, resolve_source
+from shopify_codegen.errors import CodegenError
+from shopify_codegen.schema_files import read_manifest
+from tests.conftest import ROOT, run_cli
+from tests.shopify_codegen.introspection_server import IntrospectionServer, Mode
+
+STOREFRONT = ROOT / "schema" / "storefront" / "2024-10.json"
+
+
+def tree_digest(folder: Path) -> dict[str, str]:
+    return {
+        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+def test_introspection_query_asks_for_descriptions_and_deprecated_inputs() -> None:
+    assert "description" in INTROSPECTION_QUERY
+    assert "inputFields(includeDeprecated: true)" in INTROSPECTION_QUERY
+    assert "args(includeDeprecated: true)" in INTROSPECTION_QUERY
+
+
+def test_download_round_trips_to_an_equivalent_schema(storefront_project: Path) -> None:
+    server = IntrospectionServer(STOREFRONT)
+    with server.running():
+        code, out, err = run_cli(
+            "--root",
+            str(storefront_project),
+            "schema",
+            "download",
+            "--api",
+            "storefront",
+            "--version",
+            "2025-01",
+            "--endpoint",
+            server.url,
+        )
+    assert code == 0, err
+    assert "downloaded storefront 2025-01:" in out and "types" in out
+    schema_dir = storefront_project / "schema" / "storefront"
+    assert (schema_dir / "2025-01.graphql").read_text() == (
+        schema_dir / "2024-10.graphql"
+    ).read_text()
+    assert (
+        json.loads((schema_dir / "2025-01.json").read_text())["__schema"]["queryType"]["name"]
+        == "QueryRoot"
+    )
+    entries = {
+        (e.version, e.kind): e
+        for e in read_manifest(storefront_project / "schema" / "manifest.json")
+    }
+    assert entries[("2025-01", "introspection")].origin == f"introspection of {server.url}"
+    # The manifest stays consistent: the drift check's manifest part is clean.
+    from shopify_codegen.check import check_manifest, check_sdl
+    from shopify_codegen.config import load_config
+
+    config = load_config(storefront_project)
+    assert check_manifest(config) == [] and check_sdl(config) == []
+
+
+FAILURES: list[tuple[Mode, str]] = [
+    ("html", "answered an HTML page, not JSON"),
+    ("truncated", "truncated JSON (ends early)"),
+    ("errors", 'is a GraphQL error response, not an introspection result: "Not Found"'),
+    ("not_introspection", "is JSON but not an introspection result"),
+    ("unauthorized", 'HTTP 401 (check the access token): {"errors": "[API] Invalid API key'),
+    ("drop", "network error (RemoteProtocolError"),
+]
+
+
+@pytest.mark.parametrize(("mode", "message"), FAILURES, ids=[m for m, _ in FAILURES])
+def test_bad_answers_are_clear_errors_and_change_nothing(
+    storefront_project: Path, mode: Mode, message: str
+) -> None:
+    before = tree_digest(storefront_project)
+    server = IntrospectionServer(STOREFRONT, mode=mode)
+    with server.running():
+        code, _, err = run_cli(
+            "--root",
+            str(storefront_project),
+            "schema",
+            "download",
+            "--api",
+            "storefront",
+            "--version",
+            "2024-10",
+            "--endpoint",
+            server.url,
+        )
+    assert code == 2
+    assert message in err, err
+    assert server.url in err
+    assert tree_digest(storefront_project) == before
+
+
+def test_token_comes_from_the_named_environment_variable(
+    storefront_project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    server = IntrospectionServer(STOREFRONT, token="shpat_from_env_123")
+    monkeypatch.setenv("MY_ADMIN_TOKEN", "shpat_from_env_123")
+    with server.running():
+        code, out, err = run_cli(
+            "--root",
+            str(storefront_project),
+            "schema",
+            "download",
+            "--json",
+            "--api",
+            "storefront",
+            "--version",
+            "2025-01",
+            "--endpoint",
+            server.url,
+            "--token-env",
+            "MY_ADMIN_TOKEN",
+        )
+    # The Storefront download sends the Storefront header; the server wants the Admin one.
+    assert code == 2 and "HTTP 401" in err
+    assert server.seen_headers[-1]["X-Shopify-Storefront-Access-Token"] == "shpat_from_env_123"
+    assert "shpat_from_env_123" not in err + out
+
+
+def test_missing_token_variable_is_bad_input(
+    storefront_project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("SHOPIFY_STOREFRONT_TOKEN", raising=False)
+    code, _, err = run_cli(
+        "--root",
+        str(storefront_project),
+        "schema",
+        "download",
+        "--api",
+        "storefront",
+        "--version",
+        "2024-10",
+        "--shop",
+        "your-store.myshopify.com",
+    )
+    assert code == 2
+    assert "environment variable SHOPIFY_STOREFRONT_TOKEN is not set" in err
+
+
+def test_schema_without_the_operations_root_fields_is_refused(
+    storefront_project: Path, tmp_path: Path
+) -> None:
+    sdl = tmp_path / "tiny.graphql"
+    sdl.write_text("type QueryRoot { shop: String }\nschema { query: QueryRoot }\n")
+    before = tree_digest(storefront_project)
+    server = IntrospectionServer(sdl)
+    with server.running():
+        code, _, err = run_cli(
+            "--root",
+            str(storefront_project),
+            "schema",
+            "download",
+            "--api",
+            "storefront",
+            "--version",
+            "2024-10",
+            "--endpoint",
+            server.url,
+        )
+    assert code == 2
+    assert "lacks root fields the operations use" in err
+    assert "query field 'customer'" in err and "mutation field 'customerAccessTokenCreate'" in err
+    assert tree_digest(storefront_project) == before
+
+
+def test_connection_refused_is_a_network_error(storefront_project: Path) -> None:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    code, _, err = run_cli(
+        "--root",
+        str(storefront_project),
+        "schema",
+        "download",
+        "--api",
+        "storefront",
+        "--version",
+        "2024-10",
+        "--endpoint",
+        f"http://127.0.0.1:{port}/graphql.json",
+    )
+    assert code == 2
+    assert "network error (ConnectError" in err and "nothing written" in err
+
+
+def test_sources() -> None:
+    proxy = resolve_source("admin", "2024-10", proxy=True)
+    assert proxy.url == "https://shopify.dev/admin-graphql-direct-proxy/2024-10"
+    with pytest.raises(CodegenError, match="choose one source"):
+        resolve_source("admin", "2024-10", proxy=True, endpoint="https://x.example/graphql")
+    with pytest.raises(CodegenError, match="not a host name"):
+        resolve_source("admin", "2024-10", shop="not a shop/path", token_env="HOME")
+
+
+def test_check_remote_without_network_says_so_and_exits_2(
+    storefront_project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    code, out, err = run_cli(
+        "--root",
+        str(storefront_project),
+        "check",
+        "--remote",
+        "--endpoint",
+        f"http://127.0.0.1:{port}/x",
+    )
+    assert code == 2
+    assert (
+        "could not get the live storefront 2024-10 schema, so it cannot say whether it drifted"
+        in err
+    )
+    assert "no operation affected" not in out
+
+
+def test_check_remote_green_when_live_equals_committed(storefront_project: Path) -> None:
+    server = IntrospectionServer(STOREFRONT)
+    with server.running():
+        code, out, _ = run_cli(
+            "--root", str(storefront_project), "check", "--remote", "--endpoint", server.url
+        )
+    assert code == 0, out
+    assert "0 breaking, 0 dangerous, 0 safe changes" in out
+    assert "check --remote: no operation affected" in out
+
+
+def test_check_remote_red_when_live_breaks_an_operation(
+    storefront_project: Path, tmp_path: Path
+) -> None:
+    sdl = (ROOT / "schema" / "storefront" / "2024-10.graphql").read_text()
+    changed = tmp_path / "live.graphql"
+    changed.write_text(
+        sdl.replace('  """Unidentified customer."""\n  UNIDENTIFIED_CUSTOMER\n', "", 1)
+    )
+    server = IntrospectionServer(changed)
+    with server.running():
+        code, out, _ = run_cli(
+            "--root", str(storefront_project), "check", "--remote", "--endpoint", server.url
+        )
+    assert code == 1
+    assert "UNIDENTIFIED_CUSTOMER was removed from enum type CustomerErrorCode." in out
+    affected = "customerAccessTokenCreate (queries/storefront/customer_access_token_create.graphql)"
+    assert f"{affected}: AFFECTED" in out
