@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as _dt
+import os
 import shutil
 import tempfile
 from dataclasses import dataclass
@@ -122,30 +123,31 @@ def _commit(
     backups = {p: p.read_bytes() if p.exists() else None for p in paths}
     target = config.generated_dir / api.package
     backup_package = target.with_name(f".{api.package}.bump-backup")
-    if backup_package.exists():
-        shutil.rmtree(backup_package)
+    new_package = target.with_name(f".{api.package}.bump-new")
+    for leftover in (backup_package, new_package):
+        shutil.rmtree(leftover, ignore_errors=True)
     if target.exists():
         shutil.copytree(target, backup_package)
+    swapped = False
     try:
         add_schema(config, api_name, version, schema_json, origin=origin, date=_dt.date.today())
         atomic_write_text(config.path, config_text)
-        new_package = target.with_name(f".{api.package}.bump-new")
-        if new_package.exists():
-            shutil.rmtree(new_package)
         shutil.copytree(package, new_package)
         replace_directory(new_package, target)
+        swapped = True
     except BaseException:
         for path, content in backups.items():
             if content is None:
                 path.unlink(missing_ok=True)
             else:
                 atomic_write_bytes(path, content)
-        if backup_package.exists():
-            replace_directory(backup_package, target)
+        if backup_package.exists() and (swapped or not target.exists()):
+            shutil.rmtree(target, ignore_errors=True)
+            os.replace(backup_package, target)
         raise
     finally:
-        if backup_package.exists():
-            shutil.rmtree(backup_package)
+        for leftover in (backup_package, new_package):
+            shutil.rmtree(leftover, ignore_errors=True)
     return tuple(config.rel(p) for p in [*paths, target])
 
 

@@ -1,0 +1,135 @@
+"""`shopify-codegen bump`: the worked example (Admin 2024-01 -> 2024-10) and refusals."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from graphql import build_schema, introspection_from_schema
+
+from shopify_codegen import bump as bump_module
+from shopify_codegen.config import load_config
+from tests.conftest import ROOT, copy_project, run_cli
+from tests.shopify_codegen.test_download import tree_digest
+
+CLIENT_CHECK = """
+import warnings
+warnings.simplefilter("ignore")
+import shopify_admin
+from shopify_admin import Client, StorefrontAccessTokenInput
+from shopify_client.testing import ADMIN_TOKEN, FakeShopify
+assert shopify_admin.API_VERSION == "2024-10", shopify_admin.API_VERSION
+with FakeShopify() as fake, Client(endpoint=fake.endpoint("admin", "2024-10"), access_token=ADMIN_TOKEN) as admin:
+    result = admin.storefront_access_token_create(input=StorefrontAccessTokenInput(title="after bump"))
+    token = result.storefront_access_token_create.storefront_access_token
+    assert token.title == "after bump"
+    assert fake.requests[-1].path == "/admin/api/2024-10/graphql.json"
+print("bumped client OK", shopify_admin.__file__)
+"""
+
+
+def test_bump_admin_to_2024_10_regenerates_a_working_client(tmp_path: Path) -> None:
+    project = copy_project(tmp_path / "project", apis=("storefront", "admin"))
+    code, out, err = run_cli(
+        "--root",
+        str(project),
+        "bump",
+        "--api",
+        "admin",
+        "--version",
+        "2024-10",
+        "--schema-file",
+        str(ROOT / "schema" / "admin" / "2024-10.json"),
+    )
+    assert code == 0, err
+    assert "schema diff admin@2024-01 -> admin@2024-10 (new)" in out
+    assert "232 breaking, 270 dangerous" in out and "0 of 1 operation(s) affected" in out
+    assert "bumped admin 2024-01 -> 2024-10" in out
+    assert 'pinned_version = "2024-10"' in (project / "codegen.toml").read_text()
+    package = project / "generated" / "shopify_admin"
+    assert 'API_VERSION = "2024-10"' in (package / "__init__.py").read_text()
+    assert "# Source: schema/admin/2024-10.graphql" in (package / "input_types.py").read_text()
+    # The tree is consistent afterwards: check is green.
+    assert run_cli("--root", str(project), "check")[0] == 0
+    # The regenerated package works, imported from the bumped copy.
+    result = subprocess.run(
+        [sys.executable, "-c", CLIENT_CHECK],
+        env={"PYTHONPATH": f"{project / 'generated'}:{ROOT}", "PATH": "/usr/bin:/bin"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert str(project / "generated" / "shopify_admin") in result.stdout
+
+
+def test_bump_to_a_schema_that_breaks_an_operation_changes_nothing(tmp_path: Path) -> None:
+    project = copy_project(tmp_path / "project", apis=("storefront", "admin"))
+    sdl = (ROOT / "schema" / "admin" / "2024-10.graphql").read_text()
+    broken_sdl = sdl.replace(
+        "  storefrontAccessTokenCreate(", "  storefrontAccessTokenCreateV2(", 1
+    )
+    assert broken_sdl != sdl
+    broken = tmp_path / "2025-01.json"
+    broken.write_text(json.dumps(introspection_from_schema(build_schema(broken_sdl))))
+    before = tree_digest(project)
+    code, out, _ = run_cli(
+        "--root",
+        str(project),
+        "bump",
+        "--api",
+        "admin",
+        "--version",
+        "2025-01",
+        "--schema-file",
+        str(broken),
+    )
+    assert code == 1
+    assert "Cannot query field 'storefrontAccessTokenCreate' on type 'Mutation'." in out
+    assert "nothing changed" in out
+    assert tree_digest(project) == before
+
+
+def test_bump_rejects_a_file_that_is_not_a_schema(tmp_path: Path) -> None:
+    project = copy_project(tmp_path / "project", apis=("storefront",))
+    junk = tmp_path / "junk.json"
+    junk.write_text('{"errors": "Not Found"}')
+    before = tree_digest(project)
+    code, _, err = run_cli(
+        "--root",
+        str(project),
+        "bump",
+        "--api",
+        "storefront",
+        "--version",
+        "2025-01",
+        "--schema-file",
+        str(junk),
+    )
+    assert code == 2
+    assert "junk.json: is a GraphQL error response" in err
+    assert tree_digest(project) == before
+
+
+def test_failed_swap_rolls_everything_back(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """If the final package swap fails, the files already replaced are restored."""
+    project = copy_project(tmp_path / "project", apis=("storefront",))
+    before = tree_digest(project)
+
+    def explode(new: Path, target: Path) -> None:
+        raise OSError("disk full (simulated)")
+
+    monkeypatch.setattr(bump_module, "replace_directory", explode)
+    with pytest.raises(OSError, match="simulated"):
+        bump_module.bump(
+            load_config(project),
+            "storefront",
+            "2025-01",
+            schema_json=(ROOT / "schema" / "storefront" / "2024-10.json").read_bytes(),
+            origin="test",
+        )
+    assert tree_digest(project) == before
