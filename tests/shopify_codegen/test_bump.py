@@ -22,8 +22,12 @@ import shopify_admin
 from shopify_admin import Client, StorefrontAccessTokenInput
 from shopify_client.testing import ADMIN_TOKEN, FakeShopify
 assert shopify_admin.API_VERSION == "2024-10", shopify_admin.API_VERSION
-with FakeShopify() as fake, Client(endpoint=fake.endpoint("admin", "2024-10"), access_token=ADMIN_TOKEN) as admin:
-    result = admin.storefront_access_token_create(input=StorefrontAccessTokenInput(title="after bump"))
+with FakeShopify() as fake, Client(
+    endpoint=fake.endpoint("admin", "2024-10"), access_token=ADMIN_TOKEN
+) as admin:
+    result = admin.storefront_access_token_create(
+        input=StorefrontAccessTokenInput(title="after bump")
+    )
     token = result.storefront_access_token_create.storefront_access_token
     assert token.title == "after bump"
     assert fake.requests[-1].path == "/admin/api/2024-10/graphql.json"
