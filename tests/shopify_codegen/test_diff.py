@@ -112,3 +112,11 @@ def test_unknown_committed_version_is_bad_input() -> None:
     code, _, err = run_cli("schema", "diff", "storefront@2023-01", "storefront@2024-10")
     assert code == 2
     assert "no committed storefront 2023-01 schema" in err
+
+
+def test_readme_shows_the_real_storefront_diff_output() -> None:
+    block = (ROOT / "README.md").read_text().split("```text\n", 1)[1].split("```", 1)[0]
+    _, out, _ = run_cli("schema", "diff", "storefront@2024-01", "storefront@2024-10")
+    for line in block.splitlines():
+        if line.strip() != "...":
+            assert line in out.splitlines(), line
