@@ -87,6 +87,8 @@ def bump(
         sdl_rel = config.schema_sdl(api_name, version).relative_to(config.schema_dir)
         (shadow_schema / sdl_rel).parent.mkdir(parents=True)
         (shadow_schema / sdl_rel).write_text(schema_to_sdl(new_schema))
+        json_rel = config.schema_json(api_name, version).relative_to(config.schema_dir)
+        (shadow_schema / json_rel).write_bytes(schema_json)
         queries_rel = api.queries.relative_to(config.root)
         shutil.copytree(api.queries, shadow_root / queries_rel)
         shadow_api = dataclasses.replace(

@@ -5,7 +5,8 @@ twice into the same empty folder: first the async client (``async_client.py``,
 ``AsyncClient``), then the sync one (``client.py``, ``Client``), whose
 ``__init__`` the plugin extends with ``AsyncClient``. The models, enums and input
 types of both runs are the same files. The schema is the committed SDL of the
-pinned version, parsed once for both runs.
+pinned version, pruned to what the operations reach (see :mod:`.prune`) and
+built once for both runs.
 
 Generation always starts from an empty folder and replaces the package as a whole,
 so a deleted operation leaves no stale module behind.
@@ -29,7 +30,10 @@ from graphql import GraphQLSchema, assert_valid_schema
 from .atomic import replace_directory
 from .config import ApiConfig, ProjectConfig
 from .errors import GenerationError, SchemaFileError
+from .operations import find_operation_files, read_operation_file
 from .plugin import SECTION
+from .prune import prune_schema
+from .schema_files import load_schema
 
 __all__ = ["GeneratedPackage", "generate_all", "generate_package"]
 
@@ -128,6 +132,7 @@ def _run_ariadne(config_dict: dict[str, Any], schema: GraphQLSchema) -> None:
 
 
 def _parse_sdl(path: Path) -> GraphQLSchema:
+    """The schema exactly as ariadne-codegen's own CLI would read it (no pruning)."""
     from ariadne_codegen.schema import get_graphql_schema_from_path
 
     if not path.exists():
@@ -136,13 +141,35 @@ def _parse_sdl(path: Path) -> GraphQLSchema:
     return schema
 
 
-def generate_package(config: ProjectConfig, api: ApiConfig, target_dir: Path) -> GeneratedPackage:
+def _generation_schema(config: ProjectConfig, api: ApiConfig, prune: bool) -> GraphQLSchema:
+    """The pinned version's schema, pruned to what the operations reach.
+
+    The introspection JSON is the source (``check`` holds the SDL beside it to be
+    its exact print); pruning keeps generated code byte-identical while sparing
+    ariadne-codegen the full 1.7 MB Admin schema.
+    """
+    sdl = config.schema_sdl(api.name, api.pinned_version)
+    if not prune:
+        return _parse_sdl(sdl)
+    if not sdl.exists():
+        raise SchemaFileError(sdl, "no such file (the SDL is written beside each JSON schema)")
+    json_path = config.schema_json(api.name, api.pinned_version)
+    schema = load_schema(json_path if json_path.exists() else sdl)
+    documents = [
+        read_operation_file(p, config.rel(p)).document for p in find_operation_files(api.queries)
+    ]
+    return prune_schema(schema, documents)
+
+
+def generate_package(
+    config: ProjectConfig, api: ApiConfig, target_dir: Path, *, prune: bool = True
+) -> GeneratedPackage:
     """Write ``api``'s package into ``target_dir/<package>`` (which must not exist)."""
     package_dir = target_dir / api.package
     if package_dir.exists():
         raise GenerationError(f"{package_dir} already exists; generation needs an empty target")
     with _in_directory(config.root), contextlib.redirect_stdout(io.StringIO()):
-        schema = _parse_sdl(config.schema_sdl(api.name, api.pinned_version))
+        schema = _generation_schema(config, api, prune)
         for async_client in (True, False):
             config_dict = ariadne_config(config, api, target_dir, async_client=async_client)
             try:

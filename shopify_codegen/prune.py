@@ -1,0 +1,148 @@
+"""Pruning a schema to what the operations reach, so generation need not parse 1.7 MB.
+
+ariadne-codegen generates from the types an operation reaches (with
+``include_all_inputs``/``include_all_enums`` off): the selected fields of each
+object type, the input types sent (all their fields), the enums read or sent, the
+scalars met on the way and any directive the operations use. The pruned schema
+keeps exactly those, with their descriptions and deprecations, so the generated
+code is byte-identical (``tests/shopify_codegen/test_prune.py`` holds it to that);
+interfaces and unions are kept only when an operation selects through them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from graphql import (
+    DirectiveNode,
+    DocumentNode,
+    FieldNode,
+    GraphQLField,
+    GraphQLInputObjectType,
+    GraphQLInterfaceType,
+    GraphQLNamedType,
+    GraphQLObjectType,
+    GraphQLScalarType,
+    GraphQLSchema,
+    GraphQLUnionType,
+    ListTypeNode,
+    NamedTypeNode,
+    NonNullTypeNode,
+    TypeInfo,
+    TypeInfoVisitor,
+    TypeNode,
+    VariableDefinitionNode,
+    Visitor,
+    build_ast_schema,
+    get_named_type,
+    parse,
+    print_type,
+    specified_directives,
+    visit,
+)
+from graphql.utilities.print_schema import print_directive
+
+__all__ = ["prune_schema"]
+
+
+def _walk_inputs(schema: GraphQLSchema, name: str, keep: set[str]) -> None:
+    named = schema.type_map.get(name)
+    if named is None or name in keep:
+        return
+    keep.add(name)
+    if isinstance(named, GraphQLInputObjectType):
+        for field in named.fields.values():
+            _walk_inputs(schema, get_named_type(field.type).name, keep)
+
+
+def prune_schema(schema: GraphQLSchema, documents: Iterable[DocumentNode]) -> GraphQLSchema:
+    """A schema with only what ``documents`` reach (see the module docstring)."""
+    fields: dict[str, list[str]] = {}  # composite type -> selected fields, in schema order
+    keep: set[str] = set()
+    directives: set[str] = set()
+    type_info = TypeInfo(schema)
+
+    class Collector(Visitor):
+        def enter_field(self, node: FieldNode, *_: object) -> None:
+            parent = type_info.get_parent_type()
+            definition = type_info.get_field_def()
+            if parent is None or definition is None or node.name.value.startswith("__"):
+                return
+            fields.setdefault(parent.name, [])
+            if node.name.value not in fields[parent.name]:
+                fields[parent.name].append(node.name.value)
+            keep.add(parent.name)
+            _walk_inputs(schema, get_named_type(definition.type).name, keep)
+            for arg in definition.args.values():
+                _walk_inputs(schema, get_named_type(arg.type).name, keep)
+
+        def enter_directive(self, node: DirectiveNode, *_: object) -> None:
+            directive = schema.get_directive(node.name.value)
+            if directive is not None and directive not in specified_directives:
+                directives.add(directive.name)
+                for arg in directive.args.values():
+                    _walk_inputs(schema, get_named_type(arg.type).name, keep)
+
+        def enter_variable_definition(self, node: VariableDefinitionNode, *_: object) -> None:
+            inner: TypeNode = node.type
+            while isinstance(inner, ListTypeNode | NonNullTypeNode):
+                inner = inner.type
+            if isinstance(inner, NamedTypeNode):
+                _walk_inputs(schema, inner.name.value, keep)
+
+    for document in documents:
+        visit(document, TypeInfoVisitor(type_info, Collector()))
+
+    roots = {
+        "query": schema.query_type,
+        "mutation": schema.mutation_type,
+        "subscription": schema.subscription_type,
+    }
+    parts: list[str] = []
+    for name in sorted(keep):
+        named: GraphQLNamedType = schema.type_map[name]
+        if isinstance(named, GraphQLScalarType) and name in (
+            "String",
+            "Int",
+            "Float",
+            "Boolean",
+            "ID",
+        ):
+            continue
+        if isinstance(named, GraphQLObjectType | GraphQLInterfaceType):
+            chosen = {f: named.fields[f] for f in named.fields if f in fields.get(name, [])}
+            if not chosen:
+                continue
+            parts.append(print_type(_copy_composite(named, chosen, keep)))
+        elif isinstance(named, GraphQLUnionType):
+            members = [t for t in named.types if t.name in keep and fields.get(t.name)]
+            if members:
+                parts.append(
+                    print_type(GraphQLUnionType(name, members, description=named.description))
+                )
+        else:
+            parts.append(print_type(named))
+    for directive_name in sorted(directives):
+        directive = schema.get_directive(directive_name)
+        assert directive is not None
+        parts.append(print_directive(directive))
+    schema_def = [
+        f"  {op}: {root.name}"
+        for op, root in roots.items()
+        if root is not None and root.name in keep
+    ]
+    parts.append("schema {\n" + "\n".join(schema_def) + "\n}")
+    return build_ast_schema(parse("\n\n".join(parts)), assume_valid=True)
+
+
+def _copy_composite(
+    named: GraphQLObjectType | GraphQLInterfaceType, chosen: dict[str, GraphQLField], keep: set[str]
+) -> GraphQLObjectType | GraphQLInterfaceType:
+    interfaces = [i for i in named.interfaces if i.name in keep]
+    if isinstance(named, GraphQLInterfaceType):
+        return GraphQLInterfaceType(
+            named.name, chosen, interfaces=interfaces, description=named.description
+        )
+    return GraphQLObjectType(
+        named.name, chosen, interfaces=interfaces, description=named.description
+    )

@@ -1,0 +1,77 @@
+"""Generating from the pruned schema is sound only if the output is byte-identical."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from graphql import GraphQLSchema
+
+from shopify_codegen.check import compare_trees
+from shopify_codegen.config import load_config
+from shopify_codegen.generate import generate_package
+from shopify_codegen.operations import find_operation_files, read_operation_file
+from shopify_codegen.prune import prune_schema
+from shopify_codegen.schema_files import load_schema
+from tests.conftest import FIXTURES, ROOT
+
+CONFIG = load_config(ROOT)
+
+
+@pytest.mark.parametrize("api", ["storefront", "admin"])
+def test_pruned_generation_is_byte_identical_to_full_schema_generation(
+    api: str, tmp_path: Path
+) -> None:
+    full = generate_package(CONFIG, CONFIG.api(api), _mkdir(tmp_path / "full"), prune=False)
+    pruned = generate_package(CONFIG, CONFIG.api(api), _mkdir(tmp_path / "pruned"), prune=True)
+    assert compare_trees(full.path, pruned.path, api) == []
+    assert full.files == pruned.files
+
+
+def _mkdir(path: Path) -> Path:
+    path.mkdir()
+    return path
+
+
+def _pruned(api: str, version: str) -> tuple[GraphQLSchema, GraphQLSchema]:
+    schema = load_schema(ROOT / "schema" / api / f"{version}.json")
+    documents = [
+        read_operation_file(p).document for p in find_operation_files(ROOT / "queries" / api)
+    ]
+    return schema, prune_schema(schema, documents)
+
+
+def test_pruned_schema_keeps_only_what_operations_reach() -> None:
+    full, pruned = _pruned("storefront", "2024-10")
+    assert len(full.type_map) > 350
+    named = {n for n in pruned.type_map if not n.startswith("__")}
+    assert {
+        "Customer",
+        "CustomerAccessTokenCreateInput",
+        "CustomerErrorCode",
+        "DateTime",
+        "UnsignedInt64",
+    } <= named
+    assert "Checkout" not in named and "Product" not in named
+    assert pruned.query_type is not None and list(pruned.query_type.fields) == ["customer"]
+    customer = pruned.type_map["Customer"]
+    assert full.type_map["Customer"].description == customer.description  # type: ignore[attr-defined]
+
+
+def test_pruned_schema_still_validates_the_operations() -> None:
+    from graphql import validate
+
+    for api, version in [("storefront", "2024-10"), ("admin", "2024-01")]:
+        _, pruned = _pruned(api, version)
+        for path in find_operation_files(ROOT / "queries" / api):
+            assert validate(pruned, read_operation_file(path).document) == []
+
+
+def test_pruning_follows_fragments_and_interfaces() -> None:
+    schema = load_schema(ROOT / "schema" / "storefront" / "2024-10.json")
+    document = read_operation_file(FIXTURES / "operations" / "interface_fragment.graphql").document
+    pruned = prune_schema(schema, [document])
+    from graphql import validate
+
+    assert validate(pruned, document) == []
+    assert "Node" in pruned.type_map and "Product" in pruned.type_map
