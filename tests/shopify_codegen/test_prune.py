@@ -55,7 +55,7 @@ def test_pruned_schema_keeps_only_what_operations_reach() -> None:
     assert "Checkout" not in named and "Product" not in named
     assert pruned.query_type is not None and list(pruned.query_type.fields) == ["customer"]
     customer = pruned.type_map["Customer"]
-    assert full.type_map["Customer"].description == customer.description  # type: ignore[attr-defined]
+    assert full.type_map["Customer"].description == customer.description
 
 
 def test_pruned_schema_still_validates_the_operations() -> None:
