@@ -2,15 +2,15 @@
 
 Nothing is written until the new schema has been checked, every operation has
 validated against it and the new package has been generated in a scratch folder.
-Then the schema files, manifest, codegen.toml and the package are replaced, each
-atomically; if any step fails, the ones already done are rolled back.
+Then the schema files, manifest, codegen.toml and the package are replaced in one
+:class:`~shopify_codegen.transaction.Transaction`: a failure, or a kill, at any
+point leaves (after recovery) the project as it was.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as _dt
-import os
 import shutil
 import tempfile
 from dataclasses import dataclass
@@ -18,14 +18,14 @@ from pathlib import Path
 
 from graphql import GraphQLSchema
 
-from .atomic import atomic_write_bytes, atomic_write_text, replace_directory
 from .config import ProjectConfig, set_pinned_version
 from .diff import DiffReport, diff_schemas
 from .errors import CodegenError
 from .generate import generate_package
 from .operations import find_operation_files, read_operation_file
 from .schema_files import load_schema, schema_to_sdl
-from .store import add_schema, committed_schema
+from .store import committed_schema, schema_file_contents
+from .transaction import Transaction
 from .validate import Finding, validate_document
 
 __all__ = ["BumpRefused", "BumpResult", "bump"]
@@ -115,42 +115,18 @@ def _commit(
     config_text: str,
     package: Path,
 ) -> tuple[str, ...]:
-    api = config.api(api_name)
-    paths = [
-        config.schema_json(api_name, version),
-        config.schema_sdl(api_name, version),
-        config.manifest_path,
-        config.path,
-    ]
-    backups = {p: p.read_bytes() if p.exists() else None for p in paths}
-    target = config.generated_dir / api.package
-    backup_package = target.with_name(f".{api.package}.bump-backup")
-    new_package = target.with_name(f".{api.package}.bump-new")
-    for leftover in (backup_package, new_package):
-        shutil.rmtree(leftover, ignore_errors=True)
-    if target.exists():
-        shutil.copytree(target, backup_package)
-    swapped = False
-    try:
-        add_schema(config, api_name, version, schema_json, origin=origin, date=_dt.date.today())
-        atomic_write_text(config.path, config_text)
-        shutil.copytree(package, new_package)
-        replace_directory(new_package, target)
-        swapped = True
-    except BaseException:
-        for path, content in backups.items():
-            if content is None:
-                path.unlink(missing_ok=True)
-            else:
-                atomic_write_bytes(path, content)
-        if backup_package.exists() and (swapped or not target.exists()):
-            shutil.rmtree(target, ignore_errors=True)
-            os.replace(backup_package, target)
-        raise
-    finally:
-        for leftover in (backup_package, new_package):
-            shutil.rmtree(leftover, ignore_errors=True)
-    return tuple(config.rel(p) for p in [*paths, target])
+    """Schema files, manifest, codegen.toml and the package: one transaction."""
+    contents = schema_file_contents(
+        config, api_name, version, schema_json, origin=origin, date=_dt.date.today()
+    )
+    contents[config.path] = config_text.encode()
+    target = config.generated_dir / config.api(api_name).package
+    with Transaction(config.root) as tx:
+        for path, data in contents.items():
+            tx.write_bytes(path, data)
+        tx.put_dir(target, package)
+        tx.commit()
+    return tuple(config.rel(p) for p in [*contents, target])
 
 
 def check_version_move(old: str, new: str) -> None:

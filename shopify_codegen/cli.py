@@ -19,14 +19,15 @@ from graphql import GraphQLSchema
 
 from .bump import BumpRefused, bump
 from .check import run_check
-from .config import load_config
+from .config import find_root, load_config
 from .diff import diff_schemas, operation_paths
 from .download import Downloaded, check_root_fields, download_introspection, resolve_source
-from .errors import CodegenError
+from .errors import CodegenError, ConfigError
 from .generate import generate_all
 from .operations import find_operation_files, read_operation_file
 from .schema_files import load_schema
 from .store import add_schema, committed_schema
+from .transaction import recover
 from .validate import Finding, validate_files, validate_project
 
 __all__ = ["main"]
@@ -316,6 +317,20 @@ def cmd_check_remote(args: argparse.Namespace, out: _Output) -> int:
     return EXIT_FINDING if affected else EXIT_OK
 
 
+def _recover(root: Path | None, err: TextIO) -> None:
+    """Undo what a killed bump/download/generate left half-done, before anything else."""
+    try:
+        project = find_root(root)
+    except ConfigError:
+        return
+    if recover(project):
+        print(
+            "shopify-codegen: rolled back an update that was interrupted (killed?) "
+            "before it completed; the project is as it was before it",
+            file=err,
+        )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="shopify-codegen",
@@ -412,6 +427,7 @@ def main(
     output = _Output(getattr(args, "json", False), stdout, stderr)
     handler: Callable[[argparse.Namespace, _Output], int] = args.handler
     try:
+        _recover(args.root, stderr)
         return handler(args, output)
     except CodegenError as exc:
         if output.as_json:

@@ -18,7 +18,6 @@ import contextlib
 import copy
 import io
 import os
-import shutil
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -27,13 +26,13 @@ from typing import Any
 
 from graphql import GraphQLSchema, assert_valid_schema
 
-from .atomic import replace_directory
 from .config import ApiConfig, ProjectConfig
 from .errors import GenerationError, SchemaFileError
 from .operations import find_operation_files, read_operation_file
 from .plugin import SECTION
 from .prune import prune_schema
 from .schema_files import load_schema
+from .transaction import Transaction
 
 __all__ = ["GeneratedPackage", "generate_all", "generate_package"]
 
@@ -189,19 +188,24 @@ def generate_package(
 def generate_all(config: ProjectConfig, apis: list[str] | None = None) -> list[GeneratedPackage]:
     """Regenerate the packages of ``apis`` (all by default) in ``generated/``.
 
-    Each package is generated into a scratch folder beside ``generated/`` and
-    swapped in whole; on any failure the committed package stays as it was.
+    Every package is generated into a scratch folder first; then all are swapped
+    in by one transaction, so on any failure the committed packages stay as
+    they were.
     """
     config.generated_dir.mkdir(parents=True, exist_ok=True)
     results = []
-    for name in apis or list(config.apis):
-        api = config.api(name)
-        scratch = Path(tempfile.mkdtemp(prefix=".generate-", dir=config.generated_dir))
-        try:
-            package = generate_package(config, api, scratch)
-            target = config.generated_dir / api.package
-            replace_directory(package.path, target)
-            results.append(GeneratedPackage(package.api, package.version, target, package.files))
-        finally:
-            shutil.rmtree(scratch, ignore_errors=True)
+    with tempfile.TemporaryDirectory(prefix="shopify-codegen-generate-") as scratch_name:
+        scratch = Path(scratch_name)
+        staged = [
+            generate_package(config, config.api(name), scratch)
+            for name in apis or list(config.apis)
+        ]
+        with Transaction(config.root) as tx:
+            for package in staged:
+                target = config.generated_dir / package.path.name
+                tx.put_dir(target, package.path)
+                results.append(
+                    GeneratedPackage(package.api, package.version, target, package.files)
+                )
+            tx.commit()
     return results

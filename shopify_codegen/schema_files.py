@@ -23,17 +23,16 @@ from graphql import (
     print_schema,
 )
 
-from .atomic import atomic_write_text
 from .errors import SchemaFileError
 
 __all__ = [
     "ManifestEntry",
     "introspection_from_json",
     "load_schema",
+    "manifest_bytes",
     "read_manifest",
     "schema_to_sdl",
     "sha256_of",
-    "write_manifest",
 ]
 
 SDL_SUFFIXES = (".graphql", ".graphqls", ".gql")
@@ -197,11 +196,11 @@ def read_manifest(path: Path) -> list[ManifestEntry]:
         raise SchemaFileError(path, f"not a valid schema manifest: {exc}") from None
 
 
-def write_manifest(path: Path, entries: list[ManifestEntry]) -> None:
+def manifest_bytes(entries: list[ManifestEntry]) -> bytes:
     ordered = sorted(entries, key=lambda e: (e.api, e.version, e.kind))
     body = {
         "comment": "Every committed schema file, where it came from and its sha256. "
         "Written by shopify-codegen; `shopify-codegen check` verifies it.",
         "files": [asdict(e) for e in ordered],
     }
-    atomic_write_text(path, json.dumps(body, indent=2) + "\n")
+    return (json.dumps(body, indent=2) + "\n").encode()

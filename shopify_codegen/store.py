@@ -3,24 +3,25 @@
 from __future__ import annotations
 
 import datetime as _dt
+import hashlib
 import json
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from graphql import GraphQLSchema
 
-from .atomic import atomic_write_bytes, atomic_write_text
 from .config import ProjectConfig
 from .errors import SchemaFileError
 from .schema_files import (
     ManifestEntry,
     introspection_from_json,
     load_schema,
+    manifest_bytes,
     read_manifest,
     schema_to_sdl,
-    sha256_of,
-    write_manifest,
 )
+from .transaction import Transaction
 
 __all__ = ["StoredSchema", "add_schema", "committed_schema"]
 
@@ -44,6 +45,65 @@ def committed_schema(config: ProjectConfig, api: str, version: str) -> GraphQLSc
     return load_schema(path)
 
 
+def schema_file_contents(
+    config: ProjectConfig,
+    api: str,
+    version: str,
+    introspection_json: bytes,
+    *,
+    origin: str,
+    date: _dt.date | None = None,
+) -> dict[Path, bytes]:
+    """The new JSON, SDL and manifest of ``api`` ``version``, checked, not yet written.
+
+    Raises :class:`SchemaFileError` for bytes that are not an introspection result
+    building a schema, before anything is touched.
+    """
+    json_path = config.schema_json(api, version)
+    sdl_path = config.schema_sdl(api, version)
+    try:
+        text = introspection_json.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise SchemaFileError(json_path, f"is not UTF-8 (offset {exc.start})") from None
+    introspection = introspection_from_json(json_path, text)
+    if "__schema" not in json.loads(text):
+        # Store the bare {"__schema": ...} form, as committed elsewhere.
+        introspection_json = (json.dumps(introspection, indent=2) + "\n").encode()
+    with tempfile.TemporaryDirectory(prefix="shopify-codegen-schema-") as scratch:
+        checked = Path(scratch) / json_path.name
+        checked.write_bytes(introspection_json)
+        try:
+            sdl = schema_to_sdl(load_schema(checked)).encode()
+        except SchemaFileError as exc:
+            raise SchemaFileError(json_path, exc.problem) from None
+    day = (date or _dt.date.today()).isoformat()
+    entries = [
+        e
+        for e in read_manifest(config.manifest_path)
+        if not (e.api == api and e.version == version)
+    ]
+    for kind, path, data, note in (
+        ("introspection", json_path, introspection_json, origin),
+        ("sdl", sdl_path, sdl, f"printed by graphql-core from {json_path.name}"),
+    ):
+        entries.append(
+            ManifestEntry(
+                api=api,
+                version=version,
+                kind=kind,
+                path=path.relative_to(config.schema_dir).as_posix(),
+                sha256=hashlib.sha256(data).hexdigest(),
+                origin=note,
+                date=day,
+            )
+        )
+    return {
+        json_path: introspection_json,
+        sdl_path: sdl,
+        config.manifest_path: manifest_bytes(entries),
+    }
+
+
 def add_schema(
     config: ProjectConfig,
     api: str,
@@ -53,51 +113,17 @@ def add_schema(
     origin: str,
     date: _dt.date | None = None,
 ) -> StoredSchema:
-    """Check, then write the JSON, its SDL and the manifest entries, each atomically.
-
-    The bytes are checked (introspection result that builds a schema) before any
-    file is touched, so a bad input changes nothing.
-    """
-    json_path = config.schema_json(api, version)
-    sdl_path = config.schema_sdl(api, version)
-    try:
-        text = introspection_json.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise SchemaFileError(json_path, f"is not UTF-8 (offset {exc.start})") from None
-    introspection = introspection_from_json(json_path, text)
-    if "data" in json.loads(text):
-        # Store the bare {"__schema": ...} form, as committed elsewhere.
-        introspection_json = (json.dumps(introspection, indent=2) + "\n").encode()
-    scratch = json_path.with_name(f".{json_path.name}.check")
-    try:
-        atomic_write_bytes(scratch, introspection_json)
-        schema = load_schema(scratch)
-        sdl = schema_to_sdl(schema)
-    finally:
-        scratch.unlink(missing_ok=True)
-
-    atomic_write_bytes(json_path, introspection_json)
-    atomic_write_text(sdl_path, sdl)
-    day = (date or _dt.date.today()).isoformat()
-    entries = [
-        e
-        for e in read_manifest(config.manifest_path)
-        if not (e.api == api and e.version == version)
-    ]
-    for kind, path, note in (
-        ("introspection", json_path, origin),
-        ("sdl", sdl_path, f"printed by graphql-core from {json_path.name}"),
-    ):
-        entries.append(
-            ManifestEntry(
-                api=api,
-                version=version,
-                kind=kind,
-                path=path.relative_to(config.schema_dir).as_posix(),
-                sha256=sha256_of(path),
-                origin=note,
-                date=day,
-            )
-        )
-    write_manifest(config.manifest_path, entries)
-    return StoredSchema(api=api, version=version, json_path=json_path, sdl_path=sdl_path)
+    """Check, then write the JSON, its SDL and the manifest in one transaction."""
+    contents = schema_file_contents(
+        config, api, version, introspection_json, origin=origin, date=date
+    )
+    with Transaction(config.root) as tx:
+        for path, data in contents.items():
+            tx.write_bytes(path, data)
+        tx.commit()
+    return StoredSchema(
+        api=api,
+        version=version,
+        json_path=config.schema_json(api, version),
+        sdl_path=config.schema_sdl(api, version),
+    )

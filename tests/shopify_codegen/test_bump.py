@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -119,15 +120,23 @@ def test_bump_rejects_a_file_that_is_not_a_schema(tmp_path: Path) -> None:
     assert tree_digest(project) == before
 
 
-def test_failed_swap_rolls_everything_back(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """If the final package swap fails, the files already replaced are restored."""
+@pytest.mark.parametrize("fail_at", [0, 1, 2, 4, 6, 8])
+def test_a_failure_at_any_rename_rolls_everything_back(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fail_at: int
+) -> None:
+    """One rename (journal, backup, swap) fails: the tree ends as it began."""
     project = copy_project(tmp_path / "project", apis=("storefront",))
     before = tree_digest(project)
+    real_replace = os.replace
+    calls = [0]
 
-    def explode(new: Path, target: Path) -> None:
-        raise OSError("disk full (simulated)")
+    def flaky_replace(src: object, dst: object) -> None:
+        calls[0] += 1
+        if calls[0] == fail_at + 1:
+            raise OSError("disk full (simulated)")
+        real_replace(src, dst)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(bump_module, "replace_directory", explode)
+    monkeypatch.setattr(os, "replace", flaky_replace)
     with pytest.raises(OSError, match="simulated"):
         bump_module.bump(
             load_config(project),
@@ -136,4 +145,5 @@ def test_failed_swap_rolls_everything_back(tmp_path: Path, monkeypatch: pytest.M
             schema_json=(ROOT / "schema" / "storefront" / "2024-10.json").read_bytes(),
             origin="test",
         )
+    monkeypatch.undo()
     assert tree_digest(project) == before
