@@ -37,7 +37,7 @@ def normalize_shop(shop: str) -> str:
     if host.endswith("."):
         host = host[:-1]
     labels = host.split(".")
-    if len(labels) < 2 or not all(_HOST_LABEL.match(label) for label in labels):
+    if len(labels) < 2 or not all(_HOST_LABEL.fullmatch(label) for label in labels):
         raise ConfigurationError(
             f"shop {raw!r} is not a host name; pass e.g. 'your-store.myshopify.com'"
         )
@@ -45,7 +45,7 @@ def normalize_shop(shop: str) -> str:
 
 
 def check_version(version: str) -> str:
-    if not _VERSION.match(version):
+    if not _VERSION.fullmatch(version):
         raise ConfigurationError(f"API version {version!r} is not of the form YYYY-MM")
     return version
 

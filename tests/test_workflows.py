@@ -11,13 +11,13 @@ from tests.conftest import ROOT
 WORKFLOWS = ROOT / ".github" / "workflows"
 
 
-def load(name: str) -> dict[str, Any]:
+def load(name: str) -> dict[Any, Any]:
     data = yaml.safe_load((WORKFLOWS / name).read_text())
     assert isinstance(data, dict)
     return data
 
 
-def steps(workflow: dict[str, Any]) -> list[dict[str, Any]]:
+def steps(workflow: dict[Any, Any]) -> list[dict[str, Any]]:
     (job,) = workflow["jobs"].values()
     result: list[dict[str, Any]] = job["steps"]
     return result

@@ -1,0 +1,206 @@
+"""Shop domains are normalised or rejected; endpoint URLs follow Shopify's documented forms."""
+
+from __future__ import annotations
+
+import pytest
+
+from shopify_admin import Client as AdminClient
+from shopify_client import ConfigurationError, endpoint_for, normalize_shop
+from shopify_client._endpoint import check_endpoint, is_loopback_host
+from shopify_client.testing import ADMIN_TOKEN, STOREFRONT_TOKEN
+from shopify_storefront import Client as StorefrontClient
+
+
+@pytest.mark.parametrize(
+    "given",
+    [
+        "your-store.myshopify.com",
+        "Your-Store.MyShopify.com",
+        "YOUR-STORE.MYSHOPIFY.COM",
+        "your-store.myshopify.com/",
+        "https://your-store.myshopify.com",
+        "https://your-store.myshopify.com/",
+        "https://Your-Store.myshopify.com/",
+        "http://your-store.myshopify.com",
+        "HTTPS://your-store.myshopify.com",
+        "  your-store.myshopify.com  ",
+        "your-store.myshopify.com.",
+    ],
+)
+def test_shop_is_normalised_to_a_bare_lower_case_host(given: str) -> None:
+    assert normalize_shop(given) == "your-store.myshopify.com"
+
+
+def test_custom_domains_and_digits_are_accepted() -> None:
+    assert normalize_shop("shop.example.co.uk") == "shop.example.co.uk"
+    assert normalize_shop("store-42.myshopify.com") == "store-42.myshopify.com"
+
+
+@pytest.mark.parametrize(
+    "given",
+    [
+        "",
+        "   ",
+        "your-store",  # a single label is not a shop domain
+        "localhost",
+        "your-store.myshopify.com/admin",
+        "your-store.myshopify.com/api/2024-10/graphql.json",
+        "https://your-store.myshopify.com/admin",
+        "https://your-store.myshopify.com/api/2024-10/graphql.json",
+        "your-store.myshopify.com:443",
+        "https://your-store.myshopify.com:8443",
+        "your store.myshopify.com",
+        "your-store .myshopify.com",
+        "your-store.myshopify.com?x=1",
+        "https://your-store.myshopify.com/?x=1",
+        "ftp://your-store.myshopify.com",
+        "https://user:secret@your-store.myshopify.com",
+        "your_store.myshopify.com",
+        "-store.myshopify.com",
+        "store-.myshopify.com",
+        "your-store..myshopify.com",
+        "https://",
+        "!!!",
+        "your-store.myshopify.com\n.evil",  # `$` would match before the newline
+        "your-store\n.myshopify.com",
+        "a" * 64 + ".myshopify.com",
+    ],
+)
+def test_non_host_names_are_rejected(given: str) -> None:
+    with pytest.raises(ConfigurationError):
+        normalize_shop(given)
+
+
+def test_non_string_shop_is_a_configuration_error() -> None:
+    with pytest.raises(ConfigurationError):
+        normalize_shop(None)  # type: ignore[arg-type]
+    with pytest.raises(ConfigurationError):
+        normalize_shop(42)  # type: ignore[arg-type]
+
+
+def test_rejection_message_shows_the_expected_form() -> None:
+    with pytest.raises(ConfigurationError, match=r"your-store\.myshopify\.com"):
+        normalize_shop("https://shop.myshopify.com/admin")
+
+
+def test_configuration_error_is_a_value_error() -> None:
+    with pytest.raises(ValueError):
+        normalize_shop("not a shop")
+
+
+@pytest.mark.parametrize("shop", ["your-store.myshopify.com", "https://Your-Store.myshopify.com/"])
+def test_storefront_endpoint(shop: str) -> None:
+    assert (
+        endpoint_for("storefront", shop, "2024-10")
+        == "https://your-store.myshopify.com/api/2024-10/graphql.json"
+    )
+
+
+@pytest.mark.parametrize("shop", ["your-store.myshopify.com", "https://Your-Store.myshopify.com/"])
+def test_admin_endpoint(shop: str) -> None:
+    assert (
+        endpoint_for("admin", shop, "2024-01")
+        == "https://your-store.myshopify.com/admin/api/2024-01/graphql.json"
+    )
+
+
+def test_unstable_version_is_accepted() -> None:
+    assert endpoint_for("admin", "s.myshopify.com", "unstable") == (
+        "https://s.myshopify.com/admin/api/unstable/graphql.json"
+    )
+
+
+@pytest.mark.parametrize(
+    "version", ["2024-13", "2024-00", "24-10", "2024-1", "latest", "", "2024-10\n", "unstable\n"]
+)
+def test_malformed_versions_are_rejected(version: str) -> None:
+    with pytest.raises(ConfigurationError, match="YYYY-MM"):
+        endpoint_for("storefront", "s.myshopify.com", version)
+
+
+def test_generated_clients_build_their_endpoint_from_shop() -> None:
+    with StorefrontClient(shop="https://Your-Store.myshopify.com/", access_token="t0k3n") as sf:
+        assert sf.endpoint == "https://your-store.myshopify.com/api/2024-10/graphql.json"
+    with AdminClient(shop="your-store.myshopify.com", access_token=ADMIN_TOKEN) as admin:
+        assert admin.endpoint == "https://your-store.myshopify.com/admin/api/2024-01/graphql.json"
+
+
+def test_generated_client_rejects_a_bad_shop() -> None:
+    with pytest.raises(ConfigurationError):
+        StorefrontClient(shop="your-store.myshopify.com/admin", access_token=STOREFRONT_TOKEN)
+
+
+@pytest.mark.parametrize(
+    "endpoint",
+    [
+        "https://your-store.myshopify.com/api/2024-10/graphql.json",
+        "https://proxy.example.com:8443/shopify/graphql",
+        "https://10.0.0.5/graphql.json",
+        "http://127.0.0.1:8080/api/2024-10/graphql.json",
+        "http://127.0.0.1/api/2024-10/graphql.json",
+        "http://[::1]:8080/api/2024-10/graphql.json",
+        "http://localhost:8080/api/2024-10/graphql.json",
+        "http://LOCALHOST:8080/api/2024-10/graphql.json",
+        "http://127.0.0.2:8080/graphql.json",  # all of 127.0.0.0/8 is loopback
+    ],
+)
+def test_endpoint_accepts_https_anywhere_and_http_on_loopback(endpoint: str) -> None:
+    assert check_endpoint(endpoint) == endpoint
+    with StorefrontClient(endpoint=endpoint, access_token=STOREFRONT_TOKEN) as client:
+        assert client.endpoint == endpoint
+
+
+@pytest.mark.parametrize(
+    "endpoint",
+    [
+        "http://your-store.myshopify.com/api/2024-10/graphql.json",
+        "http://10.0.0.5/graphql.json",
+        "http://192.168.1.10:8080/graphql.json",
+        "http://localhost.evil.com/graphql.json",
+        "http://127.0.0.1.nip.io/graphql.json",
+        "http://[::2]/graphql.json",
+    ],
+)
+def test_endpoint_rejects_plain_http_off_loopback(endpoint: str) -> None:
+    with pytest.raises(ConfigurationError, match="plain http"):
+        check_endpoint(endpoint)
+    with pytest.raises(ConfigurationError):
+        StorefrontClient(endpoint=endpoint, access_token=STOREFRONT_TOKEN)
+
+
+@pytest.mark.parametrize(
+    "endpoint",
+    [
+        "",
+        "your-store.myshopify.com/api/2024-10/graphql.json",
+        "ftp://your-store.myshopify.com/graphql.json",
+        "file:///etc/passwd",
+        "https://",
+        "https:///graphql.json",
+    ],
+)
+def test_endpoint_rejects_non_http_urls(endpoint: str) -> None:
+    with pytest.raises(ConfigurationError, match="not an http"):
+        check_endpoint(endpoint)
+
+
+def test_endpoint_rejects_credentials_without_echoing_them() -> None:
+    with pytest.raises(ConfigurationError) as info:
+        check_endpoint("https://user:hunter22@your-store.myshopify.com/graphql.json")
+    assert "hunter22" not in str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("host", "loopback"),
+    [
+        ("localhost", True),
+        ("127.0.0.1", True),
+        ("::1", True),
+        ("[::1]", True),
+        ("example.com", False),
+        ("10.0.0.1", False),
+        ("0.0.0.0", False),
+    ],
+)
+def test_is_loopback_host(host: str, loopback: bool) -> None:
+    assert is_loopback_host(host) is loopback

@@ -1,0 +1,108 @@
+"""SIGKILL a schema download or a bump at random points: the project is always either
+unchanged or completely updated (once the next command has run its recovery).
+
+`make test` kills each a few times; `make soak` (SOAK_KILLS=N) many more.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from shopify_codegen.transaction import JOURNAL_NAME, recover
+from tests.conftest import ROOT, copy_project
+from tests.shopify_codegen.introspection_server import IntrospectionServer
+from tests.shopify_codegen.test_download import tree_digest
+
+KILLS = int(os.environ.get("SOAK_KILLS", "4"))
+SEED = int(os.environ.get("SOAK_SEED", str(int(time.time()))))
+CLI = [sys.executable, "-m", "shopify_codegen.cli"]
+STOREFRONT_JSON = ROOT / "schema" / "storefront" / "2024-10.json"
+
+
+def run_to_completion(project: Path, args: list[str]) -> float:
+    started = time.perf_counter()
+    result = subprocess.run(
+        [*CLI, "--root", str(project), *args],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    return time.perf_counter() - started
+
+
+def kill_after(project: Path, args: list[str], delay: float) -> None:
+    process = subprocess.Popen(
+        [*CLI, "--root", str(project), *args], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    time.sleep(delay)
+    process.send_signal(signal.SIGKILL)
+    process.wait(timeout=60)
+
+
+def campaign(tmp_path: Path, args: list[str], label: str) -> dict[str, int]:
+    rng = random.Random(f"{SEED}-{label}")
+    reference = copy_project(tmp_path / "reference", apis=("storefront",))
+    before = tree_digest(reference)
+    duration = run_to_completion(reference, args)
+    after = tree_digest(reference)
+    assert after != before
+    outcomes = {"unchanged": 0, "updated": 0, "rolled back": 0}
+    for i in range(KILLS):
+        project = copy_project(tmp_path / f"kill-{i}", apis=("storefront",))
+        kill_after(project, args, rng.uniform(0.0, duration * 1.1))
+        had_journal = (project / JOURNAL_NAME).exists()
+        if recover(project):
+            outcomes["rolled back"] += 1
+        state = tree_digest(project)
+        assert state in (before, after), (
+            f"seed {SEED}, kill {i}: half-changed project "
+            f"(journal left: {had_journal}); differing: "
+            f"{sorted(k for k in set(state) | set(before) if state.get(k) != before.get(k))[:10]}"
+        )
+        outcomes["unchanged" if state == before else "updated"] += 1
+    print(f"{label}: seed {SEED}, {KILLS} kills over {duration:.2f}s runs: {outcomes}")
+    return outcomes
+
+
+@pytest.mark.slow
+def test_killed_bump_leaves_the_project_unchanged_or_updated(tmp_path: Path) -> None:
+    args = [
+        "bump",
+        "--api",
+        "storefront",
+        "--version",
+        "2025-01",
+        "--schema-file",
+        str(STOREFRONT_JSON),
+    ]
+    outcomes = campaign(tmp_path, args, "bump")
+    assert sum(outcomes[k] for k in ("unchanged", "updated")) == KILLS
+
+
+@pytest.mark.slow
+def test_killed_download_leaves_the_project_unchanged_or_updated(tmp_path: Path) -> None:
+    server = IntrospectionServer(STOREFRONT_JSON)
+    server.answer()  # computed once, before the clock starts
+    with server.running():
+        args = [
+            "schema",
+            "download",
+            "--api",
+            "storefront",
+            "--version",
+            "2025-01",
+            "--endpoint",
+            server.url,
+        ]
+        outcomes = campaign(tmp_path, args, "download")
+    assert sum(outcomes[k] for k in ("unchanged", "updated")) == KILLS
