@@ -135,6 +135,7 @@ class _ClientCore:
         self._timeout = timeout if isinstance(timeout, httpx.Timeout) else httpx.Timeout(timeout)
         self._retry = retry_policy or RetryPolicy(max_retries=max_retries)
         self._mismatch_warned: set[str] = set()
+        self._deprecations_logged: set[str] = set()
         self._lock = threading.Lock()
         self.last_response = None
         warn_if_unsupported(self.api, self.api_version)
@@ -198,7 +199,8 @@ class _ClientCore:
 
     def _check_headers(self, response: httpx.Response) -> None:
         reason = response.headers.get("x-shopify-api-deprecated-reason")
-        if reason:
+        if reason and reason not in self._deprecations_logged:
+            self._deprecations_logged.add(reason)
             logger.warning(
                 "Shopify %s API %s: the request used something deprecated: %s",
                 self.api,

@@ -201,7 +201,11 @@ def interpret_response(
         details = _error_details(errors)
         details = [
             GraphQLErrorDetail(
-                message=scrub(d.message, secrets), path=d.path, code=d.code, extensions=d.extensions
+                message=scrub(d.message, secrets),
+                path=d.path,
+                code=d.code,
+                # graphql-ruby echoes rejected variables (passwords too) here.
+                extensions=redact_json(d.extensions),
             )
             for d in details
         ]

@@ -17,6 +17,7 @@ import datetime as _dt
 import json
 import secrets
 import socket
+import sys
 import threading
 import time
 import uuid
@@ -186,6 +187,13 @@ class _Server(ThreadingHTTPServer):
     request_queue_size = 256  # many concurrent clients; the default 5 drops SYNs
     fake: FakeShopify
 
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client that hung up (timeout, cancelled task) is normal here, not an error."""
+        exc = sys.exc_info()[1]
+        if isinstance(exc, ConnectionError):
+            return
+        super().handle_error(request, client_address)
+
 
 class FakeShopify:
     """A local stand-in for one shop's Storefront and Admin GraphQL endpoints."""
@@ -224,7 +232,7 @@ class FakeShopify:
         server.fake = self
         self._server = server
         self._thread = threading.Thread(
-            target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+            target=server.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True
         )
         self._thread.start()
         return self

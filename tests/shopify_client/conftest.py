@@ -10,7 +10,6 @@ back on with ``pytest.warns`` / ``warnings.catch_warnings``.
 from __future__ import annotations
 
 import socket
-import sys
 import warnings
 from collections.abc import Iterator
 
@@ -54,29 +53,8 @@ def quiet_unsupported_versions(monkeypatch: pytest.MonkeyPatch) -> Iterator[None
         yield
 
 
-def quiet_disconnects(fake: FakeShopify) -> FakeShopify:
-    """Keep the server quiet when a client hung up before its answer was written.
-
-    After a client-side read timeout (``Fault("slow")``), the handler thread wakes up
-    later, writes to the closed socket and socketserver prints the BrokenPipeError to
-    stderr, possibly during another test. Other handler errors are still printed.
-    """
-    server = fake._server
-    assert server is not None, "start the FakeShopify first"
-    original = server.handle_error
-
-    def handle_error(request: object, client_address: object) -> None:
-        if isinstance(sys.exc_info()[1], ConnectionError):
-            return
-        original(request, client_address)  # type: ignore[arg-type]
-
-    # not monkeypatch: the handler may outlive the test (and the undo) by a few tenths
-    setattr(server, "handle_error", handle_error)  # noqa: B010
-    return fake
-
-
 @pytest.fixture
 def fake() -> Iterator[FakeShopify]:
     """A running FakeShopify, stopped after the test."""
     with FakeShopify() as server:
-        yield quiet_disconnects(server)
+        yield server

@@ -13,7 +13,7 @@ import pytest
 from shopify_admin import AsyncClient as AsyncAdminClient
 from shopify_admin import Client as AdminClient
 from shopify_admin import StorefrontAccessTokenInput
-from shopify_client import GraphQLResponse, ShopifyError
+from shopify_client import GraphQLError, GraphQLResponse, ShopifyError
 from shopify_client._redact import REDACTED, redact_headers, redact_json, scrub
 from shopify_client.testing import DEMO_EMAIL, FakeShopify, Fault
 from shopify_storefront import AsyncClient as AsyncStorefrontClient
@@ -23,7 +23,6 @@ from tests.shopify_client.conftest import (
     ADMIN_VERSION,
     STOREFRONT_VERSION,
     fast_policy,
-    quiet_disconnects,
 )
 
 STOREFRONT_SECRET = "sf-pub-Q7vXk2LmN9pR4tW8"
@@ -49,7 +48,7 @@ def shop() -> Iterator[FakeShopify]:
         admin_token=ADMIN_SECRET,
         password=PASSWORD_SECRET,
     ) as fake:
-        yield quiet_disconnects(fake)
+        yield fake
 
 
 @pytest.fixture
@@ -328,6 +327,9 @@ def test_graphql_error_echoing_variables_leaks_no_password(shop: FakeShopify) ->
     assert "invalid value for email" in str(info.value)
     assert_clean(str(info.value), [PASSWORD_SECRET])
     assert_clean(repr(info.value), [PASSWORD_SECRET])
+    assert isinstance(info.value, GraphQLError)
+    assert_clean(repr(info.value.errors), [PASSWORD_SECRET])
+    assert info.value.errors[0].extensions["value"]["email"] is None
 
 
 # -- the helpers -----------------------------------------------------------------------------

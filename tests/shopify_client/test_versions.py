@@ -226,8 +226,9 @@ def test_deprecated_reason_is_logged(caplog: pytest.LogCaptureFixture) -> None:
         ) as client,
     ):
         client.customer(customer_access_token="nobody")
+        client.customer(customer_access_token="nobody")
     logged = shopify_warnings(caplog, "deprecated")
-    assert logged
+    assert len(logged) == 1, "logged once per client and reason"
     assert reason in logged[0]
     assert "storefront" in logged[0] and STOREFRONT_VERSION in logged[0]
 
