@@ -114,6 +114,8 @@ def recover(root: Path) -> bool:
     """Roll back a transaction a killed process left behind; True if there was one."""
     journal_path = root / JOURNAL_NAME
     work = root / WORK_DIR
+    for partial in root.glob(f".{JOURNAL_NAME}.*.tmp"):
+        partial.unlink(missing_ok=True)  # a journal whose write was cut short
     if not journal_path.exists():
         if work.exists():
             shutil.rmtree(work, ignore_errors=True)  # committed, or never started renaming

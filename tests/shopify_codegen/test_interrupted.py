@@ -106,3 +106,54 @@ def test_killed_download_leaves_the_project_unchanged_or_updated(tmp_path: Path)
         ]
         outcomes = campaign(tmp_path, args, "download")
     assert sum(outcomes[k] for k in ("unchanged", "updated")) == KILLS
+
+
+KILL_AT_RENAME = """
+import os, signal, sys
+kill_at = int(sys.argv[1])
+real_replace = os.replace
+calls = [0]
+def replace(src, dst):
+    calls[0] += 1
+    if calls[0] == kill_at:
+        os.kill(os.getpid(), signal.SIGKILL)
+    real_replace(src, dst)
+os.replace = replace
+from shopify_codegen.cli import main
+sys.exit(main(sys.argv[2:]))
+"""
+
+
+def test_killed_inside_the_commit_at_every_rename_is_rolled_back(tmp_path: Path) -> None:
+    """SIGKILL exactly at each rename of a bump's commit (journal, backups, swaps)."""
+    args = [
+        "bump",
+        "--api",
+        "storefront",
+        "--version",
+        "2025-01",
+        "--schema-file",
+        str(STOREFRONT_JSON),
+    ]
+    reference = copy_project(tmp_path / "reference", apis=("storefront",))
+    before = tree_digest(reference)
+    run_to_completion(reference, args)
+    after = tree_digest(reference)
+    rolled_back = killed_runs = 0
+    for kill_at in range(1, 11):
+        project = copy_project(tmp_path / f"kill-at-{kill_at}", apis=("storefront",))
+        result = subprocess.run(
+            [sys.executable, "-c", KILL_AT_RENAME, str(kill_at), "--root", str(project), *args],
+            capture_output=True,
+            timeout=300,
+            check=False,
+        )
+        killed = result.returncode == -signal.SIGKILL
+        killed_runs += killed
+        if killed and kill_at > 1:
+            assert (project / JOURNAL_NAME).exists(), "killed mid-commit: the journal must be there"
+        rolled_back += recover(project)
+        state = tree_digest(project)
+        assert state == (before if killed else after), f"kill at rename {kill_at}"
+    # Rename 1 writes the journal itself: a kill there leaves nothing to roll back.
+    assert killed_runs == 9 and rolled_back == killed_runs - 1
