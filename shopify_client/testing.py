@@ -218,6 +218,9 @@ class FakeShopify:
         self.password = password
         self.requests: list[RecordedRequest] = []
         self.executed: Counter[str] = Counter()
+        #: executions per operation *and* variables: a mutation sent once but
+        #: executed twice shows up here with a count of 2.
+        self.executions: Counter[str] = Counter()
         self.customer_tokens: dict[str, str] = {}
         self.storefront_tokens: list[str] = []
         self._faults: deque[Fault] = deque()
@@ -359,6 +362,7 @@ class FakeShopify:
         variables = body.get("variables") or {}
         with self._lock:
             self.executed[str(operation)] += 1
+            self.executions[f"{operation} {json.dumps(variables, sort_keys=True)}"] += 1
         if operation == "customerAccessTokenCreate" and not is_admin:
             return 200, self._customer_access_token_create(variables), out_headers
         if operation == "customer" and not is_admin:
