@@ -16,6 +16,7 @@ from pathlib import Path
 __all__ = [
     "CodegenError",
     "ConfigError",
+    "FileInputError",
     "GenerationError",
     "OperationFileError",
     "SchemaFileError",
@@ -30,20 +31,38 @@ class ConfigError(CodegenError):
     pass
 
 
-class _FileError(CodegenError):
+class FileInputError(CodegenError):
     def __init__(self, path: Path | str, problem: str) -> None:
         self.path = Path(path)
         self.problem = problem
         super().__init__(f"{path}: {problem}")
 
 
-class SchemaFileError(_FileError):
+class SchemaFileError(FileInputError):
     """A schema file is not an introspection result or SDL that builds a schema."""
 
 
-class OperationFileError(_FileError):
+class OperationFileError(FileInputError):
     """A .graphql operation file cannot be read or parsed."""
 
 
 class GenerationError(CodegenError):
     pass
+
+
+def read_input_file(path: Path, shown: Path | str, error: type[FileInputError], kind: str) -> str:
+    """The UTF-8 text of an input file, or ``error`` naming the file and the problem."""
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise error(shown, "no such file") from None
+    except IsADirectoryError:
+        raise error(shown, f"is a directory, not {kind}") from None
+    except OSError as exc:
+        raise error(shown, f"cannot read: {exc.strerror}") from None
+    if not data.strip():
+        raise error(shown, "is empty")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise error(shown, f"is not UTF-8 text (invalid byte at offset {exc.start})") from None

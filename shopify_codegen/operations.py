@@ -7,7 +7,7 @@ from pathlib import Path
 
 from graphql import DocumentNode, GraphQLSyntaxError, OperationDefinitionNode, parse
 
-from .errors import OperationFileError
+from .errors import OperationFileError, read_input_file
 
 __all__ = ["OperationFile", "find_operation_files", "read_operation_file"]
 
@@ -35,26 +35,11 @@ def find_operation_files(folder: Path) -> list[Path]:
 
 def read_operation_file(path: Path, display: str | None = None) -> OperationFile:
     shown = display or str(path)
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise OperationFileError(shown, "no such file") from None
-    except IsADirectoryError:
-        raise OperationFileError(shown, "is a directory, not a .graphql file") from None
-    except OSError as exc:
-        raise OperationFileError(shown, f"cannot read: {exc.strerror}") from None
-    if len(data) > MAX_OPERATION_BYTES:
-        raise OperationFileError(
-            shown, f"is {len(data):,} bytes; an operation file is at most {MAX_OPERATION_BYTES:,}"
-        )
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise OperationFileError(
-            shown, f"is not UTF-8 text (invalid byte at offset {exc.start})"
-        ) from None
-    if not text.strip():
-        raise OperationFileError(shown, "is empty")
+    size = path.stat().st_size if path.is_file() else 0
+    if size > MAX_OPERATION_BYTES:
+        limit = f"an operation file is at most {MAX_OPERATION_BYTES:,}"
+        raise OperationFileError(shown, f"is {size:,} bytes; {limit}")
+    text = read_input_file(path, shown, OperationFileError, "a .graphql file")
     try:
         document = parse(text, max_tokens=50_000)
     except GraphQLSyntaxError as exc:

@@ -23,7 +23,7 @@ from graphql import (
     print_schema,
 )
 
-from .errors import SchemaFileError
+from .errors import SchemaFileError, read_input_file
 
 __all__ = [
     "ManifestEntry",
@@ -42,29 +42,6 @@ _cache: dict[tuple[str, int, int], GraphQLSchema] = {}
 
 def sha256_of(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-def _read(path: Path) -> bytes:
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise SchemaFileError(path, "no such file") from None
-    except IsADirectoryError:
-        raise SchemaFileError(path, "is a directory, not a schema file") from None
-    except OSError as exc:
-        raise SchemaFileError(path, f"cannot read: {exc.strerror}") from None
-    if not data.strip():
-        raise SchemaFileError(path, "is empty")
-    return data
-
-
-def _decode(path: Path, data: bytes) -> str:
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise SchemaFileError(
-            path, f"is not UTF-8 text (invalid byte at offset {exc.start})"
-        ) from None
 
 
 def looks_truncated(text: str, exc: json.JSONDecodeError) -> bool:
@@ -154,8 +131,7 @@ def load_schema(path: Path) -> GraphQLSchema:
     key = (str(path.resolve()), stat.st_mtime_ns, stat.st_size) if stat else None
     if key and key in _cache:
         return _cache[key]
-    data = _read(path)
-    text = _decode(path, data)
+    text = read_input_file(path, path, SchemaFileError, "a schema file")
     stripped = text.lstrip()
     if path.suffix in SDL_SUFFIXES or not stripped.startswith(("{", "[")):
         if path.suffix == ".json":

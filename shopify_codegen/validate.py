@@ -12,7 +12,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from graphql import GraphQLError, GraphQLSchema, specified_rules, validate
+from graphql import GraphQLError, GraphQLSchema, Node, specified_rules, validate
 from graphql.validation import NoDeprecatedCustomRule
 
 from .config import ProjectConfig
@@ -48,13 +48,20 @@ def _at(error: GraphQLError) -> tuple[int, int]:
     return 1, 1
 
 
+def _start(node: Node) -> tuple[int, int]:
+    """Line and column where ``node`` starts (1, 1 when the parser kept no location)."""
+    if node.loc is None:
+        return 1, 1
+    where = node.loc.source.get_location(node.loc.start)
+    return where.line, where.column
+
+
 def _structural(op_file: OperationFile, schema_label: str) -> list[Finding]:
     """What ariadne-codegen needs beyond GraphQL validity: named operations."""
     findings = []
     for operation in op_file.operations:
         if operation.name is None:
-            loc = operation.loc
-            line, col = (loc.source.get_location(loc.start).line, 1) if loc else (1, 1)
+            line, col = _start(operation)
             findings.append(
                 Finding(
                     "error",
@@ -103,10 +110,7 @@ def _duplicate_names(files: Iterable[OperationFile]) -> list[Finding]:
                 continue
             name = operation.name.value
             if name in seen:
-                line, col = 1, 1
-                if operation.loc:
-                    where = operation.loc.source.get_location(operation.loc.start)
-                    line, col = where.line, where.column
+                line, col = _start(operation)
                 findings.append(
                     Finding(
                         "error",
