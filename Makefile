@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: all install check demo generate validate test lint typecheck pytest clean
+.PHONY: all install check demo generate validate test lint typecheck pytest bench clean
 
 all: check demo
 
@@ -40,6 +40,11 @@ pytest: $(STAMP)
 	$(BIN)/pytest
 
 test: check lint typecheck pytest
+
+# Benchmarks against raw httpx and peers; prints a table, writes bench/results/latest.json.
+bench: $(STAMP)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[bench]'
+	$(BIN)/python bench/run.py
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis
