@@ -8,10 +8,10 @@ modules ariadne-codegen copies into each package. They call :meth:`execute`,
 
 from __future__ import annotations
 
-import asyncio
 import datetime as _dt
 import decimal
 import enum
+import functools
 import json
 import logging
 import re
@@ -61,6 +61,7 @@ _OPERATION_KEYWORD = re.compile(r"^(?:\s|,|#[^\n]*\n?)*(query|mutation|subscript
 _SAFE_TRANSPORT_ERRORS = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 
 
+@functools.lru_cache(maxsize=256)
 def is_mutation(query: str) -> bool:
     """Whether the document's first operation is a mutation (the generated ones hold one)."""
     match = _OPERATION_KEYWORD.match(query)
@@ -97,6 +98,7 @@ class _ClientCore:
     _secrets: tuple[str, ...]
     _retry: RetryPolicy
     _timeout: httpx.Timeout
+    _per_call: dict[str, Any]
     last_response: GraphQLResponse | None
 
     def _configure(
@@ -179,8 +181,10 @@ class _ClientCore:
     def _finish(
         self, response: httpx.Response, request: _Request, elapsed: float, attempt: int
     ) -> GraphQLResponse:
-        self._check_headers(response)
-        request_id = response.headers.get("x-request-id")
+        headers = response.headers
+        request_id = headers.get("x-request-id")
+        served = headers.get("x-shopify-api-version")
+        self._check_headers(headers.get("x-shopify-api-deprecated-reason"), served)
         logger.debug(
             "%s API %s operation=%s status=%d elapsed_ms=%.1f request_id=%s",
             self.api,
@@ -191,14 +195,18 @@ class _ClientCore:
             request_id,
         )
         result = interpret_response(
-            response, secrets=self._secrets, elapsed=elapsed, attempts=attempt
+            response,
+            secrets=self._secrets,
+            elapsed=elapsed,
+            attempts=attempt,
+            request_id=request_id,
+            api_version=served,
         )
         with self._lock:
             self.last_response = result
         return result
 
-    def _check_headers(self, response: httpx.Response) -> None:
-        reason = response.headers.get("x-shopify-api-deprecated-reason")
+    def _check_headers(self, reason: str | None, served: str | None) -> None:
         if reason and reason not in self._deprecations_logged:
             self._deprecations_logged.add(reason)
             logger.warning(
@@ -207,7 +215,6 @@ class _ClientCore:
                 self.api_version,
                 reason,
             )
-        served = response.headers.get("x-shopify-api-version")
         if served and served != self.api_version and served not in self._mismatch_warned:
             self._mismatch_warned.add(served)
             message = (
@@ -246,6 +253,24 @@ class _ClientCore:
             return self._retry.wait(attempt, getattr(error, "retry_after", None))
         return None
 
+    def _send_options(self, kwargs: Mapping[str, Any]) -> dict[str, Any]:
+        """What each ``post`` needs besides the body.
+
+        A client this class created carries the headers and timeout itself (set
+        once, not merged per call); a caller's client gets them with each request.
+        """
+        if not kwargs:
+            return self._per_call
+        unknown = set(kwargs) - {"headers", "timeout"}
+        if unknown:
+            raise TypeError(f"unexpected keyword arguments: {', '.join(sorted(unknown))}")
+        options = dict(self._per_call)
+        if kwargs.get("headers"):
+            options["headers"] = {**options.get("headers", {}), **kwargs["headers"]}
+        if "timeout" in kwargs:
+            options["timeout"] = kwargs["timeout"]
+        return options
+
     def _log_retry(self, error: ShopifyError, request: _Request, attempt: int, wait: float) -> None:
         logger.warning(
             "retrying %s (%s) in %.2fs: attempt %d of %d",
@@ -280,25 +305,18 @@ class _ClientCore:
             ) from None
 
 
-def _request_kwargs(kwargs: Mapping[str, Any], headers: dict[str, str]) -> dict[str, Any]:
-    unknown = set(kwargs) - {"headers", "timeout"}
-    if unknown:
-        raise TypeError(f"unexpected keyword arguments: {', '.join(sorted(unknown))}")
-    merged = dict(headers)
-    merged.update(kwargs.get("headers") or {})
-    out: dict[str, Any] = {"headers": merged}
-    if "timeout" in kwargs:
-        out["timeout"] = kwargs["timeout"]
-    return out
-
-
 class _SyncClient(_ClientCore):
     _http: httpx.Client
     _owns_http: bool
 
     def _open(self, http_client: httpx.Client | None) -> None:
         self._owns_http = http_client is None
-        self._http = http_client or httpx.Client(timeout=self._timeout)
+        if http_client is None:
+            self._http = httpx.Client(headers=self._headers, timeout=self._timeout)
+            self._per_call = {}
+        else:
+            self._http = http_client
+            self._per_call = {"headers": self._headers, "timeout": self._timeout}
 
     def execute(
         self,
@@ -309,8 +327,7 @@ class _SyncClient(_ClientCore):
     ) -> GraphQLResponse:
         """Send one GraphQL document, retrying what is safe to retry."""
         request = self._prepare(query, operation_name, variables)
-        options = _request_kwargs(kwargs, self._headers)
-        options.setdefault("timeout", self._timeout)
+        options = self._send_options(kwargs)
         attempt = 0
         while True:
             attempt += 1
@@ -357,7 +374,12 @@ class _AsyncClient(_ClientCore):
 
     def _open(self, http_client: httpx.AsyncClient | None) -> None:
         self._owns_http = http_client is None
-        self._http = http_client or httpx.AsyncClient(timeout=self._timeout)
+        if http_client is None:
+            self._http = httpx.AsyncClient(headers=self._headers, timeout=self._timeout)
+            self._per_call = {}
+        else:
+            self._http = http_client
+            self._per_call = {"headers": self._headers, "timeout": self._timeout}
 
     async def execute(
         self,
@@ -368,8 +390,7 @@ class _AsyncClient(_ClientCore):
     ) -> GraphQLResponse:
         """Send one GraphQL document, retrying what is safe to retry."""
         request = self._prepare(query, operation_name, variables)
-        options = _request_kwargs(kwargs, self._headers)
-        options.setdefault("timeout", self._timeout)
+        options = self._send_options(kwargs)
         attempt = 0
         while True:
             attempt += 1
@@ -392,6 +413,8 @@ class _AsyncClient(_ClientCore):
                     if wait is None:
                         raise
             self._log_retry(error, request, attempt, wait)
+            import asyncio  # here, not at module level: ~10 ms of import time
+
             await asyncio.sleep(wait)
 
     async def aclose(self) -> None:

@@ -110,10 +110,19 @@ def interpret_response(
     secrets: tuple[str, ...],
     elapsed: float = 0.0,
     attempts: int = 1,
+    request_id: str | None = None,
+    api_version: str | None = None,
 ) -> GraphQLResponse:
-    """Return the data of a 2xx GraphQL answer or raise the matching ShopifyError."""
+    """Return the data of a 2xx GraphQL answer or raise the matching ShopifyError.
+
+    ``request_id`` and ``api_version`` are the response's headers when the caller
+    already read them (each header lookup scans all of Shopify's ~20 headers).
+    """
     status = response.status_code
-    request_id = response.headers.get("x-request-id")
+    if request_id is None:
+        request_id = response.headers.get("x-request-id")
+    if api_version is None:
+        api_version = response.headers.get("x-shopify-api-version")
     where = f" (request id {request_id})" if request_id else ""
 
     if status == 429:
@@ -152,7 +161,8 @@ def interpret_response(
 
     content_type = response.headers.get("content-type", "")
     raw = response.content
-    if "html" in content_type or raw.lstrip()[:1] == b"<":
+    first = raw[:64].lstrip()[:1]
+    if "html" in content_type or first == b"<":
         raise InvalidResponseError(
             f"HTTP {status} answered with an HTML page, not GraphQL JSON{where}: "
             f"{_excerpt(response.text, secrets)}",
@@ -168,7 +178,7 @@ def interpret_response(
             request_id=request_id,
         ) from None
     except json.JSONDecodeError as exc:
-        truncated = raw.lstrip()[:1] in (b"{", b"[") and (
+        truncated = first in (b"{", b"[") and (
             exc.pos >= len(raw.rstrip()) - 1
             or exc.msg.startswith("Unterminated string")
             or raw.count(b"{") + raw.count(b"[") > raw.count(b"}") + raw.count(b"]")
@@ -237,7 +247,7 @@ def interpret_response(
         extensions=extensions,
         status_code=status,
         request_id=request_id,
-        api_version=response.headers.get("x-shopify-api-version"),
+        api_version=api_version,
         elapsed=elapsed,
         attempts=attempts,
     )

@@ -369,3 +369,17 @@ def test_repr_names_api_and_version() -> None:
     with AdminClient(shop=SHOP, access_token=ADMIN_TOKEN) as client:
         text = repr(client)
     assert "admin" in text and "2024-01" in text
+
+
+def test_a_callers_http_client_is_not_given_our_token(fake: FakeShopify) -> None:
+    http_client = httpx.Client()
+    with StorefrontClient(
+        endpoint=fake.endpoint("storefront", StorefrontClient.api_version),
+        access_token=STOREFRONT_TOKEN,
+        http_client=http_client,
+    ) as client:
+        client.customer(customer_access_token="nobody")
+    assert fake.requests[-1].headers["X-Shopify-Storefront-Access-Token"] == STOREFRONT_TOKEN
+    assert "X-Shopify-Storefront-Access-Token" not in http_client.headers
+    assert not http_client.is_closed
+    http_client.close()
