@@ -84,8 +84,8 @@ class Settings:
     @classmethod
     def make(cls, quick: bool) -> Settings:
         if quick:
-            return cls(True, 200, 20, 2, 200, 50, 1, 3, 1, 1, 1)
-        return cls(False, 2000, 200, 8, 1000, 50, 5, 10, 3, 3, 3)
+            return cls(True, 200, 20, 40, 200, 50, 1, 3, 1, 1, 1)
+        return cls(False, 2000, 200, 400, 1000, 50, 5, 10, 3, 3, 3)
 
 
 @dataclass(frozen=True)

@@ -50,8 +50,3 @@ class StorefrontAccessTokenCreateStorefrontAccessTokenCreateStorefrontAccessToke
     BaseModel
 ):
     handle: str
-
-
-StorefrontAccessTokenCreate.model_rebuild()
-StorefrontAccessTokenCreateStorefrontAccessTokenCreate.model_rebuild()
-StorefrontAccessTokenCreateStorefrontAccessTokenCreateStorefrontAccessToken.model_rebuild()

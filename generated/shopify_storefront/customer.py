@@ -24,6 +24,3 @@ class CustomerCustomer(BaseModel):
     number_of_orders: int = Field(alias="numberOfOrders")
     created_at: datetime = Field(alias="createdAt")
     updated_at: datetime = Field(alias="updatedAt")
-
-
-Customer.model_rebuild()

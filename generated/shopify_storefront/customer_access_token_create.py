@@ -34,7 +34,3 @@ class CustomerAccessTokenCreateCustomerAccessTokenCreateCustomerUserErrors(BaseM
     code: Optional[CustomerErrorCode]
     field: Optional[list[str]]
     message: str
-
-
-CustomerAccessTokenCreate.model_rebuild()
-CustomerAccessTokenCreateCustomerAccessTokenCreate.model_rebuild()
