@@ -80,6 +80,10 @@ def _json_default(value: object) -> object:
     raise TypeError(f"cannot send a {type(value).__name__} as a GraphQL variable")
 
 
+# One encoder for every request: json.dumps(default=...) builds a new one per call.
+_ENCODER = json.JSONEncoder(default=_json_default, separators=(",", ":"))
+
+
 @dataclass(frozen=True)
 class _Request:
     body: bytes
@@ -173,7 +177,7 @@ class _ClientCore:
             payload["operationName"] = operation_name
         if variables:
             payload["variables"] = dict(variables)
-        body = json.dumps(payload, default=_json_default, separators=(",", ":")).encode()
+        body = _ENCODER.encode(payload).encode()
         return _Request(body=body, operation_name=operation_name, is_mutation=is_mutation(query))
 
     # -- reading the response -----------------------------------------------------
