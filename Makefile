@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: all install check demo generate validate test lint typecheck pytest bench clean
+.PHONY: all install check demo generate validate test lint typecheck pytest bench soak clean
 
 all: check demo
 
@@ -45,6 +45,14 @@ test: check lint typecheck pytest
 bench: $(STAMP)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[bench]'
 	$(BIN)/python bench/run.py
+
+# The reliability campaigns, long: 10,000 faulty async calls, 50 SIGKILLs per
+# command, 2,000 hostile responses per property. Prints each campaign's report.
+soak: $(STAMP)
+	SOAK_CALLS=10000 SOAK_KILLS=50 HYPOTHESIS_EXAMPLES=2000 $(BIN)/pytest -s -q \
+		tests/shopify_client/test_soak.py tests/shopify_client/test_hostile_responses.py \
+		tests/shopify_codegen/test_interrupted.py tests/shopify_codegen/test_hostile_inputs.py \
+		tests/shopify_client/test_redaction.py tests/recorded/test_cassettes_scrubbed.py
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis
