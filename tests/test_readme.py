@@ -76,3 +76,14 @@ def test_readme_example_runs(
     assert "Traceback" not in out
     for secret in (STOREFRONT_TOKEN, ADMIN_TOKEN, "7dx2gx2Z"):
         assert secret not in out
+
+
+def test_readme_performance_table_is_the_committed_bench_run() -> None:
+    import json
+
+    table = json.loads((ROOT / "bench" / "results" / "latest.json").read_text())["table"].rstrip(
+        "\n"
+    )
+    readme = (ROOT / "README.md").read_text()
+    shown = readme.split("<!-- bench-table -->\n", 1)[1].split("\n<!-- /bench-table -->", 1)[0]
+    assert shown == table
