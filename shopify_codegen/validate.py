@@ -7,16 +7,20 @@ Selecting something deprecated is a warning naming Shopify's deprecation reason;
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from graphql import GraphQLError, GraphQLSchema, Node, specified_rules, validate
+from graphql import GraphQLError, GraphQLSchema, specified_rules, validate
 from graphql.validation import NoDeprecatedCustomRule
 
 from .config import ProjectConfig
-from .operations import OperationFile, find_operation_files, read_operation_file
+from .operations import (
+    OperationFile,
+    check_unique_names,
+    find_operation_files,
+    read_operation_file,
+)
 from .store import committed_schema
 
 __all__ = ["Finding", "validate_document", "validate_project"]
@@ -48,41 +52,10 @@ def _at(error: GraphQLError) -> tuple[int, int]:
     return 1, 1
 
 
-def _start(node: Node) -> tuple[int, int]:
-    """Line and column where ``node`` starts (1, 1 when the parser kept no location)."""
-    if node.loc is None:
-        return 1, 1
-    where = node.loc.source.get_location(node.loc.start)
-    return where.line, where.column
-
-
-def _structural(op_file: OperationFile, schema_label: str) -> list[Finding]:
-    """What ariadne-codegen needs beyond GraphQL validity: named operations."""
-    findings = []
-    for operation in op_file.operations:
-        if operation.name is None:
-            line, col = _start(operation)
-            findings.append(
-                Finding(
-                    "error",
-                    op_file.display,
-                    line,
-                    col,
-                    "anonymous operation: give it a name, the generated method is named after it",
-                    schema_label,
-                )
-            )
-    if not op_file.operations:
-        findings.append(
-            Finding("error", op_file.display, 1, 1, "no operation in this file", schema_label)
-        )
-    return findings
-
-
 def validate_document(
     op_file: OperationFile, schema: GraphQLSchema, schema_label: str, *, strict: bool = False
 ) -> list[Finding]:
-    findings = _structural(op_file, schema_label)
+    findings: list[Finding] = []
     for error in validate(schema, op_file.document, specified_rules):
         line, col = _at(error)
         findings.append(Finding("error", op_file.display, line, col, error.message, schema_label))
@@ -101,32 +74,6 @@ def validate_document(
     return findings
 
 
-def _duplicate_names(files: Iterable[OperationFile]) -> list[Finding]:
-    seen: dict[str, str] = {}
-    findings = []
-    for op_file in files:
-        for operation in op_file.operations:
-            if operation.name is None:
-                continue
-            name = operation.name.value
-            if name in seen:
-                line, col = _start(operation)
-                findings.append(
-                    Finding(
-                        "error",
-                        op_file.display,
-                        line,
-                        col,
-                        f"operation name {name!r} is also used in {seen[name]}; "
-                        "each generated method needs its own name",
-                        "operations",
-                    )
-                )
-            else:
-                seen[name] = op_file.display
-    return findings
-
-
 def validate_project(
     config: ProjectConfig, *, apis: list[str] | None = None, strict: bool = False
 ) -> list[Finding]:
@@ -138,7 +85,7 @@ def validate_project(
             read_operation_file(path, config.rel(path))
             for path in find_operation_files(api.queries)
         ]
-        findings.extend(_duplicate_names(files))
+        check_unique_names(files)
         for version in api.validate_versions:
             schema = committed_schema(config, api.name, version)
             for op_file in files:
@@ -153,7 +100,7 @@ def validate_files(
 ) -> list[Finding]:
     findings: list[Finding] = []
     files = [read_operation_file(path) for path in paths]
-    findings.extend(_duplicate_names(files))
+    check_unique_names(files)
     for op_file in files:
         findings.extend(validate_document(op_file, schema, label, strict=strict))
     return findings

@@ -48,6 +48,18 @@ OPERATION_FILES: list[tuple[str, bytes, str]] = [
         "an operation file is at most",
     ),
     ("deep.graphql", b"query q " + b"{ a " * 100_000 + b"}" * 100_000, "nested too deeply"),
+    ("anonymous.graphql", b"{ shop { name } }", "1:1: anonymous operation"),
+    ("fragments_only.graphql", b"fragment F on Shop { name }", "no operation in this file"),
+    (
+        "cycle.graphql",
+        b"query c { shop { ...A } }\nfragment A on Shop { ...B }\nfragment B on Shop { ...A }",
+        "Cannot spread fragment 'A' within itself via 'B'.",
+    ),
+    (
+        "customer_again.graphql",
+        b"query customer { shop { name } }",
+        "operation name 'customer' is also used in",
+    ),
 ]
 
 

@@ -87,8 +87,6 @@ BROKEN_CASES = [
         3,
         "Cannot query field 'storefrontAccessTokenCreate' on type 'Mutation'.",
     ),
-    ("anonymous.graphql", 1, 1, "anonymous operation"),
-    ("fragment_cycle.graphql", 9, 3, "Cannot spread fragment 'A' within itself via 'B'."),
 ]
 
 
@@ -182,12 +180,29 @@ def test_invalid_against_one_version_only_is_reported_with_that_version(
     assert schemas == {"storefront 2024-01"}, findings
 
 
-def test_duplicate_operation_names_across_files_are_reported(storefront_project: Path) -> None:
+def test_duplicate_operation_names_across_files_are_bad_input(storefront_project: Path) -> None:
     folder = storefront_project / "queries" / "storefront"
     (folder / "copy.graphql").write_text((folder / "customer.graphql").read_text())
-    code, out, _ = run_cli("--root", str(storefront_project), "validate")
-    assert code == 1
-    assert "operation name 'customer' is also used in" in out
+    code, _, err = run_cli("--root", str(storefront_project), "validate")
+    assert code == 2
+    assert "1:1: operation name 'customer' is also used in queries/storefront/c" in err
+
+
+STRUCTURAL = [
+    ("anonymous.graphql", "anonymous.graphql: 1:1: anonymous operation: give it a name"),
+    (
+        "fragment_cycle.graphql",
+        "fragment_cycle.graphql: 9:3: Cannot spread fragment 'A' within itself via 'B'.",
+    ),
+]
+
+
+@pytest.mark.parametrize(("name", "message"), STRUCTURAL)
+def test_structural_problems_are_bad_input_with_location(name: str, message: str) -> None:
+    """No schema can make these generate: exit 2, naming file, position and problem."""
+    code, _, err = run_cli("validate", "--schema", str(STOREFRONT_2024_10), str(BROKEN / name))
+    assert code == 2
+    assert message in err
 
 
 def test_validate_needs_schema_with_files() -> None:
