@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import contextlib
 import os
-import shutil
 import tempfile
 from pathlib import Path
 
-__all__ = ["atomic_write_bytes", "atomic_write_text", "replace_directory"]
+__all__ = ["atomic_write_bytes"]
 
 
 def atomic_write_bytes(path: Path, data: bytes) -> None:
@@ -25,24 +24,3 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
         raise
-
-
-def atomic_write_text(path: Path, text: str) -> None:
-    atomic_write_bytes(path, text.encode("utf-8"))
-
-
-def replace_directory(new: Path, target: Path) -> None:
-    """Put directory ``new`` in the place of ``target`` with two renames.
-
-    ``new`` must be on the same file system (create it beside ``target``). Between
-    the renames a crash leaves ``target`` missing but its old copy beside it, as
-    ``.{name}.old``; the next call cleans that up.
-    """
-    old = target.with_name(f".{target.name}.old")
-    if old.exists():
-        shutil.rmtree(old)
-    if target.exists():
-        os.replace(target, old)
-    os.replace(new, target)
-    if old.exists():
-        shutil.rmtree(old)

@@ -20,7 +20,6 @@ from graphql import GraphQLSchema
 
 from .config import ProjectConfig, set_pinned_version
 from .diff import DiffReport, diff_schemas
-from .errors import CodegenError
 from .generate import generate_package
 from .operations import find_operation_files, read_operation_file
 from .schema_files import load_schema, schema_to_sdl
@@ -127,8 +126,3 @@ def _commit(
         tx.put_dir(target, package)
         tx.commit()
     return tuple(config.rel(p) for p in [*contents, target])
-
-
-def check_version_move(old: str, new: str) -> None:
-    if old == new:
-        raise CodegenError(f"already pinned to {new}")
