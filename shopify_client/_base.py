@@ -57,15 +57,34 @@ ModelT = TypeVar("ModelT", bound=pydantic.BaseModel)
 DEFAULT_TIMEOUT = 30.0
 USER_AGENT = f"shopify-graphql-typed/{__version__} (Python; httpx {httpx.__version__})"
 
-_OPERATION_KEYWORD = re.compile(r"^(?:\s|,|#[^\n]*\n?)*(query|mutation|subscription)\b")
 _SAFE_TRANSPORT_ERRORS = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+_TOKEN = re.compile(
+    r'"""(?:\\"""|[^"]|"(?!""))*"""'  # block string
+    r'|"(?:\\.|[^"\\\n])*"'  # string
+    r"|#[^\n]*"  # comment
+    r"|[{}]"  # braces
+    r"|[_A-Za-z][_0-9A-Za-z]*"  # name
+)
 
 
 @functools.lru_cache(maxsize=256)
 def is_mutation(query: str) -> bool:
-    """Whether the document's first operation is a mutation (the generated ones hold one)."""
-    match = _OPERATION_KEYWORD.match(query)
-    return bool(match and match.group(1) == "mutation")
+    """Whether retrying this document could repeat a write: fail-safe, not exact.
+
+    True when any top-level definition of the document is introduced by the keyword
+    ``mutation`` (whatever comes first: fragments, other operations, a BOM), so a
+    document that holds a mutation is never retried after Shopify may have acted.
+    """
+    depth = 0
+    for match in _TOKEN.finditer(query):
+        token = match.group()
+        if token == "{":
+            depth += 1
+        elif token == "}":
+            depth = max(0, depth - 1)
+        elif depth == 0 and token == "mutation":
+            return True
+    return False
 
 
 def _json_default(value: object) -> object:
@@ -198,14 +217,24 @@ class _ClientCore:
             elapsed * 1000,
             request_id,
         )
-        result = interpret_response(
-            response,
-            secrets=self._secrets,
-            elapsed=elapsed,
-            attempts=attempt,
-            request_id=request_id,
-            api_version=served,
-        )
+        try:
+            result = interpret_response(
+                response,
+                secrets=self._secrets,
+                elapsed=elapsed,
+                attempts=attempt,
+                request_id=request_id,
+                api_version=served,
+            )
+        except ShopifyError:
+            raise
+        except (RecursionError, ValueError, TypeError, KeyError, AttributeError) as exc:
+            # A safety net: whatever a hostile body trips over, the caller gets our type.
+            raise InvalidResponseError(
+                f"could not read the response ({type(exc).__name__})",
+                status_code=response.status_code,
+                request_id=request_id,
+            ) from None
         with self._lock:
             self.last_response = result
         return result
@@ -254,7 +283,7 @@ class _ClientCore:
         if isinstance(error, HTTPStatusError) and self._retry.retries_status(
             error.status_code, is_mutation=request.is_mutation
         ):
-            return self._retry.wait(attempt, getattr(error, "retry_after", None))
+            return self._retry.wait(attempt, error.retry_after)
         return None
 
     def _send_options(self, kwargs: Mapping[str, Any]) -> dict[str, Any]:
@@ -340,6 +369,10 @@ class _SyncClient(_ClientCore):
             error: ShopifyError
             try:
                 response = self._http.post(self._endpoint, content=request.body, **options)
+            except httpx.DecodingError:
+                raise InvalidResponseError(
+                    "the response body could not be decoded (its Content-Encoding is wrong)"
+                ) from None
             except httpx.TransportError as exc:
                 error = self._transport_error(exc, request)
                 wait = self._retry_wait(attempt, error, request)
@@ -403,6 +436,10 @@ class _AsyncClient(_ClientCore):
             error: ShopifyError
             try:
                 response = await self._http.post(self._endpoint, content=request.body, **options)
+            except httpx.DecodingError:
+                raise InvalidResponseError(
+                    "the response body could not be decoded (its Content-Encoding is wrong)"
+                ) from None
             except httpx.TransportError as exc:
                 error = self._transport_error(exc, request)
                 wait = self._retry_wait(attempt, error, request)

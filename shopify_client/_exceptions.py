@@ -62,12 +62,20 @@ class TransportError(ShopifyError):
 
 
 class HTTPStatusError(ShopifyError):
-    """Shopify answered with a non-2xx status."""
+    """Shopify answered with a non-2xx status; ``retry_after`` is its Retry-After, if any."""
 
-    def __init__(self, message: str, *, status_code: int, request_id: str | None) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        status_code: int,
+        request_id: str | None,
+        retry_after: float | None = None,
+    ) -> None:
         super().__init__(message)
         self.status_code = status_code
         self.request_id = request_id
+        self.retry_after = retry_after
 
 
 class AuthenticationError(HTTPStatusError):

@@ -28,8 +28,17 @@ def is_sensitive_key(key: str) -> bool:
     return bool(_SENSITIVE_KEY.search(key))
 
 
-def redact_json(value: Any) -> Any:
-    """A copy of a JSON value with every sensitive key's value replaced."""
+MAX_DEPTH = 64
+
+
+def redact_json(value: Any, _depth: int = 0) -> Any:
+    """A copy of a JSON value with every sensitive key's value replaced.
+
+    Anything nested deeper than ``MAX_DEPTH`` is replaced whole: it cannot be
+    checked cheaply, so it is not shown.
+    """
+    if _depth > MAX_DEPTH:
+        return REDACTED
     if isinstance(value, Mapping):
         return {
             k: (
@@ -38,12 +47,12 @@ def redact_json(value: Any) -> Any:
                 and is_sensitive_key(k)
                 and v is not None
                 and not isinstance(v, Mapping | list)
-                else redact_json(v)
+                else redact_json(v, _depth + 1)
             )
             for k, v in value.items()
         }
     if isinstance(value, list):
-        return [redact_json(v) for v in value]
+        return [redact_json(v, _depth + 1) for v in value]
     return value
 
 

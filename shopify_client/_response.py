@@ -61,14 +61,14 @@ def _shopify_message(response: httpx.Response, secrets: tuple[str, ...]) -> str:
     """Shopify's own error text from a JSON error body, else a scrubbed excerpt."""
     try:
         body = response.json()
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):
         return _excerpt(response.text, secrets) if "<" not in response.text[:50] else "HTML page"
     if isinstance(body, dict) and "errors" in body:
         errors = body["errors"]
         if isinstance(errors, str):
             return scrub(errors, secrets)
         if isinstance(errors, list):
-            msgs = [e.get("message", "") if isinstance(e, dict) else str(e) for e in errors]
+            msgs = [str(e.get("message", "")) if isinstance(e, dict) else str(e) for e in errors]
             return scrub("; ".join(m for m in msgs if m), secrets)
         return scrub(json.dumps(errors)[:_EXCERPT], secrets)
     return _excerpt(response.text, secrets)
@@ -151,6 +151,7 @@ def interpret_response(
             f"HTTP {status} from Shopify{where}: {_shopify_message(response, secrets)}",
             status_code=status,
             request_id=request_id,
+            retry_after=parse_retry_after(response.headers.get("retry-after")),
         )
     if not 200 <= status < 300:
         raise HTTPStatusError(
