@@ -9,7 +9,6 @@ from pathlib import Path
 
 from shopify_codegen.transaction import JOURNAL_NAME, WORK_DIR, Transaction, recover
 
-
 RECOVER_IN_ANOTHER_PROCESS = """
 import sys
 from pathlib import Path
