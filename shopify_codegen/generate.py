@@ -24,7 +24,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from graphql import GraphQLSchema, assert_valid_schema
+from graphql import (
+    GraphQLError,
+    GraphQLSchema,
+    assert_valid_schema,
+    validate,
+    validate_schema,
+)
 
 from .config import ApiConfig, ProjectConfig
 from .errors import GenerationError, SchemaFileError
@@ -157,7 +163,14 @@ def _generation_schema(config: ProjectConfig, api: ApiConfig, prune: bool) -> Gr
     documents = [
         read_operation_file(p, config.rel(p)).document for p in find_operation_files(api.queries)
     ]
-    return prune_schema(schema, documents)
+    try:
+        pruned = prune_schema(schema, documents)
+        if not validate_schema(pruned) and all(not validate(pruned, d) for d in documents):
+            return pruned
+    except (GraphQLError, TypeError, KeyError, ValueError):
+        pass
+    # Something the pruning does not cover: generate from the whole schema (slower, same output).
+    return schema
 
 
 def generate_package(

@@ -35,6 +35,7 @@ from graphql import (
     Visitor,
     build_ast_schema,
     get_named_type,
+    is_required_argument,
     parse,
     print_type,
     specified_directives,
@@ -55,26 +56,47 @@ def _walk_inputs(schema: GraphQLSchema, name: str, keep: set[str]) -> None:
             _walk_inputs(schema, get_named_type(field.type).name, keep)
 
 
+_BUILT_IN_SCALARS = ("String", "Int", "Float", "Boolean", "ID")
+
+
 def prune_schema(schema: GraphQLSchema, documents: Iterable[DocumentNode]) -> GraphQLSchema:
-    """A schema with only what ``documents`` reach (see the module docstring)."""
-    fields: dict[str, list[str]] = {}  # composite type -> selected fields, in schema order
+    """A schema with only what ``documents`` reach (see the module docstring).
+
+    Composite types the operations only reach (``__typename``, type conditions,
+    every possible type of a kept interface or union, which ariadne-codegen lists
+    in ``__typename`` literals) keep one scalar field, as GraphQL requires; an
+    interface's kept fields are kept on its implementations too.
+    """
+    fields: dict[str, set[str]] = {}  # composite type -> fields to keep
     keep: set[str] = set()
     directives: set[str] = set()
     type_info = TypeInfo(schema)
+
+    def keep_composite(named: GraphQLNamedType | None) -> None:
+        if isinstance(named, GraphQLObjectType | GraphQLInterfaceType | GraphQLUnionType):
+            keep.add(named.name)
 
     class Collector(Visitor):
         def enter_field(self, node: FieldNode, *_: object) -> None:
             parent = type_info.get_parent_type()
             definition = type_info.get_field_def()
-            if parent is None or definition is None or node.name.value.startswith("__"):
+            if parent is None or definition is None:
                 return
-            fields.setdefault(parent.name, [])
-            if node.name.value not in fields[parent.name]:
-                fields[parent.name].append(node.name.value)
             keep.add(parent.name)
-            _walk_inputs(schema, get_named_type(definition.type).name, keep)
+            if node.name.value.startswith("__"):
+                return
+            fields.setdefault(parent.name, set()).add(node.name.value)
+            named = get_named_type(definition.type)
+            keep_composite(named)
+            _walk_inputs(schema, named.name, keep)
             for arg in definition.args.values():
                 _walk_inputs(schema, get_named_type(arg.type).name, keep)
+
+        def enter_inline_fragment(self, node: object, *_: object) -> None:
+            keep_composite(get_named_type(type_info.get_type()))
+
+        def enter_fragment_definition(self, node: object, *_: object) -> None:
+            keep_composite(get_named_type(type_info.get_type()))
 
         def enter_directive(self, node: DirectiveNode, *_: object) -> None:
             directive = schema.get_directive(node.name.value)
@@ -92,6 +114,7 @@ def prune_schema(schema: GraphQLSchema, documents: Iterable[DocumentNode]) -> Gr
 
     for document in documents:
         visit(document, TypeInfoVisitor(type_info, Collector()))
+    _complete_composites(schema, keep, fields)
 
     roots = {
         "query": schema.query_type,
@@ -101,25 +124,14 @@ def prune_schema(schema: GraphQLSchema, documents: Iterable[DocumentNode]) -> Gr
     parts: list[str] = []
     for name in sorted(keep):
         named: GraphQLNamedType = schema.type_map[name]
-        if isinstance(named, GraphQLScalarType) and name in (
-            "String",
-            "Int",
-            "Float",
-            "Boolean",
-            "ID",
-        ):
+        if isinstance(named, GraphQLScalarType) and name in _BUILT_IN_SCALARS:
             continue
         if isinstance(named, GraphQLObjectType | GraphQLInterfaceType):
-            chosen = {f: named.fields[f] for f in named.fields if f in fields.get(name, [])}
-            if not chosen:
-                continue
+            chosen = {f: field for f, field in named.fields.items() if f in fields.get(name, ())}
             parts.append(print_type(_copy_composite(named, chosen, keep)))
         elif isinstance(named, GraphQLUnionType):
-            members = [t for t in named.types if t.name in keep and fields.get(t.name)]
-            if members:
-                parts.append(
-                    print_type(GraphQLUnionType(name, members, description=named.description))
-                )
+            members = [t for t in named.types if t.name in keep]
+            parts.append(print_type(GraphQLUnionType(name, members, description=named.description)))
         else:
             parts.append(print_type(named))
     for directive_name in sorted(directives):
@@ -133,6 +145,62 @@ def prune_schema(schema: GraphQLSchema, documents: Iterable[DocumentNode]) -> Gr
     ]
     parts.append("schema {\n" + "\n".join(schema_def) + "\n}")
     return build_ast_schema(parse("\n\n".join(parts)), assume_valid=True)
+
+
+def _complete_composites(
+    schema: GraphQLSchema, keep: set[str], fields: dict[str, set[str]]
+) -> None:
+    """Give every kept composite type what a valid schema needs, until nothing changes."""
+    changed = True
+    while changed:
+        changed = False
+        for name in sorted(keep):
+            named = schema.type_map[name]
+            if isinstance(named, GraphQLUnionType | GraphQLInterfaceType):
+                # ariadne-codegen lists every possible type in `__typename` literals.
+                for possible in schema.get_possible_types(named):
+                    if possible.name not in keep:
+                        keep.add(possible.name)
+                        changed = True
+            if isinstance(named, GraphQLUnionType):
+                continue
+            if not isinstance(named, GraphQLObjectType | GraphQLInterfaceType):
+                continue
+            chosen = fields.setdefault(name, set())
+            if not chosen:
+                chosen.add(_minimal_field(named))
+                changed = True
+            for interface in named.interfaces:
+                if interface.name in keep:
+                    missing = fields.setdefault(interface.name, set()) - chosen
+                    if missing:
+                        chosen |= missing
+                        changed = True
+            for field_name in chosen:
+                field = named.fields[field_name]
+                for type_name in [get_named_type(field.type).name] + [
+                    get_named_type(arg.type).name for arg in field.args.values()
+                ]:
+                    if type_name not in keep:
+                        _walk_inputs(schema, type_name, keep)
+                        keep_type = schema.type_map[type_name]
+                        if isinstance(
+                            keep_type, GraphQLObjectType | GraphQLInterfaceType | GraphQLUnionType
+                        ):
+                            keep.add(type_name)
+                        changed = True
+
+
+def _minimal_field(named: GraphQLObjectType | GraphQLInterfaceType) -> str:
+    """A field to keep a type valid: a built-in scalar without required args if any."""
+
+    def plain(field: GraphQLField) -> bool:
+        return not any(is_required_argument(arg) for arg in field.args.values())
+
+    for name, field in named.fields.items():
+        if get_named_type(field.type).name in _BUILT_IN_SCALARS and plain(field):
+            return str(name)
+    return str(next(iter(named.fields)))
 
 
 def _copy_composite(

@@ -75,3 +75,38 @@ def test_pruning_follows_fragments_and_interfaces() -> None:
 
     assert validate(pruned, document) == []
     assert "Node" in pruned.type_map and "Product" in pruned.type_map
+
+
+EXTRA_OPERATIONS = {
+    # selected only through an inline fragment on an interface
+    "product_node.graphql": "query productNode($id: ID!) { node(id: $id) { ... on Product { title } } }\n",
+    # a type reached with nothing but __typename
+    "shop_typename.graphql": "query shopTypename { shop { __typename } }\n",
+    # a fragment on an interface, spread in a query
+    "node_fragment.graphql": (
+        "query nodeFragment($id: ID!) { node(id: $id) { ...NodeBits } }\n"
+        "fragment NodeBits on Node { id ... on Product { handle } }\n"
+    ),
+}
+
+
+def test_pruning_covers_fragments_interfaces_and_typename_only(tmp_path: Path) -> None:
+    """Operations that reach types without selecting their fields (a review found
+    these crashed generation): pruned output is still byte-identical."""
+    from tests.conftest import copy_project
+
+    project = copy_project(tmp_path / "project", apis=("storefront",))
+    for name, text in EXTRA_OPERATIONS.items():
+        (project / "queries" / "storefront" / name).write_text(text)
+    config = load_config(project)
+    api = config.api("storefront")
+    schema = load_schema(project / "schema" / "storefront" / "2024-10.json")
+    documents = [read_operation_file(p).document for p in find_operation_files(api.queries)]
+    from graphql import validate, validate_schema
+
+    pruned = prune_schema(schema, documents)
+    assert validate_schema(pruned) == []
+    assert all(validate(pruned, d) == [] for d in documents)
+    full = generate_package(config, api, _mkdir(tmp_path / "full"), prune=False)
+    fast = generate_package(config, api, _mkdir(tmp_path / "pruned"), prune=True)
+    assert compare_trees(full.path, fast.path, "storefront") == []
