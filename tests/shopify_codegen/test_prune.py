@@ -79,7 +79,9 @@ def test_pruning_follows_fragments_and_interfaces() -> None:
 
 EXTRA_OPERATIONS = {
     # selected only through an inline fragment on an interface
-    "product_node.graphql": "query productNode($id: ID!) { node(id: $id) { ... on Product { title } } }\n",
+    "product_node.graphql": (
+        "query productNode($id: ID!) { node(id: $id) { ... on Product { title } } }\n"
+    ),
     # a type reached with nothing but __typename
     "shop_typename.graphql": "query shopTypename { shop { __typename } }\n",
     # a fragment on an interface, spread in a query
