@@ -25,6 +25,21 @@ def tree_digest(folder: Path) -> dict[str, str]:
     }
 
 
+def download(project: Path, version: str, *source: str) -> tuple[int, str, str]:
+    """`shopify-codegen schema download` of Storefront ``version`` into ``project``."""
+    return run_cli(
+        "--root",
+        str(project),
+        "schema",
+        "download",
+        "--api",
+        "storefront",
+        "--version",
+        version,
+        *source,
+    )
+
+
 def test_introspection_query_asks_for_descriptions_and_deprecated_inputs() -> None:
     assert "description" in INTROSPECTION_QUERY
     assert "inputFields(includeDeprecated: true)" in INTROSPECTION_QUERY
@@ -34,18 +49,7 @@ def test_introspection_query_asks_for_descriptions_and_deprecated_inputs() -> No
 def test_download_round_trips_to_an_equivalent_schema(storefront_project: Path) -> None:
     server = IntrospectionServer(STOREFRONT)
     with server.running():
-        code, out, err = run_cli(
-            "--root",
-            str(storefront_project),
-            "schema",
-            "download",
-            "--api",
-            "storefront",
-            "--version",
-            "2025-01",
-            "--endpoint",
-            server.url,
-        )
+        code, out, err = download(storefront_project, "2025-01", "--endpoint", server.url)
     assert code == 0, err
     assert "downloaded storefront 2025-01:" in out and "types" in out
     schema_dir = storefront_project / "schema" / "storefront"
@@ -86,18 +90,7 @@ def test_bad_answers_are_clear_errors_and_change_nothing(
     before = tree_digest(storefront_project)
     server = IntrospectionServer(STOREFRONT, mode=mode)
     with server.running():
-        code, _, err = run_cli(
-            "--root",
-            str(storefront_project),
-            "schema",
-            "download",
-            "--api",
-            "storefront",
-            "--version",
-            "2024-10",
-            "--endpoint",
-            server.url,
-        )
+        code, _, err = download(storefront_project, "2024-10", "--endpoint", server.url)
     assert code == 2
     assert message in err, err
     assert server.url in err
@@ -110,20 +103,14 @@ def test_token_comes_from_the_named_environment_variable(
     server = IntrospectionServer(STOREFRONT, token="shpat_from_env_123")
     monkeypatch.setenv("MY_ADMIN_TOKEN", "shpat_from_env_123")
     with server.running():
-        code, out, err = run_cli(
-            "--root",
-            str(storefront_project),
-            "schema",
-            "download",
-            "--json",
-            "--api",
-            "storefront",
-            "--version",
+        code, out, err = download(
+            storefront_project,
             "2025-01",
             "--endpoint",
             server.url,
             "--token-env",
             "MY_ADMIN_TOKEN",
+            "--json",
         )
     # The Storefront download sends the Storefront header; the server wants the Admin one.
     assert code == 2 and "HTTP 401" in err
@@ -135,18 +122,7 @@ def test_missing_token_variable_is_bad_input(
     storefront_project: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.delenv("SHOPIFY_STOREFRONT_TOKEN", raising=False)
-    code, _, err = run_cli(
-        "--root",
-        str(storefront_project),
-        "schema",
-        "download",
-        "--api",
-        "storefront",
-        "--version",
-        "2024-10",
-        "--shop",
-        "your-store.myshopify.com",
-    )
+    code, _, err = download(storefront_project, "2024-10", "--shop", "your-store.myshopify.com")
     assert code == 2
     assert "environment variable SHOPIFY_STOREFRONT_TOKEN is not set" in err
 
@@ -159,18 +135,7 @@ def test_schema_without_the_operations_root_fields_is_refused(
     before = tree_digest(storefront_project)
     server = IntrospectionServer(sdl)
     with server.running():
-        code, _, err = run_cli(
-            "--root",
-            str(storefront_project),
-            "schema",
-            "download",
-            "--api",
-            "storefront",
-            "--version",
-            "2024-10",
-            "--endpoint",
-            server.url,
-        )
+        code, _, err = download(storefront_project, "2024-10", "--endpoint", server.url)
     assert code == 2
     assert "lacks root fields the operations use" in err
     assert "query field 'customer'" in err and "mutation field 'customerAccessTokenCreate'" in err
@@ -183,17 +148,8 @@ def test_connection_refused_is_a_network_error(storefront_project: Path) -> None
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    code, _, err = run_cli(
-        "--root",
-        str(storefront_project),
-        "schema",
-        "download",
-        "--api",
-        "storefront",
-        "--version",
-        "2024-10",
-        "--endpoint",
-        f"http://127.0.0.1:{port}/graphql.json",
+    code, _, err = download(
+        storefront_project, "2024-10", "--endpoint", f"http://127.0.0.1:{port}/graphql.json"
     )
     assert code == 2
     assert "network error (ConnectError" in err and "nothing written" in err
