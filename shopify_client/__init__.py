@@ -20,6 +20,7 @@ from ._exceptions import (
     GraphQLErrorDetail,
     HTTPStatusError,
     InvalidResponseError,
+    InvalidVariablesError,
     QueryCost,
     SecurityRejectionError,
     ServerError,
@@ -30,7 +31,9 @@ from ._exceptions import (
 )
 from ._response import GraphQLResponse
 from ._retry import RetryPolicy, parse_retry_after
+from ._unions import typename_discriminator
 from ._user_errors import raise_for_user_errors
+from ._variables import UNSET, UnsetType
 from ._version import __version__
 from ._versions import (
     UnsupportedVersionWarning,
@@ -41,6 +44,7 @@ from ._versions import (
 )
 
 __all__ = [
+    "UNSET",
     "AdminBaseClient",
     "AsyncAdminBaseClient",
     "AsyncStorefrontBaseClient",
@@ -51,6 +55,7 @@ __all__ = [
     "GraphQLResponse",
     "HTTPStatusError",
     "InvalidResponseError",
+    "InvalidVariablesError",
     "QueryCost",
     "RetryPolicy",
     "SecurityRejectionError",
@@ -60,6 +65,7 @@ __all__ = [
     "StorefrontBaseClient",
     "ThrottledError",
     "TransportError",
+    "UnsetType",
     "UnsupportedVersionWarning",
     "UserErrorsError",
     "VersionMismatchWarning",
@@ -70,5 +76,6 @@ __all__ = [
     "normalize_shop",
     "parse_retry_after",
     "raise_for_user_errors",
+    "typename_discriminator",
     "version_support",
 ]

@@ -8,11 +8,7 @@ modules ariadne-codegen copies into each package. They call :meth:`execute`,
 
 from __future__ import annotations
 
-import datetime as _dt
-import decimal
-import enum
 import functools
-import json
 import logging
 import re
 import threading
@@ -39,6 +35,7 @@ from ._exceptions import (
 from ._redact import REDACTED
 from ._response import GraphQLResponse, interpret_response
 from ._retry import DEFAULT_MAX_RETRIES, RetryPolicy
+from ._variables import encode_request
 from ._version import __version__
 from ._versions import VersionMismatchWarning, warn_if_unsupported
 
@@ -85,22 +82,6 @@ def is_mutation(query: str) -> bool:
         elif depth == 0 and token == "mutation":
             return True
     return False
-
-
-def _json_default(value: object) -> object:
-    if isinstance(value, pydantic.BaseModel):
-        return value.model_dump(mode="json", by_alias=True, exclude_unset=True)
-    if isinstance(value, enum.Enum):
-        return value.value
-    if isinstance(value, _dt.datetime | _dt.date | _dt.time):
-        return value.isoformat()
-    if isinstance(value, decimal.Decimal):
-        return str(value)
-    raise TypeError(f"cannot send a {type(value).__name__} as a GraphQL variable")
-
-
-# One encoder for every request: json.dumps(default=...) builds a new one per call.
-_ENCODER = json.JSONEncoder(default=_json_default, separators=(",", ":"))
 
 
 @dataclass(frozen=True)
@@ -191,12 +172,7 @@ class _ClientCore:
     def _prepare(
         self, query: str, operation_name: str | None, variables: Mapping[str, object] | None
     ) -> _Request:
-        payload: dict[str, object] = {"query": query}
-        if operation_name:
-            payload["operationName"] = operation_name
-        if variables:
-            payload["variables"] = dict(variables)
-        body = _ENCODER.encode(payload).encode()
+        body = encode_request(query, operation_name, variables)
         return _Request(body=body, operation_name=operation_name, is_mutation=is_mutation(query))
 
     # -- reading the response -----------------------------------------------------

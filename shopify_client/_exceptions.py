@@ -4,6 +4,7 @@ Every exception the clients raise on purpose derives from :class:`ShopifyError`:
 
     ShopifyError
     ├── ConfigurationError        bad constructor arguments (also a ValueError)
+    ├── InvalidVariablesError     a variable that cannot be sent (also a TypeError)
     ├── TransportError            the request did not complete (connect, timeout, drop)
     ├── HTTPStatusError           a non-2xx answer (status_code, request_id)
     │   ├── AuthenticationError   401 / 403: wrong or missing token, missing scope
@@ -31,6 +32,7 @@ __all__ = [
     "GraphQLErrorDetail",
     "HTTPStatusError",
     "InvalidResponseError",
+    "InvalidVariablesError",
     "QueryCost",
     "SecurityRejectionError",
     "ServerError",
@@ -47,6 +49,18 @@ class ShopifyError(Exception):
 
 class ConfigurationError(ShopifyError, ValueError):
     """The client was constructed with arguments that cannot work."""
+
+
+class InvalidVariablesError(ShopifyError, TypeError):
+    """A call's variables cannot be sent: nothing was sent.
+
+    ``variable`` names the offending variable (None when the variables as a
+    whole are wrong). The message names the value's type, never the value.
+    """
+
+    def __init__(self, message: str, *, variable: str | None) -> None:
+        super().__init__(message)
+        self.variable = variable
 
 
 class TransportError(ShopifyError):

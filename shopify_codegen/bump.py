@@ -21,11 +21,11 @@ from graphql import GraphQLSchema
 from .config import ProjectConfig, set_pinned_version
 from .diff import DiffReport, diff_schemas
 from .generate import generate_package
-from .operations import find_operation_files, read_operation_file
+from .operations import read_operation_folder
 from .schema_files import load_schema, schema_to_sdl
 from .store import committed_schema, schema_file_contents
 from .transaction import Transaction
-from .validate import Finding, validate_document
+from .validate import Finding, validate_set
 
 __all__ = ["BumpRefused", "BumpResult", "bump"]
 
@@ -61,13 +61,8 @@ def bump(
     old_version = api.pinned_version
     new_schema = _schema_from_bytes(schema_json, f"{api_name}-{version}")
     label = f"{api_name} {version}"
-    operations = [read_operation_file(p, config.rel(p)) for p in find_operation_files(api.queries)]
-    errors = [
-        f
-        for op in operations
-        for f in validate_document(op, new_schema, label)
-        if f.severity == "error"
-    ]
+    operations = read_operation_folder(api.queries, config.rel)
+    errors = [f for f in validate_set(operations, new_schema, label) if f.severity == "error"]
     if errors:
         raise BumpRefused(errors)
     report = diff_schemas(

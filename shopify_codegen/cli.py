@@ -24,7 +24,7 @@ from .diff import diff_schemas, operation_paths
 from .download import Downloaded, check_root_fields, download_introspection, resolve_source
 from .errors import CodegenError, ConfigError
 from .generate import generate_all
-from .operations import find_operation_files, read_operation_file
+from .operations import expand_paths, read_operation_folder, read_operation_set
 from .schema_files import load_schema
 from .store import add_schema, committed_schema
 from .transaction import recover
@@ -67,7 +67,7 @@ def cmd_validate(args: argparse.Namespace, out: _Output) -> int:
             raise CodegenError("validate: --schema FILE and operation files go together")
         schema = load_schema(Path(args.schema))
         findings = validate_files(
-            [Path(f) for f in args.files], schema, args.schema, strict=args.strict
+            expand_paths([Path(f) for f in args.files]), schema, args.schema, strict=args.strict
         )
     else:
         config = load_config(args.root)
@@ -181,7 +181,7 @@ def cmd_schema_download(args: argparse.Namespace, out: _Output) -> int:
     config = load_config(args.root)
     api = config.api(args.api)
     downloaded = _download(args, api.name, args.version, out)
-    operations = [read_operation_file(p, config.rel(p)) for p in find_operation_files(api.queries)]
+    operations = read_operation_folder(api.queries, config.rel)
     check_root_fields(downloaded.schema, operations, downloaded.source.url)
     stored = add_schema(
         config, api.name, args.version, downloaded.body, origin=downloaded.source.origin
@@ -225,14 +225,14 @@ def cmd_schema_diff(args: argparse.Namespace, out: _Output) -> int:
     new, new_label, new_api = _schema_spec(args.new, args)
     if args.operations:
         paths = operation_paths([Path(p) for p in args.operations])
-        operations = [read_operation_file(p) for p in paths]
+        operations = read_operation_set(paths)
     else:
         config = load_config(args.root)
         apis = [a for a in (old_api, new_api) if a] or list(config.apis)
         operations = [
-            read_operation_file(p, config.rel(p))
+            op_file
             for name in dict.fromkeys(apis)
-            for p in find_operation_files(config.api(name).queries)
+            for op_file in read_operation_folder(config.api(name).queries, config.rel)
         ]
     report = diff_schemas(old, new, old_label=old_label, new_label=new_label, operations=operations)
     out.line(report.render(limit=None if args.all else 25))
@@ -294,9 +294,7 @@ def cmd_check_remote(args: argparse.Namespace, out: _Output) -> int:
                 f"check --remote could not get the live {api.name} {api.pinned_version} schema, "
                 f"so it cannot say whether it drifted: {exc}"
             ) from None
-        operations = [
-            read_operation_file(p, config.rel(p)) for p in find_operation_files(api.queries)
-        ]
+        operations = read_operation_folder(api.queries, config.rel)
         report = diff_schemas(
             committed_schema(config, api.name, api.pinned_version),
             downloaded.schema,

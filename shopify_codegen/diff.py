@@ -268,7 +268,9 @@ def operation_impacts(
     impacts = []
     relevant = [c for c in changes if c.severity != "safe"]
     for op_file in files:
-        name = ", ".join(o.name.value for o in op_file.operations if o.name) or "(anonymous)"
+        if not op_file.operations:
+            continue  # a file of shared fragments: judged through the operations that spread them
+        name = ", ".join(o.name.value for o in op_file.operations if o.name)
         reasons: list[str] = []
         errors = [f for f in validate_document(op_file, new, new_label) if f.severity == "error"]
         reasons += [f"no longer validates: {f.line}:{f.column}: {f.message}" for f in errors]

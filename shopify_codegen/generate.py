@@ -34,7 +34,7 @@ from graphql import (
 
 from .config import ApiConfig, ProjectConfig
 from .errors import GenerationError, SchemaFileError
-from .operations import find_operation_files, read_operation_file
+from .operations import read_operation_folder
 from .plugin import SECTION
 from .prune import prune_schema
 from .schema_files import load_schema
@@ -160,9 +160,7 @@ def _generation_schema(config: ProjectConfig, api: ApiConfig, prune: bool) -> Gr
         raise SchemaFileError(sdl, "no such file (the SDL is written beside each JSON schema)")
     json_path = config.schema_json(api.name, api.pinned_version)
     schema = load_schema(json_path if json_path.exists() else sdl)
-    documents = [
-        read_operation_file(p, config.rel(p)).document for p in find_operation_files(api.queries)
-    ]
+    documents = [op_file.document for op_file in read_operation_folder(api.queries, config.rel)]
     try:
         pruned = prune_schema(schema, documents)
         if not validate_schema(pruned) and all(not validate(pruned, d) for d in documents):

@@ -1,19 +1,36 @@
-"""Operation files: reading and parsing ``.graphql`` documents with clear errors."""
+"""Operation files: reading and parsing ``.graphql`` documents with clear errors.
+
+The operation files of one API form one set: a file may hold operations,
+fragments, or both, and every fragment is shared by all files of the set (the
+usual ``fragment ProductCard on Product`` in a file of its own). Each
+:class:`OperationFile` read through :func:`read_operation_set` therefore carries
+its own definitions plus the fragments of other files it spreads, so it can be
+validated, pruned or diffed on its own. Every node keeps the name of the file it
+came from (``node.loc.source.name``), so messages point into the right file.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import functools
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from graphql import (
+    DefinitionNode,
     DocumentNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
     GraphQLSyntaxError,
     Node,
     OperationDefinitionNode,
+    Source,
     build_schema,
     parse,
     validate,
+    visit,
 )
+from graphql.language import Visitor
 from graphql.validation import NoFragmentCyclesRule
 
 from .errors import OperationFileError, read_input_file
@@ -21,8 +38,12 @@ from .errors import OperationFileError, read_input_file
 __all__ = [
     "OperationFile",
     "check_unique_names",
+    "expand_paths",
     "find_operation_files",
     "read_operation_file",
+    "read_operation_folder",
+    "read_operation_set",
+    "unused_fragments",
 ]
 
 OPERATION_SUFFIXES = (".graphql", ".gql")
@@ -34,17 +55,33 @@ class OperationFile:
     path: Path
     display: str  # the path as shown in messages
     text: str
+    #: the file's own definitions, plus (once read as part of a set) the fragments
+    #: of other files that they spread, directly or through other fragments
     document: DocumentNode
+    #: the file's own definitions only
+    own: tuple[DefinitionNode, ...] = ()
 
     @property
     def operations(self) -> list[OperationDefinitionNode]:
-        return [d for d in self.document.definitions if isinstance(d, OperationDefinitionNode)]
+        return [d for d in self.own if isinstance(d, OperationDefinitionNode)]
+
+    @property
+    def fragments(self) -> list[FragmentDefinitionNode]:
+        return [d for d in self.own if isinstance(d, FragmentDefinitionNode)]
 
 
 def find_operation_files(folder: Path) -> list[Path]:
     if not folder.is_dir():
         raise OperationFileError(folder, "operations folder does not exist")
     return sorted(p for p in folder.rglob("*") if p.suffix in OPERATION_SUFFIXES and p.is_file())
+
+
+def expand_paths(paths: Iterable[Path]) -> list[Path]:
+    """Files as given, folders as the operation files under them."""
+    out: list[Path] = []
+    for path in paths:
+        out.extend(find_operation_files(path) if path.is_dir() else [path])
+    return out
 
 
 def read_operation_file(path: Path, display: str | None = None) -> OperationFile:
@@ -55,14 +92,16 @@ def read_operation_file(path: Path, display: str | None = None) -> OperationFile
         raise OperationFileError(shown, f"is {size:,} bytes; {limit}")
     text = read_input_file(path, shown, OperationFileError, "a .graphql file")
     try:
-        document = parse(text, max_tokens=50_000)
+        document = parse(Source(text, shown), max_tokens=50_000)
     except GraphQLSyntaxError as exc:
         loc = exc.locations[0] if exc.locations else None
         where = f"{loc.line}:{loc.column}: " if loc else ""
         raise OperationFileError(shown, f"{where}{exc.message}") from None
     except RecursionError:
         raise OperationFileError(shown, "nested too deeply to parse") from None
-    op_file = OperationFile(path=path, display=shown, text=text, document=document)
+    op_file = OperationFile(
+        path=path, display=shown, text=text, document=document, own=tuple(document.definitions)
+    )
     _check_structure(op_file)
     return op_file
 
@@ -81,8 +120,13 @@ _FRAGMENT_CHECK_SCHEMA = build_schema("type Query { _: String }")
 def _check_structure(op_file: OperationFile) -> None:
     """What no schema can fix: the generated client needs named operations, and
     fragments must not spread into themselves."""
-    if not op_file.operations:
-        raise OperationFileError(op_file.display, "no operation in this file")
+    for definition in op_file.own:
+        if not isinstance(definition, OperationDefinitionNode | FragmentDefinitionNode):
+            raise OperationFileError(
+                op_file.display,
+                f"{_position(definition)}: only operations and fragments belong in an "
+                f"operation file, not a {definition.kind.replace('_', ' ')}",
+            )
     for operation in op_file.operations:
         if operation.name is None:
             raise OperationFileError(
@@ -90,15 +134,52 @@ def _check_structure(op_file: OperationFile) -> None:
                 f"{_position(operation)}: anonymous operation: give it a name, "
                 "the generated method is named after it",
             )
-    for error in validate(_FRAGMENT_CHECK_SCHEMA, op_file.document, [NoFragmentCyclesRule]):
+        method = _method_name(operation.name.value)
+        if method in _reserved_names():
+            raise OperationFileError(
+                op_file.display,
+                f"{_position(operation)}: operation {operation.name.value!r} would be the "
+                f"method {method!r}, which shadows the client's own; rename the operation",
+            )
+    _check_cycles(op_file.document, op_file.display)
+
+
+def _method_name(operation_name: str) -> str:
+    """The generated method's name (ariadne-codegen's ``convert_to_snake_case``)."""
+    from ariadne_codegen.utils import str_to_snake_case
+
+    return str(str_to_snake_case(operation_name))
+
+
+@functools.cache
+def _reserved_names() -> frozenset[str]:
+    """What the generated clients inherit: a method of that name would replace it."""
+    import shopify_client
+
+    bases = (
+        shopify_client.StorefrontBaseClient,
+        shopify_client.AsyncStorefrontBaseClient,
+        shopify_client.AdminBaseClient,
+        shopify_client.AsyncAdminBaseClient,
+    )
+    names = {name for base in bases for name in dir(base) if not name.startswith("__")}
+    instance = {"api_version", "last_response", "close", "aclose", "execute", "get_data"}
+    return frozenset(names | instance | {"parse_result"})
+
+
+def _check_cycles(document: DocumentNode, fallback: str) -> None:
+    for error in validate(_FRAGMENT_CHECK_SCHEMA, document, [NoFragmentCyclesRule]):
         loc = error.locations[0] if error.locations else None
         where = f"{loc.line}:{loc.column}: " if loc else ""
-        raise OperationFileError(op_file.display, f"{where}{error.message}")
+        shown = error.source.name if error.source is not None else fallback
+        raise OperationFileError(shown, f"{where}{error.message}")
 
 
 def check_unique_names(files: list[OperationFile]) -> None:
-    """Each operation name once per API: it names a generated method and module."""
+    """Each operation name once per API (it names a generated method and module),
+    and each fragment name once (fragments are shared by all files of the API)."""
     seen: dict[str, str] = {}
+    fragments: dict[str, str] = {}
     for op_file in files:
         for operation in op_file.operations:
             name = operation.name.value if operation.name else ""
@@ -108,4 +189,97 @@ def check_unique_names(files: list[OperationFile]) -> None:
                     f"{_position(operation)}: operation name {name!r} is also used in "
                     f"{seen[name]}; each generated method needs its own name",
                 )
-            seen[name] = op_file.display
+            seen[name] = f"{op_file.display}:{_position(operation)}"
+        for fragment in op_file.fragments:
+            name = fragment.name.value
+            if name in fragments:
+                raise OperationFileError(
+                    op_file.display,
+                    f"{_position(fragment)}: fragment {name!r} is also defined in "
+                    f"{fragments[name]}; fragments are shared by all operation files "
+                    "of an API, so each name is defined once",
+                )
+            fragments[name] = f"{op_file.display}:{_position(fragment)}"
+
+
+class _Spreads(Visitor):
+    def __init__(self) -> None:
+        super().__init__()
+        self.names: list[str] = []
+
+    def enter_fragment_spread(self, node: FragmentSpreadNode, *_: object) -> None:
+        self.names.append(node.name.value)
+
+
+def _spreads(nodes: Iterable[Node]) -> list[str]:
+    collector = _Spreads()
+    for node in nodes:
+        visit(node, collector)
+    return collector.names
+
+
+def _with_fragments(
+    op_file: OperationFile, fragments: dict[str, FragmentDefinitionNode]
+) -> OperationFile:
+    """``op_file`` whose document also holds the other files' fragments it reaches."""
+    own_names = {f.name.value for f in op_file.fragments}
+    added: dict[str, FragmentDefinitionNode] = {}
+    pending = _spreads(op_file.own)
+    while pending:
+        name = pending.pop(0)
+        if name in own_names or name in added or name not in fragments:
+            continue  # an unknown fragment is left to validation, which names it
+        added[name] = fragments[name]
+        pending.extend(_spreads([fragments[name]]))
+    if not added:
+        return op_file
+    document = DocumentNode(definitions=(*op_file.own, *added.values()), loc=op_file.document.loc)
+    return replace(op_file, document=document)
+
+
+def read_operation_set(
+    paths: Iterable[Path], display: dict[Path, str] | None = None
+) -> list[OperationFile]:
+    """The operation files of one API, read and checked together.
+
+    Bad input (exit 2), each naming the file: anything :func:`read_operation_file`
+    refuses, an operation or fragment name defined twice (naming both files), and
+    fragments that spread into each other across files.
+    """
+    shown = display or {}
+    files = [read_operation_file(p, shown.get(p)) for p in paths]
+    check_unique_names(files)
+    fragments = {f.name.value: f for op_file in files for f in op_file.fragments}
+    combined = DocumentNode(definitions=tuple(d for op_file in files for d in op_file.own))
+    _check_cycles(combined, files[0].display if files else "")
+    return [_with_fragments(op_file, fragments) for op_file in files]
+
+
+def unused_fragments(
+    files: list[OperationFile],
+) -> list[tuple[OperationFile, FragmentDefinitionNode]]:
+    """Fragments that no operation of the set spreads, directly or indirectly."""
+    used: set[str] = set()
+    for op_file in files:
+        for operation in op_file.operations:
+            used.update(_spreads([operation]))
+    definitions = {f.name.value: f for op_file in files for f in op_file.fragments}
+    pending = list(used)
+    while pending:
+        name = pending.pop()
+        if name in definitions:
+            for inner in _spreads([definitions[name]]):
+                if inner not in used:
+                    used.add(inner)
+                    pending.append(inner)
+    return [
+        (op_file, f) for op_file in files for f in op_file.fragments if f.name.value not in used
+    ]
+
+
+def read_operation_folder(
+    folder: Path, shown: Callable[[Path], str] | None = None
+) -> list[OperationFile]:
+    """Every operation file under ``folder``, read as one set (see :func:`read_operation_set`)."""
+    paths = find_operation_files(folder)
+    return read_operation_set(paths, {p: shown(p) for p in paths} if shown else None)

@@ -12,18 +12,24 @@ from pathlib import Path
 from typing import Any, Literal
 
 from graphql import GraphQLError, GraphQLSchema, specified_rules, validate
-from graphql.validation import NoDeprecatedCustomRule
+from graphql.validation import NoDeprecatedCustomRule, NoUnusedFragmentsRule
 
 from .config import ProjectConfig
 from .operations import (
     OperationFile,
-    check_unique_names,
-    find_operation_files,
-    read_operation_file,
+    read_operation_folder,
+    read_operation_set,
+    unused_fragments,
 )
 from .store import committed_schema
 
-__all__ = ["Finding", "validate_document", "validate_project"]
+__all__ = [
+    "Finding",
+    "unused_fragment_findings",
+    "validate_document",
+    "validate_project",
+    "validate_set",
+]
 
 Severity = Literal["error", "warning"]
 
@@ -46,6 +52,11 @@ class Finding:
         return asdict(self)
 
 
+# Fragments are shared by all files of an API: a fragment file is not "unused"
+# on its own. Unused fragments are reported once per set (see unused_fragment_findings).
+_RULES = [rule for rule in specified_rules if rule is not NoUnusedFragmentsRule]
+
+
 def _at(error: GraphQLError) -> tuple[int, int]:
     if error.locations:
         return error.locations[0].line, error.locations[0].column
@@ -55,16 +66,21 @@ def _at(error: GraphQLError) -> tuple[int, int]:
 def validate_document(
     op_file: OperationFile, schema: GraphQLSchema, schema_label: str, *, strict: bool = False
 ) -> list[Finding]:
+    """Findings for one file (with the shared fragments it spreads).
+
+    A finding inside a fragment defined in another file names that file.
+    """
     findings: list[Finding] = []
-    for error in validate(schema, op_file.document, specified_rules):
+    for error in validate(schema, op_file.document, _RULES):
         line, col = _at(error)
-        findings.append(Finding("error", op_file.display, line, col, error.message, schema_label))
+        shown = _file_of(error, op_file.display)
+        findings.append(Finding("error", shown, line, col, error.message, schema_label))
     for error in validate(schema, op_file.document, [NoDeprecatedCustomRule]):
         line, col = _at(error)
         findings.append(
             Finding(
                 "error" if strict else "warning",
-                op_file.display,
+                _file_of(error, op_file.display),
                 line,
                 col,
                 error.message + ("" if strict else " (--strict makes this an error)"),
@@ -74,6 +90,47 @@ def validate_document(
     return findings
 
 
+def _file_of(error: GraphQLError, fallback: str) -> str:
+    return error.source.name if error.source is not None and error.source.name else fallback
+
+
+def validate_set(
+    files: list[OperationFile], schema: GraphQLSchema, schema_label: str, *, strict: bool = False
+) -> list[Finding]:
+    """Every file of one API's set against one schema; a shared fragment's finding once."""
+    findings: dict[Finding, None] = {}
+    for op_file in files:
+        findings.update(
+            dict.fromkeys(validate_document(op_file, schema, schema_label, strict=strict))
+        )
+    return list(findings)
+
+
+def unused_fragment_findings(files: list[OperationFile], label: str) -> list[Finding]:
+    """A fragment no operation spreads: a warning (it is generated, but nothing reads it)."""
+    out = []
+    for op_file, fragment in unused_fragments(files):
+        line, col = _at_node(fragment)
+        out.append(
+            Finding(
+                "warning",
+                op_file.display,
+                line,
+                col,
+                f'Fragment "{fragment.name.value}" is not used by any operation.',
+                label,
+            )
+        )
+    return out
+
+
+def _at_node(node: Any) -> tuple[int, int]:
+    if node.loc is None:
+        return 1, 1
+    where = node.loc.source.get_location(node.loc.start)
+    return where.line, where.column
+
+
 def validate_project(
     config: ProjectConfig, *, apis: list[str] | None = None, strict: bool = False
 ) -> list[Finding]:
@@ -81,26 +138,18 @@ def validate_project(
     findings: list[Finding] = []
     for name in apis or list(config.apis):
         api = config.api(name)
-        files = [
-            read_operation_file(path, config.rel(path))
-            for path in find_operation_files(api.queries)
-        ]
-        check_unique_names(files)
+        files = read_operation_folder(api.queries, config.rel)
+        findings.extend(unused_fragment_findings(files, api.name))
         for version in api.validate_versions:
             schema = committed_schema(config, api.name, version)
-            for op_file in files:
-                findings.extend(
-                    validate_document(op_file, schema, f"{api.name} {version}", strict=strict)
-                )
+            findings.extend(validate_set(files, schema, f"{api.name} {version}", strict=strict))
     return findings
 
 
 def validate_files(
     paths: list[Path], schema: GraphQLSchema, label: str, *, strict: bool
 ) -> list[Finding]:
-    findings: list[Finding] = []
-    files = [read_operation_file(path) for path in paths]
-    check_unique_names(files)
-    for op_file in files:
-        findings.extend(validate_document(op_file, schema, label, strict=strict))
-    return findings
+    files = read_operation_set(paths)
+    return unused_fragment_findings(files, label) + validate_set(
+        files, schema, label, strict=strict
+    )

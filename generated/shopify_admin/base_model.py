@@ -3,13 +3,7 @@
 from pydantic import BaseModel as PydanticBaseModel
 from pydantic import ConfigDict
 
-
-class UnsetType:
-    def __bool__(self) -> bool:
-        return False
-
-
-UNSET = UnsetType()
+from shopify_client import UNSET as UNSET, UnsetType as UnsetType
 
 
 class BaseModel(PydanticBaseModel):
@@ -19,4 +13,5 @@ class BaseModel(PydanticBaseModel):
         arbitrary_types_allowed=True,
         protected_namespaces=(),
         defer_build=True,
+        hide_input_in_errors=True,
     )

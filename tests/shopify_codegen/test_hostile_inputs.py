@@ -49,7 +49,10 @@ OPERATION_FILES: list[tuple[str, bytes, str]] = [
     ),
     ("deep.graphql", b"query q " + b"{ a " * 100_000 + b"}" * 100_000, "nested too deeply"),
     ("anonymous.graphql", b"{ shop { name } }", "1:1: anonymous operation"),
-    ("fragments_only.graphql", b"fragment F on Shop { name }", "no operation in this file"),
+    ("type_definitions.graphql", b"type Shop { name: String }", "only operations and fragments"),
+    ("shadows_execute.graphql", b"query execute { shop { name } }", "shadows the client's own"),
+    ("shadows_close.graphql", b"query Close { shop { name } }", "shadows the client's own"),
+    ("shadows_get_data.graphql", b"query getData { shop { name } }", "shadows the client's own"),
     (
         "cycle.graphql",
         b"query c { shop { ...A } }\nfragment A on Shop { ...B }\nfragment B on Shop { ...A }",

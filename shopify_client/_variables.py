@@ -1,0 +1,108 @@
+"""Turning a call's GraphQL variables into the request's JSON body.
+
+The generated methods give an optional variable the caller leaves out the value
+:data:`UNSET`; such a variable is left out of the request, so Shopify applies the
+variable's default (or the argument's). ``None`` is sent as ``null``. Input models
+are sent with only the fields that were set (an unset field is left out, a field
+set to ``None`` is sent as ``null``), at every depth.
+
+Anything that is not JSON, a generated model, an enum, a date/time or a Decimal is
+refused with :class:`~shopify_client.InvalidVariablesError` naming the variable.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import decimal
+import enum
+import json
+from collections.abc import Mapping
+from typing import Final
+
+import pydantic
+import pydantic_core
+
+from ._exceptions import InvalidVariablesError
+
+__all__ = ["UNSET", "UnsetType", "encode_request"]
+
+
+class UnsetType:
+    """The type of :data:`UNSET`: "the caller did not pass this argument"."""
+
+    _instance: UnsetType | None = None
+
+    def __new__(cls) -> UnsetType:
+        # One sentinel for every generated package (their base_model imports it).
+        if cls._instance is None:
+            cls._instance = super().__new__(cls)
+        return cls._instance
+
+    def __bool__(self) -> bool:
+        return False
+
+    def __repr__(self) -> str:
+        return "UNSET"
+
+
+#: The default of every optional argument of the generated methods.
+UNSET: Final = UnsetType()
+
+
+def _json_default(value: object) -> object:
+    if isinstance(value, pydantic.BaseModel):
+        return value.model_dump(mode="json", by_alias=True, exclude_unset=True)
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, _dt.datetime | _dt.date | _dt.time):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal):
+        return str(value)
+    raise TypeError(type(value).__name__)
+
+
+# One encoder for every request: json.dumps(default=...) builds a new one per call.
+# NaN and infinities are not JSON: refused, not sent as the invalid token NaN.
+_ENCODER = json.JSONEncoder(default=_json_default, separators=(",", ":"), allow_nan=False)
+
+
+def _encode_variable(name: str, value: object, operation_name: str | None) -> str:
+    try:
+        return _ENCODER.encode(value)
+    except (TypeError, ValueError, RecursionError, pydantic_core.PydanticSerializationError) as exc:
+        what = f"variable ${name}" + (f" of {operation_name}" if operation_name else "")
+        if isinstance(exc, TypeError) and exc.args and isinstance(exc.args[0], str):
+            problem = f"a value of type {exc.args[0]} cannot be sent to GraphQL"
+        elif isinstance(exc, RecursionError):
+            problem = "it refers to itself or is nested too deeply"
+        else:
+            problem = "it is not JSON (NaN, infinity or a circular reference)"
+        raise InvalidVariablesError(f"{what}: {problem}", variable=name) from None
+
+
+def encode_request(
+    query: str, operation_name: str | None, variables: Mapping[str, object] | None
+) -> bytes:
+    """The JSON body of one GraphQL request; UNSET variables are left out."""
+    parts = ['{"query":', _ENCODER.encode(query)]
+    if operation_name:
+        parts += [',"operationName":', _ENCODER.encode(operation_name)]
+    if variables:
+        if not isinstance(variables, Mapping):
+            raise InvalidVariablesError(
+                f"variables must be a mapping of names to values, not {type(variables).__name__}",
+                variable=None,
+            )
+        items = []
+        for name, value in variables.items():
+            if isinstance(value, UnsetType):
+                continue
+            if not isinstance(name, str):
+                raise InvalidVariablesError(
+                    f"variable names are strings, not {type(name).__name__}", variable=None
+                )
+            items.append(f"{_ENCODER.encode(name)}:{_encode_variable(name, value, operation_name)}")
+        if items:
+            parts += [',"variables":{', ",".join(items), "}"]
+    parts.append("}")
+    return "".join(parts).encode()

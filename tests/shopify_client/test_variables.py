@@ -1,0 +1,136 @@
+"""Request bodies: optional variables left out, input models sent as set, bad values typed."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from decimal import Decimal
+
+import pytest
+
+from shopify_client import UNSET, InvalidVariablesError, ShopifyError, UnsetType
+from shopify_client._variables import encode_request
+from shopify_storefront import CustomerAccessTokenCreateInput, CustomerErrorCode
+from shopify_storefront.base_model import UNSET as GENERATED_UNSET
+
+
+def body(variables: dict[str, object] | None) -> dict[str, object]:
+    decoded: dict[str, object] = json.loads(
+        encode_request("query Q { shop { name } }", "Q", variables)
+    )
+    return decoded
+
+
+def test_the_generated_packages_share_the_runtime_sentinel() -> None:
+    assert GENERATED_UNSET is UNSET
+    assert UnsetType() is UNSET
+    assert not UNSET
+    assert repr(UNSET) == "UNSET"
+
+
+def test_an_unset_variable_is_left_out_and_none_is_sent_as_null() -> None:
+    sent = body({"after": UNSET, "first": 10, "query": None})
+    assert sent["variables"] == {"first": 10, "query": None}
+
+
+def test_only_unset_variables_means_no_variables_key() -> None:
+    sent = body({"after": UNSET, "sortKey": UNSET})
+    assert "variables" not in sent
+    assert sent == {"query": "query Q { shop { name } }", "operationName": "Q"}
+
+
+def test_input_models_send_only_the_fields_that_were_set() -> None:
+    partial = CustomerAccessTokenCreateInput.model_construct(email="a@example.com")
+    assert body({"input": partial})["variables"] == {"input": {"email": "a@example.com"}}
+
+
+def test_nested_input_models_leave_out_unset_fields_at_every_depth() -> None:
+    from pydantic import BaseModel
+
+    class Line(BaseModel):
+        merchandiseId: str
+        quantity: int | None = None
+
+    class Cart(BaseModel):
+        note: str | None = None
+        lines: list[Line] | None = None
+
+    cart = Cart(
+        lines=[
+            Line(merchandiseId="gid://shopify/ProductVariant/1"),
+            Line(merchandiseId="v2", quantity=None),
+        ]
+    )
+    assert body({"input": cart})["variables"] == {
+        "input": {
+            "lines": [
+                {"merchandiseId": "gid://shopify/ProductVariant/1"},
+                {"merchandiseId": "v2", "quantity": None},
+            ]
+        }
+    }
+
+
+def test_scalars_enums_and_lists_are_encoded() -> None:
+    sent = body(
+        {
+            "at": dt.datetime(2024, 1, 2, 3, 4, 5, tzinfo=dt.UTC),
+            "day": dt.date(2024, 1, 2),
+            "price": Decimal("10.50"),
+            "code": CustomerErrorCode.UNIDENTIFIED_CUSTOMER,
+            "ids": ["gid://shopify/Product/1", "gid://shopify/Product/2"],
+        }
+    )
+    assert sent["variables"] == {
+        "at": "2024-01-02T03:04:05+00:00",
+        "day": "2024-01-02",
+        "price": "10.50",
+        "code": "UNIDENTIFIED_CUSTOMER",
+        "ids": ["gid://shopify/Product/1", "gid://shopify/Product/2"],
+    }
+
+
+@pytest.mark.parametrize(
+    ("value", "problem"),
+    [
+        (object(), "type object cannot be sent"),
+        ({1, 2}, "type set cannot be sent"),
+        (b"bytes", "type bytes cannot be sent"),
+        (float("nan"), "not JSON"),
+        (float("inf"), "not JSON"),
+    ],
+)
+def test_a_value_that_cannot_be_sent_is_a_typed_error_naming_the_variable(
+    value: object, problem: str
+) -> None:
+    with pytest.raises(InvalidVariablesError) as info:
+        body({"first": 1, "password": value})
+    assert isinstance(info.value, ShopifyError)
+    assert isinstance(info.value, TypeError)  # what callers caught before
+    assert info.value.variable == "password"
+    assert "$password of Q" in str(info.value)
+    assert problem in str(info.value)
+    assert info.value.__cause__ is None
+    assert info.value.__suppress_context__
+
+
+def test_a_circular_value_is_a_typed_error() -> None:
+    loop: list[object] = []
+    loop.append(loop)
+    with pytest.raises(InvalidVariablesError, match=r"\$ids"):
+        body({"ids": loop})
+
+
+def test_variables_that_are_not_a_mapping_are_a_typed_error() -> None:
+    with pytest.raises(InvalidVariablesError, match="mapping"):
+        encode_request("query Q { shop { name } }", "Q", [("a", 1)])  # type: ignore[arg-type]
+
+
+def test_a_secret_value_is_never_in_the_message() -> None:
+    class Secret:
+        def __repr__(self) -> str:
+            return "hunter2-secret"
+
+    with pytest.raises(InvalidVariablesError) as info:
+        body({"password": Secret()})
+    assert "hunter2" not in str(info.value)
