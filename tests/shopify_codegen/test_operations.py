@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from graphql import FragmentDefinitionNode, OperationDefinitionNode
 
 from shopify_codegen.config import load_config
 from shopify_codegen.errors import OperationFileError
@@ -41,7 +42,11 @@ def test_a_file_of_fragments_only_is_valid_and_shared(tmp_path: Path) -> None:
     )
     files = read_operation_set(paths)
     products = next(f for f in files if f.path.name == "products.graphql")
-    names = [d.name.value for d in products.document.definitions]
+    names = [
+        d.name.value
+        for d in products.document.definitions
+        if isinstance(d, OperationDefinitionNode | FragmentDefinitionNode) and d.name
+    ]
     assert names == ["Products", "ProductCard", "Price"]  # its own, then what it spreads
     assert [o.name.value for o in products.operations if o.name] == ["Products"]
     assert validate_set(files, STOREFRONT, "storefront 2024-10") == []
