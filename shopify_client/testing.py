@@ -1,9 +1,13 @@
 """A Shopify GraphQL look-alike on 127.0.0.1, for tests, demos and local development.
 
-``FakeShopify`` answers the three operations of this project the way Shopify's
-documentation shows (Storefront ``customerAccessTokenCreate`` and ``customer``,
-Admin ``storefrontAccessTokenCreate``), checks the access-token headers, and can
-be told to misbehave: :meth:`FakeShopify.enqueue` plans faults (429 with
+``FakeShopify`` answers any operation: it validates the posted document against
+the committed schema of the API version in the URL and executes it with data made
+from the schema (see :mod:`shopify_client._fake_data`; overridable per operation
+with :meth:`FakeShopify.answer` and per field with :meth:`FakeShopify.set_field`).
+It also plays a small canned shop for the login flow of Shopify's documentation
+(Storefront ``customerAccessTokenCreate`` and ``customer``, Admin
+``StorefrontAccessTokenCreate``), checks the access-token headers, and can be
+told to misbehave: :meth:`FakeShopify.enqueue` plans faults (429 with
 Retry-After, THROTTLED, 430, 5xx HTML pages, dropped connections before or after
 the request was read, slow or truncated bodies) for the next requests.
 
@@ -24,10 +28,13 @@ import uuid
 from collections import Counter, deque
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from types import TracebackType
 from typing import Any, Literal, Self
 
 import httpx
+
+from ._fake_data import FieldOverride, OperationOverride, SchemaData, find_schema_dir
 
 __all__ = ["FakeShopify", "Fault", "RecordedRequest"]
 
@@ -208,7 +215,10 @@ class FakeShopify:
         admin_token: str = ADMIN_TOKEN,
         email: str = DEMO_EMAIL,
         password: str = DEMO_PASSWORD,
+        schema_dir: Path | str | None = None,
     ) -> None:
+        """``schema_dir``: the committed schemas (default: ``schema/`` beside the
+        nearest codegen.toml at or above the working directory)."""
         self.served_version = served_version
         self.deprecated_reason = deprecated_reason
         self.storefront_token = storefront_token
@@ -224,6 +234,13 @@ class FakeShopify:
         self.customer_tokens: dict[str, str] = {}
         self.storefront_tokens: list[str] = []
         self._faults: deque[Fault] = deque()
+        self._operation_overrides: dict[str, OperationOverride] = {}
+        self._field_overrides: dict[str, FieldOverride] = {}
+        self._data = SchemaData(
+            Path(schema_dir) if schema_dir is not None else find_schema_dir(),
+            self._operation_overrides,
+            self._field_overrides,
+        )
         self._lock = threading.Lock()
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
@@ -322,6 +339,17 @@ class FakeShopify:
 
     # -- scripting ------------------------------------------------------------------
 
+    def answer(self, operation_name: str, data: OperationOverride) -> None:
+        """Answer ``operation_name`` with ``data`` (partial: what it lacks is made up
+        from the schema), or with what ``data(variables)`` returns."""
+        self._operation_overrides[operation_name] = data
+
+    def set_field(self, field: str, value: FieldOverride) -> None:
+        """Answer every ``"Type.field"`` with ``value``, or ``value(arguments)``."""
+        if field.count(".") != 1:
+            raise ValueError(f"{field!r}: name a field as 'Type.field'")
+        self._field_overrides[field] = value
+
     def enqueue(self, *faults: Fault) -> None:
         """Plan faults for the next requests, one each, in order."""
         with self._lock:
@@ -363,24 +391,27 @@ class FakeShopify:
         with self._lock:
             self.executed[str(operation)] += 1
             self.executions[f"{operation} {json.dumps(variables, sort_keys=True)}"] += 1
-        if operation == "customerAccessTokenCreate" and not is_admin:
+        overridden = str(operation) in self._operation_overrides
+        if operation == "customerAccessTokenCreate" and not is_admin and not overridden:
             return 200, self._customer_access_token_create(variables), out_headers
-        if operation == "customer" and not is_admin:
+        if operation == "customer" and not is_admin and not overridden:
             return 200, self._customer(variables), out_headers
-        if operation == "StorefrontAccessTokenCreate" and is_admin:
+        if operation == "StorefrontAccessTokenCreate" and is_admin and not overridden:
             return 200, self._storefront_access_token_create(variables), out_headers
-        return (
-            200,
-            {
-                "errors": [
-                    {
-                        "message": f"FakeShopify does not know operation {operation!r}",
-                        "extensions": {"code": "UNKNOWN_OPERATION"},
-                    }
-                ]
-            },
-            out_headers,
-        )
+        answer, cost = self._data.answer("admin" if is_admin else "storefront", version, body)
+        if is_admin and cost:
+            answer["extensions"] = {
+                "cost": {
+                    "requestedQueryCost": cost,
+                    "actualQueryCost": cost,
+                    "throttleStatus": {
+                        "maximumAvailable": 2000.0,
+                        "currentlyAvailable": 2000 - cost,
+                        "restoreRate": 100.0,
+                    },
+                }
+            }
+        return 200, answer, out_headers
 
     def _customer_access_token_create(self, variables: dict[str, Any]) -> dict[str, Any]:
         given = variables.get("input") or {}

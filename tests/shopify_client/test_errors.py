@@ -317,10 +317,11 @@ def test_string_errors_become_one_detail(fake: FakeShopify) -> None:
     assert [e.message for e in info.value.errors] == ["Parse error on line 1"]
 
 
-def test_unknown_operation_is_a_graphql_error(fake: FakeShopify) -> None:
+def test_a_document_the_schema_refuses_is_a_graphql_error(fake: FakeShopify) -> None:
     with storefront(fake) as client, pytest.raises(GraphQLError) as info:
-        client.execute("query nope { shop { name } }", operation_name="nope")
-    assert info.value.codes == ["UNKNOWN_OPERATION"]
+        client.execute("query nope { shop { nope } }", operation_name="nope")
+    assert info.value.codes == ["undefinedField"]
+    assert "Cannot query field 'nope' on type 'Shop'" in str(info.value)
 
 
 # -- user errors ---------------------------------------------------------------------------

@@ -1,0 +1,288 @@
+"""FakeShopify's answer to any operation: executed on the committed schema.
+
+A posted document is checked against the schema of the API version in the URL
+(the project's committed introspection result, ``schema/<api>/<version>.json``)
+and answered the way Shopify answers an invalid one (HTTP 200, ``errors`` with
+``message``, ``locations`` and ``extensions.code``). A valid one is executed with
+graphql-core; every selected field gets a value made from its type:
+
+* deterministic: the same document and variables give the same answer, values
+  derived from the field's path (IDs are ``gid://shopify/<Type>/<n>``);
+* plausible for Shopify's custom scalars (``DateTime``, ``Decimal``, ``URL``,
+  ``UnsignedInt64`` as a string, like Shopify sends it...);
+* lists hold two items, except user errors (``userErrors``, ``...UserErrors``),
+  which are empty, so mutations succeed; ``pageInfo.hasNextPage`` is false;
+* an abstract field answers with a type the selection has a fragment on.
+
+Overrides (see :meth:`FakeShopify.answer` and :meth:`FakeShopify.set_field`)
+replace any part: per operation, a dict of partial data (what it lacks is made
+up) or a callable of the variables; per field (``"Product.title"``), a value or
+a callable of the field's arguments.
+
+graphql-core (the ``codegen`` extra) is needed only here, imported on first use.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import zlib
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from graphql import GraphQLResolveInfo, GraphQLSchema
+
+__all__ = ["FieldOverride", "OperationOverride", "SchemaData", "find_schema_dir"]
+
+#: per operation: partial data, or a function of the variables returning it
+OperationOverride = Mapping[str, Any] | Callable[[dict[str, Any]], Mapping[str, Any]]
+#: per field: a value, or a function of the field's arguments returning it
+FieldOverride = Any
+
+LIST_LENGTH = 2
+
+_SCALARS: dict[str, Callable[[str, int], Any]] = {
+    "String": lambda field, n: f"{field} {n}",
+    "ID": lambda field, n: f"gid://shopify/Node/{n}",
+    "Int": lambda field, n: n % 100,
+    "Float": lambda field, n: (n % 1000) / 10,
+    "Boolean": lambda field, n: False,
+    "DateTime": lambda field, n: "2024-10-01T12:00:00Z",
+    "ISO8601DateTime": lambda field, n: "2024-10-01T12:00:00Z",
+    "Date": lambda field, n: "2024-10-01",
+    "Decimal": lambda field, n: f"{n % 1000}.50",
+    "Money": lambda field, n: f"{n % 1000}.50",
+    "URL": lambda field, n: f"https://fake-shop.myshopify.com/{field}/{n}",
+    "HTML": lambda field, n: f"<p>{field} {n}</p>",
+    "JSON": lambda field, n: {"value": n},
+    "Color": lambda field, n: "#5C6AC4",
+    "UnsignedInt64": lambda field, n: str(n),  # Shopify sends it as a string
+    "BigInt": lambda field, n: str(n),
+    "ARN": lambda field, n: f"arn:aws:events:us-east-1::event-source/aws.partner/shopify.com/{n}",
+    "FormattedString": lambda field, n: f"{field} {n}",
+    "StorefrontID": lambda field, n: f"gid://shopify/Node/{n}",
+    "UtcOffset": lambda field, n: "+00:00",
+}
+
+
+def _text(field: str, n: int) -> str:
+    return f"{field} {n}"
+
+
+def find_schema_dir(start: Path | None = None) -> Path | None:
+    """The ``schema/`` folder beside the nearest codegen.toml at or above ``start``."""
+    here = (start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        if (folder / "codegen.toml").is_file() and (folder / "schema").is_dir():
+            return folder / "schema"
+    return None
+
+
+@functools.lru_cache(maxsize=16)
+def _load_schema(path: Path) -> GraphQLSchema:
+    from graphql import build_client_schema
+
+    data = json.loads(path.read_bytes())
+    return build_client_schema(data.get("data", data))
+
+
+def _number(path: tuple[str | int, ...]) -> int:
+    return zlib.crc32("/".join(map(str, path)).encode()) % 1_000_000 + 1
+
+
+def _path_of(info: GraphQLResolveInfo) -> tuple[str | int, ...]:
+    return tuple(info.path.as_list())
+
+
+class SchemaData:
+    """Validates and executes documents for one shop, by API and version."""
+
+    def __init__(
+        self,
+        schema_dir: Path | None,
+        operations: Mapping[str, OperationOverride],
+        fields: Mapping[str, FieldOverride],
+    ) -> None:
+        self.schema_dir = schema_dir
+        self.operations = operations
+        self.fields = fields
+
+    def schema(self, api: str, version: str) -> GraphQLSchema | None:
+        if self.schema_dir is None or not version.replace("-", "").isalnum():
+            return None
+        path = self.schema_dir / api / f"{version}.json"
+        return _load_schema(path) if path.is_file() else None
+
+    def answer(self, api: str, version: str, body: Mapping[str, Any]) -> tuple[dict[str, Any], int]:
+        """(response body, points the document costs): Shopify's shape either way."""
+        from graphql import (
+            GraphQLSyntaxError,
+            OperationDefinitionNode,
+            execute_sync,
+            parse,
+            validate,
+        )
+
+        schema = self.schema(api, version)
+        if schema is None:
+            return _error(
+                f"FakeShopify has no committed schema for {api} {version}", "NOT_FOUND"
+            ), 0
+        query = body.get("query")
+        variables = body.get("variables") or {}
+        operation_name = body.get("operationName")
+        if not isinstance(variables, dict):
+            return _error("Variables must be an object", "BAD_REQUEST"), 0
+        try:
+            document = parse(str(query), max_tokens=50_000)
+        except GraphQLSyntaxError as exc:
+            return {"errors": [_shape(exc, "parseError")]}, 0
+        except RecursionError:
+            return _error("Query is nested too deeply", "parseError"), 0
+        errors = validate(schema, document)
+        if errors:
+            return {"errors": [_shape(e, _code(e)) for e in errors[:10]]}, 0
+        if not isinstance(operation_name, str):
+            names = [
+                d.name.value
+                for d in document.definitions
+                if isinstance(d, OperationDefinitionNode) and d.name
+            ]
+            operation_name = names[0] if len(names) == 1 else None
+        root: Mapping[str, Any] = {}
+        override = self.operations.get(str(operation_name))
+        if override is not None:
+            root = override(dict(variables)) if callable(override) else override
+        result = execute_sync(
+            schema,
+            document,
+            root_value=dict(root),
+            variable_values=variables,
+            operation_name=operation_name,
+            field_resolver=self._resolve,
+            type_resolver=_resolve_type,
+        )
+        out: dict[str, Any] = {}
+        if result.errors:
+            out["errors"] = [_shape(e, "INTERNAL_SERVER_ERROR") for e in result.errors[:10]]
+        if result.data is not None or not result.errors:
+            out["data"] = result.data
+        cost = sum(1 for _ in _walk_fields(document)) if result.data else 0
+        return out, cost
+
+    # -- resolvers -------------------------------------------------------------------
+
+    def _resolve(self, source: Any, info: GraphQLResolveInfo, **args: Any) -> Any:
+        from graphql import get_named_type
+
+        key = info.path.key
+        if isinstance(source, Mapping) and key in source:
+            return source[key]
+        parent = info.parent_type.name
+        override_key = f"{parent}.{info.field_name}"
+        if override_key in self.fields:
+            value = self.fields[override_key]
+            return value(args) if callable(value) else value
+        named = get_named_type(info.return_type)
+        return self._make(info.return_type, named.name, info, _path_of(info))
+
+    def _make(self, graphql_type: Any, named: str, info: GraphQLResolveInfo, path: Any) -> Any:
+        from graphql import (
+            GraphQLEnumType,
+            GraphQLList,
+            GraphQLNonNull,
+            GraphQLScalarType,
+            is_abstract_type,
+        )
+
+        if isinstance(graphql_type, GraphQLNonNull):
+            return self._make(graphql_type.of_type, named, info, path)
+        if isinstance(graphql_type, GraphQLList):
+            field = info.field_name
+            if field.endswith(("UserErrors", "userErrors")) or named.endswith("UserError"):
+                return []
+            return [
+                self._make(graphql_type.of_type, named, info, (*path, i))
+                for i in range(LIST_LENGTH)
+            ]
+        n = _number(path)
+        if isinstance(graphql_type, GraphQLScalarType):
+            if info.field_name == "hasNextPage" or info.field_name == "hasPreviousPage":
+                return False
+            if graphql_type.name == "ID":
+                owner = info.parent_type.name
+                return f"gid://shopify/{owner}/{n}"
+            make = _SCALARS.get(graphql_type.name, _text)
+            return make(info.field_name, n)
+        if isinstance(graphql_type, GraphQLEnumType):
+            values = [v for v, d in graphql_type.values.items() if not d.deprecation_reason]
+            return (values or list(graphql_type.values))[0]
+        if is_abstract_type(graphql_type):
+            return {"__typename": _pick_type(graphql_type, info)}
+        return {}
+
+
+def _pick_type(abstract: Any, info: GraphQLResolveInfo) -> str:
+    """A possible type the selection has a fragment on, else the first by name."""
+    from graphql import FragmentSpreadNode, InlineFragmentNode
+
+    possible = sorted(t.name for t in info.schema.get_possible_types(abstract))
+    wanted: list[str] = []
+    for node in info.field_nodes:
+        for selection in node.selection_set.selections if node.selection_set else ():
+            if isinstance(selection, InlineFragmentNode) and selection.type_condition:
+                wanted.append(selection.type_condition.name.value)
+            elif isinstance(selection, FragmentSpreadNode):
+                fragment = info.fragments.get(selection.name.value)
+                if fragment is not None:
+                    wanted.append(fragment.type_condition.name.value)
+    for name in wanted:
+        if name in possible:
+            return name
+    return possible[0]
+
+
+def _resolve_type(value: Any, info: GraphQLResolveInfo, abstract: Any) -> str | None:
+    if isinstance(value, Mapping) and isinstance(value.get("__typename"), str):
+        return str(value["__typename"])
+    return _pick_type(abstract, info)
+
+
+def _walk_fields(document: Any) -> Any:
+    from graphql import FieldNode
+
+    stack = list(document.definitions)
+    while stack:
+        node = stack.pop()
+        if isinstance(node, FieldNode):
+            yield node
+        selection_set = getattr(node, "selection_set", None)
+        if selection_set is not None:
+            stack.extend(selection_set.selections)
+
+
+def _code(error: Any) -> str:
+    message = str(error.message)
+    if "Cannot query field" in message:
+        return "undefinedField"
+    if "Unknown argument" in message:
+        return "argumentNotAccepted"
+    if "Variable" in message:
+        return "variableMismatch"
+    return "GRAPHQL_VALIDATION_FAILED"
+
+
+def _shape(error: Any, code: str) -> dict[str, Any]:
+    shaped: dict[str, Any] = {"message": str(error.message)}
+    if error.locations:
+        shaped["locations"] = [{"line": loc.line, "column": loc.column} for loc in error.locations]
+    if error.path:
+        shaped["path"] = list(error.path)
+    shaped["extensions"] = {"code": code}
+    return shaped
+
+
+def _error(message: str, code: str) -> dict[str, Any]:
+    return {"errors": [{"message": message, "extensions": {"code": code}}]}

@@ -1,0 +1,149 @@
+"""FakeShopify answers any operation from the committed schema, the way Shopify does."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+import pytest
+
+from shopify_client.testing import ADMIN_TOKEN, STOREFRONT_TOKEN, FakeShopify
+from tests.conftest import ROOT
+
+PRODUCTS = """
+query Products($first: Int = 2, $after: String) {
+  products(first: $first, after: $after) {
+    pageInfo { hasNextPage endCursor }
+    nodes { id title createdAt priceRange { minVariantPrice { amount currencyCode } } }
+  }
+}
+"""
+
+
+def post(fake: FakeShopify, api: str, version: str, body: dict[str, Any]) -> httpx.Response:
+    headers = (
+        {"X-Shopify-Access-Token": ADMIN_TOKEN}
+        if api == "admin"
+        else {"X-Shopify-Storefront-Access-Token": STOREFRONT_TOKEN}
+    )
+    endpoint = fake.endpoint("admin" if api == "admin" else "storefront", version)
+    return httpx.post(endpoint, json=body, headers=headers, timeout=10)
+
+
+def data(response: httpx.Response) -> dict[str, Any]:
+    assert response.status_code == 200
+    body = response.json()
+    assert "errors" not in body, body
+    result: dict[str, Any] = body["data"]
+    return result
+
+
+@pytest.fixture
+def shop() -> Any:
+    with FakeShopify(schema_dir=ROOT / "schema") as fake:
+        yield fake
+
+
+def test_a_valid_document_gets_data_shaped_by_the_schema(shop: FakeShopify) -> None:
+    products = data(post(shop, "storefront", "2024-10", {"query": PRODUCTS}))["products"]
+    assert products["pageInfo"]["hasNextPage"] is False
+    assert len(products["nodes"]) == 2
+    first = products["nodes"][0]
+    assert first["id"].startswith("gid://shopify/Product/")
+    assert first["createdAt"] == "2024-10-01T12:00:00Z"
+    assert set(first["priceRange"]["minVariantPrice"]) == {"amount", "currencyCode"}
+    assert first["priceRange"]["minVariantPrice"]["currencyCode"] == "AED"  # first enum value
+
+
+def test_answers_are_deterministic(shop: FakeShopify) -> None:
+    one = post(shop, "storefront", "2024-10", {"query": PRODUCTS}).json()
+    two = post(shop, "storefront", "2024-10", {"query": PRODUCTS}).json()
+    assert one == two
+
+
+def test_an_invalid_document_is_answered_like_shopify(shop: FakeShopify) -> None:
+    response = post(shop, "storefront", "2024-10", {"query": "query Q { shop { nope } }"})
+    assert response.status_code == 200
+    body = response.json()
+    assert "data" not in body
+    (error,) = body["errors"]
+    assert error["message"].startswith("Cannot query field 'nope' on type 'Shop'.")
+    assert error["locations"] == [{"line": 1, "column": 18}]
+    assert error["extensions"]["code"] == "undefinedField"
+
+
+def test_a_syntax_error_is_a_parse_error(shop: FakeShopify) -> None:
+    body = post(shop, "storefront", "2024-10", {"query": "query Q { shop { "}).json()
+    assert body["errors"][0]["extensions"]["code"] == "parseError"
+
+
+def test_the_document_is_checked_against_the_version_in_the_url(shop: FakeShopify) -> None:
+    # Cart.cost.subtotalAmountEstimated exists in both; Storefront 2024-01 has no
+    # Product.category, which 2024-10 added (taxonomy).
+    query = {
+        "query": "query Q($id: ID!) { product(id: $id) { category { name } } }",
+        "variables": {"id": "gid://shopify/Product/1"},
+    }
+    assert data(post(shop, "storefront", "2024-10", query))["product"]["category"]["name"]
+    older = post(shop, "storefront", "2024-01", query).json()
+    assert older["errors"][0]["extensions"]["code"] == "undefinedField"
+
+
+def test_a_version_without_a_committed_schema_is_an_error(shop: FakeShopify) -> None:
+    body = post(shop, "storefront", "2019-04", {"query": PRODUCTS}).json()
+    assert "no committed schema" in body["errors"][0]["message"]
+
+
+def test_missing_required_variables_are_refused(shop: FakeShopify) -> None:
+    query = "query Q($id: ID!) { product(id: $id) { id } }"
+    body = post(shop, "storefront", "2024-10", {"query": query}).json()
+    assert "data" not in body or body["data"] is None
+    assert "$id" in body["errors"][0]["message"]
+
+
+def test_operation_override_is_partial_and_may_read_the_variables(shop: FakeShopify) -> None:
+    shop.answer("Products", {"products": {"pageInfo": {"hasNextPage": True}}})
+    products = data(post(shop, "storefront", "2024-10", {"query": PRODUCTS}))["products"]
+    assert products["pageInfo"]["hasNextPage"] is True
+    assert products["pageInfo"]["endCursor"]  # made up: the override did not say
+    shop.answer(
+        "Products",
+        lambda variables: {"products": {"nodes": [{"title": f"after {variables.get('after')}"}]}},
+    )
+    body = {"query": PRODUCTS, "variables": {"after": "c1"}}
+    nodes = data(post(shop, "storefront", "2024-10", body))["products"]["nodes"]
+    assert [n["title"] for n in nodes] == ["after c1"]
+    assert nodes[0]["id"].startswith("gid://shopify/Product/")
+
+
+def test_field_override_applies_everywhere_and_may_read_arguments(shop: FakeShopify) -> None:
+    shop.set_field("Product.title", "Fixed title")
+    shop.set_field("QueryRoot.products", lambda args: {"nodes": [{}] * args["first"]})
+    body = {"query": PRODUCTS, "variables": {"first": 3}}
+    nodes = data(post(shop, "storefront", "2024-10", body))["products"]["nodes"]
+    assert [n["title"] for n in nodes] == ["Fixed title"] * 3
+    with pytest.raises(ValueError, match=r"Type\.field"):
+        shop.set_field("title", "x")
+
+
+def test_abstract_fields_answer_with_a_type_the_selection_names(shop: FakeShopify) -> None:
+    query = "query Q($id: ID!) { node(id: $id) { id ... on Collection { handle } } }"
+    node = data(post(shop, "storefront", "2024-10", {"query": query, "variables": {"id": "x"}}))
+    assert node["node"]["handle"]  # a Collection, the type the fragment names
+
+
+def test_admin_answers_carry_a_query_cost(shop: FakeShopify) -> None:
+    body = post(shop, "admin", "2024-01", {"query": "query Q { shop { name currencyCode } }"})
+    cost = body.json()["extensions"]["cost"]
+    assert cost["requestedQueryCost"] >= 1
+    assert cost["throttleStatus"]["maximumAvailable"] == 2000.0
+
+
+def test_mutations_succeed_with_empty_user_errors(shop: FakeShopify) -> None:
+    mutation = (
+        "mutation M($input: CartInput) { cartCreate(input: $input) "
+        "{ cart { id } userErrors { field message } } }"
+    )
+    payload = data(post(shop, "storefront", "2024-10", {"query": mutation}))["cartCreate"]
+    assert payload["userErrors"] == []
+    assert payload["cart"]["id"].startswith("gid://shopify/Cart/")
