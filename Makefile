@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: all install check demo generate validate test lint typecheck pytest bench soak clean
+.PHONY: all install check demo generate validate test lint typecheck pytest bench soak clean corpus
 
 all: check demo
 
@@ -21,13 +21,18 @@ check: $(STAMP)
 	$(BIN)/shopify-codegen check
 
 demo: $(STAMP)
-	$(BIN)/python -m shopify_client.demo
+	$(BIN)/python examples/demo.py
 
 validate: $(STAMP)
 	$(BIN)/shopify-codegen validate
 
 generate: $(STAMP)
 	$(BIN)/shopify-codegen generate
+
+# Regenerate the conformance corpus's golden packages (tests/conformance/expected)
+# after a deliberate change to the generator; make test holds the pipeline to them.
+corpus: $(STAMP)
+	$(BIN)/python -m tests.conformance.corpus
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -97,6 +97,8 @@ def cmd_generate(args: argparse.Namespace, out: _Output) -> int:
             f"generated {config.rel(package.path)} ({package.api} API {package.version}): "
             f"{len(package.files)} files"
         )
+        if package.prune_problem:
+            out.line(f"  note: from the whole schema, slower ({package.prune_problem})")
     out.line(f"generate: done in {time.perf_counter() - started:.1f}s")
     out.json(
         {
@@ -108,6 +110,9 @@ def cmd_generate(args: argparse.Namespace, out: _Output) -> int:
                     "version": p.version,
                     "path": config.rel(p.path),
                     "files": list(p.files),
+                    "pruned": p.pruned,
+                    "prune_problem": p.prune_problem,
+                    "pagination": dict(p.pagination),
                 }
                 for p in packages
             ],

@@ -245,8 +245,14 @@ def _collect_usage(schema: GraphQLSchema, document: DocumentNode) -> _Usage:
     return usage
 
 
+# Additions the generated code absorbs: a union member it has no model for parses
+# into the abstract type's fallback model (see shopify_client.typename_discriminator);
+# an interface added to an object type changes nothing an operation selects from it.
+_TOLERATED = frozenset({"TYPE_ADDED_TO_UNION", "IMPLEMENTED_INTERFACE_ADDED"})
+
+
 def _touches(change: Change, usage: _Usage) -> bool:
-    if change.severity == "safe" or change.type_name is None:
+    if change.severity == "safe" or change.type_name is None or change.kind in _TOLERATED:
         return False
     name, member = change.type_name, change.member
     if name in usage.inputs or name in usage.enums or name in usage.abstract:

@@ -16,7 +16,9 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import dataclasses
 import io
+import logging
 import os
 import tempfile
 import warnings
@@ -36,12 +38,15 @@ from graphql import (
 from .config import ApiConfig, ProjectConfig
 from .errors import GenerationError, SchemaFileError
 from .operations import read_operation_folder
-from .plugin import SECTION
+from .plugin import PAGINATION, SECTION
 from .prune import prune_schema
 from .schema_files import load_schema
 from .transaction import Transaction
+from .validate import RULES
 
 __all__ = ["GeneratedPackage", "generate_all", "generate_package"]
+
+logger = logging.getLogger("shopify_codegen")
 
 BASES_DIR = Path(__file__).parent / "bases"
 PY_TYPED = ""  # PEP 561 marker: the package is fully typed
@@ -53,6 +58,13 @@ class GeneratedPackage:
     version: str
     path: Path
     files: tuple[str, ...]
+    #: False when pruning could not cover the operations and the whole schema was
+    #: used (same output, slower); the reason is logged and given in --json
+    pruned: bool = True
+    prune_problem: str | None = None
+    #: operation -> its pagination helper (``iter_...``) or why it has none
+    #: (only operations with an ``$after`` variable; see shopify_codegen.pagination)
+    pagination: tuple[tuple[str, str], ...] = ()
 
 
 @contextlib.contextmanager
@@ -113,6 +125,12 @@ def _run_ariadne(config_dict: dict[str, Any], schema: GraphQLSchema) -> None:
     )
     from ariadne_codegen.settings import get_validation_rule
 
+    # ariadne-codegen warns about every deprecated value of every enum an operation
+    # reaches (CurrencyCode's BYR...): not the user's business. What the user
+    # selects that is deprecated, validate reports once, with Shopify's reason.
+    # Set after the imports: importing ariadne_codegen.config turns them on.
+    # (The caller restores the filters with catch_warnings.)
+    warnings.filterwarnings("ignore", category=DeprecationWarning, module=r"ariadne_codegen\.")
     settings = get_client_settings(config_dict)
     manager = PluginManager(
         schema=schema,
@@ -147,29 +165,43 @@ def _parse_sdl(path: Path) -> GraphQLSchema:
     return schema
 
 
-def _generation_schema(config: ProjectConfig, api: ApiConfig, prune: bool) -> GraphQLSchema:
-    """The pinned version's schema, pruned to what the operations reach.
+def _generation_schema(
+    config: ProjectConfig, api: ApiConfig, prune: bool
+) -> tuple[GraphQLSchema, str | None]:
+    """The pinned version's schema, pruned to what the operations reach, and why
+    not when it could not be (then the whole schema, parsed afresh).
 
     The introspection JSON is the source (``check`` holds the SDL beside it to be
     its exact print); pruning keeps generated code byte-identical while sparing
-    ariadne-codegen the full 1.7 MB Admin schema.
+    ariadne-codegen the full 1.7 MB Admin schema. ariadne-codegen changes the
+    schema it is given (it adds its ``@mixin`` directive), so it never gets a
+    schema object that anything else holds.
     """
     sdl = config.schema_sdl(api.name, api.pinned_version)
     if not prune:
-        return _parse_sdl(sdl)
+        return _parse_sdl(sdl), None
     if not sdl.exists():
         raise SchemaFileError(sdl, "no such file (the SDL is written beside each JSON schema)")
     json_path = config.schema_json(api.name, api.pinned_version)
     schema = load_schema(json_path if json_path.exists() else sdl)
     documents = [op_file.document for op_file in read_operation_folder(api.queries, config.rel)]
+    problem: str
     try:
         pruned = prune_schema(schema, documents)
-        if not validate_schema(pruned) and all(not validate(pruned, d) for d in documents):
-            return pruned
-    except (GraphQLError, TypeError, KeyError, ValueError):
-        pass
-    # Something the pruning does not cover: generate from the whole schema (slower, same output).
-    return schema
+        schema_errors = validate_schema(pruned)
+        errors = [e for d in documents for e in validate(pruned, d, RULES)]
+        if not schema_errors and not errors:
+            return pruned, None
+        first = (schema_errors or errors)[0]
+        problem = f"the pruned schema does not validate the operations: {first.message}"
+    except (GraphQLError, TypeError, KeyError, ValueError) as exc:
+        problem = f"pruning failed: {type(exc).__name__}: {exc}"
+    # Something the pruning does not cover: generate from the whole schema (slower,
+    # same output). Said aloud: a fallback nobody sees would hide a pruning bug.
+    logger.warning(
+        "%s: generating from the whole %s schema (%s)", api.name, api.pinned_version, problem
+    )
+    return _parse_sdl(sdl), problem
 
 
 def generate_package(
@@ -180,16 +212,12 @@ def generate_package(
     if package_dir.exists():
         raise GenerationError(f"{package_dir} already exists; generation needs an empty target")
     with _in_directory(config.root), contextlib.redirect_stdout(io.StringIO()):
-        schema = _generation_schema(config, api, prune)
+        schema, prune_problem = _generation_schema(config, api, prune)
+        PAGINATION.pop(api.name, None)
         for async_client in (True, False):
             config_dict = ariadne_config(config, api, target_dir, async_client=async_client)
             try:
                 with warnings.catch_warnings():
-                    # ariadne-codegen warns about every deprecated value of every enum
-                    # an operation reaches (CurrencyCode's BYR...): not the user's
-                    # business. What the user selects that is deprecated, validate
-                    # reports once, with Shopify's reason.
-                    warnings.filterwarnings("ignore", category=DeprecationWarning)
                     _run_ariadne(config_dict, schema)
             except SchemaFileError:
                 raise
@@ -200,7 +228,15 @@ def generate_package(
                 ) from exc
     (package_dir / "py.typed").write_text(PY_TYPED)
     files = tuple(sorted(p.name for p in package_dir.iterdir()))
-    return GeneratedPackage(api.name, api.pinned_version, package_dir, files)
+    return GeneratedPackage(
+        api.name,
+        api.pinned_version,
+        package_dir,
+        files,
+        pruned=prune and prune_problem is None,
+        prune_problem=prune_problem,
+        pagination=tuple(sorted(PAGINATION.pop(api.name, {}).items())),
+    )
 
 
 def generate_all(config: ProjectConfig, apis: list[str] | None = None) -> list[GeneratedPackage]:
@@ -222,8 +258,6 @@ def generate_all(config: ProjectConfig, apis: list[str] | None = None) -> list[G
             for package in staged:
                 target = config.generated_dir / package.path.name
                 tx.put_dir(target, package.path)
-                results.append(
-                    GeneratedPackage(package.api, package.version, target, package.files)
-                )
+                results.append(dataclasses.replace(package, path=target))
             tx.commit()
     return results

@@ -23,6 +23,7 @@ It reads its own settings from the ``[tool.shopify-codegen]`` section that
 from __future__ import annotations
 
 import ast
+import dataclasses
 import sys
 from typing import Any
 
@@ -41,7 +42,13 @@ from graphql import (
 
 from shopify_client._redact import is_sensitive_key
 
+from .pagination import Plan, iterator_method, log_reason, plan_pagination
+
 SECTION = "shopify-codegen"
+
+#: API -> operation -> the pagination helper generated for it, or why none was; filled
+#: during generation, read (and cleared) by shopify_codegen.generate
+PAGINATION: dict[str, dict[str, str]] = {}
 
 
 class ShopifyPlugin(Plugin):
@@ -81,8 +88,43 @@ class ShopifyPlugin(Plugin):
             value=ast.Constant(value=settings["version"]),
             lineno=0,
         )
-        class_def.body = [doc, version, *class_def.body]
+        plans: dict[str, Plan] = getattr(self, "_plans", {})
+        helpers = [
+            iterator_method(plans[method.name], method)
+            for method in class_def.body
+            if isinstance(method, ast.FunctionDef | ast.AsyncFunctionDef) and method.name in plans
+        ]
+        class_def.body = [doc, version, *class_def.body, *helpers]
         return class_def
+
+    def generate_client_module(self, module: ast.Module) -> ast.Module:
+        plans: dict[str, Plan] = getattr(self, "_plans", {})
+        if not plans:
+            return module
+        # ruff (run by ariadne-codegen on the client) drops what one flavour leaves unused
+        imports: list[ast.stmt] = [
+            ast.ImportFrom(
+                module="collections.abc",
+                names=[ast.alias(name="AsyncIterator"), ast.alias(name="Iterator")],
+                level=0,
+            ),
+            ast.ImportFrom(
+                module="typing",
+                names=[ast.alias(name=n) for n in ("Any", "Optional", "Union")],
+                level=0,
+            ),
+            ast.ImportFrom(
+                module="base_model",
+                names=[ast.alias(name="UNSET"), ast.alias(name="UnsetType")],
+                level=1,
+            ),
+        ]
+        for plan in sorted(plans.values(), key=lambda p: p.module):
+            imports.append(
+                ast.ImportFrom(module=plan.module, names=[ast.alias(name=plan.item_class)], level=1)
+            )
+        module.body[0:0] = imports
+        return module
 
     def generate_client_method(
         self,
@@ -125,6 +167,26 @@ class ShopifyPlugin(Plugin):
                 lineno=0,
             )
         )
+        for module_name, names in sorted(getattr(self, "_fallbacks", {}).items()):
+            exported.extend(names)
+            existing = next(
+                (
+                    n
+                    for n in module.body
+                    if isinstance(n, ast.ImportFrom) and n.module == module_name and n.level == 1
+                ),
+                None,
+            )
+            if existing is not None:
+                existing.names.extend(ast.alias(name=n) for n in names)
+                existing.names.sort(key=lambda alias: alias.name)
+            else:
+                module.body.insert(
+                    0,
+                    ast.ImportFrom(
+                        module=module_name, names=[ast.alias(name=n) for n in names], level=1
+                    ),
+                )
         for node in module.body:
             if (
                 isinstance(node, ast.Assign)
@@ -152,14 +214,42 @@ class ShopifyPlugin(Plugin):
     def generate_result_types_module(
         self, module: ast.Module, operation_definition: ExecutableDefinitionNode
     ) -> ast.Module:
-        return tolerate_new_members(_import_field(module), self.schema)
+        from ariadne_codegen.utils import str_to_pascal_case, str_to_snake_case
+
+        name = operation_definition.name.value if operation_definition.name else ""
+        module_name = str(str_to_snake_case(name))
+        if isinstance(operation_definition, OperationDefinitionNode) and any(
+            v.variable.name.value == "after" for v in operation_definition.variable_definitions
+        ):
+            plan = plan_pagination(
+                module, operation_definition, module_name, str(str_to_pascal_case(name))
+            )
+            report = PAGINATION.setdefault(self._settings()["api"], {})
+            if isinstance(plan, Plan):
+                self._plans = {
+                    **getattr(self, "_plans", {}),
+                    plan.method: dataclasses.replace(plan, module=module_name),
+                }
+                report[name] = plan.helper
+            else:
+                log_reason(self._settings()["api"], name, plan)
+                report[name] = f"no helper: {plan}"
+        return self._tolerant(module, module_name)
 
     def generate_fragments_module(
         self,
         module: ast.Module,
         fragments_definitions: dict[str, FragmentDefinitionNode],
     ) -> ast.Module:
-        return tolerate_new_members(_import_field(module), self.schema)
+        section = self.config_dict.get("tool", {}).get("ariadne-codegen", {})
+        return self._tolerant(module, str(section.get("fragments_module_name", "fragments")))
+
+    def _tolerant(self, module: ast.Module, module_name: str) -> ast.Module:
+        module, added = tolerate_new_members(_import_field(module), self.schema)
+        if added:
+            # exported from the package __init__ like ariadne-codegen's own models
+            self._fallbacks = {**getattr(self, "_fallbacks", {}), module_name: added}
+        return module
 
     def generate_input_field(
         self,
@@ -243,9 +333,12 @@ def _rewrite_base_model(code: str) -> str:
         ast.ImportFrom(
             module="shopify_client",
             # "as" marks the re-export for mypy --strict (client modules import them here)
+            # typename_discriminator too: the result modules import it from here,
+            # relative, so their import blocks do not depend on isort's settings
             names=[
                 ast.alias(name="UNSET", asname="UNSET"),
                 ast.alias(name="UnsetType", asname="UnsetType"),
+                ast.alias(name="typename_discriminator", asname="typename_discriminator"),
             ],
             level=0,
         )
@@ -277,7 +370,15 @@ def _rewrite_base_model(code: str) -> str:
 def _layout(body: list[ast.stmt]) -> str:
     """Lay the module out the way ruff formats it, whatever the ruff config in
     the working directory (ariadne-codegen does not format copied files)."""
-    imports = [ast.unparse(n) for n in body if isinstance(n, ast.Import | ast.ImportFrom)]
+    imports: list[str] = []
+    for n in body:
+        if isinstance(n, ast.ImportFrom):  # one name a line, as ruff's isort does
+            imports += [
+                ast.unparse(ast.ImportFrom(module=n.module, names=[a], level=n.level))
+                for a in n.names
+            ]
+        elif isinstance(n, ast.Import):
+            imports.append(ast.unparse(n))
     third_party = [i for i in imports if "shopify_client" not in i]
     ours = [i for i in imports if "shopify_client" in i]
     parts = ["\n".join(third_party), "\n".join(ours)]
@@ -516,7 +617,7 @@ class _UnionRewriter(ast.NodeTransformer):
         return name
 
 
-def tolerate_new_members(module: ast.Module, schema: GraphQLSchema) -> ast.Module:
+def tolerate_new_members(module: ast.Module, schema: GraphQLSchema) -> tuple[ast.Module, list[str]]:
     """Let every abstract field of ``module`` parse ``__typename``s it does not know.
 
     * A model whose ``__typename`` ``Literal`` names an abstract type (ariadne-codegen
@@ -529,6 +630,8 @@ def tolerate_new_members(module: ast.Module, schema: GraphQLSchema) -> ast.Modul
       an interface whose every type has an inline fragment), one is added holding
       only ``__typename``, named like ariadne-codegen names models: the field's
       prefix plus the abstract type's name.
+
+    Returns the module and the names of the models it added.
     """
     rewriter = _UnionRewriter(module, schema)
     rewriter.visit(module)
@@ -551,9 +654,9 @@ def tolerate_new_members(module: ast.Module, schema: GraphQLSchema) -> ast.Modul
         module.body.insert(
             0,
             ast.ImportFrom(
-                module="shopify_client",
+                module="base_model",
                 names=[ast.alias(name="typename_discriminator")],
-                level=0,
+                level=1,
             ),
         )
-    return ast.fix_missing_locations(module)
+    return ast.fix_missing_locations(module), [c.name for _, c in rewriter.new_classes]

@@ -24,6 +24,7 @@ from .operations import (
 from .store import committed_schema
 
 __all__ = [
+    "RULES",
     "Finding",
     "unused_fragment_findings",
     "validate_document",
@@ -54,7 +55,7 @@ class Finding:
 
 # Fragments are shared by all files of an API: a fragment file is not "unused"
 # on its own. Unused fragments are reported once per set (see unused_fragment_findings).
-_RULES = [rule for rule in specified_rules if rule is not NoUnusedFragmentsRule]
+RULES = [rule for rule in specified_rules if rule is not NoUnusedFragmentsRule]
 
 
 def _at(error: GraphQLError) -> tuple[int, int]:
@@ -71,7 +72,7 @@ def validate_document(
     A finding inside a fragment defined in another file names that file.
     """
     findings: list[Finding] = []
-    for error in validate(schema, op_file.document, _RULES):
+    for error in validate(schema, op_file.document, RULES):
         line, col = _at(error)
         shown = _file_of(error, op_file.display)
         findings.append(Finding("error", shown, line, col, error.message, schema_label))

@@ -4,7 +4,15 @@ from .async_client import AsyncClient
 from .base_client import BaseClient
 from .base_model import BaseModel
 from .client import Client
+from .enums import ProductSortKeys, ProductStatus
 from .input_types import StorefrontAccessTokenInput
+from .products import (
+    Products,
+    ProductsProducts,
+    ProductsProductsEdges,
+    ProductsProductsEdgesNode,
+    ProductsProductsPageInfo,
+)
 from .storefront_access_token_create import (
     StorefrontAccessTokenCreate,
     StorefrontAccessTokenCreateStorefrontAccessTokenCreate,
@@ -21,6 +29,13 @@ __all__ = [
     "BaseClient",
     "BaseModel",
     "Client",
+    "ProductSortKeys",
+    "ProductStatus",
+    "Products",
+    "ProductsProducts",
+    "ProductsProductsEdges",
+    "ProductsProductsEdgesNode",
+    "ProductsProductsPageInfo",
     "StorefrontAccessTokenCreate",
     "StorefrontAccessTokenCreateStorefrontAccessTokenCreate",
     "StorefrontAccessTokenCreateStorefrontAccessTokenCreateShop",

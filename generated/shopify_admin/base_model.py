@@ -3,7 +3,9 @@
 from pydantic import BaseModel as PydanticBaseModel
 from pydantic import ConfigDict
 
-from shopify_client import UNSET as UNSET, UnsetType as UnsetType
+from shopify_client import UNSET as UNSET
+from shopify_client import UnsetType as UnsetType
+from shopify_client import typename_discriminator as typename_discriminator
 
 
 class BaseModel(PydanticBaseModel):

@@ -11,8 +11,31 @@ from .customer_access_token_create import (
     CustomerAccessTokenCreateCustomerAccessTokenCreateCustomerAccessToken,
     CustomerAccessTokenCreateCustomerAccessTokenCreateCustomerUserErrors,
 )
-from .enums import CustomerErrorCode
+from .enums import CurrencyCode, CustomerErrorCode, ProductSortKeys
+from .fragments import (
+    ProductCard,
+    ProductCardBrand,
+    ProductCardBrandReferenceCollection,
+    ProductCardBrandReferenceGenericFile,
+    ProductCardBrandReferenceMediaImage,
+    ProductCardBrandReferenceMetafieldReference,
+    ProductCardBrandReferenceMetaobject,
+    ProductCardBrandReferenceModel3d,
+    ProductCardBrandReferencePage,
+    ProductCardBrandReferenceProduct,
+    ProductCardBrandReferenceProductVariant,
+    ProductCardBrandReferenceVideo,
+    ProductCardFeaturedImage,
+    ProductCardPriceRange,
+    ProductCardPriceRangeMinVariantPrice,
+)
 from .input_types import CustomerAccessTokenCreateInput
+from .products import (
+    Products,
+    ProductsProducts,
+    ProductsProductsNodes,
+    ProductsProductsPageInfo,
+)
 
 __all__ = [
     "API",
@@ -21,6 +44,7 @@ __all__ = [
     "BaseClient",
     "BaseModel",
     "Client",
+    "CurrencyCode",
     "Customer",
     "CustomerAccessTokenCreate",
     "CustomerAccessTokenCreateCustomerAccessTokenCreate",
@@ -29,6 +53,26 @@ __all__ = [
     "CustomerAccessTokenCreateInput",
     "CustomerCustomer",
     "CustomerErrorCode",
+    "ProductCard",
+    "ProductCardBrand",
+    "ProductCardBrandReferenceCollection",
+    "ProductCardBrandReferenceGenericFile",
+    "ProductCardBrandReferenceMediaImage",
+    "ProductCardBrandReferenceMetafieldReference",
+    "ProductCardBrandReferenceMetaobject",
+    "ProductCardBrandReferenceModel3d",
+    "ProductCardBrandReferencePage",
+    "ProductCardBrandReferenceProduct",
+    "ProductCardBrandReferenceProductVariant",
+    "ProductCardBrandReferenceVideo",
+    "ProductCardFeaturedImage",
+    "ProductCardPriceRange",
+    "ProductCardPriceRangeMinVariantPrice",
+    "ProductSortKeys",
+    "Products",
+    "ProductsProducts",
+    "ProductsProductsNodes",
+    "ProductsProductsPageInfo",
 ]
 API = "storefront"
 API_VERSION = "2024-10"

@@ -153,7 +153,9 @@ def test_only_the_reached_inputs_and_enums_are_generated() -> None:
         return {n for n, v in vars(module).items() if isinstance(v, type) and v.__module__ == module.__name__}  # type: ignore[attr-defined]
 
     assert classes(input_types) == {"CustomerAccessTokenCreateInput"}
-    assert classes(enums) == {"CustomerErrorCode"}
+    # CustomerErrorCode: customerUserErrors; ProductSortKeys: $sortKey of Products;
+    # CurrencyCode: the ProductCard fragment's prices. Not Admin's ~300 enums.
+    assert classes(enums) == {"CurrencyCode", "CustomerErrorCode", "ProductSortKeys"}
     assert classes(admin_inputs) == {"StorefrontAccessTokenInput"}
 
 

@@ -21,6 +21,7 @@ def test_storefront_2024_01_to_2024_10_finds_the_checkout_removal_and_no_affecte
     assert report["counts"]["dangerous"] == 30
     assert report["operations_affected"] == 0
     assert sorted(o["operation"] for o in report["operations"]) == [
+        "Products",
         "customer",
         "customerAccessTokenCreate",
     ]
@@ -33,7 +34,7 @@ def test_human_report_gives_counts_first_and_groups_by_severity() -> None:
     assert code == 0
     lines = out.splitlines()
     assert lines[1].startswith("  232 breaking, 270 dangerous, ")
-    assert "0 of 1 operation(s) affected" in lines[1]
+    assert "0 of 2 operation(s) affected" in lines[1]
     headers = [
         line.split(" (")[0]
         for line in lines
@@ -57,8 +58,10 @@ def test_renamed_input_field_affects_exactly_the_operation_that_sends_it(tmp_pat
     code, out, _ = run_cli("schema", "diff", "admin@2024-01", str(renamed), "--json")
     assert code == 1
     report = json.loads(out)
-    (op,) = report["operations"]
-    assert op["operation"] == "StorefrontAccessTokenCreate" and op["affected"] is True
+    ops = {o["operation"]: o for o in report["operations"]}
+    assert ops["Products"]["affected"] is False
+    op = ops["StorefrontAccessTokenCreate"]
+    assert op["affected"] is True
     assert "breaking: StorefrontAccessTokenInput.title was removed." in op["reasons"]
     assert (
         "breaking: A required field name on input type StorefrontAccessTokenInput was added."
@@ -78,7 +81,7 @@ def test_removed_enum_value_affects_only_the_operation_that_reads_the_enum(tmp_p
     report = json.loads(out)
     assert report["counts"] == {"breaking": 1, "dangerous": 0, "safe": 0}
     affected = {o["operation"]: o["affected"] for o in report["operations"]}
-    assert affected == {"customer": False, "customerAccessTokenCreate": True}
+    assert affected == {"customer": False, "customerAccessTokenCreate": True, "Products": False}
 
 
 def test_added_enum_value_is_dangerous_for_the_reader(tmp_path: Path) -> None:
@@ -102,7 +105,12 @@ def test_removed_selected_field_means_the_operation_no_longer_validates(tmp_path
         sdl[:field] + sdl[field:].replace("  phone: String\n", "  phoneNumber: String\n", 1)
     )
     code, out, _ = run_cli(
-        "schema", "diff", "storefront@2024-10", str(changed), "--operations", str(ROOT / "queries")
+        "schema",
+        "diff",
+        "storefront@2024-10",
+        str(changed),
+        "--operations",
+        str(ROOT / "queries" / "storefront"),
     )
     assert code == 1
     assert "no longer validates" in out and "Cannot query field 'phone' on type 'Customer'." in out

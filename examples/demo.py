@@ -1,4 +1,4 @@
-"""A short login flow against the local FakeShopify: ``python -m shopify_client.demo``.
+"""A short login flow against the local FakeShopify: ``python examples/demo.py`` (``make demo``).
 
 Creates a customer access token (Storefront API), reads the customer with it, then
 creates a Storefront access token (Admin API), printing the typed results. Needs
