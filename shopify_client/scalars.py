@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from typing import TypeAlias
+from pydantic import JsonValue
 
 __all__ = ["JSONValue"]
 
-#: Shopify's ``JSON`` scalar: any JSON value.
-JSONValue: TypeAlias = dict[str, "JSONValue"] | list["JSONValue"] | str | int | float | bool | None
+#: Shopify's ``JSON`` scalar: any JSON value. pydantic's own recursive alias: a
+#: hand-written ``dict[str, "JSONValue"] | list[...]`` alias sent pydantic into
+#: infinite recursion when it built a model with a JSON field.
+JSONValue = JsonValue

@@ -497,6 +497,8 @@ class _UnionRewriter(ast.NodeTransformer):
             for name, class_def in self.classes.items()
             if (values := _typename_values(class_def)) is not None
         }
+        self.union_members: set[str] = set()
+        self.fallbacks: set[str] = set()
         #: models of the abstract type itself: their Literal names the abstract type
         self.abstract = {
             name for name, values in self.typenames.items() if self._is_abstract(values)
@@ -508,6 +510,7 @@ class _UnionRewriter(ast.NodeTransformer):
         )
 
     def visit_Subscript(self, node: ast.Subscript) -> ast.AST:
+        """``Optional[Annotated[Union[...], Field(discriminator=...)]]`` and list forms."""
         self.generic_visit(node)
         if not (
             isinstance(node.value, ast.Name)
@@ -517,17 +520,39 @@ class _UnionRewriter(ast.NodeTransformer):
             and _is_discriminator_call(node.slice.elts[1])
         ):
             return node
-        union = node.slice.elts[0]
+        rewritten = self._rewrite(node.slice.elts[0])
+        return rewritten if rewritten is not None else node
+
+    def visit_AnnAssign(self, node: ast.AnnAssign) -> ast.AST:
+        """``x: Union[...] = Field(discriminator=...)`` (a non-null abstract field)."""
+        self.generic_visit(node)
+        value = node.value
+        if value is None or not _is_discriminator_call(value):
+            return node
+        rewritten = self._rewrite(node.annotation)
+        if rewritten is None:
+            return node
+        node.annotation = rewritten
+        assert isinstance(value, ast.Call)
+        value.keywords = [k for k in value.keywords if k.arg != "discriminator"]
+        if not value.keywords and not value.args:
+            node.value = None
+        return node
+
+    def _rewrite(self, union: ast.expr) -> ast.expr | None:
+        """``Annotated[Union[Annotated[M, Tag(M)], ...], Discriminator(...)]``, or None
+        when ``union`` is not a union of this module's models."""
         if not (
             isinstance(union, ast.Subscript)
             and isinstance(union.value, ast.Name)
             and union.value.id == "Union"
         ):
-            return node
+            return None
         elts = union.slice.elts if isinstance(union.slice, ast.Tuple) else [union.slice]
         members = [m for m in (_forward_ref(e) for e in elts) if m is not None]
+        self.union_members.update(members)
         if len(members) != len(elts) or not all(m in self.classes for m in members):
-            return node  # not the shape ariadne-codegen writes: leave it as it is
+            return None  # not the shape ariadne-codegen writes: leave it as it is
         tags: dict[str, str] = {}
         fallback: str | None = None
         typenames: set[str] = set()
@@ -541,13 +566,16 @@ class _UnionRewriter(ast.NodeTransformer):
         if fallback is None:
             fallback = self._new_fallback(members, typenames)
             members.append(fallback)
+        self.fallbacks.add(fallback)
         self.changed = True
         tagged = [
             ast.Subscript(
                 value=ast.Name(id="Annotated", ctx=ast.Load()),
                 slice=ast.Tuple(
                     elts=[
-                        ast.Constant(value=m),
+                        # a quoted Name, as ariadne-codegen writes forward references:
+                        # it collects these to import what fragment subclasses inherit
+                        ast.Name(id=f'"{m}"', ctx=ast.Load()),
                         ast.Call(
                             func=ast.Name(id="Tag", ctx=ast.Load()),
                             args=[ast.Constant(value=m)],
@@ -578,8 +606,11 @@ class _UnionRewriter(ast.NodeTransformer):
             keywords=[],
         )
         union.slice = ast.Tuple(elts=list(tagged), ctx=ast.Load())
-        node.slice = ast.Tuple(elts=[union, discriminator], ctx=ast.Load())
-        return node
+        return ast.Subscript(
+            value=ast.Name(id="Annotated", ctx=ast.Load()),
+            slice=ast.Tuple(elts=[union, discriminator], ctx=ast.Load()),
+            ctx=ast.Load(),
+        )
 
     def _new_fallback(self, members: list[str], typenames: set[str]) -> str:
         """A model for types without one: only ``__typename`` (nothing else was
@@ -635,7 +666,11 @@ def tolerate_new_members(module: ast.Module, schema: GraphQLSchema) -> tuple[ast
     """
     rewriter = _UnionRewriter(module, schema)
     rewriter.visit(module)
-    for name in rewriter.abstract:
+    # A fallback gets a plain str; so does a lone model of an abstract field (no
+    # union). One left in a union that could not be rewritten keeps its Literal:
+    # pydantic's typename__ discriminator needs it.
+    kept = rewriter.union_members - rewriter.fallbacks
+    for name in rewriter.abstract - kept:
         _set_typename_to_str(rewriter.classes[name])
     for after, class_def in rewriter.new_classes:
         index = next(
