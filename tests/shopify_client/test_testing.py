@@ -7,7 +7,14 @@ from typing import Any
 import httpx
 import pytest
 
-from shopify_client.testing import ADMIN_TOKEN, STOREFRONT_TOKEN, FakeShopify
+from shopify_client.testing import (
+    ADMIN_TOKEN,
+    PLANS,
+    STOREFRONT_TOKEN,
+    FakeShopify,
+    LeakyBucket,
+    query_cost,
+)
 from tests.conftest import ROOT
 
 PRODUCTS = """
@@ -147,3 +154,58 @@ def test_mutations_succeed_with_empty_user_errors(shop: FakeShopify) -> None:
     payload = data(post(shop, "storefront", "2024-10", {"query": mutation}))["cartCreate"]
     assert payload["userErrors"] == []
     assert payload["cart"]["id"].startswith("gid://shopify/Cart/")
+
+
+# -- the Admin API's leaky bucket -------------------------------------------------------
+
+
+def test_query_cost_counts_like_shopify() -> None:
+    assert query_cost("query Q { shop { name } }", {}) == 1  # one object
+    products = "query Q($n: Int) { products(first: $n) { nodes { id title } } }"
+    assert query_cost(products, {"n": 10}) == 2 + 10 * 1  # a connection: 2 + first x item
+    assert query_cost(products, {"n": 250}) == 252
+    mutation = "mutation M { a: shop { name } b: shop { name } }"
+    assert query_cost(mutation, {}) == 20  # 10 a root field
+    assert query_cost("not graphql", {}) == 1
+
+
+def test_a_query_costing_more_than_is_available_is_throttled_and_not_run() -> None:
+    bucket = LeakyBucket(maximum=10, restore_rate=0.5)
+    with FakeShopify(schema_dir=ROOT / "schema", bucket=bucket) as shop:
+        shop.set_cost("Q", 8)
+        body = {"query": "query Q { shop { name } }", "operationName": "Q"}
+        first = post(shop, "admin", "2024-01", body).json()
+        assert first["extensions"]["cost"]["requestedQueryCost"] == 8
+        assert first["extensions"]["cost"]["throttleStatus"]["currentlyAvailable"] < 3
+        second = post(shop, "admin", "2024-01", body).json()
+    assert "data" not in second
+    (error,) = second["errors"]
+    assert (error["message"], error["extensions"]["code"]) == ("Throttled", "THROTTLED")
+    cost = second["extensions"]["cost"]
+    assert cost["requestedQueryCost"] == 8 and cost["actualQueryCost"] is None
+    assert cost["throttleStatus"]["maximumAvailable"] == 10
+    assert cost["throttleStatus"]["restoreRate"] == 0.5
+    assert bucket.throttled == 1 and bucket.spent == 8
+    assert shop.executed["Q"] == 1  # the throttled call did not run
+
+
+def test_storefront_calls_do_not_draw_on_the_bucket() -> None:
+    bucket = LeakyBucket(maximum=1, restore_rate=0.01)
+    with FakeShopify(schema_dir=ROOT / "schema", bucket=bucket) as shop:
+        for _ in range(3):
+            data(post(shop, "storefront", "2024-10", {"query": PRODUCTS}))
+    assert bucket.throttled == 0 and bucket.spent == 0
+
+
+def test_plans_follow_shopifys_documented_restore_rates() -> None:
+    assert {name: rate for name, (_, rate) in PLANS.items()} == {
+        "standard": 100,
+        "advanced": 200,
+        "plus": 1_000,
+        "enterprise": 2_000,
+    }
+    assert LeakyBucket.for_plan("plus").maximum == 20_000
+    with pytest.raises(ValueError, match="unknown plan"):
+        LeakyBucket.for_plan("gold")
+    with pytest.raises(ValueError, match="positive"):
+        LeakyBucket(maximum=0)

@@ -2,12 +2,14 @@
 
 ``FakeShopify`` answers any operation: it validates the posted document against
 the committed schema of the API version in the URL and executes it with data made
-from the schema (see :mod:`shopify_client._fake_data`; overridable per operation
-with :meth:`FakeShopify.answer` and per field with :meth:`FakeShopify.set_field`).
-It also plays a small canned shop for the login flow of Shopify's documentation
+from the schema (see ``_data``; overridable per operation with
+:meth:`FakeShopify.answer` and per field with :meth:`FakeShopify.set_field`).
+Admin calls draw on Shopify's leaky bucket of query cost (see ``_bucket``): a
+query costing more than is available is answered THROTTLED, as Shopify does. It
+also plays a small canned shop for the login flow of Shopify's documentation
 (Storefront ``customerAccessTokenCreate`` and ``customer``, Admin
-``StorefrontAccessTokenCreate``), checks the access-token headers, and can be
-told to misbehave: :meth:`FakeShopify.enqueue` plans faults (429 with
+``StorefrontAccessTokenCreate``; see ``_canned``), checks the access-token
+headers, and can be told to misbehave: :meth:`FakeShopify.enqueue` plans faults (429 with
 Retry-After, THROTTLED, 430, 5xx HTML pages, dropped connections before or after
 the request was read, slow or truncated bodies) for the next requests.
 
@@ -17,16 +19,14 @@ It listens on 127.0.0.1 only, on a free port, and stops with its ``with`` block.
 from __future__ import annotations
 
 import contextlib
-import datetime as _dt
 import json
-import secrets
 import socket
 import sys
 import threading
 import time
 import uuid
 from collections import Counter, deque
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import TracebackType
@@ -34,90 +34,23 @@ from typing import Any, Literal, Self
 
 import httpx
 
-from ._fake_data import FieldOverride, OperationOverride, SchemaData, find_schema_dir
+from ._bucket import LeakyBucket, throttled_answer
+from ._canned import (
+    ADMIN_TOKEN,
+    DEMO_EMAIL,
+    DEMO_PASSWORD,
+    PRIVATE_STOREFRONT_TOKEN,
+    STOREFRONT_TOKEN,
+    CannedShop,
+)
+from ._data import FieldOverride, OperationOverride, SchemaData, find_schema_dir, query_cost
+from ._faults import THROTTLED_BODY, Fault
 
-__all__ = ["FakeShopify", "Fault", "RecordedRequest"]
+__all__ = ["FakeShopify", "RecordedRequest"]
 
-DEMO_EMAIL = "ghaida@example.com"
-DEMO_PASSWORD = "7dx2gx2Z"
-STOREFRONT_TOKEN = "fake-storefront-token-0001"
-PRIVATE_STOREFRONT_TOKEN = "fake-private-storefront-token-0001"
-ADMIN_TOKEN = "shpat_fake_admin_token_0001"
 INVALID_TOKEN_BODY = {
     "errors": "[API] Invalid API key or access token (unrecognized login or wrong password)"
 }
-
-THROTTLED_BODY = json.dumps(
-    {
-        "errors": [
-            {
-                "message": "Throttled",
-                "extensions": {
-                    "code": "THROTTLED",
-                    "documentation": "https://shopify.dev/api/usage/rate-limits",
-                },
-            }
-        ],
-        "extensions": {
-            "cost": {
-                "requestedQueryCost": 10,
-                "actualQueryCost": None,
-                "throttleStatus": {
-                    "maximumAvailable": 1000.0,
-                    "currentlyAvailable": 5,
-                    "restoreRate": 1000.0,
-                },
-            }
-        },
-    }
-).encode()
-
-FaultKind = Literal[
-    "status",  # answer with status/headers/body as given
-    "throttled",  # 200 with errors[].extensions.code == THROTTLED and cost figures
-    "drop_before_read",  # close the connection without reading the request
-    "drop_after_read",  # read (and execute) the request, then close without answering
-    "slow",  # execute, wait `delay` seconds, then answer normally
-    "truncated",  # execute, send half of the body, close
-]
-
-
-@dataclass(frozen=True)
-class Fault:
-    kind: FaultKind
-    status: int = 200
-    headers: dict[str, str] = field(default_factory=dict)
-    body: bytes = b""
-    delay: float = 0.0
-
-    @classmethod
-    def http(cls, status: int, body: bytes | str = b"", **headers: str) -> Fault:
-        data = body.encode() if isinstance(body, str) else body
-        return cls(
-            "status",
-            status=status,
-            headers={k.replace("_", "-"): v for k, v in headers.items()},
-            body=data,
-        )
-
-    @classmethod
-    def too_many_requests(cls, retry_after: str | None = "0.05") -> Fault:
-        headers = {"Retry-After": retry_after} if retry_after is not None else {}
-        return cls("status", status=429, headers=headers, body=b'{"errors":"Too Many Requests"}')
-
-    @classmethod
-    def security_rejection(cls) -> Fault:
-        return cls.http(430, '{"errors":"Security Rejection"}')
-
-    @classmethod
-    def html_error(cls, status: int = 502) -> Fault:
-        page = (
-            f"<!DOCTYPE html><html><head><title>{status}</title></head>"
-            "<body><h1>Something went wrong</h1></body></html>"
-        )
-        return cls(
-            "status", status=status, headers={"Content-Type": "text/html"}, body=page.encode()
-        )
 
 
 @dataclass(frozen=True)
@@ -216,23 +149,25 @@ class FakeShopify:
         email: str = DEMO_EMAIL,
         password: str = DEMO_PASSWORD,
         schema_dir: Path | str | None = None,
+        bucket: LeakyBucket | None = None,
     ) -> None:
         """``schema_dir``: the committed schemas (default: ``schema/`` beside the
-        nearest codegen.toml at or above the working directory)."""
+        nearest codegen.toml at or above the working directory). ``bucket``: the
+        Admin API's leaky bucket (default: Shopify's Standard plan, 2,000 points
+        restoring 100 a second; ``LeakyBucket.for_plan("plus")`` and so on)."""
         self.served_version = served_version
         self.deprecated_reason = deprecated_reason
         self.storefront_token = storefront_token
         self.private_storefront_token = private_storefront_token
         self.admin_token = admin_token
-        self.email = email
-        self.password = password
+        self.canned = CannedShop(email, password)
+        self.bucket = bucket or LeakyBucket()
+        self._costs: dict[str, float] = {}
         self.requests: list[RecordedRequest] = []
         self.executed: Counter[str] = Counter()
         #: executions per operation *and* variables: a mutation sent once but
         #: executed twice shows up here with a count of 2.
         self.executions: Counter[str] = Counter()
-        self.customer_tokens: dict[str, str] = {}
-        self.storefront_tokens: list[str] = []
         self._faults: deque[Fault] = deque()
         self._operation_overrides: dict[str, OperationOverride] = {}
         self._field_overrides: dict[str, FieldOverride] = {}
@@ -350,6 +285,28 @@ class FakeShopify:
             raise ValueError(f"{field!r}: name a field as 'Type.field'")
         self._field_overrides[field] = value
 
+    def set_cost(self, operation_name: str, points: float) -> None:
+        """The query cost ``operation_name`` requests (default: estimated from the
+        document the way Shopify counts: objects 1, connections 2 + first x items)."""
+        self._costs[operation_name] = points
+
+    # the canned shop's state, where tests look for it
+    @property
+    def email(self) -> str:
+        return self.canned.email
+
+    @property
+    def password(self) -> str:
+        return self.canned.password
+
+    @property
+    def customer_tokens(self) -> dict[str, str]:
+        return self.canned.customer_tokens
+
+    @property
+    def storefront_tokens(self) -> list[str]:
+        return self.canned.storefront_tokens
+
     def enqueue(self, *faults: Fault) -> None:
         """Plan faults for the next requests, one each, in order."""
         with self._lock:
@@ -388,123 +345,33 @@ class FakeShopify:
             return 400, {"errors": {"query": "Required parameter missing or invalid"}}, out_headers
         operation = body.get("operationName")
         variables = body.get("variables") or {}
+        api = "admin" if is_admin else "storefront"
+        cost = 0.0
+        if is_admin:
+            cost = self._costs.get(str(operation), 0.0) or query_cost(
+                body["query"], variables if isinstance(variables, dict) else {}
+            )
+            taken, available = self.bucket.take(cost)
+            if not taken:
+                return 200, throttled_answer(self.bucket, cost, available), out_headers
         with self._lock:
             self.executed[str(operation)] += 1
             self.executions[f"{operation} {json.dumps(variables, sort_keys=True)}"] += 1
         overridden = str(operation) in self._operation_overrides
         if operation == "customerAccessTokenCreate" and not is_admin and not overridden:
-            return 200, self._customer_access_token_create(variables), out_headers
-        if operation == "customer" and not is_admin and not overridden:
-            return 200, self._customer(variables), out_headers
-        if operation == "StorefrontAccessTokenCreate" and is_admin and not overridden:
-            return 200, self._storefront_access_token_create(variables), out_headers
-        answer, cost = self._data.answer("admin" if is_admin else "storefront", version, body)
-        if is_admin and cost:
+            answer = self.canned.customer_access_token_create(variables)
+        elif operation == "customer" and not is_admin and not overridden:
+            answer = self.canned.customer(variables)
+        elif operation == "StorefrontAccessTokenCreate" and is_admin and not overridden:
+            answer = self.canned.storefront_access_token_create(variables)
+        else:
+            answer = self._data.answer(api, version, body)
+        if is_admin and "data" in answer:
             answer["extensions"] = {
                 "cost": {
                     "requestedQueryCost": cost,
                     "actualQueryCost": cost,
-                    "throttleStatus": {
-                        "maximumAvailable": 2000.0,
-                        "currentlyAvailable": 2000 - cost,
-                        "restoreRate": 100.0,
-                    },
+                    "throttleStatus": self.bucket.status(available),
                 }
             }
         return 200, answer, out_headers
-
-    def _customer_access_token_create(self, variables: dict[str, Any]) -> dict[str, Any]:
-        given = variables.get("input") or {}
-        if given.get("email") == self.email and given.get("password") == self.password:
-            token = secrets.token_hex(16)
-            with self._lock:
-                self.customer_tokens[token] = self.email
-            expires = (_dt.datetime.now(_dt.UTC) + _dt.timedelta(days=14)).replace(microsecond=0)
-            payload: dict[str, Any] = {
-                "customerAccessToken": {
-                    "accessToken": token,
-                    "expiresAt": expires.isoformat().replace("+00:00", "Z"),
-                },
-                "customerUserErrors": [],
-            }
-        else:
-            payload = {
-                "customerAccessToken": None,
-                "customerUserErrors": [
-                    {
-                        "code": "UNIDENTIFIED_CUSTOMER",
-                        "field": None,
-                        "message": "Unidentified customer",
-                    }
-                ],
-            }
-        return {"data": {"customerAccessTokenCreate": payload}}
-
-    def _customer(self, variables: dict[str, Any]) -> dict[str, Any]:
-        if variables.get("customerAccessToken") not in self.customer_tokens:
-            return {"data": {"customer": None}}
-        return {
-            "data": {
-                "customer": {
-                    "id": "gid://shopify/Customer/410535040",
-                    "firstName": "Ghaida",
-                    "lastName": "Example",
-                    "displayName": "Ghaida Example",
-                    "acceptsMarketing": False,
-                    "email": self.customer_tokens[variables["customerAccessToken"]],
-                    "phone": "+16134504533",
-                    "numberOfOrders": "3",
-                    "createdAt": "2023-03-01T09:15:00Z",
-                    "updatedAt": "2024-11-26T12:00:00Z",
-                }
-            }
-        }
-
-    def _storefront_access_token_create(self, variables: dict[str, Any]) -> dict[str, Any]:
-        title = (variables.get("input") or {}).get("title")
-        cost = {
-            "requestedQueryCost": 10,
-            "actualQueryCost": 10,
-            "throttleStatus": {
-                "maximumAvailable": 2000.0,
-                "currentlyAvailable": 1990,
-                "restoreRate": 100.0,
-            },
-        }
-        with self._lock:
-            full = len(self.storefront_tokens) >= 100
-            if not full:
-                self.storefront_tokens.append(secrets.token_hex(16))
-            count = len(self.storefront_tokens)
-        if full:
-            payload: dict[str, Any] = {
-                "userErrors": [
-                    {
-                        "field": ["input"],
-                        "message": "Shop has reached the maximum of 100 storefront access tokens",
-                    }
-                ],
-                "shop": {"id": "gid://shopify/Shop/325953821"},
-                "storefrontAccessToken": None,
-            }
-        else:
-            payload = {
-                "userErrors": [],
-                "shop": {"id": "gid://shopify/Shop/325953821"},
-                "storefrontAccessToken": {
-                    "id": f"gid://shopify/StorefrontAccessToken/{884719236 + count}",
-                    "accessScopes": [
-                        {"handle": "unauthenticated_read_product_listings"},
-                        {"handle": "unauthenticated_write_checkouts"},
-                        {"handle": "unauthenticated_read_checkouts"},
-                        {"handle": "unauthenticated_read_selling_plans"},
-                    ],
-                    "accessToken": self.storefront_tokens[-1],
-                    "title": title,
-                    "createdAt": _dt.datetime.now(_dt.UTC)
-                    .replace(microsecond=0)
-                    .isoformat()
-                    .replace("+00:00", "Z"),
-                },
-            }
-        return {"data": {"storefrontAccessTokenCreate": payload}, "extensions": {"cost": cost}}

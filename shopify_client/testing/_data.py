@@ -115,8 +115,8 @@ class SchemaData:
         path = self.schema_dir / api / f"{version}.json"
         return _load_schema(path) if path.is_file() else None
 
-    def answer(self, api: str, version: str, body: Mapping[str, Any]) -> tuple[dict[str, Any], int]:
-        """(response body, points the document costs): Shopify's shape either way."""
+    def answer(self, api: str, version: str, body: Mapping[str, Any]) -> dict[str, Any]:
+        """The response body, in Shopify's shape whether the document is valid or not."""
         from graphql import (
             GraphQLSyntaxError,
             OperationDefinitionNode,
@@ -127,23 +127,21 @@ class SchemaData:
 
         schema = self.schema(api, version)
         if schema is None:
-            return _error(
-                f"FakeShopify has no committed schema for {api} {version}", "NOT_FOUND"
-            ), 0
+            return _error(f"FakeShopify has no committed schema for {api} {version}", "NOT_FOUND")
         query = body.get("query")
         variables = body.get("variables") or {}
         operation_name = body.get("operationName")
         if not isinstance(variables, dict):
-            return _error("Variables must be an object", "BAD_REQUEST"), 0
+            return _error("Variables must be an object", "BAD_REQUEST")
         try:
             document = parse(str(query), max_tokens=50_000)
         except GraphQLSyntaxError as exc:
-            return {"errors": [_shape(exc, "parseError")]}, 0
+            return {"errors": [_shape(exc, "parseError")]}
         except RecursionError:
-            return _error("Query is nested too deeply", "parseError"), 0
+            return _error("Query is nested too deeply", "parseError")
         errors = validate(schema, document)
         if errors:
-            return {"errors": [_shape(e, _code(e)) for e in errors[:10]]}, 0
+            return {"errors": [_shape(e, _code(e)) for e in errors[:10]]}
         if not isinstance(operation_name, str):
             names = [
                 d.name.value
@@ -169,8 +167,7 @@ class SchemaData:
             out["errors"] = [_shape(e, "INTERNAL_SERVER_ERROR") for e in result.errors[:10]]
         if result.data is not None or not result.errors:
             out["data"] = result.data
-        cost = sum(1 for _ in _walk_fields(document)) if result.data else 0
-        return out, cost
+        return out
 
     # -- resolvers -------------------------------------------------------------------
 
@@ -250,17 +247,61 @@ def _resolve_type(value: Any, info: GraphQLResolveInfo, abstract: Any) -> str | 
     return _pick_type(abstract, info)
 
 
-def _walk_fields(document: Any) -> Any:
-    from graphql import FieldNode
+def query_cost(query: str, variables: Mapping[str, Any]) -> float:
+    """The requested cost of a document, counted the way Shopify documents it
+    (https://shopify.dev/docs/apps/build/apis/graphql-admin/rate-limits): scalars
+    and enums 0, objects 1, a connection 2 plus ``first`` (or ``last``) times the
+    cost of one item; a mutation, 10 a root field (what it returns is free). At least 1."""
+    from graphql import (
+        FieldNode,
+        FragmentDefinitionNode,
+        GraphQLSyntaxError,
+        OperationDefinitionNode,
+        parse,
+        value_from_ast_untyped,
+    )
 
-    stack = list(document.definitions)
-    while stack:
-        node = stack.pop()
-        if isinstance(node, FieldNode):
-            yield node
-        selection_set = getattr(node, "selection_set", None)
-        if selection_set is not None:
-            stack.extend(selection_set.selections)
+    try:
+        document = parse(query, max_tokens=50_000)
+    except (GraphQLSyntaxError, RecursionError):
+        return 1.0
+    fragments = {
+        d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
+    }
+
+    def size(node: Any) -> int:
+        for argument in node.arguments or ():
+            if argument.name.value in ("first", "last"):
+                value = value_from_ast_untyped(argument.value, dict(variables))
+                return value if isinstance(value, int) and value > 0 else 1
+        return 0
+
+    def cost(selection_set: Any, depth: int = 0) -> float:
+        if selection_set is None or depth > 30:
+            return 0.0
+        total = 0.0
+        for selection in selection_set.selections:
+            if isinstance(selection, FieldNode):
+                if selection.selection_set is None:
+                    continue
+                items = size(selection)
+                inner = cost(selection.selection_set, depth + 1)
+                total += 2 + items * inner if items else 1 + inner
+            elif getattr(selection, "kind", "") == "fragment_spread":
+                fragment = fragments.get(selection.name.value)
+                total += cost(fragment.selection_set if fragment else None, depth + 1)
+            else:
+                total += cost(selection.selection_set, depth + 1)
+        return total
+
+    points = 0.0
+    for definition in document.definitions:
+        if isinstance(definition, OperationDefinitionNode):
+            if definition.operation.value == "mutation":
+                points += 10 * len(definition.selection_set.selections)
+            else:
+                points += cost(definition.selection_set)
+    return max(1.0, points)
 
 
 def _code(error: Any) -> str:
