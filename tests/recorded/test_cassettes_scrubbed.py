@@ -103,7 +103,11 @@ def test_a_fresh_recording_is_scrubbed(tmp_path: Path) -> None:
         "admin_token": "shpat_DISTINCTIVE_admin_91c2",
         "password": "pw-DISTINCTIVE-5521",
     }
-    fake = FakeShopify(**secrets)
+    fake = FakeShopify(
+        storefront_token=secrets["storefront_token"],
+        admin_token=secrets["admin_token"],
+        password=secrets["password"],
+    )
     recorder = vcr.VCR(
         filter_headers=[(name, REDACTED) for name in SENSITIVE_HEADERS],
         before_record_request=scrub_request,
