@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from typing import Literal
 from urllib.parse import urlsplit
 
+from ._apis import APIS, Api
 from ._exceptions import ConfigurationError
 
-Api = Literal["storefront", "admin"]
-
+# Shopify serves both APIs of a shop on its permanent ``{name}.myshopify.com``
+# host. Apps often take ``shop`` from a query string (OAuth callbacks, embedded
+# apps), so any other host would let a caller send the token anywhere: custom
+# Storefront domains go through ``endpoint=``, an explicit choice.
+SHOP_SUFFIX = ".myshopify.com"
 _HOST_LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
 _VERSION = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$|^unstable$")
 
@@ -19,7 +22,8 @@ def normalize_shop(shop: str) -> str:
     """Return the bare host name of a shop, lower-cased.
 
     Accepts ``your-store.myshopify.com``, ``https://Your-Store.myshopify.com/`` and
-    the like; rejects anything that is not a host name (paths, ports, spaces).
+    the like; rejects anything that is not a ``{name}.myshopify.com`` host name
+    (other domains, IP addresses, paths, ports, spaces).
     """
     if not isinstance(shop, str) or not shop.strip():
         raise ConfigurationError("shop must be a host name such as 'your-store.myshopify.com'")
@@ -41,6 +45,12 @@ def normalize_shop(shop: str) -> str:
         raise ConfigurationError(
             f"shop {raw!r} is not a host name; pass e.g. 'your-store.myshopify.com'"
         )
+    if len(labels) != 3 or not host.endswith(SHOP_SUFFIX):
+        raise ConfigurationError(
+            f"shop {raw!r} is not a Shopify shop domain: shop= takes the shop's "
+            f"'your-store{SHOP_SUFFIX}' host only (for a custom Storefront domain or a "
+            "proxy, pass the full https URL as endpoint=)"
+        )
     return host
 
 
@@ -54,9 +64,7 @@ def endpoint_for(api: Api, shop: str, version: str) -> str:
     """The GraphQL URL of ``api`` at ``version`` for ``shop``."""
     host = normalize_shop(shop)
     check_version(version)
-    if api == "admin":
-        return f"https://{host}/admin/api/{version}/graphql.json"
-    return f"https://{host}/api/{version}/graphql.json"
+    return f"https://{host}{APIS[api].path.format(version=version)}"
 
 
 def is_loopback_host(host: str) -> bool:

@@ -6,13 +6,15 @@ Every exception the clients raise on purpose derives from :class:`ShopifyError`:
     ├── ConfigurationError        bad constructor arguments (also a ValueError)
     ├── InvalidVariablesError     a variable that cannot be sent (also a TypeError)
     ├── TransportError            the request did not complete (connect, timeout, drop)
-    ├── HTTPStatusError           a non-2xx answer (status_code, request_id)
+    ├── HTTPStatusError           a non-2xx answer (status_code, request_id, errors, codes)
     │   ├── AuthenticationError   401 / 403: wrong or missing token, missing scope
+    │   ├── ShopUnavailableError  403 "Unavailable Shop": the shop, not the token
     │   ├── SecurityRejectionError 430: Shopify judged the traffic malicious
     │   └── ServerError           5xx
     ├── ThrottledError            429, or a 200 whose errors say THROTTLED (cost figures)
     ├── GraphQLError              a 200 with ``errors`` (each with message, path, code)
     ├── InvalidResponseError      HTML, non-JSON, truncated, or data that does not fit
+    │   └── ResponseTooLargeError the body passed ``max_response_bytes`` (decoded)
     └── UserErrorsError           raised on request by :func:`raise_for_user_errors`
 
 Messages never contain access tokens or passwords: they are built from status codes,
@@ -23,7 +25,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Protocol
 
 __all__ = [
     "AuthenticationError",
@@ -34,11 +36,14 @@ __all__ = [
     "InvalidResponseError",
     "InvalidVariablesError",
     "QueryCost",
+    "ResponseTooLargeError",
     "SecurityRejectionError",
     "ServerError",
+    "ShopUnavailableError",
     "ShopifyError",
     "ThrottledError",
     "TransportError",
+    "UserErrorItem",
     "UserErrorsError",
 ]
 
@@ -76,7 +81,13 @@ class TransportError(ShopifyError):
 
 
 class HTTPStatusError(ShopifyError):
-    """Shopify answered with a non-2xx status; ``retry_after`` is its Retry-After, if any."""
+    """Shopify answered with a non-2xx status.
+
+    ``retry_after`` is its Retry-After, if any; ``errors`` the entries of a JSON
+    ``errors`` body (a string body becomes one entry), ``codes`` their
+    ``extensions.code`` values (``PAYMENT_REQUIRED``, for one); ``location`` the
+    target of a redirect, which is never followed.
+    """
 
     def __init__(
         self,
@@ -85,15 +96,28 @@ class HTTPStatusError(ShopifyError):
         status_code: int,
         request_id: str | None,
         retry_after: float | None = None,
+        errors: Sequence[GraphQLErrorDetail] = (),
+        location: str | None = None,
     ) -> None:
         super().__init__(message)
         self.status_code = status_code
         self.request_id = request_id
         self.retry_after = retry_after
+        self.errors: list[GraphQLErrorDetail] = list(errors)
+        self.location = location
+
+    @property
+    def codes(self) -> list[str]:
+        return [e.code for e in self.errors if e.code]
 
 
 class AuthenticationError(HTTPStatusError):
     """401 or 403: the access token is wrong, revoked, or lacks a scope."""
+
+
+class ShopUnavailableError(HTTPStatusError):
+    """403 with the body ``Unavailable Shop``: Shopify documents it for a shop marked
+    as fraudulent (or otherwise unavailable). A new token does not help."""
 
 
 class SecurityRejectionError(HTTPStatusError):
@@ -175,7 +199,7 @@ class GraphQLErrorDetail:
     message: str
     path: tuple[str | int, ...] = ()
     code: str | None = None
-    extensions: dict[str, Any] = field(default_factory=dict)
+    extensions: dict[str, object] = field(default_factory=dict)
 
     def __str__(self) -> str:
         where = ".".join(str(p) for p in self.path)
@@ -190,7 +214,7 @@ class GraphQLError(ShopifyError):
         self,
         errors: Sequence[GraphQLErrorDetail],
         *,
-        data: dict[str, Any] | None,
+        data: dict[str, object] | None,
         request_id: str | None,
     ) -> None:
         self.errors = list(errors)
@@ -227,11 +251,32 @@ class InvalidResponseError(ShopifyError):
         self.path = path
 
 
-class UserErrorsError(ShopifyError):
-    """A mutation answered with ``userErrors`` / ``customerUserErrors``."""
+class ResponseTooLargeError(InvalidResponseError):
+    """The response body grew past the client's ``max_response_bytes`` (decoded).
 
-    def __init__(self, user_errors: Sequence[Any]) -> None:
-        self.user_errors = list(user_errors)
+    Reading stopped there and the connection was closed; ``limit`` is the cap.
+    """
+
+    def __init__(
+        self, message: str, *, status_code: int | None, request_id: str | None, limit: int
+    ) -> None:
+        super().__init__(message, status_code=status_code, request_id=request_id)
+        self.limit = limit
+
+
+class UserErrorItem(Protocol):
+    """What every Shopify user error has: a ``message`` (generated models also carry
+    ``field`` and, for most payloads, ``code``)."""
+
+    @property
+    def message(self) -> str: ...
+
+
+class UserErrorsError(ShopifyError):
+    """A mutation answered with user errors (``userErrors``, ``customerUserErrors``...)."""
+
+    def __init__(self, user_errors: Sequence[UserErrorItem]) -> None:
+        self.user_errors: list[UserErrorItem] = list(user_errors)
         parts = []
         for err in self.user_errors:
             message = getattr(err, "message", str(err))

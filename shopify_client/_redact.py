@@ -31,28 +31,32 @@ def is_sensitive_key(key: str) -> bool:
 MAX_DEPTH = 64
 
 
-def redact_json(value: Any, _depth: int = 0) -> Any:
+def redact_json(value: Any, _depth: int = 0, _sensitive: bool = False) -> Any:
     """A copy of a JSON value with every sensitive key's value replaced.
 
-    Anything nested deeper than ``MAX_DEPTH`` is replaced whole: it cannot be
-    checked cheaply, so it is not shown.
+    A sensitive key's scalar value is replaced; under a sensitive key, a list's
+    scalar items are too (``{"passwords": ["a", "b"]}``), and objects in it are
+    redacted key by key. Anything nested deeper than ``MAX_DEPTH`` is replaced
+    whole: it cannot be checked cheaply, so it is not shown.
     """
     if _depth > MAX_DEPTH:
         return REDACTED
     if isinstance(value, Mapping):
-        return {
-            k: (
-                REDACTED
-                if isinstance(k, str)
-                and is_sensitive_key(k)
-                and v is not None
-                and not isinstance(v, Mapping | list)
-                else redact_json(v, _depth + 1)
-            )
-            for k, v in value.items()
-        }
+        out = {}
+        for k, v in value.items():
+            sensitive = isinstance(k, str) and is_sensitive_key(k)
+            if sensitive and v is not None and not isinstance(v, Mapping | list):
+                out[k] = REDACTED
+            else:
+                out[k] = redact_json(v, _depth + 1, sensitive and isinstance(v, list))
+        return out
     if isinstance(value, list):
-        return [redact_json(v, _depth + 1) for v in value]
+        return [
+            REDACTED
+            if _sensitive and v is not None and not isinstance(v, Mapping | list)
+            else redact_json(v, _depth + 1, _sensitive and isinstance(v, list))
+            for v in value
+        ]
     return value
 
 

@@ -1,8 +1,16 @@
-"""Turning an HTTP response into GraphQL data, or into the right typed error."""
+"""Turning an HTTP response into GraphQL data, or into the right typed error.
+
+Held against Shopify's documented answers (https://shopify.dev/docs/api/usage/response-codes,
+https://shopify.dev/docs/api/usage/rate-limits): a 403 ``Unavailable Shop`` is the
+shop, not the token; a throttled call is a 200 whose ``errors`` say ``THROTTLED``
+(older versions: the message ``Throttled`` with no code); an internal error is a
+200 whose ``errors`` say ``INTERNAL_SERVER_ERROR``.
+"""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,6 +25,7 @@ from ._exceptions import (
     QueryCost,
     SecurityRejectionError,
     ServerError,
+    ShopUnavailableError,
     ThrottledError,
 )
 from ._redact import redact_json, scrub
@@ -51,27 +60,47 @@ class GraphQLResponse:
         )
 
 
-def _excerpt(text: str, secrets: tuple[str, ...]) -> str:
+def _text(raw: bytes) -> str:
+    # Always UTF-8 (Shopify's only charset): a declared charset such as base64 or
+    # zlib names a bytes codec, which str decoding cannot use.
+    return raw.decode("utf-8", "replace")
+
+
+def _excerpt(text: str, secrets: Iterable[str]) -> str:
     flat = " ".join(text.split())
     cut = flat[:_EXCERPT] + ("..." if len(flat) > _EXCERPT else "")
     return scrub(cut, secrets)
 
 
-def _shopify_message(response: httpx.Response, secrets: tuple[str, ...]) -> str:
-    """Shopify's own error text from a JSON error body, else a scrubbed excerpt."""
+def _error_body(raw: bytes, secrets: Iterable[str]) -> tuple[str, list[GraphQLErrorDetail]]:
+    """Shopify's own error text and entries from a JSON error body, else a scrubbed excerpt."""
+    text = _text(raw)
     try:
-        body = response.json()
+        body = json.loads(raw)
     except (ValueError, UnicodeDecodeError, RecursionError):
-        return _excerpt(response.text, secrets) if "<" not in response.text[:50] else "HTML page"
+        return (_excerpt(text, secrets) if "<" not in text[:50] else "HTML page"), []
     if isinstance(body, dict) and "errors" in body:
-        errors = body["errors"]
-        if isinstance(errors, str):
-            return scrub(errors, secrets)
-        if isinstance(errors, list):
-            msgs = [str(e.get("message", "")) if isinstance(e, dict) else str(e) for e in errors]
-            return scrub("; ".join(m for m in msgs if m), secrets)
-        return scrub(json.dumps(errors)[:_EXCERPT], secrets)
-    return _excerpt(response.text, secrets)
+        details = _scrubbed_details(body["errors"], secrets)
+        return "; ".join(d.message for d in details if d.message)[:1000], details
+    return _excerpt(text, secrets), []
+
+
+def _scrubbed_details(errors: object, secrets: Iterable[str]) -> list[GraphQLErrorDetail]:
+    return [
+        GraphQLErrorDetail(
+            message=scrub(d.message, secrets),
+            path=d.path,
+            code=d.code,
+            # graphql-ruby echoes rejected variables (passwords too) here.
+            extensions=redact_json(d.extensions),
+        )
+        for d in _error_details(errors)
+    ]
+
+
+def _is_throttled(detail: GraphQLErrorDetail) -> bool:
+    # Older versions (and some shards) answer {"message": "Throttled"} with no code.
+    return detail.code == "THROTTLED" or (detail.code is None and detail.message == "Throttled")
 
 
 def _error_details(errors: object) -> list[GraphQLErrorDetail]:
@@ -95,7 +124,7 @@ def _error_details(errors: object) -> list[GraphQLErrorDetail]:
         code = ext.get("code")
         details.append(
             GraphQLErrorDetail(
-                message=str(item.get("message", "")),
+                message=str(item.get("message", ""))[:2000],
                 path=path,
                 code=code if isinstance(code, str) else None,
                 extensions=ext,
@@ -107,7 +136,8 @@ def _error_details(errors: object) -> list[GraphQLErrorDetail]:
 def interpret_response(
     response: httpx.Response,
     *,
-    secrets: tuple[str, ...],
+    body: bytes | None = None,
+    secrets: Iterable[str],
     elapsed: float = 0.0,
     attempts: int = 1,
     request_id: str | None = None,
@@ -115,21 +145,47 @@ def interpret_response(
 ) -> GraphQLResponse:
     """Return the data of a 2xx GraphQL answer or raise the matching ShopifyError.
 
-    ``request_id`` and ``api_version`` are the response's headers when the caller
-    already read them (each header lookup scans all of Shopify's ~20 headers).
+    ``body`` is the response body as read (bounded) by the caller; without it,
+    ``response.content``. ``request_id`` and ``api_version`` are the response's
+    headers when the caller already read them. Every message is scrubbed of
+    ``secrets`` (the tokens, and the call's sensitive variable values).
     """
-    status = response.status_code
+    raw = response.content if body is None else body
+    return interpret(
+        response.status_code,
+        response.headers,
+        raw,
+        secrets=secrets,
+        elapsed=elapsed,
+        attempts=attempts,
+        request_id=request_id,
+        api_version=api_version,
+    )
+
+
+def interpret(
+    status: int,
+    headers: httpx.Headers,
+    raw: bytes,
+    *,
+    secrets: Iterable[str],
+    elapsed: float = 0.0,
+    attempts: int = 1,
+    request_id: str | None = None,
+    api_version: str | None = None,
+) -> GraphQLResponse:
+    """:func:`interpret_response` on the parts of a response."""
     if request_id is None:
-        request_id = response.headers.get("x-request-id")
+        request_id = headers.get("x-request-id")
     if api_version is None:
-        api_version = response.headers.get("x-shopify-api-version")
+        api_version = headers.get("x-shopify-api-version")
     where = f" (request id {request_id})" if request_id else ""
 
     if status == 429:
         raise ThrottledError(
             f"HTTP 429 Too Many Requests from Shopify{where}",
             status_code=429,
-            retry_after=parse_retry_after(response.headers.get("retry-after")),
+            retry_after=parse_retry_after(headers.get("retry-after")),
             cost=None,
             request_id=request_id,
         )
@@ -140,33 +196,46 @@ def interpret_response(
             status_code=430,
             request_id=request_id,
         )
-    if status in (401, 403):
-        raise AuthenticationError(
-            f"HTTP {status} from Shopify{where}: {_shopify_message(response, secrets)}",
+    if 300 <= status < 400:
+        location = scrub(headers.get("location", "")[:500], secrets) or None
+        raise HTTPStatusError(
+            f"HTTP {status} redirect from Shopify{where} to {location or '(no Location)'}: "
+            "not followed (it would carry the access token elsewhere); if the shop moved, "
+            "use the new address",
             status_code=status,
             request_id=request_id,
-        )
-    if status >= 500:
-        raise ServerError(
-            f"HTTP {status} from Shopify{where}: {_shopify_message(response, secrets)}",
-            status_code=status,
-            request_id=request_id,
-            retry_after=parse_retry_after(response.headers.get("retry-after")),
+            location=location,
         )
     if not 200 <= status < 300:
-        raise HTTPStatusError(
-            f"HTTP {status} from Shopify{where}: {_shopify_message(response, secrets)}",
-            status_code=status,
-            request_id=request_id,
-        )
+        message, details = _error_body(raw, secrets)
+        text = f"HTTP {status} from Shopify{where}: {message}"
+        if status == 423 or (status == 403 and "unavailable shop" in message.lower()):
+            raise ShopUnavailableError(
+                text + " (the shop is unavailable or locked; a new token will not help)",
+                status_code=status,
+                request_id=request_id,
+                errors=details,
+            )
+        if status in (401, 403):
+            raise AuthenticationError(
+                text, status_code=status, request_id=request_id, errors=details
+            )
+        if status >= 500:
+            raise ServerError(
+                text,
+                status_code=status,
+                request_id=request_id,
+                retry_after=parse_retry_after(headers.get("retry-after")),
+                errors=details,
+            )
+        raise HTTPStatusError(text, status_code=status, request_id=request_id, errors=details)
 
-    content_type = response.headers.get("content-type", "")
-    raw = response.content
+    content_type = headers.get("content-type", "")
     first = raw[:64].lstrip()[:1]
     if "html" in content_type or first == b"<":
         raise InvalidResponseError(
             f"HTTP {status} answered with an HTML page, not GraphQL JSON{where}: "
-            f"{_excerpt(response.text, secrets)}",
+            f"{_excerpt(_text(raw), secrets)}",
             status_code=status,
             request_id=request_id,
         )
@@ -209,18 +278,8 @@ def interpret_response(
     errors = body.get("errors")
 
     if errors:
-        details = _error_details(errors)
-        details = [
-            GraphQLErrorDetail(
-                message=scrub(d.message, secrets),
-                path=d.path,
-                code=d.code,
-                # graphql-ruby echoes rejected variables (passwords too) here.
-                extensions=redact_json(d.extensions),
-            )
-            for d in details
-        ]
-        if any(d.code == "THROTTLED" for d in details):
+        details = _scrubbed_details(errors, secrets)
+        if any(_is_throttled(d) for d in details):
             raise ThrottledError(
                 f"Shopify throttled the query (THROTTLED){where}",
                 status_code=status,

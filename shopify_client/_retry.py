@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as _dt
 import email.utils
 import math
 import random
@@ -13,7 +14,11 @@ __all__ = ["RetryPolicy", "parse_retry_after"]
 DEFAULT_MAX_RETRIES = 3
 DEFAULT_BACKOFF_BASE = 0.5  # seconds, first retry waits up to this (times jitter)
 DEFAULT_BACKOFF_MAX = 8.0  # seconds, cap of one exponential backoff wait
-DEFAULT_WAIT_MAX = 60.0  # seconds, cap of any single wait, Retry-After included
+# Seconds, the longest single wait. A server that asks for longer (Retry-After,
+# or the throttle bucket's refill time) is not retried early: its error is raised
+# at once, with ``retry_after`` saying how long it asked for. So the waits of one
+# call add up to at most max_retries * wait_max (3 * 60 s by default).
+DEFAULT_WAIT_MAX = 60.0
 
 # Statuses after which a *query* is retried. A mutation is retried only on 429
 # (Shopify did not act on it) and never on 5xx: the server may have acted.
@@ -38,6 +43,9 @@ def parse_retry_after(value: str | None, now: float | None = None) -> float | No
             return None
         if when is None:
             return None
+        if when.tzinfo is None:
+            # RFC 9110 dates are GMT; "-0000" parses as naive, which would read as local time.
+            when = when.replace(tzinfo=_dt.UTC)
         current = time.time() if now is None else now
         return max(0.0, when.timestamp() - current)
     if math.isnan(seconds) or math.isinf(seconds) or seconds < 0:
@@ -66,10 +74,12 @@ class RetryPolicy:
         ceiling = min(self.backoff_max, self.backoff_base * (2 ** (attempt - 1)))
         return min(self.wait_max, self.rng.uniform(ceiling / 2, ceiling))
 
-    def wait(self, attempt: int, server_hint: float | None) -> float:
-        """The server's hint (Retry-After, throttle restore time) wins, capped."""
+    def wait(self, attempt: int, server_hint: float | None) -> float | None:
+        """Seconds before retry number ``attempt``: the server's hint (Retry-After,
+        throttle refill time) when it gave one, else the backoff. ``None`` when the
+        server asked for more than ``wait_max``: waiting less would retry early."""
         if server_hint is not None:
-            return min(self.wait_max, server_hint)
+            return server_hint if server_hint <= self.wait_max else None
         return self.backoff(attempt)
 
     def retries_status(self, status: int, *, is_mutation: bool) -> bool:

@@ -76,8 +76,11 @@ _warned: set[tuple[str, str]] = set()
 _warned_lock = threading.Lock()
 
 
-def warn_if_unsupported(api: str, version: str, today: _dt.date | None = None) -> bool:
-    """Warn (once per process and API/version) when ``version`` is out of support."""
+def warn_if_unsupported(
+    api: str, version: str, today: _dt.date | None = None, *, stacklevel: int = 4
+) -> bool:
+    """Warn (once per process and API/version) when ``version`` is out of support;
+    ``stacklevel`` points the warning at the caller's line."""
     if version == "unstable":
         return False
     support = version_support(version, today)
@@ -95,5 +98,5 @@ def warn_if_unsupported(api: str, version: str, today: _dt.date | None = None) -
         f"`shopify-codegen bump --api {api} --version {latest}`."
     )
     logger.warning(message)
-    warnings.warn(message, UnsupportedVersionWarning, stacklevel=4)
+    warnings.warn(message, UnsupportedVersionWarning, stacklevel=stacklevel)
     return True

@@ -31,9 +31,34 @@ def test_shop_is_normalised_to_a_bare_lower_case_host(given: str) -> None:
     assert normalize_shop(given) == "your-store.myshopify.com"
 
 
-def test_custom_domains_and_digits_are_accepted() -> None:
-    assert normalize_shop("shop.example.co.uk") == "shop.example.co.uk"
+def test_digits_are_accepted() -> None:
     assert normalize_shop("store-42.myshopify.com") == "store-42.myshopify.com"
+
+
+@pytest.mark.parametrize(
+    "given",
+    [
+        "evil.com",
+        "shop.example.co.uk",  # a custom domain goes through endpoint=, an explicit choice
+        "x.myshopify.com.evil.com",
+        "myshopify.com",
+        "a.b.myshopify.com",
+        "evilmyshopify.com",
+        "169.254.169.254",
+        "10.0.0.1",
+        "https://10.0.0.1",
+        "[::1]",
+        "metadata.google.internal",
+    ],
+)
+def test_shop_takes_only_a_myshopify_host(given: str) -> None:
+    """Apps take ``shop`` from a query string: any other host would receive the token."""
+    with pytest.raises(ConfigurationError, match="shop"):
+        normalize_shop(given)
+    with pytest.raises(ConfigurationError):
+        StorefrontClient(shop=given, access_token=STOREFRONT_TOKEN)
+    with pytest.raises(ConfigurationError):
+        AdminClient(shop=given, access_token=ADMIN_TOKEN)
 
 
 @pytest.mark.parametrize(

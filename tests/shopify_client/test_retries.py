@@ -47,9 +47,9 @@ class RecordingPolicy(RetryPolicy):
     """A fast policy that remembers the server hint and the wait of each retry."""
 
     hints: list[float | None] = field(default_factory=list, compare=False)
-    waits: list[float] = field(default_factory=list, compare=False)
+    waits: list[float | None] = field(default_factory=list, compare=False)
 
-    def wait(self, attempt: int, server_hint: float | None) -> float:
+    def wait(self, attempt: int, server_hint: float | None) -> float | None:
         seconds = super().wait(attempt, server_hint)
         self.hints.append(server_hint)
         self.waits.append(seconds)
@@ -130,13 +130,26 @@ def test_429_without_retry_after_backs_off(fake: FakeShopify) -> None:
     assert 0.005 <= policy.waits[0] <= 0.01
 
 
-def test_retry_after_is_capped_by_wait_max(fake: FakeShopify) -> None:
+def test_a_retry_after_longer_than_wait_max_is_raised_at_once_not_retried_early(
+    fake: FakeShopify,
+) -> None:
+    # Retrying after wait_max would come back earlier than Shopify asked.
     policy = RecordingPolicy(max_retries=1, backoff_base=0.01, backoff_max=0.05, wait_max=0.05)
     fake.enqueue(Fault.too_many_requests("3600"))
+    with storefront(fake, policy) as client, pytest.raises(ThrottledError) as info:
+        client.customer(customer_access_token="nobody")
+    assert info.value.retry_after == 3600.0
+    assert policy.hints == [3600.0]
+    assert policy.waits == [None]
+    assert len(fake.requests) == 1
+
+
+def test_a_retry_after_within_wait_max_is_waited_in_full(fake: FakeShopify) -> None:
+    policy = RecordingPolicy(max_retries=1, backoff_base=0.01, backoff_max=0.05, wait_max=0.5)
+    fake.enqueue(Fault.too_many_requests("0.2"))
     with storefront(fake, policy) as client:
         client.customer(customer_access_token="nobody")
-    assert policy.hints == [3600.0]
-    assert policy.waits == [0.05]
+    assert policy.waits == [0.2]
 
 
 @pytest.mark.parametrize("status", [502, 503, 504])
@@ -356,7 +369,7 @@ def test_mutation_is_not_retried_after_a_read_timeout(fake: FakeShopify) -> None
     with storefront(fake, timeout=0.1) as client, pytest.raises(TransportError) as info:
         login(client)
     assert info.value.request_sent is True
-    assert "ReadTimeout" in str(info.value)
+    assert "timed out" in str(info.value)
     assert fake.executed["customerAccessTokenCreate"] == 1
     assert len(fake.requests) == 1
 
@@ -584,7 +597,8 @@ def test_backoff_grows_then_is_capped() -> None:
 def test_backoff_and_hints_are_capped_by_wait_max() -> None:
     policy = RetryPolicy(backoff_base=100.0, backoff_max=100.0, wait_max=2.0)
     assert all(policy.backoff(n) <= 2.0 for n in range(1, 5))
-    assert policy.wait(1, 30.0) == 2.0
+    assert policy.wait(1, 30.0) is None  # asked for longer: raise, never retry early
+    assert policy.wait(1, 2.0) == 2.0
     assert policy.wait(1, 0.3) == 0.3
     assert policy.wait(1, 0.0) == 0.0
 

@@ -1,0 +1,513 @@
+"""The retry loop and the state the sync and async clients share.
+
+:class:`_ClientCore` holds the configuration and every decision (what to send,
+how to read the answer, whether and when to retry); :class:`_SyncClient` and
+:class:`_AsyncClient` add the loop around one attempt of :mod:`._transport`.
+The generated code calls :meth:`execute`, :meth:`get_data` and
+:meth:`parse_result`; the public classes are in :mod:`._base`.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+import warnings
+from collections.abc import Mapping
+from types import TracebackType
+from typing import Any, ClassVar, Generic, Self, TypeVar
+from urllib.parse import urlsplit
+
+import httpx
+import pydantic
+
+from ._apis import Api
+from ._auth import check_header_values
+from ._endpoint import check_endpoint, endpoint_for, is_loopback_host
+from ._exceptions import (
+    ConfigurationError,
+    GraphQLError,
+    HTTPStatusError,
+    InvalidResponseError,
+    QueryCost,
+    ShopifyError,
+    ThrottledError,
+    TransportError,
+)
+from ._redact import REDACTED, scrub
+from ._request import PreparedRequest, prepare
+from ._response import GraphQLResponse, interpret
+from ._retry import RetryPolicy
+from ._transport import (
+    ACCEPT_ENCODING,
+    AttemptDeadlineExceeded,
+    Limits,
+    RawResponse,
+    send_async,
+    send_sync,
+)
+from ._version import __version__
+from ._versions import VersionMismatchWarning, warn_if_unsupported
+
+__all__ = ["ResponseData"]
+
+logger = logging.getLogger("shopify_client")
+
+HttpT = TypeVar("HttpT", httpx.Client, httpx.AsyncClient)
+ModelT = TypeVar("ModelT", bound=pydantic.BaseModel)
+
+USER_AGENT = f"shopify-graphql-typed/{__version__} (Python; httpx {httpx.__version__})"
+# How many distinct deprecation reasons / served versions one client remembers
+# having warned about; a server varying those headers cannot grow it further.
+WARNED_MAX = 32
+
+_SAFE_TRANSPORT_ERRORS = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+
+
+class ResponseData(dict[str, Any]):
+    """``data`` of a response, as :meth:`get_data` returns it: a plain dict that also
+    knows the response it came from, so a parse error can name its request id."""
+
+    __slots__ = ("response",)
+
+    def __init__(self, response: GraphQLResponse) -> None:
+        super().__init__(response.data)
+        self.response = response
+
+
+def _remember(seen: dict[str, None], value: str) -> bool:
+    """Add ``value`` to a bounded, insertion-ordered set; True if it was new."""
+    if value in seen:
+        return False
+    seen[value] = None
+    if len(seen) > WARNED_MAX:
+        del seen[next(iter(seen))]
+    return True
+
+
+class _ClientCore(Generic[HttpT]):
+    """State and decisions shared by the sync and async clients; no I/O here."""
+
+    api: ClassVar[Api]
+    api_version: ClassVar[str]
+
+    _endpoint: str
+    _headers: dict[str, str]
+    _secrets: tuple[str, ...]
+    _retry: RetryPolicy
+    _timeout: httpx.Timeout
+    _limits: Limits
+    _max_bytes: int
+    _per_call: dict[str, Any]
+    _http: HttpT
+    _owns_http: bool
+    last_response: GraphQLResponse | None
+
+    def _setup(
+        self,
+        *,
+        shop: str | None,
+        endpoint: str | None,
+        auth_headers: dict[str, str],
+        timeout: float | httpx.Timeout,
+        max_retries: int | None,
+        retry_policy: RetryPolicy | None,
+        max_response_bytes: int,
+        http_client: HttpT | None,
+    ) -> None:
+        self._configure(
+            shop=shop,
+            endpoint=endpoint,
+            auth_headers=auth_headers,
+            timeout=timeout,
+            max_retries=max_retries,
+            retry_policy=retry_policy,
+            max_response_bytes=max_response_bytes,
+        )
+        self._owns_http = http_client is None
+        if http_client is None:
+            self._http = self._new_http()
+            self._per_call = {}
+        else:
+            self._http = http_client
+            self._per_call = {"headers": self._headers, "timeout": self._timeout}
+
+    def _new_http(self) -> HttpT:
+        raise NotImplementedError
+
+    def _http_options(self) -> dict[str, Any]:
+        """Options of an httpx client this class creates: never follow a redirect, and
+        never send a loopback request (plain http, token inside) through HTTP_PROXY."""
+        host = urlsplit(self._endpoint).hostname or ""
+        return {
+            "headers": self._headers,
+            "timeout": self._timeout,
+            "follow_redirects": False,
+            "trust_env": not is_loopback_host(host),
+        }
+
+    def _configure(
+        self,
+        *,
+        shop: str | None,
+        endpoint: str | None,
+        auth_headers: dict[str, str],
+        timeout: float | httpx.Timeout,
+        max_retries: int | None,
+        retry_policy: RetryPolicy | None,
+        max_response_bytes: int,
+    ) -> None:
+        if getattr(type(self), "api_version", None) is None:
+            raise ConfigurationError(
+                f"{type(self).__name__} has no api_version: use the generated Client classes"
+            )
+        if (shop is None) == (endpoint is None):
+            raise ConfigurationError("pass exactly one of shop= (a shop domain) or endpoint=")
+        self._endpoint = (
+            check_endpoint(endpoint)
+            if endpoint is not None
+            else endpoint_for(self.api, shop or "", self.api_version)
+        )
+        self._secrets = tuple(auth_headers.values())
+        self._headers = {
+            "Content-Type": "application/json",
+            "Accept": "application/json",
+            "Accept-Encoding": ACCEPT_ENCODING,
+            "User-Agent": USER_AGENT,
+            "X-SDK-Variant": "shopify-graphql-typed-python",
+            "X-SDK-Version": __version__,
+            **auth_headers,
+        }
+        self._timeout = self._check_timeout(timeout)
+        if (
+            isinstance(max_response_bytes, bool)
+            or not isinstance(max_response_bytes, int)
+            or max_response_bytes < 1
+        ):
+            raise ConfigurationError("max_response_bytes must be a positive number of bytes")
+        self._max_bytes = max_response_bytes
+        self._limits = Limits.of(timeout, max_response_bytes)
+        if retry_policy is not None:
+            if max_retries is not None and max_retries != retry_policy.max_retries:
+                raise ConfigurationError(
+                    f"max_retries={max_retries} contradicts retry_policy.max_retries="
+                    f"{retry_policy.max_retries}: pass one of them"
+                )
+            self._retry = retry_policy
+        else:
+            try:
+                self._retry = RetryPolicy() if max_retries is None else RetryPolicy(max_retries)
+            except (ValueError, TypeError) as exc:
+                raise ConfigurationError(str(exc)) from None
+        self._mismatch_warned: dict[str, None] = {}
+        self._deprecations_logged: dict[str, None] = {}
+        self._lock = threading.Lock()
+        self.last_response = None
+        warn_if_unsupported(self.api, self.api_version, stacklevel=5)
+
+    @staticmethod
+    def _check_timeout(timeout: object) -> httpx.Timeout:
+        if isinstance(timeout, httpx.Timeout):
+            return timeout
+        if isinstance(timeout, bool) or not isinstance(timeout, int | float) or not timeout > 0:
+            raise ConfigurationError(
+                "timeout must be a positive number of seconds (or an httpx.Timeout)"
+            )
+        return httpx.Timeout(float(timeout))
+
+    # -- public read-only state ---------------------------------------------------
+
+    @property
+    def endpoint(self) -> str:
+        return self._endpoint
+
+    @property
+    def retry_policy(self) -> RetryPolicy:
+        return self._retry
+
+    @property
+    def max_response_bytes(self) -> int:
+        return self._max_bytes
+
+    @property
+    def last_cost(self) -> QueryCost | None:
+        """Admin ``extensions.cost`` of the last successful call (None before any)."""
+        return self.last_response.cost if self.last_response else None
+
+    def __repr__(self) -> str:
+        return (
+            f"<{type(self).__name__} {self.api} API {self.api_version} "
+            f"endpoint={self._endpoint!r} token={REDACTED}>"
+        )
+
+    # -- each call ------------------------------------------------------------------
+
+    def _send_options(self, kwargs: Mapping[str, Any]) -> tuple[dict[str, Any], Limits]:
+        """What each attempt needs besides the body, and what bounds it.
+
+        A client this class created carries the headers and timeout itself (set
+        once, not merged per call); a caller's client gets them with each request.
+        """
+        if not kwargs:
+            return self._per_call, self._limits
+        unknown = set(kwargs) - {"headers", "timeout"}
+        if unknown:
+            raise TypeError(f"unexpected keyword arguments: {', '.join(sorted(unknown))}")
+        options = dict(self._per_call)
+        limits = self._limits
+        if kwargs.get("headers"):
+            extra = check_header_values(kwargs["headers"])
+            options["headers"] = {**options.get("headers", {}), **extra}
+        if "timeout" in kwargs:
+            timeout = self._check_timeout(kwargs["timeout"])
+            options["timeout"] = timeout
+            limits = Limits.of(kwargs["timeout"], self._max_bytes)
+        return options, limits
+
+    def _secrets_for(self, request: PreparedRequest) -> tuple[str, ...]:
+        return self._secrets + request.secret_values
+
+    def _finish(
+        self, raw: RawResponse, request: PreparedRequest, elapsed: float, attempt: int
+    ) -> GraphQLResponse:
+        headers = raw.headers
+        request_id = headers.get("x-request-id")
+        served = headers.get("x-shopify-api-version")
+        self._check_headers(headers.get("x-shopify-api-deprecated-reason"), served)
+        logger.debug(
+            "%s API %s operation=%s status=%d elapsed_ms=%.1f request_id=%s",
+            self.api,
+            self.api_version,
+            request.operation_name,
+            raw.status_code,
+            elapsed * 1000,
+            request_id,
+        )
+        try:
+            result = interpret(
+                raw.status_code,
+                headers,
+                raw.body,
+                secrets=self._secrets_for(request),
+                elapsed=elapsed,
+                attempts=attempt,
+                request_id=request_id,
+                api_version=served,
+            )
+        except ShopifyError:
+            raise
+        except (RecursionError, ValueError, TypeError, KeyError, AttributeError) as exc:
+            # A safety net: whatever a hostile body trips over, the caller gets our type.
+            raise InvalidResponseError(
+                f"could not read the response ({type(exc).__name__})",
+                status_code=raw.status_code,
+                request_id=request_id,
+            ) from None
+        with self._lock:
+            self.last_response = result
+        return result
+
+    def _check_headers(self, reason: str | None, served: str | None) -> None:
+        if reason and _remember(self._deprecations_logged, reason[:500]):
+            logger.warning(
+                "Shopify %s API %s: the request used something deprecated: %s",
+                self.api,
+                self.api_version,
+                reason[:500],
+            )
+        if served and served != self.api_version and _remember(self._mismatch_warned, served[:40]):
+            message = (
+                f"requested Shopify {self.api} API {self.api_version} but Shopify served "
+                f"{served[:40]} (it does so for unsupported versions); the generated types "
+                f"describe {self.api_version}: regenerate with `shopify-codegen bump`"
+            )
+            logger.warning(message)
+            warnings.warn(message, VersionMismatchWarning, stacklevel=5)
+
+    def _transport_error(
+        self, exc: httpx.TransportError | AttemptDeadlineExceeded, request: PreparedRequest
+    ) -> TransportError:
+        if isinstance(exc, AttemptDeadlineExceeded):
+            sent = exc.request_sent
+            what = f"timed out: {exc}"
+        else:
+            sent = not isinstance(exc, _SAFE_TRANSPORT_ERRORS)
+            detail = scrub(str(exc)[:200], self._secrets_for(request))
+            what = type(exc).__name__ + (f" ({detail})" if detail else "")
+        when = "after the request may have reached Shopify" if sent else "before sending"
+        return TransportError(
+            f"{what} calling {self._endpoint} ({request.operation_name or 'operation'}, {when})",
+            request_sent=sent,
+        )
+
+    def _retry_wait(
+        self, attempt: int, error: ShopifyError, request: PreparedRequest
+    ) -> float | None:
+        """Seconds to wait before retrying, or None when ``error`` must be raised."""
+        if attempt > self._retry.max_retries:
+            return None
+        if isinstance(error, ThrottledError):
+            hint = error.retry_after
+            if hint is None and error.cost is not None:
+                hint = error.cost.seconds_until_available()
+            return self._retry.wait(attempt, hint)
+        if isinstance(error, TransportError):
+            if request.is_mutation and error.request_sent:
+                return None
+            return self._retry.wait(attempt, None)
+        if isinstance(error, HTTPStatusError) and self._retry.retries_status(
+            error.status_code, is_mutation=request.is_mutation
+        ):
+            return self._retry.wait(attempt, error.retry_after)
+        if (
+            isinstance(error, GraphQLError)
+            and not request.is_mutation
+            and "INTERNAL_SERVER_ERROR" in error.codes
+        ):
+            # Shopify reports a 500 of its GraphQL layer as a 200 with this code; a
+            # query is safe to send again, a mutation may have acted.
+            return self._retry.wait(attempt, None)
+        return None
+
+    def _log_retry(
+        self, error: ShopifyError, request: PreparedRequest, attempt: int, wait: float
+    ) -> None:
+        logger.warning(
+            "retrying %s (%s) in %.2fs: attempt %d of %d",
+            request.operation_name or "operation",
+            type(error).__name__,
+            wait,
+            attempt + 1,
+            self._retry.max_retries + 1,
+        )
+
+    # -- the generated code's interface -------------------------------------------
+
+    def get_data(self, response: GraphQLResponse) -> dict[str, Any]:
+        return ResponseData(response)
+
+    def parse_result(self, model: type[ModelT], data: dict[str, Any]) -> ModelT:
+        """Validate ``data`` into the generated ``model``; a misfit is an InvalidResponseError
+        that carries the response's status code and request id."""
+        try:
+            return model.model_validate(data)
+        except pydantic.ValidationError as exc:
+            first = exc.errors(include_input=False, include_url=False)
+            parts = []
+            for err in first[:3]:
+                loc = ".".join(str(p) for p in err["loc"]) or "(root)"
+                parts.append(f"{loc}: {err['msg']}")
+            more = f" (+{len(first) - 3} more)" if len(first) > 3 else ""
+            path = ".".join(str(p) for p in first[0]["loc"]) if first else None
+            response = data.response if isinstance(data, ResponseData) else None
+            request_id = response.request_id if response else None
+            where = f" (request id {request_id})" if request_id else ""
+            raise InvalidResponseError(
+                f"response data does not fit the generated {model.__name__} "
+                f"({self.api} API {self.api_version}){where}: " + "; ".join(parts) + more,
+                path=path,
+                status_code=response.status_code if response else None,
+                request_id=request_id,
+            ) from None
+
+
+class _SyncClient(_ClientCore[httpx.Client]):
+    def _new_http(self) -> httpx.Client:
+        return httpx.Client(**self._http_options())
+
+    def execute(
+        self,
+        query: str,
+        operation_name: str | None = None,
+        variables: Mapping[str, object] | None = None,
+        **kwargs: Any,
+    ) -> GraphQLResponse:
+        """Send one GraphQL document, retrying what is safe to retry."""
+        request = prepare(query, operation_name, variables)
+        options, limits = self._send_options(kwargs)
+        attempt = 0
+        while True:
+            attempt += 1
+            logger.debug("POST %s operation=%s attempt=%d", self._endpoint, operation_name, attempt)
+            started = time.perf_counter()
+            error: ShopifyError
+            try:
+                raw = send_sync(self._http, self._endpoint, request.body, options, limits)
+                return self._finish(raw, request, time.perf_counter() - started, attempt)
+            except (httpx.TransportError, AttemptDeadlineExceeded) as exc:
+                error = self._transport_error(exc, request)
+            except ShopifyError as exc:
+                error = exc
+            wait = self._retry_wait(attempt, error, request)
+            if wait is None:
+                # Never chained: a low-level exception may quote a header value.
+                raise error from None
+            self._log_retry(error, request, attempt, wait)
+            time.sleep(wait)
+
+    def close(self) -> None:
+        if self._owns_http:
+            self._http.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+
+class _AsyncClient(_ClientCore[httpx.AsyncClient]):
+    def _new_http(self) -> httpx.AsyncClient:
+        return httpx.AsyncClient(**self._http_options())
+
+    async def execute(
+        self,
+        query: str,
+        operation_name: str | None = None,
+        variables: Mapping[str, object] | None = None,
+        **kwargs: Any,
+    ) -> GraphQLResponse:
+        """Send one GraphQL document, retrying what is safe to retry."""
+        request = prepare(query, operation_name, variables)
+        options, limits = self._send_options(kwargs)
+        attempt = 0
+        while True:
+            attempt += 1
+            logger.debug("POST %s operation=%s attempt=%d", self._endpoint, operation_name, attempt)
+            started = time.perf_counter()
+            error: ShopifyError
+            try:
+                raw = await send_async(self._http, self._endpoint, request.body, options, limits)
+                return self._finish(raw, request, time.perf_counter() - started, attempt)
+            except (httpx.TransportError, AttemptDeadlineExceeded) as exc:
+                error = self._transport_error(exc, request)
+            except ShopifyError as exc:
+                error = exc
+            wait = self._retry_wait(attempt, error, request)
+            if wait is None:
+                # Never chained: a low-level exception may quote a header value.
+                raise error from None
+            self._log_retry(error, request, attempt, wait)
+            import anyio  # here, not at module level: ~10 ms of import time
+
+            await anyio.sleep(wait)
+
+    async def aclose(self) -> None:
+        if self._owns_http:
+            await self._http.aclose()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()

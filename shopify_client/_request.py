@@ -1,0 +1,96 @@
+"""Building a request: the JSON body (:mod:`._variables`), whether it may repeat a
+write, and its secret values."""
+
+from __future__ import annotations
+
+import functools
+import json
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+
+from ._redact import is_sensitive_key
+from ._variables import encode_request
+
+__all__ = ["PreparedRequest", "is_mutation", "prepare"]
+
+# GraphQL's lexer: a comment runs to the end of the line, and a line ends at
+# "\n", "\r\n" or a bare "\r" (spec, "LineTerminator"); a string never spans one.
+_TOKEN = re.compile(
+    r'"""(?:\\"""|[^"]|"(?!""))*"""'  # block string
+    r'|"(?:\\.|[^"\\\n\r])*"'  # string
+    r"|#[^\n\r]*"  # comment
+    r"|[{}]"  # braces
+    r"|[_A-Za-z][_0-9A-Za-z]*"  # name
+)
+
+
+@functools.lru_cache(maxsize=256)
+def is_mutation(query: str) -> bool:
+    """Whether retrying this document could repeat a write: fail-safe, not exact.
+
+    True when any top-level definition of the document is introduced by the keyword
+    ``mutation`` (whatever comes first: fragments, other operations, a BOM), so a
+    document that holds a mutation is never retried after Shopify may have acted.
+    """
+    depth = 0
+    for match in _TOKEN.finditer(query):
+        token = match.group()
+        if token == "{":
+            depth += 1
+        elif token == "}":
+            depth = max(0, depth - 1)
+        elif depth == 0 and token == "mutation":
+            return True
+    return False
+
+
+def _sensitive_values(
+    value: object, under_sensitive: bool = False, depth: int = 0
+) -> Iterator[str]:
+    if depth > 64:
+        return
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield from _sensitive_values(
+                item, under_sensitive or (isinstance(key, str) and is_sensitive_key(key)), depth + 1
+            )
+    elif isinstance(value, list):
+        for item in value:
+            yield from _sensitive_values(item, under_sensitive, depth + 1)
+    elif under_sensitive and isinstance(value, str):
+        yield value
+
+
+@dataclass(frozen=True)
+class PreparedRequest:
+    body: bytes
+    operation_name: str | None
+    is_mutation: bool
+    has_variables: bool = False
+    _cache: dict[str, tuple[str, ...]] = field(default_factory=dict, compare=False, repr=False)
+
+    @property
+    def secret_values(self) -> tuple[str, ...]:
+        """String values sent under a sensitive variable name (password, token...):
+        scrubbed from every error message. Worked out only when first needed."""
+        if not self.has_variables:
+            return ()
+        found = self._cache.get("secrets")
+        if found is None:
+            variables = json.loads(self.body).get("variables")  # UNSET ones are not there
+            found = tuple(dict.fromkeys(_sensitive_values(variables)))
+            self._cache["secrets"] = found
+        return found
+
+
+def prepare(
+    query: str, operation_name: str | None, variables: Mapping[str, object] | None
+) -> PreparedRequest:
+    body = encode_request(query, operation_name, variables)
+    return PreparedRequest(
+        body=body,
+        operation_name=operation_name,
+        is_mutation=is_mutation(query),
+        has_variables=bool(variables),
+    )

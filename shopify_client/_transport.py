@@ -1,0 +1,372 @@
+"""One HTTP attempt, bounded in time and bytes, never following a redirect.
+
+Each attempt is sent with ``follow_redirects=False`` (whoever built the httpx
+client: a redirect would carry the token headers, and for 307/308 the body, to
+another host), streamed, and read with two bounds:
+
+- **time**: the whole attempt (connect, send, wait, the full body) ends by its
+  deadline, ``timeout=`` seconds after it began. httpx's own timeouts bound each
+  read; a server sending one byte a second would pass them for ever.
+- **bytes**: the body may hold at most ``max_response_bytes`` once decoded (gzip
+  and deflate are decoded here, a bounded piece at a time, so a gzip bomb costs
+  no more memory than the cap). Past it, reading stops and the connection closes.
+
+Async attempts run in an anyio cancel scope (asyncio and trio). Sync attempts
+check the deadline between reads and at each httpcore phase, and a watchdog
+thread shuts the socket down at the deadline, which ends a read blocked on it.
+One corner is left to httpx's read timeout: a server that drips its *headers* on
+a kept-alive connection reused from the pool (the socket is not known until the
+headers are in).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import heapq
+import itertools
+import socket
+import threading
+import time
+import zlib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+from ._exceptions import InvalidResponseError, ResponseTooLargeError
+
+__all__ = [
+    "DEFAULT_MAX_RESPONSE_BYTES",
+    "DEFAULT_TIMEOUT",
+    "AttemptDeadlineExceeded",
+    "Limits",
+    "RawResponse",
+    "send_async",
+    "send_sync",
+]
+
+DEFAULT_TIMEOUT = 30.0  # seconds, one attempt as a whole
+# A GraphQL answer is bounded by its query cost (Admin: 1,000 points a query);
+# Shopify's largest documented answers are a few MB. 64 MB decoded leaves room.
+DEFAULT_MAX_RESPONSE_BYTES = 64 * 1024 * 1024
+ACCEPT_ENCODING = "gzip, deflate"
+
+
+class AttemptDeadlineExceeded(Exception):
+    """Internal: the attempt ran past its deadline (the client turns it into a TransportError)."""
+
+    def __init__(self, seconds: float, request_sent: bool) -> None:
+        super().__init__(f"the attempt took longer than timeout={seconds:g}s")
+        self.seconds = seconds
+        self.request_sent = request_sent
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What bounds one attempt: ``seconds`` as a whole (None: httpx's phases only)."""
+
+    seconds: float | None
+    max_bytes: int
+
+    @classmethod
+    def of(cls, timeout: float | httpx.Timeout | None, max_bytes: int) -> Limits:
+        return cls(attempt_seconds(timeout), max_bytes)
+
+
+def attempt_seconds(timeout: float | httpx.Timeout | None) -> float | None:
+    """The whole-attempt deadline of a ``timeout=`` value.
+
+    A number is the deadline. An ``httpx.Timeout`` keeps its per-phase meaning, and
+    the attempt as a whole is bounded by the largest of its phases.
+    """
+    if timeout is None:
+        return None
+    if isinstance(timeout, httpx.Timeout):
+        parts = [t for t in (timeout.connect, timeout.read, timeout.write, timeout.pool) if t]
+        return max(parts) if parts else None
+    return float(timeout)
+
+
+@dataclass(frozen=True)
+class RawResponse:
+    status_code: int
+    headers: httpx.Headers
+    body: bytes
+
+
+class _BodyReader:
+    """Decodes Content-Encoding piece by piece, never holding more than ``limit`` bytes."""
+
+    def __init__(self, headers: httpx.Headers, limit: int, status: int) -> None:
+        self._limit = limit
+        self._status = status
+        self._request_id = headers.get("x-request-id")
+        self._parts: list[bytes] = []
+        self._size = 0
+        coding = headers.get("content-encoding", "").strip().lower()
+        self._raw_deflate_fallback = False
+        self._zlib: Any = None
+        if coding in ("", "identity"):
+            pass
+        elif coding in ("gzip", "x-gzip"):
+            self._zlib = zlib.decompressobj(zlib.MAX_WBITS | 16)
+        elif coding == "deflate":
+            self._zlib = zlib.decompressobj()
+            self._raw_deflate_fallback = True
+        else:
+            raise InvalidResponseError(
+                f"the response uses Content-Encoding {coding[:40]!r}; the client asked for "
+                f"{ACCEPT_ENCODING!r} only",
+                status_code=status,
+                request_id=self._request_id,
+            )
+
+    def _add(self, data: bytes) -> None:
+        self._size += len(data)
+        if self._size > self._limit:
+            raise ResponseTooLargeError(
+                f"the response holds more than max_response_bytes={self._limit:,} bytes "
+                "(decoded); reading stopped there",
+                status_code=self._status,
+                request_id=self._request_id,
+                limit=self._limit,
+            )
+        if data:
+            self._parts.append(data)
+
+    def _bad_encoding(self) -> InvalidResponseError:
+        return InvalidResponseError(
+            "the response body could not be decoded (its Content-Encoding is wrong)",
+            status_code=self._status,
+            request_id=self._request_id,
+        )
+
+    def feed(self, chunk: bytes) -> None:
+        if self._zlib is None:
+            self._add(chunk)
+            return
+        room = self._limit - self._size
+        try:
+            out = self._zlib.decompress(chunk, room + 1)
+        except zlib.error:
+            if not (self._raw_deflate_fallback and self._size == 0):
+                raise self._bad_encoding() from None
+            # Some servers send raw deflate without the zlib wrapper.
+            self._raw_deflate_fallback = False
+            self._zlib = zlib.decompressobj(-zlib.MAX_WBITS)
+            try:
+                out = self._zlib.decompress(chunk, room + 1)
+            except zlib.error:
+                raise self._bad_encoding() from None
+        self._raw_deflate_fallback = False
+        self._add(out)
+
+    def whole(self, content: bytes) -> None:
+        """A body httpx already read and decoded (a transport that returns it whole)."""
+        self._add(content)
+
+    def finish(self) -> bytes:
+        if self._zlib is not None:
+            try:
+                self._add(self._zlib.flush())
+            except zlib.error:
+                raise self._bad_encoding() from None
+        return b"".join(self._parts)
+
+
+class _Watchdog:
+    """One daemon thread that runs each registered action at its deadline, unless
+    cancelled first: cheaper than a thread per call."""
+
+    def __init__(self) -> None:
+        self._heap: list[tuple[float, int, Callable[[], None]]] = []
+        self._cancelled: set[int] = set()
+        self._ids = itertools.count()
+        self._cond = threading.Condition()
+        self._thread: threading.Thread | None = None
+
+    def schedule(self, deadline: float, action: Callable[[], None]) -> int:
+        with self._cond:
+            handle = next(self._ids)
+            heapq.heappush(self._heap, (deadline, handle, action))
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(
+                    target=self._run, name="shopify-client-watchdog", daemon=True
+                )
+                self._thread.start()
+            self._cond.notify()
+            return handle
+
+    def cancel(self, handle: int) -> None:
+        with self._cond:
+            self._cancelled.add(handle)
+            # Drop cancelled entries at the top so the heap stays small.
+            while self._heap and self._heap[0][1] in self._cancelled:
+                self._cancelled.discard(heapq.heappop(self._heap)[1])
+
+    def _run(self) -> None:
+        while True:
+            with self._cond:
+                while True:
+                    while self._heap and self._heap[0][1] in self._cancelled:
+                        self._cancelled.discard(heapq.heappop(self._heap)[1])
+                    if not self._heap:
+                        self._cond.wait(timeout=30.0)
+                        if not self._heap:
+                            self._thread = None
+                            return
+                        continue
+                    deadline = self._heap[0][0]
+                    delay = deadline - time.monotonic()
+                    if delay <= 0:
+                        _, _, action = heapq.heappop(self._heap)
+                        break
+                    self._cond.wait(timeout=delay)
+            # A watchdog must survive what it stops.
+            with contextlib.suppress(Exception):
+                action()
+
+
+_WATCHDOG = _Watchdog()
+
+
+class _SyncAttempt:
+    """The deadline of one sync attempt: phase checks (httpcore trace) and the watchdog."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self.deadline = time.monotonic() + seconds
+        self.fired = False
+        self.request_sent = False
+        self._streams: list[Any] = []
+        self._lock = threading.Lock()
+        self._handle = _WATCHDOG.schedule(self.deadline, self._fire)
+
+    def trace(self, event: str, info: Mapping[str, Any]) -> None:
+        if event.startswith(("connection.connect", "connection.start_tls")):
+            if event.endswith(".complete"):
+                self._track(info.get("return_value"))
+        elif ".send_request_headers." in event:
+            # Fail-safe: from the first header byte on, the request may reach Shopify.
+            self.request_sent = True
+        self.check()
+
+    def check(self) -> None:
+        if self.fired or time.monotonic() >= self.deadline:
+            raise AttemptDeadlineExceeded(self.seconds, self.request_sent)
+
+    def _track(self, stream: Any) -> None:
+        if stream is None:
+            return
+        with self._lock:
+            self._streams.append(stream)
+            fired = self.fired
+        if fired:
+            self._shutdown(stream)
+
+    def track_response(self, response: httpx.Response) -> None:
+        self._track(response.extensions.get("network_stream"))
+
+    def _fire(self) -> None:
+        with self._lock:
+            self.fired = True
+            streams = list(self._streams)
+        for stream in streams:
+            self._shutdown(stream)
+
+    @staticmethod
+    def _shutdown(stream: Any) -> None:
+        try:
+            sock = stream.get_extra_info("socket")
+            if isinstance(sock, socket.socket):
+                sock.shutdown(socket.SHUT_RDWR)
+        except (OSError, AttributeError):
+            pass
+
+    def done(self) -> None:
+        _WATCHDOG.cancel(self._handle)
+
+
+def send_sync(
+    http: httpx.Client,
+    url: str,
+    body: bytes,
+    options: Mapping[str, Any],
+    limits: Limits,
+) -> RawResponse:
+    """POST ``body`` once; the answer read whole within ``limits``."""
+    attempt = _SyncAttempt(limits.seconds) if limits.seconds else None
+    extensions = {"trace": attempt.trace} if attempt else None
+    try:
+        request = http.build_request("POST", url, content=body, extensions=extensions, **options)
+        response = http.send(request, stream=True, follow_redirects=False)
+        try:
+            if attempt:
+                attempt.request_sent = True
+                attempt.track_response(response)
+                attempt.check()
+            reader = _BodyReader(response.headers, limits.max_bytes, response.status_code)
+            if response.is_stream_consumed:
+                reader.whole(response.content)
+            else:
+                for chunk in response.iter_raw():
+                    reader.feed(chunk)
+                    if attempt:
+                        attempt.check()
+            return RawResponse(response.status_code, response.headers, reader.finish())
+        finally:
+            response.close()
+    except httpx.TransportError as exc:
+        if attempt and (attempt.fired or time.monotonic() >= attempt.deadline):
+            raise AttemptDeadlineExceeded(attempt.seconds, attempt.request_sent) from exc
+        raise
+    finally:
+        if attempt:
+            attempt.done()
+
+
+async def send_async(
+    http: httpx.AsyncClient,
+    url: str,
+    body: bytes,
+    options: Mapping[str, Any],
+    limits: Limits,
+) -> RawResponse:
+    """POST ``body`` once; the answer read whole within ``limits`` (an anyio cancel scope)."""
+    import anyio  # here, not at module level: the sync client does not need it
+
+    sent = False
+
+    async def trace(event: str, info: Mapping[str, Any]) -> None:
+        nonlocal sent
+        if ".send_request_headers." in event:
+            sent = True
+
+    async def attempt() -> RawResponse:
+        nonlocal sent
+        request = http.build_request(
+            "POST", url, content=body, extensions={"trace": trace}, **options
+        )
+        response = await http.send(request, stream=True, follow_redirects=False)
+        sent = True
+        try:
+            reader = _BodyReader(response.headers, limits.max_bytes, response.status_code)
+            if response.is_stream_consumed:
+                reader.whole(response.content)
+            else:
+                async for chunk in response.aiter_raw():
+                    reader.feed(chunk)
+            return RawResponse(response.status_code, response.headers, reader.finish())
+        finally:
+            await response.aclose()
+
+    if not limits.seconds:
+        return await attempt()
+    result: RawResponse | None = None
+    with anyio.move_on_after(limits.seconds):
+        result = await attempt()
+    if result is None:
+        # A deadline hit while connecting means nothing was sent; later, it may have been.
+        raise AttemptDeadlineExceeded(limits.seconds, sent)
+    return result
