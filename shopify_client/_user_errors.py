@@ -3,30 +3,54 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, TypeVar
+from typing import TypeVar
 
-from ._exceptions import UserErrorsError
+import pydantic
+
+from ._exceptions import UserErrorItem, UserErrorsError
 
 __all__ = ["raise_for_user_errors"]
 
 PayloadT = TypeVar("PayloadT")
 
-_FIELDS = ("customer_user_errors", "user_errors")
+# For objects that are not generated models (no field types to read).
+_FIELDS = ("customer_user_errors", "user_errors", "checkout_user_errors")
+
+
+def _is_user_error(item: object) -> bool:
+    """An item of Shopify's ``UserError`` family (``UserError``, ``CustomerUserError``,
+    ``CheckoutUserError``...): a generated model with ``message`` and ``field``."""
+    if not isinstance(item, pydantic.BaseModel):
+        return False
+    fields = type(item).model_fields
+    return "message" in fields and "field" in fields
 
 
 def raise_for_user_errors(payload: PayloadT) -> PayloadT:
     """Return ``payload`` unchanged, or raise :class:`UserErrorsError` if it carries
-    any ``customer_user_errors`` / ``user_errors``.
+    any user errors.
 
-    ``None`` (a mutation field that came back null) is returned as is.
+    On a generated model, the user errors are the fields whose items are a type with
+    ``message`` and ``field`` (select both, as Shopify's examples do): found by type,
+    not by name, so ``checkoutUserErrors`` or an alias are found too. On any other
+    object, the attributes ``customer_user_errors``, ``user_errors`` and
+    ``checkout_user_errors`` are read. ``None`` (a mutation field that came back
+    null) is returned as is.
     """
     if payload is None:
         return payload
-    found: list[Any] = []
-    for name in _FIELDS:
-        errors = getattr(payload, name, None)
-        if isinstance(errors, Sequence) and not isinstance(errors, str):
-            found.extend(errors)
+    found: list[UserErrorItem] = []
+    if isinstance(payload, pydantic.BaseModel):
+        # By type, not by name: every list field whose items are user errors.
+        for name in type(payload).model_fields:
+            value = getattr(payload, name, None)
+            if isinstance(value, list) and value and all(_is_user_error(v) for v in value):
+                found.extend(value)
+    else:
+        for name in _FIELDS:
+            errors = getattr(payload, name, None)
+            if isinstance(errors, Sequence) and not isinstance(errors, str | bytes):
+                found.extend(errors)
     if found:
         raise UserErrorsError(found)
     return payload

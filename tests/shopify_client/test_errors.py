@@ -426,3 +426,31 @@ def test_every_failure_is_a_shopify_error(fake: FakeShopify, fault: Fault) -> No
         pytest.raises(ShopifyError),
     ):
         client.customer(customer_access_token="nobody")
+
+
+def test_user_errors_are_found_by_type_under_any_name_or_alias() -> None:
+    from pydantic import BaseModel, Field
+
+    class CheckoutUserError(BaseModel):
+        field: list[str] | None
+        message: str
+        code: str | None = None
+
+    class Payload(BaseModel):
+        checkout_user_errors: list[CheckoutUserError] = Field(alias="checkoutUserErrors")
+        problems: list[CheckoutUserError] | None = None  # an alias chosen in the query
+        names: list[str] = []
+
+    payload = Payload.model_validate(
+        {
+            "checkoutUserErrors": [{"field": ["email"], "message": "bad", "code": "INVALID"}],
+            "problems": [{"field": None, "message": "also bad"}],
+            "names": ["not an error"],
+        }
+    )
+    with pytest.raises(UserErrorsError) as info:
+        raise_for_user_errors(payload)
+    assert [e.message for e in info.value.user_errors] == ["bad", "also bad"]
+    assert info.value.codes == ["INVALID"]
+    clean = Payload.model_validate({"checkoutUserErrors": [], "problems": None})
+    assert raise_for_user_errors(clean) is clean

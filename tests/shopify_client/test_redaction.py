@@ -329,7 +329,9 @@ def test_graphql_error_echoing_variables_leaks_no_password(shop: FakeShopify) ->
     assert_clean(repr(info.value), [PASSWORD_SECRET])
     assert isinstance(info.value, GraphQLError)
     assert_clean(repr(info.value.errors), [PASSWORD_SECRET])
-    assert info.value.errors[0].extensions["value"]["email"] is None
+    value = info.value.errors[0].extensions["value"]
+    assert isinstance(value, dict)  # extensions are `object`, not Any: narrow to read
+    assert value["email"] is None
 
 
 # -- the helpers -----------------------------------------------------------------------------
@@ -379,3 +381,17 @@ def test_scrub_replaces_each_secret_but_not_tiny_ones() -> None:
     )
     assert scrub("abc", ["abc"]) == "abc"  # shorter than 4: would mangle ordinary text
     assert scrub("text", [""]) == "text"
+
+
+def test_a_list_under_a_sensitive_key_is_redacted_item_by_item() -> None:
+    from shopify_client._redact import REDACTED, redact_json
+
+    value = {
+        "passwords": ["hunter2", "swordfish"],
+        "accessTokens": [{"accessToken": "tok-1", "expiresAt": "2030"}],
+        "tags": ["public"],
+    }
+    out = redact_json(value)
+    assert out["passwords"] == [REDACTED, REDACTED]
+    assert out["accessTokens"] == [{"accessToken": REDACTED, "expiresAt": "2030"}]
+    assert out["tags"] == ["public"]

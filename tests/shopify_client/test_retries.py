@@ -127,7 +127,8 @@ def test_429_without_retry_after_backs_off(fake: FakeShopify) -> None:
     with storefront(fake, policy) as client:
         client.customer(customer_access_token="nobody")
     assert policy.hints == [None]
-    assert 0.005 <= policy.waits[0] <= 0.01
+    first = policy.waits[0]
+    assert first is not None and 0.005 <= first <= 0.01
 
 
 def test_a_retry_after_longer_than_wait_max_is_raised_at_once_not_retried_early(
@@ -625,3 +626,24 @@ def test_retried_statuses() -> None:
     assert policy.retries_status(429, is_mutation=True)
     for status in (500, 502, 503, 504):
         assert not policy.retries_status(status, is_mutation=True)
+
+
+def test_an_http_date_in_minus_0000_is_read_as_gmt_not_local_time(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import os
+    import time as _time
+
+    monkeypatch.setenv("TZ", "America/Los_Angeles")  # far from UTC: a local reading is off 8h
+    if hasattr(_time, "tzset"):
+        _time.tzset()
+    try:
+        now = 1_700_000_000.0
+        date = email.utils.formatdate(now + 30, usegmt=False).replace("+0000", "-0000")
+        assert date.endswith("-0000")
+        assert parse_retry_after(date, now=now) == pytest.approx(30.0, abs=1.0)
+    finally:
+        monkeypatch.delenv("TZ")
+        if hasattr(_time, "tzset"):
+            _time.tzset()
+    assert os.environ.get("TZ") is None
