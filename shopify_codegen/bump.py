@@ -20,6 +20,7 @@ from graphql import GraphQLSchema
 
 from .config import ProjectConfig, set_pinned_version
 from .diff import DiffReport, diff_schemas
+from .download import release_version
 from .generate import generate_package
 from .operations import read_operation_folder
 from .schema_files import load_schema, schema_to_sdl
@@ -57,6 +58,7 @@ def _schema_from_bytes(body: bytes, label: str) -> GraphQLSchema:
 def bump(
     config: ProjectConfig, api_name: str, version: str, *, schema_json: bytes, origin: str
 ) -> BumpResult:
+    release_version(version)  # names files and goes into codegen.toml: checked first
     api = config.api(api_name)
     old_version = api.pinned_version
     new_schema = _schema_from_bytes(schema_json, f"{api_name}-{version}")

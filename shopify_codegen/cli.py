@@ -17,11 +17,19 @@ from typing import Any, TextIO
 
 from graphql import GraphQLSchema
 
+from shopify_client._apis import API_NAMES
+
 from .bump import BumpRefused, bump
 from .check import run_check
 from .config import find_root, load_config
 from .diff import diff_schemas, operation_paths
-from .download import Downloaded, check_root_fields, download_introspection, resolve_source
+from .download import (
+    Downloaded,
+    check_root_fields,
+    download_introspection,
+    release_version,
+    resolve_source,
+)
 from .errors import CodegenError, ConfigError
 from .generate import generate_all
 from .operations import expand_paths, read_operation_folder, read_operation_set
@@ -183,6 +191,7 @@ def _download(args: argparse.Namespace, api: str, version: str, out: _Output) ->
 
 
 def cmd_schema_download(args: argparse.Namespace, out: _Output) -> int:
+    release_version(args.version)  # before any path or request is built from it
     config = load_config(args.root)
     api = config.api(args.api)
     downloaded = _download(args, api.name, args.version, out)
@@ -246,6 +255,7 @@ def cmd_schema_diff(args: argparse.Namespace, out: _Output) -> int:
 
 
 def cmd_bump(args: argparse.Namespace, out: _Output) -> int:
+    release_version(args.version)  # before any path or request is built from it
     config = load_config(args.root)
     api = config.api(args.api)
     if args.schema_file:
@@ -355,7 +365,7 @@ def build_parser() -> argparse.ArgumentParser:
             p.add_argument(
                 "--api",
                 action="append",
-                choices=["storefront", "admin"],
+                choices=API_NAMES,
                 help="limit to this API (repeatable; default: all)",
             )
 
@@ -388,7 +398,7 @@ def build_parser() -> argparse.ArgumentParser:
     schema_sub = schema.add_subparsers(dest="schema_command", required=True, metavar="SUBCOMMAND")
     p = schema_sub.add_parser("download", help="download a schema into schema/ (checked, atomic)")
     p.add_argument("--json", action="store_true", help="machine-readable output on stdout")
-    p.add_argument("--api", required=True, choices=["storefront", "admin"])
+    p.add_argument("--api", required=True, choices=API_NAMES)
     p.add_argument("--version", required=True, metavar="YYYY-MM")
     _source_args(p)
     p.set_defaults(handler=cmd_schema_download)
@@ -407,7 +417,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("bump", help="move an API to a new version: validate, diff, pin, regenerate")
     p.add_argument("--json", action="store_true", help="machine-readable output on stdout")
-    p.add_argument("--api", required=True, choices=["storefront", "admin"])
+    p.add_argument("--api", required=True, choices=API_NAMES)
     p.add_argument("--version", required=True, metavar="YYYY-MM")
     p.add_argument(
         "--schema-file", metavar="FILE", help="introspection JSON to use instead of downloading"
@@ -436,6 +446,13 @@ def main(
         if output.as_json:
             output.json({"ok": False, "error": {"type": type(exc).__name__, "message": str(exc)}})
         print(f"shopify-codegen: error: {exc}", file=stderr)
+        return EXIT_BAD_INPUT
+    except RecursionError:
+        # A hostile input (introspection nested hundreds of levels deep) is bad input.
+        message = "input nested too deeply to read; nothing written"
+        if output.as_json:
+            output.json({"ok": False, "error": {"type": "RecursionError", "message": message}})
+        print(f"shopify-codegen: error: {message}", file=stderr)
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
         print("shopify-codegen: interrupted; committed files are unchanged", file=stderr)

@@ -6,12 +6,18 @@ The answer must be HTTP 200, JSON, an introspection result (not ``{"errors":...}
 which the proxy has answered with a 200) that builds a schema with a query type and
 every root field the project's operations use. Only then are files written, each
 atomically, by :func:`shopify_codegen.store.add_schema`.
+
+The runtime's rules hold here too: the token goes only to the https URL the user
+named (plain http only on loopback, and never through HTTP_PROXY there), no
+redirect is followed, the answer is capped at ``MAX_BYTES`` decoded and the whole
+download at ``DEADLINE`` seconds, and no message repeats the token.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 import time
 from collections.abc import Callable
@@ -32,12 +38,14 @@ __all__ = [
     "Source",
     "check_root_fields",
     "download_introspection",
+    "release_version",
     "resolve_source",
 ]
 
 PROXY_URL = "https://shopify.dev/{api}-graphql-direct-proxy/{version}"
 MAX_BYTES = 100 * 1024 * 1024
-TIMEOUT = httpx.Timeout(60.0, connect=10.0)
+TIMEOUT = httpx.Timeout(60.0, connect=10.0)  # each phase (connect, each read...)
+DEADLINE = 300.0  # seconds, the whole download: a server dripping bytes cannot hold it longer
 TOKEN_HEADERS = {
     "admin": "X-Shopify-Access-Token",
     "storefront": "X-Shopify-Storefront-Access-Token",
@@ -49,6 +57,23 @@ INTROSPECTION_QUERY = get_introspection_query(descriptions=True, input_value_dep
 
 class DownloadError(CodegenError):
     """The download failed or its answer is not a usable schema; nothing was written."""
+
+
+# Shopify's versions: a quarterly release (01, 04, 07, 10) or "unstable". A version
+# names files (schema/<api>/<version>.json) and goes into codegen.toml, so nothing
+# else may pass: not "../../x", not "2025-13", not a TOML or regex escape.
+_RELEASE_VERSION = re.compile(r"(?:20\d\d-(?:01|04|07|10)|unstable)")
+
+
+def release_version(value: str) -> str:
+    """``value`` if it is a Shopify API version, else a CodegenError (exit 2)."""
+    if not isinstance(value, str) or not _RELEASE_VERSION.fullmatch(value):
+        shown = value if isinstance(value, str) and value.isprintable() else repr(value)
+        raise CodegenError(
+            f"version {shown[:60]!r} is not a Shopify API version: YYYY-MM with month "
+            "01, 04, 07 or 10 (e.g. 2025-01), or 'unstable'"
+        )
+    return value
 
 
 @dataclass(frozen=True)
@@ -80,8 +105,10 @@ def resolve_source(
     token_env: str | None = None,
 ) -> Source:
     """Where to download ``api`` ``version`` from; exactly one of shop/endpoint/proxy."""
-    from shopify_client._endpoint import endpoint_for
+    from shopify_client._auth import check_token
+    from shopify_client._endpoint import check_endpoint, endpoint_for
 
+    release_version(version)
     if sum(bool(x) for x in (shop, endpoint, proxy)) != 1:
         raise CodegenError("choose one source: --shop DOMAIN, --proxy or --endpoint URL")
     headers = {"Content-Type": "application/json", "Accept": "application/json"}
@@ -97,6 +124,10 @@ def resolve_source(
         url = endpoint or ""
         if not url.startswith(("https://", "http://")):
             raise CodegenError(f"--endpoint {url!r} is not an http(s) URL")
+        try:
+            check_endpoint(url)  # the runtime's rule: https, plain http on loopback only
+        except ValueError as exc:
+            raise CodegenError(f"--endpoint: {exc}") from None
     env_name = token_env or (DEFAULT_TOKEN_ENV[api] if shop else None)
     if env_name:
         token = os.environ.get(env_name)
@@ -105,7 +136,10 @@ def resolve_source(
                 f"environment variable {env_name} is not set: it must hold the {api} API "
                 "access token (tokens are never taken from the command line)"
             )
-        headers[TOKEN_HEADERS[api]] = token
+        try:
+            headers[TOKEN_HEADERS[api]] = check_token(f"environment variable {env_name}", token)
+        except ValueError as exc:
+            raise CodegenError(str(exc)) from None
     return Source(url, headers, f"introspection of {url}")
 
 
@@ -127,24 +161,41 @@ def download_introspection(
     source: Source,
     *,
     timeout: httpx.Timeout = TIMEOUT,
+    deadline: float = DEADLINE,
     progress: TextIO | None = None,
     transport: httpx.BaseTransport | None = None,
 ) -> Downloaded:
     """POST the introspection query to ``source`` and check the answer thoroughly."""
+    from shopify_client._endpoint import is_loopback_host
+    from shopify_client._redact import scrub
+
     show = _progress_printer(progress or sys.stderr)
     payload = json.dumps({"query": INTROSPECTION_QUERY, "operationName": "IntrospectionQuery"})
     started = time.perf_counter()
+    ends = time.monotonic() + deadline
     chunks: list[bytes] = []
     received = 0
+    loopback = is_loopback_host(httpx.URL(source.url).host)
     try:
         with (
-            httpx.Client(timeout=timeout, transport=transport, follow_redirects=False) as client,
+            httpx.Client(
+                timeout=timeout,
+                transport=transport,
+                follow_redirects=False,
+                # A loopback URL is plain http: through a proxy the token would travel in clear.
+                trust_env=not loopback,
+            ) as client,
             client.stream("POST", source.url, content=payload, headers=source.headers) as response,
         ):
             for chunk in response.iter_bytes():
                 received += len(chunk)
                 if received > MAX_BYTES:
                     raise DownloadError(f"{source.url}: answer larger than {MAX_BYTES:,} bytes")
+                if time.monotonic() > ends:
+                    raise DownloadError(
+                        f"{source.url}: took longer than {deadline:g}s as a whole "
+                        f"({received:,} bytes received); nothing written"
+                    )
                 chunks.append(chunk)
                 show(received, False)
             show(received, True)
@@ -153,12 +204,19 @@ def download_introspection(
             f"{source.url}: timed out ({type(exc).__name__}); nothing written"
         ) from None
     except httpx.TransportError as exc:
+        detail = scrub(str(exc)[:200], source.headers.values()) or "connection failed"
         raise DownloadError(
-            f"{source.url}: network error ({type(exc).__name__}: {exc or 'connection failed'}); "
-            "nothing written"
+            f"{source.url}: network error ({type(exc).__name__}: {detail}); nothing written"
         ) from None
     body = b"".join(chunks)
-    excerpt = " ".join(body[:200].decode("utf-8", "replace").split())
+    secrets = [v for k, v in source.headers.items() if k in TOKEN_HEADERS.values()]
+    excerpt = scrub(" ".join(body[:200].decode("utf-8", "replace").split()), secrets)
+    if 300 <= response.status_code < 400:
+        location = scrub(response.headers.get("location", "")[:300], secrets)
+        raise DownloadError(
+            f"{source.url}: HTTP {response.status_code} redirect to {location or '(none)'}: "
+            "not followed (it would carry the token elsewhere); use the final URL"
+        )
     if response.status_code != 200:
         hints = {
             401: " (check the access token)",
@@ -178,6 +236,8 @@ def download_introspection(
         introspection = introspection_from_json(where, text)
     except CodegenError as exc:
         raise DownloadError(f"{source.url}: {exc}".replace(f"{where}: ", "", 1)) from None
+    except RecursionError:
+        raise DownloadError(f"{source.url}: answer nested too deeply to read") from None
     canonical = (json.dumps(introspection, indent=2) + "\n").encode()
     schema = _build(canonical, source)
     return Downloaded(source, canonical, schema, time.perf_counter() - started)
@@ -193,6 +253,8 @@ def _build(canonical: bytes, source: Source) -> GraphQLSchema:
             return load_schema(path)
         except CodegenError as exc:
             raise DownloadError(f"{source.url}: {exc}".replace(f"{path}: ", "", 1)) from None
+        except RecursionError:
+            raise DownloadError(f"{source.url}: schema nested too deeply to build") from None
 
 
 def check_root_fields(schema: GraphQLSchema, operations: list[OperationFile], where: str) -> None:

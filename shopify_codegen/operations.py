@@ -73,7 +73,16 @@ class OperationFile:
 def find_operation_files(folder: Path) -> list[Path]:
     if not folder.is_dir():
         raise OperationFileError(folder, "operations folder does not exist")
-    return sorted(p for p in folder.rglob("*") if p.suffix in OPERATION_SUFFIXES and p.is_file())
+    found = sorted(p for p in folder.rglob("*") if p.suffix in OPERATION_SUFFIXES and p.is_file())
+    # A symlink may point anywhere (~/.ssh/...): every operation file must resolve
+    # inside this folder, so nothing outside it is ever read (or quoted in an error).
+    inside = folder.resolve()
+    for path in found:
+        if not path.resolve().is_relative_to(inside):
+            raise OperationFileError(
+                path, f"leads outside {folder} (a symlink?): operation files must live there"
+            )
+    return found
 
 
 def expand_paths(paths: Iterable[Path]) -> list[Path]:

@@ -147,3 +147,37 @@ def test_a_failure_at_any_rename_rolls_everything_back(
         )
     monkeypatch.undo()
     assert tree_digest(project) == before
+
+
+@pytest.mark.parametrize("version", ["2025-13", "../../PWNED", "2025-02", '2025-01"\nx = 1'])
+def test_bump_refuses_a_version_that_is_not_shopify_s_and_changes_nothing(
+    tmp_path: Path, version: str
+) -> None:
+    project = copy_project(tmp_path / "project", apis=("storefront", "admin"))
+    before = tree_digest(project)
+    schema_file = ROOT / "schema" / "admin" / "2024-01.json"
+    code, _, err = run_cli(
+        "--root",
+        str(project),
+        "bump",
+        "--api",
+        "admin",
+        "--version",
+        version,
+        "--schema-file",
+        str(schema_file),
+    )
+    assert code == 2
+    assert "not a Shopify API version" in err
+    assert tree_digest(project) == before
+    # Every later command still works: nothing unreadable was pinned.
+    assert load_config(project).api("admin").pinned_version == "2024-01"
+
+
+def test_bump_itself_checks_the_version_before_building_paths(tmp_path: Path) -> None:
+    from shopify_codegen.errors import CodegenError
+
+    project = copy_project(tmp_path / "project", apis=("storefront", "admin"))
+    body = (ROOT / "schema" / "admin" / "2024-01.json").read_bytes()
+    with pytest.raises(CodegenError, match="not a Shopify API version"):
+        bump_module.bump(load_config(project), "admin", "../../x", schema_json=body, origin="t")

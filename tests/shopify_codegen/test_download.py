@@ -216,3 +216,166 @@ def test_check_remote_red_when_live_breaks_an_operation(
     assert "UNIDENTIFIED_CUSTOMER was removed from enum type CustomerErrorCode." in out
     affected = "customerAccessTokenCreate (queries/storefront/customer_access_token_create.graphql)"
     assert f"{affected}: AFFECTED" in out
+
+
+# -- security: versions, tokens, hosts, bounds (issue 14) ------------------------------
+
+BAD_VERSIONS = [
+    "../../queries/storefront/customer",
+    "../../PWNED",
+    "2025-13",
+    "2025-02",
+    "2025-00",
+    "25-01",
+    "2025-01\n",
+    '2025-01"\nx = 1',
+    "2025-0[1]",
+    "latest",
+    "",
+]
+
+
+@pytest.mark.parametrize("version", BAD_VERSIONS)
+def test_download_refuses_a_version_that_is_not_shopify_s_and_changes_nothing(
+    storefront_project: Path, version: str
+) -> None:
+    before = tree_digest(storefront_project)
+    server = IntrospectionServer(STOREFRONT)
+    with server.running():
+        code, _, err = download(storefront_project, version, "--endpoint", server.url)
+    assert code == 2
+    assert "not a Shopify API version" in err
+    assert server.seen_headers == []  # refused before anything was sent
+    assert tree_digest(storefront_project) == before
+    assert not (storefront_project.parent / "PWNED.json").exists()
+
+
+@pytest.mark.parametrize("version", ["2025-01", "2025-04", "2025-07", "2025-10", "unstable"])
+def test_release_versions_and_unstable_are_accepted(version: str) -> None:
+    from shopify_codegen.download import release_version
+
+    assert release_version(version) == version
+
+
+def test_a_401_body_that_repeats_the_token_is_scrubbed(
+    storefront_project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.shopify_client.raw_server import Connection, head, raw_server
+
+    token = "shpat_echoed_back_0123"
+
+    def echo(conn: Connection) -> None:
+        body = f'{{"errors": "Invalid access token {token}"}}'.encode()
+        conn.send(head("401 Unauthorized", length=len(body)) + body)
+
+    monkeypatch.setenv("MY_TOKEN", token)
+    with raw_server(echo) as server:
+        code, out, err = download(
+            storefront_project, "2025-01", "--endpoint", server.url(), "--token-env", "MY_TOKEN"
+        )
+    assert code == 2 and "HTTP 401" in err
+    assert token.encode() in server.requests[0]
+    assert token not in out + err
+    assert "[REDACTED]" in err
+
+
+@pytest.mark.parametrize(
+    "endpoint", ["http://example.com/graphql.json", "http://10.0.0.1/graphql.json"]
+)
+def test_plain_http_to_a_non_loopback_host_is_refused(
+    storefront_project: Path, monkeypatch: pytest.MonkeyPatch, endpoint: str
+) -> None:
+    monkeypatch.setenv("MY_TOKEN", "shpat_never_sent_0123")
+    code, out, err = download(
+        storefront_project, "2025-01", "--endpoint", endpoint, "--token-env", "MY_TOKEN"
+    )
+    assert code == 2
+    assert "https" in err
+    assert "shpat_never_sent_0123" not in out + err
+
+
+def test_a_token_with_a_trailing_newline_is_refused_without_showing_it(
+    storefront_project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("MY_TOKEN", "shpat_from_a_file_0123\n")
+    server = IntrospectionServer(STOREFRONT)
+    with server.running():
+        code, out, err = download(
+            storefront_project, "2025-01", "--endpoint", server.url, "--token-env", "MY_TOKEN"
+        )
+    assert code == 2 and "MY_TOKEN" in err and "newline" in err
+    assert "shpat_from_a_file" not in out + err
+    assert server.seen_headers == []
+
+
+def test_a_loopback_download_never_goes_through_http_proxy(
+    storefront_project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.shopify_client.raw_server import Connection, raw_server
+
+    def proxy_script(conn: Connection) -> None:
+        conn.send(b"HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\n\r\n")
+
+    server = IntrospectionServer(STOREFRONT)
+    monkeypatch.setenv("MY_TOKEN", "shpat_proxy_test_0123")
+    with raw_server(proxy_script) as proxy, server.running():
+        monkeypatch.setenv("HTTP_PROXY", f"http://127.0.0.1:{proxy.port}")
+        monkeypatch.setenv("http_proxy", f"http://127.0.0.1:{proxy.port}")
+        monkeypatch.delenv("NO_PROXY", raising=False)
+        monkeypatch.delenv("no_proxy", raising=False)
+        code, _, err = download(
+            storefront_project, "2025-01", "--endpoint", server.url, "--token-env", "MY_TOKEN"
+        )
+        assert proxy.requests == []
+    assert code == 0, err
+    assert server.seen_headers[0]["X-Shopify-Storefront-Access-Token"] == "shpat_proxy_test_0123"
+
+
+def test_a_redirect_is_not_followed_and_names_its_target(storefront_project: Path) -> None:
+    from tests.shopify_client.raw_server import Connection, raw_server
+
+    def redirect(conn: Connection) -> None:
+        conn.send(b"HTTP/1.1 307 Moved\r\nLocation: https://elsewhere.example/\r\n\r\n")
+
+    with raw_server(redirect) as server:
+        code, _, err = download(storefront_project, "2025-01", "--endpoint", server.url())
+    assert code == 2
+    assert "307 redirect to https://elsewhere.example/" in err and "not followed" in err
+
+
+def test_a_slow_drip_is_cut_at_the_download_deadline() -> None:
+    import threading
+
+    from shopify_codegen.download import DownloadError, download_introspection
+    from tests.shopify_client.raw_server import Connection, head, raw_server
+
+    finished = threading.Event()
+
+    def drip(conn: Connection) -> None:
+        body = b'{"data": ' + b" " * 4000 + b"null}"
+        if conn.send(head(length=len(body))) and conn.drip(body, 0.02):
+            finished.set()
+
+    with raw_server(drip, lifetime=20) as server:
+        source = resolve_source("storefront", "2025-01", endpoint=server.url())
+        with pytest.raises(DownloadError, match="took longer than 1s as a whole"):
+            download_introspection(source, deadline=1.0)
+        assert not finished.is_set()
+
+
+def test_an_answer_nested_thousands_deep_is_bad_input_not_a_crash(
+    storefront_project: Path,
+) -> None:
+    from tests.shopify_client.raw_server import Connection, head, raw_server
+
+    body = b'{"data": {"__schema": ' + b"[" * 100_000 + b"]" * 100_000 + b"}}"
+
+    def deep(conn: Connection) -> None:
+        conn.send(head(length=len(body)) + body)
+
+    before = tree_digest(storefront_project)
+    with raw_server(deep) as server:
+        code, _, err = download(storefront_project, "2025-01", "--endpoint", server.url())
+    assert code == 2, err
+    assert "Traceback" not in err
+    assert tree_digest(storefront_project) == before

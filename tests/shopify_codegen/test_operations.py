@@ -9,10 +9,10 @@ from graphql import FragmentDefinitionNode, OperationDefinitionNode
 
 from shopify_codegen.config import load_config
 from shopify_codegen.errors import OperationFileError
-from shopify_codegen.operations import read_operation_set, unused_fragments
+from shopify_codegen.operations import find_operation_files, read_operation_set, unused_fragments
 from shopify_codegen.store import committed_schema
 from shopify_codegen.validate import validate_files, validate_set
-from tests.conftest import ROOT, run_cli
+from tests.conftest import ROOT, copy_project, run_cli
 
 CONFIG = load_config(ROOT)
 STOREFRONT = committed_schema(CONFIG, "storefront", "2024-10")
@@ -120,3 +120,33 @@ def test_validate_cli_accepts_a_fragment_file_and_exits_2_on_a_duplicate(tmp_pat
     code, out, err = run_cli("validate", "--schema", schema, str(folder))
     assert code == 2
     assert "again.graphql" in err and "card.graphql" in err
+
+
+# -- symlinks (issue 14) ----------------------------------------------------------------
+
+
+def test_a_symlink_leading_outside_the_queries_folder_is_refused(tmp_path: Path) -> None:
+    project = copy_project(tmp_path / "project", apis=("storefront",))
+    secret = tmp_path / "outside" / "id_rsa.graphql"
+    secret.parent.mkdir()
+    secret.write_text("PRIVATEKEYMATERIAL and more\n")
+    link = project / "queries" / "storefront" / "stolen.graphql"
+    link.symlink_to(secret)
+    with pytest.raises(OperationFileError, match="leads outside"):
+        find_operation_files(project / "queries" / "storefront")
+    for command in (["validate"], ["generate"], ["check"]):
+        code, out, err = run_cli("--root", str(project), *command)
+        assert code == 2, (command, out, err)
+        assert "stolen.graphql" in err
+        assert "PRIVATEKEYMATERIAL" not in out + err
+
+
+def test_a_symlink_inside_the_queries_folder_is_fine(tmp_path: Path) -> None:
+    project = copy_project(tmp_path / "project", apis=("storefront",))
+    folder = project / "queries" / "storefront"
+    (folder / "sub").mkdir()
+    target = folder / "customer.graphql"
+    moved = folder / "sub" / "customer.graphql"
+    target.rename(moved)
+    target.symlink_to(moved)
+    assert target in find_operation_files(folder)
