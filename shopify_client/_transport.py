@@ -177,31 +177,44 @@ class _BodyReader:
 
 class _Watchdog:
     """One daemon thread that runs each registered action at its deadline, unless
-    cancelled first: cheaper than a thread per call."""
+    cancelled first: cheaper than a thread per call.
+
+    The hot path (a call that ends in time) costs a heap push and pop under a lock:
+    the thread is woken only when a new deadline is earlier than the one it sleeps
+    towards (or it sleeps with nothing to wait for), never once per call.
+    """
+
+    _IDLE = float("inf")
 
     def __init__(self) -> None:
         self._heap: list[tuple[float, int, Callable[[], None]]] = []
         self._cancelled: set[int] = set()
         self._ids = itertools.count()
-        self._cond = threading.Condition()
+        self._cond = threading.Condition(threading.Lock())
         self._thread: threading.Thread | None = None
+        self._wake_at = self._IDLE  # when the thread will next look at the heap
 
     def schedule(self, deadline: float, action: Callable[[], None]) -> int:
         with self._cond:
             handle = next(self._ids)
             heapq.heappush(self._heap, (deadline, handle, action))
-            if self._thread is None or not self._thread.is_alive():
+            if self._thread is None:
                 self._thread = threading.Thread(
                     target=self._run, name="shopify-client-watchdog", daemon=True
                 )
+                self._wake_at = deadline
                 self._thread.start()
-            self._cond.notify()
+            elif deadline < self._wake_at:
+                self._wake_at = deadline
+                self._cond.notify()
             return handle
 
     def cancel(self, handle: int) -> None:
         with self._cond:
-            self._cancelled.add(handle)
-            # Drop cancelled entries at the top so the heap stays small.
+            if self._heap and self._heap[0][1] == handle:
+                heapq.heappop(self._heap)  # the usual case: the oldest call ends first
+            else:
+                self._cancelled.add(handle)
             while self._heap and self._heap[0][1] in self._cancelled:
                 self._cancelled.discard(heapq.heappop(self._heap)[1])
 
@@ -211,18 +224,18 @@ class _Watchdog:
                 while True:
                     while self._heap and self._heap[0][1] in self._cancelled:
                         self._cancelled.discard(heapq.heappop(self._heap)[1])
-                    if not self._heap:
-                        self._cond.wait(timeout=30.0)
-                        if not self._heap:
-                            self._thread = None
-                            return
-                        continue
-                    deadline = self._heap[0][0]
-                    delay = deadline - time.monotonic()
-                    if delay <= 0:
+                    now = time.monotonic()
+                    if self._heap and self._heap[0][0] <= now:
                         _, _, action = heapq.heappop(self._heap)
                         break
-                    self._cond.wait(timeout=delay)
+                    if not self._heap:
+                        self._wake_at = self._IDLE
+                        if not self._cond.wait(timeout=60.0) and not self._heap:
+                            self._thread = None  # idle for a minute: end, restart on demand
+                            return
+                        continue
+                    self._wake_at = self._heap[0][0]
+                    self._cond.wait(timeout=self._wake_at - now)
             # A watchdog must survive what it stops.
             with contextlib.suppress(Exception):
                 action()
@@ -239,8 +252,9 @@ class _SyncAttempt:
         self.deadline = time.monotonic() + seconds
         self.fired = False
         self.request_sent = False
+        # No lock: append-then-read-flag here and set-flag-then-copy in _fire (each
+        # atomic under the GIL) mean every stream is shut down at least once.
         self._streams: list[Any] = []
-        self._lock = threading.Lock()
         self._handle = _WATCHDOG.schedule(self.deadline, self._fire)
 
     def trace(self, event: str, info: Mapping[str, Any]) -> None:
@@ -259,20 +273,16 @@ class _SyncAttempt:
     def _track(self, stream: Any) -> None:
         if stream is None:
             return
-        with self._lock:
-            self._streams.append(stream)
-            fired = self.fired
-        if fired:
+        self._streams.append(stream)
+        if self.fired:
             self._shutdown(stream)
 
     def track_response(self, response: httpx.Response) -> None:
         self._track(response.extensions.get("network_stream"))
 
     def _fire(self) -> None:
-        with self._lock:
-            self.fired = True
-            streams = list(self._streams)
-        for stream in streams:
+        self.fired = True
+        for stream in list(self._streams):
             self._shutdown(stream)
 
     @staticmethod
