@@ -11,7 +11,7 @@ another host), streamed, and read with two bounds:
   and deflate are decoded here, a bounded piece at a time, so a gzip bomb costs
   no more memory than the cap). Past it, reading stops and the connection closes.
 
-Async attempts run in an anyio cancel scope (asyncio and trio). Sync attempts
+Async attempts run under ``asyncio.timeout`` (an anyio cancel scope under trio). Sync attempts
 check the deadline between reads and at each httpcore phase, and a watchdog
 thread shuts the socket down at the deadline, which ends a read blocked on it.
 One corner is left to httpx's read timeout: a server that drips its *headers* on
@@ -343,9 +343,8 @@ async def send_async(
     options: Mapping[str, Any],
     limits: Limits,
 ) -> RawResponse:
-    """POST ``body`` once; the answer read whole within ``limits`` (an anyio cancel scope)."""
-    import anyio  # here, not at module level: the sync client does not need it
-
+    """POST ``body`` once; the answer read whole within ``limits`` (``asyncio.timeout``,
+    or an anyio cancel scope under another event loop)."""
     sent = False
 
     async def trace(event: str, info: Mapping[str, Any]) -> None:
@@ -373,10 +372,21 @@ async def send_async(
 
     if not limits.seconds:
         return await attempt()
-    result: RawResponse | None = None
-    with anyio.move_on_after(limits.seconds):
-        result = await attempt()
-    if result is None:
-        # A deadline hit while connecting means nothing was sent; later, it may have been.
-        raise AttemptDeadlineExceeded(limits.seconds, sent)
-    return result
+    import asyncio
+
+    try:
+        asyncio.current_task()
+    except RuntimeError:  # not asyncio (trio...): anyio's cancel scope
+        import anyio  # here, not at module level: the sync client does not need it
+
+        result: RawResponse | None = None
+        with anyio.move_on_after(limits.seconds):
+            result = await attempt()
+        if result is None:
+            raise AttemptDeadlineExceeded(limits.seconds, sent) from None
+        return result
+    try:
+        async with asyncio.timeout(limits.seconds):  # cheaper than a cancel scope
+            return await attempt()
+    except TimeoutError:
+        raise AttemptDeadlineExceeded(limits.seconds, sent) from None
