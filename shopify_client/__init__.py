@@ -32,6 +32,8 @@ from ._exceptions import (
     UserErrorItem,
     UserErrorsError,
 )
+from ._pacing import QueryCostLimiter
+from ._per_call import CallResult, with_response, with_response_async
 from ._response import GraphQLResponse
 from ._retry import RetryPolicy, parse_retry_after
 from ._unions import typename_discriminator
@@ -52,6 +54,7 @@ __all__ = [
     "AsyncAdminBaseClient",
     "AsyncStorefrontBaseClient",
     "AuthenticationError",
+    "CallResult",
     "ConfigurationError",
     "GraphQLError",
     "GraphQLErrorDetail",
@@ -60,6 +63,7 @@ __all__ = [
     "InvalidResponseError",
     "InvalidVariablesError",
     "QueryCost",
+    "QueryCostLimiter",
     "ResponseTooLargeError",
     "RetryPolicy",
     "SecurityRejectionError",
@@ -84,4 +88,6 @@ __all__ = [
     "raise_for_user_errors",
     "typename_discriminator",
     "version_support",
+    "with_response",
+    "with_response_async",
 ]

@@ -20,6 +20,8 @@ import httpx
 from ._apis import Api
 from ._auth import admin_auth, storefront_auth
 from ._client import HttpT, _AsyncClient, _ClientCore, _SyncClient
+from ._exceptions import ConfigurationError
+from ._pacing import QueryCostLimiter
 from ._request import is_mutation
 from ._retry import RetryPolicy
 from ._transport import DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT
@@ -80,7 +82,21 @@ class _AdminClient(_ClientCore[HttpT]):
         retry_policy: RetryPolicy | None = None,
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
         http_client: HttpT | None = None,
+        pacing: bool | QueryCostLimiter = True,
     ) -> None:
+        """``pacing``: wait before sending so that the shop's query-cost bucket never
+        runs dry (see :class:`shopify_client.QueryCostLimiter`): True (a limiter of
+        this client's own), a limiter shared with other clients of the same shop, or
+        False (send at once, and let retries deal with THROTTLED)."""
+        if not isinstance(pacing, bool | QueryCostLimiter):
+            raise ConfigurationError("pacing must be True, False or a QueryCostLimiter")
+        self._limiter = (
+            pacing
+            if isinstance(pacing, QueryCostLimiter)
+            else QueryCostLimiter()
+            if pacing
+            else None
+        )
         self._setup(
             shop=shop,
             endpoint=endpoint,

@@ -34,6 +34,8 @@ from ._exceptions import (
     ThrottledError,
     TransportError,
 )
+from ._pacing import QueryCostLimiter, Ticket, log_wait
+from ._per_call import capture
 from ._redact import REDACTED, scrub
 from ._request import PreparedRequest, prepare
 from ._response import GraphQLResponse, interpret
@@ -99,6 +101,7 @@ class _ClientCore(Generic[HttpT]):
     _limits: Limits
     _max_bytes: int
     _per_call: dict[str, Any]
+    _limiter: QueryCostLimiter | None = None
     _http: HttpT
     _owns_http: bool
     last_response: GraphQLResponse | None
@@ -369,6 +372,37 @@ class _ClientCore(Generic[HttpT]):
             return self._retry.wait(attempt, None)
         return None
 
+    # -- pacing (Admin) ---------------------------------------------------------------
+
+    def _reserve(self, request: PreparedRequest) -> tuple[Ticket | None, float]:
+        limiter = self._limiter
+        assert limiter is not None
+        ticket, wait = limiter.reserve(request.operation_name or "")
+        if ticket is None:
+            log_wait(request.operation_name or "operation", wait, limiter)
+        return ticket, wait
+
+    def _settle(
+        self,
+        ticket: Ticket | None,
+        result: GraphQLResponse | None,
+        error: ShopifyError | None,
+    ) -> None:
+        if ticket is None or self._limiter is None:
+            return
+        if result is not None:
+            self._limiter.settle(ticket, result.cost)
+        elif isinstance(error, ThrottledError):
+            self._limiter.settle(ticket, error.cost)
+        else:
+            sent = not isinstance(error, TransportError) or error.request_sent
+            self._limiter.settle(ticket, None, sent=sent)
+
+    @property
+    def pacing(self) -> QueryCostLimiter | None:
+        """The query-cost limiter this client waits on (None: not paced)."""
+        return self._limiter
+
     def _log_retry(
         self, error: ShopifyError, request: PreparedRequest, attempt: int, wait: float
     ) -> None:
@@ -384,6 +418,7 @@ class _ClientCore(Generic[HttpT]):
     # -- the generated code's interface -------------------------------------------
 
     def get_data(self, response: GraphQLResponse) -> dict[str, Any]:
+        capture(response)
         return ResponseData(response)
 
     def parse_result(self, model: type[ModelT], data: dict[str, Any]) -> ModelT:
@@ -429,15 +464,28 @@ class _SyncClient(_ClientCore[httpx.Client]):
         while True:
             attempt += 1
             logger.debug("POST %s operation=%s attempt=%d", self._endpoint, operation_name, attempt)
+            ticket = None
+            if self._limiter is not None:
+                while True:
+                    ticket, pause = self._reserve(request)
+                    if ticket is not None:
+                        break
+                    time.sleep(pause)
             started = time.perf_counter()
             error: ShopifyError
             try:
                 raw = send_sync(self._http, self._endpoint, request.body, options, limits)
-                return self._finish(raw, request, time.perf_counter() - started, attempt)
+                result = self._finish(raw, request, time.perf_counter() - started, attempt)
+                self._settle(ticket, result, None)
+                return result
             except (httpx.TransportError, AttemptDeadlineExceeded) as exc:
                 error = self._transport_error(exc, request)
             except ShopifyError as exc:
                 error = exc
+            except BaseException:
+                self._settle(ticket, None, None)
+                raise
+            self._settle(ticket, None, error)
             wait = self._retry_wait(attempt, error, request)
             if wait is None:
                 # Never chained: a low-level exception may quote a header value.
@@ -479,15 +527,30 @@ class _AsyncClient(_ClientCore[httpx.AsyncClient]):
         while True:
             attempt += 1
             logger.debug("POST %s operation=%s attempt=%d", self._endpoint, operation_name, attempt)
+            ticket = None
+            if self._limiter is not None:
+                while True:
+                    ticket, pause = self._reserve(request)
+                    if ticket is not None:
+                        break
+                    import anyio
+
+                    await anyio.sleep(pause)
             started = time.perf_counter()
             error: ShopifyError
             try:
                 raw = await send_async(self._http, self._endpoint, request.body, options, limits)
-                return self._finish(raw, request, time.perf_counter() - started, attempt)
+                result = self._finish(raw, request, time.perf_counter() - started, attempt)
+                self._settle(ticket, result, None)
+                return result
             except (httpx.TransportError, AttemptDeadlineExceeded) as exc:
                 error = self._transport_error(exc, request)
             except ShopifyError as exc:
                 error = exc
+            except BaseException:  # cancelled: give the reservation back as spent
+                self._settle(ticket, None, None)
+                raise
+            self._settle(ticket, None, error)
             wait = self._retry_wait(attempt, error, request)
             if wait is None:
                 # Never chained: a low-level exception may quote a header value.

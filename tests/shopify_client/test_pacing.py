@@ -1,0 +1,174 @@
+"""Cost-aware pacing of Admin calls: the shop's bucket never runs dry, whoever calls."""
+
+from __future__ import annotations
+
+import asyncio
+import warnings
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+
+from shopify_admin import AsyncClient, Client
+from shopify_client import ConfigurationError, QueryCost, QueryCostLimiter, ThrottledError
+from shopify_client._pacing import POLL_SECONDS
+from shopify_client.testing import ADMIN_TOKEN, STOREFRONT_TOKEN, FakeShopify, LeakyBucket
+from shopify_storefront import Client as StorefrontClient
+from tests.conftest import ROOT
+from tests.shopify_client.conftest import fast_policy
+
+EMPTY = {"products": {"edges": [], "pageInfo": {"hasNextPage": False, "endCursor": None}}}
+
+
+def cost(requested: float, available: float, actual: float | None = None) -> QueryCost:
+    return QueryCost(
+        requested=requested,
+        actual=requested if actual is None else actual,
+        maximum_available=1000.0,
+        currently_available=available,
+        restore_rate=100.0,
+    )
+
+
+# -- the model --------------------------------------------------------------------------
+
+
+def test_an_operation_of_unknown_cost_goes_alone_until_its_answer() -> None:
+    limiter = QueryCostLimiter()
+    first, wait = limiter.reserve("Products")
+    assert first is not None and first.cost is None and wait == 0
+    assert limiter.reserve("Products") == (None, POLL_SECONDS)  # nothing else starts
+    assert limiter.reserve("Orders") == (None, POLL_SECONDS)
+    limiter.settle(first, cost(100, 900))
+    assert limiter.known_costs == {"Products": 100}
+    second, wait = limiter.reserve("Products")
+    assert second is not None and second.cost == 100
+    # Orders' cost is still unknown: it waits until nothing is in flight, then goes alone
+    assert limiter.reserve("Orders") == (None, POLL_SECONDS)
+
+
+def test_a_known_cost_waits_for_the_bucket_to_hold_it() -> None:
+    limiter = QueryCostLimiter()
+    ticket, _ = limiter.reserve("Q")
+    assert ticket is not None
+    limiter.settle(ticket, cost(300, 350))
+    granted, wait = limiter.reserve("Q")
+    assert granted is not None and wait == 0  # 350 >= 300 (+ margin)
+    limiter.settle(granted, cost(300, 50))
+    refused, wait = limiter.reserve("Q")
+    assert refused is None
+    assert 2.4 < wait <= 2.52  # (300 + 1 - 50) points at 100 a second, give or take the clock
+
+
+def test_an_older_higher_figure_does_not_raise_the_model() -> None:
+    limiter = QueryCostLimiter()
+    ticket, _ = limiter.reserve("Q")
+    assert ticket is not None
+    limiter.settle(ticket, cost(100, 900))
+    a, _ = limiter.reserve("Q")
+    b, _ = limiter.reserve("Q")
+    assert a is not None and b is not None and b.shared
+    limiter.settle(b, cost(100, 700))  # b's answer says 700, minus a still in flight
+    limiter.settle(a, cost(100, 800))  # a was processed first: its 800 is stale
+    available = limiter.available
+    assert available is not None and 600 <= available < 610  # refilling 100 a second
+
+
+def test_a_refund_and_an_unsent_call_give_points_back() -> None:
+    limiter = QueryCostLimiter()
+    ticket, _ = limiter.reserve("Q")
+    assert ticket is not None
+    limiter.settle(ticket, cost(400, 1000))
+    a, _ = limiter.reserve("Q")
+    b, _ = limiter.reserve("Q")
+    assert a is not None and b is not None
+    assert limiter.reserve("Q")[0] is None  # 200 left
+    # Shopify charged a 400, refunded 380 and has not seen b yet: it reports 980
+    limiter.settle(a, cost(400, 980, actual=20), sent=True)
+    available = limiter.available
+    assert available is not None and 580 <= available < 590
+    limiter.settle(b, None, sent=False)  # never left: its 400 come back
+    available = limiter.available
+    assert available is not None and 980 <= available <= 1000
+
+
+# -- against a shop that models the bucket ------------------------------------------------
+
+
+@pytest.fixture
+def shop() -> Iterator[FakeShopify]:
+    bucket = LeakyBucket(maximum=1000, restore_rate=4000)
+    with FakeShopify(schema_dir=ROOT / "schema", bucket=bucket) as fake, warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        fake.set_cost("Products", 100)
+        fake.answer("Products", EMPTY)
+        yield fake
+
+
+def test_many_concurrent_async_calls_never_meet_throttled(shop: FakeShopify) -> None:
+    async def run() -> None:
+        endpoint = shop.endpoint("admin", "2024-01")
+        async with AsyncClient(endpoint=endpoint, access_token=ADMIN_TOKEN) as client:
+            await asyncio.gather(*(client.products(first=1) for _ in range(120)))
+
+    asyncio.run(run())  # a ThrottledError would fail the test
+    assert shop.bucket.throttled == 0
+    assert shop.executed["Products"] == 120 and shop.bucket.spent == 120 * 100
+
+
+def test_threads_sharing_one_sync_client_never_meet_throttled(shop: FakeShopify) -> None:
+    endpoint = shop.endpoint("admin", "2024-01")
+    with (
+        Client(endpoint=endpoint, access_token=ADMIN_TOKEN) as client,
+        ThreadPoolExecutor(8) as pool,
+    ):
+        list(pool.map(lambda _: client.products(first=1), range(80)))
+    assert shop.bucket.throttled == 0
+
+
+def test_one_limiter_shared_by_a_sync_and_an_async_client(shop: FakeShopify) -> None:
+    limiter = QueryCostLimiter()
+    endpoint = shop.endpoint("admin", "2024-01")
+
+    async def run() -> None:
+        async with AsyncClient(endpoint=endpoint, access_token=ADMIN_TOKEN, pacing=limiter) as a:
+            with Client(endpoint=endpoint, access_token=ADMIN_TOKEN, pacing=limiter) as s:
+                assert a.pacing is limiter and s.pacing is limiter
+                loop = asyncio.get_running_loop()
+                with ThreadPoolExecutor(4) as pool:
+                    sync_calls = [
+                        loop.run_in_executor(pool, lambda: s.products(first=1)) for _ in range(40)
+                    ]
+                    await asyncio.gather(*(a.products(first=1) for _ in range(40)), *sync_calls)
+
+    asyncio.run(run())
+    assert shop.bucket.throttled == 0 and shop.executed["Products"] == 80
+
+
+def test_without_pacing_the_same_load_is_throttled(shop: FakeShopify) -> None:
+    async def run() -> int:
+        endpoint = shop.endpoint("admin", "2024-01")
+        failed = 0
+        async with AsyncClient(
+            endpoint=endpoint, access_token=ADMIN_TOKEN, pacing=False, retry_policy=fast_policy()
+        ) as client:
+            assert client.pacing is None
+            for result in await asyncio.gather(
+                *(client.products(first=1) for _ in range(120)), return_exceptions=True
+            ):
+                failed += isinstance(result, ThrottledError)
+        return failed
+
+    asyncio.run(run())
+    assert shop.bucket.throttled > 0  # what pacing spares Shopify
+
+
+def test_pacing_is_an_admin_option_and_checked() -> None:
+    with pytest.raises(ConfigurationError, match="pacing"):
+        Client(shop="x.myshopify.com", access_token=ADMIN_TOKEN, pacing="yes")  # type: ignore[arg-type]
+    with pytest.raises(TypeError):
+        StorefrontClient(shop="x.myshopify.com", access_token=STOREFRONT_TOKEN, pacing=True)  # type: ignore[call-arg]
+    with StorefrontClient(shop="x.myshopify.com", access_token=STOREFRONT_TOKEN) as storefront:
+        assert storefront.pacing is None
+    with Client(shop="x.myshopify.com", access_token=ADMIN_TOKEN) as admin:
+        assert isinstance(admin.pacing, QueryCostLimiter)
