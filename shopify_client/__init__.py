@@ -32,6 +32,7 @@ from ._exceptions import (
     UserErrorItem,
     UserErrorsError,
 )
+from ._options import CallOptions
 from ._pacing import QueryCostLimiter
 from ._per_call import CallResult, with_response, with_response_async
 from ._response import GraphQLResponse
@@ -54,6 +55,7 @@ __all__ = [
     "AsyncAdminBaseClient",
     "AsyncStorefrontBaseClient",
     "AuthenticationError",
+    "CallOptions",
     "CallResult",
     "ConfigurationError",
     "GraphQLError",

@@ -13,7 +13,7 @@ import logging
 import threading
 import time
 import warnings
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from types import TracebackType
 from typing import Any, ClassVar, Generic, Self, TypeVar
 from urllib.parse import urlsplit
@@ -75,6 +75,22 @@ class ResponseData(dict[str, Any]):
     def __init__(self, response: GraphQLResponse) -> None:
         super().__init__(response.data)
         self.response = response
+
+
+class _Secrets:
+    """The tokens and the call's sensitive variable values, worked out only when an
+    error message is scrubbed (reading the variables back costs a JSON parse, which
+    a successful call never needs)."""
+
+    __slots__ = ("_request", "_tokens")
+
+    def __init__(self, tokens: tuple[str, ...], request: PreparedRequest) -> None:
+        self._tokens = tokens
+        self._request = request
+
+    def __iter__(self) -> Iterator[str]:
+        yield from self._tokens
+        yield from self._request.secret_values
 
 
 def _remember(seen: dict[str, None], value: str) -> bool:
@@ -267,8 +283,8 @@ class _ClientCore(Generic[HttpT]):
             limits = Limits.of(kwargs["timeout"], self._max_bytes)
         return options, limits
 
-    def _secrets_for(self, request: PreparedRequest) -> tuple[str, ...]:
-        return self._secrets + request.secret_values
+    def _secrets_for(self, request: PreparedRequest) -> _Secrets:
+        return _Secrets(self._secrets, request)
 
     def _finish(
         self, raw: RawResponse, request: PreparedRequest, elapsed: float, attempt: int

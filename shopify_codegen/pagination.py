@@ -287,7 +287,7 @@ def iterator_method(
         default = f" = {ast.unparse(defaults[arg.arg])}" if arg.arg in defaults else ""
         params.append(f"{arg.arg}: {annotation}{default}")
     params += ["*", "max_pages: Optional[int] = None", "max_items: Optional[int] = None"]
-    params.append("**kwargs: Any")
+    params.append("**kwargs: Unpack[CallOptions]")
     passed = ", ".join(f"{a.arg}={a.arg}" for a in args)
     call = f"self.{plan.method}({passed}{', ' if passed else ''}after=after, **kwargs)"
     returns = f"{'AsyncIterator' if is_async else 'Iterator'}[{plan.item_class}]"

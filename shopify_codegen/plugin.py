@@ -98,6 +98,11 @@ class ShopifyPlugin(Plugin):
         return class_def
 
     def generate_client_module(self, module: ast.Module) -> ast.Module:
+        # ruff (run by ariadne-codegen on the client) drops what is left unused
+        module.body[0:0] = [
+            ast.ImportFrom(module="typing", names=[ast.alias(name="Unpack")], level=0),
+            ast.ImportFrom(module="base_model", names=[ast.alias(name="CallOptions")], level=1),
+        ]
         plans: dict[str, Plan] = getattr(self, "_plans", {})
         if not plans:
             return module
@@ -131,6 +136,7 @@ class ShopifyPlugin(Plugin):
         method_def: ast.FunctionDef | ast.AsyncFunctionDef,
         operation_definition: OperationDefinitionNode,
     ) -> ast.FunctionDef | ast.AsyncFunctionDef:
+        _type_call_options(method_def)
         _ParseResultRewriter().visit(method_def)
         ast.fix_missing_locations(method_def)
         return method_def
@@ -268,6 +274,17 @@ class ShopifyPlugin(Plugin):
         return _hide_from_repr(field_implementation)
 
 
+def _type_call_options(method_def: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
+    """``**kwargs: Any`` -> ``**kwargs: Unpack[CallOptions]``: a misspelt option
+    (``timeot=3``) is a type error, not a surprise at run time."""
+    if method_def.args.kwarg is not None:
+        method_def.args.kwarg.annotation = ast.Subscript(
+            value=ast.Name(id="Unpack", ctx=ast.Load()),
+            slice=ast.Name(id="CallOptions", ctx=ast.Load()),
+            ctx=ast.Load(),
+        )
+
+
 def _import_field(module: ast.Module) -> ast.Module:
     """Make ``Field`` importable; ruff drops the import again where it is unused."""
     module.body.insert(
@@ -339,6 +356,7 @@ def _rewrite_base_model(code: str) -> str:
                 ast.alias(name="UNSET", asname="UNSET"),
                 ast.alias(name="UnsetType", asname="UnsetType"),
                 ast.alias(name="typename_discriminator", asname="typename_discriminator"),
+                ast.alias(name="CallOptions", asname="CallOptions"),
             ],
             level=0,
         )

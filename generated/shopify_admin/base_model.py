@@ -6,6 +6,7 @@ from pydantic import ConfigDict
 from shopify_client import UNSET as UNSET
 from shopify_client import UnsetType as UnsetType
 from shopify_client import typename_discriminator as typename_discriminator
+from shopify_client import CallOptions as CallOptions
 
 
 class BaseModel(PydanticBaseModel):

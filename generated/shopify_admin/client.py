@@ -2,10 +2,10 @@
 # Source: queries/admin
 
 from collections.abc import Iterator
-from typing import Any, Optional, Union
+from typing import Optional, Union, Unpack
 
 from .base_client import BaseClient
-from .base_model import UNSET, UnsetType
+from .base_model import UNSET, CallOptions, UnsetType
 from .enums import ProductSortKeys
 from .input_types import StorefrontAccessTokenInput
 from .products import Products, ProductsProductsEdgesNode
@@ -27,7 +27,7 @@ class Client(BaseClient):
         after: Union[Optional[str], UnsetType] = UNSET,
         query: Union[Optional[str], UnsetType] = UNSET,
         sort_key: Union[Optional[ProductSortKeys], UnsetType] = UNSET,
-        **kwargs: Any,
+        **kwargs: Unpack[CallOptions],
     ) -> Products:
         _query = gql("""
             query Products($first: Int = 50, $after: String, $query: String, $sortKey: ProductSortKeys = ID) {
@@ -64,7 +64,7 @@ class Client(BaseClient):
         return self.parse_result(Products, data)
 
     def storefront_access_token_create(
-        self, input: StorefrontAccessTokenInput, **kwargs: Any
+        self, input: StorefrontAccessTokenInput, **kwargs: Unpack[CallOptions]
     ) -> StorefrontAccessTokenCreate:
         query = gql("""
             mutation StorefrontAccessTokenCreate($input: StorefrontAccessTokenInput!) {
@@ -106,7 +106,7 @@ class Client(BaseClient):
         *,
         max_pages: Optional[int] = None,
         max_items: Optional[int] = None,
-        **kwargs: Any,
+        **kwargs: Unpack[CallOptions],
     ) -> Iterator[ProductsProductsEdgesNode]:
         """Every item of ``products``, page after page: ``after`` is passed for you.
 

@@ -2,10 +2,10 @@
 # Source: queries/storefront
 
 from collections.abc import Iterator
-from typing import Any, Optional, Union
+from typing import Optional, Union, Unpack
 
 from .base_client import BaseClient
-from .base_model import UNSET, UnsetType
+from .base_model import UNSET, CallOptions, UnsetType
 from .customer import Customer
 from .customer_access_token_create import CustomerAccessTokenCreate
 from .enums import ProductSortKeys
@@ -22,7 +22,9 @@ class Client(BaseClient):
 
     api_version = "2024-10"
 
-    def customer(self, customer_access_token: str, **kwargs: Any) -> Customer:
+    def customer(
+        self, customer_access_token: str, **kwargs: Unpack[CallOptions]
+    ) -> Customer:
         query = gql("""
             query customer($customerAccessToken: String!) {
               customer(customerAccessToken: $customerAccessToken) {
@@ -47,7 +49,7 @@ class Client(BaseClient):
         return self.parse_result(Customer, data)
 
     def customer_access_token_create(
-        self, input: CustomerAccessTokenCreateInput, **kwargs: Any
+        self, input: CustomerAccessTokenCreateInput, **kwargs: Unpack[CallOptions]
     ) -> CustomerAccessTokenCreate:
         query = gql("""
             mutation customerAccessTokenCreate($input: CustomerAccessTokenCreateInput!) {
@@ -81,7 +83,7 @@ class Client(BaseClient):
         query: Union[Optional[str], UnsetType] = UNSET,
         sort_key: Union[Optional[ProductSortKeys], UnsetType] = UNSET,
         reverse: Union[Optional[bool], UnsetType] = UNSET,
-        **kwargs: Any,
+        **kwargs: Unpack[CallOptions],
     ) -> Products:
         _query = gql("""
             query Products($first: Int = 10, $after: String, $query: String, $sortKey: ProductSortKeys, $reverse: Boolean = false) {
@@ -152,7 +154,7 @@ class Client(BaseClient):
         *,
         max_pages: Optional[int] = None,
         max_items: Optional[int] = None,
-        **kwargs: Any,
+        **kwargs: Unpack[CallOptions],
     ) -> Iterator[ProductsProductsNodes]:
         """Every item of ``products``, page after page: ``after`` is passed for you.
 

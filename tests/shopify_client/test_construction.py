@@ -228,7 +228,7 @@ def test_unknown_per_call_keyword_is_a_type_error(fake: FakeShopify) -> None:
         ) as client,
         pytest.raises(TypeError, match="bogus"),
     ):
-        client.customer(customer_access_token="nobody", bogus=1)
+        client.customer(customer_access_token="nobody", bogus=1)  # type: ignore[call-arg]
     assert fake.requests == []
 
 

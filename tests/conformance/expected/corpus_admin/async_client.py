@@ -2,10 +2,10 @@
 # Source: tests/conformance/operations/admin
 
 from collections.abc import AsyncIterator
-from typing import Any, Optional, Union
+from typing import Optional, Union, Unpack
 
 from .async_base_client import AsyncBaseClient
-from .base_model import UNSET, UnsetType
+from .base_model import UNSET, CallOptions, UnsetType
 from .bulk_operation_run_query import BulkOperationRunQuery
 from .code_discount_nodes import (
     CodeDiscountNodes,
@@ -80,7 +80,7 @@ class AsyncClient(AsyncBaseClient):
     api_version = "2024-01"
 
     async def bulk_operation_run_query(
-        self, query: str, **kwargs: Any
+        self, query: str, **kwargs: Unpack[CallOptions]
     ) -> BulkOperationRunQuery:
         _query = gql("""
             mutation bulkOperationRunQuery($query: String!) {
@@ -127,7 +127,7 @@ class AsyncClient(AsyncBaseClient):
         query: Union[Optional[str], UnsetType] = UNSET,
         sort_key: Union[Optional[CodeDiscountSortKeys], UnsetType] = UNSET,
         reverse: Union[Optional[bool], UnsetType] = UNSET,
-        **kwargs: Any,
+        **kwargs: Unpack[CallOptions],
     ) -> CodeDiscountNodes:
         _query = gql("""
             query CodeDiscountNodes($first: Int = 25, $after: String, $query: String, $sortKey: CodeDiscountSortKeys = CREATED_AT, $reverse: Boolean = true) {
@@ -280,7 +280,9 @@ class AsyncClient(AsyncBaseClient):
         data = self.get_data(response)
         return self.parse_result(CodeDiscountNodes, data)
 
-    async def current_app_installation(self, **kwargs: Any) -> CurrentAppInstallation:
+    async def current_app_installation(
+        self, **kwargs: Unpack[CallOptions]
+    ) -> CurrentAppInstallation:
         query = gql("""
             query CurrentAppInstallation {
               currentAppInstallation {
@@ -359,7 +361,7 @@ class AsyncClient(AsyncBaseClient):
     async def current_bulk_operation(
         self,
         type_: Union[Optional[BulkOperationType], UnsetType] = UNSET,
-        **kwargs: Any,
+        **kwargs: Unpack[CallOptions],
     ) -> CurrentBulkOperation:
         query = gql("""
             query CurrentBulkOperation($type: BulkOperationType = QUERY) {
@@ -394,7 +396,7 @@ class AsyncClient(AsyncBaseClient):
         return self.parse_result(CurrentBulkOperation, data)
 
     async def customer_create(
-        self, input: CustomerInput, **kwargs: Any
+        self, input: CustomerInput, **kwargs: Unpack[CallOptions]
     ) -> CustomerCreate:
         query = gql("""
             mutation customerCreate($input: CustomerInput!) {
@@ -443,7 +445,7 @@ class AsyncClient(AsyncBaseClient):
         segment_id: str,
         first: Union[Optional[int], UnsetType] = UNSET,
         after: Union[Optional[str], UnsetType] = UNSET,
-        **kwargs: Any,
+        **kwargs: Unpack[CallOptions],
     ) -> CustomerSegmentMembers:
         query = gql("""
             query CustomerSegmentMembers($segmentId: ID!, $first: Int = 50, $after: String) {
@@ -507,7 +509,7 @@ class AsyncClient(AsyncBaseClient):
         query: Union[Optional[str], UnsetType] = UNSET,
         sort_key: Union[Optional[CustomerSortKeys], UnsetType] = UNSET,
         reverse: Union[Optional[bool], UnsetType] = UNSET,
-        **kwargs: Any,
+        **kwargs: Unpack[CallOptions],
     ) -> Customers:
         _query = gql("""
             query Customers($first: Int = 50, $after: String, $query: String, $sortKey: CustomerSortKeys = UPDATED_AT, $reverse: Boolean) {
@@ -560,7 +562,7 @@ class AsyncClient(AsyncBaseClient):
         return self.parse_result(Customers, data)
 
     async def discount_code_basic_create(
-        self, basic_code_discount: DiscountCodeBasicInput, **kwargs: Any
+        self, basic_code_discount: DiscountCodeBasicInput, **kwargs: Unpack[CallOptions]
     ) -> DiscountCodeBasicCreate:
         query = gql("""
             mutation discountCodeBasicCreate($basicCodeDiscount: DiscountCodeBasicInput!) {
@@ -706,7 +708,7 @@ class AsyncClient(AsyncBaseClient):
         arn: str,
         format: Union[Optional[WebhookSubscriptionFormat], UnsetType] = UNSET,
         include_fields: Union[Optional[list[str]], UnsetType] = UNSET,
-        **kwargs: Any,
+        **kwargs: Unpack[CallOptions],
     ) -> EventBridgeWebhookSubscriptionCreate:
         query = gql("""
             mutation eventBridgeWebhookSubscriptionCreate($topic: WebhookSubscriptionTopic!, $arn: ARN!, $format: WebhookSubscriptionFormat = JSON, $includeFields: [String!]) {
@@ -763,7 +765,7 @@ class AsyncClient(AsyncBaseClient):
         return self.parse_result(EventBridgeWebhookSubscriptionCreate, data)
 
     async def gift_card_create(
-        self, input: GiftCardCreateInput, **kwargs: Any
+        self, input: GiftCardCreateInput, **kwargs: Unpack[CallOptions]
     ) -> GiftCardCreate:
         query = gql("""
             mutation giftCardCreate($input: GiftCardCreateInput!) {
@@ -812,7 +814,7 @@ class AsyncClient(AsyncBaseClient):
         after: Union[Optional[str], UnsetType] = UNSET,
         query: Union[Optional[str], UnsetType] = UNSET,
         locations_first: Union[Optional[int], UnsetType] = UNSET,
-        **kwargs: Any,
+        **kwargs: Unpack[CallOptions],
     ) -> InventoryItems:
         _query = gql("""
             query InventoryItems($first: Int = 25, $after: String, $query: String, $locationsFirst: Int = 10) {
@@ -877,7 +879,7 @@ class AsyncClient(AsyncBaseClient):
         self,
         marketing_activity_id: str,
         marketing_engagement: MarketingEngagementInput,
-        **kwargs: Any,
+        **kwargs: Unpack[CallOptions],
     ) -> MarketingEngagementCreate:
         query = gql("""
             mutation marketingEngagementCreate($marketingActivityId: ID!, $marketingEngagement: MarketingEngagementInput!) {
@@ -942,7 +944,7 @@ class AsyncClient(AsyncBaseClient):
             Optional[MetafieldDefinitionPinnedStatus], UnsetType
         ] = UNSET,
         sort_key: Union[Optional[MetafieldDefinitionSortKeys], UnsetType] = UNSET,
-        **kwargs: Any,
+        **kwargs: Unpack[CallOptions],
     ) -> MetafieldDefinitions:
         query = gql("""
             query MetafieldDefinitions($ownerType: MetafieldOwnerType!, $first: Int = 50, $after: String, $namespace: String, $pinnedStatus: MetafieldDefinitionPinnedStatus = ANY, $sortKey: MetafieldDefinitionSortKeys = PINNED_POSITION) {
@@ -1002,7 +1004,7 @@ class AsyncClient(AsyncBaseClient):
         return self.parse_result(MetafieldDefinitions, data)
 
     async def metafields_set(
-        self, metafields: list[MetafieldsSetInput], **kwargs: Any
+        self, metafields: list[MetafieldsSetInput], **kwargs: Unpack[CallOptions]
     ) -> MetafieldsSet:
         query = gql("""
             mutation metafieldsSet($metafields: [MetafieldsSetInput!]!) {
@@ -1099,7 +1101,7 @@ class AsyncClient(AsyncBaseClient):
         id: str,
         line_items_first: Union[Optional[int], UnsetType] = UNSET,
         line_items_after: Union[Optional[str], UnsetType] = UNSET,
-        **kwargs: Any,
+        **kwargs: Unpack[CallOptions],
     ) -> Order:
         query = gql("""
             query Order($id: ID!, $lineItemsFirst: Int = 50, $lineItemsAfter: String) {
@@ -1250,7 +1252,7 @@ class AsyncClient(AsyncBaseClient):
         query: Union[Optional[str], UnsetType] = UNSET,
         sort_key: Union[Optional[OrderSortKeys], UnsetType] = UNSET,
         reverse: Union[Optional[bool], UnsetType] = UNSET,
-        **kwargs: Any,
+        **kwargs: Unpack[CallOptions],
     ) -> Orders:
         _query = gql("""
             query Orders($first: Int = 50, $after: String, $query: String, $sortKey: OrderSortKeys = PROCESSED_AT, $reverse: Boolean = true) {
@@ -1323,7 +1325,7 @@ class AsyncClient(AsyncBaseClient):
         variants_after: Union[Optional[str], UnsetType] = UNSET,
         with_metafields: Union[Optional[bool], UnsetType] = UNSET,
         metafields_namespace: Union[Optional[str], UnsetType] = UNSET,
-        **kwargs: Any,
+        **kwargs: Unpack[CallOptions],
     ) -> Product:
         query = gql("""
             query Product($id: ID!, $variantsFirst: Int = 100, $variantsAfter: String, $withMetafields: Boolean = false, $metafieldsNamespace: String) {
@@ -1538,7 +1540,7 @@ class AsyncClient(AsyncBaseClient):
         self,
         input: ProductInput,
         media: Union[Optional[list[CreateMediaInput]], UnsetType] = UNSET,
-        **kwargs: Any,
+        **kwargs: Unpack[CallOptions],
     ) -> ProductCreate:
         query = gql("""
             mutation productCreate($input: ProductInput!, $media: [CreateMediaInput!]) {
@@ -1634,7 +1636,7 @@ class AsyncClient(AsyncBaseClient):
         product_id: str,
         variants: list[ProductVariantsBulkInput],
         allow_partial_updates: Union[Optional[bool], UnsetType] = UNSET,
-        **kwargs: Any,
+        **kwargs: Unpack[CallOptions],
     ) -> ProductVariantsBulkUpdate:
         query = gql("""
             mutation productVariantsBulkUpdate($productId: ID!, $variants: [ProductVariantsBulkInput!]!, $allowPartialUpdates: Boolean = false) {
@@ -1693,7 +1695,7 @@ class AsyncClient(AsyncBaseClient):
         query: Union[Optional[str], UnsetType] = UNSET,
         sort_key: Union[Optional[ProductSortKeys], UnsetType] = UNSET,
         reverse: Union[Optional[bool], UnsetType] = UNSET,
-        **kwargs: Any,
+        **kwargs: Unpack[CallOptions],
     ) -> Products:
         _query = gql("""
             query Products($first: Int = 25, $after: String, $query: String, $sortKey: ProductSortKeys = UPDATED_AT, $reverse: Boolean = true) {
@@ -1763,7 +1765,7 @@ class AsyncClient(AsyncBaseClient):
         data = self.get_data(response)
         return self.parse_result(Products, data)
 
-    async def shop_info(self, **kwargs: Any) -> ShopInfo:
+    async def shop_info(self, **kwargs: Unpack[CallOptions]) -> ShopInfo:
         query = gql("""
             query ShopInfo {
               shop {
@@ -1822,7 +1824,7 @@ class AsyncClient(AsyncBaseClient):
         return self.parse_result(ShopInfo, data)
 
     async def web_pixel_create(
-        self, web_pixel: WebPixelInput, **kwargs: Any
+        self, web_pixel: WebPixelInput, **kwargs: Unpack[CallOptions]
     ) -> WebPixelCreate:
         query = gql("""
             mutation webPixelCreate($webPixel: WebPixelInput!) {
@@ -1850,7 +1852,7 @@ class AsyncClient(AsyncBaseClient):
         self,
         topic: WebhookSubscriptionTopic,
         webhook_subscription: WebhookSubscriptionInput,
-        **kwargs: Any,
+        **kwargs: Unpack[CallOptions],
     ) -> WebhookSubscriptionCreate:
         query = gql("""
             mutation webhookSubscriptionCreate($topic: WebhookSubscriptionTopic!, $webhookSubscription: WebhookSubscriptionInput!) {
@@ -1910,7 +1912,7 @@ class AsyncClient(AsyncBaseClient):
         after: Union[Optional[str], UnsetType] = UNSET,
         callback_url: Union[Optional[str], UnsetType] = UNSET,
         topics: Union[Optional[list[WebhookSubscriptionTopic]], UnsetType] = UNSET,
-        **kwargs: Any,
+        **kwargs: Unpack[CallOptions],
     ) -> WebhookSubscriptions:
         query = gql("""
             query WebhookSubscriptions($first: Int = 50, $after: String, $callbackUrl: URL, $topics: [WebhookSubscriptionTopic!]) {
@@ -1980,7 +1982,7 @@ class AsyncClient(AsyncBaseClient):
         *,
         max_pages: Optional[int] = None,
         max_items: Optional[int] = None,
-        **kwargs: Any,
+        **kwargs: Unpack[CallOptions],
     ) -> AsyncIterator[CodeDiscountNodesCodeDiscountNodesEdgesNode]:
         """Every item of ``code_discount_nodes``, page after page: ``after`` is passed for you.
 
@@ -2020,7 +2022,7 @@ class AsyncClient(AsyncBaseClient):
         *,
         max_pages: Optional[int] = None,
         max_items: Optional[int] = None,
-        **kwargs: Any,
+        **kwargs: Unpack[CallOptions],
     ) -> AsyncIterator[CustomerSegmentMembersCustomerSegmentMembersEdgesNode]:
         """Every item of ``customer_segment_members``, page after page: ``after`` is passed for you.
 
@@ -2057,7 +2059,7 @@ class AsyncClient(AsyncBaseClient):
         *,
         max_pages: Optional[int] = None,
         max_items: Optional[int] = None,
-        **kwargs: Any,
+        **kwargs: Unpack[CallOptions],
     ) -> AsyncIterator[CustomersCustomersNodes]:
         """Every item of ``customers``, page after page: ``after`` is passed for you.
 
@@ -2098,7 +2100,7 @@ class AsyncClient(AsyncBaseClient):
         *,
         max_pages: Optional[int] = None,
         max_items: Optional[int] = None,
-        **kwargs: Any,
+        **kwargs: Unpack[CallOptions],
     ) -> AsyncIterator[InventoryItemsInventoryItemsEdgesNode]:
         """Every item of ``inventory_items``, page after page: ``after`` is passed for you.
 
@@ -2142,7 +2144,7 @@ class AsyncClient(AsyncBaseClient):
         *,
         max_pages: Optional[int] = None,
         max_items: Optional[int] = None,
-        **kwargs: Any,
+        **kwargs: Unpack[CallOptions],
     ) -> AsyncIterator[MetafieldDefinitionsMetafieldDefinitionsNodes]:
         """Every item of ``metafield_definitions``, page after page: ``after`` is passed for you.
 
@@ -2185,7 +2187,7 @@ class AsyncClient(AsyncBaseClient):
         *,
         max_pages: Optional[int] = None,
         max_items: Optional[int] = None,
-        **kwargs: Any,
+        **kwargs: Unpack[CallOptions],
     ) -> AsyncIterator[OrdersOrdersEdgesNode]:
         """Every item of ``orders``, page after page: ``after`` is passed for you.
 
@@ -2227,7 +2229,7 @@ class AsyncClient(AsyncBaseClient):
         *,
         max_pages: Optional[int] = None,
         max_items: Optional[int] = None,
-        **kwargs: Any,
+        **kwargs: Unpack[CallOptions],
     ) -> AsyncIterator[ProductsProductsEdgesNode]:
         """Every item of ``products``, page after page: ``after`` is passed for you.
 
@@ -2268,7 +2270,7 @@ class AsyncClient(AsyncBaseClient):
         *,
         max_pages: Optional[int] = None,
         max_items: Optional[int] = None,
-        **kwargs: Any,
+        **kwargs: Unpack[CallOptions],
     ) -> AsyncIterator[WebhookSubscriptionsWebhookSubscriptionsEdgesNode]:
         """Every item of ``webhook_subscriptions``, page after page: ``after`` is passed for you.
 

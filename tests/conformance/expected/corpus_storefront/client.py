@@ -2,10 +2,10 @@
 # Source: tests/conformance/operations/storefront
 
 from collections.abc import Iterator
-from typing import Any, Optional, Union
+from typing import Optional, Union, Unpack
 
 from .base_client import BaseClient
-from .base_model import UNSET, UnsetType
+from .base_model import UNSET, CallOptions, UnsetType
 from .cart import Cart
 from .cart_buyer_identity_update import CartBuyerIdentityUpdate
 from .cart_create import CartCreate
@@ -63,7 +63,7 @@ class Client(BaseClient):
 
     api_version = "2024-10"
 
-    def cart(self, id: str, **kwargs: Any) -> Cart:
+    def cart(self, id: str, **kwargs: Unpack[CallOptions]) -> Cart:
         query = gql("""
             query cart($id: ID!) {
               cart(id: $id) {
@@ -178,7 +178,10 @@ class Client(BaseClient):
         return self.parse_result(Cart, data)
 
     def cart_buyer_identity_update(
-        self, cart_id: str, buyer_identity: CartBuyerIdentityInput, **kwargs: Any
+        self,
+        cart_id: str,
+        buyer_identity: CartBuyerIdentityInput,
+        **kwargs: Unpack[CallOptions],
     ) -> CartBuyerIdentityUpdate:
         query = gql("""
             mutation cartBuyerIdentityUpdate($cartId: ID!, $buyerIdentity: CartBuyerIdentityInput!) {
@@ -242,7 +245,9 @@ class Client(BaseClient):
         return self.parse_result(CartBuyerIdentityUpdate, data)
 
     def cart_create(
-        self, input: Union[Optional[CartInput], UnsetType] = UNSET, **kwargs: Any
+        self,
+        input: Union[Optional[CartInput], UnsetType] = UNSET,
+        **kwargs: Unpack[CallOptions],
     ) -> CartCreate:
         query = gql("""
             mutation cartCreate($input: CartInput) {
@@ -370,7 +375,7 @@ class Client(BaseClient):
         return self.parse_result(CartCreate, data)
 
     def cart_lines_add(
-        self, cart_id: str, lines: list[CartLineInput], **kwargs: Any
+        self, cart_id: str, lines: list[CartLineInput], **kwargs: Unpack[CallOptions]
     ) -> CartLinesAdd:
         query = gql("""
             mutation cartLinesAdd($cartId: ID!, $lines: [CartLineInput!]!) {
@@ -423,7 +428,10 @@ class Client(BaseClient):
         return self.parse_result(CartLinesAdd, data)
 
     def cart_lines_update(
-        self, cart_id: str, lines: list[CartLineUpdateInput], **kwargs: Any
+        self,
+        cart_id: str,
+        lines: list[CartLineUpdateInput],
+        **kwargs: Unpack[CallOptions],
     ) -> CartLinesUpdate:
         query = gql("""
             mutation cartLinesUpdate($cartId: ID!, $lines: [CartLineUpdateInput!]!) {
@@ -559,7 +567,7 @@ class Client(BaseClient):
         reverse: Union[Optional[bool], UnsetType] = UNSET,
         filters: Union[Optional[list[ProductFilter]], UnsetType] = UNSET,
         skip_filters: Union[Optional[bool], UnsetType] = UNSET,
-        **kwargs: Any,
+        **kwargs: Unpack[CallOptions],
     ) -> CollectionByHandle:
         query = gql("""
             query CollectionByHandle($handle: String!, $first: Int = 24, $after: String, $sortKey: ProductCollectionSortKeys = COLLECTION_DEFAULT, $reverse: Boolean = false, $filters: [ProductFilter!], $skipFilters: Boolean = false) {
@@ -673,7 +681,7 @@ class Client(BaseClient):
         query: Union[Optional[str], UnsetType] = UNSET,
         sort_key: Union[Optional[CollectionSortKeys], UnsetType] = UNSET,
         reverse: Union[Optional[bool], UnsetType] = UNSET,
-        **kwargs: Any,
+        **kwargs: Unpack[CallOptions],
     ) -> Collections:
         _query = gql("""
             query Collections($first: Int = 20, $after: String, $query: String, $sortKey: CollectionSortKeys = TITLE, $reverse: Boolean) {
@@ -729,7 +737,7 @@ class Client(BaseClient):
         return self.parse_result(Collections, data)
 
     def customer_activate_by_url(
-        self, activation_url: str, password: str, **kwargs: Any
+        self, activation_url: str, password: str, **kwargs: Unpack[CallOptions]
     ) -> CustomerActivateByUrl:
         query = gql("""
             mutation customerActivateByUrl($activationUrl: URL!, $password: String!) {
@@ -771,7 +779,7 @@ class Client(BaseClient):
         after: Union[Optional[str], UnsetType] = UNSET,
         sort_key: Union[Optional[OrderSortKeys], UnsetType] = UNSET,
         reverse: Union[Optional[bool], UnsetType] = UNSET,
-        **kwargs: Any,
+        **kwargs: Unpack[CallOptions],
     ) -> CustomerOrders:
         query = gql("""
             query CustomerOrders($customerAccessToken: String!, $first: Int = 10, $after: String, $sortKey: OrderSortKeys = PROCESSED_AT, $reverse: Boolean = true) {
@@ -856,7 +864,7 @@ class Client(BaseClient):
         self,
         country: Union[Optional[CountryCode], UnsetType] = UNSET,
         language: Union[Optional[LanguageCode], UnsetType] = UNSET,
-        **kwargs: Any,
+        **kwargs: Unpack[CallOptions],
     ) -> Localization:
         query = gql("""
             query Localization($country: CountryCode, $language: LanguageCode) @inContext(country: $country, language: $language) {
@@ -907,7 +915,7 @@ class Client(BaseClient):
         data = self.get_data(response)
         return self.parse_result(Localization, data)
 
-    def menu(self, handle: str, **kwargs: Any) -> Menu:
+    def menu(self, handle: str, **kwargs: Unpack[CallOptions]) -> Menu:
         query = gql("""
             query Menu($handle: String!) {
               menu(handle: $handle) {
@@ -968,7 +976,7 @@ class Client(BaseClient):
         data = self.get_data(response)
         return self.parse_result(Menu, data)
 
-    def node_by_id(self, id: str, **kwargs: Any) -> NodeById:
+    def node_by_id(self, id: str, **kwargs: Unpack[CallOptions]) -> NodeById:
         query = gql("""
             query NodeById($id: ID!) {
               node(id: $id) {
@@ -1043,7 +1051,7 @@ class Client(BaseClient):
         data = self.get_data(response)
         return self.parse_result(NodeById, data)
 
-    def nodes_by_ids(self, ids: list[str], **kwargs: Any) -> NodesByIds:
+    def nodes_by_ids(self, ids: list[str], **kwargs: Unpack[CallOptions]) -> NodesByIds:
         query = gql("""
             query NodesByIds($ids: [ID!]!) {
               nodes(ids: $ids) {
@@ -1096,7 +1104,7 @@ class Client(BaseClient):
         limit_scope: Union[Optional[PredictiveSearchLimitScope], UnsetType] = UNSET,
         types: Union[Optional[list[PredictiveSearchType]], UnsetType] = UNSET,
         searchable_fields: Union[Optional[list[SearchableField]], UnsetType] = UNSET,
-        **kwargs: Any,
+        **kwargs: Unpack[CallOptions],
     ) -> PredictiveSearch:
         _query = gql("""
             query predictiveSearch($query: String!, $limit: Int = 10, $limitScope: PredictiveSearchLimitScope = EACH, $types: [PredictiveSearchType!] = [PRODUCT, COLLECTION, QUERY], $searchableFields: [SearchableField!]) {
@@ -1191,7 +1199,7 @@ class Client(BaseClient):
         variants_first: Union[Optional[int], UnsetType] = UNSET,
         variants_after: Union[Optional[str], UnsetType] = UNSET,
         with_media: Union[Optional[bool], UnsetType] = UNSET,
-        **kwargs: Any,
+        **kwargs: Unpack[CallOptions],
     ) -> ProductByHandle:
         query = gql("""
             query ProductByHandle($handle: String!, $country: CountryCode, $language: LanguageCode, $variantsFirst: Int = 100, $variantsAfter: String, $withMedia: Boolean = true, $metafieldIdentifiers: [HasMetafieldsIdentifier!]!) @inContext(country: $country, language: $language) {
@@ -1405,7 +1413,7 @@ class Client(BaseClient):
         query: Union[Optional[str], UnsetType] = UNSET,
         sort_key: Union[Optional[ProductSortKeys], UnsetType] = UNSET,
         reverse: Union[Optional[bool], UnsetType] = UNSET,
-        **kwargs: Any,
+        **kwargs: Unpack[CallOptions],
     ) -> Products:
         _query = gql("""
             query Products($first: Int = 10, $after: String, $query: String, $sortKey: ProductSortKeys = BEST_SELLING, $reverse: Boolean = false) {
@@ -1490,7 +1498,7 @@ class Client(BaseClient):
         unavailable_products: Union[
             Optional[SearchUnavailableProductsType], UnsetType
         ] = UNSET,
-        **kwargs: Any,
+        **kwargs: Unpack[CallOptions],
     ) -> Search:
         _query = gql("""
             query Search($query: String!, $first: Int = 20, $after: String, $sortKey: SearchSortKeys = RELEVANCE, $reverse: Boolean, $types: [SearchType!], $productFilters: [ProductFilter!], $prefix: SearchPrefixQueryType = LAST, $unavailableProducts: SearchUnavailableProductsType = LAST) {
@@ -1601,7 +1609,7 @@ class Client(BaseClient):
         data = self.get_data(response)
         return self.parse_result(Search, data)
 
-    def shop_info(self, **kwargs: Any) -> ShopInfo:
+    def shop_info(self, **kwargs: Unpack[CallOptions]) -> ShopInfo:
         query = gql("""
             query ShopInfo {
               shop {
@@ -1667,7 +1675,7 @@ class Client(BaseClient):
         self,
         source_identifier: str,
         payment_request: ShopPayPaymentRequestInput,
-        **kwargs: Any,
+        **kwargs: Unpack[CallOptions],
     ) -> ShopPayPaymentRequestSessionCreate:
         query = gql("""
             mutation shopPayPaymentRequestSessionCreate($sourceIdentifier: String!, $paymentRequest: ShopPayPaymentRequestInput!) {
@@ -1745,7 +1753,7 @@ class Client(BaseClient):
         *,
         max_pages: Optional[int] = None,
         max_items: Optional[int] = None,
-        **kwargs: Any,
+        **kwargs: Unpack[CallOptions],
     ) -> Iterator[CollectionByHandleCollectionProductsEdgesNode]:
         """Every item of ``collection_by_handle``, page after page: ``after`` is passed for you.
 
@@ -1792,7 +1800,7 @@ class Client(BaseClient):
         *,
         max_pages: Optional[int] = None,
         max_items: Optional[int] = None,
-        **kwargs: Any,
+        **kwargs: Unpack[CallOptions],
     ) -> Iterator[CollectionsCollectionsEdgesNode]:
         """Every item of ``collections``, page after page: ``after`` is passed for you.
 
@@ -1834,7 +1842,7 @@ class Client(BaseClient):
         *,
         max_pages: Optional[int] = None,
         max_items: Optional[int] = None,
-        **kwargs: Any,
+        **kwargs: Unpack[CallOptions],
     ) -> Iterator[CustomerOrdersCustomerOrdersEdgesNode]:
         """Every item of ``customer_orders``, page after page: ``after`` is passed for you.
 
@@ -1879,7 +1887,7 @@ class Client(BaseClient):
         *,
         max_pages: Optional[int] = None,
         max_items: Optional[int] = None,
-        **kwargs: Any,
+        **kwargs: Unpack[CallOptions],
     ) -> Iterator[ProductsProductsNodes]:
         """Every item of ``products``, page after page: ``after`` is passed for you.
 

@@ -1,0 +1,22 @@
+"""The per-call options every generated method takes besides its variables."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TypedDict
+
+import httpx
+
+__all__ = ["CallOptions"]
+
+
+class CallOptions(TypedDict, total=False):
+    """``client.products(first=5, timeout=3)``: mypy checks these names and types.
+
+    * ``timeout``: seconds (or an ``httpx.Timeout``) for each attempt of this call,
+      instead of the client's;
+    * ``headers``: extra request headers for this call (no line breaks, ASCII).
+    """
+
+    timeout: float | httpx.Timeout
+    headers: Mapping[str, str]
