@@ -4,7 +4,15 @@ ariadne-codegen writes one client flavour per run, so each package is generated
 twice into the same empty folder: first the async client (``async_client.py``,
 ``AsyncClient``), then the sync one (``client.py``, ``Client``), whose
 ``__init__`` the plugin extends with ``AsyncClient``. The models, enums and input
-types of both runs are the same files. The schema is the committed SDL of the
+types of both runs are the same files.
+
+Why one folder and this order: ariadne-codegen writes a whole package each run
+(models, ``__init__``, client), and one ``__init__`` must export both clients; the
+sync run comes last so that its ``__init__`` (the one kept) is the one the plugin
+extends. Every other file is written byte for byte the same by both runs, whatever
+the order: ``tests/shopify_codegen/test_plugin.py`` generates each flavour alone and
+holds them to that, so the second run only adds ``client.py`` and the ``__init__``.
+The schema is the committed SDL of the
 pinned version, pruned to what the operations reach (see :mod:`.prune`) and
 built once for both runs.
 

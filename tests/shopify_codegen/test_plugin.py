@@ -1,0 +1,190 @@
+"""The ariadne-codegen plugin, piece by piece, and the independence of the two runs."""
+
+from __future__ import annotations
+
+import ast
+import contextlib
+import io
+from pathlib import Path
+
+from graphql import build_schema
+
+from shopify_codegen.config import load_config
+from shopify_codegen.generate import _generation_schema, _in_directory, _run_ariadne, ariadne_config
+from shopify_codegen.plugin import _hide_from_repr, _rewrite_base_model, tolerate_new_members
+from tests.conftest import ROOT
+
+SCHEMA = build_schema(
+    """
+    interface Node { id: ID! }
+    type Product implements Node { id: ID! title: String! }
+    type Collection implements Node { id: ID! handle: String! }
+    type Video implements Node { id: ID! }
+    union Media = Product | Video
+    type Query { node(id: ID!): Node media: Media }
+    """
+)
+
+
+def _module(text: str) -> ast.Module:
+    return ast.parse(text)
+
+
+def _class(module: ast.Module, name: str) -> ast.ClassDef:
+    return next(n for n in module.body if isinstance(n, ast.ClassDef) and n.name == name)
+
+
+def test_base_model_shares_unset_and_hides_input_in_errors() -> None:
+    template = """
+from pydantic import BaseModel as PydanticBaseModel
+from pydantic import ConfigDict
+
+
+class UnsetType:
+    def __bool__(self) -> bool:
+        return False
+
+
+UNSET = UnsetType()
+
+
+class BaseModel(PydanticBaseModel):
+    model_config = ConfigDict(populate_by_name=True, defer_build=True)
+"""
+    code = _rewrite_base_model(template)
+    assert "class UnsetType" not in code and "UNSET = " not in code
+    assert "from shopify_client import UNSET as UNSET\n" in code
+    assert "from shopify_client import CallOptions as CallOptions\n" in code
+    assert "        hide_input_in_errors=True,\n" in code
+    namespace: dict[str, object] = {}
+    exec(compile(code, "base_model.py", "exec"), namespace)
+    import shopify_client
+
+    assert namespace["UNSET"] is shopify_client.UNSET
+
+
+def test_a_union_gets_a_fallback_model_and_a_callable_discriminator() -> None:
+    module = _module(
+        """
+class Op(BaseModel):
+    media: Optional[
+        Annotated[Union["OpMediaProduct", "OpMediaVideo"], Field(discriminator="typename__")]
+    ]
+
+
+class OpMediaProduct(BaseModel):
+    typename__: Literal["Product"] = Field(alias="__typename")
+    title: str
+
+
+class OpMediaVideo(BaseModel):
+    typename__: Literal["Video"] = Field(alias="__typename")
+"""
+    )
+    module, added = tolerate_new_members(module, SCHEMA)
+    assert added == ["OpMediaMedia"]  # the field's prefix + the union's name
+    fallback = _class(module, "OpMediaMedia")
+    assert ast.unparse(fallback.body[0]) == "typename__: str = Field(alias='__typename')"
+    annotation = ast.unparse(_class(module, "Op").body[0])
+    assert (
+        "Discriminator(typename_discriminator({'Product': 'OpMediaProduct', 'Video': 'OpMediaVideo'}, 'OpMediaMedia'))"
+        in annotation
+    )
+    assert "Tag('OpMediaMedia')" in annotation
+    imports = [ast.unparse(n) for n in module.body if isinstance(n, ast.ImportFrom)]
+    assert "from .base_model import typename_discriminator" in imports
+
+
+def test_an_interface_model_becomes_the_fallback_with_its_own_fields() -> None:
+    module = _module(
+        """
+class Op(BaseModel):
+    node: Union["OpNodeNode", "OpNodeProduct"] = Field(discriminator="typename__")
+
+
+class OpNodeNode(BaseModel):
+    typename__: Literal["Collection", "Node", "Video"] = Field(alias="__typename")
+    id: str
+
+
+class OpNodeProduct(BaseModel):
+    typename__: Literal["Product"] = Field(alias="__typename")
+    id: str
+"""
+    )
+    module, added = tolerate_new_members(module, SCHEMA)
+    assert added == []
+    node = ast.unparse(_class(module, "OpNodeNode"))
+    assert "typename__: str" in node and "id: str" in node
+    field = _class(module, "Op").body[0]
+    assert isinstance(field, ast.AnnAssign) and field.value is None  # discriminator moved
+    assert "'OpNodeNode')" in ast.unparse(field.annotation)
+
+
+def test_a_union_of_models_from_elsewhere_keeps_its_literals() -> None:
+    module = _module(
+        """
+class Op(BaseModel):
+    node: Union["OpNodeNode", "FragmentProduct"] = Field(discriminator="typename__")
+
+
+class OpNodeNode(BaseModel):
+    typename__: Literal["Collection", "Node", "Video"] = Field(alias="__typename")
+"""
+    )
+    module, added = tolerate_new_members(module, SCHEMA)
+    assert added == []
+    assert "Literal[" in ast.unparse(_class(module, "OpNodeNode"))  # pydantic needs it there
+    assert "discriminator='typename__'" in ast.unparse(_class(module, "Op"))
+
+
+def test_a_lone_interface_model_takes_any_typename() -> None:
+    module = _module(
+        """
+class Op(BaseModel):
+    node: Optional["OpNode"]
+
+
+class OpNode(BaseModel):
+    typename__: Literal["Collection", "Node", "Product", "Video"] = Field(alias="__typename")
+    id: str
+"""
+    )
+    module, _ = tolerate_new_members(module, SCHEMA)
+    assert "typename__: str" in ast.unparse(_class(module, "OpNode"))
+
+
+def test_secret_string_fields_are_hidden_from_reprs() -> None:
+    hidden = _hide_from_repr(ast.parse("password: str").body[0])  # type: ignore[arg-type]
+    assert ast.unparse(hidden) == "password: str = Field(repr=False)"
+    aliased = _hide_from_repr(
+        ast.parse("access_token: str = Field(alias='accessToken')").body[0]  # type: ignore[arg-type]
+    )
+    assert ast.unparse(aliased) == "access_token: str = Field(alias='accessToken', repr=False)"
+    plain = _hide_from_repr(ast.parse("title: str").body[0])  # type: ignore[arg-type]
+    assert ast.unparse(plain) == "title: str"
+
+
+def test_each_flavour_alone_writes_the_shared_files_identically(tmp_path: Path) -> None:
+    """The two runs share one folder; every file but the client and __init__ must not
+    depend on which run wrote it (see shopify_codegen.generate)."""
+    config = load_config(ROOT)
+    api = config.api("storefront")
+    trees: dict[bool, dict[str, bytes]] = {}
+    with _in_directory(config.root), contextlib.redirect_stdout(io.StringIO()):
+        schema, _ = _generation_schema(config, api, True)
+        for flavour in (True, False):
+            target = tmp_path / ("async" if flavour else "sync")
+            target.mkdir()
+            _run_ariadne(ariadne_config(config, api, target, async_client=flavour), schema)
+            package = target / api.package
+            trees[flavour] = {p.name: p.read_bytes() for p in package.glob("*.py")}
+    only_async = set(trees[True]) - set(trees[False])
+    only_sync = set(trees[False]) - set(trees[True])
+    assert (only_async, only_sync) == (
+        {"async_client.py", "async_base_client.py"},
+        {"client.py", "base_client.py"},
+    )
+    shared = sorted((set(trees[True]) & set(trees[False])) - {"__init__.py"})
+    assert len(shared) >= 6
+    assert [name for name in shared if trees[True][name] != trees[False][name]] == []
