@@ -86,10 +86,8 @@ class OpMediaVideo(BaseModel):
     fallback = _class(module, "OpMediaMedia")
     assert ast.unparse(fallback.body[0]) == "typename__: str = Field(alias='__typename')"
     annotation = ast.unparse(_class(module, "Op").body[0])
-    assert (
-        "Discriminator(typename_discriminator({'Product': 'OpMediaProduct', 'Video': 'OpMediaVideo'}, 'OpMediaMedia'))"
-        in annotation
-    )
+    tags = "{'Product': 'OpMediaProduct', 'Video': 'OpMediaVideo'}"
+    assert f"Discriminator(typename_discriminator({tags}, 'OpMediaMedia'))" in annotation
     assert "Tag('OpMediaMedia')" in annotation
     imports = [ast.unparse(n) for n in module.body if isinstance(n, ast.ImportFrom)]
     assert "from .base_model import typename_discriminator" in imports
