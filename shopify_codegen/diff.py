@@ -401,13 +401,22 @@ class _Usage:
     selected: set[tuple[str, str]] = field(default_factory=set)  # (type selected on, field)
     passed: dict[tuple[str, str, str], _Passing] = field(default_factory=dict)
     read: set[str] = field(default_factory=set)  # named types returned by selected fields
-    sent: set[str] = field(default_factory=set)  # input objects, enums, scalars it sends
+    # input objects, enums and scalars of its variables, at any depth: what a caller
+    # can set (literals in the operation are checked by validation against NEW)
+    sent: set[str] = field(default_factory=set)
+    literal: set[str] = field(default_factory=set)  # types of arguments given as literals
     conditions: set[str] = field(default_factory=set)  # fragment type conditions
     directives: set[str] = field(default_factory=set)
 
     @property
     def types(self) -> set[str]:
-        return {parent for parent, _ in self.selected} | self.read | self.sent | self.conditions
+        return (
+            {parent for parent, _ in self.selected}
+            | self.read
+            | self.sent
+            | self.literal
+            | self.conditions
+        )
 
 
 def _collect_usage(schema: GraphQLSchema, document: DocumentNode) -> _Usage:
@@ -460,8 +469,8 @@ def _collect_usage(schema: GraphQLSchema, document: DocumentNode) -> _Usage:
                 )
                 usage.passed[(parent.name, node.name.value, arg.name.value)] = how
                 arg_def = definition.args.get(arg.name.value)
-                if arg_def is not None:
-                    add_sent(get_named_type(arg_def.type).name)
+                if arg_def is not None and not isinstance(value, VariableNode):
+                    usage.literal.add(get_named_type(arg_def.type).name)
 
     visit(document, TypeInfoVisitor(type_info, Collector()))
     return usage
@@ -605,8 +614,10 @@ def _tie(change: Change, usage: _Usage, old: GraphQLSchema, new: GraphQLSchema) 
             if selects
             else None
         )
-    if kind.startswith("DIRECTIVE_") or kind == "REQUIRED_DIRECTIVE_ARG_ADDED":
+    if kind in ("DIRECTIVE_REMOVED", "DIRECTIVE_ARG_REMOVED", "REQUIRED_DIRECTIVE_ARG_ADDED"):
         return ("breaks", f"it uses @{name}") if name in usage.directives else None
+    # DIRECTIVE_LOCATION_REMOVED, DIRECTIVE_REPEATABLE_REMOVED: only a use at that
+    # location, or a repeated use, is refused, and validation against NEW says which.
     return None  # TYPE_ADDED, FIELD_ADDED: nothing an existing operation reaches
 
 
