@@ -42,6 +42,7 @@ from graphql import (
     GraphQLNonNull,
     GraphQLObjectType,
     GraphQLSchema,
+    GraphQLUnionType,
     NonNullTypeNode,
     OperationDefinitionNode,
     TypeInfo,
@@ -191,7 +192,7 @@ class DiffReport:
             lines.append("  (none given)")
         for op in self.operations:
             lines.append(f"  {op.operation} ({op.file}): {_LABEL[op.verdict]}")
-            lines.extend(f"    - {reason}" for reason in op.reasons)
+            lines.extend(f"    - {reason}" for reason in _shown_reasons(op, limit))
         for severity, changes, summary in self._grouped():
             lines += ["", f"{severity.upper()} ({len(changes)}): {summary}"]
             shown = changes if limit is None else changes[:limit]
@@ -213,7 +214,10 @@ class DiffReport:
             "| --- | --- | --- | --- |",
         ]
         for op in self.operations:
-            reasons = "<br>".join(_md(str(r)) for r in op.reasons) or "no change reaches it"
+            reasons = (
+                "<br>".join(_md(str(r)) for r in _shown_reasons(op, TOLERATED_SHOWN))
+                or "no change reaches it"
+            )
             lines.append(
                 f"| `{op.operation}` | `{op.file}` | **{_LABEL[op.verdict]}** | {reasons} |"
             )
@@ -230,6 +234,24 @@ class DiffReport:
                 lines.append(f"- ... and {len(changes) - limit} more (`--json` for all)")
             lines += ["", "</details>"]
         return "\n".join(lines) + "\n"
+
+
+#: tolerated reasons listed per operation before "... and N more" (a version bump
+#: adds dozens of enum values an operation reads; what breaks is always listed)
+TOLERATED_SHOWN = 5
+
+
+def _shown_reasons(op: OperationImpact, limit: int | None) -> list[str]:
+    if limit is None:
+        return [str(r) for r in op.reasons]
+    tolerated = [r for r in op.reasons if r.verdict == "tolerated"]
+    shown = [str(r) for r in op.reasons if r.verdict != "tolerated"]
+    shown += [str(r) for r in tolerated[:TOLERATED_SHOWN]]
+    if len(tolerated) > TOLERATED_SHOWN:
+        shown.append(
+            f"... and {len(tolerated) - TOLERATED_SHOWN} more tolerated (--all or --json for all)"
+        )
+    return shown
 
 
 def _md(text: str) -> str:
@@ -479,6 +501,18 @@ def _collect_usage(schema: GraphQLSchema, document: DocumentNode) -> _Usage:
 _Tie = tuple[Verdict, str] | None
 
 
+def _same_shape_composite(old: Any, new: Any) -> bool:
+    """Both object/interface/union types, wrapped alike (list, non-null): the generated
+    model parses the selected fields by name, whatever the type is called."""
+    old_named, new_named = get_named_type(old), get_named_type(new)
+    composite = (GraphQLObjectType, GraphQLInterfaceType, GraphQLUnionType)
+    return (
+        isinstance(old_named, composite)
+        and isinstance(new_named, composite)
+        and str(old).replace(old_named.name, "T") == str(new).replace(new_named.name, "T")
+    )
+
+
 def _tie(change: Change, usage: _Usage, old: GraphQLSchema, new: GraphQLSchema) -> _Tie:
     """The verdict of one change for one operation, with why; None if it does not reach it."""
     kind, name, member, arg, value = (
@@ -524,6 +558,11 @@ def _tie(change: Change, usage: _Usage, old: GraphQLSchema, new: GraphQLSchema) 
                 return "breaks", (
                     f"it reads {name}.{member}, which can now be null; "
                     "the generated model requires a value"
+                )
+            if new_field is not None and _same_shape_composite(old_field.type, new_field.type):
+                return "at_risk", (
+                    f"it reads {name}.{member}, now a {get_named_type(new_field.type).name}; "
+                    "the fields it selects still exist (it validates), what they hold may differ"
                 )
         return "breaks", f"it reads {name}.{member}; its generated type no longer fits"
     if kind == "REQUIRED_INPUT_FIELD_ADDED":

@@ -182,3 +182,28 @@ def test_bump_itself_checks_the_version_before_building_paths(tmp_path: Path) ->
     body = (ROOT / "schema" / "admin" / "2024-01.json").read_bytes()
     with pytest.raises(CodegenError, match="not a Shopify API version"):
         bump_module.bump(load_config(project), "admin", "../../x", schema_json=body, origin="t")
+
+
+def test_readme_bump_example_is_the_real_storefront_2024_10_to_2026_04_bump(
+    tmp_path: Path,
+) -> None:
+    readme = (ROOT / "README.md").read_text()
+    section = readme.split("## Bump an API version", 1)[1]
+    command = section.split("```sh\n", 1)[1].split("\n", 1)[0]
+    assert command == (
+        ".venv/bin/shopify-codegen bump --api storefront --version 2026-04 "
+        "--schema-file schema/storefront/2026-04.json"
+    )
+    block = section.split("```text\n", 1)[1].split("```", 1)[0]
+    project = copy_project(tmp_path / "project", apis=("storefront",))
+    # The schema file as the README names it, inside the copy.
+    args = [*command.split()[1:-1], str(project / "schema" / "storefront" / "2026-04.json")]
+    code, out, err = run_cli("--root", str(project), *args)
+    assert code == 0, err
+    for line in block.splitlines():
+        if line.strip() != "...":
+            assert line in out.splitlines(), line
+    assert (
+        'API_VERSION = "2026-04"'
+        in (project / "generated" / "shopify_storefront" / "__init__.py").read_text()
+    )

@@ -7,7 +7,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from tests.conftest import ROOT, run_cli
+from tests.conftest import FIXTURES, ROOT, run_cli
+from tests.shopify_codegen.introspection_server import IntrospectionServer
 
 ADMIN_SDL = ROOT / "schema" / "admin" / "2024-01.graphql"
 STOREFRONT_SDL = ROOT / "schema" / "storefront" / "2024-10.graphql"
@@ -198,3 +199,97 @@ def test_summary_file_gets_the_markdown_report_appended(tmp_path: Path) -> None:
     )
     assert "| `customer` | `queries/storefront/customer.graphql` | **unaffected** |" in text
     assert "<details><summary>breaking (1): 1 value removed from enum</summary>" in text
+
+
+def test_tolerated_reasons_are_cut_short_what_breaks_never() -> None:
+    """Storefront 2024-10 -> 2026-04 adds 31 values to CartErrorCode, which CartCreate reads."""
+    code, out, _ = run_cli(
+        "schema",
+        "diff",
+        "storefront@2024-10",
+        "storefront@2026-04",
+        "--operations",
+        str(FIXTURES / "drift" / "storefront"),
+    )
+    assert code == 1
+    assert "  CartCreate (" in out and "cart_create.graphql): BREAKS" in out
+    assert "    - BREAKS: CartBuyerIdentityInput.deliveryAddressPreferences was removed." in out
+    assert "    - ... and 26 more tolerated (--all or --json for all)" in out
+    everything = run_cli(
+        "schema",
+        "diff",
+        "storefront@2024-10",
+        "storefront@2026-04",
+        "--all",
+        "--operations",
+        str(FIXTURES / "drift" / "storefront"),
+    )[1]
+    assert "more tolerated" not in everything
+    assert "tolerated: VARIANT_REQUIRES_SELLING_PLAN was added to enum type CartErrorCode." in (
+        everything
+    )
+
+
+def test_check_remote_writes_the_verdicts_to_the_job_summary(
+    storefront_project: Path, tmp_path: Path
+) -> None:
+    sdl = STOREFRONT_SDL.read_text()
+    start = sdl.index("input CustomerAccessTokenCreateInput {")
+    live = tmp_path / "live.graphql"
+    live.write_text(
+        sdl[:start] + sdl[start:].replace("  password: String!", "  secret: String!", 1)
+    )
+    summary = tmp_path / "summary.md"
+    with IntrospectionServer(live).running() as server:
+        code, _, _ = run_cli(
+            "--root",
+            str(storefront_project),
+            "check",
+            "--remote",
+            "--endpoint",
+            server.url,
+            "--summary",
+            str(summary),
+        )
+    assert code == 1
+    text = summary.read_text()
+    assert (
+        "### Schema drift: `storefront@2024-10 (committed)` → `storefront@2024-10 (live)`" in text
+    )
+    (row,) = [
+        line for line in text.splitlines() if line.startswith("| `customerAccessTokenCreate`")
+    ]
+    assert row.startswith(
+        "| `customerAccessTokenCreate` | `queries/storefront/customer_access_token_create.graphql`"
+        " | **BREAKS** | "
+    )
+    assert (
+        "BREAKS: CustomerAccessTokenCreateInput.password was removed. (it sends "
+        "CustomerAccessTokenCreateInput; a value setting password is now refused)" in row
+    )
+    assert "| `customer` | `queries/storefront/customer.graphql` | **unaffected** |" in text
+
+
+def test_check_remote_says_in_the_summary_when_it_could_not_check(
+    storefront_project: Path, tmp_path: Path
+) -> None:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    summary = tmp_path / "summary.md"
+    code, _, _ = run_cli(
+        "--root",
+        str(storefront_project),
+        "check",
+        "--remote",
+        "--endpoint",
+        f"http://127.0.0.1:{port}/x",
+        "--summary",
+        str(summary),
+    )
+    assert code == 2
+    text = summary.read_text()
+    assert text.startswith("### Schema drift: not checked")
+    assert "could not get the live storefront 2024-10 schema" in text

@@ -167,7 +167,8 @@ CASES = [
             remove("Video"),
             edit("MetafieldReference", " | Video", ""),
         ),
-        {"ProductCard": "breaks"},
+        # Products (queries/) reads metafield references through its ProductCard fragment
+        {"ProductCard": "breaks", "Products": "at_risk"},
     ),
     Case(
         "type changed kind: enum SearchType becomes a scalar",
@@ -248,7 +249,17 @@ CASES = [
             "SearchResults": "breaks",
             "NodeById": "breaks",
             "CollectionProducts": "breaks",
+            "Products": "breaks",
         },
+    ),
+    Case(
+        "selected field's object type replaced by another of the same shape",
+        "FIELD_CHANGED_KIND",
+        (
+            add("type PriceRangeV2 { maxVariantPrice: MoneyV2! minVariantPrice: MoneyV2! }"),
+            edit("Product", "  priceRange: ProductPriceRange!", "  priceRange: PriceRangeV2!"),
+        ),
+        {"ProductCard": "at_risk", "Products": "at_risk"},
     ),
     Case(
         "input field becomes required",
@@ -417,7 +428,7 @@ CASES = [
         "selected field becomes non-null",
         "FIELD_BECAME_NON_NULL",
         (edit("Image", "  altText: String", "  altText: String!"),),
-        {"ProductCard": "tolerated"},
+        {"ProductCard": "tolerated", "Products": "tolerated"},
     ),
     Case(
         "selected field deprecated",
@@ -456,54 +467,153 @@ def test_one_change_variant(case: Case) -> None:
     )
     assert case.kind in {c.kind for c in report.changes}, [c.kind for c in report.changes]
     assert verdicts(report) == case.expected
-    assert len(report.operations) == 8  # 2 in queries/, 6 in tests/fixtures/drift
+    assert len(report.operations) == 9  # 3 in queries/, 6 in tests/fixtures/drift
 
 
-REAL_PAIRS = [
+CONFORMANCE = ROOT / "tests" / "conformance" / "operations"
+
+
+@functools.cache
+def all_operations(api: str) -> tuple[OperationFile, ...]:
+    """The project's, the drift fixtures' and the conformance corpus's operations."""
+    conformance = read_operation_folder(CONFORMANCE / api, lambda p: p.relative_to(ROOT).as_posix())
+    return (*operations(api), *conformance)
+
+
+# Per file (stem, with its folder when the name is not unique), the verdict of every
+# operation that is not "unaffected". Checked by hand once against the reasons.
+REAL_PAIRS: list[tuple[str, str, str, str, dict[str, str]]] = [
     (
         "storefront",
         "2024-01",
         "2024-10",
-        {"CartCreate": "breaks", "ProductCard": "tolerated"},
         "CartBuyerIdentityInput.walletPreferences was removed.",
+        {
+            "queries/storefront/products": "tolerated",  # Model3d added to MetafieldReference
+            "drift/storefront/cart_create": "breaks",  # sends CartBuyerIdentityInput
+            "drift/storefront/product_card": "tolerated",  # ProductOption.values deprecated
+            "conformance/operations/storefront/menu": "tolerated",
+            # written for 2024-10: fields 2024-01 does not have
+            "conformance/operations/storefront/cart_buyer_identity_update": "not_checked",
+            "conformance/operations/storefront/cart_create": "not_checked",
+            "conformance/operations/storefront/cart_lines_add": "not_checked",
+            "conformance/operations/storefront/cart_lines_update": "not_checked",
+            "conformance/operations/storefront/collection_by_handle": "not_checked",
+            "conformance/operations/storefront/product_by_handle": "not_checked",
+            "conformance/operations/storefront/shop_pay_payment_request_session_create": (
+                "not_checked"
+            ),
+        },
     ),
     (
         "storefront",
         "2024-10",
         "2026-04",
-        {"CartCreate": "breaks"},
         "CartBuyerIdentityInput.deliveryAddressPreferences was removed.",
+        {
+            "queries/storefront/products": "tolerated",  # Article added to MetafieldReference
+            "drift/storefront/cart_create": "breaks",
+            "conformance/operations/storefront/cart_buyer_identity_update": "breaks",
+            "conformance/operations/storefront/cart_create": "breaks",
+            "conformance/operations/storefront/cart_lines_add": "tolerated",
+            "conformance/operations/storefront/cart_lines_update": "tolerated",
+            "conformance/operations/storefront/collection_by_handle": "tolerated",
+            "conformance/operations/storefront/localization": "tolerated",
+            "conformance/operations/storefront/product_by_handle": "tolerated",
+            "conformance/operations/storefront/search": "tolerated",
+        },
     ),
-    ("admin", "2024-01", "2024-10", {}, "ProductAppendImagesInput was removed."),
+    (
+        "admin",
+        "2024-01",
+        "2024-10",
+        "ProductAppendImagesInput was removed.",
+        {
+            "conformance/operations/admin/customers": "breaks",  # sends CustomerSortKeys
+            "conformance/operations/admin/discount_code_basic_create": "tolerated",
+            "conformance/operations/admin/event_bridge_webhook_subscription_create": ("tolerated"),
+            "conformance/operations/admin/gift_card_create": "tolerated",
+            "conformance/operations/admin/marketing_engagement_create": "breaks",
+            "conformance/operations/admin/metafield_definitions": "breaks",
+            "conformance/operations/admin/metafields_set": "at_risk",
+            "conformance/operations/admin/order": "tolerated",
+            "conformance/operations/admin/orders": "tolerated",
+            "conformance/operations/admin/product": "at_risk",
+            "conformance/operations/admin/product_create": "breaks",
+            "conformance/operations/admin/product_variants_bulk_update": "breaks",
+            "conformance/operations/admin/products": "tolerated",
+            "conformance/operations/admin/webhook_subscription_create": "tolerated",
+            "conformance/operations/admin/webhook_subscriptions": "tolerated",
+        },
+    ),
     (
         "admin",
         "2024-10",
         "2026-04",
-        {"ShopInfo": "tolerated"},
         # The false alarm of issue 12: no field the operations select returns it.
         "HasMetafieldDefinitions added to interfaces implemented by Shop.",
+        {
+            "queries/admin/products": "tolerated",  # ProductStatus gained UNLISTED
+            "drift/admin/shop_info": "tolerated",  # CurrencyCode gained USDC
+            # BulkOperationRunQueryPayload.userErrors: UserError -> BulkOperationUserError
+            "conformance/operations/admin/bulk_operation_run_query": "at_risk",
+            "conformance/operations/admin/code_discount_nodes": "tolerated",
+            "conformance/operations/admin/current_app_installation": "tolerated",
+            "conformance/operations/admin/current_bulk_operation": "tolerated",
+            "conformance/operations/admin/customer_create": "breaks",
+            "conformance/operations/admin/customer_segment_members": "tolerated",
+            "conformance/operations/admin/customers": "tolerated",
+            "conformance/operations/admin/discount_code_basic_create": "breaks",
+            "conformance/operations/admin/event_bridge_webhook_subscription_create": ("tolerated"),
+            "conformance/operations/admin/gift_card_create": "tolerated",
+            "conformance/operations/admin/inventory_items": "tolerated",
+            # does not validate on 2024-10 already (written for 2024-01)
+            "conformance/operations/admin/marketing_engagement_create": "not_checked",
+            "conformance/operations/admin/metafield_definitions": "at_risk",
+            "conformance/operations/admin/metafields_set": "tolerated",
+            "conformance/operations/admin/order": "tolerated",
+            "conformance/operations/admin/orders": "tolerated",
+            "conformance/operations/admin/product": "tolerated",
+            "conformance/operations/admin/product_create": "not_checked",
+            "conformance/operations/admin/product_variants_bulk_update": "tolerated",
+            "conformance/operations/admin/products": "tolerated",
+            "conformance/operations/admin/shop_info": "tolerated",
+            "conformance/operations/admin/web_pixel_create": "tolerated",
+            "conformance/operations/admin/webhook_subscription_create": "breaks",
+            "conformance/operations/admin/webhook_subscriptions": "breaks",
+        },
     ),
 ]
 
 
+def _key(display: str) -> str:
+    return display.removeprefix("tests/").removeprefix("fixtures/").removesuffix(".graphql")
+
+
 @pytest.mark.parametrize(
-    ("api", "old", "new", "expected", "change"),
+    ("api", "old", "new", "change", "expected"),
     REAL_PAIRS,
     ids=[f"{a}-{o}-{n}" for a, o, n, _, _ in REAL_PAIRS],
 )
 def test_real_schema_pair(
-    api: str, old: str, new: str, expected: dict[str, str], change: str
+    api: str, old: str, new: str, change: str, expected: dict[str, str]
 ) -> None:
     report = diff_schemas(
         load_schema(ROOT / "schema" / api / f"{old}.json"),
         load_schema(ROOT / "schema" / api / f"{new}.json"),
         old_label=f"{api}@{old}",
         new_label=f"{api}@{new}",
-        operations=list(operations(api)),
+        operations=list(all_operations(api)),
     )
     assert change in {c.description for c in report.changes}
-    assert verdicts(report) == expected
-    assert not report.with_verdict("not_checked")
+    found = {_key(o.file): o.verdict for o in report.operations if o.verdict != "unaffected"}
+    assert found == expected
+    # The project's own operations: never broken by the versions it validates against.
+    assert not [
+        o
+        for o in report.operations
+        if o.file.startswith("queries/") and o.verdict in ("breaks", "not_checked")
+    ]
 
 
 def test_every_graphql_core_change_kind_has_a_case() -> None:
