@@ -22,7 +22,7 @@ from shopify_client._apis import API_NAMES
 from .bump import BumpRefused, bump
 from .check import run_check
 from .config import find_root, load_config
-from .diff import diff_schemas, operation_paths
+from .diff import DiffReport, diff_schemas
 from .download import (
     Downloaded,
     check_root_fields,
@@ -160,6 +160,15 @@ def cmd_check(args: argparse.Namespace, out: _Output) -> int:
     return EXIT_OK if report.ok else EXIT_FINDING
 
 
+def _summary_arg(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--summary",
+        metavar="FILE",
+        help="also append the drift report as Markdown to FILE (in GitHub Actions: "
+        "$GITHUB_STEP_SUMMARY, the job summary)",
+    )
+
+
 def _source_args(p: argparse.ArgumentParser) -> None:
     group = p.add_argument_group("where to download from (one of)")
     group.add_argument(
@@ -238,8 +247,7 @@ def cmd_schema_diff(args: argparse.Namespace, out: _Output) -> int:
     old, old_label, old_api = _schema_spec(args.old, args)
     new, new_label, new_api = _schema_spec(args.new, args)
     if args.operations:
-        paths = operation_paths([Path(p) for p in args.operations])
-        operations = read_operation_set(paths)
+        operations = read_operation_set(expand_paths([Path(p) for p in args.operations]))
     else:
         config = load_config(args.root)
         apis = [a for a in (old_api, new_api) if a] or list(config.apis)
@@ -250,8 +258,21 @@ def cmd_schema_diff(args: argparse.Namespace, out: _Output) -> int:
         ]
     report = diff_schemas(old, new, old_label=old_label, new_label=new_label, operations=operations)
     out.line(report.render(limit=None if args.all else 25))
-    out.json({"ok": not report.affected, **report.as_json()})
-    return EXIT_FINDING if report.affected else EXIT_OK
+    failing = report.failing(strict=args.strict)
+    _write_summary(args.summary, report.render_markdown())
+    out.json({"ok": not failing, **report.as_json()})
+    return EXIT_FINDING if failing else EXIT_OK
+
+
+def _write_summary(path: str | None, markdown: str) -> None:
+    """Append Markdown to ``path`` (GitHub's ``$GITHUB_STEP_SUMMARY`` is appended to)."""
+    if not path:
+        return
+    try:
+        with open(path, "a", encoding="utf-8") as summary:
+            summary.write(markdown + "\n")
+    except OSError as exc:
+        raise CodegenError(f"--summary {path}: cannot write: {exc.strerror}") from None
 
 
 def cmd_bump(args: argparse.Namespace, out: _Output) -> int:
@@ -282,6 +303,13 @@ def cmd_bump(args: argparse.Namespace, out: _Output) -> int:
         return EXIT_FINDING
     out.line(result.report.render(limit=10))
     out.line("")
+    breaks = result.report.with_verdict("breaks")
+    if breaks:
+        names = ", ".join(o.operation for o in breaks)
+        out.line(
+            f"{len(breaks)} operation(s) break against the new version ({names}): the "
+            "regenerated client follows the new schema; callers may need changes (see above)"
+        )
     out.line(f"bumped {api.name} {result.old_version} -> {result.new_version}; wrote:")
     for written in result.written:
         out.line(f"  {written}")
@@ -292,8 +320,7 @@ def cmd_bump(args: argparse.Namespace, out: _Output) -> int:
 
 def cmd_check_remote(args: argparse.Namespace, out: _Output) -> int:
     config = load_config(args.root)
-    reports = []
-    affected = 0
+    reports: list[DiffReport] = []
     for api in config.apis.values():
         if not (args.shop or args.proxy or args.endpoint):
             shop = os.environ.get("SHOPIFY_SHOP")
@@ -305,10 +332,12 @@ def cmd_check_remote(args: argparse.Namespace, out: _Output) -> int:
         try:
             downloaded = _download(source_args, api.name, api.pinned_version, out)
         except CodegenError as exc:
-            raise CodegenError(
+            message = (
                 f"check --remote could not get the live {api.name} {api.pinned_version} schema, "
                 f"so it cannot say whether it drifted: {exc}"
-            ) from None
+            )
+            _write_summary(args.summary, f"### Schema drift: not checked\n\n{message}\n")
+            raise CodegenError(message) from None
         operations = read_operation_folder(api.queries, config.rel)
         report = diff_schemas(
             committed_schema(config, api.name, api.pinned_version),
@@ -317,17 +346,24 @@ def cmd_check_remote(args: argparse.Namespace, out: _Output) -> int:
             new_label=f"{api.name}@{api.pinned_version} (live)",
             operations=operations,
         )
-        affected += len(report.affected)
         reports.append(report)
         out.line(report.render(limit=25))
         out.line("")
-    out.line(
-        f"check --remote: {affected} operation(s) affected by live changes"
-        if affected
-        else "check --remote: no operation affected by live schema changes"
-    )
-    out.json({"ok": affected == 0, "reports": [r.as_json() for r in reports]})
-    return EXIT_FINDING if affected else EXIT_OK
+    failing = [o for r in reports for o in r.failing(strict=args.strict)]
+    at_risk = sum(len(r.with_verdict("at_risk")) for r in reports)
+    if failing:
+        what = "break or are at risk (--strict)" if args.strict else "break"
+        out.line(f"check --remote: {len(failing)} operation(s) {what} on the live schemas")
+    elif at_risk:
+        out.line(
+            f"check --remote: no operation breaks; {at_risk} at risk "
+            "(--strict makes that a failure)"
+        )
+    else:
+        out.line("check --remote: no operation breaks or is at risk on the live schemas")
+    _write_summary(args.summary, "\n".join(r.render_markdown() for r in reports))
+    out.json({"ok": not failing, "reports": [r.as_json() for r in reports]})
+    return EXIT_FINDING if failing else EXIT_OK
 
 
 def _recover(root: Path | None, err: TextIO) -> None:
@@ -360,7 +396,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     def common(p: argparse.ArgumentParser, *, api: bool = True) -> None:
         p.add_argument("--json", action="store_true", help="machine-readable output on stdout")
-        p.add_argument("--strict", action="store_true", help="deprecated selections are errors")
+        p.add_argument(
+            "--strict",
+            action="store_true",
+            help="deprecated selections are errors (check --remote: at-risk operations fail)",
+        )
         if api:
             p.add_argument(
                 "--api",
@@ -391,6 +431,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="instead: download each pinned version live and diff it against the committed one "
         "(source: --shop/--proxy/--endpoint; default $SHOPIFY_SHOP, else the public proxy)",
     )
+    _summary_arg(p)
     _source_args(p)
     p.set_defaults(handler=cmd_check)
 
@@ -413,6 +454,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--all", action="store_true", help="list every change (default: 25 per severity)"
     )
+    p.add_argument(
+        "--strict", action="store_true", help="exit 1 for operations at risk too, not only breaks"
+    )
+    _summary_arg(p)
     p.set_defaults(handler=cmd_schema_diff)
 
     p = sub.add_parser("bump", help="move an API to a new version: validate, diff, pin, regenerate")

@@ -36,6 +36,8 @@ def test_scheduled_drift_job_runs_check_remote_with_secrets() -> None:
     assert set(step["env"]) == {"SHOPIFY_SHOP", "SHOPIFY_ADMIN_TOKEN", "SHOPIFY_STOREFRONT_TOKEN"}
     assert all(value.startswith("${{ secrets.") for value in step["env"].values())
     assert "pipefail" in step["run"]
+    # The verdicts land where people look: the job summary, as Markdown.
+    assert '--summary "$GITHUB_STEP_SUMMARY"' in step["run"]
 
 
 def test_ci_entry_point_runs_the_readme_test_command() -> None:

@@ -51,7 +51,8 @@ def test_bump_admin_to_2024_10_regenerates_a_working_client(tmp_path: Path) -> N
     )
     assert code == 0, err
     assert "schema diff admin@2024-01 -> admin@2024-10 (new)" in out
-    assert "232 breaking, 270 dangerous" in out and "0 of 2 operation(s) affected" in out
+    assert "232 breaking, 270 dangerous" in out
+    assert "2 operation(s): 0 breaks, 0 at risk, 0 tolerated, 2 unaffected" in out
     assert "bumped admin 2024-01 -> 2024-10" in out
     assert 'pinned_version = "2024-10"' in (project / "codegen.toml").read_text()
     package = project / "generated" / "shopify_admin"
@@ -181,3 +182,28 @@ def test_bump_itself_checks_the_version_before_building_paths(tmp_path: Path) ->
     body = (ROOT / "schema" / "admin" / "2024-01.json").read_bytes()
     with pytest.raises(CodegenError, match="not a Shopify API version"):
         bump_module.bump(load_config(project), "admin", "../../x", schema_json=body, origin="t")
+
+
+def test_readme_bump_example_is_the_real_storefront_2024_10_to_2026_04_bump(
+    tmp_path: Path,
+) -> None:
+    readme = (ROOT / "README.md").read_text()
+    section = readme.split("## Bump an API version", 1)[1]
+    command = section.split("```sh\n", 1)[1].split("\n", 1)[0]
+    assert command == (
+        ".venv/bin/shopify-codegen bump --api storefront --version 2026-04 "
+        "--schema-file schema/storefront/2026-04.json"
+    )
+    block = section.split("```text\n", 1)[1].split("```", 1)[0]
+    project = copy_project(tmp_path / "project", apis=("storefront",))
+    # The schema file as the README names it, inside the copy.
+    args = [*command.split()[1:-1], str(project / "schema" / "storefront" / "2026-04.json")]
+    code, out, err = run_cli("--root", str(project), *args)
+    assert code == 0, err
+    for line in block.splitlines():
+        if line.strip() != "...":
+            assert line in out.splitlines(), line
+    assert (
+        'API_VERSION = "2026-04"'
+        in (project / "generated" / "shopify_storefront" / "__init__.py").read_text()
+    )

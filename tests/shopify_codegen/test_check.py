@@ -103,7 +103,11 @@ def test_check_fails_on_an_invalid_operation_without_generating(storefront_proje
     code, out, _ = run_cli("--root", str(storefront_project), "check", "--json")
     assert code == 1
     report = json.loads(out)
-    assert {f["schema"] for f in report["findings"]} == {"storefront 2024-01", "storefront 2024-10"}
+    assert {f["schema"] for f in report["findings"]} == {
+        "storefront 2024-01",
+        "storefront 2024-10",
+        "storefront 2026-04",
+    }
     assert report["drift"] == []
 
 

@@ -196,16 +196,18 @@ def test_check_remote_green_when_live_equals_committed(storefront_project: Path)
         )
     assert code == 0, out
     assert "0 breaking, 0 dangerous, 0 safe changes" in out
-    assert "check --remote: no operation affected" in out
+    assert "check --remote: no operation breaks or is at risk" in out
 
 
 def test_check_remote_red_when_live_breaks_an_operation(
     storefront_project: Path, tmp_path: Path
 ) -> None:
+    """A renamed input field the operation sends only through its variable."""
     sdl = (ROOT / "schema" / "storefront" / "2024-10.graphql").read_text()
+    start = sdl.index("input CustomerAccessTokenCreateInput {")
     changed = tmp_path / "live.graphql"
     changed.write_text(
-        sdl.replace('  """Unidentified customer."""\n  UNIDENTIFIED_CUSTOMER\n', "", 1)
+        sdl[:start] + sdl[start:].replace("  password: String!", "  secret: String!", 1)
     )
     server = IntrospectionServer(changed)
     with server.running():
@@ -213,9 +215,10 @@ def test_check_remote_red_when_live_breaks_an_operation(
             "--root", str(storefront_project), "check", "--remote", "--endpoint", server.url
         )
     assert code == 1
-    assert "UNIDENTIFIED_CUSTOMER was removed from enum type CustomerErrorCode." in out
+    assert "CustomerAccessTokenCreateInput.password was removed." in out
     affected = "customerAccessTokenCreate (queries/storefront/customer_access_token_create.graphql)"
-    assert f"{affected}: AFFECTED" in out
+    assert f"{affected}: BREAKS" in out
+    assert "customer (queries/storefront/customer.graphql): unaffected" in out
 
 
 # -- security: versions, tokens, hosts, bounds (issue 14) ------------------------------
