@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as _dt
 import decimal
 import enum
+import functools
 import json
 from collections.abc import Mapping
 from typing import Final
@@ -80,13 +81,20 @@ def _encode_variable(name: str, value: object, operation_name: str | None) -> st
         raise InvalidVariablesError(f"{what}: {problem}", variable=name) from None
 
 
+@functools.lru_cache(maxsize=512)
+def _constant_part(query: str, operation_name: str | None) -> str:
+    """The body's start, the same for every call of a generated method: encoded once."""
+    head = '{"query":' + _ENCODER.encode(query)
+    if operation_name:
+        head += ',"operationName":' + _ENCODER.encode(operation_name)
+    return head
+
+
 def encode_request(
     query: str, operation_name: str | None, variables: Mapping[str, object] | None
 ) -> bytes:
     """The JSON body of one GraphQL request; UNSET variables are left out."""
-    parts = ['{"query":', _ENCODER.encode(query)]
-    if operation_name:
-        parts += [',"operationName":', _ENCODER.encode(operation_name)]
+    parts = [_constant_part(query, operation_name)]
     if variables:
         if not isinstance(variables, Mapping):
             raise InvalidVariablesError(
