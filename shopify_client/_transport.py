@@ -24,6 +24,7 @@ from __future__ import annotations
 import contextlib
 import heapq
 import itertools
+import os
 import socket
 import threading
 import time
@@ -187,6 +188,11 @@ class _Watchdog:
     _IDLE = float("inf")
 
     def __init__(self) -> None:
+        self._reset()
+        # A forked child has no watchdog thread (and maybe a lock held at the fork).
+        os.register_at_fork(after_in_child=self._reset)
+
+    def _reset(self) -> None:
         self._heap: list[tuple[float, int, Callable[[], None]]] = []
         self._cancelled: set[int] = set()
         self._ids = itertools.count()
@@ -287,10 +293,16 @@ class _SyncAttempt:
 
     @staticmethod
     def _shutdown(stream: Any) -> None:
+        """End whatever read or write is blocked on ``stream``'s socket.
+
+        ``socket.socket.shutdown`` itself, also for a TLS socket: ``SSLSocket.shutdown``
+        would drop its SSL object under the reading thread's feet; shutting the
+        descriptor makes that read fail cleanly (an httpx ReadError, then ours).
+        """
         try:
             sock = stream.get_extra_info("socket")
             if isinstance(sock, socket.socket):
-                sock.shutdown(socket.SHUT_RDWR)
+                socket.socket.shutdown(sock, socket.SHUT_RDWR)
         except (OSError, AttributeError):
             pass
 

@@ -75,6 +75,11 @@ class RawServer:
         self._threads: list[threading.Thread] = []
         self._thread = threading.Thread(target=self._serve, daemon=True)
 
+    @property
+    def stopped(self) -> bool:
+        """True once the server stopped (its ``with`` block ended or its lifetime ran out)."""
+        return self._stop.is_set()
+
     def url(self, path: str = "/api/2024-10/graphql.json") -> str:
         return f"http://127.0.0.1:{self.port}{path}"
 

@@ -58,8 +58,9 @@ class Drip:
         if self.where == "body":
             if conn.send(head(length=len(body))) and conn.drip(body, self.every):
                 self.done.set()
-        elif conn.drip(head(length=len(body)), self.every) and conn.send(body):
-            self.done.set()
+        elif conn.drip(head(length=len(body), extra="X-Pad: " + "a" * 2000), self.every):
+            if conn.send(body):  # 2 KB of headers at 20 bytes a second: over 100 s
+                self.done.set()
 
 
 @pytest.mark.parametrize("where", ["body", "headers"])
@@ -69,6 +70,7 @@ def test_a_slow_drip_is_cut_at_the_whole_attempt_deadline(where: str) -> None:
     with raw_server(drip, lifetime=10) as server:
         with client(server.url(), timeout=1) as sf, pytest.raises(TransportError) as info:
             sf.customer(customer_access_token="t")
+        assert not server.stopped  # cut by the client, not by the server giving up
         assert not drip.done.is_set()
     assert "timed out" in str(info.value)
     assert "timeout=1s" in str(info.value)
@@ -85,6 +87,7 @@ def test_a_slow_drip_is_cut_at_the_deadline_async(where: str) -> None:
     with raw_server(drip, lifetime=10) as server:
         with pytest.raises(TransportError) as info:
             asyncio.run(call(server.url()))
+        assert not server.stopped
         assert not drip.done.is_set()
     assert "timed out" in str(info.value)
 
@@ -94,6 +97,7 @@ def test_a_per_call_timeout_bounds_that_call() -> None:
     with raw_server(drip, lifetime=10) as server, client(server.url(), timeout=60) as sf:
         with pytest.raises(TransportError, match="timeout=1s"):
             sf.customer(customer_access_token="t", timeout=1)
+        assert not server.stopped
         assert not drip.done.is_set()
 
 
@@ -289,3 +293,32 @@ def test_a_loopback_endpoint_is_never_sent_through_http_proxy(
             assert sf.customer(customer_access_token="t").customer is None
         assert proxy.requests == []
         assert len(server.requests) == 1
+
+
+def test_the_deadline_holds_in_a_forked_child() -> None:
+    # The watchdog thread does not survive a fork; the child must start its own.
+    import multiprocessing
+    import os
+
+    if not hasattr(os, "fork"):
+        pytest.skip("no fork on this platform")
+    drip = Drip("headers")
+    with raw_server(drip, lifetime=15) as server:
+        with client(server.url(), timeout=1) as sf, pytest.raises(TransportError):
+            sf.customer(customer_access_token="t")  # the parent's watchdog runs now
+        context = multiprocessing.get_context("fork")
+        with context.Pool(1) as pool:
+            outcome = pool.apply(_call_in_child, (server.url(),))
+        # Cut by the child's own watchdog, not by the server giving up (lifetime 15 s).
+        assert not server.stopped
+        assert not drip.done.is_set()
+    assert "timed out" in outcome
+
+
+def _call_in_child(url: str) -> str:
+    try:
+        with client(url, timeout=1) as sf:
+            sf.customer(customer_access_token="t")
+    except TransportError as exc:
+        return str(exc)
+    return "returned"
