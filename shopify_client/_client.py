@@ -44,6 +44,7 @@ from ._transport import (
     ACCEPT_ENCODING,
     AttemptDeadlineExceeded,
     Limits,
+    Progress,
     RawResponse,
     send_async,
     send_sync,
@@ -344,7 +345,10 @@ class _ClientCore(Generic[HttpT]):
             warnings.warn(message, VersionMismatchWarning, stacklevel=5)
 
     def _transport_error(
-        self, exc: httpx.TransportError | AttemptDeadlineExceeded, request: PreparedRequest
+        self,
+        exc: httpx.TransportError | AttemptDeadlineExceeded,
+        request: PreparedRequest,
+        progress: Progress,
     ) -> TransportError:
         if isinstance(exc, AttemptDeadlineExceeded):
             sent = exc.request_sent
@@ -354,9 +358,15 @@ class _ClientCore(Generic[HttpT]):
             detail = scrub(str(exc)[:200], self._secrets_for(request))
             what = type(exc).__name__ + (f" ({detail})" if detail else "")
         when = "after the request may have reached Shopify" if sent else "before sending"
+        if progress.status_code is not None:
+            when = f"while reading its HTTP {progress.status_code} answer"
+            if progress.request_id:
+                when += f", request id {progress.request_id}"
         return TransportError(
             f"{what} calling {self._endpoint} ({request.operation_name or 'operation'}, {when})",
             request_sent=sent,
+            status_code=progress.status_code,
+            request_id=progress.request_id,
         )
 
     def _retry_wait(
@@ -489,13 +499,14 @@ class _SyncClient(_ClientCore[httpx.Client]):
                     time.sleep(pause)
             started = time.perf_counter()
             error: ShopifyError
+            progress = Progress()
             try:
-                raw = send_sync(self._http, self._endpoint, request.body, options, limits)
+                raw = send_sync(self._http, self._endpoint, request.body, options, limits, progress)
                 result = self._finish(raw, request, time.perf_counter() - started, attempt)
                 self._settle(ticket, result, None)
                 return result
             except (httpx.TransportError, AttemptDeadlineExceeded) as exc:
-                error = self._transport_error(exc, request)
+                error = self._transport_error(exc, request, progress)
             except ShopifyError as exc:
                 error = exc
             except BaseException:
@@ -554,13 +565,16 @@ class _AsyncClient(_ClientCore[httpx.AsyncClient]):
                     await anyio.sleep(pause)
             started = time.perf_counter()
             error: ShopifyError
+            progress = Progress()
             try:
-                raw = await send_async(self._http, self._endpoint, request.body, options, limits)
+                raw = await send_async(
+                    self._http, self._endpoint, request.body, options, limits, progress
+                )
                 result = self._finish(raw, request, time.perf_counter() - started, attempt)
                 self._settle(ticket, result, None)
                 return result
             except (httpx.TransportError, AttemptDeadlineExceeded) as exc:
-                error = self._transport_error(exc, request)
+                error = self._transport_error(exc, request, progress)
             except ShopifyError as exc:
                 error = exc
             except BaseException:  # cancelled: give the reservation back as spent

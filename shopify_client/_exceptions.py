@@ -73,11 +73,22 @@ class TransportError(ShopifyError):
 
     ``request_sent`` is False only when the request certainly never reached the
     server (connection refused, connect timeout): only then is a mutation retried.
+    When the response had begun (its body was cut or too slow), ``status_code`` and
+    ``request_id`` are its status and ``X-Request-Id``; else None.
     """
 
-    def __init__(self, message: str, *, request_sent: bool) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        request_sent: bool,
+        status_code: int | None = None,
+        request_id: str | None = None,
+    ) -> None:
         super().__init__(message)
         self.request_sent = request_sent
+        self.status_code = status_code
+        self.request_id = request_id
 
 
 class HTTPStatusError(ShopifyError):

@@ -42,6 +42,7 @@ __all__ = [
     "DEFAULT_TIMEOUT",
     "AttemptDeadlineExceeded",
     "Limits",
+    "Progress",
     "RawResponse",
     "send_async",
     "send_sync",
@@ -87,6 +88,19 @@ def attempt_seconds(timeout: float | httpx.Timeout | None) -> float | None:
         parts = [t for t in (timeout.connect, timeout.read, timeout.write, timeout.pool) if t]
         return max(parts) if parts else None
     return float(timeout)
+
+
+@dataclass
+class Progress:
+    """What one attempt got before it failed: the status and request id of a response
+    whose body was then cut (so the error can name them)."""
+
+    status_code: int | None = None
+    request_id: str | None = None
+
+    def saw(self, response: httpx.Response) -> None:
+        self.status_code = response.status_code
+        self.request_id = response.headers.get("x-request-id")
 
 
 @dataclass(frozen=True)
@@ -316,6 +330,7 @@ def send_sync(
     body: bytes,
     options: Mapping[str, Any],
     limits: Limits,
+    progress: Progress | None = None,
 ) -> RawResponse:
     """POST ``body`` once; the answer read whole within ``limits``."""
     attempt = _SyncAttempt(limits.seconds) if limits.seconds else None
@@ -323,6 +338,8 @@ def send_sync(
     try:
         request = http.build_request("POST", url, content=body, extensions=extensions, **options)
         response = http.send(request, stream=True, follow_redirects=False)
+        if progress is not None:
+            progress.saw(response)
         try:
             if attempt:
                 attempt.request_sent = True
@@ -354,6 +371,7 @@ async def send_async(
     body: bytes,
     options: Mapping[str, Any],
     limits: Limits,
+    progress: Progress | None = None,
 ) -> RawResponse:
     """POST ``body`` once; the answer read whole within ``limits`` (``asyncio.timeout``,
     or an anyio cancel scope under another event loop)."""
@@ -371,6 +389,8 @@ async def send_async(
         )
         response = await http.send(request, stream=True, follow_redirects=False)
         sent = True
+        if progress is not None:
+            progress.saw(response)
         try:
             reader = _BodyReader(response.headers, limits.max_bytes, response.status_code)
             if response.is_stream_consumed:

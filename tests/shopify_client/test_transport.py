@@ -324,3 +324,30 @@ def _call_in_child(url: str) -> str:
     except TransportError as exc:
         return str(exc)
     return "returned"
+
+
+def test_a_body_cut_mid_way_names_the_answer_it_belonged_to() -> None:
+    def cut(conn: Connection) -> None:
+        conn.send(head(length=1000, extra="X-Request-Id: r-cut") + DATA[:10])
+
+    with (
+        raw_server(cut) as server,
+        client(server.url()) as sf,
+        pytest.raises(TransportError) as info,
+    ):
+        sf.customer(customer_access_token="t")
+    assert info.value.status_code == 200
+    assert info.value.request_id == "r-cut"
+    assert "r-cut" in str(info.value)
+
+
+def test_a_slow_body_names_its_answer_too() -> None:
+    drip = Drip("body")
+    with (
+        raw_server(drip, lifetime=10) as server,
+        client(server.url(), timeout=1) as sf,
+        pytest.raises(TransportError) as info,
+    ):
+        sf.customer(customer_access_token="t")
+    assert info.value.status_code == 200
+    assert info.value.request_id is None
