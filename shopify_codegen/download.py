@@ -28,6 +28,8 @@ from typing import TextIO
 import httpx
 from graphql import GraphQLSchema, OperationDefinitionNode, OperationType, get_introspection_query
 
+from shopify_client._apis import APIS
+
 from .errors import CodegenError
 from .operations import OperationFile
 from .schema_files import introspection_from_json, load_schema
@@ -46,10 +48,8 @@ PROXY_URL = "https://shopify.dev/{api}-graphql-direct-proxy/{version}"
 MAX_BYTES = 100 * 1024 * 1024
 TIMEOUT = httpx.Timeout(60.0, connect=10.0)  # each phase (connect, each read...)
 DEADLINE = 300.0  # seconds, the whole download: a server dripping bytes cannot hold it longer
-TOKEN_HEADERS = {
-    "admin": "X-Shopify-Access-Token",
-    "storefront": "X-Shopify-Storefront-Access-Token",
-}
+# The header of each API's (public) token, from the runtime's one list of the APIs.
+TOKEN_HEADERS: dict[str, str] = {spec.name: spec.token_headers[0] for spec in APIS.values()}
 DEFAULT_TOKEN_ENV = {"admin": "SHOPIFY_ADMIN_TOKEN", "storefront": "SHOPIFY_STOREFRONT_TOKEN"}
 
 INTROSPECTION_QUERY = get_introspection_query(descriptions=True, input_value_deprecation=True)

@@ -128,6 +128,14 @@ def test_a_403_unavailable_shop_is_not_an_authentication_error() -> None:
     assert len(seen) == 1
 
 
+def test_a_423_locked_shop_is_shop_unavailable() -> None:
+    body = {"errors": "This shop is unavailable"}
+    client, _ = client_answering(httpx.Response(423, json=body))
+    with client, pytest.raises(ShopUnavailableError) as info:
+        client.customer(customer_access_token="t")
+    assert info.value.status_code == 423
+
+
 def test_a_plain_403_is_still_an_authentication_error() -> None:
     body = {"errors": "[API] This action requires merchant approval for read_orders scope."}
     client, _ = client_answering(httpx.Response(403, json=body))

@@ -8,6 +8,7 @@ own error while the server is still sending.
 from __future__ import annotations
 
 import asyncio
+import functools
 import gzip
 import threading
 import tracemalloc
@@ -134,18 +135,21 @@ def huge(conn: Connection) -> None:
             return
 
 
-# 100 MB of JSON whitespace compresses to about 100 KB.
-BOMB = gzip.compress(DATA + b" " * (100 * 1024 * 1024), compresslevel=9)
+@functools.cache
+def bomb() -> bytes:
+    """100 MB of JSON whitespace, about 100 KB gzipped (made once, when first needed)."""
+    return gzip.compress(DATA + b" " * (100 * 1024 * 1024), compresslevel=9)
 
 
 def gzip_bomb(conn: Connection) -> None:
-    conn.send(head(extra="Content-Encoding: gzip", length=len(BOMB)) + BOMB)
+    conn.send(head(extra="Content-Encoding: gzip", length=len(bomb())) + bomb())
 
 
 @pytest.mark.parametrize("script", [endless, huge, gzip_bomb], ids=["endless", "600MB", "gzip"])
 def test_a_body_past_max_response_bytes_is_a_typed_error(
     script: Callable[[Connection], None],
 ) -> None:
+    bomb()  # made before measuring memory
     with (
         raw_server(script, lifetime=20) as server,
         client(server.url(), max_response_bytes=2_000_000) as sf,
@@ -165,6 +169,7 @@ def test_a_body_past_max_response_bytes_is_a_typed_error(
 
 
 def test_the_default_cap_is_64_mb_and_a_gzip_bomb_stays_below_it() -> None:
+    bomb()
     with raw_server(gzip_bomb, lifetime=20) as server, client(server.url()) as sf:
         assert sf.max_response_bytes == 64 * 1024 * 1024
         tracemalloc.start()
