@@ -10,9 +10,16 @@ STAMP := $(VENV)/.installed
 
 all: check demo
 
-$(STAMP): pyproject.toml
+# The editable install maps the packages (generated/ ones too) through an import hook
+# that only the interpreter runs. mypy and other static tools read plain path entries,
+# so a .pth file names the two source folders: a user's module anywhere then
+# type-checks against the clients (tests/test_typing_outside.py).
+PTH := shopify_graphql_typed_paths.pth
+
+$(STAMP): pyproject.toml Makefile
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[codegen,dev]'
+	$(BIN)/python -c 'import pathlib, sys, sysconfig; pathlib.Path(sysconfig.get_path("purelib"), sys.argv[1]).write_text(sys.argv[2] + "\n" + sys.argv[2] + "/generated\n")' $(PTH) "$(CURDIR)"
 	touch $(STAMP)
 
 install: $(STAMP)
