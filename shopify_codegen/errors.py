@@ -6,7 +6,8 @@
     ├── ConfigError              codegen.toml is missing, unreadable or inconsistent
     ├── SchemaFileError          a schema file is unreadable or not a schema
     ├── OperationFileError       a .graphql file is unreadable or not GraphQL
-    └── GenerationError          ariadne-codegen failed
+    ├── GenerationError          ariadne-codegen failed
+    └── TransactionError         a journal or lock that is not ours (transaction.py)
 """
 
 from __future__ import annotations

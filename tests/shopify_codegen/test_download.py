@@ -11,6 +11,7 @@ import pytest
 from shopify_codegen.download import INTROSPECTION_QUERY, resolve_source
 from shopify_codegen.errors import CodegenError
 from shopify_codegen.schema_files import read_manifest
+from shopify_codegen.transaction import LOCK_DIR
 from tests.conftest import ROOT, run_cli
 from tests.shopify_codegen.introspection_server import IntrospectionServer, Mode
 
@@ -18,10 +19,11 @@ STOREFRONT = ROOT / "schema" / "storefront" / "2024-10.json"
 
 
 def tree_digest(folder: Path) -> dict[str, str]:
+    """Every file's sha256, except the tooling's git-ignored lock folder."""
     return {
         p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
         for p in sorted(folder.rglob("*"))
-        if p.is_file()
+        if p.is_file() and p.relative_to(folder).parts[0] != LOCK_DIR
     }
 
 
