@@ -17,7 +17,7 @@ from typing import Any, TextIO
 
 from graphql import GraphQLSchema
 
-from shopify_client._apis import API_NAMES
+from shopify_client.toolkit import API_NAMES
 
 from .bump import BumpRefused, bump
 from .check import run_check

@@ -105,8 +105,7 @@ def resolve_source(
     token_env: str | None = None,
 ) -> Source:
     """Where to download ``api`` ``version`` from; exactly one of shop/endpoint/proxy."""
-    from shopify_client._auth import check_token
-    from shopify_client._endpoint import check_endpoint, endpoint_for
+    from shopify_client.toolkit import check_endpoint, check_token, endpoint_for
 
     release_version(version)
     if sum(bool(x) for x in (shop, endpoint, proxy)) != 1:
@@ -166,8 +165,7 @@ def download_introspection(
     transport: httpx.BaseTransport | None = None,
 ) -> Downloaded:
     """POST the introspection query to ``source`` and check the answer thoroughly."""
-    from shopify_client._endpoint import is_loopback_host
-    from shopify_client._redact import scrub
+    from shopify_client.toolkit import is_loopback_host, scrub
 
     show = _progress_printer(progress or sys.stderr)
     payload = json.dumps({"query": INTROSPECTION_QUERY, "operationName": "IntrospectionQuery"})

@@ -40,7 +40,7 @@ from graphql import (
     is_union_type,
 )
 
-from shopify_client._redact import is_sensitive_key
+from shopify_client.toolkit import is_sensitive_key
 
 from .pagination import Plan, iterator_method, log_reason, plan_pagination
 

@@ -1,12 +1,17 @@
 """The public surface of shopify_client: names, and the exception hierarchy."""
 
 from __future__ import annotations
+import __future__
 
+import importlib.metadata
 import inspect
+from types import ModuleType
 
 import pytest
 
+import shopify_admin
 import shopify_client
+import shopify_storefront
 from shopify_client import (
     AuthenticationError,
     ConfigurationError,
@@ -31,9 +36,34 @@ ERROR_CLASSES = [
 ]
 
 
-@pytest.mark.parametrize("name", PUBLIC)
-def test_every_name_in_all_exists(name: str) -> None:
-    assert hasattr(shopify_client, name)
+def public_names(module: ModuleType) -> list[str]:
+    """What ``from module import *`` should give: every name not private, not a submodule."""
+    return sorted(
+        name
+        for name, value in vars(module).items()
+        if not name.startswith("_")
+        and not inspect.ismodule(value)
+        and not isinstance(value, __future__._Feature)
+    )
+
+
+@pytest.mark.parametrize("module", [shopify_client, shopify_storefront, shopify_admin])
+def test_all_is_exactly_the_public_names(module: ModuleType) -> None:
+    """Both ways, as httpx's test_api does: nothing public is missing from __all__, and
+    __all__ names nothing that is not there (``__version__`` is the one dunder)."""
+    dunders = [name for name in module.__all__ if name.startswith("__")]
+    assert dunders in ([], ["__version__"])
+    assert sorted(set(module.__all__) - set(dunders)) == public_names(module)
+    for name in dunders:
+        assert hasattr(module, name)
+
+
+def test_public_names_come_from_the_package() -> None:
+    """Nothing re-exported by accident from a dependency (an httpx or pydantic name)."""
+    for name in PUBLIC:
+        value = getattr(shopify_client, name)
+        if inspect.isclass(value) or inspect.isfunction(value):
+            assert value.__module__.startswith("shopify_client."), name
 
 
 def _isort_style(name: str) -> tuple[int, str]:
@@ -48,13 +78,32 @@ def test_all_has_no_duplicates_and_is_sorted() -> None:
     assert sorted(PUBLIC, key=_isort_style) == PUBLIC
 
 
-def test_the_version_is_a_string() -> None:
-    assert isinstance(shopify_client.__version__, str)
-    assert shopify_client.__version__.count(".") >= 2
+def test_the_version_is_the_installed_distributions() -> None:
+    assert shopify_client.__version__ == importlib.metadata.version("shopify-graphql-typed")
 
 
-def test_there_are_error_classes() -> None:
-    assert len(ERROR_CLASSES) >= 10
+# The documented hierarchy (README "Errors"): each public error and its direct bases.
+HIERARCHY = {
+    "ShopifyError": ("Exception",),
+    "ConfigurationError": ("ShopifyError", "ValueError"),
+    "InvalidVariablesError": ("ShopifyError", "TypeError"),
+    "TransportError": ("ShopifyError",),
+    "HTTPStatusError": ("ShopifyError",),
+    "AuthenticationError": ("HTTPStatusError",),
+    "ShopUnavailableError": ("HTTPStatusError",),
+    "SecurityRejectionError": ("HTTPStatusError",),
+    "ServerError": ("HTTPStatusError",),
+    "ThrottledError": ("ShopifyError",),
+    "GraphQLError": ("ShopifyError",),
+    "InvalidResponseError": ("ShopifyError",),
+    "ResponseTooLargeError": ("InvalidResponseError",),
+    "UserErrorsError": ("ShopifyError",),
+}
+
+
+def test_the_error_classes_are_the_documented_hierarchy() -> None:
+    actual = {cls.__name__: tuple(b.__name__ for b in cls.__bases__) for cls in ERROR_CLASSES}
+    assert actual == HIERARCHY
 
 
 @pytest.mark.parametrize("cls", ERROR_CLASSES, ids=lambda cls: cls.__name__)
