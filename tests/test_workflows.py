@@ -27,12 +27,12 @@ def steps(workflow: dict[Any, Any]) -> list[dict[str, Any]]:
 def test_pull_request_job_runs_make_test() -> None:
     workflow = load("ci.yml")
     assert "pull_request" in workflow[True]  # YAML reads the key `on` as True
-    assert any(str(step.get("run", "")).startswith("make test") for step in steps(workflow))
+    assert any(step.get("run") == "make test" for step in steps(workflow))
 
 
 def test_ci_runs_every_supported_python_with_a_pip_cache() -> None:
     """The matrix covers requires-python's range (3.11 up to the newest release), and the
-    job's interpreter is the matrix's: setup-python's, which `make` must then use."""
+    job's interpreter is the matrix's."""
     workflow = load("ci.yml")
     (job,) = workflow["jobs"].values()
     versions = job["strategy"]["matrix"]["python-version"]
@@ -46,8 +46,6 @@ def test_ci_runs_every_supported_python_with_a_pip_cache() -> None:
     assert setup["with"]["python-version"] == "${{ matrix.python-version }}"
     assert setup["with"]["cache"] == "pip"
     assert (ROOT / setup["with"]["cache-dependency-path"]).is_file()
-    (run,) = [s["run"] for s in steps(workflow) if str(s.get("run", "")).startswith("make test")]
-    assert "PYTHON=python" in run.split(), "make would use the runner's python3, not the matrix's"
 
 
 def test_scheduled_drift_job_runs_check_remote_with_secrets() -> None:
