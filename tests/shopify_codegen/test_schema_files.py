@@ -8,11 +8,16 @@ from pathlib import Path
 import pytest
 
 from shopify_codegen.errors import SchemaFileError
-from shopify_codegen.schema_files import load_schema, read_manifest, schema_to_sdl, sha256_of
+from shopify_codegen.schema_files import (
+    ManifestEntry,
+    load_schema,
+    read_manifest,
+    schema_to_sdl,
+    sha256_of,
+)
 from tests.conftest import ROOT
 
 STOREFRONT_JSON = ROOT / "schema" / "storefront" / "2024-01.json"
-SHARED = ROOT.parent / "shared" / "schemas"
 
 
 def test_loads_bare_introspection_result() -> None:
@@ -87,18 +92,35 @@ def test_missing_file_and_directory(tmp_path: Path) -> None:
         load_schema(tmp_path)
 
 
-@pytest.mark.skipif(not SHARED.exists(), reason="shared/ is not beside the project")
-@pytest.mark.parametrize(
-    "rel",
-    [
-        "storefront/2024-01.json",
-        "storefront/2024-10.json",
-        "admin/2024-01.json",
-        "admin/2024-10.json",
-    ],
-)
-def test_committed_schemas_are_the_shared_files_byte_for_byte(rel: str) -> None:
-    assert (ROOT / "schema" / rel).read_bytes() == (SHARED / rel).read_bytes()
+MANIFEST = read_manifest(ROOT / "schema" / "manifest.json")
+INTROSPECTIONS = [entry for entry in MANIFEST if entry.kind == "introspection"]
+
+
+def test_every_file_under_schema_is_in_the_manifest_and_back() -> None:
+    """The manifest is the project's own record of each schema file as fetched (its
+    sha256): no file escapes it, and it names no file that is not there."""
+    on_disk = {
+        p.relative_to(ROOT / "schema").as_posix()
+        for p in (ROOT / "schema").rglob("*")
+        if p.is_file() and p.name != "manifest.json"
+    }
+    listed = [entry.path for entry in MANIFEST]
+    assert len(listed) == len(set(listed))
+    assert set(listed) == on_disk
+
+
+@pytest.mark.parametrize("entry", INTROSPECTIONS, ids=lambda e: e.path)
+def test_each_sdl_is_its_introspection_result_printed(entry: ManifestEntry) -> None:
+    """Each committed .graphql is graphql-core's print of the committed .json, and the
+    manifest says so: the pair cannot drift apart unnoticed."""
+    json_path = ROOT / "schema" / entry.path
+    assert sha256_of(json_path) == entry.sha256
+    sdl_path = json_path.with_suffix(".graphql")
+    assert sdl_path.read_text() == schema_to_sdl(load_schema(json_path))
+    (sdl_entry,) = [e for e in MANIFEST if e.path == f"{entry.api}/{sdl_path.name}"]
+    assert (sdl_entry.kind, sdl_entry.api, sdl_entry.version) == ("sdl", entry.api, entry.version)
+    assert sdl_entry.origin == f"printed by graphql-core from {json_path.name}"
+    assert sha256_of(sdl_path) == sdl_entry.sha256
 
 
 def test_manifest_lists_every_schema_file_with_its_sha256() -> None:
