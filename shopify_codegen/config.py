@@ -76,6 +76,22 @@ def _check_version(where: str, version: object) -> str:
     return version
 
 
+def _table(where: str, value: object) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise ConfigError(f"{where}: is not a table")
+    return value
+
+
+def _inside(root: Path, where: str, value: object) -> Path:
+    """``root / value`` for a relative path that stays in the project."""
+    if not isinstance(value, str) or not value:
+        raise ConfigError(f"{where}: {value!r} is not a relative path")
+    path = Path(value)
+    if path.is_absolute() or ".." in path.parts:
+        raise ConfigError(f"{where}: {value!r} is not a relative path inside the project")
+    return root / path
+
+
 def load_config(root: Path | None = None) -> ProjectConfig:
     root = find_root(root)
     path = root / CONFIG_NAME
@@ -86,24 +102,25 @@ def load_config(root: Path | None = None) -> ProjectConfig:
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
 
-    project = raw.get("project", {})
+    project = _table(f"{path} [project]", raw.get("project", {}))
     apis_raw = raw.get("api")
     if not isinstance(apis_raw, dict) or not apis_raw:
         raise ConfigError(f"{path}: needs at least one [api.NAME] table")
-    shared_ariadne = raw.get("ariadne-codegen", {})
+    shared_ariadne = _table(f"{path} [ariadne-codegen]", raw.get("ariadne-codegen", {}))
     apis: dict[str, ApiConfig] = {}
     for name, table in apis_raw.items():
         where = f"{path} [api.{name}]"
+        _table(where, table)
         if name not in APIS:
             raise ConfigError(f"{where}: unknown API (expected one of {', '.join(APIS)})")
         missing = {"pinned_version", "queries", "package"} - set(table)
         if missing:
             raise ConfigError(f"{where}: missing {', '.join(sorted(missing))}")
         pinned = _check_version(f"{where} pinned_version", table["pinned_version"])
-        versions = tuple(
-            _check_version(f"{where} validate_versions", v)
-            for v in table.get("validate_versions", [pinned])
-        )
+        listed = table.get("validate_versions", [pinned])
+        if not isinstance(listed, list):
+            raise ConfigError(f"{where} validate_versions: is not a list of versions")
+        versions = tuple(_check_version(f"{where} validate_versions", v) for v in listed)
         if pinned not in versions:
             versions = (*versions, pinned)
         package = table["package"]
@@ -113,15 +130,19 @@ def load_config(root: Path | None = None) -> ProjectConfig:
             name=name,
             pinned_version=pinned,
             validate_versions=tuple(sorted(set(versions))),
-            queries=root / table["queries"],
+            queries=_inside(root, f"{where} queries", table["queries"]),
             package=package,
-            ariadne=dict(table.get("ariadne-codegen", {})),
+            ariadne=dict(_table(f"{where} [ariadne-codegen]", table.get("ariadne-codegen", {}))),
         )
     return ProjectConfig(
         root=root,
         path=path,
-        schema_dir=root / project.get("schema_dir", "schema"),
-        generated_dir=root / project.get("generated_dir", "generated"),
+        schema_dir=_inside(
+            root, f"{path} [project] schema_dir", project.get("schema_dir", "schema")
+        ),
+        generated_dir=_inside(
+            root, f"{path} [project] generated_dir", project.get("generated_dir", "generated")
+        ),
         apis=apis,
         ariadne=dict(shared_ariadne),
     )
