@@ -8,14 +8,16 @@ its internals without breaking the tooling (tests/shopify_codegen/test_layering.
 
 from __future__ import annotations
 
-from ._apis import API_NAMES, Api
+from ._apis import API_NAMES, APIS, Api, ApiSpec
 from ._auth import check_token
 from ._endpoint import check_endpoint, endpoint_for, is_loopback_host
 from ._redact import is_sensitive_key, scrub
 
 __all__ = [
+    "APIS",
     "API_NAMES",
     "Api",
+    "ApiSpec",
     "check_endpoint",
     "check_token",
     "endpoint_for",

@@ -28,7 +28,7 @@ from typing import TextIO
 import httpx
 from graphql import GraphQLSchema, OperationDefinitionNode, OperationType, get_introspection_query
 
-from shopify_client._apis import APIS
+from shopify_client.toolkit import APIS
 
 from .errors import CodegenError
 from .operations import OperationFile
