@@ -1,0 +1,1 @@
+"""The benchmark harness (`make bench`): run.py runs the sections, one module each."""
