@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sys
 import tempfile
 import time
@@ -98,6 +99,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     results["rows"] = [asdict(row) for row in rows]
     results["wall_time_s"] = time.perf_counter() - started
+    results["load_average_1min_at_end"] = os.getloadavg()[0] if hasattr(os, "getloadavg") else None
     table = render(rows)
     results["table"] = table
     print(table)

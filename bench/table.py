@@ -73,6 +73,8 @@ def machine_info() -> JSONDict:
         "python_implementation": platform.python_implementation(),
         "cpu_count": os.cpu_count(),
         "git_commit": commit or None,
+        # other work on the machine moves every figure: the 1-minute load at the start
+        "load_average_1min": os.getloadavg()[0] if hasattr(os, "getloadavg") else None,
         "git_dirty": bool(dirty),
         "packages": {
             name: version_of(name)

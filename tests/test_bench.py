@@ -1,0 +1,45 @@
+"""The benchmark harness's layout: its modules import, every section is registered and
+renders rows into the README's table shape. No timings here: speed lives in `make bench`."""
+
+from __future__ import annotations
+
+import inspect
+
+import pytest
+
+from bench import run
+from bench.common import Settings
+from bench.table import Row, render
+
+
+def test_every_section_module_is_registered_with_a_measure_function() -> None:
+    numbers = [section.number for section in run.SECTIONS]
+    assert numbers == ["1", "2", "3", "4", "5"]
+    for section in run.SECTIONS:
+        assert inspect.signature(section.measure).parameters.keys() == {"ctx"}
+        assert section.measure.__module__.startswith("bench.")
+
+
+def test_quick_settings_are_smaller_than_the_full_run() -> None:
+    quick, full = Settings.make(True), Settings.make(False)
+    assert quick.quick and not full.quick
+    assert quick.calls < full.calls and quick.paced_calls < full.paced_calls
+
+
+def test_render_makes_one_markdown_row_per_row() -> None:
+    table = render(
+        [
+            Row("1", "a (baseline)", "1 ms", "1 ms", "1.00x"),
+            Row("1", "b", "2 ms", "1 ms", "2.00x", "<= 1.03x", False),
+        ]
+    )
+    lines = table.splitlines()
+    assert lines[0].startswith("| # ") and set(lines[1]) <= {"|", "-"}
+    assert len(lines) == 4 and lines[3].rstrip().endswith("| NO  |")
+
+
+def test_only_rejects_an_unknown_section(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        run.main(["--quick", "--only", "9"])
+    assert exit_info.value.code == 2
+    assert "no section 9" in capsys.readouterr().err
