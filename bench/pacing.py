@@ -89,15 +89,27 @@ def measure(ctx: Context) -> list[Row]:
     allowed_per_s = rate / cost
     warnings.simplefilter("ignore")
     with fake_shop({OPERATION: ANSWER}, {OPERATION: cost}) as shop:
-        log("5. pacing: FakeShopify's own capacity")
-        paced_run(shop, False, s.paced_concurrency * 2, s.paced_concurrency, UNLIMITED, UNLIMITED)
-        capacity = paced_run(
-            shop, False, s.paced_calls // 2, s.paced_concurrency, UNLIMITED, UNLIMITED
-        )
+        # Warm-up: the fake's first burst of new connections is slow (its schema, a
+        # thread per connection); two rounds, with a bucket that never runs dry.
+        log("5. pacing: warming FakeShopify up")
+        for _ in range(2):
+            paced_run(
+                shop, False, s.paced_concurrency * 2, s.paced_concurrency, UNLIMITED, UNLIMITED
+            )
         runs = []
         for pacing in (False, True):
             log(f"5. pacing {'on' if pacing else 'off'}: {s.paced_calls} calls")
             runs.append(paced_run(shop, pacing, s.paced_calls, s.paced_concurrency, maximum, rate))
+        log("5. pacing: FakeShopify's own capacity (best of 2)")
+        capacity = max(
+            (
+                paced_run(
+                    shop, False, s.paced_calls // 2, s.paced_concurrency, UNLIMITED, UNLIMITED
+                )
+                for _ in range(2)
+            ),
+            key=lambda run: run.executed / run.elapsed_s,
+        )
     capacity_per_s = capacity.executed / capacity.elapsed_s
     ctx.results["pacing"] = {
         "bucket": {"maximum": maximum, "restore_rate": rate, "query_cost": cost},
@@ -111,7 +123,7 @@ def measure(ctx: Context) -> list[Row]:
     rows = [
         Row(
             "5",
-            f"FakeShopify's capacity vs what the {bucket} allows",
+            f"FakeShopify's capacity (best of 2) vs what the {bucket} allows",
             f"{capacity_per_s:.0f} calls/s",
             f"{allowed_per_s:.0f} calls/s",
             f"{capacity_per_s / allowed_per_s:.2f}x",
