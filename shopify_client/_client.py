@@ -294,15 +294,16 @@ class _ClientCore(Generic[HttpT]):
         request_id = headers.get("x-request-id")
         served = headers.get("x-shopify-api-version")
         self._check_headers(headers.get("x-shopify-api-deprecated-reason"), served)
-        logger.debug(
-            "%s API %s operation=%s status=%d elapsed_ms=%.1f request_id=%s",
-            self.api,
-            self.api_version,
-            request.operation_name,
-            raw.status_code,
-            elapsed * 1000,
-            request_id,
-        )
+        if logger.isEnabledFor(logging.DEBUG):
+            logger.debug(
+                "%s API %s operation=%s status=%d elapsed_ms=%.1f request_id=%s",
+                self.api,
+                self.api_version,
+                request.operation_name,
+                raw.status_code,
+                elapsed * 1000,
+                request_id,
+            )
         try:
             result = interpret(
                 raw.status_code,
@@ -489,7 +490,10 @@ class _SyncClient(_ClientCore[httpx.Client]):
         attempt = 0
         while True:
             attempt += 1
-            logger.debug("POST %s operation=%s attempt=%d", self._endpoint, operation_name, attempt)
+            if logger.isEnabledFor(logging.DEBUG):
+                logger.debug(
+                    "POST %s operation=%s attempt=%d", self._endpoint, operation_name, attempt
+                )
             ticket = None
             if self._limiter is not None:
                 while True:
@@ -553,7 +557,10 @@ class _AsyncClient(_ClientCore[httpx.AsyncClient]):
         attempt = 0
         while True:
             attempt += 1
-            logger.debug("POST %s operation=%s attempt=%d", self._endpoint, operation_name, attempt)
+            if logger.isEnabledFor(logging.DEBUG):
+                logger.debug(
+                    "POST %s operation=%s attempt=%d", self._endpoint, operation_name, attempt
+                )
             ticket = None
             if self._limiter is not None:
                 while True:

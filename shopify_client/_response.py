@@ -10,7 +10,7 @@ shop, not the token; a throttled call is a 200 whose ``errors`` say ``THROTTLED`
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -165,7 +165,7 @@ def interpret_response(
 
 def interpret(
     status: int,
-    headers: httpx.Headers,
+    headers: Mapping[str, str],
     raw: bytes,
     *,
     secrets: Iterable[str],
@@ -174,7 +174,11 @@ def interpret(
     request_id: str | None = None,
     api_version: str | None = None,
 ) -> GraphQLResponse:
-    """:func:`interpret_response` on the parts of a response."""
+    """:func:`interpret_response` on the parts of a response.
+
+    ``headers``: an ``httpx.Headers``, or a dict with lower-case names (what the
+    clients pass: the headers read once, see ``_transport.header_fields``).
+    """
     if request_id is None:
         request_id = headers.get("x-request-id")
     if api_version is None:
