@@ -1,0 +1,110 @@
+"""What a successful call does, and does not do, on its way (issue 11): the
+response's headers read once, no DEBUG log record built while DEBUG is off.
+
+No timing here (speed lives in ``make bench``): these tests pin the work itself.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+
+import httpx
+import pytest
+
+from shopify_client import GraphQLError
+from shopify_client._client import logger
+from shopify_client._transport import header_fields
+from shopify_client.testing import STOREFRONT_TOKEN
+from shopify_storefront import Client as StorefrontClient
+
+ENDPOINT = "https://your-development-store.myshopify.com/api/2024-10/graphql.json"
+CUSTOMER = {"data": {"customer": None}}
+
+
+def client_answering(response: httpx.Response) -> StorefrontClient:
+    return StorefrontClient(
+        endpoint=ENDPOINT,
+        access_token=STOREFRONT_TOKEN,
+        http_client=httpx.Client(transport=httpx.MockTransport(lambda request: response)),
+        max_retries=0,
+    )
+
+
+def test_header_fields_read_names_case_free_and_join_repeats_as_httpx_does() -> None:
+    headers = httpx.Headers(
+        [
+            ("X-Request-Id", "first"),
+            ("Content-Type", "application/json"),
+            ("x-request-id", "second"),
+        ]
+    )
+    fields = header_fields(headers)
+    assert fields == {"x-request-id": "first, second", "content-type": "application/json"}
+    assert fields["x-request-id"] == headers.get("x-request-id")
+
+
+def test_a_call_reads_the_response_headers_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    lookups: list[str] = []
+    real_get = httpx.Headers.get
+
+    def recording(self: httpx.Headers, key: str, default: object = None) -> object:
+        lookups.append(key.lower())
+        return real_get(self, key, default)
+
+    response = httpx.Response(
+        200,
+        json=CUSTOMER,
+        headers={"X-Request-Id": "req-1", "X-Shopify-API-Version": "2024-10"},
+    )
+    with client_answering(response) as client:
+        monkeypatch.setattr(httpx.Headers, "get", recording)
+        result = client.customer(customer_access_token="t")
+    assert result.customer is None
+    # No name the runtime reads is looked up in httpx.Headers (a scan of every
+    # header each time): they come from the one header_fields() dict.
+    ours = {
+        "x-request-id",
+        "x-shopify-api-version",
+        "x-shopify-api-deprecated-reason",
+        "content-encoding",
+    }
+    assert ours.isdisjoint(lookups)
+    assert client.last_response is not None
+    assert client.last_response.request_id == "req-1"
+
+
+def test_repeated_request_id_headers_still_reach_the_error_joined() -> None:
+    body = {"errors": [{"message": "no", "extensions": {"code": "ACCESS_DENIED"}}]}
+    response = httpx.Response(
+        200,
+        content=json.dumps(body).encode(),
+        headers=[("X-Request-Id", "a"), ("X-Request-Id", "b")],
+    )
+    with client_answering(response) as client, pytest.raises(GraphQLError) as info:
+        client.customer(customer_access_token="t")
+    assert info.value.request_id == "a, b"
+
+
+def test_no_debug_record_is_built_while_debug_is_off(monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[tuple[object, ...]] = []
+
+    def debug(*args: object, **kwargs: object) -> None:
+        calls.append(args)
+
+    monkeypatch.setattr(logger, "debug", debug)
+    monkeypatch.setattr(logger, "level", logging.INFO)
+    with client_answering(httpx.Response(200, json=CUSTOMER)) as client:
+        client.customer(customer_access_token="t")
+    assert calls == []
+
+
+def test_debug_records_still_come_when_asked_for(caplog: pytest.LogCaptureFixture) -> None:
+    with (
+        caplog.at_level(logging.DEBUG, logger="shopify_client"),
+        client_answering(httpx.Response(200, json=CUSTOMER)) as client,
+    ):
+        client.customer(customer_access_token="t")
+    messages = [r.getMessage() for r in caplog.records]
+    assert any(m.startswith("POST ") and "operation=customer attempt=1" in m for m in messages)
+    assert any("status=200" in m for m in messages)
