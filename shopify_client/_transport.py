@@ -285,6 +285,20 @@ _CONNECTED = frozenset(
 _SENDING = frozenset({"http11.send_request_headers.started", "http2.send_request_headers.started"})
 
 
+def _stop_tracing(extensions: dict[str, Any]) -> None:
+    """Take the trace callback off the request once its headers start to go out.
+
+    httpcore reads ``request.extensions["trace"]`` afresh at each phase, and calls it
+    about ten times a request (each call also costs httpcore a context manager, and
+    an await for the async client). What the attempt needs from it is known by then:
+    the socket of a new connection (``connect_tcp``/``start_tls`` come first) and that
+    the request may have been sent. The later phases are bounded as before: the
+    watchdog (sync) or ``asyncio.timeout`` (async), and the checks between reads.
+    The pool picks the connection before this event, so no connect can follow it.
+    """
+    extensions.pop("trace", None)
+
+
 class _SyncAttempt:
     """The deadline of one sync attempt: phase checks (httpcore trace) and the watchdog."""
 
@@ -297,15 +311,15 @@ class _SyncAttempt:
         # atomic under the GIL) mean every stream is shut down at least once.
         self._streams: list[Any] = []
         self._handle = _WATCHDOG.schedule(self.deadline, self._fire)
+        self.extensions: dict[str, Any] = {}  # the request's own, set by send_sync
 
     def trace(self, event: str, info: Mapping[str, Any]) -> None:
-        # Called by httpcore at each phase (about ten times a request): two set
-        # look-ups and one clock read, nothing else on the usual path.
         if event in _CONNECTED:
             self._track(info.get("return_value"))
         elif event in _SENDING:
             # Fail-safe: from the first header byte on, the request may reach Shopify.
             self.request_sent = True
+            _stop_tracing(self.extensions)
         if self.fired or time.monotonic() >= self.deadline:
             raise AttemptDeadlineExceeded(self.seconds, self.request_sent)
 
@@ -357,9 +371,13 @@ def send_sync(
 ) -> RawResponse:
     """POST ``body`` once; the answer read whole within ``limits``."""
     attempt = _SyncAttempt(limits.seconds) if limits.seconds else None
-    extensions = {"trace": attempt.trace} if attempt else None
     try:
-        request = http.build_request("POST", url, content=body, extensions=extensions, **options)
+        request = http.build_request("POST", url, content=body, **options)
+        if attempt:
+            # httpx copies the extensions it is given: hand the request's own dict
+            # to the attempt, so that the trace can take itself off (_stop_tracing).
+            request.extensions["trace"] = attempt.trace
+            attempt.extensions = request.extensions
         response = http.send(request, stream=True, follow_redirects=False)
         try:
             fields = header_fields(response.headers)
@@ -401,17 +419,19 @@ async def send_async(
     """POST ``body`` once; the answer read whole within ``limits`` (``asyncio.timeout``,
     or an anyio cancel scope under another event loop)."""
     sent = False
+    request = http.build_request("POST", url, content=body, **options)
+    extensions = request.extensions  # httpx copied them: this is the request's own dict
 
     async def trace(event: str, info: Mapping[str, Any]) -> None:
         nonlocal sent
-        if ".send_request_headers." in event:
+        if event in _SENDING:
             sent = True
+            _stop_tracing(extensions)
+
+    extensions["trace"] = trace
 
     async def attempt() -> RawResponse:
         nonlocal sent
-        request = http.build_request(
-            "POST", url, content=body, extensions={"trace": trace}, **options
-        )
         response = await http.send(request, stream=True, follow_redirects=False)
         sent = True
         try:

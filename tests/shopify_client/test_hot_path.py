@@ -1,14 +1,18 @@
 """What a successful call does, and does not do, on its way (issue 11): the
-response's headers read once, no DEBUG log record built while DEBUG is off.
+response's headers read once, no DEBUG log record built while DEBUG is off,
+httpcore's trace callback called only for the phases the deadline needs.
 
 No timing here (speed lives in ``make bench``): these tests pin the work itself.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
+from typing import Any
 
+import httpcore._trace as httpcore_trace
 import httpx
 import pytest
 
@@ -16,10 +20,13 @@ from shopify_client import GraphQLError
 from shopify_client._client import logger
 from shopify_client._transport import header_fields
 from shopify_client.testing import STOREFRONT_TOKEN
+from shopify_storefront import AsyncClient as AsyncStorefrontClient
 from shopify_storefront import Client as StorefrontClient
+from tests.shopify_client.raw_server import Connection, head, raw_server
 
 ENDPOINT = "https://your-development-store.myshopify.com/api/2024-10/graphql.json"
 CUSTOMER = {"data": {"customer": None}}
+DATA = json.dumps(CUSTOMER).encode()
 
 
 def client_answering(response: httpx.Response) -> StorefrontClient:
@@ -108,3 +115,62 @@ def test_debug_records_still_come_when_asked_for(caplog: pytest.LogCaptureFixtur
     messages = [r.getMessage() for r in caplog.records]
     assert any(m.startswith("POST ") and "operation=customer attempt=1" in m for m in messages)
     assert any("status=200" in m for m in messages)
+
+
+def _traced_events(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The httpcore phases that reached a request's trace callback."""
+    events: list[str] = []
+    real_sync, real_async = httpcore_trace.Trace.trace, httpcore_trace.Trace.atrace
+
+    def sync(self: httpcore_trace.Trace, name: str, info: dict[str, Any]) -> None:
+        if self.trace_extension is not None:
+            events.append(f"{self.prefix}.{name}")
+        real_sync(self, name, info)
+
+    async def async_(self: httpcore_trace.Trace, name: str, info: dict[str, Any]) -> None:
+        if self.trace_extension is not None:
+            events.append(f"{self.prefix}.{name}")
+        await real_async(self, name, info)
+
+    monkeypatch.setattr(httpcore_trace.Trace, "trace", sync)
+    monkeypatch.setattr(httpcore_trace.Trace, "atrace", async_)
+    return events
+
+
+def _answer(conn: Connection) -> None:
+    conn.send(head(length=len(DATA)) + DATA)
+
+
+# The socket is learnt at connect; once the headers start to go out, the attempt
+# needs nothing more from httpcore's trace (its later phases are bounded by the
+# watchdog / asyncio.timeout and the checks between reads), so it is taken off.
+TRACED = [
+    "connection.connect_tcp.started",
+    "connection.connect_tcp.complete",
+    "http11.send_request_headers.started",
+    "http11.send_request_headers.complete",
+]
+
+
+def test_the_sync_trace_stops_once_the_request_goes_out(monkeypatch: pytest.MonkeyPatch) -> None:
+    events = _traced_events(monkeypatch)
+    with (
+        raw_server(_answer, lifetime=10) as server,
+        StorefrontClient(endpoint=server.url(), access_token=STOREFRONT_TOKEN) as client,
+    ):
+        assert client.customer(customer_access_token="t").customer is None
+    assert events == TRACED
+
+
+def test_the_async_trace_stops_once_the_request_goes_out(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    events = _traced_events(monkeypatch)
+
+    async def call(url: str) -> None:
+        async with AsyncStorefrontClient(endpoint=url, access_token=STOREFRONT_TOKEN) as client:
+            assert (await client.customer(customer_access_token="t")).customer is None
+
+    with raw_server(_answer, lifetime=10) as server:
+        asyncio.run(call(server.url()))
+    assert events == TRACED
