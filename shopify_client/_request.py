@@ -62,13 +62,14 @@ def _sensitive_values(
         yield value
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PreparedRequest:
     body: bytes
     operation_name: str | None
     is_mutation: bool
     has_variables: bool = False
-    _cache: dict[str, tuple[str, ...]] = field(default_factory=dict, compare=False, repr=False)
+    # Worked out on first use (no per-call dict: one is built for every call).
+    _secrets: tuple[str, ...] | None = field(default=None, compare=False, repr=False)
 
     @property
     def secret_values(self) -> tuple[str, ...]:
@@ -76,11 +77,11 @@ class PreparedRequest:
         scrubbed from every error message. Worked out only when first needed."""
         if not self.has_variables:
             return ()
-        found = self._cache.get("secrets")
+        found = self._secrets
         if found is None:
             variables = json.loads(self.body).get("variables")  # UNSET ones are not there
             found = tuple(dict.fromkeys(_sensitive_values(variables)))
-            self._cache["secrets"] = found
+            object.__setattr__(self, "_secrets", found)  # a cache, not a change of value
         return found
 
 

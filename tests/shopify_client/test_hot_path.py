@@ -18,6 +18,7 @@ import pytest
 
 from shopify_client import GraphQLError
 from shopify_client._client import logger
+from shopify_client._request import prepare
 from shopify_client._transport import header_fields
 from shopify_client.testing import STOREFRONT_TOKEN
 from shopify_storefront import AsyncClient as AsyncStorefrontClient
@@ -174,3 +175,20 @@ def test_the_async_trace_stops_once_the_request_goes_out(
     with raw_server(_answer, lifetime=10) as server:
         asyncio.run(call(server.url()))
     assert events == TRACED
+
+
+def test_a_prepared_request_carries_no_per_call_dict(monkeypatch: pytest.MonkeyPatch) -> None:
+    request = prepare("mutation m($password: String!) { x }", "m", {"password": "hunter2"})
+    assert not hasattr(request, "__dict__")  # slots: no dict built per call
+    parses = 0
+    real_loads = json.loads
+
+    def counting(raw: str | bytes) -> object:
+        nonlocal parses
+        parses += 1
+        return real_loads(raw)
+
+    monkeypatch.setattr("shopify_client._request.json.loads", counting)
+    assert request.secret_values == ("hunter2",)
+    assert request.secret_values == ("hunter2",)
+    assert parses == 1  # worked out once, then remembered
