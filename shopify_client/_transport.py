@@ -12,8 +12,10 @@ another host), streamed, and read with two bounds:
   no more memory than the cap). Past it, reading stops and the connection closes.
 
 Async attempts run under ``asyncio.timeout`` (an anyio cancel scope under trio). Sync attempts
-check the deadline between reads and at each httpcore phase, and a watchdog
-thread shuts the socket down at the deadline, which ends a read blocked on it.
+check the deadline between reads and at each httpcore phase until the request
+goes out (connect, TLS: the trace then takes itself off, see ``_stop_tracing``), and
+a watchdog thread shuts the socket down at the deadline, which ends a read blocked
+on it.
 One corner is left to httpx's read timeout: a server that drips its *headers* on
 a kept-alive connection reused from the pool (the socket is not known until the
 headers are in).
