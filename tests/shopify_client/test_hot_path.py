@@ -192,3 +192,24 @@ def test_a_prepared_request_carries_no_per_call_dict(monkeypatch: pytest.MonkeyP
     assert request.secret_values == ("hunter2",)
     assert request.secret_values == ("hunter2",)
     assert parses == 1  # worked out once, then remembered
+
+
+def test_a_request_carries_only_the_headers_it_needs() -> None:
+    seen: list[httpx.Request] = []
+
+    def handle(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(200, json=CUSTOMER)
+
+    with StorefrontClient(
+        endpoint=ENDPOINT,
+        access_token=STOREFRONT_TOKEN,
+        http_client=httpx.Client(transport=httpx.MockTransport(handle)),
+    ) as client:
+        client.customer(customer_access_token="t")
+    sent = seen[0].headers
+    # The client names itself once, in User-Agent (no X-SDK-* copies of it).
+    assert sent["user-agent"].startswith("shopify-graphql-typed/")
+    assert not [name for name in sent if name.lower().startswith("x-sdk-")]
+    assert sent["accept-encoding"] == "gzip, deflate"  # only what the runtime decodes
+    assert sent["x-shopify-storefront-access-token"] == STOREFRONT_TOKEN
