@@ -6,31 +6,14 @@ import json
 from dataclasses import dataclass, field
 from typing import Literal
 
+from ._bucket import LeakyBucket, throttled_answer
+
 __all__ = ["THROTTLED_BODY", "Fault", "FaultKind"]
 
+#: what the "throttled" fault answers: Shopify's THROTTLED shape (see ``_bucket``) for a
+#: 10-point query when 5 of 1,000 points are left, restoring 1,000 a second
 THROTTLED_BODY = json.dumps(
-    {
-        "errors": [
-            {
-                "message": "Throttled",
-                "extensions": {
-                    "code": "THROTTLED",
-                    "documentation": "https://shopify.dev/api/usage/rate-limits",
-                },
-            }
-        ],
-        "extensions": {
-            "cost": {
-                "requestedQueryCost": 10,
-                "actualQueryCost": None,
-                "throttleStatus": {
-                    "maximumAvailable": 1000.0,
-                    "currentlyAvailable": 5,
-                    "restoreRate": 1000.0,
-                },
-            }
-        },
-    }
+    throttled_answer(LeakyBucket(maximum=1000.0, restore_rate=1000.0), 10, 5)
 ).encode()
 
 FaultKind = Literal[
