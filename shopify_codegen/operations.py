@@ -40,6 +40,7 @@ __all__ = [
     "check_unique_names",
     "expand_paths",
     "find_operation_files",
+    "line_column",
     "read_operation_file",
     "read_operation_folder",
     "read_operation_set",
@@ -115,11 +116,17 @@ def read_operation_file(path: Path, display: str | None = None) -> OperationFile
     return op_file
 
 
-def _position(node: Node) -> str:
+def line_column(node: Node) -> tuple[int, int]:
+    """Where ``node`` starts in its own file (1, 1 when it has no location)."""
     if node.loc is None:
-        return "1:1"
+        return 1, 1
     where = node.loc.source.get_location(node.loc.start)
-    return f"{where.line}:{where.column}"
+    return where.line, where.column
+
+
+def _position(node: Node) -> str:
+    line, column = line_column(node)
+    return f"{line}:{column}"
 
 
 # Any schema will do: the rule looks only at the document's fragments.
@@ -227,19 +234,30 @@ def _spreads(nodes: Iterable[Node]) -> list[str]:
     return collector.names
 
 
+def _reachable(nodes: Iterable[Node], fragments: dict[str, FragmentDefinitionNode]) -> list[str]:
+    """The fragment names ``nodes`` spread, directly or through other fragments, in the
+    order first met (a name with no definition is kept: validation names it)."""
+    seen: dict[str, None] = {}
+    pending = _spreads(nodes)
+    while pending:
+        name = pending.pop(0)
+        if name not in seen:
+            seen[name] = None
+            if name in fragments:
+                pending.extend(_spreads([fragments[name]]))
+    return list(seen)
+
+
 def _with_fragments(
     op_file: OperationFile, fragments: dict[str, FragmentDefinitionNode]
 ) -> OperationFile:
     """``op_file`` whose document also holds the other files' fragments it reaches."""
     own_names = {f.name.value for f in op_file.fragments}
-    added: dict[str, FragmentDefinitionNode] = {}
-    pending = _spreads(op_file.own)
-    while pending:
-        name = pending.pop(0)
-        if name in own_names or name in added or name not in fragments:
-            continue  # an unknown fragment is left to validation, which names it
-        added[name] = fragments[name]
-        pending.extend(_spreads([fragments[name]]))
+    added = {
+        name: fragments[name]
+        for name in _reachable(op_file.own, fragments)
+        if name in fragments and name not in own_names
+    }
     if not added:
         return op_file
     document = DocumentNode(definitions=(*op_file.own, *added.values()), loc=op_file.document.loc)
@@ -268,19 +286,9 @@ def unused_fragments(
     files: list[OperationFile],
 ) -> list[tuple[OperationFile, FragmentDefinitionNode]]:
     """Fragments that no operation of the set spreads, directly or indirectly."""
-    used: set[str] = set()
-    for op_file in files:
-        for operation in op_file.operations:
-            used.update(_spreads([operation]))
     definitions = {f.name.value: f for op_file in files for f in op_file.fragments}
-    pending = list(used)
-    while pending:
-        name = pending.pop()
-        if name in definitions:
-            for inner in _spreads([definitions[name]]):
-                if inner not in used:
-                    used.add(inner)
-                    pending.append(inner)
+    operations = [o for op_file in files for o in op_file.operations]
+    used = set(_reachable(operations, definitions))
     return [
         (op_file, f) for op_file in files for f in op_file.fragments if f.name.value not in used
     ]

@@ -28,7 +28,7 @@ from graphql import (
     VariableNode,
 )
 
-__all__ = ["Plan", "iterator_method", "plan_pagination"]
+__all__ = ["Plan", "forward_ref", "iterator_method", "plan_pagination"]
 
 logger = logging.getLogger("shopify_codegen")
 
@@ -136,7 +136,8 @@ def _field(class_def: ast.ClassDef, key: str) -> ast.AnnAssign | None:
     return None
 
 
-def _name(node: ast.expr) -> str | None:
+def forward_ref(node: ast.expr) -> str | None:
+    """A class name as ariadne-codegen writes it: ``Name('"Cls"')``, or a string."""
     if isinstance(node, ast.Constant) and isinstance(node.value, str):
         return node.value
     if isinstance(node, ast.Name):
@@ -158,7 +159,7 @@ def _unwrap(annotation: ast.expr) -> tuple[str | None, bool, bool]:
             node = node.slice
         else:
             return None, optional, is_list
-    return _name(node), optional, is_list
+    return forward_ref(node), optional, is_list
 
 
 def _item_optional(annotation: ast.expr) -> bool:

@@ -42,7 +42,7 @@ from graphql import (
 
 from shopify_client.toolkit import is_sensitive_key
 
-from .pagination import Plan, iterator_method, log_reason, plan_pagination
+from .pagination import Plan, forward_ref, iterator_method, log_reason, plan_pagination
 
 SECTION = "shopify-codegen"
 
@@ -453,7 +453,7 @@ def _typename_values(class_def: ast.ClassDef) -> list[str] | None:
                     if isinstance(annotation.slice, ast.Tuple)
                     else [annotation.slice]
                 )
-                return [v for v in (_forward_ref(e) for e in elts) if v is not None]
+                return [v for v in (forward_ref(e) for e in elts) if v is not None]
             return None
     return None
 
@@ -466,15 +466,6 @@ def _set_typename_to_str(class_def: ast.ClassDef) -> None:
             and stmt.target.id == TYPENAME
         ):
             stmt.annotation = ast.Name(id="str", ctx=ast.Load())
-
-
-def _forward_ref(node: ast.expr) -> str | None:
-    """A union member's class name: ariadne-codegen writes ``Name('"Cls"')``."""
-    if isinstance(node, ast.Constant) and isinstance(node.value, str):
-        return node.value
-    if isinstance(node, ast.Name):
-        return node.id.strip("\"'")
-    return None
 
 
 def _is_discriminator_call(node: ast.expr) -> bool:
@@ -567,7 +558,7 @@ class _UnionRewriter(ast.NodeTransformer):
         ):
             return None
         elts = union.slice.elts if isinstance(union.slice, ast.Tuple) else [union.slice]
-        members = [m for m in (_forward_ref(e) for e in elts) if m is not None]
+        members = [m for m in (forward_ref(e) for e in elts) if m is not None]
         self.union_members.update(members)
         if len(members) != len(elts) or not all(m in self.classes for m in members):
             return None  # not the shape ariadne-codegen writes: leave it as it is

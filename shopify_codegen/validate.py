@@ -17,6 +17,7 @@ from graphql.validation import NoDeprecatedCustomRule, NoUnusedFragmentsRule
 from .config import ProjectConfig
 from .operations import (
     OperationFile,
+    line_column,
     read_operation_folder,
     read_operation_set,
     unused_fragments,
@@ -111,7 +112,7 @@ def unused_fragment_findings(files: list[OperationFile], label: str) -> list[Fin
     """A fragment no operation spreads: a warning (it is generated, but nothing reads it)."""
     out = []
     for op_file, fragment in unused_fragments(files):
-        line, col = _at_node(fragment)
+        line, col = line_column(fragment)
         out.append(
             Finding(
                 "warning",
@@ -123,13 +124,6 @@ def unused_fragment_findings(files: list[OperationFile], label: str) -> list[Fin
             )
         )
     return out
-
-
-def _at_node(node: Any) -> tuple[int, int]:
-    if node.loc is None:
-        return 1, 1
-    where = node.loc.source.get_location(node.loc.start)
-    return where.line, where.column
 
 
 def validate_project(
