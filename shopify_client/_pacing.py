@@ -153,10 +153,19 @@ class QueryCostLimiter:
                 self._available = reported
 
     def _refill(self, now: float) -> None:
+        """Refill the model up to the bucket's maximum, less what is still in flight.
+
+        The model counts a call as spent when it is granted; Shopify, when the call
+        reaches it. A full bucket stays full until then, so a model capped at the
+        bare maximum would grant the in-flight cost a second time (seen as a few
+        THROTTLED answers when 120 calls share a fast-refilling bucket).
+        """
         if self._available is None or not self._rate:
             return
         refilled = self._available + (now - self._at) * self._rate
-        self._available = min(refilled, self._maximum) if self._maximum else refilled
+        if self._maximum:
+            refilled = min(refilled, self._maximum - self._in_flight_cost)
+        self._available = refilled
         self._at = now
 
 

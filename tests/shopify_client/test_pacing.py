@@ -74,6 +74,26 @@ def test_an_older_higher_figure_does_not_raise_the_model() -> None:
     assert available is not None and 600 <= available < 610  # refilling 100 a second
 
 
+def test_a_full_bucket_does_not_refill_over_calls_still_in_flight(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Shopify takes a call's cost when the call reaches it: while a granted call is on
+    its way, a full bucket stays full, and the model must not refill over it."""
+    clock = [1000.0]
+    monkeypatch.setattr("shopify_client._pacing.time.monotonic", lambda: clock[0])
+    limiter = QueryCostLimiter()
+    ticket, _ = limiter.reserve("Q")
+    assert ticket is not None
+    limiter.settle(ticket, cost(300, 1000))  # alone: a full bucket of 1,000
+    granted = [limiter.reserve("Q")[0] for _ in range(3)]  # 900 points on their way
+    assert all(granted)
+    clock[0] += 60.0  # a minute at 100 a second: Shopify's bucket is full, and they
+    # have not reached it yet, so at most 1,000 - 900 can be granted on top of them
+    available = limiter.available
+    assert available is not None and available <= 100
+    assert limiter.reserve("Q")[0] is None
+
+
 def test_a_refund_and_an_unsent_call_give_points_back() -> None:
     limiter = QueryCostLimiter()
     ticket, _ = limiter.reserve("Q")
