@@ -365,7 +365,7 @@ class _SyncAttempt:
 
 def send_sync(
     http: httpx.Client,
-    url: str,
+    url: httpx.URL,
     body: bytes,
     options: Mapping[str, Any],
     limits: Limits,
@@ -412,7 +412,7 @@ def send_sync(
 
 async def send_async(
     http: httpx.AsyncClient,
-    url: str,
+    url: httpx.URL,
     body: bytes,
     options: Mapping[str, Any],
     limits: Limits,
