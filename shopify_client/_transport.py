@@ -11,7 +11,8 @@ another host), streamed, and read with two bounds:
   and deflate are decoded here, a bounded piece at a time, so a gzip bomb costs
   no more memory than the cap). Past it, reading stops and the connection closes.
 
-Async attempts run under ``asyncio.timeout`` (an anyio cancel scope under trio). Sync attempts
+Async attempts are cancelled at their deadline by one timer per event loop
+(:class:`_LoopDeadlines`; an anyio cancel scope under trio). Sync attempts
 check the deadline between reads and at each httpcore phase until the request
 goes out (connect, TLS: the trace then takes itself off, see ``_stop_tracing``), and
 a watchdog thread shuts the socket down at the deadline, which ends a read blocked
@@ -24,20 +25,22 @@ headers are in).
 from __future__ import annotations
 
 import contextlib
-import heapq
-import itertools
 import os
 import socket
 import threading
 import time
+import weakref
 import zlib
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
 from ._exceptions import InvalidResponseError, ResponseTooLargeError
+
+if TYPE_CHECKING:
+    import asyncio  # at run time, imported by the first async attempt (~20 ms otherwise)
 
 __all__ = [
     "DEFAULT_MAX_RESPONSE_BYTES",
@@ -203,12 +206,16 @@ class _BodyReader:
 
 
 class _Watchdog:
-    """One daemon thread that runs each registered action at its deadline, unless
-    cancelled first: cheaper than a thread per call.
+    """One daemon thread that runs ``fire()`` on each watched sync attempt still
+    running at its deadline: cheaper than a thread (or a timer) per call.
 
-    The hot path (a call that ends in time) costs a heap push and pop under a lock:
-    the thread is woken only when a new deadline is earlier than the one it sleeps
-    towards (or it sleeps with nothing to wait for), never once per call.
+    The hot path takes no lock: :meth:`watch` and :meth:`unwatch` are one dict
+    store and one dict pop (each atomic), and a comparison with the time the thread
+    will next look. Only an attempt whose deadline is earlier than that time (the
+    first one after an idle spell, or a shorter per-call ``timeout=``) wakes the
+    thread. While the thread looks at the attempts, ``_wake_at`` is infinite, so
+    that an attempt added meanwhile wakes it again (the notify waits for the lock,
+    which the thread holds until it sleeps: it cannot be lost).
     """
 
     _IDLE = float("inf")
@@ -219,58 +226,55 @@ class _Watchdog:
         os.register_at_fork(after_in_child=self._reset)
 
     def _reset(self) -> None:
-        self._heap: list[tuple[float, int, Callable[[], None]]] = []
-        self._cancelled: set[int] = set()
-        self._ids = itertools.count()
+        self._active: dict[_SyncAttempt, None] = {}
         self._cond = threading.Condition(threading.Lock())
         self._thread: threading.Thread | None = None
-        self._wake_at = self._IDLE  # when the thread will next look at the heap
+        self._wake_at = self._IDLE  # when the thread will next look (inf: it must be woken)
 
-    def schedule(self, deadline: float, action: Callable[[], None]) -> int:
-        with self._cond:
-            handle = next(self._ids)
-            heapq.heappush(self._heap, (deadline, handle, action))
-            if self._thread is None:
-                self._thread = threading.Thread(
-                    target=self._run, name="shopify-client-watchdog", daemon=True
-                )
-                self._wake_at = deadline
-                self._thread.start()
-            elif deadline < self._wake_at:
-                self._wake_at = deadline
+    def watch(self, attempt: _SyncAttempt) -> None:
+        self._active[attempt] = None
+        if attempt.deadline < self._wake_at:
+            with self._cond:
+                if self._thread is None:
+                    self._thread = threading.Thread(
+                        target=self._run, name="shopify-client-watchdog", daemon=True
+                    )
+                    self._thread.start()
                 self._cond.notify()
-            return handle
 
-    def cancel(self, handle: int) -> None:
-        with self._cond:
-            if self._heap and self._heap[0][1] == handle:
-                heapq.heappop(self._heap)  # the usual case: the oldest call ends first
-            else:
-                self._cancelled.add(handle)
-            while self._heap and self._heap[0][1] in self._cancelled:
-                self._cancelled.discard(heapq.heappop(self._heap)[1])
+    def unwatch(self, attempt: _SyncAttempt) -> None:
+        self._active.pop(attempt, None)
+
+    def _due(self) -> list[_SyncAttempt] | None:
+        """The attempts past their deadline (taken off), or None after an idle minute
+        (the thread ends). Called with the lock held; sleeps until there is work."""
+        while True:
+            self._wake_at = self._IDLE
+            now = time.monotonic()
+            attempts = list(self._active.copy())  # dict.copy: atomic against watch()
+            due = [a for a in attempts if a.deadline <= now]
+            if due:
+                for attempt in due:
+                    self._active.pop(attempt, None)
+                return due
+            if not attempts:
+                if not self._cond.wait(timeout=60.0) and not self._active:
+                    self._thread = None  # idle for a minute: end, restart on demand
+                    return None
+                continue
+            self._wake_at = min(a.deadline for a in attempts)
+            self._cond.wait(timeout=self._wake_at - now)
 
     def _run(self) -> None:
         while True:
             with self._cond:
-                while True:
-                    while self._heap and self._heap[0][1] in self._cancelled:
-                        self._cancelled.discard(heapq.heappop(self._heap)[1])
-                    now = time.monotonic()
-                    if self._heap and self._heap[0][0] <= now:
-                        _, _, action = heapq.heappop(self._heap)
-                        break
-                    if not self._heap:
-                        self._wake_at = self._IDLE
-                        if not self._cond.wait(timeout=60.0) and not self._heap:
-                            self._thread = None  # idle for a minute: end, restart on demand
-                            return
-                        continue
-                    self._wake_at = self._heap[0][0]
-                    self._cond.wait(timeout=self._wake_at - now)
-            # A watchdog must survive what it stops.
-            with contextlib.suppress(Exception):
-                action()
+                due = self._due()
+            if due is None:
+                return
+            for attempt in due:
+                # A watchdog must survive what it stops.
+                with contextlib.suppress(Exception):
+                    attempt.fire()
 
 
 _WATCHDOG = _Watchdog()
@@ -304,16 +308,18 @@ def _stop_tracing(extensions: dict[str, Any]) -> None:
 class _SyncAttempt:
     """The deadline of one sync attempt: phase checks (httpcore trace) and the watchdog."""
 
+    __slots__ = ("_streams", "deadline", "extensions", "fired", "request_sent", "seconds")
+
     def __init__(self, seconds: float) -> None:
         self.seconds = seconds
         self.deadline = time.monotonic() + seconds
         self.fired = False
         self.request_sent = False
-        # No lock: append-then-read-flag here and set-flag-then-copy in _fire (each
+        # No lock: append-then-read-flag here and set-flag-then-copy in fire (each
         # atomic under the GIL) mean every stream is shut down at least once.
         self._streams: list[Any] = []
-        self._handle = _WATCHDOG.schedule(self.deadline, self._fire)
         self.extensions: dict[str, Any] = {}  # the request's own, set by send_sync
+        _WATCHDOG.watch(self)
 
     def trace(self, event: str, info: Mapping[str, Any]) -> None:
         if event in _CONNECTED:
@@ -339,7 +345,8 @@ class _SyncAttempt:
     def track_response(self, response: httpx.Response) -> None:
         self._track(response.extensions.get("network_stream"))
 
-    def _fire(self) -> None:
+    def fire(self) -> None:
+        """The deadline passed (the watchdog's thread): end what blocks the attempt."""
         self.fired = True
         for stream in list(self._streams):
             self._shutdown(stream)
@@ -360,7 +367,7 @@ class _SyncAttempt:
             pass
 
     def done(self) -> None:
-        _WATCHDOG.cancel(self._handle)
+        _WATCHDOG.unwatch(self)
 
 
 def send_sync(
@@ -410,6 +417,110 @@ def send_sync(
             attempt.done()
 
 
+class _AsyncAttempt:
+    """One async attempt: whether its request may have gone out, and its deadline."""
+
+    __slots__ = ("deadline", "extensions", "fired", "sent", "task")
+
+    def __init__(self, extensions: dict[str, Any]) -> None:
+        self.deadline = float("inf")
+        self.fired = False
+        self.sent = False
+        self.task: asyncio.Task[Any] | None = None
+        self.extensions = extensions  # the request's own (httpx copied the ones it got)
+
+    async def trace(self, event: str, info: Mapping[str, Any]) -> None:
+        if event in _SENDING:
+            self.sent = True
+            _stop_tracing(self.extensions)
+
+    def fire(self) -> None:
+        self.fired = True
+        if self.task is not None:
+            self.task.cancel()
+
+
+class _LoopDeadlines:
+    """The deadlines of every async attempt running on one event loop, behind one timer.
+
+    ``asyncio.timeout`` costs each call a timer handle pushed on the loop's heap and
+    cancelled (~5 us, more as cancelled handles pile up). Here an attempt is one dict
+    store and one dict pop; the one timer is moved only when an attempt ends earlier
+    than it (the first after an idle spell, or a shorter per-call ``timeout=``). At its
+    time the timer cancels the tasks past their deadline, as ``asyncio.timeout`` does,
+    and is set again for the earliest deadline left. It holds no reference to the loop.
+    """
+
+    def __init__(self) -> None:
+        self._active: dict[_AsyncAttempt, None] = {}
+        self._timer: asyncio.TimerHandle | None = None
+        self._when = float("inf")
+
+    def watch(self, attempt: _AsyncAttempt, loop: asyncio.AbstractEventLoop) -> None:
+        self._active[attempt] = None
+        if attempt.deadline < self._when:
+            if self._timer is not None:
+                self._timer.cancel()
+            self._when = attempt.deadline
+            self._timer = loop.call_at(attempt.deadline, self._expire, loop)
+
+    def unwatch(self, attempt: _AsyncAttempt) -> None:
+        self._active.pop(attempt, None)
+
+    def _expire(self, loop: asyncio.AbstractEventLoop) -> None:
+        now = loop.time()
+        self._timer, self._when = None, float("inf")
+        upcoming = float("inf")
+        for attempt in list(self._active):
+            if attempt.deadline <= now:
+                del self._active[attempt]
+                attempt.fire()
+            elif attempt.deadline < upcoming:
+                upcoming = attempt.deadline
+        if upcoming < self._when:
+            self._when = upcoming
+            self._timer = loop.call_at(upcoming, self._expire, loop)
+
+
+_LOOP_DEADLINES: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _LoopDeadlines] = (
+    weakref.WeakKeyDictionary()
+)
+_LOOP_DEADLINES_LOCK = threading.Lock()  # loops of several threads may ask at once
+
+
+def _deadlines_for(loop: asyncio.AbstractEventLoop) -> _LoopDeadlines:
+    deadlines = _LOOP_DEADLINES.get(loop)
+    if deadlines is None:
+        with _LOOP_DEADLINES_LOCK:
+            deadlines = _LOOP_DEADLINES.setdefault(loop, _LoopDeadlines())
+    return deadlines
+
+
+async def _receive_async(
+    http: httpx.AsyncClient,
+    request: httpx.Request,
+    limits: Limits,
+    progress: Progress | None,
+    attempt: _AsyncAttempt,
+) -> RawResponse:
+    response = await http.send(request, stream=True, follow_redirects=False)
+    attempt.sent = True
+    try:
+        fields = header_fields(response.headers)
+        status = response.status_code
+        if progress is not None:
+            progress.saw(status, fields.get("x-request-id"))
+        reader = _BodyReader(fields, limits.max_bytes, status)
+        if response.is_stream_consumed:
+            reader.whole(response.content)
+        else:
+            async for chunk in response.aiter_raw():
+                reader.feed(chunk)
+        return RawResponse(status, fields, reader.finish())
+    finally:
+        await response.aclose()
+
+
 async def send_async(
     http: httpx.AsyncClient,
     url: httpx.URL,
@@ -418,56 +529,44 @@ async def send_async(
     limits: Limits,
     progress: Progress | None = None,
 ) -> RawResponse:
-    """POST ``body`` once; the answer read whole within ``limits`` (``asyncio.timeout``,
-    or an anyio cancel scope under another event loop)."""
-    sent = False
+    """POST ``body`` once; the answer read whole within ``limits`` (the loop's
+    :class:`_LoopDeadlines`, or an anyio cancel scope under another event loop)."""
     request = http.build_request("POST", url, content=body, **options)
-    extensions = request.extensions  # httpx copied them: this is the request's own dict
-
-    async def trace(event: str, info: Mapping[str, Any]) -> None:
-        nonlocal sent
-        if event in _SENDING:
-            sent = True
-            _stop_tracing(extensions)
-
-    extensions["trace"] = trace
-
-    async def attempt() -> RawResponse:
-        nonlocal sent
-        response = await http.send(request, stream=True, follow_redirects=False)
-        sent = True
-        try:
-            fields = header_fields(response.headers)
-            status = response.status_code
-            if progress is not None:
-                progress.saw(status, fields.get("x-request-id"))
-            reader = _BodyReader(fields, limits.max_bytes, status)
-            if response.is_stream_consumed:
-                reader.whole(response.content)
-            else:
-                async for chunk in response.aiter_raw():
-                    reader.feed(chunk)
-            return RawResponse(status, fields, reader.finish())
-        finally:
-            await response.aclose()
-
-    if not limits.seconds:
-        return await attempt()
-    import asyncio
+    attempt = _AsyncAttempt(request.extensions)
+    request.extensions["trace"] = attempt.trace
+    seconds = limits.seconds
+    if not seconds:
+        return await _receive_async(http, request, limits, progress, attempt)
+    import asyncio  # loaded by now (an event loop runs); not a module-level import
 
     try:
-        asyncio.current_task()
-    except RuntimeError:  # not asyncio (trio...): anyio's cancel scope
+        task = asyncio.current_task()
+    except RuntimeError:  # no asyncio loop running
+        task = None
+    if task is None:  # not asyncio (trio...): anyio's cancel scope
         import anyio  # here, not at module level: the sync client does not need it
 
         result: RawResponse | None = None
-        with anyio.move_on_after(limits.seconds):
-            result = await attempt()
+        with anyio.move_on_after(seconds):
+            result = await _receive_async(http, request, limits, progress, attempt)
         if result is None:
-            raise AttemptDeadlineExceeded(limits.seconds, sent) from None
+            raise AttemptDeadlineExceeded(seconds, attempt.sent) from None
         return result
+    loop = task.get_loop()
+    deadlines = _deadlines_for(loop)
+    attempt.task = task
+    attempt.deadline = loop.time() + seconds
+    cancelling = task.cancelling()
+    deadlines.watch(attempt, loop)
     try:
-        async with asyncio.timeout(limits.seconds):  # cheaper than a cancel scope
-            return await attempt()
-    except TimeoutError:
-        raise AttemptDeadlineExceeded(limits.seconds, sent) from None
+        result = await _receive_async(http, request, limits, progress, attempt)
+    except asyncio.CancelledError:
+        # Ours alone (no one else cancelled the task meanwhile): the deadline.
+        if attempt.fired and task.uncancel() <= cancelling:
+            raise AttemptDeadlineExceeded(seconds, attempt.sent) from None
+        raise
+    finally:
+        deadlines.unwatch(attempt)
+    if attempt.fired:
+        task.uncancel()  # fired as the answer completed, and swallowed: forget it
+    return result

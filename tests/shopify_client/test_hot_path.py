@@ -144,7 +144,7 @@ def _answer(conn: Connection) -> None:
 
 # The socket is learnt at connect; once the headers start to go out, the attempt
 # needs nothing more from httpcore's trace (its later phases are bounded by the
-# watchdog / asyncio.timeout and the checks between reads), so it is taken off.
+# watchdog / the loop's deadline timer and the checks between reads), so it is taken off.
 TRACED = [
     "connection.connect_tcp.started",
     "connection.connect_tcp.complete",
@@ -213,3 +213,90 @@ def test_a_request_carries_only_the_headers_it_needs() -> None:
     assert not [name for name in sent if name.lower().startswith("x-sdk-")]
     assert sent["accept-encoding"] == "gzip, deflate"  # only what the runtime decodes
     assert sent["x-shopify-storefront-access-token"] == STOREFRONT_TOKEN
+
+
+# -- the endpoint and the deadline cost no per-call setup --------------------------------
+
+
+def _counting_urlparse(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    import httpx._urls as httpx_urls
+
+    parsed: list[str] = []
+    real = httpx_urls.urlparse  # type: ignore[attr-defined]
+
+    def counting(url: str = "", **kwargs: Any) -> Any:
+        parsed.append(url)
+        return real(url, **kwargs)
+
+    monkeypatch.setattr(httpx_urls, "urlparse", counting)
+    return parsed
+
+
+def test_the_endpoint_url_is_parsed_once_per_client_not_per_call(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    parsed = _counting_urlparse(monkeypatch)
+    with client_answering(httpx.Response(200, json=CUSTOMER)) as client:
+        built = len(parsed)
+        for _ in range(5):
+            assert client.customer(customer_access_token="t").customer is None
+    assert built >= 1  # the client parsed its endpoint when it was built
+    assert parsed[built:] == []  # and no call parsed it again
+
+
+class _CountingCondition:
+    """threading.Condition, counting the times it is taken."""
+
+    def __init__(self, real: Any) -> None:
+        self.real = real
+        self.taken = 0
+
+    def __enter__(self) -> Any:
+        self.taken += 1
+        return self.real.__enter__()
+
+    def __exit__(self, *exc: object) -> Any:
+        return self.real.__exit__(*exc)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.real, name)
+
+
+def test_sync_calls_take_no_lock_for_their_deadline(monkeypatch: pytest.MonkeyPatch) -> None:
+    from shopify_client import _transport
+
+    with (
+        raw_server(_answer, lifetime=10) as server,
+        StorefrontClient(endpoint=server.url(), access_token=STOREFRONT_TOKEN) as client,
+    ):
+        client.customer(customer_access_token="t")  # the watchdog is up, sleeping
+        counting = _CountingCondition(_transport._WATCHDOG._cond)
+        monkeypatch.setattr(_transport._WATCHDOG, "_cond", counting)
+        for _ in range(5):
+            assert client.customer(customer_access_token="t").customer is None
+    assert counting.taken == 0
+    assert not _transport._WATCHDOG._active  # every attempt was taken off
+
+
+def test_async_calls_share_one_deadline_timer(monkeypatch: pytest.MonkeyPatch) -> None:
+    timers: list[float] = []
+
+    async def calls(url: str) -> None:
+        loop = asyncio.get_running_loop()
+        real_call_at = loop.call_at
+
+        def counting(when: float, callback: Any, *args: Any, **kwargs: Any) -> Any:
+            if getattr(callback, "__qualname__", "") == "_LoopDeadlines._expire":
+                timers.append(when)  # not httpcore's own read timeouts (anyio's)
+            return real_call_at(when, callback, *args, **kwargs)
+
+        monkeypatch.setattr(loop, "call_at", counting)
+        async with AsyncStorefrontClient(endpoint=url, access_token=STOREFRONT_TOKEN) as client:
+            for _ in range(6):
+                assert (await client.customer(customer_access_token="t")).customer is None
+
+    with raw_server(_answer, lifetime=10) as server:
+        asyncio.run(calls(server.url()))
+    # asyncio.timeout would set (and cancel) one timer per call; later deadlines
+    # than the pending timer's need none.
+    assert len(timers) == 1

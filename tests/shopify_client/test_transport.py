@@ -95,6 +95,57 @@ def test_a_slow_drip_is_cut_at_the_deadline_async(where: str) -> None:
     assert "timed out" in str(info.value)
 
 
+def test_a_shorter_deadline_set_after_a_longer_one_still_fires_async() -> None:
+    # One timer serves every attempt of a loop: a later, shorter deadline moves it.
+    drip = Drip("body")
+
+    async def run(url: str) -> None:
+        async with async_client(url, timeout=60) as sf:
+            slow = asyncio.create_task(sf.customer(customer_access_token="t"))
+            await asyncio.sleep(0.2)  # its 60 s deadline holds the loop's timer
+            with pytest.raises(TransportError, match="timeout=1s"):
+                await sf.customer(customer_access_token="t", timeout=1)
+            assert not slow.done()  # its own deadline is still far
+            slow.cancel()
+            with pytest.raises(asyncio.CancelledError):
+                await slow
+
+    with raw_server(drip, lifetime=10) as server:
+        asyncio.run(run(server.url()))
+        assert not server.stopped
+
+
+def test_after_an_async_deadline_the_task_is_not_left_cancelled() -> None:
+    async def run(url: str) -> None:
+        task = asyncio.current_task()
+        assert task is not None
+        async with async_client(url, timeout=1) as sf:
+            with pytest.raises(TransportError, match="timed out"):
+                await sf.customer(customer_access_token="t")
+        assert task.cancelling() == 0  # the deadline's cancel was taken back
+        await asyncio.sleep(0.05)  # and nothing is pending for the next await
+
+    with raw_server(Drip("body"), lifetime=10) as server:
+        asyncio.run(run(server.url()))
+
+
+def test_a_cancel_from_outside_is_not_mistaken_for_the_deadline() -> None:
+    async def run(url: str) -> None:
+        async with async_client(url, timeout=30) as sf:
+            call = asyncio.create_task(sf.customer(customer_access_token="t"))
+            await asyncio.sleep(0.2)
+            call.cancel()
+            with pytest.raises(asyncio.CancelledError):
+                await call
+            # an enclosing asyncio.timeout shorter than the client's stays the caller's
+            with pytest.raises(TimeoutError):
+                async with asyncio.timeout(0.3):
+                    await sf.customer(customer_access_token="t")
+
+    with raw_server(Drip("body"), lifetime=10) as server:
+        asyncio.run(run(server.url()))
+
+
 def test_a_per_call_timeout_bounds_that_call() -> None:
     drip = Drip("body")
     with raw_server(drip, lifetime=10) as server, client(server.url(), timeout=60) as sf:
