@@ -29,7 +29,6 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from dataclasses import dataclass
 
 from ._exceptions import QueryCost
 
@@ -44,14 +43,27 @@ POLL_SECONDS = 0.005
 MARGIN_POINTS = 1.0
 
 
-@dataclass(frozen=True)
 class Ticket:
-    """A granted reservation: ``cost`` points (None: unknown, the call goes alone)."""
+    """A granted reservation: ``cost`` points (None: unknown, the call goes alone).
 
-    operation: str
-    cost: float | None
-    grant: int = 0  # how many tickets had been granted before this one
-    shared: bool = False  # another call was in flight when this one was granted
+    A plain slotted class, not a dataclass: see ``_transport.Limits``.
+    """
+
+    __slots__ = ("cost", "grant", "operation", "shared")
+
+    def __init__(
+        self, operation: str, cost: float | None, grant: int = 0, shared: bool = False
+    ) -> None:
+        self.operation = operation
+        self.cost = cost
+        self.grant = grant  # how many tickets had been granted before this one
+        self.shared = shared  # another call was in flight when this one was granted
+
+    def __repr__(self) -> str:
+        return (
+            f"Ticket(operation={self.operation!r}, cost={self.cost!r}, grant={self.grant}, "
+            f"shared={self.shared})"
+        )
 
 
 class QueryCostLimiter:

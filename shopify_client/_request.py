@@ -7,7 +7,6 @@ import functools
 import json
 import re
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
 
 from ._redact import is_sensitive_key
 from ._variables import encode_request
@@ -62,14 +61,34 @@ def _sensitive_values(
         yield value
 
 
-@dataclass(frozen=True, slots=True)
 class PreparedRequest:
-    body: bytes
-    operation_name: str | None
-    is_mutation: bool
-    has_variables: bool = False
-    # Worked out on first use (no per-call dict: one is built for every call).
-    _secrets: tuple[str, ...] | None = field(default=None, compare=False, repr=False)
+    """One request's body and what the retry loop needs to know of it.
+
+    A plain slotted class, not a dataclass: see ``_transport.Limits``. Its repr
+    leaves the body out (it holds the variables, passwords included).
+    """
+
+    __slots__ = ("_secrets", "body", "has_variables", "is_mutation", "operation_name")
+
+    def __init__(
+        self,
+        body: bytes,
+        operation_name: str | None,
+        is_mutation: bool,
+        has_variables: bool = False,
+    ) -> None:
+        self.body = body
+        self.operation_name = operation_name
+        self.is_mutation = is_mutation
+        self.has_variables = has_variables
+        # Worked out on first use (no per-call dict: one is built for every call).
+        self._secrets: tuple[str, ...] | None = None
+
+    def __repr__(self) -> str:
+        return (
+            f"<PreparedRequest {self.operation_name or 'operation'} "
+            f"mutation={self.is_mutation} {len(self.body)} bytes>"
+        )
 
     @property
     def secret_values(self) -> tuple[str, ...]:
@@ -81,7 +100,7 @@ class PreparedRequest:
         if found is None:
             variables = json.loads(self.body).get("variables")  # UNSET ones are not there
             found = tuple(dict.fromkeys(_sensitive_values(variables)))
-            object.__setattr__(self, "_secrets", found)  # a cache, not a change of value
+            self._secrets = found
         return found
 
 

@@ -32,7 +32,6 @@ import time
 import weakref
 import zlib
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import httpx
@@ -69,12 +68,22 @@ class AttemptDeadlineExceeded(Exception):
         self.request_sent = request_sent
 
 
-@dataclass(frozen=True)
+# The small records of this module (and of _request, _pacing) are plain slotted
+# classes, not dataclasses: @dataclass builds its methods with exec() at import,
+# ~0.75 ms a class, and the package's import time is a goal of issue 11.
+
+
 class Limits:
     """What bounds one attempt: ``seconds`` as a whole (None: httpx's phases only)."""
 
-    seconds: float | None
-    max_bytes: int
+    __slots__ = ("max_bytes", "seconds")
+
+    def __init__(self, seconds: float | None, max_bytes: int) -> None:
+        self.seconds = seconds
+        self.max_bytes = max_bytes
+
+    def __repr__(self) -> str:
+        return f"Limits(seconds={self.seconds!r}, max_bytes={self.max_bytes!r})"
 
     @classmethod
     def of(cls, timeout: float | httpx.Timeout | None, max_bytes: int) -> Limits:
@@ -95,13 +104,15 @@ def attempt_seconds(timeout: float | httpx.Timeout | None) -> float | None:
     return float(timeout)
 
 
-@dataclass
 class Progress:
     """What one attempt got before it failed: the status and request id of a response
     whose body was then cut (so the error can name them)."""
 
-    status_code: int | None = None
-    request_id: str | None = None
+    __slots__ = ("request_id", "status_code")
+
+    def __init__(self) -> None:
+        self.status_code: int | None = None
+        self.request_id: str | None = None
 
     def saw(self, status_code: int, request_id: str | None) -> None:
         self.status_code = status_code
@@ -118,11 +129,15 @@ def header_fields(headers: httpx.Headers) -> dict[str, str]:
     return fields
 
 
-@dataclass(frozen=True, slots=True)
 class RawResponse:
-    status_code: int
-    headers: dict[str, str]  # header_fields(): lower-case names
-    body: bytes
+    """One attempt's answer, read whole."""
+
+    __slots__ = ("body", "headers", "status_code")
+
+    def __init__(self, status_code: int, headers: dict[str, str], body: bytes) -> None:
+        self.status_code = status_code
+        self.headers = headers  # header_fields(): lower-case names
+        self.body = body
 
 
 class _BodyReader:

@@ -64,3 +64,15 @@ def test_secret_values_are_the_sensitive_variables_only() -> None:
 
 def test_no_variables_no_secret_values() -> None:
     assert prepare("{ shop { name } }", None, None).secret_values == ()
+
+
+def test_a_prepared_request_repr_leaves_the_body_and_its_secrets_out() -> None:
+    request = prepare(
+        "mutation customerAccessTokenCreate($input: CustomerAccessTokenCreateInput!) { x }",
+        "customerAccessTokenCreate",
+        {"input": {"email": "a@example.com", "password": "hunter2-secret"}},
+    )
+    shown = repr(request)
+    assert "customerAccessTokenCreate" in shown and "mutation=True" in shown
+    assert "hunter2-secret" not in shown and "a@example.com" not in shown
+    assert request.secret_values == ("hunter2-secret",)  # still found for scrubbing
