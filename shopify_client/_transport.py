@@ -503,11 +503,16 @@ _LOOP_DEADLINES: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _LoopDeadl
 _LOOP_DEADLINES_LOCK = threading.Lock()  # loops of several threads may ask at once
 
 
-def _deadlines_for(loop: asyncio.AbstractEventLoop) -> _LoopDeadlines:
-    deadlines = _LOOP_DEADLINES.get(loop)
-    if deadlines is None:
-        with _LOOP_DEADLINES_LOCK:
-            deadlines = _LOOP_DEADLINES.setdefault(loop, _LoopDeadlines())
+def _deadlines_for(loop: asyncio.AbstractEventLoop) -> _LoopDeadlines | None:
+    """The loop's deadlines; None for a loop that takes no weak reference (asyncio's
+    and uvloop's both do): its attempts use ``asyncio.timeout``."""
+    try:
+        deadlines = _LOOP_DEADLINES.get(loop)
+        if deadlines is None:
+            with _LOOP_DEADLINES_LOCK:
+                deadlines = _LOOP_DEADLINES.setdefault(loop, _LoopDeadlines())
+    except TypeError:
+        return None
     return deadlines
 
 
@@ -569,6 +574,12 @@ async def send_async(
         return result
     loop = task.get_loop()
     deadlines = _deadlines_for(loop)
+    if deadlines is None:
+        try:
+            async with asyncio.timeout(seconds):
+                return await _receive_async(http, request, limits, progress, attempt)
+        except TimeoutError:
+            raise AttemptDeadlineExceeded(seconds, attempt.sent) from None
     attempt.task = task
     attempt.deadline = loop.time() + seconds
     cancelling = task.cancelling()

@@ -407,3 +407,24 @@ def test_a_slow_body_names_its_answer_too() -> None:
         sf.customer(customer_access_token="t")
     assert info.value.status_code == 200
     assert info.value.request_id is None
+
+
+def test_a_loop_without_weak_references_falls_back_to_asyncio_timeout(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from shopify_client import _transport
+
+    def refuse(loop: object) -> None:
+        raise TypeError(f"cannot create weak reference to {type(loop).__name__!r} object")
+
+    # What WeakKeyDictionary does with such a loop: the lookup raises TypeError.
+    monkeypatch.setattr(_transport._LOOP_DEADLINES, "get", refuse)
+
+    async def call(url: str) -> None:
+        async with async_client(url, timeout=1) as sf:
+            await sf.customer(customer_access_token="t")
+
+    with raw_server(Drip("body"), lifetime=10) as server:
+        with pytest.raises(TransportError, match="timeout=1s"):
+            asyncio.run(call(server.url()))
+        assert not server.stopped
