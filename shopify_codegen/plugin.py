@@ -17,7 +17,9 @@ It reads its own settings from the ``[tool.shopify-codegen]`` section that
 * a union or interface member the generated code does not know (Shopify adds
   them inside published versions) parses into the fallback model named after the
   abstract type, which carries ``__typename`` and the fields selected on the
-  abstract type itself (see :func:`tolerate_new_members`).
+  abstract type itself (see :func:`tolerate_new_members`);
+* a package's import loads its clients, and each operation's models on first use
+  (see :mod:`shopify_codegen.lazy`).
 """
 
 from __future__ import annotations
@@ -42,6 +44,7 @@ from graphql import (
 
 from shopify_client.toolkit import is_sensitive_key
 
+from .lazy import defer_client_imports, defer_init_imports
 from .pagination import Plan, forward_ref, iterator_method, log_reason, plan_pagination
 
 SECTION = "shopify-codegen"
@@ -105,7 +108,7 @@ class ShopifyPlugin(Plugin):
         ]
         plans: dict[str, Plan] = getattr(self, "_plans", {})
         if not plans:
-            return module
+            return defer_client_imports(module)
         # ruff (run by ariadne-codegen on the client) drops what one flavour leaves unused
         imports: list[ast.stmt] = [
             ast.ImportFrom(
@@ -129,7 +132,7 @@ class ShopifyPlugin(Plugin):
                 ast.ImportFrom(module=plan.module, names=[ast.alias(name=plan.item_class)], level=1)
             )
         module.body[0:0] = imports
-        return module
+        return defer_client_imports(module)
 
     def generate_client_method(
         self,
@@ -203,7 +206,7 @@ class ShopifyPlugin(Plugin):
                 names = {str(e.value) for e in node.value.elts if isinstance(e, ast.Constant)}
                 names.update(exported)
                 node.value.elts = [ast.Constant(value=n) for n in sorted(names)]
-        return module
+        return defer_init_imports(module)
 
     # -- the copied base model: one UNSET, no input in errors ------------------------
 

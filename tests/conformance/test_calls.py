@@ -13,6 +13,7 @@ import asyncio
 import datetime as dt
 import enum
 import inspect
+import sys
 import types
 import typing
 import warnings
@@ -88,8 +89,17 @@ def make(hint: Any, depth: int = 0) -> Any:
     raise AssertionError(f"no value for {hint!r}: teach make() this type")
 
 
+def type_hints(method: Callable[..., Any]) -> dict[str, Any]:
+    """The method's annotations, resolved. A client module imports its models for
+    type checkers only (they load on first use, shopify_codegen/lazy.py), so the
+    names are looked up in the package, whose ``__getattr__`` loads them."""
+    package = sys.modules[method.__module__.rpartition(".")[0]]
+    names = {name: getattr(package, name) for name in package.__all__}
+    return typing.get_type_hints(method, localns=names)
+
+
 def arguments(method: Callable[..., Any], *, all_of_them: bool) -> dict[str, Any]:
-    hints = typing.get_type_hints(method)
+    hints = type_hints(method)
     out = {}
     for name, parameter in inspect.signature(method).parameters.items():
         if name == "self" or parameter.kind is parameter.VAR_KEYWORD:
@@ -114,7 +124,7 @@ def _quiet_versions() -> Iterator[None]:
 
 def _check(shop: FakeShopify, api: str, name: str, result: Any, passed: dict[str, Any]) -> None:
     method = getattr(PACKAGES[api].Client, name)
-    returns = typing.get_type_hints(method)["return"]
+    returns = type_hints(method)["return"]
     assert isinstance(result, returns)
     body = shop.requests[-1].body
     assert body is not None
@@ -151,7 +161,7 @@ def test_async_call(shop: FakeShopify, api: str, name: str, all_of_them: bool) -
 
 
 def _item_type(api: str, name: str) -> Any:
-    returns = typing.get_type_hints(getattr(PACKAGES[api].Client, name))["return"]
+    returns = type_hints(getattr(PACKAGES[api].Client, name))["return"]
     (item,) = typing.get_args(returns)
     return item
 
