@@ -463,28 +463,34 @@ class _LoopDeadlines:
     store and one dict pop; the one timer is moved only when an attempt ends earlier
     than it (the first after an idle spell, or a shorter per-call ``timeout=``). At its
     time the timer cancels the tasks past their deadline, as ``asyncio.timeout`` does,
-    and is set again for the earliest deadline left. It holds no reference to the loop.
+    and is set again for the earliest deadline left.
+
+    It holds no reference to the loop, not even through its timer's handle (which
+    refers to the loop): the registry is keyed weakly by the loop, and a value that
+    refers to its key keeps it for ever (every ``asyncio.run``'s loop, its selector
+    and heap). So the pending timer is not cancelled when an earlier one is set: it
+    knows the time it was set for, and does nothing once that is no longer
+    ``_when`` (superseded; it is a later time, so it costs one no-op call then).
     """
 
     def __init__(self) -> None:
         self._active: dict[_AsyncAttempt, None] = {}
-        self._timer: asyncio.TimerHandle | None = None
         self._when = float("inf")
 
     def watch(self, attempt: _AsyncAttempt, loop: asyncio.AbstractEventLoop) -> None:
         self._active[attempt] = None
         if attempt.deadline < self._when:
-            if self._timer is not None:
-                self._timer.cancel()
             self._when = attempt.deadline
-            self._timer = loop.call_at(attempt.deadline, self._expire, loop)
+            loop.call_at(attempt.deadline, self._expire, loop, attempt.deadline)
 
     def unwatch(self, attempt: _AsyncAttempt) -> None:
         self._active.pop(attempt, None)
 
-    def _expire(self, loop: asyncio.AbstractEventLoop) -> None:
+    def _expire(self, loop: asyncio.AbstractEventLoop, when: float) -> None:
+        if when != self._when:
+            return  # superseded by an earlier timer, which has run or set a new one
         now = loop.time()
-        self._timer, self._when = None, float("inf")
+        self._when = float("inf")
         upcoming = float("inf")
         for attempt in list(self._active):
             if attempt.deadline <= now:
@@ -494,7 +500,7 @@ class _LoopDeadlines:
                 upcoming = attempt.deadline
         if upcoming < self._when:
             self._when = upcoming
-            self._timer = loop.call_at(upcoming, self._expire, loop)
+            loop.call_at(upcoming, self._expire, loop, upcoming)
 
 
 _LOOP_DEADLINES: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _LoopDeadlines] = (
