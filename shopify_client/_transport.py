@@ -234,6 +234,9 @@ class _Watchdog:
     """
 
     _IDLE = float("inf")
+    # The longest single sleep: Condition.wait overflows past threading.TIMEOUT_MAX
+    # (~292 years), and a phase of httpx.Timeout may be that long or infinite.
+    _LONGEST_SLEEP = 3600.0
 
     def __init__(self) -> None:
         self._reset()
@@ -257,20 +260,24 @@ class _Watchdog:
                     self._thread.start()
                 self._cond.notify()
 
-    def unwatch(self, attempt: _SyncAttempt) -> None:
-        self._active.pop(attempt, None)
+    def unwatch(self, attempt: _SyncAttempt) -> bool:
+        """Take ``attempt`` off; False if the watchdog took it first (to fire it).
+
+        Whoever pops the attempt owns it (dict.pop is atomic): the thread fires only
+        the attempts it popped itself, so an attempt that ended in time is never fired.
+        """
+        return self._active.pop(attempt, _GONE) is not _GONE
 
     def _due(self) -> list[_SyncAttempt] | None:
-        """The attempts past their deadline (taken off), or None after an idle minute
-        (the thread ends). Called with the lock held; sleeps until there is work."""
+        """The attempts past their deadline (still listed: :meth:`_run` takes each off
+        as it fires it), or None after an idle minute (the thread ends). Called with
+        the lock held; sleeps until there is work."""
         while True:
             self._wake_at = self._IDLE
             now = time.monotonic()
             attempts = list(self._active.copy())  # dict.copy: atomic against watch()
             due = [a for a in attempts if a.deadline <= now]
             if due:
-                for attempt in due:
-                    self._active.pop(attempt, None)
                 return due
             if not attempts:
                 if not self._cond.wait(timeout=60.0) and not self._active:
@@ -278,20 +285,32 @@ class _Watchdog:
                     return None
                 continue
             self._wake_at = min(a.deadline for a in attempts)
-            self._cond.wait(timeout=self._wake_at - now)
+            self._cond.wait(timeout=min(self._wake_at - now, self._LONGEST_SLEEP))
 
     def _run(self) -> None:
-        while True:
+        try:
+            while True:
+                with self._cond:
+                    due = self._due()
+                if due is None:
+                    return
+                for attempt in due:
+                    # Fire only what this thread took off: not an attempt that ended
+                    # meanwhile (its connection may be back in the pool, lent to
+                    # another call). A watchdog must survive what it stops.
+                    if self._active.pop(attempt, _GONE) is not _GONE:
+                        with contextlib.suppress(Exception):
+                            attempt.fire()
+        except BaseException:
+            # Whatever ends the thread, the next watch() must start a new one.
             with self._cond:
-                due = self._due()
-            if due is None:
-                return
-            for attempt in due:
-                # A watchdog must survive what it stops.
-                with contextlib.suppress(Exception):
-                    attempt.fire()
+                if self._thread is threading.current_thread():
+                    self._thread = None
+                    self._wake_at = self._IDLE
+            raise
 
 
+_GONE: Any = object()  # dict.pop's default: the key was already taken off
 _WATCHDOG = _Watchdog()
 
 
@@ -382,7 +401,12 @@ class _SyncAttempt:
             pass
 
     def done(self) -> None:
-        _WATCHDOG.unwatch(self)
+        """The attempt ended: off the watchdog, before its connection goes back to the
+        pool. If the watchdog took it first (past its deadline, in the gap after the
+        last check), its shutdown is on the way: do it now, so that the pool finds
+        the socket shut and drops it, rather than lending it to the next call."""
+        if not _WATCHDOG.unwatch(self):
+            self.fire()
 
 
 def send_sync(
@@ -395,6 +419,7 @@ def send_sync(
 ) -> RawResponse:
     """POST ``body`` once; the answer read whole within ``limits``."""
     attempt = _SyncAttempt(limits.seconds) if limits.seconds else None
+    response: httpx.Response | None = None
     try:
         request = http.build_request("POST", url, content=body, **options)
         if attempt:
@@ -422,13 +447,15 @@ def send_sync(
                         attempt.check()
             return RawResponse(status, fields, reader.finish())
         finally:
+            if attempt:
+                attempt.done()  # before response.close() hands the connection back
             response.close()
     except httpx.TransportError as exc:
         if attempt and (attempt.fired or time.monotonic() >= attempt.deadline):
             raise AttemptDeadlineExceeded(attempt.seconds, attempt.request_sent) from exc
         raise
     finally:
-        if attempt:
+        if attempt and response is None:  # no answer: done() was not reached above
             attempt.done()
 
 

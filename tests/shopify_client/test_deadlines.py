@@ -10,13 +10,18 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import threading
 import weakref
 
-from shopify_client import _transport
+import httpx
+import pytest
+
+from shopify_client import TransportError, _transport
 from shopify_client.testing import STOREFRONT_TOKEN
 from shopify_storefront import AsyncClient as AsyncStorefrontClient
+from shopify_storefront import Client as StorefrontClient
 from tests.shopify_client.raw_server import Connection, head, raw_server
-from tests.shopify_client.test_transport import DATA
+from tests.shopify_client.test_transport import DATA, Drip
 
 
 def _answer(conn: Connection) -> None:
@@ -40,3 +45,104 @@ def test_event_loops_are_not_kept_alive_by_their_deadline_timer() -> None:
     gc.collect()
     assert [ref() for ref in loops] == [None, None, None]
     assert all(ref() not in _transport._LOOP_DEADLINES for ref in loops)
+
+
+def test_a_huge_deadline_does_not_kill_the_watchdog(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A phase of httpx.Timeout may be huge (pool=1e10: "wait for a connection for
+    # ever"); the attempt's deadline is the largest phase. The watchdog's thread
+    # must not die sleeping towards it (Condition.wait overflows past
+    # threading.TIMEOUT_MAX), or no later sync attempt is ever cut by it.
+    watchdog = _transport._Watchdog()  # this test's own: a dead one stays here
+    monkeypatch.setattr(_transport, "_WATCHDOG", watchdog)
+
+    def answer_once_watched(conn: Connection) -> None:
+        # Answer once the watchdog has looked at the attempt (or died doing so).
+        for _ in range(500):
+            thread = watchdog._thread
+            if watchdog._wake_at != watchdog._IDLE or (thread and not thread.is_alive()):
+                break
+            conn.stop.wait(0.01)
+        _answer(conn)
+
+    huge = httpx.Timeout(5.0, pool=1e10)
+    with (
+        raw_server(answer_once_watched, lifetime=10) as server,
+        StorefrontClient(endpoint=server.url(), access_token=STOREFRONT_TOKEN, timeout=huge) as sf,
+    ):
+        assert sf.customer(customer_access_token="t").customer is None
+
+    # A header drip: only the watchdog can cut it (nothing reads until the headers end).
+    drip = Drip("headers")
+    with raw_server(drip, lifetime=8) as server:
+        with (
+            StorefrontClient(
+                endpoint=server.url(), access_token=STOREFRONT_TOKEN, timeout=1, max_retries=0
+            ) as sf,
+            pytest.raises(TransportError, match="timeout=1s"),
+        ):
+            sf.customer(customer_access_token="t")
+        assert not server.stopped  # cut by the watchdog, not by the server giving up
+        assert not drip.done.is_set()
+
+
+def test_a_late_watchdog_does_not_cut_the_next_call_on_the_same_connection(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The watchdog takes an attempt past its deadline off its list, then fires it
+    # outside its lock. If the attempt ended in that gap (its last read was in time),
+    # its connection is back in the pool: the shutdown must not land on the next
+    # call that reuses it (a mutation sent there would end "maybe sent").
+    watchdog = _transport._Watchdog()
+    monkeypatch.setattr(_transport, "_WATCHDOG", watchdog)
+    firing = threading.Event()  # the watchdog is about to fire the first attempt
+    second_sent = threading.Event()  # the second call's request reached the server
+    real_fire = _transport._SyncAttempt.fire
+    real_finish = _transport._BodyReader.finish
+
+    def late_fire(self: _transport._SyncAttempt) -> None:
+        if threading.current_thread().name == "shopify-client-watchdog":
+            firing.set()
+            second_sent.wait(5)  # fire only once the next call is on the connection
+        real_fire(self)
+
+    def slow_finish(self: _transport._BodyReader) -> bytes:
+        firing.wait(5)  # the first attempt's last read was in time; now it is due
+        return real_finish(self)
+
+    monkeypatch.setattr(_transport._SyncAttempt, "fire", late_fire)
+    monkeypatch.setattr(_transport._BodyReader, "finish", slow_finish)
+
+    def keep_alive(conn: Connection) -> None:
+        _answer(conn)  # the first request, answered at once
+        request = b""
+        while b"\r\n\r\n" not in request:  # the second one, on the same connection
+            chunk = conn.sock.recv(65536)
+            if not chunk:
+                return
+            request += chunk
+        second_sent.set()
+        conn.stop.wait(0.5)  # the late fire lands now, if it still can
+        _answer(conn)
+
+    def fresh(conn: Connection) -> None:  # a connection opened after the first
+        second_sent.set()
+        _answer(conn)
+
+    scripts = iter([keep_alive])
+
+    def script(conn: Connection) -> None:
+        next(scripts, fresh)(conn)
+
+    try:
+        with (
+            raw_server(script, lifetime=10) as server,
+            StorefrontClient(
+                endpoint=server.url(), access_token=STOREFRONT_TOKEN, timeout=0.2, max_retries=0
+            ) as sf,
+        ):
+            sf.customer(customer_access_token="t")  # in time, or cut: either is fair
+            monkeypatch.setattr(_transport._BodyReader, "finish", real_finish)
+            # The next call, with a deadline far off, must not be cut by the first's.
+            assert sf.customer(customer_access_token="t", timeout=30).customer is None
+    finally:
+        second_sent.set()
