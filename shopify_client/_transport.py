@@ -536,6 +536,16 @@ _LOOP_DEADLINES: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _LoopDeadl
 _LOOP_DEADLINES_LOCK = threading.Lock()  # loops of several threads may ask at once
 
 
+def _new_loop_deadlines_lock() -> None:
+    """A forked child gets a free lock: one held by another thread at the fork (its
+    first call on a new loop) would stay held, and the child's first async call hang."""
+    global _LOOP_DEADLINES_LOCK
+    _LOOP_DEADLINES_LOCK = threading.Lock()
+
+
+os.register_at_fork(after_in_child=_new_loop_deadlines_lock)
+
+
 def _deadlines_for(loop: asyncio.AbstractEventLoop) -> _LoopDeadlines | None:
     """The loop's deadlines; None for a loop that takes no weak reference (asyncio's
     and uvloop's both do): its attempts use ``asyncio.timeout``."""

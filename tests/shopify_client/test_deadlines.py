@@ -146,3 +146,30 @@ def test_a_late_watchdog_does_not_cut_the_next_call_on_the_same_connection(
             assert sf.customer(customer_access_token="t", timeout=30).customer is None
     finally:
         second_sent.set()
+
+
+def test_async_deadlines_work_in_a_child_forked_during_a_loop_lookup() -> None:
+    # Another thread's first call on a new loop holds the registry's lock for a
+    # moment; a fork then copies it held. The child's own first async call must not
+    # wait for ever on a lock no thread of the child will release.
+    import multiprocessing
+    import os
+
+    if not hasattr(os, "fork"):
+        pytest.skip("no fork on this platform")
+    with raw_server(_answer, lifetime=20) as server:
+        context = multiprocessing.get_context("fork")
+        with _transport._LOOP_DEADLINES_LOCK:  # a lookup in progress at the fork
+            pool = context.Pool(1)
+        with pool:
+            outcome = pool.apply_async(_async_call_in_child, (server.url(),))
+            assert outcome.get(timeout=15) == "answered"  # a bound on a hang, not a speed
+
+
+def _async_call_in_child(url: str) -> str:
+    async def call() -> str:
+        async with AsyncStorefrontClient(endpoint=url, access_token=STOREFRONT_TOKEN) as sf:
+            await sf.customer(customer_access_token="t")
+        return "answered"
+
+    return asyncio.run(call())
