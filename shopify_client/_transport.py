@@ -333,7 +333,7 @@ def _stop_tracing(extensions: dict[str, Any]) -> None:
     an await for the async client). What the attempt needs from it is known by then:
     the socket of a new connection (``connect_tcp``/``start_tls`` come first) and that
     the request may have been sent. The later phases are bounded as before: the
-    watchdog (sync) or ``asyncio.timeout`` (async), and the checks between reads.
+    watchdog (sync) or the loop's deadline timer (async), and the checks between reads.
     The pool picks the connection before this event, so no connect can follow it.
     """
     extensions.pop("trace", None)
