@@ -60,6 +60,9 @@ HttpT = TypeVar("HttpT", httpx.Client, httpx.AsyncClient)
 ModelT = TypeVar("ModelT", bound=pydantic.BaseModel)
 
 USER_AGENT = f"shopify-graphql-typed/{__version__} (Python; httpx {httpx.__version__})"
+# The longest timeout= taken: a GraphQL call is not a day long, and a socket or a
+# lock wait overflows (OverflowError, not ours) a little past 1e9 seconds.
+MAX_TIMEOUT = 86_400.0
 # How many distinct deprecation reasons / served versions one client remembers
 # having warned about; a server varying those headers cannot grow it further.
 WARNED_MAX = 32
@@ -235,10 +238,21 @@ class _ClientCore(Generic[HttpT]):
     @staticmethod
     def _check_timeout(timeout: object) -> httpx.Timeout:
         if isinstance(timeout, httpx.Timeout):
+            phases = (timeout.connect, timeout.read, timeout.write, timeout.pool)
+            if any(p is not None and not 0 < p <= MAX_TIMEOUT for p in phases):
+                raise ConfigurationError(
+                    f"each phase of an httpx.Timeout must be None or a positive number of "
+                    f"seconds up to {MAX_TIMEOUT:,.0f} (one day)"
+                )
             return timeout
-        if isinstance(timeout, bool) or not isinstance(timeout, int | float) or not timeout > 0:
+        if (
+            isinstance(timeout, bool)
+            or not isinstance(timeout, int | float)
+            or not 0 < timeout <= MAX_TIMEOUT
+        ):
             raise ConfigurationError(
-                "timeout must be a positive number of seconds (or an httpx.Timeout)"
+                f"timeout must be a positive number of seconds up to {MAX_TIMEOUT:,.0f} "
+                "(one day), or an httpx.Timeout"
             )
         return httpx.Timeout(float(timeout))
 
