@@ -134,3 +134,80 @@ def test_a_secret_value_is_never_in_the_message() -> None:
     with pytest.raises(InvalidVariablesError) as info:
         body({"password": Secret()})
     assert "hunter2" not in str(info.value)
+
+
+# -- the one-pass encoder of generated input models --------------------------------------
+
+
+def _both_ways(value: object) -> tuple[str, str]:
+    """(what the one-pass path writes, what the general path writes)."""
+    from shopify_client import _variables
+
+    fast = _variables._model_json(value)  # type: ignore[arg-type]
+    assert fast is not None, "the one-pass path declined"
+    return fast, _variables._encode_variable("input", value, "Q")
+
+
+def test_generated_input_models_encode_in_one_pass_to_the_same_json() -> None:
+    from tests.conformance.expected.corpus_admin import enums
+    from tests.conformance.expected.corpus_admin import input_types as admin
+
+    tricky = ["plain", "jé", "😀", 'a\nb\t"c"\\', "\x00\x1f\x7f", "\u2028", "</script>"]
+    for text in tricky:
+        customer = admin.CustomerInput(
+            firstName=text,
+            tags=[text, "b"],
+            metafields=[
+                admin.MetafieldInput(
+                    key="k", namespace="n", type="single_line_text_field", value=text
+                )
+            ],
+            emailMarketingConsent=admin.CustomerEmailMarketingConsentInput(
+                marketingState=enums.CustomerEmailMarketingState.SUBSCRIBED,
+                consentUpdatedAt=dt.datetime(2024, 10, 1, 12, 0, tzinfo=dt.UTC),
+            ),
+        )
+        fast, general = _both_ways(customer)
+        assert json.loads(fast) == json.loads(general)
+        assert fast.isascii()  # escaped as the general path escapes
+    pixel = admin.WebPixelInput(settings={"a": [1, "é", None, 1.5, {"b": True}]})
+    fast, general = _both_ways(pixel)
+    assert (
+        json.loads(fast)
+        == json.loads(general)
+        == {"settings": {"a": [1, "é", None, 1.5, {"b": True}]}}
+    )
+    value = admin.DiscountCustomerGetsValueInput(
+        percentage=0.15, discountAmount=admin.DiscountAmountInput(amount=Decimal("10.50"))
+    )
+    fast, general = _both_ways(value)
+    assert (
+        json.loads(fast)
+        == json.loads(general)
+        == {
+            "percentage": 0.15,
+            "discountAmount": {"amount": "10.50"},
+        }
+    )
+
+
+def test_a_nan_in_a_generated_input_model_is_still_refused() -> None:
+    from tests.conformance.expected.corpus_admin import input_types as admin
+
+    for bad in (float("nan"), float("inf"), float("-inf")):
+        value = admin.DiscountCustomerGetsValueInput(percentage=bad)
+        with pytest.raises(InvalidVariablesError, match=r"\$input"):
+            encode_request("mutation M($input: X!) { x }", "M", {"input": value})
+
+
+def test_a_string_holding_nan_is_sent_as_it_is() -> None:
+    # "NaN" in the one-pass output sends the model down the general path: same JSON.
+    sent = body({"input": CustomerAccessTokenCreateInput(email="NaN", password="Infinity")})
+    assert sent["variables"] == {"input": {"email": "NaN", "password": "Infinity"}}
+
+
+def test_plain_values_skip_the_general_encoder_and_write_the_same_json() -> None:
+    values = {"s": 'jé\n"x"', "i": 12, "b": True, "f": False, "n": None, "big": 2**70}
+    sent = encode_request("query Q { x }", "Q", values).decode()
+    assert json.loads(sent)["variables"] == values
+    assert sent.isascii()

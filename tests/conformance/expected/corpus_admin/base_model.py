@@ -17,4 +17,5 @@ class BaseModel(PydanticBaseModel):
         protected_namespaces=(),
         defer_build=True,
         hide_input_in_errors=True,
+        ser_json_inf_nan='constants',
     )
