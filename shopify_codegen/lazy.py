@@ -37,16 +37,21 @@ def _model(module: str, name: str) -> Any:
     return getattr(import_module(f".{module}", __package__), name)
 '''
 
+# Hidden from type checkers: a module-level __getattr__ makes mypy accept any name
+# of the package (``from pkg import Custmer`` would type-check as Any); they see
+# the names imported under TYPE_CHECKING instead.
 _INIT_LOOKUP = '''
-def __getattr__(name: str) -> _typing.Any:
-    """Models, inputs and enums load on first use (the package's import costs its
-    clients only); each is then a plain attribute of the package."""
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(_importlib.import_module(f".{module}", __name__), name)
-    globals()[name] = value
-    return value
+if not _typing.TYPE_CHECKING:
+
+    def __getattr__(name: str) -> _typing.Any:
+        """Models, inputs and enums load on first use (the package's import costs its
+        clients only); each is then a plain attribute of the package."""
+        module = _LAZY.get(name)
+        if module is None:
+            raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+        value = getattr(_importlib.import_module(f".{module}", __name__), name)
+        globals()[name] = value
+        return value
 
 
 def __dir__() -> list[str]:

@@ -84,3 +84,19 @@ def test_a_type_error_in_that_module_is_reported(tmp_path: Path) -> None:
     assert "import-not-found" not in result.stdout
     (error,) = [line for line in result.stdout.splitlines() if ": error:" in line]
     assert 'Incompatible return value type (got "Customer", expected "int")' in error
+
+
+def test_a_misspelled_package_name_is_reported_not_typed_as_any(tmp_path: Path) -> None:
+    """The packages load names lazily (PEP 562 ``__getattr__``); a type checker that
+    saw that hook would accept any name as ``Any``, and a typo would pass --strict."""
+    (tmp_path / "user_module.py").write_text(
+        "from shopify_storefront import Custmer\n"
+        "import shopify_admin\n\n"
+        "x: int = shopify_admin.NoSuchName\n\n\n"
+        "def f(value: Custmer) -> None:\n"
+        "    print(value)\n"
+    )
+    result = run_mypy(tmp_path)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert 'Module "shopify_storefront" has no attribute "Custmer"' in result.stdout
+    assert 'Module has no attribute "NoSuchName"' in result.stdout

@@ -66,17 +66,17 @@ __all__ = [
 ]
 API = "admin"
 API_VERSION = "2024-01"
+if not _typing.TYPE_CHECKING:
 
-
-def __getattr__(name: str) -> _typing.Any:
-    """Models, inputs and enums load on first use (the package's import costs its
-    clients only); each is then a plain attribute of the package."""
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(_importlib.import_module(f".{module}", __name__), name)
-    globals()[name] = value
-    return value
+    def __getattr__(name: str) -> _typing.Any:
+        """Models, inputs and enums load on first use (the package's import costs its
+        clients only); each is then a plain attribute of the package."""
+        module = _LAZY.get(name)
+        if module is None:
+            raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+        value = getattr(_importlib.import_module(f".{module}", __name__), name)
+        globals()[name] = value
+        return value
 
 
 def __dir__() -> list[str]:
