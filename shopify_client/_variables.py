@@ -17,9 +17,10 @@ import decimal
 import enum
 import functools
 import json
+import sys
 from collections.abc import Mapping
 from json.encoder import encode_basestring_ascii as _quote
-from typing import Final, cast
+from typing import Any, Final, ForwardRef, cast, get_args
 
 import pydantic
 import pydantic_core
@@ -91,6 +92,50 @@ def _constant_part(query: str, operation_name: str | None) -> str:
     return head
 
 
+@functools.cache
+def _writes_nan_tokens(cls: type[pydantic.BaseModel]) -> bool:
+    """Whether pydantic writes every NaN/infinity a ``cls`` can hold as a token.
+
+    ``ser_json_inf_nan`` is each model class's own setting: a model of another class
+    inside a generated one (a field of its type, or of a type that may hold one:
+    ``Any``, ``object``, a name not resolved yet) writes its NaN as ``null``, and the
+    fast path would send that where the general path refuses the NaN.
+    """
+    seen: set[type[pydantic.BaseModel]] = set()
+    todo = [cls]
+    while todo:
+        model = todo.pop()
+        if model in seen:
+            continue  # input types refer to themselves
+        seen.add(model)
+        if model.model_config.get("ser_json_inf_nan") != "constants":
+            return False
+        namespace = vars(sys.modules[model.__module__])
+        fields = model.model_fields.values()
+        if not all(_models_in(f.annotation, namespace, todo) for f in fields):
+            return False
+    return True
+
+
+def _models_in(
+    annotation: object, namespace: dict[str, object], found: list[type[pydantic.BaseModel]]
+) -> bool:
+    """Adds the model classes ``annotation`` names to ``found``; False when it may
+    hold a model it does not name. A name not resolved yet (a deferred build) is
+    looked up in the model's module, as pydantic will."""
+    if isinstance(annotation, str | ForwardRef):
+        name = annotation if isinstance(annotation, str) else annotation.__forward_arg__
+        annotation = namespace.get(name)
+        if not isinstance(annotation, type):
+            return False
+    if annotation is Any or annotation is object:
+        return False
+    if isinstance(annotation, type) and issubclass(annotation, pydantic.BaseModel):
+        found.append(annotation)
+        return True
+    return all(_models_in(arg, namespace, found) for arg in get_args(annotation))
+
+
 def _model_json(value: pydantic.BaseModel) -> str | None:
     """An input model in one pass of pydantic's serializer, or None when the general
     path must do it (the result is the same JSON either way).
@@ -100,7 +145,7 @@ def _model_json(value: pydantic.BaseModel) -> str | None:
     down the general path, which refuses it; pydantic's default would write ``null``.
     A string that holds "NaN" takes the general path too, and is sent as it is.
     """
-    if type(value).model_config.get("ser_json_inf_nan") != "constants":
+    if not _writes_nan_tokens(type(value)):
         return None
     try:
         out = value.__pydantic_serializer__.to_json(
@@ -110,6 +155,8 @@ def _model_json(value: pydantic.BaseModel) -> str | None:
         return None  # the general path raises the typed error
     if b"NaN" in out or b"Infinity" in out:
         return None
+    if b"\x7f" in out:  # json's ensure_ascii escapes DEL; pydantic's leaves it raw
+        out = out.replace(b"\x7f", b"\\u007f")
     return out.decode("ascii")
 
 
@@ -125,7 +172,10 @@ def _encode_value(name: str, value: object, operation_name: str | None) -> str:
     if kind is bool:
         return "true" if value else "false"
     if kind is int:
-        return int.__repr__(cast(int, value))  # as json does
+        try:
+            return int.__repr__(cast(int, value))  # as json does
+        except ValueError:  # over sys.get_int_max_str_digits(): the typed error below
+            pass
     if isinstance(value, pydantic.BaseModel):
         fast = _model_json(value)
         if fast is not None:

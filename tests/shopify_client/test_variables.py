@@ -6,12 +6,14 @@ import datetime as dt
 import json
 from decimal import Decimal
 
+import pydantic
 import pytest
 
 from shopify_client import UNSET, InvalidVariablesError, ShopifyError, UnsetType
 from shopify_client._variables import encode_request
 from shopify_storefront import CustomerAccessTokenCreateInput, CustomerErrorCode
 from shopify_storefront.base_model import UNSET as GENERATED_UNSET
+from shopify_storefront.base_model import BaseModel as GeneratedBaseModel
 
 
 def body(variables: dict[str, object] | None) -> dict[str, object]:
@@ -211,3 +213,34 @@ def test_plain_values_skip_the_general_encoder_and_write_the_same_json() -> None
     sent = encode_request("query Q { x }", "Q", values).decode()
     assert json.loads(sent)["variables"] == values
     assert sent.isascii()
+
+
+def test_an_integer_too_long_to_write_is_a_typed_error() -> None:
+    # int.__repr__ refuses more than sys.get_int_max_str_digits() digits (ValueError).
+    with pytest.raises(InvalidVariablesError, match=r"\$first"):
+        encode_request("query Q { x }", "Q", {"first": 10**5000})
+
+
+def test_the_one_pass_path_writes_the_same_bytes_as_the_general_path() -> None:
+    # json's ensure_ascii escapes DEL (U+007F); pydantic's leaves it raw.
+    value = CustomerAccessTokenCreateInput(email="a\x7fb", password="p")
+    fast, general = _both_ways(value)
+    assert fast == general == '{"email":"a\\u007fb","password":"p"}'
+
+
+class _ForeignModel(pydantic.BaseModel):
+    """Not generated: pydantic's default writes its NaN as null."""
+
+    ratio: float
+
+
+class _GeneratedWithForeign(GeneratedBaseModel):
+    inner: _ForeignModel
+
+
+def test_a_nan_in_a_model_of_another_class_inside_a_generated_one_is_refused() -> None:
+    # ser_json_inf_nan is each class's own setting: the one-pass path sent null here,
+    # where the general path refuses the NaN.
+    value = _GeneratedWithForeign(inner=_ForeignModel(ratio=float("nan")))
+    with pytest.raises(InvalidVariablesError, match=r"\$input"):
+        encode_request("mutation M($input: X!) { x }", "M", {"input": value})
