@@ -54,7 +54,9 @@ UNSET: Final = UnsetType()
 
 def _json_default(value: object) -> object:
     if isinstance(value, pydantic.BaseModel):
-        return value.model_dump(mode="json", by_alias=True, exclude_unset=True)
+        # warnings=False: pydantic's serializer warnings quote the value (input_value=
+        # ...), and a password of the wrong type would reach the logs through them.
+        return value.model_dump(mode="json", by_alias=True, exclude_unset=True, warnings=False)
     if isinstance(value, enum.Enum):
         return value.value
     if isinstance(value, _dt.datetime | _dt.date | _dt.time):
@@ -149,7 +151,7 @@ def _model_json(value: pydantic.BaseModel) -> str | None:
         return None
     try:
         out = value.__pydantic_serializer__.to_json(
-            value, by_alias=True, exclude_unset=True, ensure_ascii=True
+            value, by_alias=True, exclude_unset=True, ensure_ascii=True, warnings=False
         )
     except (ValueError, TypeError, RecursionError, pydantic_core.PydanticSerializationError):
         return None  # the general path raises the typed error

@@ -244,3 +244,19 @@ def test_a_nan_in_a_model_of_another_class_inside_a_generated_one_is_refused() -
     value = _GeneratedWithForeign(inner=_ForeignModel(ratio=float("nan")))
     with pytest.raises(InvalidVariablesError, match=r"\$input"):
         encode_request("mutation M($input: X!) { x }", "M", {"input": value})
+
+
+def test_a_secret_of_the_wrong_type_never_reaches_a_warning() -> None:
+    # model_construct skips validation; pydantic's serializer would warn quoting the
+    # value (input_value=b'...'), and warnings end up in logs.
+    import warnings
+
+    secret = b"hunter2-secret-bytes"
+    value = CustomerAccessTokenCreateInput.model_construct(email="a@example.com", password=secret)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        encode_request("mutation M($input: X!) { x }", "M", {"input": value})
+        from shopify_client._variables import _encode_variable
+
+        _encode_variable("input", value, "M")  # the general path too
+    assert not [w for w in caught if "hunter2" in str(w.message)]
