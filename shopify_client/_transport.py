@@ -143,7 +143,8 @@ class RawResponse:
 class _BodyReader:
     """Decodes Content-Encoding piece by piece, never holding more than ``limit`` bytes."""
 
-    def __init__(self, headers: Mapping[str, str], limit: int, status: int) -> None:
+    def __init__(self, headers: dict[str, str], limit: int, status: int) -> None:
+        self._headers = headers
         self._limit = limit
         self._status = status
         self._request_id = headers.get("x-request-id")
@@ -218,6 +219,21 @@ class _BodyReader:
             except zlib.error:
                 raise self._bad_encoding() from None
         return b"".join(self._parts)
+
+    def response(self) -> RawResponse:
+        """The answer, its body read whole (see :meth:`finish`)."""
+        return RawResponse(self._status, self._headers, self.finish())
+
+
+def _reader_for(response: httpx.Response, limits: Limits, progress: Progress | None) -> _BodyReader:
+    """The reader of ``response``'s body: its headers read once (``header_fields``),
+    and its status and request id noted in ``progress`` first, so that an error
+    while reading can name them. Shared by the sync and async attempts."""
+    fields = header_fields(response.headers)
+    status = response.status_code
+    if progress is not None:
+        progress.saw(status, fields.get("x-request-id"))
+    return _BodyReader(fields, limits.max_bytes, status)
 
 
 class _Watchdog:
@@ -429,15 +445,12 @@ def send_sync(
             attempt.extensions = request.extensions
         response = http.send(request, stream=True, follow_redirects=False)
         try:
-            fields = header_fields(response.headers)
-            status = response.status_code
-            if progress is not None:
-                progress.saw(status, fields.get("x-request-id"))
             if attempt:
                 attempt.request_sent = True
                 attempt.track_response(response)
+            reader = _reader_for(response, limits, progress)
+            if attempt:
                 attempt.check()
-            reader = _BodyReader(fields, limits.max_bytes, status)
             if response.is_stream_consumed:
                 reader.whole(response.content)
             else:
@@ -445,7 +458,7 @@ def send_sync(
                     reader.feed(chunk)
                     if attempt:
                         attempt.check()
-            return RawResponse(status, fields, reader.finish())
+            return reader.response()
         finally:
             if attempt:
                 attempt.done()  # before response.close() hands the connection back
@@ -569,17 +582,13 @@ async def _receive_async(
     response = await http.send(request, stream=True, follow_redirects=False)
     attempt.sent = True
     try:
-        fields = header_fields(response.headers)
-        status = response.status_code
-        if progress is not None:
-            progress.saw(status, fields.get("x-request-id"))
-        reader = _BodyReader(fields, limits.max_bytes, status)
+        reader = _reader_for(response, limits, progress)
         if response.is_stream_consumed:
             reader.whole(response.content)
         else:
             async for chunk in response.aiter_raw():
                 reader.feed(chunk)
-        return RawResponse(status, fields, reader.finish())
+        return reader.response()
     finally:
         await response.aclose()
 

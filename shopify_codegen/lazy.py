@@ -97,7 +97,6 @@ class _LazyResults(ast.NodeTransformer):
 
     def __init__(self, where: dict[str, str]) -> None:
         self.where = where
-        self.rewritten = 0
 
     def visit_Call(self, node: ast.Call) -> ast.AST:
         self.generic_visit(node)
@@ -119,7 +118,6 @@ class _LazyResults(ast.NodeTransformer):
             keywords=[],
         )
         node.args[0] = lookup
-        self.rewritten += 1
         return ast.Call(
             func=ast.Name(id="cast", ctx=ast.Load()),
             args=[ast.Constant(value=name), node],
@@ -144,9 +142,8 @@ def defer_client_imports(module: ast.Module) -> ast.Module:
     if not deferred:
         return module
     where = _names(deferred)
-    rewriter = _LazyResults(where)
     body = ast.Module(body=rest, type_ignores=[])
-    rewriter.visit(body)
+    _LazyResults(where).visit(body)
     used = _runtime_names(body, set(where))
     if used:  # not expected from ariadne-codegen's output; kept correct regardless
         still = [n for n in deferred if any((a.asname or a.name) in used for a in n.names)]
