@@ -117,8 +117,18 @@ class QueryCostLimiter:
                 return Ticket(operation, None, self._grants), 0.0
             now = time.monotonic()
             self._refill(now)
-            # A call costing more than the bucket holds waits for a full bucket.
-            needed = (min(cost, self._maximum) if self._maximum else cost) + MARGIN_POINTS
+            needed = cost + MARGIN_POINTS
+            maximum = self._maximum
+            if maximum:
+                # A call costing the whole bucket (or more) waits for a full one.
+                needed = min(needed, maximum)
+                if needed > maximum - self._in_flight_cost:
+                    # The model refills only up to what calls in flight leave free,
+                    # so no refill can grant this: wait for an answer, not for a
+                    # fraction of a millisecond over and over (seen as a busy loop
+                    # of every waiting task while a slow answer was on its way).
+                    self.waited += POLL_SECONDS
+                    return None, POLL_SECONDS
             if self._available >= needed:
                 self._available -= cost
                 shared = self._in_flight > 0

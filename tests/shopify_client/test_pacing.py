@@ -94,6 +94,49 @@ def test_a_full_bucket_does_not_refill_over_calls_still_in_flight(
     assert limiter.reserve("Q")[0] is None
 
 
+def test_calls_in_flight_that_fill_the_bucket_make_others_poll_not_spin(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """While granted calls hold all but less than a call's cost of the bucket, no
+    refill can grant another: the wait is a poll for their answers, not the few
+    hundred microseconds the missing margin would take to refill (which had every
+    waiting task spin while a slow answer was on its way)."""
+    clock = [1000.0]
+    monkeypatch.setattr("shopify_client._pacing.time.monotonic", lambda: clock[0])
+    limiter = QueryCostLimiter()
+    ticket, _ = limiter.reserve("Q")
+    assert ticket is not None
+    limiter.settle(ticket, cost(100, 1000))
+    in_flight = [limiter.reserve("Q")[0] for _ in range(9)]  # 900 on their way
+    assert all(in_flight)
+    clock[0] += 5.0  # the model is back at its ceiling, 1,000 - 900 = 100 < 100 + margin
+    for _ in range(3):
+        assert limiter.reserve("Q") == (None, POLL_SECONDS)
+    first = in_flight[0]
+    assert first is not None
+    limiter.settle(first, cost(100, 900))
+    clock[0] += 1.0
+    assert limiter.reserve("Q")[0] is not None
+
+
+def test_a_call_that_costs_the_whole_bucket_goes_once_the_bucket_is_full(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Shopify runs a query whose cost equals the bucket's maximum on a full bucket;
+    the model must grant it then, not wait for a point more than the bucket holds."""
+    clock = [1000.0]
+    monkeypatch.setattr("shopify_client._pacing.time.monotonic", lambda: clock[0])
+    limiter = QueryCostLimiter()
+    ticket, _ = limiter.reserve("Big")
+    assert ticket is not None
+    limiter.settle(ticket, cost(1000, 0))
+    refused, wait = limiter.reserve("Big")
+    assert refused is None and wait == pytest.approx(10.0)  # 1,000 points at 100 a second
+    clock[0] += wait
+    granted, wait = limiter.reserve("Big")
+    assert granted is not None and wait == 0
+
+
 def test_a_refund_and_an_unsent_call_give_points_back() -> None:
     limiter = QueryCostLimiter()
     ticket, _ = limiter.reserve("Q")
