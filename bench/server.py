@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import json
 import multiprocessing
 import warnings
@@ -113,6 +114,9 @@ def _serve_fake(conn: Connection, answers: dict[str, Any], costs: dict[str, floa
         while True:
             command, *args = conn.recv()
             if command == "bucket":  # a fresh, full bucket: (maximum, restore rate)
+                # Each run starts with no garbage left by the last: a full collection
+                # of a large heap in the middle of a paced run stalls every call.
+                gc.collect()
                 fake.bucket = LeakyBucket(maximum=args[0], restore_rate=args[1])
                 executed_before = sum(fake.executed.values())
                 conn.send(None)

@@ -96,6 +96,38 @@ def test_the_document_is_checked_against_the_version_in_the_url(shop: FakeShopif
     assert older["errors"][0]["extensions"]["code"] == "undefinedField"
 
 
+def test_a_document_is_validated_once_per_schema_and_answered_alike_again(
+    shop: FakeShopify, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Clients send the same documents over and over: the fake parses and validates
+    each once per schema (validation leaves reference cycles that, piled up over a
+    long run, cost a multi-second collector pause), and answers repeats the same."""
+    import graphql
+
+    validated: list[str] = []
+    real = graphql.validate
+
+    def counting(schema: Any, document: Any, *args: Any, **kwargs: Any) -> Any:
+        validated.append(graphql.print_ast(document))
+        return real(schema, document, *args, **kwargs)
+
+    monkeypatch.setattr(graphql, "validate", counting)
+    query = "query Counted { shop { name } }"
+    answers = [post(shop, "storefront", "2024-10", {"query": query}).json() for _ in range(3)]
+    assert answers[0] == answers[1] == answers[2] and answers[0]["data"]["shop"]["name"]
+    assert len(validated) == 1
+    post(shop, "storefront", "2024-01", {"query": query})  # another schema: checked again
+    assert len(validated) == 2
+    invalid = "query CountedBad { shop { nope } }"
+    bad = [post(shop, "storefront", "2024-10", {"query": invalid}).json() for _ in range(2)]
+    assert bad[0] == bad[1] and bad[0]["errors"][0]["extensions"]["code"] == "undefinedField"
+    assert len(validated) == 3
+    broken = [
+        post(shop, "storefront", "2024-10", {"query": "query { shop {"}).json() for _ in range(2)
+    ]
+    assert broken[0] == broken[1] and broken[0]["errors"][0]["extensions"]["code"] == "parseError"
+
+
 def test_a_version_without_a_committed_schema_is_an_error(shop: FakeShopify) -> None:
     body = post(shop, "storefront", "2019-04", {"query": PRODUCTS}).json()
     assert "no committed schema" in body["errors"][0]["message"]
