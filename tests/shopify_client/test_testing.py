@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import shutil
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -126,6 +130,37 @@ def test_a_document_is_validated_once_per_schema_and_answered_alike_again(
         post(shop, "storefront", "2024-10", {"query": "query { shop {"}).json() for _ in range(2)
     ]
     assert broken[0] == broken[1] and broken[0]["errors"][0]["extensions"]["code"] == "parseError"
+
+
+def test_concurrent_first_requests_build_the_schema_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each connection has its own thread: the first burst used to build one schema
+    per thread, millions of objects the collector then walked for seconds."""
+    import graphql
+
+    (tmp_path / "storefront").mkdir()
+    shutil.copy(ROOT / "schema" / "storefront" / "2024-01.json", tmp_path / "storefront")
+    built: list[object] = []
+    real = graphql.build_client_schema
+
+    def slow_build(*args: Any, **kwargs: Any) -> Any:
+        time.sleep(0.2)  # wide enough for every thread to ask before the first is done
+        schema = real(*args, **kwargs)
+        built.append(schema)
+        return schema
+
+    monkeypatch.setattr(graphql, "build_client_schema", slow_build)
+    with FakeShopify(schema_dir=tmp_path) as fake, ThreadPoolExecutor(6) as pool:
+        answers = list(
+            pool.map(
+                lambda _: post(fake, "storefront", "2024-01", {"query": "{ shop { name } }"}),
+                range(6),
+            )
+        )
+    assert [a.status_code for a in answers] == [200] * 6
+    assert all(data(a)["shop"]["name"] for a in answers)
+    assert len(built) == 1
 
 
 def test_a_version_without_a_committed_schema_is_an_error(shop: FakeShopify) -> None:
