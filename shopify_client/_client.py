@@ -34,6 +34,7 @@ from ._exceptions import (
     ThrottledError,
     TransportError,
 )
+from ._http import CookielessAsyncClient, CookielessClient
 from ._pacing import QueryCostLimiter, Ticket, log_wait
 from ._per_call import capture
 from ._redact import REDACTED, scrub
@@ -496,7 +497,7 @@ class _ClientCore(Generic[HttpT]):
 
 class _SyncClient(_ClientCore[httpx.Client]):
     def _new_http(self) -> httpx.Client:
-        return httpx.Client(**self._http_options())
+        return CookielessClient(**self._http_options())
 
     def execute(
         self,
@@ -563,7 +564,7 @@ class _SyncClient(_ClientCore[httpx.Client]):
 
 class _AsyncClient(_ClientCore[httpx.AsyncClient]):
     def _new_http(self) -> httpx.AsyncClient:
-        return httpx.AsyncClient(**self._http_options())
+        return CookielessAsyncClient(**self._http_options())
 
     async def execute(
         self,
