@@ -16,7 +16,8 @@ from shopify_storefront import Client as StorefrontClient
 from tests.shopify_client.raw_server import Connection, RawServer, head, raw_server
 
 BODY = b'{"data": {"customer": null}}'
-SET_COOKIE = "Set-Cookie: _shopify_y=buyer-one; Path=/; HttpOnly"
+# One answer per connection (the server closes it): said, so no client reuses it.
+SET_COOKIE = "Set-Cookie: _shopify_y=buyer-one; Path=/; HttpOnly\r\nConnection: close"
 
 
 def answer_with_cookie(conn: Connection) -> None:
