@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
@@ -28,6 +27,7 @@ from ._exceptions import (
     ShopUnavailableError,
     ThrottledError,
 )
+from ._record import Record
 from ._redact import redact_json, scrub
 from ._retry import parse_retry_after
 
@@ -36,17 +36,44 @@ __all__ = ["GraphQLResponse", "interpret_response"]
 _EXCERPT = 200
 
 
-@dataclass(frozen=True)
-class GraphQLResponse:
+class GraphQLResponse(Record):
     """A successful GraphQL answer: ``data`` plus what Shopify said about the call."""
 
+    __slots__ = (
+        "api_version",
+        "attempts",
+        "data",
+        "elapsed",
+        "extensions",
+        "request_id",
+        "status_code",
+    )
     data: dict[str, Any]
-    extensions: dict[str, Any] = field(default_factory=dict)
-    status_code: int = 200
-    request_id: str | None = None
-    api_version: str | None = None
-    elapsed: float = 0.0
-    attempts: int = 1
+    extensions: dict[str, Any]
+    status_code: int
+    request_id: str | None
+    api_version: str | None
+    elapsed: float
+    attempts: int
+
+    def __init__(
+        self,
+        data: dict[str, Any],
+        extensions: dict[str, Any] | None = None,
+        status_code: int = 200,
+        request_id: str | None = None,
+        api_version: str | None = None,
+        elapsed: float = 0.0,
+        attempts: int = 1,
+    ) -> None:
+        _set = object.__setattr__
+        _set(self, "data", data)
+        _set(self, "extensions", {} if extensions is None else extensions)
+        _set(self, "status_code", status_code)
+        _set(self, "request_id", request_id)
+        _set(self, "api_version", api_version)
+        _set(self, "elapsed", elapsed)
+        _set(self, "attempts", attempts)
 
     @property
     def cost(self) -> QueryCost | None:
