@@ -54,7 +54,7 @@ class Settings:
     def make(cls, quick: bool) -> Settings:
         if quick:
             return cls(True, 200, 20, 40, 200, 50, 1, 3, 1, 1, 1, 100, 20, 500, 5_000, 100)
-        return cls(False, 2000, 200, 400, 1000, 50, 5, 25, 3, 3, 3, 500, 50, 1_000, 5_000, 100)
+        return cls(False, 2000, 200, 400, 1000, 50, 9, 25, 3, 3, 3, 500, 50, 1_000, 5_000, 100)
 
 
 @dataclass(frozen=True)
