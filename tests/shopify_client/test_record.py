@@ -3,7 +3,6 @@ equal and hashed by value, a repr naming their fields, and they pickle."""
 
 from __future__ import annotations
 
-import copy
 import datetime as _dt
 import pickle
 import random
@@ -60,12 +59,11 @@ def test_a_record_is_immutable(record: Record) -> None:
 
 
 @pytest.mark.parametrize("record", RECORDS, ids=lambda r: type(r).__name__)
-def test_a_record_pickles_and_copies_to_an_equal_one(record: Record) -> None:
-    assert copy.copy(record) == record and copy.deepcopy(record) == record
-    copied = twin(record)
-    assert copied is not record and type(copied) is type(record)
-    assert copied == record
-    assert all(getattr(copied, name) == getattr(record, name) for name in record._shown)
+def test_a_record_pickles_to_an_equal_one(record: Record) -> None:
+    copy = twin(record)
+    assert copy is not record and type(copy) is type(record)
+    assert copy == record
+    assert all(getattr(copy, name) == getattr(record, name) for name in record._shown)
     assert set(record._fields) - set(record._shown) <= {"rng"}  # a Random: equal state
 
 
