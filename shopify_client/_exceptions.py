@@ -24,9 +24,8 @@ error codes and Shopify's own messages, and response excerpts are scrubbed.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import Protocol
-
-from ._record import Record
 
 __all__ = [
     "AuthenticationError",
@@ -140,36 +139,15 @@ class ServerError(HTTPStatusError):
     """A 5xx answer from Shopify."""
 
 
-class QueryCost(Record):
+@dataclass(frozen=True)
+class QueryCost:
     """Admin API query cost, from ``extensions.cost`` of a response."""
 
-    __slots__ = (
-        "actual",
-        "currently_available",
-        "maximum_available",
-        "requested",
-        "restore_rate",
-    )
     requested: float | None
     actual: float | None
     maximum_available: float | None
     currently_available: float | None
     restore_rate: float | None
-
-    def __init__(
-        self,
-        requested: float | None,
-        actual: float | None,
-        maximum_available: float | None,
-        currently_available: float | None,
-        restore_rate: float | None,
-    ) -> None:
-        _set = object.__setattr__
-        _set(self, "requested", requested)
-        _set(self, "actual", actual)
-        _set(self, "maximum_available", maximum_available)
-        _set(self, "currently_available", currently_available)
-        _set(self, "restore_rate", restore_rate)
 
     @classmethod
     def from_extensions(cls, extensions: object) -> QueryCost | None:
@@ -225,27 +203,14 @@ class ThrottledError(ShopifyError):
         self.request_id = request_id
 
 
-class GraphQLErrorDetail(Record):
+@dataclass(frozen=True)
+class GraphQLErrorDetail:
     """One entry of a response's ``errors`` list."""
 
-    __slots__ = ("code", "extensions", "message", "path")
     message: str
-    path: tuple[str | int, ...]
-    code: str | None
-    extensions: dict[str, object]
-
-    def __init__(
-        self,
-        message: str,
-        path: tuple[str | int, ...] = (),
-        code: str | None = None,
-        extensions: dict[str, object] | None = None,
-    ) -> None:
-        _set = object.__setattr__
-        _set(self, "message", message)
-        _set(self, "path", path)
-        _set(self, "code", code)
-        _set(self, "extensions", {} if extensions is None else extensions)
+    path: tuple[str | int, ...] = ()
+    code: str | None = None
+    extensions: dict[str, object] = field(default_factory=dict)
 
     def __str__(self) -> str:
         where = ".".join(str(p) for p in self.path)

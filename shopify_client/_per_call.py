@@ -16,10 +16,10 @@ from __future__ import annotations
 
 import contextvars
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Generic, ParamSpec, TypeVar
 
 from ._exceptions import QueryCost
-from ._record import Record
 from ._response import GraphQLResponse
 
 __all__ = ["CallResult", "capture", "with_response", "with_response_async"]
@@ -39,17 +39,12 @@ def capture(response: GraphQLResponse) -> None:
         captured.append(response)
 
 
-class CallResult(Record, Generic[T]):
+@dataclass(frozen=True)
+class CallResult(Generic[T]):
     """One call's typed ``result`` and its ``response`` (the last, if it made several)."""
 
-    __slots__ = ("response", "result")
     result: T
     response: GraphQLResponse
-
-    def __init__(self, result: T, response: GraphQLResponse) -> None:
-        _set = object.__setattr__
-        _set(self, "result", result)
-        _set(self, "response", response)
 
     @property
     def request_id(self) -> str | None:

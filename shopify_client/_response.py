@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
@@ -27,7 +28,6 @@ from ._exceptions import (
     ShopUnavailableError,
     ThrottledError,
 )
-from ._record import Record
 from ._redact import redact_json, scrub
 from ._retry import parse_retry_after
 
@@ -36,44 +36,17 @@ __all__ = ["GraphQLResponse", "interpret_response"]
 _EXCERPT = 200
 
 
-class GraphQLResponse(Record):
+@dataclass(frozen=True)
+class GraphQLResponse:
     """A successful GraphQL answer: ``data`` plus what Shopify said about the call."""
 
-    __slots__ = (
-        "api_version",
-        "attempts",
-        "data",
-        "elapsed",
-        "extensions",
-        "request_id",
-        "status_code",
-    )
     data: dict[str, Any]
-    extensions: dict[str, Any]
-    status_code: int
-    request_id: str | None
-    api_version: str | None
-    elapsed: float
-    attempts: int
-
-    def __init__(
-        self,
-        data: dict[str, Any],
-        extensions: dict[str, Any] | None = None,
-        status_code: int = 200,
-        request_id: str | None = None,
-        api_version: str | None = None,
-        elapsed: float = 0.0,
-        attempts: int = 1,
-    ) -> None:
-        _set = object.__setattr__
-        _set(self, "data", data)
-        _set(self, "extensions", {} if extensions is None else extensions)
-        _set(self, "status_code", status_code)
-        _set(self, "request_id", request_id)
-        _set(self, "api_version", api_version)
-        _set(self, "elapsed", elapsed)
-        _set(self, "attempts", attempts)
+    extensions: dict[str, Any] = field(default_factory=dict)
+    status_code: int = 200
+    request_id: str | None = None
+    api_version: str | None = None
+    elapsed: float = 0.0
+    attempts: int = 1
 
     @property
     def cost(self) -> QueryCost | None:

@@ -7,8 +7,7 @@ import email.utils
 import math
 import random
 import time
-
-from ._record import Record
+from dataclasses import dataclass, field
 
 __all__ = ["RetryPolicy", "parse_retry_after"]
 
@@ -54,39 +53,21 @@ def parse_retry_after(value: str | None, now: float | None = None) -> float | No
     return seconds
 
 
-class RetryPolicy(Record):
-    """Capped exponential backoff with full jitter; ``max_retries=0`` disables retries.
+@dataclass(frozen=True)
+class RetryPolicy:
+    """Capped exponential backoff with full jitter; ``max_retries=0`` disables retries."""
 
-    ``rng`` (default: a new ``random.Random``) draws the jitter; it takes no part in
-    ``==``, hashing or the repr.
-    """
+    max_retries: int = DEFAULT_MAX_RETRIES
+    backoff_base: float = DEFAULT_BACKOFF_BASE
+    backoff_max: float = DEFAULT_BACKOFF_MAX
+    wait_max: float = DEFAULT_WAIT_MAX
+    rng: random.Random = field(default_factory=random.Random, compare=False, repr=False)
 
-    __slots__ = ("backoff_base", "backoff_max", "max_retries", "rng", "wait_max")
-    _hidden = frozenset({"rng"})
-    max_retries: int
-    backoff_base: float
-    backoff_max: float
-    wait_max: float
-    rng: random.Random
-
-    def __init__(
-        self,
-        max_retries: int = DEFAULT_MAX_RETRIES,
-        backoff_base: float = DEFAULT_BACKOFF_BASE,
-        backoff_max: float = DEFAULT_BACKOFF_MAX,
-        wait_max: float = DEFAULT_WAIT_MAX,
-        rng: random.Random | None = None,
-    ) -> None:
-        if max_retries < 0:
+    def __post_init__(self) -> None:
+        if self.max_retries < 0:
             raise ValueError("max_retries must be >= 0")
-        if backoff_base < 0 or backoff_max < 0 or wait_max < 0:
+        if self.backoff_base < 0 or self.backoff_max < 0 or self.wait_max < 0:
             raise ValueError("backoff and wait limits must be >= 0")
-        _set = object.__setattr__
-        _set(self, "max_retries", max_retries)
-        _set(self, "backoff_base", backoff_base)
-        _set(self, "backoff_max", backoff_max)
-        _set(self, "wait_max", wait_max)
-        _set(self, "rng", random.Random() if rng is None else rng)
 
     def backoff(self, attempt: int) -> float:
         """Wait before retry number ``attempt`` (1-based) when the server named none."""

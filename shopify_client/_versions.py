@@ -13,8 +13,7 @@ import datetime as _dt
 import logging
 import threading
 import warnings
-
-from ._record import Record
+from dataclasses import dataclass
 
 __all__ = [
     "UnsupportedVersionWarning",
@@ -37,23 +36,12 @@ class VersionMismatchWarning(UserWarning):
     """Shopify served a different API version than the one requested."""
 
 
-class VersionSupport(Record):
-    """An API version's release date and the end of its support window, as of ``today``."""
-
-    __slots__ = ("released", "supported_until", "today", "version")
+@dataclass(frozen=True)
+class VersionSupport:
     version: str
     released: _dt.date
     supported_until: _dt.date
     today: _dt.date
-
-    def __init__(
-        self, version: str, released: _dt.date, supported_until: _dt.date, today: _dt.date
-    ) -> None:
-        _set = object.__setattr__
-        _set(self, "version", version)
-        _set(self, "released", released)
-        _set(self, "supported_until", supported_until)
-        _set(self, "today", today)
 
     @property
     def is_supported(self) -> bool:

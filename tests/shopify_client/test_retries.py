@@ -7,7 +7,7 @@ import asyncio
 import email.utils
 import logging
 import random
-from typing import Any
+from dataclasses import dataclass, field
 
 import pytest
 
@@ -42,18 +42,12 @@ from tests.shopify_client.conftest import (
 LOGIN = CustomerAccessTokenCreateInput(email=DEMO_EMAIL, password=DEMO_PASSWORD)
 
 
+@dataclass(frozen=True)
 class RecordingPolicy(RetryPolicy):
     """A fast policy that remembers the server hint and the wait of each retry."""
 
-    __slots__ = ("hints", "waits")
-    _hidden = RetryPolicy._hidden | {"hints", "waits"}
-    hints: list[float | None]
-    waits: list[float | None]
-
-    def __init__(self, **options: Any) -> None:
-        super().__init__(**options)
-        object.__setattr__(self, "hints", [])
-        object.__setattr__(self, "waits", [])
+    hints: list[float | None] = field(default_factory=list, compare=False)
+    waits: list[float | None] = field(default_factory=list, compare=False)
 
     def wait(self, attempt: int, server_hint: float | None) -> float | None:
         seconds = super().wait(attempt, server_hint)
