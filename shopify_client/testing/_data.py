@@ -24,6 +24,7 @@ graphql-core (the ``codegen`` extra) is needed only here, imported on first use.
 
 from __future__ import annotations
 
+import collections
 import functools
 import json
 import threading
@@ -81,20 +82,20 @@ def find_schema_dir(start: Path | None = None) -> Path | None:
     return None
 
 
-_schemas: dict[Path, GraphQLSchema] = {}
+#: how many built schemas one process keeps (each test's own schema_dir is one more)
+SCHEMAS_KEPT = 16
+_schemas: collections.OrderedDict[Path, GraphQLSchema] = collections.OrderedDict()
 _schemas_lock = threading.Lock()
 
 
 def _load_schema(path: Path) -> GraphQLSchema:
-    """The schema of a committed introspection file, built once per process.
+    """The schema of a committed introspection file, built once and kept (the
+    :data:`SCHEMAS_KEPT` last used).
 
     Under one lock: the first burst of concurrent requests (a thread each) used to
     build one copy each, 50 copies of the Admin schema (3.5 million objects) that
-    the checked-document cache then kept alive, and a full collection took 3 s.
+    a full collection then took seconds to walk.
     """
-    schema = _schemas.get(path)
-    if schema is not None:
-        return schema
     with _schemas_lock:
         schema = _schemas.get(path)
         if schema is None:
@@ -102,22 +103,26 @@ def _load_schema(path: Path) -> GraphQLSchema:
 
             data = json.loads(path.read_bytes())
             schema = _schemas[path] = build_client_schema(data.get("data", data))
+            while len(_schemas) > SCHEMAS_KEPT:
+                _schemas.popitem(last=False)
+        else:
+            _schemas.move_to_end(path)
         return schema
 
 
-#: documents longer than this are checked on every request, not kept
-CACHED_QUERY_CHARS = 100_000
+#: documents longer than this are checked on every request, not kept: the project's
+#: operations are under 1,000 characters, and a kept document of 100,000 holds ~8 MB
+CACHED_QUERY_CHARS = 8_000
 
 
 def _checked(schema: GraphQLSchema, query: str) -> tuple[DocumentNode, list[GraphQLError]]:
     """The parsed document and its validation errors (GraphQLSyntaxError raised).
 
     A client sends the same few documents again and again, as it does to Shopify;
-    each is parsed and validated once per schema. Besides the time, this spares the
-    collector: validating one document leaves ~700 objects in reference cycles
-    (graphql-core's visitors), and a long fake shop run piled millions of them into
-    the oldest generation, collected in one pause of over five seconds (seen as a
-    stall in bench's pacing section).
+    each is parsed and validated once per schema (the 64 last used are kept, at most
+    ~40 MB). Besides the time, this spares the collector: validating one document
+    leaves ~700 objects in reference cycles (graphql-core's visitors), and a long
+    fake shop run piled millions of them into the oldest generation.
     """
     if len(query) > CACHED_QUERY_CHARS:
         return _check(schema, query)
@@ -131,7 +136,7 @@ def _check(schema: GraphQLSchema, query: str) -> tuple[DocumentNode, list[GraphQ
     return document, validate(schema, document)
 
 
-_check_cached = functools.lru_cache(maxsize=256)(_check)
+_check_cached = functools.lru_cache(maxsize=64)(_check)
 
 
 def _number(path: tuple[str | int, ...]) -> int:

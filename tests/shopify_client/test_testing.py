@@ -163,6 +163,57 @@ def test_concurrent_first_requests_build_the_schema_once(
     assert len(built) == 1
 
 
+def test_a_long_document_is_not_kept(shop: FakeShopify, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Only documents up to CACHED_QUERY_CHARS are kept: a kept document of 100,000
+    characters holds ~8 MB, and 64 of them would be half a gigabyte. 20,000 is
+    twenty times the project's longest operation."""
+    import graphql
+
+    validated: list[int] = []
+    real = graphql.validate
+
+    def counting(schema: Any, document: Any, *args: Any, **kwargs: Any) -> Any:
+        validated.append(1)
+        return real(schema, document, *args, **kwargs)
+
+    monkeypatch.setattr(graphql, "validate", counting)
+    padding = " " * 20_000
+    query = "query LongOne { shop { name } }" + padding
+    for _ in range(2):
+        assert data(post(shop, "storefront", "2024-10", {"query": query}))["shop"]["name"]
+    assert len(validated) == 2
+
+
+def test_built_schemas_are_kept_up_to_a_bound(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each schema_dir (a test's tmp_path, say) is one more schema: the fake keeps
+    the SCHEMAS_KEPT last used, not every one it ever built."""
+    import graphql
+
+    from shopify_client.testing import _data
+
+    monkeypatch.setattr(_data, "SCHEMAS_KEPT", 1)
+    built: list[object] = []
+    real = graphql.build_client_schema
+
+    def counting(*args: Any, **kwargs: Any) -> Any:
+        built.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(graphql, "build_client_schema", counting)
+    dirs = [tmp_path / "a", tmp_path / "b"]
+    for folder in dirs:
+        (folder / "storefront").mkdir(parents=True)
+        shutil.copy(ROOT / "schema" / "storefront" / "2024-01.json", folder / "storefront")
+    for folder in (dirs[0], dirs[0], dirs[1], dirs[0]):
+        with FakeShopify(schema_dir=folder) as fake:
+            answer = post(fake, "storefront", "2024-01", {"query": "{ shop { name } }"})
+            assert data(answer)["shop"]["name"]
+    assert len(built) == 3  # a; a again is kept; b evicts a; a is built anew
+    assert len(_data._schemas) == 1
+
+
 def test_a_version_without_a_committed_schema_is_an_error(shop: FakeShopify) -> None:
     body = post(shop, "storefront", "2019-04", {"query": PRODUCTS}).json()
     assert "no committed schema" in body["errors"][0]["message"]
