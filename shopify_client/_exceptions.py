@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
 __all__ = [
     "AuthenticationError",
@@ -50,6 +50,21 @@ __all__ = [
 
 class ShopifyError(Exception):
     """Base class of every error raised by the Shopify clients."""
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Most errors take keyword-only arguments, which Exception's own reduce
+        # (cls(*args)) cannot give back: an error raised in a worker process failed
+        # to reach the parent. Rebuilt from its message and its attributes instead.
+        return (_rebuild_error, (type(self), self.args, self.__dict__))
+
+
+def _rebuild_error(
+    cls: type[ShopifyError], args: tuple[Any, ...], state: dict[str, Any]
+) -> ShopifyError:
+    error = cls.__new__(cls, *args)
+    error.args = args
+    error.__dict__.update(state)
+    return error
 
 
 class ConfigurationError(ShopifyError, ValueError):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import pickle
 from typing import Any
 
 import pytest
@@ -12,12 +13,19 @@ from shopify_admin import Client as AdminClient
 from shopify_admin import StorefrontAccessTokenInput
 from shopify_client import (
     AuthenticationError,
+    ConfigurationError,
     GraphQLError,
+    GraphQLErrorDetail,
     HTTPStatusError,
     InvalidResponseError,
+    InvalidVariablesError,
+    QueryCost,
+    ResponseTooLargeError,
     SecurityRejectionError,
     ServerError,
     ShopifyError,
+    ShopUnavailableError,
+    ThrottledError,
     TransportError,
     UserErrorsError,
     raise_for_user_errors,
@@ -454,3 +462,43 @@ def test_user_errors_are_found_by_type_under_any_name_or_alias() -> None:
     assert info.value.codes == ["INVALID"]
     clean = Payload.model_validate({"checkoutUserErrors": [], "problems": None})
     assert raise_for_user_errors(clean) is clean
+
+
+# -- errors cross process boundaries ----------------------------------------------------
+
+COST = QueryCost(
+    requested=10.0,
+    actual=None,
+    maximum_available=1000.0,
+    currently_available=5.0,
+    restore_rate=50.0,
+)
+DETAIL = GraphQLErrorDetail("Throttled", ("products",), "THROTTLED", {"code": "THROTTLED"})
+EVERY_ERROR: list[ShopifyError] = [
+    ShopifyError("plain"),
+    ConfigurationError("bad shop"),
+    InvalidVariablesError("variable $input: a value of type set", variable="input"),
+    TransportError("ReadTimeout", request_sent=True, status_code=200, request_id="r-1"),
+    HTTPStatusError("HTTP 402", status_code=402, request_id="r-2", errors=[DETAIL]),
+    AuthenticationError("HTTP 401", status_code=401, request_id=None),
+    ShopUnavailableError("HTTP 403", status_code=403, request_id=None),
+    SecurityRejectionError("HTTP 430", status_code=430, request_id=None),
+    ServerError("HTTP 503", status_code=503, request_id="r-3", retry_after=2.0),
+    ThrottledError("THROTTLED", status_code=200, retry_after=None, cost=COST, request_id="r"),
+    GraphQLError([DETAIL], data={"shop": None}, request_id="r-4"),
+    InvalidResponseError("HTML page", status_code=502, request_id=None, path="shop.name"),
+    ResponseTooLargeError("too large", status_code=200, request_id=None, limit=1024),
+    UserErrorsError([DETAIL]),
+]
+
+
+@pytest.mark.parametrize("error", EVERY_ERROR, ids=lambda e: type(e).__name__)
+def test_every_error_pickles_whole(error: ShopifyError) -> None:
+    """A worker process (multiprocessing, ProcessPoolExecutor) hands its exception to
+    the parent by pickle; most errors take keyword-only arguments, which Exception's
+    own pickling cannot pass back (it failed for ThrottledError and GraphQLError)."""
+    copy = pickle.loads(pickle.dumps(error))
+    assert type(copy) is type(error)
+    assert str(copy) == str(error) and copy.args == error.args
+    assert vars(copy) == vars(error)
+    assert getattr(copy, "codes", None) == getattr(error, "codes", None)
