@@ -33,28 +33,24 @@ class _NoCookies(httpx.Cookies):
         return None
 
 
-class CookielessClient(httpx.Client):
+class _KeepsNoCookies:
+    """The ``cookies`` of both clients below: always the one shared empty jar."""
+
+    @property
+    def cookies(self) -> httpx.Cookies:
+        return _EMPTY
+
+    @cookies.setter
+    def cookies(self, cookies: object) -> None:
+        raise AttributeError("a shopify_client HTTP client keeps no cookies")
+
+
+class CookielessClient(_KeepsNoCookies, httpx.Client):
     """An ``httpx.Client`` whose ``cookies`` stay empty: no answer's cookie is kept."""
 
-    @property
-    def cookies(self) -> httpx.Cookies:
-        return _EMPTY
 
-    @cookies.setter
-    def cookies(self, cookies: object) -> None:
-        raise AttributeError("a shopify_client HTTP client keeps no cookies")
-
-
-class CookielessAsyncClient(httpx.AsyncClient):
+class CookielessAsyncClient(_KeepsNoCookies, httpx.AsyncClient):
     """An ``httpx.AsyncClient`` whose ``cookies`` stay empty: no answer's cookie is kept."""
-
-    @property
-    def cookies(self) -> httpx.Cookies:
-        return _EMPTY
-
-    @cookies.setter
-    def cookies(self, cookies: object) -> None:
-        raise AttributeError("a shopify_client HTTP client keeps no cookies")
 
 
 _EMPTY = _NoCookies(_RefusingJar())
