@@ -5,6 +5,9 @@ package; import their ``Client`` / ``AsyncClient``. Import exceptions, the retry
 policy and helpers from here.
 """
 
+import importlib as _importlib
+import typing as _typing
+
 from ._base import (
     AdminBaseClient,
     AsyncAdminBaseClient,
@@ -12,16 +15,13 @@ from ._base import (
     StorefrontBaseClient,
 )
 from ._endpoint import endpoint_for, normalize_shop
-from ._enums import ShopifyEnum
 from ._exceptions import (
     AuthenticationError,
     ConfigurationError,
     GraphQLError,
-    GraphQLErrorDetail,
     HTTPStatusError,
     InvalidResponseError,
     InvalidVariablesError,
-    QueryCost,
     ResponseTooLargeError,
     SecurityRejectionError,
     ServerError,
@@ -34,20 +34,45 @@ from ._exceptions import (
 )
 from ._options import CallOptions
 from ._pacing import QueryCostLimiter
-from ._per_call import CallResult, with_response, with_response_async
 from ._response import GraphQLResponse
-from ._retry import RetryPolicy, parse_retry_after
 from ._unions import typename_discriminator
-from ._user_errors import raise_for_user_errors
 from ._variables import UNSET, UnsetType
 from ._version import __version__
-from ._versions import (
-    UnsupportedVersionWarning,
-    VersionMismatchWarning,
-    VersionSupport,
-    latest_stable_version,
-    version_support,
-)
+
+if _typing.TYPE_CHECKING:
+    from ._enums import ShopifyEnum
+    from ._per_call import CallResult, with_response, with_response_async
+    from ._records import GraphQLErrorDetail, QueryCost
+    from ._retry import RetryPolicy, parse_retry_after
+    from ._user_errors import raise_for_user_errors
+    from ._versions import (
+        UnsupportedVersionWarning,
+        VersionMismatchWarning,
+        VersionSupport,
+        latest_stable_version,
+        version_support,
+    )
+
+# Public names whose modules load on first use: each is needed at a client's
+# construction, on an error, or by a helper, not to import the clients (several
+# are dataclasses, which @dataclass builds with exec() at import). A name, once
+# loaded, is a plain attribute of this package.
+_LAZY = {
+    "CallResult": "_per_call",
+    "GraphQLErrorDetail": "_records",
+    "QueryCost": "_records",
+    "RetryPolicy": "_retry",
+    "ShopifyEnum": "_enums",
+    "UnsupportedVersionWarning": "_versions",
+    "VersionMismatchWarning": "_versions",
+    "VersionSupport": "_versions",
+    "latest_stable_version": "_versions",
+    "parse_retry_after": "_retry",
+    "raise_for_user_errors": "_user_errors",
+    "version_support": "_versions",
+    "with_response": "_per_call",
+    "with_response_async": "_per_call",
+}
 
 __all__ = [
     "UNSET",
@@ -93,3 +118,20 @@ __all__ = [
     "with_response",
     "with_response_async",
 ]
+
+
+# Hidden from type checkers, which see the names imported under TYPE_CHECKING (a
+# visible module __getattr__ would make any misspelt name type-check as Any).
+if not _typing.TYPE_CHECKING:
+
+    def __getattr__(name: str) -> _typing.Any:
+        module = _LAZY.get(name)
+        if module is None:
+            raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+        value = getattr(_importlib.import_module(f".{module}", __name__), name)
+        globals()[name] = value
+        return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

@@ -13,18 +13,20 @@ shared by its sync and async client; the rest lives in:
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 import httpx
 
-from ._apis import Api
 from ._auth import admin_auth, storefront_auth
 from ._client import HttpT, _AsyncClient, _ClientCore, _SyncClient
 from ._exceptions import ConfigurationError
 from ._pacing import QueryCostLimiter
 from ._request import is_mutation
-from ._retry import RetryPolicy
 from ._transport import DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT
+
+if TYPE_CHECKING:
+    from ._apis import Api
+    from ._retry import RetryPolicy
 
 __all__ = [
     "AdminBaseClient",

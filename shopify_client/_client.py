@@ -15,32 +15,29 @@ import time
 import warnings
 from collections.abc import Iterator, Mapping
 from types import TracebackType
-from typing import Any, ClassVar, Generic, Self, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, Self, TypeVar
 from urllib.parse import urlsplit
 
 import httpx
 import pydantic
 
-from ._apis import Api
 from ._auth import check_header_values
+from ._capture import capture
 from ._endpoint import check_endpoint, endpoint_for, is_loopback_host
 from ._exceptions import (
     ConfigurationError,
     GraphQLError,
     HTTPStatusError,
     InvalidResponseError,
-    QueryCost,
     ShopifyError,
     ThrottledError,
     TransportError,
 )
 from ._http import CookielessAsyncClient, CookielessClient
 from ._pacing import QueryCostLimiter, Ticket, log_wait
-from ._per_call import capture
 from ._redact import REDACTED, scrub
 from ._request import PreparedRequest, prepare
 from ._response import GraphQLResponse, interpret
-from ._retry import RetryPolicy
 from ._transport import (
     ACCEPT_ENCODING,
     AttemptDeadlineExceeded,
@@ -51,7 +48,16 @@ from ._transport import (
     send_sync,
 )
 from ._version import __version__
-from ._versions import VersionMismatchWarning, warn_if_unsupported
+
+if TYPE_CHECKING:
+    from ._apis import Api
+    from ._records import QueryCost
+    from ._retry import RetryPolicy
+
+# Loaded when first needed, not here: ._retry and ._versions (at a client's
+# construction), ._records (with the first answer that carries a cost or errors).
+# Each holds a dataclass, which @dataclass builds with exec() at import: ~0.6 ms
+# apiece, most of what importing the clients cost over pydantic itself.
 
 __all__ = ["ResponseData"]
 
@@ -226,6 +232,8 @@ class _ClientCore(Generic[HttpT]):
                 )
             self._retry = retry_policy
         else:
+            from ._retry import RetryPolicy
+
             try:
                 self._retry = RetryPolicy() if max_retries is None else RetryPolicy(max_retries)
             except (ValueError, TypeError) as exc:
@@ -234,6 +242,8 @@ class _ClientCore(Generic[HttpT]):
         self._deprecations_logged: dict[str, None] = {}
         self._lock = threading.Lock()
         self.last_response = None
+        from ._versions import warn_if_unsupported
+
         warn_if_unsupported(self.api, self.api_version, stacklevel=5)
 
     @staticmethod
@@ -365,6 +375,8 @@ class _ClientCore(Generic[HttpT]):
                 f"describe {self.api_version}: regenerate with `shopify-codegen bump`"
             )
             logger.warning(message)
+            from ._versions import VersionMismatchWarning
+
             warnings.warn(message, VersionMismatchWarning, stacklevel=5)
 
     def _transport_error(

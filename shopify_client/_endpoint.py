@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import ipaddress
 import re
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from ._apis import APIS, Api
 from ._exceptions import ConfigurationError
+
+if TYPE_CHECKING:
+    from ._apis import Api
 
 # Shopify serves both APIs of a shop on its permanent ``{name}.myshopify.com``
 # host. Apps often take ``shop`` from a query string (OAuth callbacks, embedded
@@ -62,6 +65,8 @@ def check_version(version: str) -> str:
 
 def endpoint_for(api: Api, shop: str, version: str) -> str:
     """The GraphQL URL of ``api`` at ``version`` for ``shop``."""
+    from ._apis import APIS  # a dataclass: built at the first construction, not at import
+
     host = normalize_shop(shop)
     check_version(version)
     return f"https://{host}{APIS[api].path.format(version=version)}"

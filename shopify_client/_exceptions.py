@@ -24,18 +24,18 @@ error codes and Shopify's own messages, and response excerpts are scrubbed.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    from ._records import GraphQLErrorDetail, QueryCost
 
 __all__ = [
     "AuthenticationError",
     "ConfigurationError",
     "GraphQLError",
-    "GraphQLErrorDetail",
     "HTTPStatusError",
     "InvalidResponseError",
     "InvalidVariablesError",
-    "QueryCost",
     "ResponseTooLargeError",
     "SecurityRejectionError",
     "ServerError",
@@ -154,47 +154,6 @@ class ServerError(HTTPStatusError):
     """A 5xx answer from Shopify."""
 
 
-@dataclass(frozen=True)
-class QueryCost:
-    """Admin API query cost, from ``extensions.cost`` of a response."""
-
-    requested: float | None
-    actual: float | None
-    maximum_available: float | None
-    currently_available: float | None
-    restore_rate: float | None
-
-    @classmethod
-    def from_extensions(cls, extensions: object) -> QueryCost | None:
-        if not isinstance(extensions, dict):
-            return None
-        cost = extensions.get("cost")
-        if not isinstance(cost, dict):
-            return None
-        status = cost.get("throttleStatus")
-        status = status if isinstance(status, dict) else {}
-
-        def num(value: object) -> float | None:
-            if isinstance(value, bool) or not isinstance(value, int | float):
-                return None
-            return float(value)
-
-        return cls(
-            requested=num(cost.get("requestedQueryCost")),
-            actual=num(cost.get("actualQueryCost")),
-            maximum_available=num(status.get("maximumAvailable")),
-            currently_available=num(status.get("currentlyAvailable")),
-            restore_rate=num(status.get("restoreRate")),
-        )
-
-    def seconds_until_available(self) -> float | None:
-        """How long the leaky bucket needs to refill enough for the requested cost."""
-        if self.requested is None or self.currently_available is None or not self.restore_rate:
-            return None
-        missing = self.requested - self.currently_available
-        return max(0.0, missing / self.restore_rate)
-
-
 class ThrottledError(ShopifyError):
     """Shopify throttled the call (HTTP 429, or ``extensions.code == "THROTTLED"``).
 
@@ -216,21 +175,6 @@ class ThrottledError(ShopifyError):
         self.retry_after = retry_after
         self.cost = cost
         self.request_id = request_id
-
-
-@dataclass(frozen=True)
-class GraphQLErrorDetail:
-    """One entry of a response's ``errors`` list."""
-
-    message: str
-    path: tuple[str | int, ...] = ()
-    code: str | None = None
-    extensions: dict[str, object] = field(default_factory=dict)
-
-    def __str__(self) -> str:
-        where = ".".join(str(p) for p in self.path)
-        code = f" [{self.code}]" if self.code else ""
-        return f"{self.message}{code}" + (f" (at {where})" if where else "")
 
 
 class GraphQLError(ShopifyError):
@@ -321,3 +265,15 @@ class UserErrorsError(ShopifyError):
             if code is not None:
                 out.append(str(getattr(code, "value", code)))
         return out
+
+
+if not TYPE_CHECKING:
+
+    def __getattr__(name: str) -> Any:
+        """QueryCost and GraphQLErrorDetail lived here before they moved to
+        :mod:`._records`: pickles made by earlier releases name this module."""
+        if name in ("QueryCost", "GraphQLErrorDetail"):
+            from . import _records
+
+            return getattr(_records, name)
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

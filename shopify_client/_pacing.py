@@ -29,8 +29,10 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from typing import TYPE_CHECKING
 
-from ._exceptions import QueryCost
+if TYPE_CHECKING:
+    from ._records import QueryCost
 
 __all__ = ["QueryCostLimiter", "Ticket"]
 

@@ -14,29 +14,20 @@ context variable, so concurrent tasks and threads never see each other's answers
 
 from __future__ import annotations
 
-import contextvars
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Generic, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Generic, ParamSpec, TypeVar
 
-from ._exceptions import QueryCost
-from ._response import GraphQLResponse
+from ._capture import CAPTURED
+from ._response import GraphQLResponse  # at run time: CallResult's field type
 
-__all__ = ["CallResult", "capture", "with_response", "with_response_async"]
+if TYPE_CHECKING:
+    from ._records import QueryCost
+
+__all__ = ["CallResult", "with_response", "with_response_async"]
 
 P = ParamSpec("P")
 T = TypeVar("T")
-
-_CAPTURED: contextvars.ContextVar[list[GraphQLResponse] | None] = contextvars.ContextVar(
-    "shopify_client_captured_responses", default=None
-)
-
-
-def capture(response: GraphQLResponse) -> None:
-    """Called by the clients for each answer they hand to the generated code."""
-    captured = _CAPTURED.get()
-    if captured is not None:
-        captured.append(response)
 
 
 @dataclass(frozen=True)
@@ -75,11 +66,11 @@ def _result(result: T, captured: list[GraphQLResponse], method: object) -> CallR
 def with_response(method: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs) -> CallResult[T]:
     """Call ``method`` (a generated method of a sync client) and keep its response."""
     captured: list[GraphQLResponse] = []
-    token = _CAPTURED.set(captured)
+    token = CAPTURED.set(captured)
     try:
         result = method(*args, **kwargs)
     finally:
-        _CAPTURED.reset(token)
+        CAPTURED.reset(token)
     return _result(result, captured, method)
 
 
@@ -88,9 +79,9 @@ async def with_response_async(
 ) -> CallResult[T]:
     """Await ``method`` (a generated method of an async client) and keep its response."""
     captured: list[GraphQLResponse] = []
-    token = _CAPTURED.set(captured)
+    token = CAPTURED.set(captured)
     try:
         result = await method(*args, **kwargs)
     finally:
-        _CAPTURED.reset(token)
+        CAPTURED.reset(token)
     return _result(result, captured, method)

@@ -12,31 +12,37 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
 from ._exceptions import (
     AuthenticationError,
     GraphQLError,
-    GraphQLErrorDetail,
     HTTPStatusError,
     InvalidResponseError,
-    QueryCost,
     SecurityRejectionError,
     ServerError,
     ShopUnavailableError,
     ThrottledError,
 )
 from ._redact import redact_json, scrub
-from ._retry import parse_retry_after
+
+if TYPE_CHECKING:
+    from ._records import GraphQLErrorDetail, QueryCost
+
+# Not imported here: ._records (QueryCost, GraphQLErrorDetail) and ._retry load with
+# the first answer that needs them, so that importing the clients does not build
+# their dataclasses (see tests/shopify_client/test_imports.py).
 
 __all__ = ["GraphQLResponse", "interpret_response"]
 
 _EXCERPT = 200
 
 
-@dataclass(frozen=True)
+# repr=False: the class writes its own (redacted) repr; dataclass would build one
+# with exec() only to find it already there.
+@dataclass(frozen=True, repr=False)
 class GraphQLResponse:
     """A successful GraphQL answer: ``data`` plus what Shopify said about the call."""
 
@@ -50,7 +56,7 @@ class GraphQLResponse:
 
     @property
     def cost(self) -> QueryCost | None:
-        return QueryCost.from_extensions(self.extensions)
+        return _query_cost(self.extensions)
 
     def __repr__(self) -> str:
         return (
@@ -86,6 +92,8 @@ def _error_body(raw: bytes, secrets: Iterable[str]) -> tuple[str, list[GraphQLEr
 
 
 def _scrubbed_details(errors: object, secrets: Iterable[str]) -> list[GraphQLErrorDetail]:
+    from ._records import GraphQLErrorDetail
+
     return [
         GraphQLErrorDetail(
             message=scrub(d.message, secrets),
@@ -104,6 +112,8 @@ def _is_throttled(detail: GraphQLErrorDetail) -> bool:
 
 
 def _error_details(errors: object) -> list[GraphQLErrorDetail]:
+    from ._records import GraphQLErrorDetail
+
     if isinstance(errors, str):
         return [GraphQLErrorDetail(message=errors)]
     if not isinstance(errors, list):
@@ -131,6 +141,18 @@ def _error_details(errors: object) -> list[GraphQLErrorDetail]:
             )
         )
     return details
+
+
+def _retry_after(headers: Mapping[str, str]) -> float | None:
+    from ._retry import parse_retry_after
+
+    return parse_retry_after(headers.get("retry-after"))
+
+
+def _query_cost(extensions: object) -> QueryCost | None:
+    from ._records import QueryCost
+
+    return QueryCost.from_extensions(extensions)
 
 
 def interpret_response(
@@ -189,7 +211,7 @@ def interpret(
         raise ThrottledError(
             f"HTTP 429 Too Many Requests from Shopify{where}",
             status_code=429,
-            retry_after=parse_retry_after(headers.get("retry-after")),
+            retry_after=_retry_after(headers),
             cost=None,
             request_id=request_id,
         )
@@ -229,7 +251,7 @@ def interpret(
                 text,
                 status_code=status,
                 request_id=request_id,
-                retry_after=parse_retry_after(headers.get("retry-after")),
+                retry_after=_retry_after(headers),
                 errors=details,
             )
         raise HTTPStatusError(text, status_code=status, request_id=request_id, errors=details)
@@ -288,7 +310,7 @@ def interpret(
                 f"Shopify throttled the query (THROTTLED){where}",
                 status_code=status,
                 retry_after=None,
-                cost=QueryCost.from_extensions(extensions),
+                cost=_query_cost(extensions),
                 request_id=request_id,
             )
         raise GraphQLError(

@@ -1,0 +1,124 @@
+"""Importing the clients loads what a call needs; the rest loads on first use.
+
+``@dataclass`` builds a frozen record's methods with ``exec()`` at import, ~0.6 ms
+apiece; the records a client needs only at construction (RetryPolicy, VersionSupport,
+ApiSpec), on an error or an Admin cost (QueryCost, GraphQLErrorDetail) or from a
+helper (CallResult) load then (issue 11: a package's import costs at most +5 ms over
+pydantic's first model). These tests pin which modules load when, and that a lazy
+name is the very object its module defines.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import pickle
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+import shopify_client
+from tests.conftest import ROOT
+
+DEFERRED = ("_apis", "_enums", "_per_call", "_records", "_retry", "_user_errors", "_versions")
+
+
+def _run(code: str) -> dict[str, list[str]]:
+    """``code`` in a fresh interpreter (a clean sys.modules); it prints one JSON value."""
+    done = subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(code)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=60,
+        check=True,
+    )
+    result: dict[str, list[str]] = json.loads(done.stdout.strip().splitlines()[-1])
+    return result
+
+
+def test_importing_the_clients_builds_no_deferred_record() -> None:
+    loaded = _run(
+        """
+        import json, sys, warnings
+        warnings.simplefilter("ignore")
+        import httpx
+        modules = lambda: sorted(m.rpartition(".")[2] for m in sys.modules
+                                 if m.startswith("shopify_client."))
+        import shopify_admin, shopify_storefront
+        at_import = modules()
+        data = {"data": {"customer": None}}
+        answer = httpx.MockTransport(lambda r: httpx.Response(200, json=data))
+        with shopify_storefront.Client(
+            endpoint="https://example.myshopify.com/api/2024-10/graphql.json",
+            access_token="t",
+            http_client=httpx.Client(transport=answer),
+        ) as client:
+            constructed = modules()
+            assert client.customer(customer_access_token="t").customer is None
+        after_call = modules()
+        print(json.dumps({"import": at_import, "constructed": constructed,
+                          "call": after_call}))
+        """
+    )
+    assert not set(DEFERRED) & set(loaded["import"]), loaded["import"]
+    assert {"_client", "_response", "_transport", "_exceptions"} <= set(loaded["import"])
+    # Construction needs the retry policy and the version window (and, from shop=,
+    # the endpoint table: here the endpoint is given).
+    assert set(loaded["constructed"]) - set(loaded["import"]) == {"_retry", "_versions"}
+    # A successful Storefront call carries no cost and no errors: nothing more loads.
+    assert loaded["call"] == loaded["constructed"]
+
+
+def test_an_admin_answer_with_a_cost_loads_the_records() -> None:
+    loaded = _run(
+        """
+        import json, sys
+        import httpx
+        import shopify_admin
+        cost = {"requestedQueryCost": 2, "actualQueryCost": 2, "throttleStatus": {
+            "maximumAvailable": 2000.0, "currentlyAvailable": 1998, "restoreRate": 100.0}}
+        data = {"data": {"storefrontAccessTokenCreate": None}, "extensions": {"cost": cost}}
+        answer = httpx.MockTransport(lambda r: httpx.Response(200, json=data))
+        with shopify_admin.Client(
+            endpoint="https://example.myshopify.com/admin/api/2024-01/graphql.json",
+            access_token="shpat_t",
+            http_client=httpx.Client(transport=answer),
+        ) as client:
+            client.storefront_access_token_create(input={"title": "x"})
+            cost = client.last_cost
+        print(json.dumps({"cost": [type(cost).__module__, cost.actual]}))
+        """
+    )
+    assert loaded["cost"] == ["shopify_client._records", 2.0]
+
+
+@pytest.mark.parametrize("name", sorted(shopify_client._LAZY))
+def test_a_lazy_name_is_the_object_its_module_defines(name: str) -> None:
+    module = importlib.import_module(f"shopify_client.{shopify_client._LAZY[name]}")
+    assert getattr(shopify_client, name) is getattr(module, name)
+    assert name in vars(shopify_client)  # cached: no second look-up
+    assert name in dir(shopify_client)
+
+
+def test_an_unknown_name_is_an_attribute_error() -> None:
+    with pytest.raises(AttributeError, match="has no attribute 'RetryPolicyy'"):
+        _ = shopify_client.RetryPolicyy  # type: ignore[attr-defined]
+
+
+def test_records_pickled_under_their_old_module_still_load() -> None:
+    """QueryCost and GraphQLErrorDetail moved from ``_exceptions`` to ``_records``; a
+    pickle made before names the old module, which still answers for them."""
+    cost = shopify_client.QueryCost(1.0, 1.0, 2000.0, 1999.0, 100.0)
+    detail = shopify_client.GraphQLErrorDetail("boom", ("a", 0), "X", {"k": 1})
+    for record, cls in ((cost, "QueryCost"), (detail, "GraphQLErrorDetail")):
+        new = f"cshopify_client._records\n{cls}\n".encode()
+        old = f"cshopify_client._exceptions\n{cls}\n".encode()
+        data = pickle.dumps(record, protocol=0)
+        assert new in data
+        assert pickle.loads(data.replace(new, old)) == record
+    from shopify_client._exceptions import QueryCost  # type: ignore[attr-defined]
+
+    assert QueryCost is shopify_client.QueryCost
