@@ -34,7 +34,6 @@ from ._exceptions import (
 )
 from ._options import CallOptions
 from ._pacing import QueryCostLimiter
-from ._response import GraphQLResponse
 from ._unions import typename_discriminator
 from ._variables import UNSET, UnsetType
 from ._version import __version__
@@ -42,7 +41,7 @@ from ._version import __version__
 if _typing.TYPE_CHECKING:
     from ._enums import ShopifyEnum
     from ._per_call import CallResult, with_response, with_response_async
-    from ._records import GraphQLErrorDetail, QueryCost
+    from ._records import GraphQLErrorDetail, GraphQLResponse, QueryCost
     from ._retry import RetryPolicy, parse_retry_after
     from ._user_errors import raise_for_user_errors
     from ._versions import (
@@ -60,6 +59,7 @@ if _typing.TYPE_CHECKING:
 _LAZY = {
     "CallResult": "_per_call",
     "GraphQLErrorDetail": "_records",
+    "GraphQLResponse": "_records",
     "QueryCost": "_records",
     "RetryPolicy": "_retry",
     "ShopifyEnum": "_enums",

@@ -10,6 +10,7 @@ log) prints the whole token.
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import re
 from collections.abc import Mapping
@@ -18,10 +19,19 @@ from ._exceptions import ConfigurationError
 
 __all__ = ["admin_auth", "check_header_values", "storefront_auth"]
 
-# Visible ASCII (RFC 9110 field-value without spaces): what Shopify tokens are made of.
-_TOKEN = re.compile(r"[\x21-\x7e]+")
-# Any header value: no control characters (CR, LF, NUL...) and ASCII only.
-_HEADER_VALUE = re.compile(r"[\x20-\x7e\t]*")
+# Patterns are compiled on first use (a client's construction), not at import.
+
+
+@functools.cache
+def _token() -> re.Pattern[str]:
+    """Visible ASCII (RFC 9110 field-value without spaces): what Shopify tokens are made of."""
+    return re.compile(r"[\x21-\x7e]+")
+
+
+@functools.cache
+def _header_value() -> re.Pattern[str]:
+    """Any header value: no control characters (CR, LF, NUL...) and ASCII only."""
+    return re.compile(r"[\x20-\x7e\t]*")
 
 
 def check_token(name: str, value: object) -> str:
@@ -29,7 +39,7 @@ def check_token(name: str, value: object) -> str:
     that describes the problem without showing the value."""
     if not isinstance(value, str) or not value.strip():
         raise ConfigurationError(f"{name} must be a non-empty string")
-    if _TOKEN.fullmatch(value):
+    if _token().fullmatch(value):
         return value
     if value != value.strip():
         problem = "starts or ends with whitespace (a newline read from a file?)"
@@ -48,7 +58,7 @@ def check_header_values(headers: Mapping[str, object]) -> dict[str, str]:
     for name, value in headers.items():
         if not isinstance(name, str) or not re.fullmatch(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+", name):
             raise ConfigurationError(f"header name {name!r} is not a valid HTTP header name")
-        if not isinstance(value, str) or not _HEADER_VALUE.fullmatch(value):
+        if not isinstance(value, str) or not _header_value().fullmatch(value):
             raise ConfigurationError(
                 f"header {name} has a value that is not printable ASCII on one line "
                 "(value not shown)"

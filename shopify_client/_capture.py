@@ -12,7 +12,7 @@ import contextvars
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from ._response import GraphQLResponse
+    from ._records import GraphQLResponse
 
 __all__ = ["CAPTURED", "capture"]
 

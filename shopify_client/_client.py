@@ -37,7 +37,7 @@ from ._http import CookielessAsyncClient, CookielessClient
 from ._pacing import QueryCostLimiter, Ticket, log_wait
 from ._redact import REDACTED, scrub
 from ._request import PreparedRequest, prepare
-from ._response import GraphQLResponse, interpret
+from ._response import interpret
 from ._transport import (
     ACCEPT_ENCODING,
     AttemptDeadlineExceeded,
@@ -51,11 +51,11 @@ from ._version import __version__
 
 if TYPE_CHECKING:
     from ._apis import Api
-    from ._records import QueryCost
+    from ._records import GraphQLResponse, QueryCost
     from ._retry import RetryPolicy
 
 # Loaded when first needed, not here: ._retry and ._versions (at a client's
-# construction), ._records (with the first answer that carries a cost or errors).
+# construction), ._records (with the first answer).
 # Each holds a dataclass, which @dataclass builds with exec() at import: ~0.6 ms
 # apiece, most of what importing the clients cost over pydantic itself.
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import re
 from typing import TYPE_CHECKING
@@ -17,8 +18,17 @@ if TYPE_CHECKING:
 # apps), so any other host would let a caller send the token anywhere: custom
 # Storefront domains go through ``endpoint=``, an explicit choice.
 SHOP_SUFFIX = ".myshopify.com"
-_HOST_LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
-_VERSION = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$|^unstable$")
+
+
+# Compiled on first use (a client's construction), not at import.
+@functools.cache
+def _host_label() -> re.Pattern[str]:
+    return re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
+
+
+@functools.cache
+def _version() -> re.Pattern[str]:
+    return re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$|^unstable$")
 
 
 def normalize_shop(shop: str) -> str:
@@ -44,7 +54,7 @@ def normalize_shop(shop: str) -> str:
     if host.endswith("."):
         host = host[:-1]
     labels = host.split(".")
-    if len(labels) < 2 or not all(_HOST_LABEL.fullmatch(label) for label in labels):
+    if len(labels) < 2 or not all(_host_label().fullmatch(label) for label in labels):
         raise ConfigurationError(
             f"shop {raw!r} is not a host name; pass e.g. 'your-store.myshopify.com'"
         )
@@ -58,7 +68,7 @@ def normalize_shop(shop: str) -> str:
 
 
 def check_version(version: str) -> str:
-    if not _VERSION.fullmatch(version):
+    if not _version().fullmatch(version):
         raise ConfigurationError(f"API version {version!r} is not of the form YYYY-MM")
     return version
 

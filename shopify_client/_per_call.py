@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Generic, ParamSpec, TypeVar
 
 from ._capture import CAPTURED
-from ._response import GraphQLResponse  # at run time: CallResult's field type
+from ._records import GraphQLResponse  # at run time: CallResult's field type
 
 if TYPE_CHECKING:
     from ._records import QueryCost

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -21,11 +22,15 @@ SENSITIVE_HEADERS = frozenset(
     }
 )
 
-_SENSITIVE_KEY = re.compile(r"(token|password|secret|authorization|multipass)", re.IGNORECASE)
+
+@functools.cache
+def _sensitive_key() -> re.Pattern[str]:
+    # Compiled on first use (an error to scrub, a log to redact), not at import.
+    return re.compile(r"(token|password|secret|authorization|multipass)", re.IGNORECASE)
 
 
 def is_sensitive_key(key: str) -> bool:
-    return bool(_SENSITIVE_KEY.search(key))
+    return bool(_sensitive_key().search(key))
 
 
 MAX_DEPTH = 64

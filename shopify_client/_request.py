@@ -13,15 +13,19 @@ from ._variables import encode_request
 
 __all__ = ["PreparedRequest", "is_mutation", "prepare"]
 
-# GraphQL's lexer: a comment runs to the end of the line, and a line ends at
-# "\n", "\r\n" or a bare "\r" (spec, "LineTerminator"); a string never spans one.
-_TOKEN = re.compile(
-    r'"""(?:\\"""|[^"]|"(?!""))*"""'  # block string
-    r'|"(?:\\.|[^"\\\n\r])*"'  # string
-    r"|#[^\n\r]*"  # comment
-    r"|[{}]"  # braces
-    r"|[_A-Za-z][_0-9A-Za-z]*"  # name
-)
+
+@functools.cache
+def _tokens() -> re.Pattern[str]:
+    """GraphQL's lexer: a comment runs to the end of the line, and a line ends at
+    "\\n", "\\r\\n" or a bare "\\r" (spec, "LineTerminator"); a string never spans one.
+    Compiled on first use (a client's first call), not at import."""
+    return re.compile(
+        r'"""(?:\\"""|[^"]|"(?!""))*"""'  # block string
+        r'|"(?:\\.|[^"\\\n\r])*"'  # string
+        r"|#[^\n\r]*"  # comment
+        r"|[{}]"  # braces
+        r"|[_A-Za-z][_0-9A-Za-z]*"  # name
+    )
 
 
 @functools.lru_cache(maxsize=256)
@@ -33,7 +37,7 @@ def is_mutation(query: str) -> bool:
     document that holds a mutation is never retried after Shopify may have acted.
     """
     depth = 0
-    for match in _TOKEN.finditer(query):
+    for match in _tokens().finditer(query):
         token = match.group()
         if token == "{":
             depth += 1

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import httpx
@@ -29,41 +28,15 @@ from ._exceptions import (
 from ._redact import redact_json, scrub
 
 if TYPE_CHECKING:
-    from ._records import GraphQLErrorDetail, QueryCost
+    from ._records import GraphQLErrorDetail, GraphQLResponse, QueryCost
 
-# Not imported here: ._records (QueryCost, GraphQLErrorDetail) and ._retry load with
-# the first answer that needs them, so that importing the clients does not build
+# Not imported here: ._records (the answer's records) loads with the first answer,
+# ._retry with the first Retry-After, so that importing the clients does not build
 # their dataclasses (see tests/shopify_client/test_imports.py).
 
-__all__ = ["GraphQLResponse", "interpret_response"]
+__all__ = ["interpret", "interpret_response"]
 
 _EXCERPT = 200
-
-
-# repr=False: the class writes its own (redacted) repr; dataclass would build one
-# with exec() only to find it already there.
-@dataclass(frozen=True, repr=False)
-class GraphQLResponse:
-    """A successful GraphQL answer: ``data`` plus what Shopify said about the call."""
-
-    data: dict[str, Any]
-    extensions: dict[str, Any] = field(default_factory=dict)
-    status_code: int = 200
-    request_id: str | None = None
-    api_version: str | None = None
-    elapsed: float = 0.0
-    attempts: int = 1
-
-    @property
-    def cost(self) -> QueryCost | None:
-        return _query_cost(self.extensions)
-
-    def __repr__(self) -> str:
-        return (
-            f"GraphQLResponse(data={redact_json(self.data)!r}, status_code={self.status_code}, "
-            f"request_id={self.request_id!r}, api_version={self.api_version!r}, "
-            f"elapsed={self.elapsed:.4f}, attempts={self.attempts}, cost={self.cost!r})"
-        )
 
 
 def _text(raw: bytes) -> str:
@@ -328,6 +301,8 @@ def interpret(
             status_code=status,
             request_id=request_id,
         )
+    from ._records import GraphQLResponse
+
     return GraphQLResponse(
         data=data,
         extensions=extensions,
@@ -337,3 +312,15 @@ def interpret(
         elapsed=elapsed,
         attempts=attempts,
     )
+
+
+if not TYPE_CHECKING:
+
+    def __getattr__(name: str) -> Any:
+        """GraphQLResponse lived here before it moved to :mod:`._records`: pickles
+        made by earlier releases name this module."""
+        if name == "GraphQLResponse":
+            from ._records import GraphQLResponse
+
+            return GraphQLResponse
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
