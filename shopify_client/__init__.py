@@ -14,7 +14,6 @@ from ._base import (
     AsyncStorefrontBaseClient,
     StorefrontBaseClient,
 )
-from ._endpoint import endpoint_for, normalize_shop
 from ._exceptions import (
     AuthenticationError,
     ConfigurationError,
@@ -33,13 +32,14 @@ from ._exceptions import (
     UserErrorsError,
 )
 from ._options import CallOptions
-from ._pacing import QueryCostLimiter
 from ._unions import typename_discriminator
 from ._variables import UNSET, UnsetType
 from ._version import __version__
 
 if _typing.TYPE_CHECKING:
+    from ._endpoint import endpoint_for, normalize_shop
     from ._enums import ShopifyEnum
+    from ._pacing import QueryCostLimiter
     from ._per_call import CallResult, with_response, with_response_async
     from ._records import GraphQLErrorDetail, GraphQLResponse, QueryCost
     from ._retry import RetryPolicy, parse_retry_after
@@ -61,12 +61,15 @@ _LAZY = {
     "GraphQLErrorDetail": "_records",
     "GraphQLResponse": "_records",
     "QueryCost": "_records",
+    "QueryCostLimiter": "_pacing",
     "RetryPolicy": "_retry",
     "ShopifyEnum": "_enums",
     "UnsupportedVersionWarning": "_versions",
     "VersionMismatchWarning": "_versions",
     "VersionSupport": "_versions",
+    "endpoint_for": "_endpoint",
     "latest_stable_version": "_versions",
+    "normalize_shop": "_endpoint",
     "parse_retry_after": "_retry",
     "raise_for_user_errors": "_user_errors",
     "version_support": "_versions",

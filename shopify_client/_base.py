@@ -17,15 +17,14 @@ from typing import TYPE_CHECKING, ClassVar
 
 import httpx
 
-from ._auth import admin_auth, storefront_auth
 from ._client import HttpT, _AsyncClient, _ClientCore, _SyncClient
 from ._exceptions import ConfigurationError
-from ._pacing import QueryCostLimiter
 from ._request import is_mutation
 from ._transport import DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT
 
 if TYPE_CHECKING:
     from ._apis import Api
+    from ._pacing import QueryCostLimiter
     from ._retry import RetryPolicy
 
 __all__ = [
@@ -56,6 +55,8 @@ class _StorefrontClient(_ClientCore[HttpT]):
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
         http_client: HttpT | None = None,
     ) -> None:
+        from ._auth import storefront_auth  # what construction needs loads with it
+
         self._setup(
             shop=shop,
             endpoint=endpoint,
@@ -90,6 +91,9 @@ class _AdminClient(_ClientCore[HttpT]):
         runs dry (see :class:`shopify_client.QueryCostLimiter`): True (a limiter of
         this client's own), a limiter shared with other clients of the same shop, or
         False (send at once, and let retries deal with THROTTLED)."""
+        from ._auth import admin_auth  # what construction needs loads with it
+        from ._pacing import QueryCostLimiter
+
         if not isinstance(pacing, bool | QueryCostLimiter):
             raise ConfigurationError("pacing must be True, False or a QueryCostLimiter")
         self._limiter = (

@@ -21,9 +21,7 @@ from urllib.parse import urlsplit
 import httpx
 import pydantic
 
-from ._auth import check_header_values
 from ._capture import capture
-from ._endpoint import check_endpoint, endpoint_for, is_loopback_host
 from ._exceptions import (
     ConfigurationError,
     GraphQLError,
@@ -33,8 +31,6 @@ from ._exceptions import (
     ThrottledError,
     TransportError,
 )
-from ._http import CookielessAsyncClient, CookielessClient
-from ._pacing import QueryCostLimiter, Ticket, log_wait
 from ._redact import REDACTED, scrub
 from ._request import PreparedRequest, prepare
 from ._response import interpret
@@ -51,11 +47,13 @@ from ._version import __version__
 
 if TYPE_CHECKING:
     from ._apis import Api
+    from ._pacing import QueryCostLimiter, Ticket
     from ._records import GraphQLResponse, QueryCost
     from ._retry import RetryPolicy
 
-# Loaded when first needed, not here: ._retry and ._versions (at a client's
-# construction), ._records (with the first answer).
+# Loaded when first needed, not here: what only a client's construction uses
+# (._auth, ._endpoint, ._http, ._pacing, ._retry, ._versions), and ._records (with
+# the first answer).
 # Each holds a dataclass, which @dataclass builds with exec() at import: ~0.6 ms
 # apiece, most of what importing the clients cost over pydantic itself.
 
@@ -169,6 +167,8 @@ class _ClientCore(Generic[HttpT]):
     def _http_options(self) -> dict[str, Any]:
         """Options of an httpx client this class creates: never follow a redirect, and
         never send a loopback request (plain http, token inside) through HTTP_PROXY."""
+        from ._endpoint import is_loopback_host
+
         host = urlsplit(self._endpoint).hostname or ""
         return {
             "headers": self._headers,
@@ -194,6 +194,8 @@ class _ClientCore(Generic[HttpT]):
             )
         if (shop is None) == (endpoint is None):
             raise ConfigurationError("pass exactly one of shop= (a shop domain) or endpoint=")
+        from ._endpoint import check_endpoint, endpoint_for
+
         self._endpoint = (
             check_endpoint(endpoint)
             if endpoint is not None
@@ -308,6 +310,8 @@ class _ClientCore(Generic[HttpT]):
         options = dict(self._per_call)
         limits = self._limits
         if kwargs.get("headers"):
+            from ._auth import check_header_values
+
             extra = check_header_values(kwargs["headers"])
             options["headers"] = {**options.get("headers", {}), **extra}
         if "timeout" in kwargs:
@@ -440,6 +444,8 @@ class _ClientCore(Generic[HttpT]):
         assert limiter is not None
         ticket, wait = limiter.reserve(request.operation_name or "")
         if ticket is None:
+            from ._pacing import log_wait
+
             log_wait(request.operation_name or "operation", wait, limiter)
         return ticket, wait
 
@@ -509,6 +515,8 @@ class _ClientCore(Generic[HttpT]):
 
 class _SyncClient(_ClientCore[httpx.Client]):
     def _new_http(self) -> httpx.Client:
+        from ._http import CookielessClient
+
         return CookielessClient(**self._http_options())
 
     def execute(
@@ -576,6 +584,8 @@ class _SyncClient(_ClientCore[httpx.Client]):
 
 class _AsyncClient(_ClientCore[httpx.AsyncClient]):
     def _new_http(self) -> httpx.AsyncClient:
+        from ._http import CookielessAsyncClient
+
         return CookielessAsyncClient(**self._http_options())
 
     async def execute(

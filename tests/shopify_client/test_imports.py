@@ -22,7 +22,19 @@ import pytest
 import shopify_client
 from tests.conftest import ROOT
 
-DEFERRED = ("_apis", "_enums", "_per_call", "_records", "_retry", "_user_errors", "_versions")
+DEFERRED = (
+    "_apis",
+    "_auth",
+    "_endpoint",
+    "_enums",
+    "_http",
+    "_pacing",
+    "_per_call",
+    "_records",
+    "_retry",
+    "_user_errors",
+    "_versions",
+)
 
 
 def _run(code: str) -> dict[str, list[str]]:
@@ -59,17 +71,25 @@ def test_importing_the_clients_builds_no_deferred_record() -> None:
             constructed = modules()
             assert client.customer(customer_access_token="t").customer is None
         after_call = modules()
+        shopify_storefront.Client(shop="example.myshopify.com", access_token="t").close()
+        own_http = modules()
+        shopify_admin.Client(shop="example.myshopify.com", access_token="shpat_t").close()
         print(json.dumps({"import": at_import, "constructed": constructed,
-                          "call": after_call}))
+                          "call": after_call, "own_http": own_http, "admin": modules()}))
         """
     )
     assert not set(DEFERRED) & set(loaded["import"]), loaded["import"]
     assert {"_client", "_response", "_transport", "_exceptions"} <= set(loaded["import"])
-    # Construction needs the retry policy and the version window (and, from shop=,
-    # the endpoint table: here the endpoint is given).
-    assert set(loaded["constructed"]) - set(loaded["import"]) == {"_retry", "_versions"}
+    # Construction needs the auth and endpoint checks, the retry policy and the
+    # version window; the endpoint table (shop=) and the cookieless httpx clients
+    # load when a client is built from a shop and without an http_client of the
+    # caller's; the limiter with an Admin client.
+    constructed = set(loaded["constructed"]) - set(loaded["import"])
+    assert constructed == {"_auth", "_endpoint", "_retry", "_versions"}
     # The first answer loads its records, and nothing else.
     assert set(loaded["call"]) - set(loaded["constructed"]) == {"_records"}
+    assert set(loaded["own_http"]) - set(loaded["call"]) == {"_apis", "_http"}
+    assert set(loaded["admin"]) - set(loaded["own_http"]) == {"_pacing"}
 
 
 def test_an_admin_answer_gives_its_cost_as_a_record() -> None:
