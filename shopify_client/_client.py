@@ -9,6 +9,7 @@ The generated code calls :meth:`execute`, :meth:`get_data` and
 
 from __future__ import annotations
 
+import contextvars
 import logging
 import threading
 import time
@@ -21,7 +22,6 @@ from urllib.parse import urlsplit
 import httpx
 import pydantic
 
-from ._capture import capture
 from ._exceptions import (
     ConfigurationError,
     GraphQLError,
@@ -73,6 +73,14 @@ MAX_TIMEOUT = 86_400.0
 WARNED_MAX = 32
 
 _SAFE_TRANSPORT_ERRORS = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+
+
+# Where get_data leaves each answer for shopify_client.with_response (._per_call),
+# which sets a list here for the length of one call: concurrent tasks and threads
+# never see each other's answers.
+CAPTURED: contextvars.ContextVar[list[GraphQLResponse] | None] = contextvars.ContextVar(
+    "shopify_client_captured_responses", default=None
+)
 
 
 class ResponseData(dict[str, Any]):
@@ -485,7 +493,9 @@ class _ClientCore(Generic[HttpT]):
     # -- the generated code's interface -------------------------------------------
 
     def get_data(self, response: GraphQLResponse) -> dict[str, Any]:
-        capture(response)
+        captured = CAPTURED.get()
+        if captured is not None:
+            captured.append(response)
         return ResponseData(response)
 
     def parse_result(self, model: type[ModelT], data: dict[str, Any]) -> ModelT:

@@ -18,7 +18,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Generic, ParamSpec, TypeVar
 
-from ._capture import CAPTURED
+from ._client import CAPTURED
 from ._records import GraphQLResponse  # at run time: CallResult's field type
 
 if TYPE_CHECKING:

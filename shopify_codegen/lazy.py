@@ -9,8 +9,10 @@ pydantic itself, so:
 * the clients (``client.py``, ``async_client.py``) import the operation modules for
   type checkers only; a method finds its result model on its first call (one
   cached look-up afterwards) -- see :func:`defer_client_imports`;
-* the package ``__init__`` imports its clients and base classes, and every other
-  name on first access (PEP 562 ``__getattr__``) -- see :func:`defer_init_imports`.
+* the package ``__init__`` imports the sync client and the base classes, and every
+  other name on first access (PEP 562 ``__getattr__``), ``AsyncClient`` too: a
+  program uses one flavour, and the other's two modules cost ~0.4 ms -- see
+  :func:`defer_init_imports`.
 
 What a program imports, and when, is unchanged for type checkers: the names are
 imported under ``if TYPE_CHECKING:``, annotations are postponed
@@ -22,12 +24,15 @@ from __future__ import annotations
 
 import ast
 
-__all__ = ["EAGER_MODULES", "defer_client_imports", "defer_init_imports"]
+__all__ = ["EAGER_MODULES", "INIT_EAGER_MODULES", "defer_client_imports", "defer_init_imports"]
 
-#: the package's modules that load with it: what every call needs
+#: the package's modules a client module imports as they are: what every call needs
 EAGER_MODULES = frozenset(
     {"base_client", "async_base_client", "base_model", "client", "async_client", "exceptions"}
 )
+#: the modules the package ``__init__`` imports as they are (the async client and
+#: its base load when ``AsyncClient`` or ``AsyncBaseClient`` is first read)
+INIT_EAGER_MODULES = EAGER_MODULES - {"async_client", "async_base_client"}
 
 _MODEL_LOOKUP = '''
 @cache
@@ -59,7 +64,9 @@ def __dir__() -> list[str]:
 '''
 
 
-def _split(module: ast.Module) -> tuple[list[ast.stmt], list[ast.ImportFrom], list[ast.stmt]]:
+def _split(
+    module: ast.Module, eager: frozenset[str] = EAGER_MODULES
+) -> tuple[list[ast.stmt], list[ast.ImportFrom], list[ast.stmt]]:
     """(the leading imports kept, the relative imports to defer, the rest)."""
     kept: list[ast.stmt] = []
     deferred: list[ast.ImportFrom] = []
@@ -67,11 +74,7 @@ def _split(module: ast.Module) -> tuple[list[ast.stmt], list[ast.ImportFrom], li
     for node in module.body:
         if rest or not isinstance(node, ast.Import | ast.ImportFrom):
             rest.append(node)
-        elif (
-            isinstance(node, ast.ImportFrom)
-            and node.level == 1
-            and node.module not in EAGER_MODULES
-        ):
+        elif isinstance(node, ast.ImportFrom) and node.level == 1 and node.module not in eager:
             deferred.append(node)
         else:
             kept.append(node)
@@ -200,9 +203,9 @@ def _runtime_names(body: ast.Module, candidates: set[str]) -> set[str]:
 
 
 def defer_init_imports(module: ast.Module) -> ast.Module:
-    """A package ``__init__`` that imports its clients and base classes, and every
-    other exported name on first access."""
-    kept, deferred, rest = _split(module)
+    """A package ``__init__`` that imports its sync client and base classes, and
+    every other exported name on first access."""
+    kept, deferred, rest = _split(module, INIT_EAGER_MODULES)
     if not deferred:
         return module
     where = _names(deferred)

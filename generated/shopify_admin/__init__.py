@@ -3,12 +3,12 @@
 import importlib as _importlib
 import typing as _typing
 
-from .async_client import AsyncClient
 from .base_client import BaseClient
 from .base_model import BaseModel
 from .client import Client
 
 if _typing.TYPE_CHECKING:
+    from .async_client import AsyncClient
     from .enums import ProductSortKeys, ProductStatus
     from .input_types import StorefrontAccessTokenInput
     from .products import (
@@ -27,6 +27,7 @@ if _typing.TYPE_CHECKING:
         StorefrontAccessTokenCreateStorefrontAccessTokenCreateUserErrors,
     )
 _LAZY = {
+    "AsyncClient": "async_client",
     "ProductSortKeys": "enums",
     "ProductStatus": "enums",
     "Products": "products",

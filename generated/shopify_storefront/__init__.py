@@ -3,12 +3,12 @@
 import importlib as _importlib
 import typing as _typing
 
-from .async_client import AsyncClient
 from .base_client import BaseClient
 from .base_model import BaseModel
 from .client import Client
 
 if _typing.TYPE_CHECKING:
+    from .async_client import AsyncClient
     from .customer import Customer, CustomerCustomer
     from .customer_access_token_create import (
         CustomerAccessTokenCreate,
@@ -42,6 +42,7 @@ if _typing.TYPE_CHECKING:
         ProductsProductsPageInfo,
     )
 _LAZY = {
+    "AsyncClient": "async_client",
     "CurrencyCode": "enums",
     "Customer": "customer",
     "CustomerAccessTokenCreate": "customer_access_token_create",

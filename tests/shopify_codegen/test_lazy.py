@@ -72,6 +72,28 @@ def test_importing_a_package_loads_its_clients_and_no_operation_models() -> None
     assert "input_types" in after_input and "products" not in after_input
 
 
+def test_the_async_client_loads_when_first_read() -> None:
+    """A program uses one flavour: the other's modules are not imported with the package."""
+    loaded = _run(
+        """
+        import json, sys
+        import shopify_storefront
+        modules = lambda: sorted(m.rpartition(".")[2] for m in sys.modules
+                                 if m.startswith("shopify_storefront."))
+        at_import = modules()
+        client = shopify_storefront.AsyncClient
+        print(json.dumps({"import": at_import, "async": modules(),
+                          "base": client.__mro__[1].__module__}))
+        """
+    )
+    at_import, after = loaded["import"], loaded["async"]
+    assert isinstance(at_import, list) and isinstance(after, list)
+    assert {"base_client", "base_model", "client"} <= set(at_import)
+    assert not {"async_client", "async_base_client"} & set(at_import)
+    assert set(after) - set(at_import) == {"async_client", "async_base_client"}
+    assert loaded["base"] == "shopify_storefront.async_base_client"
+
+
 def test_every_exported_name_loads_on_access_and_stays() -> None:
     lazy = dict(shopify_storefront._LAZY)
     assert lazy["Customer"] == "customer" and lazy["CurrencyCode"] == "enums"

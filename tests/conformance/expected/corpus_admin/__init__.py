@@ -3,12 +3,12 @@
 import importlib as _importlib
 import typing as _typing
 
-from .async_client import AsyncClient
 from .base_client import BaseClient
 from .base_model import BaseModel
 from .client import Client
 
 if _typing.TYPE_CHECKING:
+    from .async_client import AsyncClient
     from .bulk_operation_run_query import (
         BulkOperationRunQuery,
         BulkOperationRunQueryBulkOperationRunQuery,
@@ -475,6 +475,7 @@ if _typing.TYPE_CHECKING:
 _LAZY = {
     "AppPricingInterval": "enums",
     "AppSubscriptionStatus": "enums",
+    "AsyncClient": "async_client",
     "BulkOperationErrorCode": "enums",
     "BulkOperationFields": "fragments",
     "BulkOperationRunQuery": "bulk_operation_run_query",

@@ -3,12 +3,12 @@
 import importlib as _importlib
 import typing as _typing
 
-from .async_client import AsyncClient
 from .base_client import BaseClient
 from .base_model import BaseModel
 from .client import Client
 
 if _typing.TYPE_CHECKING:
+    from .async_client import AsyncClient
     from .cart import Cart, CartCart
     from .cart_buyer_identity_update import (
         CartBuyerIdentityUpdate,
@@ -359,6 +359,7 @@ if _typing.TYPE_CHECKING:
         ShopPayPaymentRequestSessionCreateShopPayPaymentRequestSessionCreateUserErrors,
     )
 _LAZY = {
+    "AsyncClient": "async_client",
     "AttributeInput": "input_types",
     "CardBrand": "enums",
     "Cart": "cart",
