@@ -9,6 +9,7 @@ import pytest
 
 from bench import run
 from bench.common import Settings
+from bench.imports import _AFTER_REFERENCE_PROBE, paired_over
 from bench.table import Row, render
 
 
@@ -43,3 +44,20 @@ def test_only_rejects_an_unknown_section(capsys: pytest.CaptureFixture[str]) -> 
         run.main(["--quick", "--only", "9"])
     assert exit_info.value.code == 2
     assert "no section 9" in capsys.readouterr().err
+
+
+def test_import_deltas_pair_each_round_with_its_own_reference() -> None:
+    """A slow round slows the package and the reference it is compared with alike: the
+    difference is taken per round, never between medians of different rounds."""
+    assert paired_over([160.0, 190.0, 158.0], [158.0, 187.0, 159.0]) == [2.0, 3.0, -1.0]
+    with pytest.raises(ValueError):
+        paired_over([1.0, 2.0], [1.0])
+
+
+def test_the_own_cost_probe_times_only_the_package_import() -> None:
+    probe = _AFTER_REFERENCE_PROBE.format(package="shopify_storefront")
+    timed = probe[probe.index("started = ") : probe.index("print(")]
+    assert timed.strip().splitlines()[1:] == ["import shopify_storefront"]
+    untimed = probe[: probe.index("started = ")]
+    assert "class M(pydantic.BaseModel)" in untimed and "gc.collect()" in untimed
+    compile(probe, "<probe>", "exec")
