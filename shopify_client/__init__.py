@@ -28,7 +28,6 @@ from ._exceptions import (
     ShopUnavailableError,
     ThrottledError,
     TransportError,
-    UserErrorItem,
     UserErrorsError,
 )
 from ._options import CallOptions
@@ -43,7 +42,7 @@ if _typing.TYPE_CHECKING:
     from ._per_call import CallResult, with_response, with_response_async
     from ._records import GraphQLErrorDetail, GraphQLResponse, QueryCost
     from ._retry import RetryPolicy, parse_retry_after
-    from ._user_errors import raise_for_user_errors
+    from ._user_errors import UserErrorItem, raise_for_user_errors
     from ._versions import (
         UnsupportedVersionWarning,
         VersionMismatchWarning,
@@ -65,6 +64,7 @@ _LAZY = {
     "RetryPolicy": "_retry",
     "ShopifyEnum": "_enums",
     "UnsupportedVersionWarning": "_versions",
+    "UserErrorItem": "_user_errors",
     "VersionMismatchWarning": "_versions",
     "VersionSupport": "_versions",
     "endpoint_for": "_endpoint",

@@ -31,7 +31,6 @@ from ._exceptions import (
     ThrottledError,
     TransportError,
 )
-from ._redact import REDACTED, scrub
 from ._request import PreparedRequest, prepare
 from ._response import interpret
 from ._transport import (
@@ -52,8 +51,8 @@ if TYPE_CHECKING:
     from ._retry import RetryPolicy
 
 # Loaded when first needed, not here: what only a client's construction uses
-# (._auth, ._endpoint, ._http, ._pacing, ._retry, ._versions), and ._records (with
-# the first answer).
+# (._auth, ._endpoint, ._http, ._pacing, ._retry, ._versions), ._records (with
+# the first answer) and ._redact (with the first error message to scrub).
 # Each holds a dataclass, which @dataclass builds with exec() at import: ~0.6 ms
 # apiece, most of what importing the clients cost over pydantic itself.
 
@@ -297,6 +296,8 @@ class _ClientCore(Generic[HttpT]):
         return self.last_response.cost if self.last_response else None
 
     def __repr__(self) -> str:
+        from ._redact import REDACTED
+
         return (
             f"<{type(self).__name__} {self.api} API {self.api_version} "
             f"endpoint={self._endpoint!r} token={REDACTED}>"
@@ -402,6 +403,8 @@ class _ClientCore(Generic[HttpT]):
             what = f"timed out: {exc}"
         else:
             sent = not isinstance(exc, _SAFE_TRANSPORT_ERRORS)
+            from ._redact import scrub
+
             detail = scrub(str(exc)[:200], self._secrets_for(request))
             what = type(exc).__name__ + (f" ({detail})" if detail else "")
         when = "after the request may have reached Shopify" if sent else "before sending"

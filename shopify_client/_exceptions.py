@@ -24,10 +24,11 @@ error codes and Shopify's own messages, and response excerpts are scrubbed.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from ._records import GraphQLErrorDetail, QueryCost
+    from ._user_errors import UserErrorItem
 
 __all__ = [
     "AuthenticationError",
@@ -43,7 +44,6 @@ __all__ = [
     "ShopifyError",
     "ThrottledError",
     "TransportError",
-    "UserErrorItem",
     "UserErrorsError",
 ]
 
@@ -234,14 +234,6 @@ class ResponseTooLargeError(InvalidResponseError):
         self.limit = limit
 
 
-class UserErrorItem(Protocol):
-    """What every Shopify user error has: a ``message`` (generated models also carry
-    ``field`` and, for most payloads, ``code``)."""
-
-    @property
-    def message(self) -> str: ...
-
-
 class UserErrorsError(ShopifyError):
     """A mutation answered with user errors (``userErrors``, ``customerUserErrors``...)."""
 
@@ -270,10 +262,15 @@ class UserErrorsError(ShopifyError):
 if not TYPE_CHECKING:
 
     def __getattr__(name: str) -> Any:
-        """QueryCost and GraphQLErrorDetail lived here before they moved to
-        :mod:`._records`: pickles made by earlier releases name this module."""
+        """Names that lived here before they moved (QueryCost and GraphQLErrorDetail
+        to :mod:`._records`, UserErrorItem to :mod:`._user_errors`): pickles and
+        imports made against earlier releases name this module."""
         if name in ("QueryCost", "GraphQLErrorDetail"):
             from . import _records
 
             return getattr(_records, name)
+        if name == "UserErrorItem":
+            from ._user_errors import UserErrorItem
+
+            return UserErrorItem
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

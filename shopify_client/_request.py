@@ -8,7 +8,6 @@ import json
 import re
 from collections.abc import Iterator, Mapping
 
-from ._redact import is_sensitive_key
 from ._variables import encode_request
 
 __all__ = ["PreparedRequest", "is_mutation", "prepare"]
@@ -54,6 +53,8 @@ def _sensitive_values(
     if depth > 64:
         return
     if isinstance(value, dict):
+        from ._redact import is_sensitive_key  # on an error's path only: not at import
+
         for key, item in value.items():
             yield from _sensitive_values(
                 item, under_sensitive or (isinstance(key, str) and is_sensitive_key(key)), depth + 1

@@ -25,14 +25,13 @@ from ._exceptions import (
     ShopUnavailableError,
     ThrottledError,
 )
-from ._redact import redact_json, scrub
 
 if TYPE_CHECKING:
     from ._records import GraphQLErrorDetail, GraphQLResponse, QueryCost
 
 # Not imported here: ._records (the answer's records) loads with the first answer,
-# ._retry with the first Retry-After, so that importing the clients does not build
-# their dataclasses (see tests/shopify_client/test_imports.py).
+# ._retry with the first Retry-After, ._redact with the first error to scrub, so
+# that importing the clients does not load them (tests/shopify_client/test_imports.py).
 
 __all__ = ["interpret", "interpret_response"]
 
@@ -48,6 +47,8 @@ def _text(raw: bytes) -> str:
 def _excerpt(text: str, secrets: Iterable[str]) -> str:
     flat = " ".join(text.split())
     cut = flat[:_EXCERPT] + ("..." if len(flat) > _EXCERPT else "")
+    from ._redact import scrub
+
     return scrub(cut, secrets)
 
 
@@ -66,6 +67,7 @@ def _error_body(raw: bytes, secrets: Iterable[str]) -> tuple[str, list[GraphQLEr
 
 def _scrubbed_details(errors: object, secrets: Iterable[str]) -> list[GraphQLErrorDetail]:
     from ._records import GraphQLErrorDetail
+    from ._redact import redact_json, scrub
 
     return [
         GraphQLErrorDetail(
@@ -196,6 +198,8 @@ def interpret(
             request_id=request_id,
         )
     if 300 <= status < 400:
+        from ._redact import scrub
+
         location = scrub(headers.get("location", "")[:500], secrets) or None
         raise HTTPStatusError(
             f"HTTP {status} redirect from Shopify{where} to {location or '(no Location)'}: "

@@ -3,15 +3,24 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TypeVar
+from typing import Protocol, TypeVar
 
 import pydantic
 
-from ._exceptions import UserErrorItem, UserErrorsError
+from ._exceptions import UserErrorsError
 
-__all__ = ["raise_for_user_errors"]
+__all__ = ["UserErrorItem", "raise_for_user_errors"]
 
 PayloadT = TypeVar("PayloadT")
+
+
+class UserErrorItem(Protocol):
+    """What every Shopify user error has: a ``message`` (generated models also carry
+    ``field`` and, for most payloads, ``code``)."""
+
+    @property
+    def message(self) -> str: ...
+
 
 # For objects that are not generated models (no field types to read).
 _FIELDS = ("customer_user_errors", "user_errors", "checkout_user_errors")
