@@ -169,6 +169,9 @@ def measure(ctx: Context) -> list[Row]:
             continue
         if label in (_after(package) for package in OURS):
             # Already the package's own cost: no subtraction, so no other run's noise.
+            # Shown, not held to the goal, which the issue sets on the measure above;
+            # the quartiles show this machine's fast and slow phases.
+            quartiles = statistics.quantiles(samples, n=4)
             entry["over_reference"] = ms
             rows.append(
                 Row(
@@ -176,9 +179,7 @@ def measure(ctx: Context) -> list[Row]:
                     f"import {label}",
                     f"{ms:.1f} ms",
                     "",
-                    f"+{ms:.1f} ms",
-                    goal=f"<= +{GOAL_IMPORT_OVER_REFERENCE_MS:.0f} ms",
-                    met=ms <= GOAL_IMPORT_OVER_REFERENCE_MS,
+                    f"+{ms:.1f} ms ({quartiles[0]:.1f} to {quartiles[2]:.1f})",
                 )
             )
             continue
