@@ -30,8 +30,8 @@ __all__ = ["EAGER_MODULES", "INIT_EAGER_MODULES", "defer_client_imports", "defer
 EAGER_MODULES = frozenset(
     {"base_client", "async_base_client", "base_model", "client", "async_client", "exceptions"}
 )
-#: the modules the package ``__init__`` imports as they are (the async client and
-#: its base load when ``AsyncClient`` or ``AsyncBaseClient`` is first read)
+#: the modules the package ``__init__`` imports as they are (the async client, and
+#: with it its base module, load when ``AsyncClient`` is first read)
 INIT_EAGER_MODULES = EAGER_MODULES - {"async_client", "async_base_client"}
 
 _MODEL_LOOKUP = '''

@@ -16,10 +16,13 @@ import pickle
 import subprocess
 import sys
 import textwrap
+import typing
 
 import pytest
 
+import shopify_admin
 import shopify_client
+import shopify_storefront
 from tests.conftest import ROOT
 
 DEFERRED = (
@@ -158,3 +161,24 @@ def test_a_moved_protocol_is_still_found_where_it_was() -> None:
 
     assert UserErrorItem is shopify_client.UserErrorItem
     assert UserErrorItem.__module__ == "shopify_client._user_errors"
+
+
+def test_type_hints_resolve_with_the_public_names_as_localns() -> None:
+    """Names only imported for type checkers (the deferred ones) are not in the defining
+    module's namespace; the README gives the public names as ``localns``, and that
+    resolves every public signature that uses them."""
+    localns = {
+        name: getattr(module, name)
+        for module in (shopify_client, shopify_storefront)
+        for name in module.__all__
+    }
+    hints = typing.get_type_hints(shopify_storefront.Client.__init__, localns=localns)
+    assert hints["retry_policy"] == shopify_client.RetryPolicy | None
+    admin = typing.get_type_hints(shopify_admin.AsyncClient.__init__, localns=localns)
+    assert admin["pacing"] == bool | shopify_client.QueryCostLimiter
+    throttled = typing.get_type_hints(shopify_client.ThrottledError.__init__, localns=localns)
+    assert throttled["cost"] == shopify_client.QueryCost | None
+    for error in (shopify_client.GraphQLError, shopify_client.UserErrorsError):
+        assert typing.get_type_hints(error.__init__, localns=localns)
+    customer = typing.get_type_hints(shopify_storefront.Client.customer, localns=localns)
+    assert customer["return"] is shopify_storefront.Customer
