@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import io
+import json
 import shutil
+import subprocess
+import sys
+import textwrap
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -52,3 +57,17 @@ def run_cli(*argv: str) -> tuple[int, str, str]:
     out, err = io.StringIO(), io.StringIO()
     code = main(list(argv), out=out, err=err)
     return code, out.getvalue(), err.getvalue()
+
+
+def run_fresh(code: str) -> Any:
+    """``code`` in a fresh interpreter (a clean sys.modules), from the project root; it
+    prints one JSON value last, which is returned."""
+    done = subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(code)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=60,
+        check=True,
+    )
+    return json.loads(done.stdout.strip().splitlines()[-1])

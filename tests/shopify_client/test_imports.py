@@ -11,11 +11,7 @@ name is the very object its module defines.
 from __future__ import annotations
 
 import importlib
-import json
 import pickle
-import subprocess
-import sys
-import textwrap
 import typing
 
 import pytest
@@ -23,7 +19,7 @@ import pytest
 import shopify_admin
 import shopify_client
 import shopify_storefront
-from tests.conftest import ROOT
+from tests.conftest import run_fresh
 
 DEFERRED = (
     "_apis",
@@ -42,16 +38,7 @@ DEFERRED = (
 
 
 def _run(code: str) -> dict[str, list[str]]:
-    """``code`` in a fresh interpreter (a clean sys.modules); it prints one JSON value."""
-    done = subprocess.run(
-        [sys.executable, "-c", textwrap.dedent(code)],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        timeout=60,
-        check=True,
-    )
-    result: dict[str, list[str]] = json.loads(done.stdout.strip().splitlines()[-1])
+    result: dict[str, list[str]] = run_fresh(code)
     return result
 
 

@@ -4,16 +4,13 @@ from __future__ import annotations
 
 import ast
 import importlib
-import json
-import subprocess
-import sys
 import textwrap
 
 import pytest
 
 import shopify_storefront
 from shopify_codegen.lazy import defer_client_imports, defer_init_imports
-from tests.conftest import ROOT
+from tests.conftest import run_fresh
 
 OPERATION_MODULES = (
     "customer",
@@ -26,16 +23,7 @@ OPERATION_MODULES = (
 
 
 def _run(code: str) -> dict[str, object]:
-    """``code`` in a fresh interpreter (a clean sys.modules); it prints one JSON value."""
-    done = subprocess.run(
-        [sys.executable, "-c", textwrap.dedent(code)],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        timeout=60,
-        check=True,
-    )
-    result: dict[str, object] = json.loads(done.stdout.strip().splitlines()[-1])
+    result: dict[str, object] = run_fresh(code)
     return result
 
 
