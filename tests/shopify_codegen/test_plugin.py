@@ -9,10 +9,9 @@ from pathlib import Path
 
 from graphql import build_schema
 
-from shopify_codegen.config import load_config
 from shopify_codegen.generate import _generation_schema, _in_directory, _run_ariadne, ariadne_config
 from shopify_codegen.plugin import _hide_from_repr, _rewrite_base_model, tolerate_new_members
-from tests.conftest import ROOT
+from tests.conftest import fixture_config
 
 SCHEMA = build_schema(
     """
@@ -166,7 +165,7 @@ def test_secret_string_fields_are_hidden_from_reprs() -> None:
 def test_each_flavour_alone_writes_the_shared_files_identically(tmp_path: Path) -> None:
     """The two runs share one folder; every file but the client and __init__ must not
     depend on which run wrote it (see shopify_codegen.generate)."""
-    config = load_config(ROOT)
+    config = fixture_config()
     api = config.api("storefront")
     trees: dict[bool, dict[str, bytes]] = {}
     with _in_directory(config.root), contextlib.redirect_stdout(io.StringIO()):
