@@ -56,8 +56,7 @@ def add_extra_operations(project: Path) -> list[str]:
 def test_the_extra_operations_are_ordinary_and_valid_on_every_listed_version() -> None:
     """They validate with no error on each version the repository lists, as a user's
     operations must; one selects a deprecated field (a warning, not a failure)."""
-    project = ROOT
-    config = load_config(project)
+    config = load_config(ROOT)
     for folder in sorted(p for p in EXTRA.iterdir() if p.is_dir()):
         for version in config.api(folder.name).validate_versions:
             schema = config.schema_json(folder.name, version)
