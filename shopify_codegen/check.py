@@ -80,12 +80,21 @@ def check_manifest(config: ProjectConfig) -> list[Drift]:
                     "manifest",
                     shown,
                     f"sha256 is {actual}, the manifest says {entry.sha256} "
-                    "(the file changed after it was downloaded)",
+                    "(the file changed after it was registered: restore it, or register the "
+                    "new file with `shopify-codegen schema add`)",
                 )
             )
     for path in sorted(config.schema_dir.rglob("*")):
         if path.is_file() and path != config.manifest_path and path.resolve() not in listed:
-            drift.append(Drift("manifest", config.rel(path), "schema file not in the manifest"))
+            drift.append(
+                Drift(
+                    "manifest",
+                    config.rel(path),
+                    "schema file not in the manifest (register a schema with `shopify-codegen "
+                    "schema add --api API --version VERSION --file PATH`, which writes the JSON, "
+                    "the SDL and the manifest entry; do not copy files in by hand)",
+                )
+            )
     for api in config.apis.values():
         for version in api.validate_versions:
             for path in (
@@ -97,7 +106,9 @@ def check_manifest(config: ProjectConfig) -> list[Drift]:
                         Drift(
                             "manifest",
                             config.rel(path),
-                            f"needed for {api.name} {version}, missing",
+                            f"needed for {api.name} {version}, missing (add it with "
+                            f"`shopify-codegen schema add --api {api.name} --version {version} "
+                            "--file PATH`, or `schema download`)",
                         )
                     )
     return drift
@@ -173,15 +184,12 @@ def compare_trees(committed: Path, fresh: Path, shown: str) -> list[Drift]:
 def check_generated(config: ProjectConfig) -> list[Drift]:
     drift = []
     with tempfile.TemporaryDirectory(prefix="shopify-codegen-check-") as scratch:
-        for api in config.apis.values():
-            package = generate_package(config, api, Path(scratch))
-            drift.extend(
-                compare_trees(
-                    config.generated_dir / api.package,
-                    package.path,
-                    config.rel(config.generated_dir / api.package),
-                )
-            )
+        for index, api in enumerate(config.apis.values()):
+            out = Path(scratch) / str(index)
+            out.mkdir()
+            package = generate_package(config, api, out)
+            committed = config.package_dir(api)
+            drift.extend(compare_trees(committed, package.path, config.rel(committed)))
     return drift
 
 
