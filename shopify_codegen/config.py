@@ -129,7 +129,7 @@ class ProjectConfig:
         if of_api:
             raise ConfigError(
                 f"{self.path}: {len(of_api)} packages of the {key} API "
-                f"({', '.join(a.key for a in of_api)}): name one with --package KEY"
+                f"({', '.join(a.key for a in of_api)}): name one by its key (--api KEY)"
             )
         raise ConfigError(
             f"{self.path}: no [{self.table_prefix}api.{key}] table (configured: {known})"

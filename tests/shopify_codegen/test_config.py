@@ -78,7 +78,7 @@ def test_no_config_anywhere_up_is_a_config_error(tmp_path: Path) -> None:
     empty.mkdir()
     with pytest.raises(
         ConfigError,
-        match=rf"no codegen.toml, and no pyproject.toml .* in {empty.resolve()} .*shopify-codegen init",
+        match=rf"no codegen.toml, and no pyproject.toml .* in {empty.resolve()} .*`shopify-codegen",
     ):
         find_root(empty)
 
