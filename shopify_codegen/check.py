@@ -4,7 +4,9 @@
 2. every schema file matches the sha256 in the manifest, and none is unlisted;
 3. every SDL file is what graphql-core prints from its introspection JSON;
 4. regenerating every package into a scratch folder gives ``generated/`` byte
-   for byte (a missing, stray or changed file is drift, shown as a unified diff).
+   for byte (a missing, stray or changed file is drift, shown as a unified diff);
+   a package whose inputs and files match the last matching check's recorded
+   hashes is not regenerated (:mod:`.stamps`; ``check --full`` always regenerates).
 """
 
 from __future__ import annotations
@@ -16,8 +18,10 @@ from pathlib import Path
 from typing import Any
 
 from .config import ProjectConfig
+from .defaults import merge_ariadne_settings
 from .generate import generate_package
 from .schema_files import load_schema, read_manifest, schema_to_sdl, sha256_of
+from .stamps import inputs_digest, load_stamps, save_stamps, tree_hashes
 from .validate import Finding, validate_project
 
 __all__ = ["CheckReport", "Drift", "run_check"]
@@ -181,23 +185,48 @@ def compare_trees(committed: Path, fresh: Path, shown: str) -> list[Drift]:
     return drift
 
 
-def check_generated(config: ProjectConfig) -> list[Drift]:
+def check_generated(config: ProjectConfig, *, use_stamps: bool = True) -> list[Drift]:
+    """Regenerate each package into a scratch folder and diff it with the committed one.
+
+    With ``use_stamps``, a package whose inputs and committed files are exactly
+    those of the last matching check is not regenerated (see :mod:`.stamps`).
+    """
     drift = []
+    stamps = load_stamps(config) if use_stamps else {}
+    fresh_stamps: dict[str, Any] = {}
     with tempfile.TemporaryDirectory(prefix="shopify-codegen-check-") as scratch:
         for index, api in enumerate(config.apis.values()):
+            committed = config.package_dir(api)
+            digest = inputs_digest(config, api, merge_ariadne_settings(config.ariadne, api.ariadne))
+            hashes = tree_hashes(committed)
+            recorded = stamps.get(api.key)
+            if (
+                hashes is not None
+                and isinstance(recorded, dict)
+                and recorded.get("inputs") == digest
+                and recorded.get("files") == hashes
+            ):
+                fresh_stamps[api.key] = recorded
+                continue
             out = Path(scratch) / str(index)
             out.mkdir()
             package = generate_package(config, api, out)
-            committed = config.package_dir(api)
-            drift.extend(compare_trees(committed, package.path, config.rel(committed)))
+            found = compare_trees(committed, package.path, config.rel(committed))
+            drift.extend(found)
+            if not found and hashes is not None:
+                fresh_stamps[api.key] = {"inputs": digest, "files": hashes}
+    if use_stamps:
+        save_stamps(config, fresh_stamps)
     return drift
 
 
-def run_check(config: ProjectConfig, *, strict: bool = False) -> CheckReport:
+def run_check(
+    config: ProjectConfig, *, strict: bool = False, use_stamps: bool = True
+) -> CheckReport:
     report = CheckReport()
     report.findings = validate_project(config, strict=strict)
     report.drift.extend(check_manifest(config))
     report.drift.extend(check_sdl(config))
     if not report.errors:
-        report.drift.extend(check_generated(config))
+        report.drift.extend(check_generated(config, use_stamps=use_stamps))
     return report

@@ -135,7 +135,7 @@ def cmd_check(args: argparse.Namespace, out: _Output) -> int:
         return cmd_check_remote(args, out)
     config = load_config(args.root)
     started = time.perf_counter()
-    report = run_check(config, strict=args.strict)
+    report = run_check(config, strict=args.strict, use_stamps=not args.full)
     for finding in report.findings:
         out.line(str(finding))
     for drift in report.drift:
@@ -532,6 +532,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("check", help="validate + regenerate into a scratch folder + diff")
     common(p, api=False)
+    p.add_argument(
+        "--full",
+        action="store_true",
+        help="regenerate every package, even one whose recorded hashes say nothing changed",
+    )
     p.add_argument(
         "--remote",
         action="store_true",
