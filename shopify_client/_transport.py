@@ -268,7 +268,9 @@ class _Watchdog:
     def __init__(self) -> None:
         self._reset()
         # A forked child has no watchdog thread (and maybe a lock held at the fork).
-        os.register_at_fork(after_in_child=self._reset)
+        # POSIX only: Windows has no fork (nor os.register_at_fork).
+        if hasattr(os, "register_at_fork"):
+            os.register_at_fork(after_in_child=self._reset)
 
     def _reset(self) -> None:
         self._active: dict[_SyncAttempt, None] = {}
@@ -602,7 +604,8 @@ def _new_loop_deadlines_lock() -> None:
     _LOOP_DEADLINES_LOCK = threading.Lock()
 
 
-os.register_at_fork(after_in_child=_new_loop_deadlines_lock)
+if hasattr(os, "register_at_fork"):  # POSIX only (no fork on Windows)
+    os.register_at_fork(after_in_child=_new_loop_deadlines_lock)
 
 
 def _deadlines_for(loop: asyncio.AbstractEventLoop) -> _LoopDeadlines | None:
