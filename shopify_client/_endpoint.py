@@ -155,8 +155,8 @@ def check_endpoint(endpoint: object) -> str:
         )
     if not (_host_name().fullmatch(raw_host) or _is_ipv6(raw_host)):
         raise ConfigurationError(
-            f"endpoint {_shown(endpoint)} does not name a host: letters, digits, '.', '-' "
-            "and '_' only (or an IP address)"
+            f"endpoint {_shown(endpoint)} does not name a host: labels of letters, digits, "
+            "'-' and '_' between dots (or an IP address)"
         )
     if parts.scheme == "http" and not is_loopback_host(parts.hostname):
         raise ConfigurationError(
@@ -168,7 +168,10 @@ def check_endpoint(endpoint: object) -> str:
 
 @functools.cache
 def _host_name() -> re.Pattern[str]:
-    return re.compile(r"[A-Za-z0-9_.-]+")
+    """Dot-separated labels of 1-63 letters, digits, '-' (not first or last) and '_',
+    as the IDNA-encoded host is sent; a trailing dot (the DNS root) allowed."""
+    label = r"[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?"
+    return re.compile(rf"(?:{label}\.)*{label}\.?")
 
 
 def _is_ipv6(host: str) -> bool:

@@ -252,6 +252,8 @@ BAD_ENDPOINTS = {
     "line-break": "http://127.0.0.1/graphql.json\r\nHost: evil.example",
     "percent-in-host": "https://%65vil.example/graphql.json",
     "bad-idna": "https://xn--/graphql.json",
+    "empty-label": "https://shop..example/graphql.json",
+    "leading-hyphen": "https://-shop.example/graphql.json",
 }
 
 
@@ -291,6 +293,8 @@ def test_an_unreadable_endpoint_does_not_echo_its_credentials() -> None:
         "https://SHOP.example/graphql.json",
         "http://127.0.0.1:65535/graphql.json",
         "http://[::1]/graphql.json",
+        "https://shop.example./graphql.json",  # the DNS root's dot
+        "https://a_b.example/graphql.json",
     ],
 )
 def test_unusual_but_plain_endpoints_are_accepted(endpoint: str) -> None:
