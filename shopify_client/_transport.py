@@ -433,8 +433,15 @@ class _SyncAttempt:
         ``socket.socket.shutdown`` itself, also for a TLS socket: ``SSLSocket.shutdown``
         would drop its SSL object under the reading thread's feet; shutting the
         descriptor makes that read fail cleanly (an httpx ReadError, then ours).
+
+        Never an HTTP/2 connection (a caller's ``http2=True`` client): it carries other
+        calls at the same time, which the shutdown would cut. Its reads are bounded by
+        httpx's read timeout and the checks between them.
         """
         try:
+            tls = stream.get_extra_info("ssl_object")
+            if tls is not None and tls.selected_alpn_protocol() == "h2":
+                return
             sock = stream.get_extra_info("socket")
             if isinstance(sock, socket.socket):
                 socket.socket.shutdown(sock, socket.SHUT_RDWR)

@@ -10,6 +10,7 @@ error while the server is still sending.
 from __future__ import annotations
 
 import asyncio
+import socket
 import threading
 import time
 
@@ -238,3 +239,41 @@ def test_an_answer_sent_ahead_never_reaches_the_next_call_async(extra: bytes, la
     with raw_server(server_script, lifetime=10) as server:
         assert asyncio.run(calls(server.url())) == [None, None]
     assert server_script.connections == 2
+
+
+# -- HTTP/2: one connection, many calls at once ---------------------------------------
+
+
+class _Tls:
+    def __init__(self, protocol: str) -> None:
+        self.protocol = protocol
+
+    def selected_alpn_protocol(self) -> str:
+        return self.protocol
+
+
+class _Stream:
+    """What the watchdog sees of an httpcore network stream: its socket and TLS object."""
+
+    def __init__(self, sock: socket.socket, protocol: str) -> None:
+        self.info = {"socket": sock, "ssl_object": _Tls(protocol)}
+
+    def get_extra_info(self, name: str) -> object:
+        return self.info.get(name)
+
+
+@pytest.mark.parametrize(("protocol", "shut"), [("h2", False), ("http/1.1", True)])
+def test_a_deadline_never_shuts_an_http2_connection(protocol: str, shut: bool) -> None:
+    # A caller's http2=True client multiplexes calls on one socket: a shutdown for one
+    # call's deadline would cut every other call on it. (h2 is not installed here: the
+    # stream is the watchdog's view of one, over a real socket pair.)
+    ours, theirs = socket.socketpair()
+    with ours, theirs:
+        _transport._SyncAttempt._shutdown(_Stream(ours, protocol))
+        if shut:
+            with pytest.raises(OSError):  # shut for writing: EPIPE
+                ours.sendall(b"x")
+        else:
+            ours.sendall(b"x")
+            theirs.settimeout(5)
+            assert theirs.recv(1) == b"x"
