@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import pickle
+from collections.abc import Iterator
 
 import httpx
 import pytest
@@ -40,6 +41,16 @@ def answer(conn: Connection) -> None:
     conn.send(head(length=len(DATA)) + DATA)
 
 
+@pytest.fixture(params=[False, True], ids=["own-http", "http_client"])
+def http_option(request: pytest.FixtureRequest) -> Iterator[dict[str, object]]:
+    """No option (the client makes its own httpx client), or a caller's ``http_client=``."""
+    if not request.param:
+        yield {}
+        return
+    with httpx.Client() as http:
+        yield {"http_client": http}
+
+
 def client(url: str, **options: object) -> StorefrontClient:
     return StorefrontClient(endpoint=url, access_token=STOREFRONT_TOKEN, max_retries=0, **options)  # type: ignore[arg-type]
 
@@ -50,12 +61,12 @@ def shown(exc: BaseException) -> str:
 
 
 @pytest.mark.parametrize("name", [TOKEN_HEADER, "Authorization", "X-Partner-Api-Key", "Cookie"])
-@pytest.mark.parametrize("own_http", [True, False], ids=["own-http", "http_client"])
-def test_a_per_call_secret_header_is_scrubbed_from_errors(name: str, own_http: bool) -> None:
-    extra = {} if own_http else {"http_client": httpx.Client()}
+def test_a_per_call_secret_header_is_scrubbed_from_errors(
+    name: str, http_option: dict[str, object]
+) -> None:
     with (
         raw_server(echo_headers) as server,
-        client(server.url(), **extra) as sf,
+        client(server.url(), **http_option) as sf,
         pytest.raises(AuthenticationError) as info,
     ):
         sf.customer(customer_access_token="t", headers={name: PER_CALL_TOKEN})
@@ -101,12 +112,10 @@ REFUSED = [
 
 
 @pytest.mark.parametrize("name, value", REFUSED, ids=[n for n, _ in REFUSED])
-@pytest.mark.parametrize("own_http", [True, False], ids=["own-http", "http_client"])
 def test_framing_headers_and_host_are_refused_before_sending(
-    name: str, value: str, own_http: bool
+    name: str, value: str, http_option: dict[str, object]
 ) -> None:
-    extra = {} if own_http else {"http_client": httpx.Client()}
-    with raw_server(answer) as server, client(server.url(), **extra) as sf:
+    with raw_server(answer) as server, client(server.url(), **http_option) as sf:
         with pytest.raises(ConfigurationError, match=f"may not set {name}"):
             sf.customer(customer_access_token="t", headers={name: value})
         assert sf.customer(customer_access_token="t").customer is None  # the client still works
@@ -149,10 +158,10 @@ def test_headers_that_are_not_a_mapping_are_a_typed_error(headers: object) -> No
     assert server.requests == []
 
 
-@pytest.mark.parametrize("own_http", [True, False], ids=["own-http", "http_client"])
-def test_a_per_call_header_replaces_the_clients_whatever_its_case(own_http: bool) -> None:
-    extra = {} if own_http else {"http_client": httpx.Client()}
-    with raw_server(answer) as server, client(server.url(), **extra) as sf:
+def test_a_per_call_header_replaces_the_clients_whatever_its_case(
+    http_option: dict[str, object],
+) -> None:
+    with raw_server(answer) as server, client(server.url(), **http_option) as sf:
         sf.customer(customer_access_token="t", headers={TOKEN_HEADER.lower(): PER_CALL_TOKEN})
     sent = request_headers(server.requests[0])
     tokens = [value for name, value in sent if name.lower() == TOKEN_HEADER.lower()]

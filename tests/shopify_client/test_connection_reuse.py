@@ -13,7 +13,9 @@ import asyncio
 import socket
 import threading
 import time
+from collections.abc import Iterator
 
+import httpx
 import pytest
 
 from shopify_client import TransportError, _transport
@@ -39,6 +41,16 @@ def next_request(conn: Connection) -> bytes:
             return b""
         data += chunk
     return data
+
+
+@pytest.fixture(params=[False, True], ids=["own-http", "http_client"])
+def http_option(request: pytest.FixtureRequest) -> Iterator[dict[str, object]]:
+    """No option (the client makes its own httpx client), or a caller's ``http_client=``."""
+    if not request.param:
+        yield {}
+        return
+    with httpx.Client() as http:
+        yield {"http_client": http}
 
 
 def client(url: str, **options: object) -> StorefrontClient:
@@ -151,10 +163,12 @@ class HeaderDripOnReuse:
             self.done.set()
 
 
-def test_a_header_drip_on_a_reused_connection_is_cut_at_the_deadline() -> None:
+def test_a_header_drip_on_a_reused_connection_is_cut_at_the_deadline(
+    http_option: dict[str, object],
+) -> None:
     drip = HeaderDripOnReuse()
     with raw_server(drip, lifetime=10) as server:
-        with client(server.url(), timeout=1) as sf:
+        with client(server.url(), timeout=1, **http_option) as sf:
             assert sf.customer(customer_access_token="t").customer is None
             with pytest.raises(TransportError, match="timeout=1s"):
                 sf.customer(customer_access_token="t")  # on the same, kept-alive connection
