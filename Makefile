@@ -65,6 +65,7 @@ soak: $(STAMP)
 		tests/shopify_client/test_soak.py tests/shopify_client/test_hostile_responses.py \
 		tests/shopify_codegen/test_interrupted.py tests/shopify_codegen/test_hostile_inputs.py \
 		tests/shopify_client/test_redaction.py tests/recorded/test_cassettes_scrubbed.py
+	SOAK_DEADLINE_CALLS=20000 $(BIN)/pytest -s -q tests/shopify_client/test_soak_deadlines.py
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis

@@ -305,35 +305,44 @@ class _ClientCore(Generic[HttpT]):
 
     # -- each call ------------------------------------------------------------------
 
-    def _send_options(self, kwargs: Mapping[str, Any]) -> tuple[dict[str, Any], Limits]:
-        """What each attempt needs besides the body, and what bounds it.
+    def _send_options(
+        self, kwargs: Mapping[str, Any]
+    ) -> tuple[dict[str, Any], Limits, tuple[str, ...]]:
+        """What each attempt needs besides the body, what bounds it, and the secrets
+        of the per-call headers (scrubbed from this call's errors).
 
         A client this class created carries the headers and timeout itself (set
         once, not merged per call); a caller's client gets them with each request.
         """
         if not kwargs:
-            return self._per_call, self._limits
+            return self._per_call, self._limits, ()
         unknown = set(kwargs) - {"headers", "timeout"}
         if unknown:
             raise TypeError(f"unexpected keyword arguments: {', '.join(sorted(unknown))}")
         options = dict(self._per_call)
         limits = self._limits
+        secrets: tuple[str, ...] = ()
         if kwargs.get("headers"):
-            from ._auth import check_header_values
+            from ._call_headers import call_headers, merged_headers
 
-            extra = check_header_values(kwargs["headers"])
-            options["headers"] = {**options.get("headers", {}), **extra}
+            extra, secrets = call_headers(kwargs["headers"])
+            options["headers"] = merged_headers(options.get("headers", {}), extra)
         if "timeout" in kwargs:
             timeout = self._check_timeout(kwargs["timeout"])
             options["timeout"] = timeout
             limits = Limits.of(kwargs["timeout"], self._max_bytes)
-        return options, limits
+        return options, limits, secrets
 
-    def _secrets_for(self, request: PreparedRequest) -> _Secrets:
-        return _Secrets(self._secrets, request)
+    def _secrets_for(self, request: PreparedRequest, call: tuple[str, ...] = ()) -> _Secrets:
+        return _Secrets(self._secrets + call, request)
 
     def _finish(
-        self, raw: RawResponse, request: PreparedRequest, elapsed: float, attempt: int
+        self,
+        raw: RawResponse,
+        request: PreparedRequest,
+        elapsed: float,
+        attempt: int,
+        call_secrets: tuple[str, ...] = (),
     ) -> GraphQLResponse:
         headers = raw.headers
         request_id = headers.get("x-request-id")
@@ -354,7 +363,7 @@ class _ClientCore(Generic[HttpT]):
                 raw.status_code,
                 headers,
                 raw.body,
-                secrets=self._secrets_for(request),
+                secrets=self._secrets_for(request, call_secrets),
                 elapsed=elapsed,
                 attempts=attempt,
                 request_id=request_id,
@@ -397,6 +406,7 @@ class _ClientCore(Generic[HttpT]):
         exc: httpx.TransportError | AttemptDeadlineExceeded,
         request: PreparedRequest,
         progress: Progress,
+        call_secrets: tuple[str, ...] = (),
     ) -> TransportError:
         if isinstance(exc, AttemptDeadlineExceeded):
             sent = exc.request_sent
@@ -405,7 +415,7 @@ class _ClientCore(Generic[HttpT]):
             sent = not isinstance(exc, _SAFE_TRANSPORT_ERRORS)
             from ._redact import scrub
 
-            detail = scrub(str(exc)[:200], self._secrets_for(request))
+            detail = scrub(str(exc)[:200], self._secrets_for(request, call_secrets))
             what = type(exc).__name__ + (f" ({detail})" if detail else "")
         when = "after the request may have reached Shopify" if sent else "before sending"
         if progress.status_code is not None:
@@ -541,7 +551,7 @@ class _SyncClient(_ClientCore[httpx.Client]):
     ) -> GraphQLResponse:
         """Send one GraphQL document, retrying what is safe to retry."""
         request = prepare(query, operation_name, variables)
-        options, limits = self._send_options(kwargs)
+        options, limits, call_secrets = self._send_options(kwargs)
         attempt = 0
         while True:
             attempt += 1
@@ -561,11 +571,12 @@ class _SyncClient(_ClientCore[httpx.Client]):
             progress = Progress()
             try:
                 raw = send_sync(self._http, self._url, request.body, options, limits, progress)
-                result = self._finish(raw, request, time.perf_counter() - started, attempt)
+                elapsed = time.perf_counter() - started
+                result = self._finish(raw, request, elapsed, attempt, call_secrets)
                 self._settle(ticket, result, None)
                 return result
             except (httpx.TransportError, AttemptDeadlineExceeded) as exc:
-                error = self._transport_error(exc, request, progress)
+                error = self._transport_error(exc, request, progress, call_secrets)
             except ShopifyError as exc:
                 error = exc
             except BaseException:
@@ -610,7 +621,7 @@ class _AsyncClient(_ClientCore[httpx.AsyncClient]):
     ) -> GraphQLResponse:
         """Send one GraphQL document, retrying what is safe to retry."""
         request = prepare(query, operation_name, variables)
-        options, limits = self._send_options(kwargs)
+        options, limits, call_secrets = self._send_options(kwargs)
         attempt = 0
         while True:
             attempt += 1
@@ -634,11 +645,12 @@ class _AsyncClient(_ClientCore[httpx.AsyncClient]):
                 raw = await send_async(
                     self._http, self._url, request.body, options, limits, progress
                 )
-                result = self._finish(raw, request, time.perf_counter() - started, attempt)
+                elapsed = time.perf_counter() - started
+                result = self._finish(raw, request, elapsed, attempt, call_secrets)
                 self._settle(ticket, result, None)
                 return result
             except (httpx.TransportError, AttemptDeadlineExceeded) as exc:
-                error = self._transport_error(exc, request, progress)
+                error = self._transport_error(exc, request, progress, call_secrets)
             except ShopifyError as exc:
                 error = exc
             except BaseException:  # cancelled: give the reservation back as spent
