@@ -26,6 +26,8 @@ from typing import Any
 
 from .config import ProjectConfig
 from .generate import generate_package
+from .paths import link_on_the_way
+from .paths import shown as shown_path
 from .schema_files import load_schema, read_manifest, schema_to_sdl, sha256_of
 from .validate import Finding, validate_project
 
@@ -96,41 +98,17 @@ def _walk(folder: Path, prefix: str = "") -> Iterator[tuple[str, str]]:
             yield name, "special"
 
 
-def _link_on_the_way(root: Path, path: Path) -> Path | None:
-    """The first of ``path`` and its folders below ``root`` that is a symlink (or,
-    for a folder, not a folder), looked at without following anything."""
-    try:
-        parts = path.relative_to(root).parts
-    except ValueError:
-        return path
-    here = root
-    for i, part in enumerate(parts):
-        here = here / part
-        if here.is_symlink() or (i < len(parts) - 1 and here.exists() and not here.is_dir()):
-            return here
-    return None
-
-
-def _shown(config: ProjectConfig, path: Path) -> str:
-    """``path`` relative to the project as written (not resolved: a symlink's target
-    is never named)."""
-    try:
-        return path.relative_to(config.root).as_posix()
-    except ValueError:
-        return str(path)
-
-
 def _odd_entry(kind: str) -> str | None:
     return {"symlink": NOT_FOLLOWED, "special": NOT_A_FILE}.get(kind)
 
 
 def check_links(config: ProjectConfig) -> list[Drift]:
     """Every symlink or special file in ``schema/`` (and the folder itself being one)."""
-    link = _link_on_the_way(config.root, config.schema_dir)
+    link = link_on_the_way(config.root, config.schema_dir)
     if link is not None:
-        return [Drift("manifest", _shown(config, link), NOT_FOLLOWED)]
+        return [Drift("manifest", shown_path(config.root, link), NOT_FOLLOWED)]
     return [
-        Drift("manifest", _shown(config, config.schema_dir / name), message)
+        Drift("manifest", shown_path(config.root, config.schema_dir / name), message)
         for name, kind in _walk(config.schema_dir)
         if (message := _odd_entry(kind))
     ]
@@ -154,7 +132,7 @@ def check_manifest(config: ProjectConfig) -> list[Drift]:
             continue
         path = config.schema_dir / relative
         listed.add(path)
-        shown = _shown(config, path)
+        shown = shown_path(config.root, path)
         if not path.exists():
             drift.append(Drift("manifest", shown, "listed in the manifest but missing"))
             continue
@@ -174,7 +152,9 @@ def check_manifest(config: ProjectConfig) -> list[Drift]:
     for name, kind in _walk(config.schema_dir):
         path = config.schema_dir / name
         if kind == "file" and path != config.manifest_path and path not in listed:
-            drift.append(Drift("manifest", _shown(config, path), "schema file not in the manifest"))
+            drift.append(
+                Drift("manifest", shown_path(config.root, path), "schema file not in the manifest")
+            )
     for api in config.apis.values():
         for version in api.validate_versions:
             for path in (
@@ -272,9 +252,9 @@ def check_generated(config: ProjectConfig) -> list[Drift]:
     with tempfile.TemporaryDirectory(prefix="shopify-codegen-check-") as scratch:
         for api in config.apis.values():
             committed = config.generated_dir / api.package
-            link = _link_on_the_way(config.root, committed)
+            link = link_on_the_way(config.root, committed)
             if link is not None:
-                drift.append(Drift("generated", _shown(config, link), NOT_FOLLOWED))
+                drift.append(Drift("generated", shown_path(config.root, link), NOT_FOLLOWED))
                 continue
             package = generate_package(config, api, Path(scratch))
             drift.extend(

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import sys
 import time
 from collections.abc import Callable
@@ -36,7 +35,7 @@ from shopify_client.toolkit import ACCEPT_ENCODING, APIS, body_reader
 
 from .errors import CodegenError
 from .operations import OperationFile
-from .schema_files import introspection_from_json, load_schema
+from .schema_files import introspection_from_json, load_schema, release_version
 
 __all__ = [
     "DownloadError",
@@ -61,23 +60,6 @@ INTROSPECTION_QUERY = get_introspection_query(descriptions=True, input_value_dep
 
 class DownloadError(CodegenError):
     """The download failed or its answer is not a usable schema; nothing was written."""
-
-
-# Shopify's versions: a quarterly release (01, 04, 07, 10) or "unstable". A version
-# names files (schema/<api>/<version>.json) and goes into codegen.toml, so nothing
-# else may pass: not "../../x", not "2025-13", not a TOML or regex escape.
-_RELEASE_VERSION = re.compile(r"(?:20\d\d-(?:01|04|07|10)|unstable)")
-
-
-def release_version(value: str) -> str:
-    """``value`` if it is a Shopify API version, else a CodegenError (exit 2)."""
-    if not isinstance(value, str) or not _RELEASE_VERSION.fullmatch(value):
-        shown = value if isinstance(value, str) and value.isprintable() else repr(value)
-        raise CodegenError(
-            f"version {shown[:60]!r} is not a Shopify API version: YYYY-MM with month "
-            "01, 04, 07 or 10 (e.g. 2025-01), or 'unstable'"
-        )
-    return value
 
 
 @dataclass(frozen=True)
