@@ -63,7 +63,7 @@ def bump(
     old_version = api.pinned_version
     new_schema = _schema_from_bytes(schema_json, f"{api_name}-{version}")
     label = f"{api_name} {version}"
-    operations = read_operation_folder(api.queries, config.rel)
+    operations = read_operation_folder(api.queries, config.rel, root=config.root)
     errors = [f for f in validate_set(operations, new_schema, label) if f.severity == "error"]
     if errors:
         raise BumpRefused(errors)

@@ -204,7 +204,7 @@ def cmd_schema_download(args: argparse.Namespace, out: _Output) -> int:
     config = load_config(args.root)
     api = config.api(args.api)
     downloaded = _download(args, api.name, args.version, out)
-    operations = read_operation_folder(api.queries, config.rel)
+    operations = read_operation_folder(api.queries, config.rel, root=config.root)
     check_root_fields(downloaded.schema, operations, downloaded.source.url)
     stored = add_schema(
         config, api.name, args.version, downloaded.body, origin=downloaded.source.origin
@@ -254,7 +254,9 @@ def cmd_schema_diff(args: argparse.Namespace, out: _Output) -> int:
         operations = [
             op_file
             for name in dict.fromkeys(apis)
-            for op_file in read_operation_folder(config.api(name).queries, config.rel)
+            for op_file in read_operation_folder(
+                config.api(name).queries, config.rel, root=config.root
+            )
         ]
     report = diff_schemas(old, new, old_label=old_label, new_label=new_label, operations=operations)
     out.line(report.render(limit=None if args.all else 25))
@@ -338,7 +340,7 @@ def cmd_check_remote(args: argparse.Namespace, out: _Output) -> int:
             )
             _write_summary(args.summary, f"### Schema drift: not checked\n\n{message}\n")
             raise CodegenError(message) from None
-        operations = read_operation_folder(api.queries, config.rel)
+        operations = read_operation_folder(api.queries, config.rel, root=config.root)
         report = diff_schemas(
             committed_schema(config, api.name, api.pinned_version),
             downloaded.schema,

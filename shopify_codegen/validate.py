@@ -133,7 +133,7 @@ def validate_project(
     findings: list[Finding] = []
     for name in apis or list(config.apis):
         api = config.api(name)
-        files = read_operation_folder(api.queries, config.rel)
+        files = read_operation_folder(api.queries, config.rel, root=config.root)
         findings.extend(unused_fragment_findings(files, api.name))
         for version in api.validate_versions:
             schema = committed_schema(config, api.name, version)
