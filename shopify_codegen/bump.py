@@ -60,7 +60,7 @@ def _schema_from_bytes(body: bytes, label: str) -> GraphQLSchema:
 
 def _failing_required(config: ProjectConfig, api: ApiConfig, version: str) -> list[str]:
     """The package's ``required_versions`` (other than ``version``) its operations fail."""
-    operations = read_operation_folder(api.queries, config.rel)
+    operations = read_operation_folder(api.queries, config.rel, root=config.root)
     failing = []
     for required in api.required_versions:
         if required == version:
@@ -87,7 +87,7 @@ def bump(
     old_version = api.pinned_version
     new_schema = _schema_from_bytes(schema_json, f"{api_name}-{version}")
     label = f"{api_name} {version}"
-    operations = read_operation_folder(api.queries, config.rel)
+    operations = read_operation_folder(api.queries, config.rel, root=config.root)
     errors = [f for f in validate_set(operations, new_schema, label) if f.severity == "error"]
     if errors:
         raise BumpRefused(errors)

@@ -215,7 +215,7 @@ def cmd_schema_download(args: argparse.Namespace, out: _Output) -> int:
     operations = [
         op
         for api in config.select([api_name])
-        for op in read_operation_folder(api.queries, config.rel)
+        for op in read_operation_folder(api.queries, config.rel, root=config.root)
     ]
     check_root_fields(downloaded.schema, operations, downloaded.source.url)
     stored = add_schema(
@@ -267,7 +267,7 @@ def cmd_schema_diff(args: argparse.Namespace, out: _Output) -> int:
         operations = [
             op_file
             for api in config.select(list(dict.fromkeys(apis)) if apis else None)
-            for op_file in read_operation_folder(api.queries, config.rel)
+            for op_file in read_operation_folder(api.queries, config.rel, root=config.root)
         ]
     report = diff_schemas(old, new, old_label=old_label, new_label=new_label, operations=operations)
     out.line(report.render(limit=None if args.all else 25))
@@ -425,7 +425,7 @@ def cmd_check_remote(args: argparse.Namespace, out: _Output) -> int:
             )
             _write_summary(args.summary, f"### Schema drift: not checked\n\n{message}\n")
             raise CodegenError(message) from None
-        operations = read_operation_folder(api.queries, config.rel)
+        operations = read_operation_folder(api.queries, config.rel, root=config.root)
         report = diff_schemas(
             committed_schema(config, api.name, api.pinned_version),
             downloaded.schema,

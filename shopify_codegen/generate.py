@@ -187,7 +187,10 @@ def _generation_schema(
         raise SchemaFileError(sdl, "no such file (the SDL is written beside each JSON schema)")
     json_path = config.schema_json(api.name, api.pinned_version)
     schema = load_schema(json_path if json_path.exists() else sdl)
-    documents = [op_file.document for op_file in read_operation_folder(api.queries, config.rel)]
+    documents = [
+        op_file.document
+        for op_file in read_operation_folder(api.queries, config.rel, root=config.root)
+    ]
     problem: str
     try:
         pruned = prune_schema(schema, documents)

@@ -13,12 +13,14 @@ from graphql import GraphQLSchema
 
 from .config import ProjectConfig
 from .errors import SchemaFileError
+from .paths import link_on_the_way, shown
 from .schema_files import (
     ManifestEntry,
     introspection_from_json,
     load_schema,
     manifest_bytes,
     read_manifest,
+    release_version,
     schema_to_sdl,
 )
 from .transaction import Transaction
@@ -35,7 +37,21 @@ class StoredSchema:
 
 
 def committed_schema(config: ProjectConfig, api: str, version: str) -> GraphQLSchema:
+    """The committed ``api`` ``version`` schema, read from ``schema/<api>/<version>.json``.
+
+    ``version`` names the file, so it must be a Shopify version (``admin@../../x``
+    is refused before any path is built), and the file must be a regular file in
+    the project, reached through no symlink (see :mod:`.paths`).
+    """
+    release_version(version)
     path = config.schema_json(api, version)
+    link = link_on_the_way(config.root, path)
+    if link is not None:
+        raise SchemaFileError(
+            shown(config.root, link),
+            "is a symlink (or leads outside the project): committed schemas are regular "
+            "files in the project's schema folder; not followed",
+        )
     if not path.exists():
         raise SchemaFileError(
             path,

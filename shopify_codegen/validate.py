@@ -138,7 +138,7 @@ def validate_project(
     """
     findings: list[Finding] = []
     for api in config.select(apis):
-        files = read_operation_folder(api.queries, config.rel)
+        files = read_operation_folder(api.queries, config.rel, root=config.root)
         findings.extend(unused_fragment_findings(files, api.key))
         for version in api.validate_versions:
             schema = committed_schema(config, api.name, version)
