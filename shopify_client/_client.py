@@ -374,18 +374,24 @@ class _ClientCore(Generic[HttpT]):
         return result
 
     def _check_headers(self, reason: str | None, served: str | None) -> None:
+        # Header values are Latin-1: C1 control characters (CSI, NEL) can reach them,
+        # so they are escaped before they reach a log line.
         if reason and _remember(self._deprecations_logged, reason[:500]):
+            from ._redact import printable
+
             logger.warning(
                 "Shopify %s API %s: the request used something deprecated: %s",
                 self.api,
                 self.api_version,
-                reason[:500],
+                printable(reason[:500]),
             )
         if served and served != self.api_version and _remember(self._mismatch_warned, served[:40]):
+            from ._redact import printable
+
             message = (
                 f"requested Shopify {self.api} API {self.api_version} but Shopify served "
-                f"{served[:40]} (it does so for unsupported versions); the generated types "
-                f"describe {self.api_version}: regenerate with `shopify-codegen bump`"
+                f"{printable(served[:40])} (it does so for unsupported versions); the generated "
+                f"types describe {self.api_version}: regenerate with `shopify-codegen bump`"
             )
             logger.warning(message)
             from ._versions import VersionMismatchWarning
@@ -403,15 +409,18 @@ class _ClientCore(Generic[HttpT]):
             what = f"timed out: {exc}"
         else:
             sent = not isinstance(exc, _SAFE_TRANSPORT_ERRORS)
-            from ._redact import scrub
+            from ._redact import Scrubber
 
-            detail = scrub(str(exc)[:200], self._secrets_for(request))
+            # Scrubbed whole, then cut: a cut first could leave a token's start.
+            detail = Scrubber(self._secrets_for(request)).excerpt(str(exc), 200)
             what = type(exc).__name__ + (f" ({detail})" if detail else "")
         when = "after the request may have reached Shopify" if sent else "before sending"
         if progress.status_code is not None:
             when = f"while reading its HTTP {progress.status_code} answer"
             if progress.request_id:
-                when += f", request id {progress.request_id}"
+                from ._redact import printable
+
+                when += f", request id {printable(progress.request_id)}"
         return TransportError(
             f"{what} calling {self._endpoint} ({request.operation_name or 'operation'}, {when})",
             request_sent=sent,

@@ -11,7 +11,7 @@ from __future__ import annotations
 from ._apis import API_NAMES, APIS, Api, ApiSpec
 from ._auth import check_token
 from ._endpoint import check_endpoint, endpoint_for, is_loopback_host
-from ._redact import is_sensitive_key, scrub
+from ._redact import excerpt, is_sensitive_key, scrub
 
 __all__ = [
     "APIS",
@@ -21,6 +21,7 @@ __all__ = [
     "check_endpoint",
     "check_token",
     "endpoint_for",
+    "excerpt",
     "is_loopback_host",
     "is_sensitive_key",
     "scrub",
