@@ -18,7 +18,10 @@ Every exception the clients raise on purpose derives from :class:`ShopifyError`:
     └── UserErrorsError           raised on request by :func:`raise_for_user_errors`
 
 Messages never contain access tokens or passwords: they are built from status codes,
-error codes and Shopify's own messages, and response excerpts are scrubbed.
+error codes and Shopify's own messages, and every text of an answer (excerpts, error
+entries with their extensions) is scrubbed of the call's secrets, in each spelling a
+server may use, before it is cut. What Shopify sent has its control characters
+escaped in messages, so it cannot rewrite a terminal or a log line.
 """
 
 from __future__ import annotations
@@ -190,7 +193,9 @@ class GraphQLError(ShopifyError):
         self.errors = list(errors)
         self.data = data
         self.request_id = request_id
-        summary = "; ".join(str(e) for e in self.errors[:5])
+        from ._redact import printable  # with the first error, not at import
+
+        summary = "; ".join(printable(str(e)) for e in self.errors[:5])
         more = f" (+{len(self.errors) - 5} more)" if len(self.errors) > 5 else ""
         super().__init__(f"GraphQL errors: {summary}{more}")
 
@@ -247,7 +252,9 @@ class UserErrorsError(ShopifyError):
             code_text = f"[{getattr(code, 'value', code)}] " if code is not None else ""
             where = f" (field: {'.'.join(field_path)})" if field_path else ""
             parts.append(f"{code_text}{message}{where}")
-        super().__init__("user errors: " + "; ".join(parts))
+        from ._redact import printable  # with the first error, not at import
+
+        super().__init__("user errors: " + printable("; ".join(parts)))
 
     @property
     def codes(self) -> list[str]:
