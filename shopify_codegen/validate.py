@@ -22,6 +22,7 @@ from .operations import (
     read_operation_set,
     unused_fragments,
 )
+from .secrets_lint import secret_literal_findings
 from .store import committed_schema
 
 __all__ = [
@@ -89,6 +90,7 @@ def validate_document(
                 schema_label,
             )
         )
+    findings.extend(secret_literal_findings(op_file, schema_label, strict=strict))
     return findings
 
 
