@@ -118,6 +118,18 @@ class _SendOptions(dict[str, Any]):
         return f"_SendOptions({shown!r})"
 
 
+class _CallSecrets(tuple[str, ...]):
+    """The secrets of one call's ``headers=``: a tuple whose repr names none of them,
+    since the retry loop holds it in a local and a traceback may show locals."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return f"<{len(self)} per-call secret(s), not shown>"
+
+    __str__ = __repr__
+
+
 def _bare(error: ErrorT) -> ErrorT:
     """``error`` without the frames it was raised in nor the exception it was raised
     while handling, to be raised again from the call's own frame: those frames hold
@@ -356,7 +368,7 @@ class _ClientCore(Generic[HttpT]):
         except (ShopifyError, TypeError) as exc:
             error = exc
         else:
-            return request, options, limits, call_secrets
+            return request, options, limits, _CallSecrets(call_secrets)
         del variables, kwargs
         raise _bare(error) from None
 

@@ -306,7 +306,7 @@ def test_the_request_body_is_bytes_that_never_show() -> None:
 
 def test_the_send_options_of_a_caller_client_hide_the_token(shop: FakeShopify) -> None:
     with admin(shop, http_client=httpx.Client()) as client:
-        options, _ = client._send_options({"headers": {"X-Shopify-Access-Token": PER_CALL}})
+        options, _, _ = client._send_options({"headers": {"X-Shopify-Access-Token": PER_CALL}})
         assert options["headers"]["X-Shopify-Access-Token"] == PER_CALL
         assert ADMIN not in repr(options) and PER_CALL not in repr(options)
         assert ADMIN not in repr(client._per_call)
