@@ -288,7 +288,10 @@ def test_dev_paths_relinks_and_drops_stale_links(
     assert sorted(p.name for p in links.iterdir()) == ["pkg_a"]
     assert (links / "pkg_a").resolve() == (checkout / "pkg_a").resolve()
     assert (checkout / "pkg_b" / "__init__.py").is_file()  # the stale link, not its target
-    assert pth.read_text().splitlines() == [str(links.resolve()), str(checkout / "generated")]
+    assert pth.read_text().splitlines() == [
+        str(links.resolve()),
+        str((checkout / "generated").resolve()),
+    ]
 
 
 def test_dev_paths_refuses_a_folder_that_is_not_a_package(

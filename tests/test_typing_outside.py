@@ -135,7 +135,10 @@ def _env() -> dict[str, str]:
 
 
 def _tool(name: str) -> str:
-    return str(Path(sys.executable).with_name(name))  # .venv/bin/<name> under `make test`
+    """The venv's own ``name`` (.venv/bin/<name>, or Scripts\\<name>.exe on Windows)."""
+    found = shutil.which(name, path=str(Path(sys.executable).parent))
+    assert found is not None, f"{name} is not installed beside {sys.executable}"
+    return found
 
 
 def run_mypy(folder: Path) -> list[Diagnostic]:
