@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import functools
 import itertools
+import json
 import re
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -139,8 +140,6 @@ def _spellings(char: str) -> list[str]:
     out = [re.escape(char)]
     if char in _SHORT_ESCAPES:
         out.append(_BACKSLASHES + re.escape(_SHORT_ESCAPES[char]))
-    if char == "\\":
-        out.append(r"\\{1,16}")
     if code < 0x10000:
         out.append(_BACKSLASHES + "u" + _hex(code, 4))  # JSON, JavaScript, Python
     else:
@@ -159,20 +158,40 @@ def _spellings(char: str) -> list[str]:
     return out
 
 
-# One whitespace character in any spelling. Any escape or character reference is
-# taken for one (the rest of the secret must still match): a smaller pattern, and a
-# little more scrubbed, never less.
+# One whitespace character, raw or in any spelling of a whitespace character: the
+# escapes and references of the characters str.isspace() takes, and only of them (a
+# test holds the list to Python's tables). Precise, so that no text is both a
+# whitespace spelling and a spelling of the next character of the secret: each part
+# of a pattern then matches in one way only, and matching never backtracks far.
 _WHITESPACE = (
-    r"(?:\s|\+|%[0-9a-fA-F]{2}|\\{1,8}(?:[tnrfv]|u[0-9a-fA-F]{4}|x[0-9a-fA-F]{2})"
-    r"|(?:&|\\{1,8}u0026)(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|nbsp);)"
+    r"(?:\s"
+    r"|\\{1,8}(?:[tnrfv]|x(?:0[9a-dA-D]|1[c-fC-F]|20|85|[aA]0)"
+    r"|u(?:00(?:0[9a-dA-D]|1[c-fC-F]|20|85|[aA]0)|1680|200[0-9aA]|202[89fF]|205[fF]|3000))"
+    r"|%(?:0[9a-dA-D]|1[c-fC-F]|20|[cC]2%(?:85|[aA]0)|[eE]1%9[aA]%80"
+    r"|[eE]2%80%(?:8[0-9aA]|[aA][89fF])|[eE]2%81%9[fF]|[eE]3%80%80)"
+    r"|(?:&|\\{1,8}u0026)(?:nbsp|#0{0,4}(?:9|1[0-3]|2[89]|3[0-2]|133|160|5760|819[2-9]"
+    r"|820[0-2]|823[239]|8287|12288)|#[xX]0{0,4}(?:[9a-dA-D]|1[c-fC-F]|20|85|[aA]0|1680"
+    r"|200[0-9aA]|202[89fF]|205[fF]|3000));)"
 )
+
+
+def _written(secret: str) -> tuple[str, int]:
+    """The pattern of a secret matched only as written, JSON-escaped (once or twice,
+    ASCII-only or not) and with its whitespace folded: fixed strings, no per-character
+    spellings. For very long secrets, and past the first ``SPELLED_MAX_SECRETS``."""
+    forms = {secret}
+    for _ in range(2):  # JSON, then JSON in JSON
+        forms |= {json.dumps(f, ensure_ascii=a)[1:-1] for f in forms for a in (True, False)}
+    forms |= {" ".join(f.split()) for f in forms}
+    ordered = sorted(forms, key=len, reverse=True)
+    return "|".join(re.escape(f) for f in ordered), len(ordered[0])
 
 
 def _pattern(secret: str, spelled: bool) -> tuple[str, int]:
     """The pattern of one secret (no whitespace at either end), and the longest text
     it can match."""
     if not spelled:
-        return re.escape(secret), len(secret)
+        return _written(secret)
     parts: list[str] = []
     reach = 0
     for is_space, group in itertools.groupby(secret, str.isspace):
@@ -184,14 +203,35 @@ def _pattern(secret: str, spelled: bool) -> tuple[str, int]:
             parts.append(f"{_WHITESPACE}{{1,{most}}}")
             reach += most * _CHAR_REACH
             continue
-        for char in chars:
-            if char in _PLAIN:
-                parts.append(re.escape(char))
-                reach += 1
-            else:
-                parts.append("(?:" + "|".join(_spellings(char)) + ")")
-                reach += _CHAR_REACH
-    return "".join(parts), reach
+        for is_backslash, same in itertools.groupby(chars, lambda c: c == "\\"):
+            if is_backslash:
+                count = len(list(same))
+                parts.append(_backslashes(count))
+                reach += count * _CHAR_REACH
+                continue
+            for char in same:
+                if char in _PLAIN:
+                    parts.append(re.escape(char))
+                    reach += 1
+                else:
+                    parts.append("(?:" + "|".join(_spellings(char)) + ")")
+                    reach += _CHAR_REACH
+    return "(?:" + "".join(parts) + ")", reach
+
+
+def _backslashes(count: int) -> str:
+    """A run of ``count`` backslashes: as written, escaped once, twice or three times
+    over (2, 4 or 8 backslashes each), or a reference each.
+
+    Atomic, the longest first: a run of backslashes in the text is taken whole (what
+    is left is the next character's escape), so that a secret of many backslashes
+    and quotes cannot make the pattern try every way of splitting a run."""
+    runs = "|".join(rf"\\{{{n * count}}}" for n in (8, 4, 2, 1))
+    each = (
+        r"(?:\\{1,8}u005[cC]|%5[cC]|(?:&|\\{1,8}u0026)(?:#0{0,4}92|#[xX]0{0,4}5[cC]);)"
+        + f"{{{count}}}"
+    )
+    return f"(?>{runs}|{each})"
 
 
 class Scrubber:

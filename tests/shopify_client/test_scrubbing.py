@@ -11,6 +11,8 @@ from __future__ import annotations
 import html
 import json
 import pickle
+import re
+import sys
 from urllib.parse import quote
 
 import pytest
@@ -22,7 +24,7 @@ from shopify_client import (
     ServerError,
     ShopifyError,
 )
-from shopify_client._redact import REDACTED, Scrubber, excerpt, scrub
+from shopify_client._redact import _WHITESPACE, REDACTED, Scrubber, excerpt, scrub
 from shopify_client._response import interpret
 from shopify_client.testing import FakeShopify, Fault
 from shopify_storefront import Client as StorefrontClient
@@ -32,6 +34,7 @@ TWO_SPACES = "correct  horse  battery"
 NON_ASCII = "pässwörd-Ünïcødé"
 QUOTES = 'say "pa\\ss" <&> it\'s'
 ASTRAL = "emoji-😀-pass"
+BACKSLASHES = 'C:\\\\share\\"quoted\\é'
 TOKEN = "shpat_0123456789abcdef0123456789ab"
 PASSWORDS = [TWO_SPACES, NON_ASCII, QUOTES, ASTRAL]
 PLAIN = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~")
@@ -79,13 +82,45 @@ def raised(status: int, body: str | bytes, secrets: list[str], **headers: str) -
 # -- the scrubber itself ---------------------------------------------------------------
 
 
-@pytest.mark.parametrize("secret", [*PASSWORDS, TOKEN])
+@pytest.mark.parametrize("secret", [*PASSWORDS, BACKSLASHES, TOKEN])
 def test_every_spelling_of_a_secret_is_replaced(secret: str) -> None:
     scrubber = Scrubber([secret])
     for how, spelled in spellings(secret).items():
         text = f"before {spelled} after"
         out = scrubber.text(text)
         assert out == f"before {REDACTED} after", how
+
+
+def char_spellings(char: str) -> set[str]:
+    code = ord(char)
+    out = {
+        json.dumps(char)[1:-1],
+        f"\\u{code:04x}" if code < 0x10000 else json.dumps(char)[1:-1],
+        f"\\u{code:04X}" if code < 0x10000 else json.dumps(char)[1:-1].upper(),
+        quote(char, safe=""),
+        f"&#{code};",
+        f"&#x{code:x};",
+        f"&#X{code:X};",
+        f"&#00{code};",
+        json.dumps(json.dumps(char)[1:-1])[1:-1],  # JSON in JSON
+        f"\\u0026#{code};",
+    }
+    if code < 0x100:
+        out.add(f"\\x{code:02x}")
+    return out - {char}
+
+
+def test_the_whitespace_pattern_takes_every_spelling_of_whitespace_and_nothing_else() -> None:
+    pattern = re.compile(_WHITESPACE)
+    whitespace = [chr(c) for c in range(sys.maxunicode + 1) if chr(c).isspace()]
+    for char in whitespace:
+        assert pattern.fullmatch(char)
+        for spelled in char_spellings(char):
+            assert pattern.fullmatch(spelled), (hex(ord(char)), spelled)
+    others = [chr(c) for c in range(0x3100) if not chr(c).isspace()] + ["😀"]
+    for char in others:
+        for spelled in char_spellings(char):
+            assert not pattern.fullmatch(spelled), (hex(ord(char)), spelled)
 
 
 def test_whitespace_at_the_ends_of_a_secret_does_not_hide_it() -> None:
