@@ -160,6 +160,8 @@ class _ClientCore(Generic[HttpT]):
             retry_policy=retry_policy,
             max_response_bytes=max_response_bytes,
         )
+        if self._limiter is not None:  # before an httpx client exists to be leaked
+            self._limiter.bind(self._endpoint)  # one limiter, one shop (issue 21)
         self._owns_http = http_client is None
         if http_client is None:
             self._http = self._new_http()
@@ -450,16 +452,6 @@ class _ClientCore(Generic[HttpT]):
 
     # -- pacing (Admin) ---------------------------------------------------------------
 
-    def _reserve(self, request: PreparedRequest) -> tuple[Ticket | None, float]:
-        limiter = self._limiter
-        assert limiter is not None
-        ticket, wait = limiter.reserve(request.operation_name or "")
-        if ticket is None:
-            from ._pacing import log_wait
-
-            log_wait(request.operation_name or "operation", wait, limiter)
-        return ticket, wait
-
     def _settle(
         self,
         ticket: Ticket | None,
@@ -469,7 +461,7 @@ class _ClientCore(Generic[HttpT]):
         if ticket is None or self._limiter is None:
             return
         if result is not None:
-            self._limiter.settle(ticket, result.cost)
+            self._limiter.settle(ticket, result.cost, answered=True)
         elif isinstance(error, ThrottledError):
             self._limiter.settle(ticket, error.cost)
         else:
@@ -543,6 +535,7 @@ class _SyncClient(_ClientCore[httpx.Client]):
         request = prepare(query, operation_name, variables)
         options, limits = self._send_options(kwargs)
         attempt = 0
+        paced = 0.0  # seconds the limiter held this call, all attempts together
         while True:
             attempt += 1
             if logger.isEnabledFor(logging.DEBUG):
@@ -551,19 +544,15 @@ class _SyncClient(_ClientCore[httpx.Client]):
                 )
             ticket = None
             if self._limiter is not None:
-                while True:
-                    ticket, pause = self._reserve(request)
-                    if ticket is not None:
-                        break
-                    time.sleep(pause)
+                # at most its max_wait in all, else PacingTimeoutError: nothing sent
+                ticket = self._limiter.acquire(operation_name or "", variables, held=paced)
+                paced = ticket.waited
             started = time.perf_counter()
             error: ShopifyError
             progress = Progress()
             try:
                 raw = send_sync(self._http, self._url, request.body, options, limits, progress)
                 result = self._finish(raw, request, time.perf_counter() - started, attempt)
-                self._settle(ticket, result, None)
-                return result
             except (httpx.TransportError, AttemptDeadlineExceeded) as exc:
                 error = self._transport_error(exc, request, progress)
             except ShopifyError as exc:
@@ -571,6 +560,9 @@ class _SyncClient(_ClientCore[httpx.Client]):
             except BaseException:
                 self._settle(ticket, None, None)
                 raise
+            else:  # settled once, outside the try: never counted as a failed attempt
+                self._settle(ticket, result, None)
+                return result
             self._settle(ticket, None, error)
             wait = self._retry_wait(attempt, error, request)
             if wait is None:
@@ -612,6 +604,7 @@ class _AsyncClient(_ClientCore[httpx.AsyncClient]):
         request = prepare(query, operation_name, variables)
         options, limits = self._send_options(kwargs)
         attempt = 0
+        paced = 0.0  # seconds the limiter held this call, all attempts together
         while True:
             attempt += 1
             if logger.isEnabledFor(logging.DEBUG):
@@ -620,13 +613,11 @@ class _AsyncClient(_ClientCore[httpx.AsyncClient]):
                 )
             ticket = None
             if self._limiter is not None:
-                while True:
-                    ticket, pause = self._reserve(request)
-                    if ticket is not None:
-                        break
-                    import anyio
-
-                    await anyio.sleep(pause)
+                # at most its max_wait in all, else PacingTimeoutError: nothing sent
+                ticket = await self._limiter.acquire_async(
+                    operation_name or "", variables, held=paced
+                )
+                paced = ticket.waited
             started = time.perf_counter()
             error: ShopifyError
             progress = Progress()
@@ -635,8 +626,6 @@ class _AsyncClient(_ClientCore[httpx.AsyncClient]):
                     self._http, self._url, request.body, options, limits, progress
                 )
                 result = self._finish(raw, request, time.perf_counter() - started, attempt)
-                self._settle(ticket, result, None)
-                return result
             except (httpx.TransportError, AttemptDeadlineExceeded) as exc:
                 error = self._transport_error(exc, request, progress)
             except ShopifyError as exc:
@@ -644,6 +633,9 @@ class _AsyncClient(_ClientCore[httpx.AsyncClient]):
             except BaseException:  # cancelled: give the reservation back as spent
                 self._settle(ticket, None, None)
                 raise
+            else:  # settled once, outside the try: never counted as a failed attempt
+                self._settle(ticket, result, None)
+                return result
             self._settle(ticket, None, error)
             wait = self._retry_wait(attempt, error, request)
             if wait is None:
