@@ -57,8 +57,23 @@ def cost_key(operation: str, variables: Mapping[str, object] | None) -> CostKey 
     skeleton: list[object] = []
     sizes: list[int] = []
     try:
-        _walk_mapping(variables, skeleton, sizes, 0)
+        # The generated methods' variables are flat, mostly ints, strings and UNSET:
+        # those are read here (each call does this), the rest by _walk.
+        for name, item in variables.items():
+            kind = type(item)
+            if kind is str:
+                skeleton.append(name)
+                skeleton.append("str")
+            elif kind is int:
+                skeleton.append(name)
+                skeleton.append("i")
+                sizes.append(item)  # type: ignore[arg-type]
+            elif item is not UNSET:
+                skeleton.append(name)
+                _walk(item, skeleton, sizes, 1)
     except _TooBig:
+        return None
+    if len(skeleton) > MAX_VALUES:
         return None
     return (operation, tuple(skeleton), tuple(sizes))
 
@@ -112,6 +127,9 @@ class CostTable:
 
     def learn(self, key: CostKey, cost: float) -> None:
         operation, skeleton, sizes = key
+        known = self._costs.get((operation, skeleton))
+        if known is not None and known.get(sizes) == cost:
+            return  # the usual case: the same call again (kept in the order it came)
         costs = self._costs.pop((operation, skeleton), None)
         if costs is None:
             costs = {}

@@ -69,6 +69,8 @@ logger = logging.getLogger("shopify_client")
 MAX_PACING_WAIT = 60.0
 #: the largest max_wait taken: one day, as for ``timeout=``
 MAX_WAIT_LIMIT = 86_400.0
+#: as _records.MAX_COST_FIGURE (not imported: _records loads with the first answer)
+MAX_COST_FIGURE = 10_000_000.0
 #: the most one query may cost (Shopify refuses a costlier one without running it)
 MAX_QUERY_COST = 1_000.0
 #: seconds: a reading whose bucket would take longer to refill from empty is not
@@ -207,16 +209,24 @@ def _shop_of(endpoint: str) -> str:
     return f"{(parts.hostname or '').lower()}:{port}"
 
 
-def _reading(cost: QueryCost) -> tuple[float, float, float] | None:
-    """(currently available, maximum, restore rate) of an answer, if believable."""
-    from ._records import cost_figure  # loaded with the answer: not at construction
+def _figure(value: float | None) -> float | None:
+    """A figure the model may use: finite, 0 to MAX_COST_FIGURE (see ``_records``;
+    checked again here, for a QueryCost built by hand)."""
+    return value if value is not None and 0 <= value <= MAX_COST_FIGURE else None
 
-    available = cost_figure(cost.currently_available)
-    maximum = cost_figure(cost.maximum_available)
-    rate = cost_figure(cost.restore_rate)
-    if available is None or not maximum or not rate:
+
+def _reading(cost: QueryCost) -> tuple[float, float, float] | None:
+    """(currently available, maximum, restore rate) of an answer, if believable: sane
+    figures, no more available than the bucket holds, and a bucket that refills
+    from empty within MAX_REFILL_SECONDS (NaN fails every comparison)."""
+    available, maximum, rate = cost.currently_available, cost.maximum_available, cost.restore_rate
+    if available is None or maximum is None or rate is None:
         return None
-    if available > maximum or maximum / rate > MAX_REFILL_SECONDS:
+    if not (
+        0 <= available <= maximum <= MAX_COST_FIGURE
+        and 0 < maximum <= rate * MAX_REFILL_SECONDS
+        and rate <= MAX_COST_FIGURE
+    ):
         return None
     return available, maximum, rate
 
@@ -498,11 +508,9 @@ class QueryCostLimiter:
             first.wake()
 
     def _learn(self, ticket: Ticket, cost: QueryCost | None, answered: bool) -> None:
-        from ._records import cost_figure  # loaded with the answer: not at construction
-
         reading = None
         if cost is not None:
-            requested = cost_figure(cost.requested)
+            requested = _figure(cost.requested)
             if requested is not None and ticket.key is not None:
                 self._costs.learn(ticket.key, requested)
             reading = _reading(cost)
@@ -521,7 +529,7 @@ class QueryCostLimiter:
             self._available, self._at = reported, now
             return
         self._refill(now)
-        actual = cost_figure(cost.actual) if cost is not None else None
+        actual = _figure(cost.actual) if cost is not None else None
         if ticket.cost is not None and actual is not None and actual < ticket.cost:
             self._available += ticket.cost - actual  # Shopify's refund
         if reported < self._available:
