@@ -6,13 +6,19 @@ from __future__ import annotations
 import asyncio
 import json
 import math
+import os
 
 import httpx
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from shopify_admin import AsyncClient, Client
 from shopify_client import QueryCost, QueryCostLimiter
+from shopify_client._pacing import MAX_REFILL_SECONDS, Ticket
 from shopify_client.testing import ADMIN_TOKEN
+
+EXAMPLES = int(os.environ.get("HYPOTHESIS_EXAMPLES", "120"))
 
 ENDPOINT = "https://example.myshopify.com/admin/api/2024-01/graphql.json"
 EMPTY = {"products": {"edges": [], "pageInfo": {"hasNextPage": False, "endCursor": None}}}
@@ -160,3 +166,49 @@ def test_an_unbelievable_reading_leaves_the_model_as_it_was(reading: QueryCost) 
     assert available is not None and 900 <= available <= 1000
     granted, wait = limiter.reserve("Q")
     assert granted is not None and wait == 0
+
+
+# -- any figures at all: the model stays sane --------------------------------------------
+
+figure = st.one_of(
+    st.none(),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.floats(min_value=0, max_value=3000),
+    st.sampled_from([0.0, 1e-7, 1e300, 1000.0, 2000.0, 100.0]),
+)
+step = st.tuples(
+    st.sampled_from(["reserve", "settle", "unsent", "tick"]),
+    st.sampled_from(["A", "B"]),
+    st.integers(min_value=0, max_value=300),
+    st.builds(QueryCost, figure, figure, figure, figure, figure),
+)
+
+
+@given(st.lists(step, max_size=60))
+@settings(max_examples=EXAMPLES, deadline=None)
+def test_no_sequence_of_figures_makes_the_model_hang_or_raise(
+    steps: list[tuple[str, str, int, QueryCost]],
+) -> None:
+    """Whatever an answer says, every wait the model asks for is finite and at most
+    two whole-bucket refills (2 x 60 s), and nothing in flight counts as nothing."""
+    clock = [1000.0]
+    limiter = QueryCostLimiter()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr("shopify_client._pacing.time.monotonic", lambda: clock[0])
+        out: list[Ticket] = []
+        for action, operation, first, reading in steps:
+            if action == "reserve":
+                ticket, wait = limiter.reserve(operation, {"first": first})
+                if ticket is not None:
+                    out.append(ticket)
+                else:
+                    assert wait is None or 0 < wait <= 2 * MAX_REFILL_SECONDS
+            elif action == "tick":
+                clock[0] += first / 10
+            elif out:
+                limiter.settle(out.pop(first % len(out)), reading, sent=action == "settle")
+            available = limiter.available
+            assert available is None or math.isfinite(available)
+        for ticket in out:
+            limiter.settle(ticket, None)
+        assert limiter._in_flight == 0 and limiter._in_flight_cost == 0.0
