@@ -46,6 +46,7 @@ from ._version import __version__
 
 if TYPE_CHECKING:
     from ._apis import Api
+    from ._costs import CostKey
     from ._pacing import QueryCostLimiter, Ticket
     from ._records import GraphQLResponse, QueryCost
     from ._retry import RetryPolicy
@@ -116,6 +117,12 @@ class _SendOptions(dict[str, Any]):
             for k, v in self.items()
         }
         return f"_SendOptions({shown!r})"
+
+
+def _cost_key(operation: str, variables: Mapping[str, object] | None) -> CostKey | None:
+    from ._costs import cost_key
+
+    return cost_key(operation, variables)
 
 
 class _CallSecrets(tuple[str, ...]):
@@ -207,6 +214,8 @@ class _ClientCore(Generic[HttpT]):
             retry_policy=retry_policy,
             max_response_bytes=max_response_bytes,
         )
+        if self._limiter is not None:  # before an httpx client exists to be leaked
+            self._limiter.bind(self._endpoint)  # one limiter, one shop (issue 21)
         self._owns_http = http_client is None
         if http_client is None:
             self._http = self._new_http()
@@ -536,16 +545,6 @@ class _ClientCore(Generic[HttpT]):
 
     # -- pacing (Admin) ---------------------------------------------------------------
 
-    def _reserve(self, request: PreparedRequest) -> tuple[Ticket | None, float]:
-        limiter = self._limiter
-        assert limiter is not None
-        ticket, wait = limiter.reserve(request.operation_name or "")
-        if ticket is None:
-            from ._pacing import log_wait
-
-            log_wait(request.operation_name or "operation", wait, limiter)
-        return ticket, wait
-
     def _settle(
         self,
         ticket: Ticket | None,
@@ -555,7 +554,7 @@ class _ClientCore(Generic[HttpT]):
         if ticket is None or self._limiter is None:
             return
         if result is not None:
-            self._limiter.settle(ticket, result.cost)
+            self._limiter.settle(ticket, result.cost, answered=True)
         elif isinstance(error, ThrottledError):
             self._limiter.settle(ticket, error.cost)
         else:
@@ -636,6 +635,8 @@ class _SyncClient(_ClientCore[httpx.Client]):
         **kwargs: Any,
     ) -> GraphQLResponse:
         """Send one GraphQL document, retrying what is safe to retry."""
+        # The pacing key holds the variables' shape and sizes, never their strings.
+        cost = None if self._limiter is None else _cost_key(operation_name or "", variables)
         try:
             request, options, limits, call_secrets = self._start(
                 query, operation_name, variables, kwargs
@@ -645,6 +646,7 @@ class _SyncClient(_ClientCore[httpx.Client]):
             # hold passwords, the per-call headers tokens. See _bare.
             del variables, kwargs
         attempt = 0
+        paced = 0.0  # seconds the limiter held this call, all attempts together
         while True:
             attempt += 1
             if logger.isEnabledFor(logging.DEBUG):
@@ -653,20 +655,17 @@ class _SyncClient(_ClientCore[httpx.Client]):
                 )
             ticket = None
             if self._limiter is not None:
-                while True:
-                    ticket, pause = self._reserve(request)
-                    if ticket is not None:
-                        break
-                    time.sleep(pause)
+                # at most its max_wait in all, else PacingTimeoutError: nothing sent
+                ticket = self._limiter.acquire(operation_name or "", key=cost, held=paced)
+                paced = ticket.waited
             started = time.perf_counter()
             error: ShopifyError
             progress = Progress()
             try:
                 raw = send_sync(self._http, self._url, request.body, options, limits, progress)
-                elapsed = time.perf_counter() - started
-                result = self._finish(raw, request, elapsed, attempt, call_secrets)
-                self._settle(ticket, result, None)
-                return result
+                result = self._finish(
+                    raw, request, time.perf_counter() - started, attempt, call_secrets
+                )
             except (httpx.TransportError, AttemptDeadlineExceeded) as exc:
                 error = self._transport_error(exc, request, progress, call_secrets)
             except ShopifyError as exc:
@@ -674,6 +673,9 @@ class _SyncClient(_ClientCore[httpx.Client]):
             except BaseException:
                 self._settle(ticket, None, None)
                 raise
+            else:  # settled once, outside the try: never counted as a failed attempt
+                self._settle(ticket, result, None)
+                return result
             self._settle(ticket, None, error)
             wait = self._retry_wait(attempt, error, request)
             if wait is None:
@@ -712,6 +714,8 @@ class _AsyncClient(_ClientCore[httpx.AsyncClient]):
         **kwargs: Any,
     ) -> GraphQLResponse:
         """Send one GraphQL document, retrying what is safe to retry."""
+        # The pacing key holds the variables' shape and sizes, never their strings.
+        cost = None if self._limiter is None else _cost_key(operation_name or "", variables)
         try:
             request, options, limits, call_secrets = self._start(
                 query, operation_name, variables, kwargs
@@ -721,6 +725,7 @@ class _AsyncClient(_ClientCore[httpx.AsyncClient]):
             # hold passwords, the per-call headers tokens. See _bare.
             del variables, kwargs
         attempt = 0
+        paced = 0.0  # seconds the limiter held this call, all attempts together
         while True:
             attempt += 1
             if logger.isEnabledFor(logging.DEBUG):
@@ -729,13 +734,11 @@ class _AsyncClient(_ClientCore[httpx.AsyncClient]):
                 )
             ticket = None
             if self._limiter is not None:
-                while True:
-                    ticket, pause = self._reserve(request)
-                    if ticket is not None:
-                        break
-                    import anyio
-
-                    await anyio.sleep(pause)
+                # at most its max_wait in all, else PacingTimeoutError: nothing sent
+                ticket = await self._limiter.acquire_async(
+                    operation_name or "", key=cost, held=paced
+                )
+                paced = ticket.waited
             started = time.perf_counter()
             error: ShopifyError
             progress = Progress()
@@ -743,10 +746,9 @@ class _AsyncClient(_ClientCore[httpx.AsyncClient]):
                 raw = await send_async(
                     self._http, self._url, request.body, options, limits, progress
                 )
-                elapsed = time.perf_counter() - started
-                result = self._finish(raw, request, elapsed, attempt, call_secrets)
-                self._settle(ticket, result, None)
-                return result
+                result = self._finish(
+                    raw, request, time.perf_counter() - started, attempt, call_secrets
+                )
             except (httpx.TransportError, AttemptDeadlineExceeded) as exc:
                 error = self._transport_error(exc, request, progress, call_secrets)
             except ShopifyError as exc:
@@ -754,6 +756,9 @@ class _AsyncClient(_ClientCore[httpx.AsyncClient]):
             except BaseException:  # cancelled: give the reservation back as spent
                 self._settle(ticket, None, None)
                 raise
+            else:  # settled once, outside the try: never counted as a failed attempt
+                self._settle(ticket, result, None)
+                return result
             self._settle(ticket, None, error)
             wait = self._retry_wait(attempt, error, request)
             if wait is None:

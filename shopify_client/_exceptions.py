@@ -12,6 +12,7 @@ Every exception the clients raise on purpose derives from :class:`ShopifyError`:
     │   ├── SecurityRejectionError 430: Shopify judged the traffic malicious
     │   └── ServerError           5xx
     ├── ThrottledError            429, or a 200 whose errors say THROTTLED (cost figures)
+    ├── PacingTimeoutError        the Admin query-cost limiter would hold a call too long
     ├── GraphQLError              a 200 with ``errors`` (each with message, path, code)
     ├── InvalidResponseError      HTML, non-JSON, truncated, or data that does not fit
     │   └── ResponseTooLargeError the body passed ``max_response_bytes`` (decoded)
@@ -40,6 +41,7 @@ __all__ = [
     "HTTPStatusError",
     "InvalidResponseError",
     "InvalidVariablesError",
+    "PacingTimeoutError",
     "ResponseTooLargeError",
     "SecurityRejectionError",
     "ServerError",
@@ -178,6 +180,32 @@ class ThrottledError(ShopifyError):
         self.retry_after = retry_after
         self.cost = cost
         self.request_id = request_id
+
+
+class PacingTimeoutError(ShopifyError):
+    """The Admin query-cost limiter would hold the call past its ``max_wait``: the
+    call was not sent.
+
+    ``operation`` names the call; ``waited`` is how long it had been held (seconds,
+    this call's earlier attempts included), ``limit`` the limiter's ``max_wait``;
+    ``needed`` the seconds the bucket still needed to refill, or None when the call
+    was waiting for the answers of calls in flight (or for its turn).
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        operation: str | None,
+        waited: float,
+        limit: float,
+        needed: float | None,
+    ) -> None:
+        super().__init__(message)
+        self.operation = operation
+        self.waited = waited
+        self.limit = limit
+        self.needed = needed
 
 
 class GraphQLError(ShopifyError):
