@@ -16,10 +16,20 @@ Async attempts are cancelled at their deadline by one timer per event loop
 check the deadline between reads and at each httpcore phase until the request
 goes out (connect, TLS: the trace then takes itself off, see ``_stop_tracing``), and
 a watchdog thread shuts the socket down at the deadline, which ends a read blocked
-on it.
-One corner is left to httpx's read timeout: a server that drips its *headers* on
-a kept-alive connection reused from the pool (the socket is not known until the
-headers are in).
+on it. The socket is known from the connect of a new connection, and from the first
+byte written on a reused one (:func:`._connection.tap_writes`), so a server that
+drips its headers on a kept-alive connection is cut at the deadline too. One corner
+is left to httpx's read timeout: the first call of this client on a connection that
+a caller's ``http_client=`` opened elsewhere (its socket is known once its headers
+are in).
+
+A socket is shut only while the attempt that owns it still holds its connection:
+the body is read from httpx's response stream (not ``iter_raw``, which hands the
+connection back to the pool as it reads the last chunk), the attempt leaves the
+watchdog (waiting for a fire under way) and only then is the response closed. A
+connection that a deadline shut, or that holds bytes past its response (an answer
+sent ahead, which the next call would take for its own), is closed rather than
+pooled (:func:`._connection.keep_or_drop`).
 """
 
 from __future__ import annotations
@@ -36,6 +46,7 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 
+from ._connection import WRITER, keep_or_drop, tap_writes
 from ._exceptions import InvalidResponseError, ResponseTooLargeError
 
 if TYPE_CHECKING:
@@ -257,11 +268,15 @@ class _Watchdog:
     def __init__(self) -> None:
         self._reset()
         # A forked child has no watchdog thread (and maybe a lock held at the fork).
-        os.register_at_fork(after_in_child=self._reset)
+        # POSIX only: Windows has no fork (nor os.register_at_fork).
+        if hasattr(os, "register_at_fork"):
+            os.register_at_fork(after_in_child=self._reset)
 
     def _reset(self) -> None:
         self._active: dict[_SyncAttempt, None] = {}
         self._cond = threading.Condition(threading.Lock())
+        # Held while an attempt is taken off and fired: see settle().
+        self._firing = threading.Lock()
         self._thread: threading.Thread | None = None
         self._wake_at = self._IDLE  # when the thread will next look (inf: it must be woken)
 
@@ -283,6 +298,12 @@ class _Watchdog:
         the attempts it popped itself, so an attempt that ended in time is never fired.
         """
         return self._active.pop(attempt, _GONE) is not _GONE
+
+    def settle(self) -> None:
+        """Wait for a fire under way to end (after :meth:`unwatch` found the attempt
+        taken): the thread takes an attempt off and fires it under ``_firing``."""
+        with self._firing:
+            pass
 
     def _due(self) -> list[_SyncAttempt] | None:
         """The attempts past their deadline (still listed: :meth:`_run` takes each off
@@ -314,9 +335,10 @@ class _Watchdog:
                     # Fire only what this thread took off: not an attempt that ended
                     # meanwhile (its connection may be back in the pool, lent to
                     # another call). A watchdog must survive what it stops.
-                    if self._active.pop(attempt, _GONE) is not _GONE:
-                        with contextlib.suppress(Exception):
-                            attempt.fire()
+                    with self._firing:
+                        if self._active.pop(attempt, _GONE) is not _GONE:
+                            with contextlib.suppress(Exception):
+                                attempt.fire()
         except BaseException:
             # Whatever ends the thread, the next watch() must start a new one.
             with self._cond:
@@ -386,11 +408,14 @@ class _SyncAttempt:
             raise AttemptDeadlineExceeded(self.seconds, self.request_sent)
 
     def _track(self, stream: Any) -> None:
-        if stream is None:
+        if stream is None or stream in self._streams:
             return
+        tap_writes(stream)  # the next call on this connection learns it as it writes
         self._streams.append(stream)
         if self.fired:
             self._shutdown(stream)
+
+    track = _track  # what a tapped stream calls, before each write of this attempt
 
     def track_response(self, response: httpx.Response) -> None:
         self._track(response.extensions.get("network_stream"))
@@ -408,8 +433,15 @@ class _SyncAttempt:
         ``socket.socket.shutdown`` itself, also for a TLS socket: ``SSLSocket.shutdown``
         would drop its SSL object under the reading thread's feet; shutting the
         descriptor makes that read fail cleanly (an httpx ReadError, then ours).
+
+        Never an HTTP/2 connection (a caller's ``http2=True`` client): it carries other
+        calls at the same time, which the shutdown would cut. Its reads are bounded by
+        httpx's read timeout and the checks between them.
         """
         try:
+            tls = stream.get_extra_info("ssl_object")
+            if tls is not None and tls.selected_alpn_protocol() == "h2":
+                return
             sock = stream.get_extra_info("socket")
             if isinstance(sock, socket.socket):
                 socket.socket.shutdown(sock, socket.SHUT_RDWR)
@@ -419,10 +451,11 @@ class _SyncAttempt:
     def done(self) -> None:
         """The attempt ended: off the watchdog, before its connection goes back to the
         pool. If the watchdog took it first (past its deadline, in the gap after the
-        last check), its shutdown is on the way: do it now, so that the pool finds
-        the socket shut and drops it, rather than lending it to the next call."""
+        last check), its shutdown is under way: wait for it to end, so that it lands
+        on this attempt's connection, never on the next call's (the caller then
+        drops the connection: ``fired`` is set)."""
         if not _WATCHDOG.unwatch(self):
-            self.fire()
+            _WATCHDOG.settle()
 
 
 def send_sync(
@@ -436,6 +469,7 @@ def send_sync(
     """POST ``body`` once; the answer read whole within ``limits``."""
     attempt = _SyncAttempt(limits.seconds) if limits.seconds else None
     response: httpx.Response | None = None
+    outer = WRITER.attempt  # a call made from inside another's (an event hook's)
     try:
         request = http.build_request("POST", url, content=body, **options)
         if attempt:
@@ -443,6 +477,7 @@ def send_sync(
             # to the attempt, so that the trace can take itself off (_stop_tracing).
             request.extensions["trace"] = attempt.trace
             attempt.extensions = request.extensions
+        WRITER.attempt = attempt  # a tapped stream tells it before it writes
         response = http.send(request, stream=True, follow_redirects=False)
         try:
             if attempt:
@@ -454,7 +489,7 @@ def send_sync(
             if response.is_stream_consumed:
                 reader.whole(response.content)
             else:
-                for chunk in response.iter_raw():
+                for chunk in _sync_stream(response):
                     reader.feed(chunk)
                     if attempt:
                         attempt.check()
@@ -462,14 +497,34 @@ def send_sync(
         finally:
             if attempt:
                 attempt.done()  # before response.close() hands the connection back
+            keep_or_drop(response, drop=attempt is not None and attempt.fired)
             response.close()
     except httpx.TransportError as exc:
         if attempt and (attempt.fired or time.monotonic() >= attempt.deadline):
             raise AttemptDeadlineExceeded(attempt.seconds, attempt.request_sent) from exc
         raise
     finally:
+        WRITER.attempt = outer
         if attempt and response is None:  # no answer: done() was not reached above
             attempt.done()
+
+
+def _sync_stream(response: httpx.Response) -> httpx.SyncByteStream:
+    """The response's raw stream, read here rather than through ``iter_raw``: that
+    closes the response (and hands its connection back to the pool) as soon as the
+    last chunk is read, before the attempt is off the watchdog."""
+    stream = response.stream
+    if not isinstance(stream, httpx.SyncByteStream):
+        raise RuntimeError("a sync client's response has an async stream")
+    return stream
+
+
+def _async_stream(response: httpx.Response) -> httpx.AsyncByteStream:
+    """As :func:`_sync_stream`: the connection stays this attempt's until it is checked."""
+    stream = response.stream
+    if not isinstance(stream, httpx.AsyncByteStream):
+        raise RuntimeError("an async client's response has a sync stream")
+    return stream
 
 
 class _AsyncAttempt:
@@ -556,7 +611,8 @@ def _new_loop_deadlines_lock() -> None:
     _LOOP_DEADLINES_LOCK = threading.Lock()
 
 
-os.register_at_fork(after_in_child=_new_loop_deadlines_lock)
+if hasattr(os, "register_at_fork"):  # POSIX only (no fork on Windows)
+    os.register_at_fork(after_in_child=_new_loop_deadlines_lock)
 
 
 def _deadlines_for(loop: asyncio.AbstractEventLoop) -> _LoopDeadlines | None:
@@ -586,10 +642,11 @@ async def _receive_async(
         if response.is_stream_consumed:
             reader.whole(response.content)
         else:
-            async for chunk in response.aiter_raw():
+            async for chunk in _async_stream(response):
                 reader.feed(chunk)
         return reader.response()
     finally:
+        keep_or_drop(response, drop=False)  # bytes past the answer: not pooled
         await response.aclose()
 
 

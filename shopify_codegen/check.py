@@ -4,20 +4,35 @@
 2. every schema file matches the sha256 in the manifest, and none is unlisted;
 3. every SDL file is what graphql-core prints from its introspection JSON;
 4. regenerating every package into a scratch folder gives ``generated/`` byte
-   for byte (a missing, stray or changed file is drift, shown as a unified diff).
+   for byte (a missing, stray or changed file is drift, shown as a unified diff);
+   a package whose inputs and files match the last matching check's recorded
+   hashes is not regenerated (:mod:`.stamps`; ``check --full`` always regenerates).
+
+Nothing is read through a symlink. The tools write regular files and folders
+only, so a symlink (or a FIFO, a device...) in ``schema/`` or ``generated/``, or
+one of those folders being a symlink, is drift in itself: it is reported, never
+opened, and its target is never named (one leading to ``/proc/self/environ``
+would otherwise print the CI's environment in the diff). A symlink among the
+schema files ends the check there: validating and regenerating would read it.
 """
 
 from __future__ import annotations
 
 import difflib
+import os
 import tempfile
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 from .config import ProjectConfig
+from .defaults import merge_ariadne_settings
 from .generate import generate_package
+from .paths import link_on_the_way
+from .paths import shown as shown_path
 from .schema_files import load_schema, read_manifest, schema_to_sdl, sha256_of
+from .stamps import inputs_digest, load_stamps, save_stamps, tree_hashes
 from .validate import Finding, validate_project
 
 __all__ = ["CheckReport", "Drift", "run_check"]
@@ -62,16 +77,71 @@ def _read_text(path: Path) -> str:
         return "<binary file>\n"
 
 
+NOT_FOLLOWED = "is a symlink: not followed (the tools write regular files only)"
+NOT_A_FILE = "is not a regular file (a FIFO, socket or device?): not opened"
+
+
+def _walk(folder: Path, prefix: str = "") -> Iterator[tuple[str, str]]:
+    """(name relative to ``folder``, "file" | "dir" | "symlink" | "special") of every
+    entry under ``folder``, found without following any symlink or opening any file."""
+    try:
+        with os.scandir(folder) as listing:
+            entries = sorted(listing, key=lambda e: e.name)
+    except (FileNotFoundError, NotADirectoryError):
+        return
+    for entry in entries:
+        name = prefix + entry.name
+        if entry.is_symlink():
+            yield name, "symlink"
+        elif entry.is_dir(follow_symlinks=False):
+            yield name, "dir"
+            yield from _walk(Path(entry.path), name + "/")
+        elif entry.is_file(follow_symlinks=False):
+            yield name, "file"
+        else:
+            yield name, "special"
+
+
+def _odd_entry(kind: str) -> str | None:
+    return {"symlink": NOT_FOLLOWED, "special": NOT_A_FILE}.get(kind)
+
+
+def check_links(config: ProjectConfig) -> list[Drift]:
+    """Every symlink or special file in ``schema/`` (and the folder itself being one)."""
+    link = link_on_the_way(config.root, config.schema_dir)
+    if link is not None:
+        return [Drift("manifest", shown_path(config.root, link), NOT_FOLLOWED)]
+    return [
+        Drift("manifest", shown_path(config.root, config.schema_dir / name), message)
+        for name, kind in _walk(config.schema_dir)
+        if (message := _odd_entry(kind))
+    ]
+
+
 def check_manifest(config: ProjectConfig) -> list[Drift]:
     drift = []
     entries = read_manifest(config.manifest_path)
     listed = set()
     for entry in entries:
-        path = config.schema_dir / entry.path
-        listed.add(path.resolve())
-        shown = config.rel(path)
+        relative = Path(entry.path)
+        if relative.is_absolute() or ".." in relative.parts or not relative.parts:
+            drift.append(
+                Drift(
+                    "manifest",
+                    config.rel(config.manifest_path),
+                    f"entry {entry.path[:100]!r} is not a path inside "
+                    f"{config.rel(config.schema_dir)}",
+                )
+            )
+            continue
+        path = config.schema_dir / relative
+        listed.add(path)
+        shown = shown_path(config.root, path)
         if not path.exists():
             drift.append(Drift("manifest", shown, "listed in the manifest but missing"))
+            continue
+        if not path.is_file():
+            drift.append(Drift("manifest", shown, "listed in the manifest but not a file"))
             continue
         actual = sha256_of(path)
         if actual != entry.sha256:
@@ -80,12 +150,22 @@ def check_manifest(config: ProjectConfig) -> list[Drift]:
                     "manifest",
                     shown,
                     f"sha256 is {actual}, the manifest says {entry.sha256} "
-                    "(the file changed after it was downloaded)",
+                    "(the file changed after it was registered: restore it, or register the "
+                    "new file with `shopify-codegen schema add`)",
                 )
             )
-    for path in sorted(config.schema_dir.rglob("*")):
-        if path.is_file() and path != config.manifest_path and path.resolve() not in listed:
-            drift.append(Drift("manifest", config.rel(path), "schema file not in the manifest"))
+    for name, kind in _walk(config.schema_dir):
+        path = config.schema_dir / name
+        if kind == "file" and path != config.manifest_path and path not in listed:
+            drift.append(
+                Drift(
+                    "manifest",
+                    shown_path(config.root, path),
+                    "schema file not in the manifest (register a schema with `shopify-codegen "
+                    "schema add --api API --version VERSION --file PATH`, which writes the JSON, "
+                    "the SDL and the manifest entry; do not copy files in by hand)",
+                )
+            )
     for api in config.apis.values():
         for version in api.validate_versions:
             for path in (
@@ -97,7 +177,9 @@ def check_manifest(config: ProjectConfig) -> list[Drift]:
                         Drift(
                             "manifest",
                             config.rel(path),
-                            f"needed for {api.name} {version}, missing",
+                            f"needed for {api.name} {version}, missing (add it with "
+                            f"`shopify-codegen schema add --api {api.name} --version {version} "
+                            "--file PATH`, or `schema download`)",
                         )
                     )
     return drift
@@ -124,18 +206,26 @@ def check_sdl(config: ProjectConfig) -> list[Drift]:
 
 
 def compare_trees(committed: Path, fresh: Path, shown: str) -> list[Drift]:
+    """The drift of the committed tree against a fresh one; nothing read through a symlink."""
     drift = []
-    old = (
-        {p.relative_to(committed).as_posix() for p in committed.rglob("*") if p.is_file()}
-        if committed.exists()
-        else set()
-    )
-    new = {p.relative_to(fresh).as_posix() for p in fresh.rglob("*") if p.is_file()}
-    for name in sorted(old | new):
-        if "__pycache__" in name:
+    if committed.is_symlink():
+        return [Drift("generated", shown, NOT_FOLLOWED)]
+    committed_kinds = dict(_walk(committed))
+    old = {name for name, kind in committed_kinds.items() if kind == "file"}
+    new = {name for name, kind in _walk(fresh) if kind == "file"}
+    for name in sorted(old | new | {n for n, k in committed_kinds.items() if _odd_entry(k)}):
+        if "__pycache__" in name.split("/"):
             continue
         path = f"{shown}/{name}"
-        if name not in new:
+        odd = _odd_entry(committed_kinds.get(name, ""))
+        if odd:
+            what = (
+                "generation writes a regular file here"
+                if name in new
+                else "generation writes nothing here"
+            )
+            drift.append(Drift("generated", path, f"{odd}; {what}"))
+        elif name not in new:
             drift.append(
                 Drift(
                     "generated",
@@ -170,26 +260,57 @@ def compare_trees(committed: Path, fresh: Path, shown: str) -> list[Drift]:
     return drift
 
 
-def check_generated(config: ProjectConfig) -> list[Drift]:
+def check_generated(config: ProjectConfig, *, use_stamps: bool = True) -> list[Drift]:
+    """Regenerate each package into a scratch folder and diff it with the committed one.
+
+    With ``use_stamps``, a package whose inputs and committed files are exactly
+    those of the last matching check is not regenerated (see :mod:`.stamps`).
+    """
     drift = []
+    stamps = load_stamps(config) if use_stamps else {}
+    fresh_stamps: dict[str, Any] = {}
     with tempfile.TemporaryDirectory(prefix="shopify-codegen-check-") as scratch:
-        for api in config.apis.values():
-            package = generate_package(config, api, Path(scratch))
-            drift.extend(
-                compare_trees(
-                    config.generated_dir / api.package,
-                    package.path,
-                    config.rel(config.generated_dir / api.package),
-                )
-            )
+        for index, api in enumerate(config.apis.values()):
+            committed = config.package_dir(api)
+            link = link_on_the_way(config.root, committed)
+            if link is not None:
+                drift.append(Drift("generated", shown_path(config.root, link), NOT_FOLLOWED))
+                continue
+            digest = inputs_digest(config, api, merge_ariadne_settings(config.ariadne, api.ariadne))
+            hashes = tree_hashes(committed)
+            recorded = stamps.get(api.key)
+            if (
+                hashes is not None
+                and isinstance(recorded, dict)
+                and recorded.get("inputs") == digest
+                and recorded.get("files") == hashes
+            ):
+                fresh_stamps[api.key] = recorded
+                continue
+            out = Path(scratch) / str(index)
+            out.mkdir()
+            package = generate_package(config, api, out)
+            found = compare_trees(committed, package.path, config.rel(committed))
+            drift.extend(found)
+            if not found and hashes is not None:
+                fresh_stamps[api.key] = {"inputs": digest, "files": hashes}
+    if use_stamps:
+        save_stamps(config, fresh_stamps)
     return drift
 
 
-def run_check(config: ProjectConfig, *, strict: bool = False) -> CheckReport:
+def run_check(
+    config: ProjectConfig, *, strict: bool = False, use_stamps: bool = True
+) -> CheckReport:
     report = CheckReport()
+    links = check_links(config)
+    if links:
+        # Validating, the SDL check and regenerating would all read schema files.
+        report.drift.extend(links)
+        return report
     report.findings = validate_project(config, strict=strict)
     report.drift.extend(check_manifest(config))
     report.drift.extend(check_sdl(config))
     if not report.errors:
-        report.drift.extend(check_generated(config))
+        report.drift.extend(check_generated(config, use_stamps=use_stamps))
     return report

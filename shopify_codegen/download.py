@@ -10,14 +10,16 @@ atomically, by :func:`shopify_codegen.store.add_schema`.
 The runtime's rules hold here too: the token goes only to the https URL the user
 named (plain http only on loopback, and never through HTTP_PROXY there), no
 redirect is followed, the answer is capped at ``MAX_BYTES`` decoded and the whole
-download at ``DEADLINE`` seconds, and no message repeats the token.
+download at ``DEADLINE`` seconds, and no message repeats the token. The body is
+decoded by the runtime's own bounded reader (``shopify_client.toolkit.body_reader``):
+one Content-Encoding at most, gzip or deflate, a bounded piece at a time, so a
+gzip bomb (or gzip inside gzip) costs no more memory than the cap.
 """
 
 from __future__ import annotations
 
 import json
 import os
-import re
 import sys
 import time
 from collections.abc import Callable
@@ -28,11 +30,12 @@ from typing import TextIO
 import httpx
 from graphql import GraphQLSchema, OperationDefinitionNode, OperationType, get_introspection_query
 
-from shopify_client.toolkit import APIS
+from shopify_client import InvalidResponseError, ResponseTooLargeError
+from shopify_client.toolkit import ACCEPT_ENCODING, APIS, body_reader
 
 from .errors import CodegenError
 from .operations import OperationFile
-from .schema_files import introspection_from_json, load_schema
+from .schema_files import introspection_from_json, load_schema, release_version
 
 __all__ = [
     "DownloadError",
@@ -57,23 +60,6 @@ INTROSPECTION_QUERY = get_introspection_query(descriptions=True, input_value_dep
 
 class DownloadError(CodegenError):
     """The download failed or its answer is not a usable schema; nothing was written."""
-
-
-# Shopify's versions: a quarterly release (01, 04, 07, 10) or "unstable". A version
-# names files (schema/<api>/<version>.json) and goes into codegen.toml, so nothing
-# else may pass: not "../../x", not "2025-13", not a TOML or regex escape.
-_RELEASE_VERSION = re.compile(r"(?:20\d\d-(?:01|04|07|10)|unstable)")
-
-
-def release_version(value: str) -> str:
-    """``value`` if it is a Shopify API version, else a CodegenError (exit 2)."""
-    if not isinstance(value, str) or not _RELEASE_VERSION.fullmatch(value):
-        shown = value if isinstance(value, str) and value.isprintable() else repr(value)
-        raise CodegenError(
-            f"version {shown[:60]!r} is not a Shopify API version: YYYY-MM with month "
-            "01, 04, 07 or 10 (e.g. 2025-01), or 'unstable'"
-        )
-    return value
 
 
 @dataclass(frozen=True)
@@ -110,7 +96,12 @@ def resolve_source(
     release_version(version)
     if sum(bool(x) for x in (shop, endpoint, proxy)) != 1:
         raise CodegenError("choose one source: --shop DOMAIN, --proxy or --endpoint URL")
-    headers = {"Content-Type": "application/json", "Accept": "application/json"}
+    headers = {
+        "Content-Type": "application/json",
+        "Accept": "application/json",
+        # What the bounded reader decodes; httpx would also offer br and zstd if installed.
+        "Accept-Encoding": ACCEPT_ENCODING,
+    }
     if proxy:
         url = PROXY_URL.format(api=api, version=version)
         return Source(url, headers, f"Shopify introspection proxy {url}")
@@ -165,14 +156,13 @@ def download_introspection(
     transport: httpx.BaseTransport | None = None,
 ) -> Downloaded:
     """POST the introspection query to ``source`` and check the answer thoroughly."""
-    from shopify_client.toolkit import is_loopback_host, scrub
+    from shopify_client.toolkit import excerpt, is_loopback_host
 
     show = _progress_printer(progress or sys.stderr)
     payload = json.dumps({"query": INTROSPECTION_QUERY, "operationName": "IntrospectionQuery"})
     started = time.perf_counter()
     ends = time.monotonic() + deadline
-    chunks: list[bytes] = []
-    received = 0
+    received = 0  # raw bytes, as they came (also capped: bytes after a gzip end)
     loopback = is_loopback_host(httpx.URL(source.url).host)
     try:
         with (
@@ -185,7 +175,8 @@ def download_introspection(
             ) as client,
             client.stream("POST", source.url, content=payload, headers=source.headers) as response,
         ):
-            for chunk in response.iter_bytes():
+            reader = body_reader(response, MAX_BYTES)
+            for chunk in response.iter_raw():
                 received += len(chunk)
                 if received > MAX_BYTES:
                     raise DownloadError(f"{source.url}: answer larger than {MAX_BYTES:,} bytes")
@@ -194,23 +185,31 @@ def download_introspection(
                         f"{source.url}: took longer than {deadline:g}s as a whole "
                         f"({received:,} bytes received); nothing written"
                     )
-                chunks.append(chunk)
+                reader.feed(chunk)
                 show(received, False)
+            body = reader.finish()
             show(received, True)
+    except ResponseTooLargeError:
+        raise DownloadError(
+            f"{source.url}: answer larger than {MAX_BYTES:,} bytes (decoded); "
+            "reading stopped there, nothing written"
+        ) from None
+    except InvalidResponseError as exc:
+        raise DownloadError(f"{source.url}: {exc}; nothing written") from None
     except httpx.TimeoutException as exc:
         raise DownloadError(
             f"{source.url}: timed out ({type(exc).__name__}); nothing written"
         ) from None
     except httpx.TransportError as exc:
-        detail = scrub(str(exc)[:200], source.headers.values()) or "connection failed"
+        detail = excerpt(str(exc), source.headers.values()) or "connection failed"
         raise DownloadError(
             f"{source.url}: network error ({type(exc).__name__}: {detail}); nothing written"
         ) from None
-    body = b"".join(chunks)
     secrets = [v for k, v in source.headers.items() if k in TOKEN_HEADERS.values()]
-    excerpt = scrub(" ".join(body[:200].decode("utf-8", "replace").split()), secrets)
+    # Scrubbed whole, then cut: a cut first leaves a token's start behind.
+    shown = excerpt(body, secrets)
     if 300 <= response.status_code < 400:
-        location = scrub(response.headers.get("location", "")[:300], secrets)
+        location = excerpt(response.headers.get("location", ""), secrets, 300)
         raise DownloadError(
             f"{source.url}: HTTP {response.status_code} redirect to {location or '(none)'}: "
             "not followed (it would carry the token elsewhere); use the final URL"
@@ -222,9 +221,9 @@ def download_introspection(
             404: " (no such version or endpoint?)",
         }
         hint = hints.get(response.status_code, "")
-        raise DownloadError(f"{source.url}: HTTP {response.status_code}{hint}: {excerpt}")
+        raise DownloadError(f"{source.url}: HTTP {response.status_code}{hint}: {shown}")
     if body.lstrip()[:1] == b"<":
-        raise DownloadError(f"{source.url}: answered an HTML page, not JSON: {excerpt}")
+        raise DownloadError(f"{source.url}: answered an HTML page, not JSON: {shown}")
     where = Path(source.url)
     try:
         text = body.decode("utf-8-sig")

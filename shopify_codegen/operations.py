@@ -34,6 +34,8 @@ from graphql.language import Visitor
 from graphql.validation import NoFragmentCyclesRule
 
 from .errors import OperationFileError, read_input_file
+from .paths import link_on_the_way
+from .paths import shown as shown_path
 
 __all__ = [
     "OperationFile",
@@ -71,7 +73,21 @@ class OperationFile:
         return [d for d in self.own if isinstance(d, FragmentDefinitionNode)]
 
 
-def find_operation_files(folder: Path) -> list[Path]:
+def find_operation_files(folder: Path, *, root: Path | None = None) -> list[Path]:
+    """The operation files under ``folder``, each resolving inside it.
+
+    With ``root`` (the project's folder, for a folder codegen.toml names), the
+    folder itself must be reached through no symlink: ``queries/admin`` linked to
+    another checkout would be read (and its text quoted in errors) from outside.
+    """
+    if root is not None:
+        link = link_on_the_way(root, folder)
+        if link is not None:
+            raise OperationFileError(
+                shown_path(root, link),
+                "is a symlink (or leads outside the project): the operations folder "
+                "must be a real folder inside the project; not followed",
+            )
     if not folder.is_dir():
         raise OperationFileError(folder, "operations folder does not exist")
     found = sorted(p for p in folder.rglob("*") if p.suffix in OPERATION_SUFFIXES and p.is_file())
@@ -295,8 +311,13 @@ def unused_fragments(
 
 
 def read_operation_folder(
-    folder: Path, shown: Callable[[Path], str] | None = None
+    folder: Path, shown: Callable[[Path], str] | None = None, *, root: Path | None = None
 ) -> list[OperationFile]:
-    """Every operation file under ``folder``, read as one set (see :func:`read_operation_set`)."""
-    paths = find_operation_files(folder)
+    """Every operation file under ``folder``, read as one set (see :func:`read_operation_set`).
+
+    ``root`` is the project's folder when ``folder`` is one that codegen.toml names
+    (then no symlink may lead to it, see :func:`find_operation_files`), None for a
+    folder given on its own (every call in the tooling names it: test_operations.py).
+    """
+    paths = find_operation_files(folder, root=root)
     return read_operation_set(paths, {p: shown(p) for p in paths} if shown else None)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -23,7 +24,7 @@ from graphql import (
     print_schema,
 )
 
-from .errors import SchemaFileError, read_input_file
+from .errors import CodegenError, SchemaFileError, read_input_file
 
 __all__ = [
     "ManifestEntry",
@@ -31,6 +32,7 @@ __all__ = [
     "load_schema",
     "manifest_bytes",
     "read_manifest",
+    "release_version",
     "schema_to_sdl",
     "sha256_of",
 ]
@@ -38,6 +40,22 @@ __all__ = [
 SDL_SUFFIXES = (".graphql", ".graphqls", ".gql")
 
 _cache: dict[tuple[str, int, int], GraphQLSchema] = {}
+
+# Shopify's versions: a quarterly release (01, 04, 07, 10) or "unstable". A version
+# names files (schema/<api>/<version>.json) and goes into codegen.toml, so nothing
+# else may pass: not "../../x", not "2025-13", not a TOML or regex escape.
+_RELEASE_VERSION = re.compile(r"(?:20\d\d-(?:01|04|07|10)|unstable)")
+
+
+def release_version(value: str) -> str:
+    """``value`` if it is a Shopify API version, else a CodegenError (exit 2)."""
+    if not isinstance(value, str) or not _RELEASE_VERSION.fullmatch(value):
+        shown = value if isinstance(value, str) and value.isprintable() else repr(value)
+        raise CodegenError(
+            f"version {shown[:60]!r} is not a Shopify API version: YYYY-MM with month "
+            "01, 04, 07 or 10 (e.g. 2025-01), or 'unstable'"
+        )
+    return value
 
 
 def sha256_of(path: Path) -> str:

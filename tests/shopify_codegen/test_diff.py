@@ -289,3 +289,31 @@ def test_check_remote_says_in_the_summary_when_it_could_not_check(
     text = summary.read_text()
     assert text.startswith("### Schema drift: not checked")
     assert "could not get the live storefront 2024-10 schema" in text
+
+
+def test_a_version_that_climbs_out_of_the_schema_folder_is_refused(tmp_path: Path) -> None:
+    """Issue 21 item 18: `schema diff admin@../../x` read x.json from outside the project."""
+    from tests.conftest import copy_project
+
+    project = copy_project(tmp_path / "project", apis=("storefront",))
+    (tmp_path / "x.json").write_bytes(STOREFRONT_SDL.with_suffix(".json").read_bytes())
+    for spec in ("storefront@../../../x", "storefront@../../x", "storefront@/etc/x"):
+        code, out, err = run_cli(
+            "--root", str(project), "schema", "diff", "storefront@2024-10", spec
+        )
+        assert code == 2, (spec, out, err)
+        assert "is not a Shopify API version" in err and "Traceback" not in err
+
+
+def test_a_committed_schema_that_is_a_symlink_is_not_followed(tmp_path: Path) -> None:
+    from tests.conftest import copy_project
+
+    project = copy_project(tmp_path / "project", apis=("storefront",))
+    outside = tmp_path / "outside.json"
+    outside.write_bytes(STOREFRONT_SDL.with_suffix(".json").read_bytes())
+    (project / "schema" / "storefront" / "2025-04.json").symlink_to(outside)
+    code, _, err = run_cli(
+        "--root", str(project), "schema", "diff", "storefront@2024-10", "storefront@2025-04"
+    )
+    assert code == 2
+    assert "schema/storefront/2025-04.json: is a symlink" in err and str(tmp_path) not in err

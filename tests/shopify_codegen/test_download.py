@@ -384,3 +384,69 @@ def test_an_answer_nested_thousands_deep_is_bad_input_not_a_crash(
     assert code == 2, err
     assert "Traceback" not in err
     assert tree_digest(storefront_project) == before
+
+
+def _bounded_download(body: bytes, encoding: str) -> tuple[str, int, bytes]:
+    """Download ``body`` sent with ``Content-Encoding: encoding``: (the error, the peak
+    of Python memory allocated meanwhile, the request as the server got it)."""
+    import tracemalloc
+
+    from shopify_codegen.download import DownloadError, download_introspection
+    from tests.shopify_client.raw_server import Connection, head, raw_server
+
+    def answer(conn: Connection) -> None:
+        conn.send(head(length=len(body), extra=f"Content-Encoding: {encoding}") + body)
+
+    with raw_server(answer) as server:
+        source = resolve_source("storefront", "2025-01", endpoint=server.url())
+        tracemalloc.start()
+        try:
+            with pytest.raises(DownloadError) as info:
+                download_introspection(source)
+            peak = tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+    return str(info.value), peak, server.requests[0]
+
+
+def test_gzip_inside_gzip_is_refused_without_inflating_it() -> None:
+    """Issue 21 item 6: 3,477 bytes of `gzip, gzip` inflated to 2 GiB (4.1 GiB peak
+    RSS, 10 s) before the cap was looked at. One encoding, the runtime's reader."""
+    import gzip
+
+    bomb = gzip.compress(gzip.compress(b"\0" * (48 << 20), 6), 6)
+    assert len(bomb) < 100_000
+    message, peak, request = _bounded_download(bomb, "gzip, gzip")
+    assert peak < 8 << 20, f"{peak:,} bytes held for a refused answer"
+    assert "Content-Encoding 'gzip, gzip'" in message and "nothing written" in message
+    assert b"\r\naccept-encoding: gzip, deflate\r\n" in request.lower()
+
+
+def test_a_gzip_bomb_is_cut_at_the_cap_holding_no_more_than_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import gzip
+
+    import shopify_codegen.download as download_module
+
+    monkeypatch.setattr(download_module, "MAX_BYTES", 1 << 20)
+    bomb = gzip.compress(b"\0" * (32 << 20), 6)
+    message, peak, _ = _bounded_download(bomb, "gzip")
+    # The cap and the reader's one extra piece, not the 32 MiB the bomb holds.
+    assert peak < 8 << 20, f"{peak:,} bytes held for a 1 MiB cap"
+    assert "answer larger than 1,048,576 bytes (decoded)" in message
+
+
+def test_an_answer_in_an_encoding_not_asked_for_is_refused(
+    storefront_project: Path,
+) -> None:
+    before = tree_digest(storefront_project)
+    from tests.shopify_client.raw_server import Connection, head, raw_server
+
+    def brotli(conn: Connection) -> None:
+        conn.send(head(length=4, extra="Content-Encoding: br") + b"\x0b\x01\x80\x03")
+
+    with raw_server(brotli) as server:
+        code, _, err = download(storefront_project, "2025-01", "--endpoint", server.url())
+    assert code == 2 and "Content-Encoding 'br'" in err and "Traceback" not in err
+    assert tree_digest(storefront_project) == before

@@ -149,3 +149,47 @@ def test_a_symlink_inside_the_queries_folder_is_fine(tmp_path: Path) -> None:
     target.rename(moved)
     target.symlink_to(moved)
     assert target in find_operation_files(folder)
+
+
+@pytest.mark.parametrize("linked", ["queries/storefront", "queries"])
+def test_a_symlinked_queries_folder_is_refused(tmp_path: Path, linked: str) -> None:
+    """Issue 21 item 20: `queries/<api>` (or `queries/`) linked elsewhere was read
+    from there, its files quoted in errors, and `validate` said nothing."""
+    import shutil
+
+    project = copy_project(tmp_path / "project", apis=("storefront",))
+    outside = tmp_path / "elsewhere"
+    shutil.move(project / linked, outside)
+    (project / linked).symlink_to(outside)
+    (project / "queries" / "storefront" / "stolen.graphql").write_text(
+        "PRIVATEKEYMATERIAL and more\n"
+    )
+    for command in (
+        ["validate"],
+        ["generate"],
+        ["check"],
+        ["schema", "diff", "storefront@2024-01", "storefront@2024-10"],
+    ):
+        code, out, err = run_cli("--root", str(project), *command)
+        assert code == 2, (command, out, err)
+        assert f"{linked}: is a symlink" in err and "not followed" in err
+        assert "PRIVATEKEYMATERIAL" not in out + err and str(outside) not in out + err
+
+
+def test_every_project_folder_read_names_the_project_root() -> None:
+    """Each call of read_operation_folder in the tooling passes root= (a forgotten one
+    would read a symlinked queries folder from outside)."""
+    import ast
+
+    calls = []
+    for path in sorted((ROOT / "shopify_codegen").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Name | ast.Attribute)
+                and getattr(node.func, "id", getattr(node.func, "attr", ""))
+                == "read_operation_folder"
+            ):
+                calls.append((path.name, node.lineno, {k.arg for k in node.keywords}))
+    assert len(calls) >= 6
+    assert [c for c in calls if "root" not in c[2]] == []
