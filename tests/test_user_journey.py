@@ -124,8 +124,8 @@ def test_a_fresh_app_goes_from_pip_install_to_a_typed_call_and_a_green_check(
     mypy = shutil.which("mypy", path=str(Path(sys.executable).parent))
     assert mypy is not None
     typed = _run(
-        [mypy, "--strict", "--no-incremental", "--python-executable", str(python),
-         "myapp/shop.py"],
+        [mypy, "--strict", "--no-incremental", "--cache-dir", str(tmp_path / "mypy-cache"),
+         "--python-executable", str(python), "myapp/shop.py"],
         app, env,
     )  # fmt: skip
     assert "Success" in typed.stdout
@@ -133,6 +133,14 @@ def test_a_fresh_app_goes_from_pip_install_to_a_typed_call_and_a_green_check(
     check = _run([cli, "check"], app, env)
     assert "check: OK" in check.stdout
     # The CLI wrote only where the README says: the config, the queries folder,
-    # .gitignore, the schema folder and the generated package.
+    # .gitignore, the schema folder, the generated package and its own git-ignored
+    # .shopify-codegen/ (check's recorded hashes); tests/ is the app's own.
     written = {p.relative_to(app).parts[0] for p in app.iterdir()}
-    assert written == {"pyproject.toml", ".gitignore", "shopify", "myapp", "tests"}
+    assert written == {
+        "pyproject.toml",
+        ".gitignore",
+        "shopify",
+        "myapp",
+        "tests",
+        ".shopify-codegen",
+    }

@@ -145,5 +145,7 @@ def test_a_manifest_entry_leading_outside_the_schema_folder_is_drift(tmp_path: P
     outside_file(project)
     code, report, printed = check_in_a_process_holding_a_secret(project)
     assert code == 1 and SECRET not in printed
-    messages = [d["message"] for d in report["drift"]]  # type: ignore[union-attr]
+    drift = report["drift"]
+    assert isinstance(drift, list)
+    messages = [d["message"] for d in drift]
     assert "entry '../../outside.txt' is not a path inside schema" in messages
