@@ -178,15 +178,15 @@ def test_the_packages_imported_are_the_projects() -> None:
     for api in CONFIG.apis.values():
         module = importlib.import_module(api.package)
         assert module.__file__ is not None
-        assert Path(module.__file__).resolve().is_relative_to(CONFIG.generated_dir.resolve())
+        assert Path(module.__file__).resolve().parent == CONFIG.package_dir(api).resolve()
 
 
-def reached_types(api: str) -> tuple[set[str], set[str]]:
-    """(input types, enums) the operations of ``api`` reach in its pinned schema: every
-    input type and enum a variable's type leads to (through input fields, nested inputs
-    included), and every enum a selected field returns."""
-    config = CONFIG.api(api)
-    schema = committed_schema(CONFIG, api, config.pinned_version)
+def reached_types(key: str) -> tuple[set[str], set[str]]:
+    """(input types, enums) the operations of package ``key`` reach in its pinned schema:
+    every input type and enum a variable's type leads to (through input fields, nested
+    inputs included), and every enum a selected field returns."""
+    config = CONFIG.api(key)
+    schema = committed_schema(CONFIG, config.name, config.pinned_version)
     inputs: set[str] = set()
     enums: set[str] = set()
 
@@ -234,7 +234,7 @@ def test_only_the_reached_inputs_and_enums_are_generated(api: str) -> None:
     generated_enums = classes(importlib.import_module(f"{package}.enums"))
     assert generated_inputs == inputs
     assert generated_enums == enums
-    schema = committed_schema(CONFIG, api, CONFIG.api(api).pinned_version)
+    schema = committed_schema(CONFIG, CONFIG.api(api).name, CONFIG.api(api).pinned_version)
     all_enums = [t for t in schema.type_map.values() if isinstance(t, GraphQLEnumType)]
     assert len(generated_enums) < len(all_enums) / 2
 

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT, copy_project
+from tests.conftest import copy_project
 
 SECRET = "ci-secret-d41d8cd98f00b204"
 CANARY = "canary line of a file outside the project"
@@ -33,7 +33,7 @@ def check_in_a_process_holding_a_secret(project: Path) -> tuple[int, dict[str, o
         capture_output=True,
         text=True,
         env=env,
-        cwd=ROOT,
+        cwd=project,
         timeout=300,
         check=False,
     )

@@ -13,8 +13,9 @@ import pytest
 
 from shopify_client import UnsupportedVersionWarning
 from shopify_client.testing import ADMIN_TOKEN, STOREFRONT_TOKEN, FakeShopify
+from shopify_codegen.config import load_config
 from shopify_codegen.generate import generate_package
-from tests.conftest import ROOT, fixture_config
+from tests.conftest import ROOT, copy_project
 
 FITS = {
     "by_nodes.graphql": """
@@ -72,12 +73,16 @@ fragment Page on QueryRoot {
 
 @pytest.fixture(scope="module")
 def package(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
-    queries = tmp_path_factory.mktemp("queries")
+    # The operations live in a folder of their own inside a project (the tooling
+    # reads no operations folder outside its project).
+    project = copy_project(tmp_path_factory.mktemp("paged") / "project", apis=("storefront",))
+    queries = project / "queries" / "paged"
+    queries.mkdir()
     for name, text in FITS.items():
         (queries / name).write_text(text)
     for name, (text, _) in MISFITS.items():
         (queries / name).write_text(text)
-    config = fixture_config()
+    config = load_config(project)
     api = dataclasses.replace(config.api("storefront"), queries=queries, package="paged_storefront")
     target = tmp_path_factory.mktemp("out")
     generated = generate_package(config, api, target)
