@@ -370,3 +370,24 @@ def test_clients_with_their_own_limiters_are_free() -> None:
         Client(shop="other.myshopify.com", access_token=ADMIN_TOKEN) as b,
     ):
         assert a.pacing is not None and b.pacing is not None and a.pacing is not b.pacing
+
+
+def test_under_another_event_loop_a_task_looks_again_every_10_ms(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """No thread-safe wake-up is at hand outside asyncio (trio): the one case that
+    polls, at 10 ms, bounded by max_wait as every wait is."""
+    from shopify_client import _pacing
+
+    monkeypatch.setattr(_pacing, "_async_waiter", _pacing._PollingWaiter)
+
+    async def run() -> float | None:
+        limiter = QueryCostLimiter()
+        probe = limiter.acquire("Q")
+        waiting = asyncio.ensure_future(limiter.acquire_async("Q"))
+        await asyncio.sleep(0.03)
+        assert not waiting.done()
+        limiter.settle(probe, QueryCost(10, 10, 1000, 1000, 100), answered=True)
+        return (await asyncio.wait_for(waiting, 10)).cost
+
+    assert asyncio.run(run()) == 10
