@@ -315,7 +315,9 @@ class QueryCostLimiter:
         (None: only an answer can help). Does not queue: :meth:`acquire` and
         :meth:`acquire_async` wait on this, in order of arrival."""
         with self._lock:
-            return self._try(operation, cost_key(operation, variables))
+            key = cost_key(operation, variables)
+            del variables  # not held by a frame a traceback with locals may show
+            return self._try(operation, key)
 
     def acquire(
         self, operation: str, variables: Mapping[str, object] | None = None, *, held: float = 0.0
@@ -323,6 +325,7 @@ class QueryCostLimiter:
         """Wait (this thread) for a ticket. ``held``: seconds this call was already
         held by its earlier attempts. Raises PacingTimeoutError past ``max_wait``."""
         key = cost_key(operation, variables)
+        del variables  # not held by a frame a traceback with locals may show
         with self._lock:
             if not self._queue:
                 ticket, _ = self._try(operation, key)
@@ -348,6 +351,7 @@ class QueryCostLimiter:
     ) -> Ticket:
         """:meth:`acquire` for a task: waits on the event loop."""
         key = cost_key(operation, variables)
+        del variables  # not held by a frame a traceback with locals may show
         with self._lock:
             if not self._queue:
                 ticket, _ = self._try(operation, key)

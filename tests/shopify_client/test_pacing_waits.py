@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import pickle
 import threading
+import traceback
 from collections.abc import Iterator
 
 import httpx
@@ -391,3 +392,17 @@ def test_under_another_event_loop_a_task_looks_again_every_10_ms(
         return (await asyncio.wait_for(waiting, 10)).cost
 
     assert asyncio.run(run()) == 10
+
+
+def test_a_traceback_with_locals_shows_no_variable_value(clock: list[float]) -> None:
+    """The limiter reads the variables' shape and lets go of them: a pacing error seen
+    with its frames' locals (Sentry's default) shows no value of theirs."""
+    limiter = QueryCostLimiter(max_wait=1)
+    probe = limiter.acquire("Q")
+    limiter.settle(probe, QueryCost(1000, 1000, 1000, 0, 100), answered=True)
+    try:
+        limiter.acquire("Q", {"password": "".join(("hun", "ter", "2")), "first": 5})
+    except PacingTimeoutError as exc:
+        frames = traceback.TracebackException.from_exception(exc, capture_locals=True)
+        text = "".join(frames.format())
+    assert "acquire" in text and "hunter2" not in text
