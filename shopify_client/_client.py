@@ -545,7 +545,9 @@ class _SyncClient(_ClientCore[httpx.Client]):
             ticket = None
             if self._limiter is not None:
                 # at most its max_wait in all, else PacingTimeoutError: nothing sent
-                ticket = self._limiter.acquire(operation_name or "", variables, held=paced)
+                ticket = self._limiter.acquire(
+                    operation_name or "", variables, document=query, held=paced
+                )
                 paced = ticket.waited
             started = time.perf_counter()
             error: ShopifyError
@@ -615,7 +617,7 @@ class _AsyncClient(_ClientCore[httpx.AsyncClient]):
             if self._limiter is not None:
                 # at most its max_wait in all, else PacingTimeoutError: nothing sent
                 ticket = await self._limiter.acquire_async(
-                    operation_name or "", variables, held=paced
+                    operation_name or "", variables, document=query, held=paced
                 )
                 paced = ticket.waited
             started = time.perf_counter()

@@ -309,22 +309,28 @@ class QueryCostLimiter:
     # -- granting ---------------------------------------------------------------------
 
     def reserve(
-        self, operation: str, variables: Mapping[str, object] | None = None
+        self, operation: str, variables: Mapping[str, object] | None = None, *, document: str = ""
     ) -> tuple[Ticket | None, float | None]:
         """A ticket to send now, else how many seconds the bucket needs to refill
         (None: only an answer can help). Does not queue: :meth:`acquire` and
         :meth:`acquire_async` wait on this, in order of arrival."""
         with self._lock:
-            key = cost_key(operation, variables)
+            key = cost_key(operation, variables, document)
             del variables  # not held by a frame a traceback with locals may show
             return self._try(operation, key)
 
     def acquire(
-        self, operation: str, variables: Mapping[str, object] | None = None, *, held: float = 0.0
+        self,
+        operation: str,
+        variables: Mapping[str, object] | None = None,
+        *,
+        document: str = "",
+        held: float = 0.0,
     ) -> Ticket:
-        """Wait (this thread) for a ticket. ``held``: seconds this call was already
-        held by its earlier attempts. Raises PacingTimeoutError past ``max_wait``."""
-        key = cost_key(operation, variables)
+        """Wait (this thread) for a ticket. ``variables`` and ``document`` (the query)
+        key the cost; ``held``: seconds this call was already held by its earlier
+        attempts. Raises PacingTimeoutError past ``max_wait``."""
+        key = cost_key(operation, variables, document)
         del variables  # not held by a frame a traceback with locals may show
         with self._lock:
             if not self._queue:
@@ -347,10 +353,15 @@ class QueryCostLimiter:
         return self._granted(ticket, held, started)
 
     async def acquire_async(
-        self, operation: str, variables: Mapping[str, object] | None = None, *, held: float = 0.0
+        self,
+        operation: str,
+        variables: Mapping[str, object] | None = None,
+        *,
+        document: str = "",
+        held: float = 0.0,
     ) -> Ticket:
         """:meth:`acquire` for a task: waits on the event loop."""
-        key = cost_key(operation, variables)
+        key = cost_key(operation, variables, document)
         del variables  # not held by a frame a traceback with locals may show
         with self._lock:
             if not self._queue:
