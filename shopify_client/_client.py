@@ -119,10 +119,12 @@ class _SendOptions(dict[str, Any]):
         return f"_SendOptions({shown!r})"
 
 
-def _cost_key(operation: str, variables: Mapping[str, object] | None) -> CostKey | None:
+def _cost_key(
+    operation: str, variables: Mapping[str, object] | None, document: str
+) -> CostKey | None:
     from ._costs import cost_key
 
-    return cost_key(operation, variables)
+    return cost_key(operation, variables, document)
 
 
 class _CallSecrets(tuple[str, ...]):
@@ -636,7 +638,7 @@ class _SyncClient(_ClientCore[httpx.Client]):
     ) -> GraphQLResponse:
         """Send one GraphQL document, retrying what is safe to retry."""
         # The pacing key holds the variables' shape and sizes, never their strings.
-        cost = None if self._limiter is None else _cost_key(operation_name or "", variables)
+        cost = None if self._limiter is None else _cost_key(operation_name or "", variables, query)
         try:
             request, options, limits, call_secrets = self._start(
                 query, operation_name, variables, kwargs
@@ -715,7 +717,7 @@ class _AsyncClient(_ClientCore[httpx.AsyncClient]):
     ) -> GraphQLResponse:
         """Send one GraphQL document, retrying what is safe to retry."""
         # The pacing key holds the variables' shape and sizes, never their strings.
-        cost = None if self._limiter is None else _cost_key(operation_name or "", variables)
+        cost = None if self._limiter is None else _cost_key(operation_name or "", variables, query)
         try:
             request, options, limits, call_secrets = self._start(
                 query, operation_name, variables, kwargs
