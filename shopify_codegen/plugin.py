@@ -92,7 +92,7 @@ class ShopifyPlugin(Plugin):
             lineno=0,
         )
         plans: dict[str, Plan] = getattr(self, "_plans", {})
-        helpers = [
+        helpers: list[ast.stmt] = [
             iterator_method(plans[method.name], method)
             for method in class_def.body
             if isinstance(method, ast.FunctionDef | ast.AsyncFunctionDef) and method.name in plans

@@ -2071,7 +2071,7 @@ class AsyncClient(AsyncBaseClient):
             ),
         )
 
-    async def iter_code_discount_nodes(
+    def iter_code_discount_nodes(
         self,
         first: Union[Optional[int], UnsetType] = UNSET,
         query: Union[Optional[str], UnsetType] = UNSET,
@@ -2084,13 +2084,13 @@ class AsyncClient(AsyncBaseClient):
     ) -> AsyncIterator[CodeDiscountNodesCodeDiscountNodesEdgesNode]:
         """Every item of ``code_discount_nodes``, page after page: ``after`` is passed for you.
 
-        Stops on the last page, or after ``max_pages`` pages / ``max_items`` items.
+        Stops on the last page, or after ``max_pages`` pages / ``max_items`` items
+        (checked now, before any request). A page that asks for a next one without
+        a new cursor raises InvalidResponseError (see shopify_client._pages).
         """
-        after: Union[Optional[str], UnsetType] = UNSET
-        pages = 0
-        items = 0
-        while True:
-            result = await self.code_discount_nodes(
+
+        async def fetch(after: Union[Optional[str], UnsetType]) -> CodeDiscountNodes:
+            return await self.code_discount_nodes(
                 first=first,
                 query=query,
                 sort_key=sort_key,
@@ -2098,22 +2098,27 @@ class AsyncClient(AsyncBaseClient):
                 after=after,
                 **kwargs,
             )
-            step0 = result.code_discount_nodes
-            for entry in step0.edges:
-                yield entry.node
-                items += 1
-                if max_items is not None and items >= max_items:
-                    return
-            pages += 1
-            page_info = step0.page_info
-            cursor = page_info.end_cursor
-            if not page_info.has_next_page or cursor is None:
-                return
-            if max_pages is not None and pages >= max_pages:
-                return
-            after = cursor
 
-    async def iter_customer_segment_members(
+        def read(
+            result: CodeDiscountNodes,
+        ) -> Optional[
+            tuple[
+                list[CodeDiscountNodesCodeDiscountNodesEdgesNode], bool, Optional[str]
+            ]
+        ]:
+            step0 = result.code_discount_nodes
+            page_info = step0.page_info
+            return (
+                [entry.node for entry in step0.edges],
+                page_info.has_next_page,
+                page_info.end_cursor,
+            )
+
+        return self._paginate(
+            "CodeDiscountNodes", "codeDiscountNodes", fetch, read, max_pages, max_items
+        )
+
+    def iter_customer_segment_members(
         self,
         segment_id: str,
         first: Union[Optional[int], UnsetType] = UNSET,
@@ -2124,31 +2129,45 @@ class AsyncClient(AsyncBaseClient):
     ) -> AsyncIterator[CustomerSegmentMembersCustomerSegmentMembersEdgesNode]:
         """Every item of ``customer_segment_members``, page after page: ``after`` is passed for you.
 
-        Stops on the last page, or after ``max_pages`` pages / ``max_items`` items.
+        Stops on the last page, or after ``max_pages`` pages / ``max_items`` items
+        (checked now, before any request). A page that asks for a next one without
+        a new cursor raises InvalidResponseError (see shopify_client._pages).
         """
-        after: Union[Optional[str], UnsetType] = UNSET
-        pages = 0
-        items = 0
-        while True:
-            result = await self.customer_segment_members(
+
+        async def fetch(
+            after: Union[Optional[str], UnsetType],
+        ) -> CustomerSegmentMembers:
+            return await self.customer_segment_members(
                 segment_id=segment_id, first=first, after=after, **kwargs
             )
-            step0 = result.customer_segment_members
-            for entry in step0.edges:
-                yield entry.node
-                items += 1
-                if max_items is not None and items >= max_items:
-                    return
-            pages += 1
-            page_info = step0.page_info
-            cursor = page_info.end_cursor
-            if not page_info.has_next_page or cursor is None:
-                return
-            if max_pages is not None and pages >= max_pages:
-                return
-            after = cursor
 
-    async def iter_customers(
+        def read(
+            result: CustomerSegmentMembers,
+        ) -> Optional[
+            tuple[
+                list[CustomerSegmentMembersCustomerSegmentMembersEdgesNode],
+                bool,
+                Optional[str],
+            ]
+        ]:
+            step0 = result.customer_segment_members
+            page_info = step0.page_info
+            return (
+                [entry.node for entry in step0.edges],
+                page_info.has_next_page,
+                page_info.end_cursor,
+            )
+
+        return self._paginate(
+            "CustomerSegmentMembers",
+            "customerSegmentMembers",
+            fetch,
+            read,
+            max_pages,
+            max_items,
+        )
+
+    def iter_customers(
         self,
         first: Union[Optional[int], UnsetType] = UNSET,
         query: Union[Optional[str], UnsetType] = UNSET,
@@ -2161,13 +2180,13 @@ class AsyncClient(AsyncBaseClient):
     ) -> AsyncIterator[CustomersCustomersNodes]:
         """Every item of ``customers``, page after page: ``after`` is passed for you.
 
-        Stops on the last page, or after ``max_pages`` pages / ``max_items`` items.
+        Stops on the last page, or after ``max_pages`` pages / ``max_items`` items
+        (checked now, before any request). A page that asks for a next one without
+        a new cursor raises InvalidResponseError (see shopify_client._pages).
         """
-        after: Union[Optional[str], UnsetType] = UNSET
-        pages = 0
-        items = 0
-        while True:
-            result = await self.customers(
+
+        async def fetch(after: Union[Optional[str], UnsetType]) -> Customers:
+            return await self.customers(
                 first=first,
                 query=query,
                 sort_key=sort_key,
@@ -2175,22 +2194,19 @@ class AsyncClient(AsyncBaseClient):
                 after=after,
                 **kwargs,
             )
-            step0 = result.customers
-            for entry in step0.nodes:
-                yield entry
-                items += 1
-                if max_items is not None and items >= max_items:
-                    return
-            pages += 1
-            page_info = step0.page_info
-            cursor = page_info.end_cursor
-            if not page_info.has_next_page or cursor is None:
-                return
-            if max_pages is not None and pages >= max_pages:
-                return
-            after = cursor
 
-    async def iter_inventory_items(
+        def read(
+            result: Customers,
+        ) -> Optional[tuple[list[CustomersCustomersNodes], bool, Optional[str]]]:
+            step0 = result.customers
+            page_info = step0.page_info
+            return (list(step0.nodes), page_info.has_next_page, page_info.end_cursor)
+
+        return self._paginate(
+            "Customers", "customers", fetch, read, max_pages, max_items
+        )
+
+    def iter_inventory_items(
         self,
         first: Union[Optional[int], UnsetType] = UNSET,
         query: Union[Optional[str], UnsetType] = UNSET,
@@ -2202,35 +2218,38 @@ class AsyncClient(AsyncBaseClient):
     ) -> AsyncIterator[InventoryItemsInventoryItemsEdgesNode]:
         """Every item of ``inventory_items``, page after page: ``after`` is passed for you.
 
-        Stops on the last page, or after ``max_pages`` pages / ``max_items`` items.
+        Stops on the last page, or after ``max_pages`` pages / ``max_items`` items
+        (checked now, before any request). A page that asks for a next one without
+        a new cursor raises InvalidResponseError (see shopify_client._pages).
         """
-        after: Union[Optional[str], UnsetType] = UNSET
-        pages = 0
-        items = 0
-        while True:
-            result = await self.inventory_items(
+
+        async def fetch(after: Union[Optional[str], UnsetType]) -> InventoryItems:
+            return await self.inventory_items(
                 first=first,
                 query=query,
                 locations_first=locations_first,
                 after=after,
                 **kwargs,
             )
-            step0 = result.inventory_items
-            for entry in step0.edges:
-                yield entry.node
-                items += 1
-                if max_items is not None and items >= max_items:
-                    return
-            pages += 1
-            page_info = step0.page_info
-            cursor = page_info.end_cursor
-            if not page_info.has_next_page or cursor is None:
-                return
-            if max_pages is not None and pages >= max_pages:
-                return
-            after = cursor
 
-    async def iter_metafield_definitions(
+        def read(
+            result: InventoryItems,
+        ) -> Optional[
+            tuple[list[InventoryItemsInventoryItemsEdgesNode], bool, Optional[str]]
+        ]:
+            step0 = result.inventory_items
+            page_info = step0.page_info
+            return (
+                [entry.node for entry in step0.edges],
+                page_info.has_next_page,
+                page_info.end_cursor,
+            )
+
+        return self._paginate(
+            "InventoryItems", "inventoryItems", fetch, read, max_pages, max_items
+        )
+
+    def iter_metafield_definitions(
         self,
         owner_type: MetafieldOwnerType,
         first: Union[Optional[int], UnsetType] = UNSET,
@@ -2246,13 +2265,13 @@ class AsyncClient(AsyncBaseClient):
     ) -> AsyncIterator[MetafieldDefinitionsMetafieldDefinitionsNodes]:
         """Every item of ``metafield_definitions``, page after page: ``after`` is passed for you.
 
-        Stops on the last page, or after ``max_pages`` pages / ``max_items`` items.
+        Stops on the last page, or after ``max_pages`` pages / ``max_items`` items
+        (checked now, before any request). A page that asks for a next one without
+        a new cursor raises InvalidResponseError (see shopify_client._pages).
         """
-        after: Union[Optional[str], UnsetType] = UNSET
-        pages = 0
-        items = 0
-        while True:
-            result = await self.metafield_definitions(
+
+        async def fetch(after: Union[Optional[str], UnsetType]) -> MetafieldDefinitions:
+            return await self.metafield_definitions(
                 owner_type=owner_type,
                 first=first,
                 namespace=namespace,
@@ -2261,22 +2280,28 @@ class AsyncClient(AsyncBaseClient):
                 after=after,
                 **kwargs,
             )
-            step0 = result.metafield_definitions
-            for entry in step0.nodes:
-                yield entry
-                items += 1
-                if max_items is not None and items >= max_items:
-                    return
-            pages += 1
-            page_info = step0.page_info
-            cursor = page_info.end_cursor
-            if not page_info.has_next_page or cursor is None:
-                return
-            if max_pages is not None and pages >= max_pages:
-                return
-            after = cursor
 
-    async def iter_orders(
+        def read(
+            result: MetafieldDefinitions,
+        ) -> Optional[
+            tuple[
+                list[MetafieldDefinitionsMetafieldDefinitionsNodes], bool, Optional[str]
+            ]
+        ]:
+            step0 = result.metafield_definitions
+            page_info = step0.page_info
+            return (list(step0.nodes), page_info.has_next_page, page_info.end_cursor)
+
+        return self._paginate(
+            "MetafieldDefinitions",
+            "metafieldDefinitions",
+            fetch,
+            read,
+            max_pages,
+            max_items,
+        )
+
+    def iter_orders(
         self,
         first: Union[Optional[int], UnsetType] = UNSET,
         query: Union[Optional[str], UnsetType] = UNSET,
@@ -2289,13 +2314,13 @@ class AsyncClient(AsyncBaseClient):
     ) -> AsyncIterator[OrdersOrdersEdgesNode]:
         """Every item of ``orders``, page after page: ``after`` is passed for you.
 
-        Stops on the last page, or after ``max_pages`` pages / ``max_items`` items.
+        Stops on the last page, or after ``max_pages`` pages / ``max_items`` items
+        (checked now, before any request). A page that asks for a next one without
+        a new cursor raises InvalidResponseError (see shopify_client._pages).
         """
-        after: Union[Optional[str], UnsetType] = UNSET
-        pages = 0
-        items = 0
-        while True:
-            result = await self.orders(
+
+        async def fetch(after: Union[Optional[str], UnsetType]) -> Orders:
+            return await self.orders(
                 first=first,
                 query=query,
                 sort_key=sort_key,
@@ -2303,22 +2328,21 @@ class AsyncClient(AsyncBaseClient):
                 after=after,
                 **kwargs,
             )
-            step0 = result.orders
-            for entry in step0.edges:
-                yield entry.node
-                items += 1
-                if max_items is not None and items >= max_items:
-                    return
-            pages += 1
-            page_info = step0.page_info
-            cursor = page_info.end_cursor
-            if not page_info.has_next_page or cursor is None:
-                return
-            if max_pages is not None and pages >= max_pages:
-                return
-            after = cursor
 
-    async def iter_products(
+        def read(
+            result: Orders,
+        ) -> Optional[tuple[list[OrdersOrdersEdgesNode], bool, Optional[str]]]:
+            step0 = result.orders
+            page_info = step0.page_info
+            return (
+                [entry.node for entry in step0.edges],
+                page_info.has_next_page,
+                page_info.end_cursor,
+            )
+
+        return self._paginate("Orders", "orders", fetch, read, max_pages, max_items)
+
+    def iter_products(
         self,
         first: Union[Optional[int], UnsetType] = UNSET,
         query: Union[Optional[str], UnsetType] = UNSET,
@@ -2331,13 +2355,13 @@ class AsyncClient(AsyncBaseClient):
     ) -> AsyncIterator[ProductsProductsEdgesNode]:
         """Every item of ``products``, page after page: ``after`` is passed for you.
 
-        Stops on the last page, or after ``max_pages`` pages / ``max_items`` items.
+        Stops on the last page, or after ``max_pages`` pages / ``max_items`` items
+        (checked now, before any request). A page that asks for a next one without
+        a new cursor raises InvalidResponseError (see shopify_client._pages).
         """
-        after: Union[Optional[str], UnsetType] = UNSET
-        pages = 0
-        items = 0
-        while True:
-            result = await self.products(
+
+        async def fetch(after: Union[Optional[str], UnsetType]) -> Products:
+            return await self.products(
                 first=first,
                 query=query,
                 sort_key=sort_key,
@@ -2345,22 +2369,21 @@ class AsyncClient(AsyncBaseClient):
                 after=after,
                 **kwargs,
             )
-            step0 = result.products
-            for entry in step0.edges:
-                yield entry.node
-                items += 1
-                if max_items is not None and items >= max_items:
-                    return
-            pages += 1
-            page_info = step0.page_info
-            cursor = page_info.end_cursor
-            if not page_info.has_next_page or cursor is None:
-                return
-            if max_pages is not None and pages >= max_pages:
-                return
-            after = cursor
 
-    async def iter_webhook_subscriptions(
+        def read(
+            result: Products,
+        ) -> Optional[tuple[list[ProductsProductsEdgesNode], bool, Optional[str]]]:
+            step0 = result.products
+            page_info = step0.page_info
+            return (
+                [entry.node for entry in step0.edges],
+                page_info.has_next_page,
+                page_info.end_cursor,
+            )
+
+        return self._paginate("Products", "products", fetch, read, max_pages, max_items)
+
+    def iter_webhook_subscriptions(
         self,
         first: Union[Optional[int], UnsetType] = UNSET,
         callback_url: Union[Optional[str], UnsetType] = UNSET,
@@ -2372,30 +2395,42 @@ class AsyncClient(AsyncBaseClient):
     ) -> AsyncIterator[WebhookSubscriptionsWebhookSubscriptionsEdgesNode]:
         """Every item of ``webhook_subscriptions``, page after page: ``after`` is passed for you.
 
-        Stops on the last page, or after ``max_pages`` pages / ``max_items`` items.
+        Stops on the last page, or after ``max_pages`` pages / ``max_items`` items
+        (checked now, before any request). A page that asks for a next one without
+        a new cursor raises InvalidResponseError (see shopify_client._pages).
         """
-        after: Union[Optional[str], UnsetType] = UNSET
-        pages = 0
-        items = 0
-        while True:
-            result = await self.webhook_subscriptions(
+
+        async def fetch(after: Union[Optional[str], UnsetType]) -> WebhookSubscriptions:
+            return await self.webhook_subscriptions(
                 first=first,
                 callback_url=callback_url,
                 topics=topics,
                 after=after,
                 **kwargs,
             )
+
+        def read(
+            result: WebhookSubscriptions,
+        ) -> Optional[
+            tuple[
+                list[WebhookSubscriptionsWebhookSubscriptionsEdgesNode],
+                bool,
+                Optional[str],
+            ]
+        ]:
             step0 = result.webhook_subscriptions
-            for entry in step0.edges:
-                yield entry.node
-                items += 1
-                if max_items is not None and items >= max_items:
-                    return
-            pages += 1
             page_info = step0.page_info
-            cursor = page_info.end_cursor
-            if not page_info.has_next_page or cursor is None:
-                return
-            if max_pages is not None and pages >= max_pages:
-                return
-            after = cursor
+            return (
+                [entry.node for entry in step0.edges],
+                page_info.has_next_page,
+                page_info.end_cursor,
+            )
+
+        return self._paginate(
+            "WebhookSubscriptions",
+            "webhookSubscriptions",
+            fetch,
+            read,
+            max_pages,
+            max_items,
+        )

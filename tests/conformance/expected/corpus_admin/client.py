@@ -2084,13 +2084,13 @@ class Client(BaseClient):
     ) -> Iterator[CodeDiscountNodesCodeDiscountNodesEdgesNode]:
         """Every item of ``code_discount_nodes``, page after page: ``after`` is passed for you.
 
-        Stops on the last page, or after ``max_pages`` pages / ``max_items`` items.
+        Stops on the last page, or after ``max_pages`` pages / ``max_items`` items
+        (checked now, before any request). A page that asks for a next one without
+        a new cursor raises InvalidResponseError (see shopify_client._pages).
         """
-        after: Union[Optional[str], UnsetType] = UNSET
-        pages = 0
-        items = 0
-        while True:
-            result = self.code_discount_nodes(
+
+        def fetch(after: Union[Optional[str], UnsetType]) -> CodeDiscountNodes:
+            return self.code_discount_nodes(
                 first=first,
                 query=query,
                 sort_key=sort_key,
@@ -2098,20 +2098,25 @@ class Client(BaseClient):
                 after=after,
                 **kwargs,
             )
+
+        def read(
+            result: CodeDiscountNodes,
+        ) -> Optional[
+            tuple[
+                list[CodeDiscountNodesCodeDiscountNodesEdgesNode], bool, Optional[str]
+            ]
+        ]:
             step0 = result.code_discount_nodes
-            for entry in step0.edges:
-                yield entry.node
-                items += 1
-                if max_items is not None and items >= max_items:
-                    return
-            pages += 1
             page_info = step0.page_info
-            cursor = page_info.end_cursor
-            if not page_info.has_next_page or cursor is None:
-                return
-            if max_pages is not None and pages >= max_pages:
-                return
-            after = cursor
+            return (
+                [entry.node for entry in step0.edges],
+                page_info.has_next_page,
+                page_info.end_cursor,
+            )
+
+        return self._paginate(
+            "CodeDiscountNodes", "codeDiscountNodes", fetch, read, max_pages, max_items
+        )
 
     def iter_customer_segment_members(
         self,
@@ -2124,29 +2129,41 @@ class Client(BaseClient):
     ) -> Iterator[CustomerSegmentMembersCustomerSegmentMembersEdgesNode]:
         """Every item of ``customer_segment_members``, page after page: ``after`` is passed for you.
 
-        Stops on the last page, or after ``max_pages`` pages / ``max_items`` items.
+        Stops on the last page, or after ``max_pages`` pages / ``max_items`` items
+        (checked now, before any request). A page that asks for a next one without
+        a new cursor raises InvalidResponseError (see shopify_client._pages).
         """
-        after: Union[Optional[str], UnsetType] = UNSET
-        pages = 0
-        items = 0
-        while True:
-            result = self.customer_segment_members(
+
+        def fetch(after: Union[Optional[str], UnsetType]) -> CustomerSegmentMembers:
+            return self.customer_segment_members(
                 segment_id=segment_id, first=first, after=after, **kwargs
             )
+
+        def read(
+            result: CustomerSegmentMembers,
+        ) -> Optional[
+            tuple[
+                list[CustomerSegmentMembersCustomerSegmentMembersEdgesNode],
+                bool,
+                Optional[str],
+            ]
+        ]:
             step0 = result.customer_segment_members
-            for entry in step0.edges:
-                yield entry.node
-                items += 1
-                if max_items is not None and items >= max_items:
-                    return
-            pages += 1
             page_info = step0.page_info
-            cursor = page_info.end_cursor
-            if not page_info.has_next_page or cursor is None:
-                return
-            if max_pages is not None and pages >= max_pages:
-                return
-            after = cursor
+            return (
+                [entry.node for entry in step0.edges],
+                page_info.has_next_page,
+                page_info.end_cursor,
+            )
+
+        return self._paginate(
+            "CustomerSegmentMembers",
+            "customerSegmentMembers",
+            fetch,
+            read,
+            max_pages,
+            max_items,
+        )
 
     def iter_customers(
         self,
@@ -2161,13 +2178,13 @@ class Client(BaseClient):
     ) -> Iterator[CustomersCustomersNodes]:
         """Every item of ``customers``, page after page: ``after`` is passed for you.
 
-        Stops on the last page, or after ``max_pages`` pages / ``max_items`` items.
+        Stops on the last page, or after ``max_pages`` pages / ``max_items`` items
+        (checked now, before any request). A page that asks for a next one without
+        a new cursor raises InvalidResponseError (see shopify_client._pages).
         """
-        after: Union[Optional[str], UnsetType] = UNSET
-        pages = 0
-        items = 0
-        while True:
-            result = self.customers(
+
+        def fetch(after: Union[Optional[str], UnsetType]) -> Customers:
+            return self.customers(
                 first=first,
                 query=query,
                 sort_key=sort_key,
@@ -2175,20 +2192,17 @@ class Client(BaseClient):
                 after=after,
                 **kwargs,
             )
+
+        def read(
+            result: Customers,
+        ) -> Optional[tuple[list[CustomersCustomersNodes], bool, Optional[str]]]:
             step0 = result.customers
-            for entry in step0.nodes:
-                yield entry
-                items += 1
-                if max_items is not None and items >= max_items:
-                    return
-            pages += 1
             page_info = step0.page_info
-            cursor = page_info.end_cursor
-            if not page_info.has_next_page or cursor is None:
-                return
-            if max_pages is not None and pages >= max_pages:
-                return
-            after = cursor
+            return (list(step0.nodes), page_info.has_next_page, page_info.end_cursor)
+
+        return self._paginate(
+            "Customers", "customers", fetch, read, max_pages, max_items
+        )
 
     def iter_inventory_items(
         self,
@@ -2202,33 +2216,36 @@ class Client(BaseClient):
     ) -> Iterator[InventoryItemsInventoryItemsEdgesNode]:
         """Every item of ``inventory_items``, page after page: ``after`` is passed for you.
 
-        Stops on the last page, or after ``max_pages`` pages / ``max_items`` items.
+        Stops on the last page, or after ``max_pages`` pages / ``max_items`` items
+        (checked now, before any request). A page that asks for a next one without
+        a new cursor raises InvalidResponseError (see shopify_client._pages).
         """
-        after: Union[Optional[str], UnsetType] = UNSET
-        pages = 0
-        items = 0
-        while True:
-            result = self.inventory_items(
+
+        def fetch(after: Union[Optional[str], UnsetType]) -> InventoryItems:
+            return self.inventory_items(
                 first=first,
                 query=query,
                 locations_first=locations_first,
                 after=after,
                 **kwargs,
             )
+
+        def read(
+            result: InventoryItems,
+        ) -> Optional[
+            tuple[list[InventoryItemsInventoryItemsEdgesNode], bool, Optional[str]]
+        ]:
             step0 = result.inventory_items
-            for entry in step0.edges:
-                yield entry.node
-                items += 1
-                if max_items is not None and items >= max_items:
-                    return
-            pages += 1
             page_info = step0.page_info
-            cursor = page_info.end_cursor
-            if not page_info.has_next_page or cursor is None:
-                return
-            if max_pages is not None and pages >= max_pages:
-                return
-            after = cursor
+            return (
+                [entry.node for entry in step0.edges],
+                page_info.has_next_page,
+                page_info.end_cursor,
+            )
+
+        return self._paginate(
+            "InventoryItems", "inventoryItems", fetch, read, max_pages, max_items
+        )
 
     def iter_metafield_definitions(
         self,
@@ -2246,13 +2263,13 @@ class Client(BaseClient):
     ) -> Iterator[MetafieldDefinitionsMetafieldDefinitionsNodes]:
         """Every item of ``metafield_definitions``, page after page: ``after`` is passed for you.
 
-        Stops on the last page, or after ``max_pages`` pages / ``max_items`` items.
+        Stops on the last page, or after ``max_pages`` pages / ``max_items`` items
+        (checked now, before any request). A page that asks for a next one without
+        a new cursor raises InvalidResponseError (see shopify_client._pages).
         """
-        after: Union[Optional[str], UnsetType] = UNSET
-        pages = 0
-        items = 0
-        while True:
-            result = self.metafield_definitions(
+
+        def fetch(after: Union[Optional[str], UnsetType]) -> MetafieldDefinitions:
+            return self.metafield_definitions(
                 owner_type=owner_type,
                 first=first,
                 namespace=namespace,
@@ -2261,20 +2278,26 @@ class Client(BaseClient):
                 after=after,
                 **kwargs,
             )
+
+        def read(
+            result: MetafieldDefinitions,
+        ) -> Optional[
+            tuple[
+                list[MetafieldDefinitionsMetafieldDefinitionsNodes], bool, Optional[str]
+            ]
+        ]:
             step0 = result.metafield_definitions
-            for entry in step0.nodes:
-                yield entry
-                items += 1
-                if max_items is not None and items >= max_items:
-                    return
-            pages += 1
             page_info = step0.page_info
-            cursor = page_info.end_cursor
-            if not page_info.has_next_page or cursor is None:
-                return
-            if max_pages is not None and pages >= max_pages:
-                return
-            after = cursor
+            return (list(step0.nodes), page_info.has_next_page, page_info.end_cursor)
+
+        return self._paginate(
+            "MetafieldDefinitions",
+            "metafieldDefinitions",
+            fetch,
+            read,
+            max_pages,
+            max_items,
+        )
 
     def iter_orders(
         self,
@@ -2289,13 +2312,13 @@ class Client(BaseClient):
     ) -> Iterator[OrdersOrdersEdgesNode]:
         """Every item of ``orders``, page after page: ``after`` is passed for you.
 
-        Stops on the last page, or after ``max_pages`` pages / ``max_items`` items.
+        Stops on the last page, or after ``max_pages`` pages / ``max_items`` items
+        (checked now, before any request). A page that asks for a next one without
+        a new cursor raises InvalidResponseError (see shopify_client._pages).
         """
-        after: Union[Optional[str], UnsetType] = UNSET
-        pages = 0
-        items = 0
-        while True:
-            result = self.orders(
+
+        def fetch(after: Union[Optional[str], UnsetType]) -> Orders:
+            return self.orders(
                 first=first,
                 query=query,
                 sort_key=sort_key,
@@ -2303,20 +2326,19 @@ class Client(BaseClient):
                 after=after,
                 **kwargs,
             )
+
+        def read(
+            result: Orders,
+        ) -> Optional[tuple[list[OrdersOrdersEdgesNode], bool, Optional[str]]]:
             step0 = result.orders
-            for entry in step0.edges:
-                yield entry.node
-                items += 1
-                if max_items is not None and items >= max_items:
-                    return
-            pages += 1
             page_info = step0.page_info
-            cursor = page_info.end_cursor
-            if not page_info.has_next_page or cursor is None:
-                return
-            if max_pages is not None and pages >= max_pages:
-                return
-            after = cursor
+            return (
+                [entry.node for entry in step0.edges],
+                page_info.has_next_page,
+                page_info.end_cursor,
+            )
+
+        return self._paginate("Orders", "orders", fetch, read, max_pages, max_items)
 
     def iter_products(
         self,
@@ -2331,13 +2353,13 @@ class Client(BaseClient):
     ) -> Iterator[ProductsProductsEdgesNode]:
         """Every item of ``products``, page after page: ``after`` is passed for you.
 
-        Stops on the last page, or after ``max_pages`` pages / ``max_items`` items.
+        Stops on the last page, or after ``max_pages`` pages / ``max_items`` items
+        (checked now, before any request). A page that asks for a next one without
+        a new cursor raises InvalidResponseError (see shopify_client._pages).
         """
-        after: Union[Optional[str], UnsetType] = UNSET
-        pages = 0
-        items = 0
-        while True:
-            result = self.products(
+
+        def fetch(after: Union[Optional[str], UnsetType]) -> Products:
+            return self.products(
                 first=first,
                 query=query,
                 sort_key=sort_key,
@@ -2345,20 +2367,19 @@ class Client(BaseClient):
                 after=after,
                 **kwargs,
             )
+
+        def read(
+            result: Products,
+        ) -> Optional[tuple[list[ProductsProductsEdgesNode], bool, Optional[str]]]:
             step0 = result.products
-            for entry in step0.edges:
-                yield entry.node
-                items += 1
-                if max_items is not None and items >= max_items:
-                    return
-            pages += 1
             page_info = step0.page_info
-            cursor = page_info.end_cursor
-            if not page_info.has_next_page or cursor is None:
-                return
-            if max_pages is not None and pages >= max_pages:
-                return
-            after = cursor
+            return (
+                [entry.node for entry in step0.edges],
+                page_info.has_next_page,
+                page_info.end_cursor,
+            )
+
+        return self._paginate("Products", "products", fetch, read, max_pages, max_items)
 
     def iter_webhook_subscriptions(
         self,
@@ -2372,30 +2393,42 @@ class Client(BaseClient):
     ) -> Iterator[WebhookSubscriptionsWebhookSubscriptionsEdgesNode]:
         """Every item of ``webhook_subscriptions``, page after page: ``after`` is passed for you.
 
-        Stops on the last page, or after ``max_pages`` pages / ``max_items`` items.
+        Stops on the last page, or after ``max_pages`` pages / ``max_items`` items
+        (checked now, before any request). A page that asks for a next one without
+        a new cursor raises InvalidResponseError (see shopify_client._pages).
         """
-        after: Union[Optional[str], UnsetType] = UNSET
-        pages = 0
-        items = 0
-        while True:
-            result = self.webhook_subscriptions(
+
+        def fetch(after: Union[Optional[str], UnsetType]) -> WebhookSubscriptions:
+            return self.webhook_subscriptions(
                 first=first,
                 callback_url=callback_url,
                 topics=topics,
                 after=after,
                 **kwargs,
             )
+
+        def read(
+            result: WebhookSubscriptions,
+        ) -> Optional[
+            tuple[
+                list[WebhookSubscriptionsWebhookSubscriptionsEdgesNode],
+                bool,
+                Optional[str],
+            ]
+        ]:
             step0 = result.webhook_subscriptions
-            for entry in step0.edges:
-                yield entry.node
-                items += 1
-                if max_items is not None and items >= max_items:
-                    return
-            pages += 1
             page_info = step0.page_info
-            cursor = page_info.end_cursor
-            if not page_info.has_next_page or cursor is None:
-                return
-            if max_pages is not None and pages >= max_pages:
-                return
-            after = cursor
+            return (
+                [entry.node for entry in step0.edges],
+                page_info.has_next_page,
+                page_info.end_cursor,
+            )
+
+        return self._paginate(
+            "WebhookSubscriptions",
+            "webhookSubscriptions",
+            fetch,
+            read,
+            max_pages,
+            max_items,
+        )

@@ -1811,7 +1811,7 @@ class AsyncClient(AsyncBaseClient):
             ),
         )
 
-    async def iter_collection_by_handle(
+    def iter_collection_by_handle(
         self,
         handle: str,
         first: Union[Optional[int], UnsetType] = UNSET,
@@ -1826,13 +1826,13 @@ class AsyncClient(AsyncBaseClient):
     ) -> AsyncIterator[CollectionByHandleCollectionProductsEdgesNode]:
         """Every item of ``collection_by_handle``, page after page: ``after`` is passed for you.
 
-        Stops on the last page, or after ``max_pages`` pages / ``max_items`` items.
+        Stops on the last page, or after ``max_pages`` pages / ``max_items`` items
+        (checked now, before any request). A page that asks for a next one without
+        a new cursor raises InvalidResponseError (see shopify_client._pages).
         """
-        after: Union[Optional[str], UnsetType] = UNSET
-        pages = 0
-        items = 0
-        while True:
-            result = await self.collection_by_handle(
+
+        async def fetch(after: Union[Optional[str], UnsetType]) -> CollectionByHandle:
+            return await self.collection_by_handle(
                 handle=handle,
                 first=first,
                 sort_key=sort_key,
@@ -1842,25 +1842,35 @@ class AsyncClient(AsyncBaseClient):
                 after=after,
                 **kwargs,
             )
+
+        def read(
+            result: CollectionByHandle,
+        ) -> Optional[
+            tuple[
+                list[CollectionByHandleCollectionProductsEdgesNode], bool, Optional[str]
+            ]
+        ]:
             step0 = result.collection
             if step0 is None:
-                return
+                return None
             step1 = step0.products
-            for entry in step1.edges:
-                yield entry.node
-                items += 1
-                if max_items is not None and items >= max_items:
-                    return
-            pages += 1
             page_info = step1.page_info
-            cursor = page_info.end_cursor
-            if not page_info.has_next_page or cursor is None:
-                return
-            if max_pages is not None and pages >= max_pages:
-                return
-            after = cursor
+            return (
+                [entry.node for entry in step1.edges],
+                page_info.has_next_page,
+                page_info.end_cursor,
+            )
 
-    async def iter_collections(
+        return self._paginate(
+            "CollectionByHandle",
+            "collection.products",
+            fetch,
+            read,
+            max_pages,
+            max_items,
+        )
+
+    def iter_collections(
         self,
         first: Union[Optional[int], UnsetType] = UNSET,
         query: Union[Optional[str], UnsetType] = UNSET,
@@ -1873,13 +1883,13 @@ class AsyncClient(AsyncBaseClient):
     ) -> AsyncIterator[CollectionsCollectionsEdgesNode]:
         """Every item of ``collections``, page after page: ``after`` is passed for you.
 
-        Stops on the last page, or after ``max_pages`` pages / ``max_items`` items.
+        Stops on the last page, or after ``max_pages`` pages / ``max_items`` items
+        (checked now, before any request). A page that asks for a next one without
+        a new cursor raises InvalidResponseError (see shopify_client._pages).
         """
-        after: Union[Optional[str], UnsetType] = UNSET
-        pages = 0
-        items = 0
-        while True:
-            result = await self.collections(
+
+        async def fetch(after: Union[Optional[str], UnsetType]) -> Collections:
+            return await self.collections(
                 first=first,
                 query=query,
                 sort_key=sort_key,
@@ -1887,22 +1897,25 @@ class AsyncClient(AsyncBaseClient):
                 after=after,
                 **kwargs,
             )
-            step0 = result.collections
-            for entry in step0.edges:
-                yield entry.node
-                items += 1
-                if max_items is not None and items >= max_items:
-                    return
-            pages += 1
-            page_info = step0.page_info
-            cursor = page_info.end_cursor
-            if not page_info.has_next_page or cursor is None:
-                return
-            if max_pages is not None and pages >= max_pages:
-                return
-            after = cursor
 
-    async def iter_customer_orders(
+        def read(
+            result: Collections,
+        ) -> Optional[
+            tuple[list[CollectionsCollectionsEdgesNode], bool, Optional[str]]
+        ]:
+            step0 = result.collections
+            page_info = step0.page_info
+            return (
+                [entry.node for entry in step0.edges],
+                page_info.has_next_page,
+                page_info.end_cursor,
+            )
+
+        return self._paginate(
+            "Collections", "collections", fetch, read, max_pages, max_items
+        )
+
+    def iter_customer_orders(
         self,
         customer_access_token: str,
         first: Union[Optional[int], UnsetType] = UNSET,
@@ -1915,13 +1928,13 @@ class AsyncClient(AsyncBaseClient):
     ) -> AsyncIterator[CustomerOrdersCustomerOrdersEdgesNode]:
         """Every item of ``customer_orders``, page after page: ``after`` is passed for you.
 
-        Stops on the last page, or after ``max_pages`` pages / ``max_items`` items.
+        Stops on the last page, or after ``max_pages`` pages / ``max_items`` items
+        (checked now, before any request). A page that asks for a next one without
+        a new cursor raises InvalidResponseError (see shopify_client._pages).
         """
-        after: Union[Optional[str], UnsetType] = UNSET
-        pages = 0
-        items = 0
-        while True:
-            result = await self.customer_orders(
+
+        async def fetch(after: Union[Optional[str], UnsetType]) -> CustomerOrders:
+            return await self.customer_orders(
                 customer_access_token=customer_access_token,
                 first=first,
                 sort_key=sort_key,
@@ -1929,25 +1942,28 @@ class AsyncClient(AsyncBaseClient):
                 after=after,
                 **kwargs,
             )
+
+        def read(
+            result: CustomerOrders,
+        ) -> Optional[
+            tuple[list[CustomerOrdersCustomerOrdersEdgesNode], bool, Optional[str]]
+        ]:
             step0 = result.customer
             if step0 is None:
-                return
+                return None
             step1 = step0.orders
-            for entry in step1.edges:
-                yield entry.node
-                items += 1
-                if max_items is not None and items >= max_items:
-                    return
-            pages += 1
             page_info = step1.page_info
-            cursor = page_info.end_cursor
-            if not page_info.has_next_page or cursor is None:
-                return
-            if max_pages is not None and pages >= max_pages:
-                return
-            after = cursor
+            return (
+                [entry.node for entry in step1.edges],
+                page_info.has_next_page,
+                page_info.end_cursor,
+            )
 
-    async def iter_products(
+        return self._paginate(
+            "CustomerOrders", "customer.orders", fetch, read, max_pages, max_items
+        )
+
+    def iter_products(
         self,
         first: Union[Optional[int], UnsetType] = UNSET,
         query: Union[Optional[str], UnsetType] = UNSET,
@@ -1960,13 +1976,13 @@ class AsyncClient(AsyncBaseClient):
     ) -> AsyncIterator[ProductsProductsNodes]:
         """Every item of ``products``, page after page: ``after`` is passed for you.
 
-        Stops on the last page, or after ``max_pages`` pages / ``max_items`` items.
+        Stops on the last page, or after ``max_pages`` pages / ``max_items`` items
+        (checked now, before any request). A page that asks for a next one without
+        a new cursor raises InvalidResponseError (see shopify_client._pages).
         """
-        after: Union[Optional[str], UnsetType] = UNSET
-        pages = 0
-        items = 0
-        while True:
-            result = await self.products(
+
+        async def fetch(after: Union[Optional[str], UnsetType]) -> Products:
+            return await self.products(
                 first=first,
                 query=query,
                 sort_key=sort_key,
@@ -1974,17 +1990,12 @@ class AsyncClient(AsyncBaseClient):
                 after=after,
                 **kwargs,
             )
+
+        def read(
+            result: Products,
+        ) -> Optional[tuple[list[ProductsProductsNodes], bool, Optional[str]]]:
             step0 = result.products
-            for entry in step0.nodes:
-                yield entry
-                items += 1
-                if max_items is not None and items >= max_items:
-                    return
-            pages += 1
             page_info = step0.page_info
-            cursor = page_info.end_cursor
-            if not page_info.has_next_page or cursor is None:
-                return
-            if max_pages is not None and pages >= max_pages:
-                return
-            after = cursor
+            return (list(step0.nodes), page_info.has_next_page, page_info.end_cursor)
+
+        return self._paginate("Products", "products", fetch, read, max_pages, max_items)

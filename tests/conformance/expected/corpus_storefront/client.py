@@ -1824,13 +1824,13 @@ class Client(BaseClient):
     ) -> Iterator[CollectionByHandleCollectionProductsEdgesNode]:
         """Every item of ``collection_by_handle``, page after page: ``after`` is passed for you.
 
-        Stops on the last page, or after ``max_pages`` pages / ``max_items`` items.
+        Stops on the last page, or after ``max_pages`` pages / ``max_items`` items
+        (checked now, before any request). A page that asks for a next one without
+        a new cursor raises InvalidResponseError (see shopify_client._pages).
         """
-        after: Union[Optional[str], UnsetType] = UNSET
-        pages = 0
-        items = 0
-        while True:
-            result = self.collection_by_handle(
+
+        def fetch(after: Union[Optional[str], UnsetType]) -> CollectionByHandle:
+            return self.collection_by_handle(
                 handle=handle,
                 first=first,
                 sort_key=sort_key,
@@ -1840,23 +1840,33 @@ class Client(BaseClient):
                 after=after,
                 **kwargs,
             )
+
+        def read(
+            result: CollectionByHandle,
+        ) -> Optional[
+            tuple[
+                list[CollectionByHandleCollectionProductsEdgesNode], bool, Optional[str]
+            ]
+        ]:
             step0 = result.collection
             if step0 is None:
-                return
+                return None
             step1 = step0.products
-            for entry in step1.edges:
-                yield entry.node
-                items += 1
-                if max_items is not None and items >= max_items:
-                    return
-            pages += 1
             page_info = step1.page_info
-            cursor = page_info.end_cursor
-            if not page_info.has_next_page or cursor is None:
-                return
-            if max_pages is not None and pages >= max_pages:
-                return
-            after = cursor
+            return (
+                [entry.node for entry in step1.edges],
+                page_info.has_next_page,
+                page_info.end_cursor,
+            )
+
+        return self._paginate(
+            "CollectionByHandle",
+            "collection.products",
+            fetch,
+            read,
+            max_pages,
+            max_items,
+        )
 
     def iter_collections(
         self,
@@ -1871,13 +1881,13 @@ class Client(BaseClient):
     ) -> Iterator[CollectionsCollectionsEdgesNode]:
         """Every item of ``collections``, page after page: ``after`` is passed for you.
 
-        Stops on the last page, or after ``max_pages`` pages / ``max_items`` items.
+        Stops on the last page, or after ``max_pages`` pages / ``max_items`` items
+        (checked now, before any request). A page that asks for a next one without
+        a new cursor raises InvalidResponseError (see shopify_client._pages).
         """
-        after: Union[Optional[str], UnsetType] = UNSET
-        pages = 0
-        items = 0
-        while True:
-            result = self.collections(
+
+        def fetch(after: Union[Optional[str], UnsetType]) -> Collections:
+            return self.collections(
                 first=first,
                 query=query,
                 sort_key=sort_key,
@@ -1885,20 +1895,23 @@ class Client(BaseClient):
                 after=after,
                 **kwargs,
             )
+
+        def read(
+            result: Collections,
+        ) -> Optional[
+            tuple[list[CollectionsCollectionsEdgesNode], bool, Optional[str]]
+        ]:
             step0 = result.collections
-            for entry in step0.edges:
-                yield entry.node
-                items += 1
-                if max_items is not None and items >= max_items:
-                    return
-            pages += 1
             page_info = step0.page_info
-            cursor = page_info.end_cursor
-            if not page_info.has_next_page or cursor is None:
-                return
-            if max_pages is not None and pages >= max_pages:
-                return
-            after = cursor
+            return (
+                [entry.node for entry in step0.edges],
+                page_info.has_next_page,
+                page_info.end_cursor,
+            )
+
+        return self._paginate(
+            "Collections", "collections", fetch, read, max_pages, max_items
+        )
 
     def iter_customer_orders(
         self,
@@ -1913,13 +1926,13 @@ class Client(BaseClient):
     ) -> Iterator[CustomerOrdersCustomerOrdersEdgesNode]:
         """Every item of ``customer_orders``, page after page: ``after`` is passed for you.
 
-        Stops on the last page, or after ``max_pages`` pages / ``max_items`` items.
+        Stops on the last page, or after ``max_pages`` pages / ``max_items`` items
+        (checked now, before any request). A page that asks for a next one without
+        a new cursor raises InvalidResponseError (see shopify_client._pages).
         """
-        after: Union[Optional[str], UnsetType] = UNSET
-        pages = 0
-        items = 0
-        while True:
-            result = self.customer_orders(
+
+        def fetch(after: Union[Optional[str], UnsetType]) -> CustomerOrders:
+            return self.customer_orders(
                 customer_access_token=customer_access_token,
                 first=first,
                 sort_key=sort_key,
@@ -1927,23 +1940,26 @@ class Client(BaseClient):
                 after=after,
                 **kwargs,
             )
+
+        def read(
+            result: CustomerOrders,
+        ) -> Optional[
+            tuple[list[CustomerOrdersCustomerOrdersEdgesNode], bool, Optional[str]]
+        ]:
             step0 = result.customer
             if step0 is None:
-                return
+                return None
             step1 = step0.orders
-            for entry in step1.edges:
-                yield entry.node
-                items += 1
-                if max_items is not None and items >= max_items:
-                    return
-            pages += 1
             page_info = step1.page_info
-            cursor = page_info.end_cursor
-            if not page_info.has_next_page or cursor is None:
-                return
-            if max_pages is not None and pages >= max_pages:
-                return
-            after = cursor
+            return (
+                [entry.node for entry in step1.edges],
+                page_info.has_next_page,
+                page_info.end_cursor,
+            )
+
+        return self._paginate(
+            "CustomerOrders", "customer.orders", fetch, read, max_pages, max_items
+        )
 
     def iter_products(
         self,
@@ -1958,13 +1974,13 @@ class Client(BaseClient):
     ) -> Iterator[ProductsProductsNodes]:
         """Every item of ``products``, page after page: ``after`` is passed for you.
 
-        Stops on the last page, or after ``max_pages`` pages / ``max_items`` items.
+        Stops on the last page, or after ``max_pages`` pages / ``max_items`` items
+        (checked now, before any request). A page that asks for a next one without
+        a new cursor raises InvalidResponseError (see shopify_client._pages).
         """
-        after: Union[Optional[str], UnsetType] = UNSET
-        pages = 0
-        items = 0
-        while True:
-            result = self.products(
+
+        def fetch(after: Union[Optional[str], UnsetType]) -> Products:
+            return self.products(
                 first=first,
                 query=query,
                 sort_key=sort_key,
@@ -1972,17 +1988,12 @@ class Client(BaseClient):
                 after=after,
                 **kwargs,
             )
+
+        def read(
+            result: Products,
+        ) -> Optional[tuple[list[ProductsProductsNodes], bool, Optional[str]]]:
             step0 = result.products
-            for entry in step0.nodes:
-                yield entry
-                items += 1
-                if max_items is not None and items >= max_items:
-                    return
-            pages += 1
             page_info = step0.page_info
-            cursor = page_info.end_cursor
-            if not page_info.has_next_page or cursor is None:
-                return
-            if max_pages is not None and pages >= max_pages:
-                return
-            after = cursor
+            return (list(step0.nodes), page_info.has_next_page, page_info.end_cursor)
+
+        return self._paginate("Products", "products", fetch, read, max_pages, max_items)
