@@ -48,6 +48,7 @@ if TYPE_CHECKING:
     from ._apis import Api
     from ._pacing import QueryCostLimiter, Ticket
     from ._records import GraphQLResponse, QueryCost
+    from ._request import OperationType
     from ._retry import RetryPolicy
 
 # Loaded when first needed, not here: what only a client's construction uses
@@ -537,10 +538,15 @@ class _SyncClient(_ClientCore[httpx.Client]):
         query: str,
         operation_name: str | None = None,
         variables: Mapping[str, object] | None = None,
+        *,
+        operation_type: OperationType | None = None,
         **kwargs: Any,
     ) -> GraphQLResponse:
-        """Send one GraphQL document, retrying what is safe to retry."""
-        request = prepare(query, operation_name, variables)
+        """Send one GraphQL document, retrying what is safe to retry.
+
+        ``operation_type`` ("query", "mutation"...): passed by the generated methods,
+        which know it; without it the document is scanned (see ``_request``)."""
+        request = prepare(query, operation_name, variables, operation_type)
         options, limits = self._send_options(kwargs)
         attempt = 0
         while True:
@@ -606,10 +612,15 @@ class _AsyncClient(_ClientCore[httpx.AsyncClient]):
         query: str,
         operation_name: str | None = None,
         variables: Mapping[str, object] | None = None,
+        *,
+        operation_type: OperationType | None = None,
         **kwargs: Any,
     ) -> GraphQLResponse:
-        """Send one GraphQL document, retrying what is safe to retry."""
-        request = prepare(query, operation_name, variables)
+        """Send one GraphQL document, retrying what is safe to retry.
+
+        ``operation_type`` ("query", "mutation"...): passed by the generated methods,
+        which know it; without it the document is scanned (see ``_request``)."""
+        request = prepare(query, operation_name, variables, operation_type)
         options, limits = self._send_options(kwargs)
         attempt = 0
         while True:

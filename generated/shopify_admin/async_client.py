@@ -71,7 +71,11 @@ class AsyncClient(AsyncBaseClient):
             "sortKey": sort_key,
         }
         response = await self.execute(
-            query=_query, operation_name="Products", variables=variables, **kwargs
+            query=_query,
+            operation_name="Products",
+            variables=variables,
+            operation_type="query",
+            **kwargs,
         )
         data = self.get_data(response)
         return cast("Products", self.parse_result(_model("products", "Products"), data))
@@ -106,6 +110,7 @@ class AsyncClient(AsyncBaseClient):
             query=query,
             operation_name="StorefrontAccessTokenCreate",
             variables=variables,
+            operation_type="mutation",
             **kwargs,
         )
         data = self.get_data(response)

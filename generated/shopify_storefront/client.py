@@ -56,7 +56,11 @@ class Client(BaseClient):
             """)
         variables: dict[str, object] = {"customerAccessToken": customer_access_token}
         response = self.execute(
-            query=query, operation_name="customer", variables=variables, **kwargs
+            query=query,
+            operation_name="customer",
+            variables=variables,
+            operation_type="query",
+            **kwargs,
         )
         data = self.get_data(response)
         return cast("Customer", self.parse_result(_model("customer", "Customer"), data))
@@ -84,6 +88,7 @@ class Client(BaseClient):
             query=query,
             operation_name="customerAccessTokenCreate",
             variables=variables,
+            operation_type="mutation",
             **kwargs,
         )
         data = self.get_data(response)
@@ -159,7 +164,11 @@ class Client(BaseClient):
             "reverse": reverse,
         }
         response = self.execute(
-            query=_query, operation_name="Products", variables=variables, **kwargs
+            query=_query,
+            operation_name="Products",
+            variables=variables,
+            operation_type="query",
+            **kwargs,
         )
         data = self.get_data(response)
         return cast("Products", self.parse_result(_model("products", "Products"), data))

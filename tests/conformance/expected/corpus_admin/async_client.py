@@ -128,6 +128,7 @@ class AsyncClient(AsyncBaseClient):
             query=_query,
             operation_name="bulkOperationRunQuery",
             variables=variables,
+            operation_type="mutation",
             **kwargs,
         )
         data = self.get_data(response)
@@ -293,6 +294,7 @@ class AsyncClient(AsyncBaseClient):
             query=_query,
             operation_name="CodeDiscountNodes",
             variables=variables,
+            operation_type="query",
             **kwargs,
         )
         data = self.get_data(response)
@@ -374,6 +376,7 @@ class AsyncClient(AsyncBaseClient):
             query=query,
             operation_name="CurrentAppInstallation",
             variables=variables,
+            operation_type="query",
             **kwargs,
         )
         data = self.get_data(response)
@@ -416,6 +419,7 @@ class AsyncClient(AsyncBaseClient):
             query=query,
             operation_name="CurrentBulkOperation",
             variables=variables,
+            operation_type="query",
             **kwargs,
         )
         data = self.get_data(response)
@@ -466,7 +470,11 @@ class AsyncClient(AsyncBaseClient):
             """)
         variables: dict[str, object] = {"input": input}
         response = await self.execute(
-            query=query, operation_name="customerCreate", variables=variables, **kwargs
+            query=query,
+            operation_name="customerCreate",
+            variables=variables,
+            operation_type="mutation",
+            **kwargs,
         )
         data = self.get_data(response)
         return cast(
@@ -531,6 +539,7 @@ class AsyncClient(AsyncBaseClient):
             query=query,
             operation_name="CustomerSegmentMembers",
             variables=variables,
+            operation_type="query",
             **kwargs,
         )
         data = self.get_data(response)
@@ -595,7 +604,11 @@ class AsyncClient(AsyncBaseClient):
             "reverse": reverse,
         }
         response = await self.execute(
-            query=_query, operation_name="Customers", variables=variables, **kwargs
+            query=_query,
+            operation_name="Customers",
+            variables=variables,
+            operation_type="query",
+            **kwargs,
         )
         data = self.get_data(response)
         return cast(
@@ -738,6 +751,7 @@ class AsyncClient(AsyncBaseClient):
             query=query,
             operation_name="discountCodeBasicCreate",
             variables=variables,
+            operation_type="mutation",
             **kwargs,
         )
         data = self.get_data(response)
@@ -805,6 +819,7 @@ class AsyncClient(AsyncBaseClient):
             query=query,
             operation_name="eventBridgeWebhookSubscriptionCreate",
             variables=variables,
+            operation_type="mutation",
             **kwargs,
         )
         data = self.get_data(response)
@@ -858,7 +873,11 @@ class AsyncClient(AsyncBaseClient):
             """)
         variables: dict[str, object] = {"input": input}
         response = await self.execute(
-            query=query, operation_name="giftCardCreate", variables=variables, **kwargs
+            query=query,
+            operation_name="giftCardCreate",
+            variables=variables,
+            operation_type="mutation",
+            **kwargs,
         )
         data = self.get_data(response)
         return cast(
@@ -928,7 +947,11 @@ class AsyncClient(AsyncBaseClient):
             "locationsFirst": locations_first,
         }
         response = await self.execute(
-            query=_query, operation_name="InventoryItems", variables=variables, **kwargs
+            query=_query,
+            operation_name="InventoryItems",
+            variables=variables,
+            operation_type="query",
+            **kwargs,
         )
         data = self.get_data(response)
         return cast(
@@ -990,6 +1013,7 @@ class AsyncClient(AsyncBaseClient):
             query=query,
             operation_name="marketingEngagementCreate",
             variables=variables,
+            operation_type="mutation",
             **kwargs,
         )
         data = self.get_data(response)
@@ -1064,6 +1088,7 @@ class AsyncClient(AsyncBaseClient):
             query=query,
             operation_name="MetafieldDefinitions",
             variables=variables,
+            operation_type="query",
             **kwargs,
         )
         data = self.get_data(response)
@@ -1162,7 +1187,11 @@ class AsyncClient(AsyncBaseClient):
             """)
         variables: dict[str, object] = {"metafields": metafields}
         response = await self.execute(
-            query=query, operation_name="metafieldsSet", variables=variables, **kwargs
+            query=query,
+            operation_name="metafieldsSet",
+            variables=variables,
+            operation_type="mutation",
+            **kwargs,
         )
         data = self.get_data(response)
         return cast(
@@ -1314,7 +1343,11 @@ class AsyncClient(AsyncBaseClient):
             "lineItemsAfter": line_items_after,
         }
         response = await self.execute(
-            query=query, operation_name="Order", variables=variables, **kwargs
+            query=query,
+            operation_name="Order",
+            variables=variables,
+            operation_type="query",
+            **kwargs,
         )
         data = self.get_data(response)
         return cast("Order", self.parse_result(_model("order", "Order"), data))
@@ -1387,7 +1420,11 @@ class AsyncClient(AsyncBaseClient):
             "reverse": reverse,
         }
         response = await self.execute(
-            query=_query, operation_name="Orders", variables=variables, **kwargs
+            query=_query,
+            operation_name="Orders",
+            variables=variables,
+            operation_type="query",
+            **kwargs,
         )
         data = self.get_data(response)
         return cast("Orders", self.parse_result(_model("orders", "Orders"), data))
@@ -1605,7 +1642,11 @@ class AsyncClient(AsyncBaseClient):
             "metafieldsNamespace": metafields_namespace,
         }
         response = await self.execute(
-            query=query, operation_name="Product", variables=variables, **kwargs
+            query=query,
+            operation_name="Product",
+            variables=variables,
+            operation_type="query",
+            **kwargs,
         )
         data = self.get_data(response)
         return cast("Product", self.parse_result(_model("product", "Product"), data))
@@ -1700,7 +1741,11 @@ class AsyncClient(AsyncBaseClient):
             """)
         variables: dict[str, object] = {"input": input, "media": media}
         response = await self.execute(
-            query=query, operation_name="productCreate", variables=variables, **kwargs
+            query=query,
+            operation_name="productCreate",
+            variables=variables,
+            operation_type="mutation",
+            **kwargs,
         )
         data = self.get_data(response)
         return cast(
@@ -1760,6 +1805,7 @@ class AsyncClient(AsyncBaseClient):
             query=query,
             operation_name="productVariantsBulkUpdate",
             variables=variables,
+            operation_type="mutation",
             **kwargs,
         )
         data = self.get_data(response)
@@ -1843,7 +1889,11 @@ class AsyncClient(AsyncBaseClient):
             "reverse": reverse,
         }
         response = await self.execute(
-            query=_query, operation_name="Products", variables=variables, **kwargs
+            query=_query,
+            operation_name="Products",
+            variables=variables,
+            operation_type="query",
+            **kwargs,
         )
         data = self.get_data(response)
         return cast("Products", self.parse_result(_model("products", "Products"), data))
@@ -1901,7 +1951,11 @@ class AsyncClient(AsyncBaseClient):
             """)
         variables: dict[str, object] = {}
         response = await self.execute(
-            query=query, operation_name="ShopInfo", variables=variables, **kwargs
+            query=query,
+            operation_name="ShopInfo",
+            variables=variables,
+            operation_type="query",
+            **kwargs,
         )
         data = self.get_data(response)
         return cast(
@@ -1928,7 +1982,11 @@ class AsyncClient(AsyncBaseClient):
             """)
         variables: dict[str, object] = {"webPixel": web_pixel}
         response = await self.execute(
-            query=query, operation_name="webPixelCreate", variables=variables, **kwargs
+            query=query,
+            operation_name="webPixelCreate",
+            variables=variables,
+            operation_type="mutation",
+            **kwargs,
         )
         data = self.get_data(response)
         return cast(
@@ -1989,6 +2047,7 @@ class AsyncClient(AsyncBaseClient):
             query=query,
             operation_name="webhookSubscriptionCreate",
             variables=variables,
+            operation_type="mutation",
             **kwargs,
         )
         data = self.get_data(response)
@@ -2061,6 +2120,7 @@ class AsyncClient(AsyncBaseClient):
             query=query,
             operation_name="WebhookSubscriptions",
             variables=variables,
+            operation_type="query",
             **kwargs,
         )
         data = self.get_data(response)

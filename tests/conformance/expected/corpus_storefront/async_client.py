@@ -187,7 +187,11 @@ class AsyncClient(AsyncBaseClient):
             """)
         variables: dict[str, object] = {"id": id}
         response = await self.execute(
-            query=query, operation_name="cart", variables=variables, **kwargs
+            query=query,
+            operation_name="cart",
+            variables=variables,
+            operation_type="query",
+            **kwargs,
         )
         data = self.get_data(response)
         return cast("Cart", self.parse_result(_model("cart", "Cart"), data))
@@ -254,6 +258,7 @@ class AsyncClient(AsyncBaseClient):
             query=query,
             operation_name="cartBuyerIdentityUpdate",
             variables=variables,
+            operation_type="mutation",
             **kwargs,
         )
         data = self.get_data(response)
@@ -389,7 +394,11 @@ class AsyncClient(AsyncBaseClient):
             """)
         variables: dict[str, object] = {"input": input}
         response = await self.execute(
-            query=query, operation_name="cartCreate", variables=variables, **kwargs
+            query=query,
+            operation_name="cartCreate",
+            variables=variables,
+            operation_type="mutation",
+            **kwargs,
         )
         data = self.get_data(response)
         return cast(
@@ -444,7 +453,11 @@ class AsyncClient(AsyncBaseClient):
             """)
         variables: dict[str, object] = {"cartId": cart_id, "lines": lines}
         response = await self.execute(
-            query=query, operation_name="cartLinesAdd", variables=variables, **kwargs
+            query=query,
+            operation_name="cartLinesAdd",
+            variables=variables,
+            operation_type="mutation",
+            **kwargs,
         )
         data = self.get_data(response)
         return cast(
@@ -578,7 +591,11 @@ class AsyncClient(AsyncBaseClient):
             """)
         variables: dict[str, object] = {"cartId": cart_id, "lines": lines}
         response = await self.execute(
-            query=query, operation_name="cartLinesUpdate", variables=variables, **kwargs
+            query=query,
+            operation_name="cartLinesUpdate",
+            variables=variables,
+            operation_type="mutation",
+            **kwargs,
         )
         data = self.get_data(response)
         return cast(
@@ -697,6 +714,7 @@ class AsyncClient(AsyncBaseClient):
             query=query,
             operation_name="CollectionByHandle",
             variables=variables,
+            operation_type="query",
             **kwargs,
         )
         data = self.get_data(response)
@@ -764,7 +782,11 @@ class AsyncClient(AsyncBaseClient):
             "reverse": reverse,
         }
         response = await self.execute(
-            query=_query, operation_name="Collections", variables=variables, **kwargs
+            query=_query,
+            operation_name="Collections",
+            variables=variables,
+            operation_type="query",
+            **kwargs,
         )
         data = self.get_data(response)
         return cast(
@@ -802,6 +824,7 @@ class AsyncClient(AsyncBaseClient):
             query=query,
             operation_name="customerActivateByUrl",
             variables=variables,
+            operation_type="mutation",
             **kwargs,
         )
         data = self.get_data(response)
@@ -895,7 +918,11 @@ class AsyncClient(AsyncBaseClient):
             "reverse": reverse,
         }
         response = await self.execute(
-            query=query, operation_name="CustomerOrders", variables=variables, **kwargs
+            query=query,
+            operation_name="CustomerOrders",
+            variables=variables,
+            operation_type="query",
+            **kwargs,
         )
         data = self.get_data(response)
         return cast(
@@ -953,7 +980,11 @@ class AsyncClient(AsyncBaseClient):
             """)
         variables: dict[str, object] = {"country": country, "language": language}
         response = await self.execute(
-            query=query, operation_name="Localization", variables=variables, **kwargs
+            query=query,
+            operation_name="Localization",
+            variables=variables,
+            operation_type="query",
+            **kwargs,
         )
         data = self.get_data(response)
         return cast(
@@ -1017,7 +1048,11 @@ class AsyncClient(AsyncBaseClient):
             """)
         variables: dict[str, object] = {"handle": handle}
         response = await self.execute(
-            query=query, operation_name="Menu", variables=variables, **kwargs
+            query=query,
+            operation_name="Menu",
+            variables=variables,
+            operation_type="query",
+            **kwargs,
         )
         data = self.get_data(response)
         return cast("Menu", self.parse_result(_model("menu", "Menu"), data))
@@ -1092,7 +1127,11 @@ class AsyncClient(AsyncBaseClient):
             """)
         variables: dict[str, object] = {"id": id}
         response = await self.execute(
-            query=query, operation_name="NodeById", variables=variables, **kwargs
+            query=query,
+            operation_name="NodeById",
+            variables=variables,
+            operation_type="query",
+            **kwargs,
         )
         data = self.get_data(response)
         return cast(
@@ -1142,7 +1181,11 @@ class AsyncClient(AsyncBaseClient):
             """)
         variables: dict[str, object] = {"ids": ids}
         response = await self.execute(
-            query=query, operation_name="NodesByIds", variables=variables, **kwargs
+            query=query,
+            operation_name="NodesByIds",
+            variables=variables,
+            operation_type="query",
+            **kwargs,
         )
         data = self.get_data(response)
         return cast(
@@ -1237,6 +1280,7 @@ class AsyncClient(AsyncBaseClient):
             query=_query,
             operation_name="predictiveSearch",
             variables=variables,
+            operation_type="query",
             **kwargs,
         )
         data = self.get_data(response)
@@ -1456,7 +1500,11 @@ class AsyncClient(AsyncBaseClient):
             "metafieldIdentifiers": metafield_identifiers,
         }
         response = await self.execute(
-            query=query, operation_name="ProductByHandle", variables=variables, **kwargs
+            query=query,
+            operation_name="ProductByHandle",
+            variables=variables,
+            operation_type="query",
+            **kwargs,
         )
         data = self.get_data(response)
         return cast(
@@ -1538,7 +1586,11 @@ class AsyncClient(AsyncBaseClient):
             "reverse": reverse,
         }
         response = await self.execute(
-            query=_query, operation_name="Products", variables=variables, **kwargs
+            query=_query,
+            operation_name="Products",
+            variables=variables,
+            operation_type="query",
+            **kwargs,
         )
         data = self.get_data(response)
         return cast("Products", self.parse_result(_model("products", "Products"), data))
@@ -1662,7 +1714,11 @@ class AsyncClient(AsyncBaseClient):
             "unavailableProducts": unavailable_products,
         }
         response = await self.execute(
-            query=_query, operation_name="Search", variables=variables, **kwargs
+            query=_query,
+            operation_name="Search",
+            variables=variables,
+            operation_type="query",
+            **kwargs,
         )
         data = self.get_data(response)
         return cast("Search", self.parse_result(_model("search", "Search"), data))
@@ -1724,7 +1780,11 @@ class AsyncClient(AsyncBaseClient):
             """)
         variables: dict[str, object] = {}
         response = await self.execute(
-            query=query, operation_name="ShopInfo", variables=variables, **kwargs
+            query=query,
+            operation_name="ShopInfo",
+            variables=variables,
+            operation_type="query",
+            **kwargs,
         )
         data = self.get_data(response)
         return cast(
@@ -1797,6 +1857,7 @@ class AsyncClient(AsyncBaseClient):
             query=query,
             operation_name="shopPayPaymentRequestSessionCreate",
             variables=variables,
+            operation_type="mutation",
             **kwargs,
         )
         data = self.get_data(response)

@@ -187,7 +187,11 @@ class Client(BaseClient):
             """)
         variables: dict[str, object] = {"id": id}
         response = self.execute(
-            query=query, operation_name="cart", variables=variables, **kwargs
+            query=query,
+            operation_name="cart",
+            variables=variables,
+            operation_type="query",
+            **kwargs,
         )
         data = self.get_data(response)
         return cast("Cart", self.parse_result(_model("cart", "Cart"), data))
@@ -254,6 +258,7 @@ class Client(BaseClient):
             query=query,
             operation_name="cartBuyerIdentityUpdate",
             variables=variables,
+            operation_type="mutation",
             **kwargs,
         )
         data = self.get_data(response)
@@ -389,7 +394,11 @@ class Client(BaseClient):
             """)
         variables: dict[str, object] = {"input": input}
         response = self.execute(
-            query=query, operation_name="cartCreate", variables=variables, **kwargs
+            query=query,
+            operation_name="cartCreate",
+            variables=variables,
+            operation_type="mutation",
+            **kwargs,
         )
         data = self.get_data(response)
         return cast(
@@ -444,7 +453,11 @@ class Client(BaseClient):
             """)
         variables: dict[str, object] = {"cartId": cart_id, "lines": lines}
         response = self.execute(
-            query=query, operation_name="cartLinesAdd", variables=variables, **kwargs
+            query=query,
+            operation_name="cartLinesAdd",
+            variables=variables,
+            operation_type="mutation",
+            **kwargs,
         )
         data = self.get_data(response)
         return cast(
@@ -578,7 +591,11 @@ class Client(BaseClient):
             """)
         variables: dict[str, object] = {"cartId": cart_id, "lines": lines}
         response = self.execute(
-            query=query, operation_name="cartLinesUpdate", variables=variables, **kwargs
+            query=query,
+            operation_name="cartLinesUpdate",
+            variables=variables,
+            operation_type="mutation",
+            **kwargs,
         )
         data = self.get_data(response)
         return cast(
@@ -697,6 +714,7 @@ class Client(BaseClient):
             query=query,
             operation_name="CollectionByHandle",
             variables=variables,
+            operation_type="query",
             **kwargs,
         )
         data = self.get_data(response)
@@ -764,7 +782,11 @@ class Client(BaseClient):
             "reverse": reverse,
         }
         response = self.execute(
-            query=_query, operation_name="Collections", variables=variables, **kwargs
+            query=_query,
+            operation_name="Collections",
+            variables=variables,
+            operation_type="query",
+            **kwargs,
         )
         data = self.get_data(response)
         return cast(
@@ -802,6 +824,7 @@ class Client(BaseClient):
             query=query,
             operation_name="customerActivateByUrl",
             variables=variables,
+            operation_type="mutation",
             **kwargs,
         )
         data = self.get_data(response)
@@ -895,7 +918,11 @@ class Client(BaseClient):
             "reverse": reverse,
         }
         response = self.execute(
-            query=query, operation_name="CustomerOrders", variables=variables, **kwargs
+            query=query,
+            operation_name="CustomerOrders",
+            variables=variables,
+            operation_type="query",
+            **kwargs,
         )
         data = self.get_data(response)
         return cast(
@@ -953,7 +980,11 @@ class Client(BaseClient):
             """)
         variables: dict[str, object] = {"country": country, "language": language}
         response = self.execute(
-            query=query, operation_name="Localization", variables=variables, **kwargs
+            query=query,
+            operation_name="Localization",
+            variables=variables,
+            operation_type="query",
+            **kwargs,
         )
         data = self.get_data(response)
         return cast(
@@ -1017,7 +1048,11 @@ class Client(BaseClient):
             """)
         variables: dict[str, object] = {"handle": handle}
         response = self.execute(
-            query=query, operation_name="Menu", variables=variables, **kwargs
+            query=query,
+            operation_name="Menu",
+            variables=variables,
+            operation_type="query",
+            **kwargs,
         )
         data = self.get_data(response)
         return cast("Menu", self.parse_result(_model("menu", "Menu"), data))
@@ -1092,7 +1127,11 @@ class Client(BaseClient):
             """)
         variables: dict[str, object] = {"id": id}
         response = self.execute(
-            query=query, operation_name="NodeById", variables=variables, **kwargs
+            query=query,
+            operation_name="NodeById",
+            variables=variables,
+            operation_type="query",
+            **kwargs,
         )
         data = self.get_data(response)
         return cast(
@@ -1140,7 +1179,11 @@ class Client(BaseClient):
             """)
         variables: dict[str, object] = {"ids": ids}
         response = self.execute(
-            query=query, operation_name="NodesByIds", variables=variables, **kwargs
+            query=query,
+            operation_name="NodesByIds",
+            variables=variables,
+            operation_type="query",
+            **kwargs,
         )
         data = self.get_data(response)
         return cast(
@@ -1235,6 +1278,7 @@ class Client(BaseClient):
             query=_query,
             operation_name="predictiveSearch",
             variables=variables,
+            operation_type="query",
             **kwargs,
         )
         data = self.get_data(response)
@@ -1454,7 +1498,11 @@ class Client(BaseClient):
             "metafieldIdentifiers": metafield_identifiers,
         }
         response = self.execute(
-            query=query, operation_name="ProductByHandle", variables=variables, **kwargs
+            query=query,
+            operation_name="ProductByHandle",
+            variables=variables,
+            operation_type="query",
+            **kwargs,
         )
         data = self.get_data(response)
         return cast(
@@ -1536,7 +1584,11 @@ class Client(BaseClient):
             "reverse": reverse,
         }
         response = self.execute(
-            query=_query, operation_name="Products", variables=variables, **kwargs
+            query=_query,
+            operation_name="Products",
+            variables=variables,
+            operation_type="query",
+            **kwargs,
         )
         data = self.get_data(response)
         return cast("Products", self.parse_result(_model("products", "Products"), data))
@@ -1660,7 +1712,11 @@ class Client(BaseClient):
             "unavailableProducts": unavailable_products,
         }
         response = self.execute(
-            query=_query, operation_name="Search", variables=variables, **kwargs
+            query=_query,
+            operation_name="Search",
+            variables=variables,
+            operation_type="query",
+            **kwargs,
         )
         data = self.get_data(response)
         return cast("Search", self.parse_result(_model("search", "Search"), data))
@@ -1722,7 +1778,11 @@ class Client(BaseClient):
             """)
         variables: dict[str, object] = {}
         response = self.execute(
-            query=query, operation_name="ShopInfo", variables=variables, **kwargs
+            query=query,
+            operation_name="ShopInfo",
+            variables=variables,
+            operation_type="query",
+            **kwargs,
         )
         data = self.get_data(response)
         return cast(
@@ -1795,6 +1855,7 @@ class Client(BaseClient):
             query=query,
             operation_name="shopPayPaymentRequestSessionCreate",
             variables=variables,
+            operation_type="mutation",
             **kwargs,
         )
         data = self.get_data(response)
