@@ -229,10 +229,11 @@ def test_repeated_runs_leave_no_lock_in_the_temp_folder(
             tx.commit()
         recover(root)
     assert list(temp.iterdir()) == []
-    # One lock file, in the project's git-ignored tooling folder.
-    assert [p.relative_to(root).as_posix() for p in (root / LOCK_DIR).iterdir()] == [
+    # At most one lock file, in the project's git-ignored tooling folder (an OS lock
+    # keeps it; filelock's marker, where no OS lock exists, goes with its release).
+    assert {p.relative_to(root).as_posix() for p in (root / LOCK_DIR).iterdir()} <= {
         f"{LOCK_DIR}/lock"
-    ]
+    }
     assert f"{LOCK_DIR}/" in (ROOT / ".gitignore").read_text().splitlines()
 
 
