@@ -495,7 +495,10 @@ def _recover_locked(root: Path) -> bool:
                 _remove(target)
             os.replace(backup, target)
         elif not existed and not os.path.lexists(staged) and os.path.lexists(target):
-            _remove(target)  # a file the transaction created and had moved into place
+            # A file the transaction created and had moved into place. Never the
+            # config: the tools rewrite it, never create it, so it is the user's.
+            if target.relative_to(root).as_posix() not in CONFIG_FILES:
+                _remove(target)
     _fsync_dir(root)
     journal_path.unlink()
     _clear_work(work)

@@ -241,3 +241,17 @@ def test_a_rename_that_fails_midway_is_rolled_back_as_a_clear_error(
     monkeypatch.undo()
     assert tree_digest(project) == before
     assert not os.path.lexists(project / JOURNAL_NAME)
+
+
+@pytest.mark.parametrize("config_file", ["codegen.toml", "pyproject.toml"])
+def test_a_planted_journal_never_deletes_the_config(project: Path, config_file: str) -> None:
+    """The tools rewrite the config file (bump), never create it: a journal saying
+    they created it is not believed, whatever else it says."""
+    (project / "pyproject.toml").write_text("[project]\nname = 'mine'\n")
+    before = plant(
+        project, {**ENTRY, "target": config_file, "existed": False}, backup_in_work=False
+    )
+    assert recover(project) is True
+    assert tree_digest(project) == {
+        k: v for k, v in before.items() if k != JOURNAL_NAME and not k.startswith(WORK_DIR)
+    }
