@@ -212,12 +212,16 @@ def _output_dirs(root: Path) -> tuple[PurePosixPath, PurePosixPath]:
 def output_target(relative: str, dirs: tuple[PurePosixPath, PurePosixPath]) -> bool:
     """Whether ``relative`` (to the project) is a path the tools write: the config
     file; the schema folder's manifest or one of its ``<api>/<version>.json|.graphql``;
-    a package folder (a Python identifier) in the generated folder."""
+    a package folder (a Python identifier) in the generated folder. Never a path with
+    a hidden part (``.git/hooks``, even with ``generated_dir = ".git"``), nor a
+    package at the project's top (``generated_dir = "."`` would make ``queries`` one)."""
     from shopify_client.toolkit import API_NAMES
 
     path = PurePosixPath(relative)
     if path.is_absolute() or not path.parts or ".." in path.parts:
         return False
+    if any(part.startswith(".") for part in path.parts):
+        return False  # never into a hidden folder (.git, the tool's own), whatever the config
     schema, generated = dirs
     if str(path) in CONFIG_FILES:
         return True
@@ -229,7 +233,8 @@ def output_target(relative: str, dirs: tuple[PurePosixPath, PurePosixPath]) -> b
         and _SCHEMA_FILE.fullmatch(path.name)
     ):
         return True
-    return path.parent == generated and path.name.isidentifier()
+    # A package: a folder of its own in the generated folder (never the project's top).
+    return bool(generated.parts) and path.parent == generated and path.name.isidentifier()
 
 
 class Transaction:

@@ -21,6 +21,7 @@ from pathlib import Path
 
 import pytest
 
+from shopify_codegen.config import load_config
 from shopify_codegen.transaction import (
     JOURNAL_NAME,
     WORK_DIR,
@@ -255,3 +256,26 @@ def test_a_planted_journal_never_deletes_the_config(project: Path, config_file: 
     assert tree_digest(project) == {
         k: v for k, v in before.items() if k != JOURNAL_NAME and not k.startswith(WORK_DIR)
     }
+
+
+@pytest.mark.parametrize(
+    ("generated_dir", "target"), [(".git", ".git/hooks"), (".", "queries"), (".", "schema")]
+)
+def test_a_config_cannot_make_hidden_or_top_level_folders_outputs(
+    project: Path, generated_dir: str, target: str
+) -> None:
+    """codegen.toml comes with the checkout too: `generated_dir = ".git"` plus a
+    planted journal must not reach .git/hooks (nor "." reach queries/)."""
+    config = project / "codegen.toml"
+    text = config.read_text()
+    assert '\ngenerated_dir = "generated"\n' in text
+    config.write_text(
+        text.replace('\ngenerated_dir = "generated"\n', f'\ngenerated_dir = "{generated_dir}"\n')
+    )
+    assert load_config(project).generated_dir == project / generated_dir
+    (project / ".git" / "hooks").mkdir()
+    (project / ".git" / "hooks" / "pre-commit").write_text("#!/bin/sh\n")
+    before = plant(project, {**ENTRY, "target": target, "existed": True})
+    with pytest.raises(TransactionError, match="not a file or folder shopify-codegen writes"):
+        recover(project)
+    assert tree_digest(project) == before
