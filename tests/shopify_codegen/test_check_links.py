@@ -147,3 +147,19 @@ def test_a_manifest_entry_leading_outside_the_schema_folder_is_drift(tmp_path: P
     assert code == 1 and SECRET not in printed
     messages = [d["message"] for d in report["drift"]]
     assert "entry '../../outside.txt' is not a path inside schema" in messages
+
+
+def test_a_file_where_the_generated_folder_belongs_is_drift_named_as_such(
+    tmp_path: Path,
+) -> None:
+    from tests.conftest import run_cli
+
+    project = copy_project(tmp_path / "project", apis=("storefront",))
+    shutil.rmtree(project / "generated")
+    (project / "generated").write_text("not a folder\n")
+    code, out, _ = run_cli("--root", str(project), "check", "--json")
+    assert code == 1
+    drift = json.loads(out)["drift"]
+    assert [(d["path"], d["message"]) for d in drift] == [
+        ("generated", "is not a folder (the tools write one here)")
+    ]
