@@ -1,25 +1,37 @@
 # `make` sets up .venv, installs the project, runs the drift check and the demo;
 # `make test` runs the whole test suite. Only Python 3.11+ is needed beforehand.
 
-PYTHON ?= python3
 VENV := .venv
+# Windows (GNU make under Git Bash, as in the CI workflow): the venv's programs are in
+# Scripts/, and the interpreter on PATH is `python`.
+ifeq ($(OS),Windows_NT)
+PYTHON ?= python
+BIN := $(VENV)/Scripts
+else
+PYTHON ?= python3
 BIN := $(VENV)/bin
+endif
 STAMP := $(VENV)/.installed
 
 .PHONY: all install check demo generate validate test lint typecheck pytest bench soak clean corpus
 
 all: check demo
 
-# The editable install maps the packages (generated/ ones too) through an import hook
-# that only the interpreter runs. mypy and other static tools read plain path entries,
-# so a .pth file names the two source folders: a user's module anywhere then
-# type-checks against the clients (tests/test_typing_outside.py).
+# The editable install maps the tool's packages through an import hook that only the
+# interpreter runs; mypy and pyright read plain path entries. So scripts/dev_paths.py
+# writes a .pth file naming two folders: $(SRC_LINKS), links to the tool's packages
+# and nothing else, and generated/, this repository's own generated clients (not part
+# of the distribution). A user's module anywhere then type-checks against both
+# (tests/test_typing_outside.py), and the checkout itself is not on the path: `import
+# tests` (or bench, examples) from elsewhere finds nothing (tests/test_packaging.py).
 PTH := shopify_graphql_typed_paths.pth
+SRC_LINKS := $(VENV)/shopify-graphql-typed-src
+TOOL_PACKAGES := shopify_client shopify_codegen
 
-$(STAMP): pyproject.toml Makefile
+$(STAMP): pyproject.toml Makefile scripts/dev_paths.py
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[codegen,dev]'
-	$(BIN)/python -c 'import pathlib, sys, sysconfig; pathlib.Path(sysconfig.get_path("purelib"), sys.argv[1]).write_text(sys.argv[2] + "\n" + sys.argv[2] + "/generated\n")' $(PTH) "$(CURDIR)"
+	$(BIN)/python scripts/dev_paths.py $(PTH) $(SRC_LINKS) generated $(TOOL_PACKAGES)
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -65,6 +77,7 @@ soak: $(STAMP)
 		tests/shopify_client/test_soak.py tests/shopify_client/test_hostile_responses.py \
 		tests/shopify_codegen/test_interrupted.py tests/shopify_codegen/test_hostile_inputs.py \
 		tests/shopify_client/test_redaction.py tests/recorded/test_cassettes_scrubbed.py
+	SOAK_DEADLINE_CALLS=20000 $(BIN)/pytest -s -q tests/shopify_client/test_soak_deadlines.py
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis

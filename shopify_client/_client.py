@@ -46,6 +46,7 @@ from ._version import __version__
 
 if TYPE_CHECKING:
     from ._apis import Api
+    from ._costs import CostKey
     from ._pacing import QueryCostLimiter, Ticket
     from ._records import GraphQLResponse, QueryCost
     from ._retry import RetryPolicy
@@ -62,6 +63,7 @@ logger = logging.getLogger("shopify_client")
 
 HttpT = TypeVar("HttpT", httpx.Client, httpx.AsyncClient)
 ModelT = TypeVar("ModelT", bound=pydantic.BaseModel)
+ErrorT = TypeVar("ErrorT", bound=BaseException)
 
 USER_AGENT = f"shopify-graphql-typed/{__version__} (Python; httpx {httpx.__version__})"
 # The longest timeout= taken: a GraphQL call is not a day long, and a socket or a
@@ -91,6 +93,60 @@ class ResponseData(dict[str, Any]):
     def __init__(self, response: GraphQLResponse) -> None:
         super().__init__(response.data)
         self.response = response
+
+    def __repr__(self) -> str:
+        # The generated method holds it in a local: a traceback that shows locals
+        # (Sentry does) must not show the tokens of the answer.
+        from ._redact import redact_json
+
+        return f"ResponseData({redact_json(dict(self))!r})"
+
+
+class _SendOptions(dict[str, Any]):
+    """What each attempt passes to httpx besides the body (``headers``, ``timeout``):
+    a dict whose repr hides the token headers, since the retry loop and the attempt
+    hold it in a local, and a traceback may show locals."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        from ._redact import redact_headers
+
+        shown = {
+            k: redact_headers(v) if k == "headers" and isinstance(v, Mapping) else v
+            for k, v in self.items()
+        }
+        return f"_SendOptions({shown!r})"
+
+
+def _cost_key(
+    operation: str, variables: Mapping[str, object] | None, document: str
+) -> CostKey | None:
+    from ._costs import cost_key
+
+    return cost_key(operation, variables, document)
+
+
+class _CallSecrets(tuple[str, ...]):
+    """The secrets of one call's ``headers=``: a tuple whose repr names none of them,
+    since the retry loop holds it in a local and a traceback may show locals."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return f"<{len(self)} per-call secret(s), not shown>"
+
+    __str__ = __repr__
+
+
+def _bare(error: ErrorT) -> ErrorT:
+    """``error`` without the frames it was raised in nor the exception it was raised
+    while handling, to be raised again from the call's own frame: those frames hold
+    the request body (passwords), the token headers and the answer, and a traceback
+    that shows locals (``capture_locals=True``, Sentry's default) would show them.
+    Every message says what went wrong without them."""
+    error.__context__ = None
+    return error.with_traceback(None)
 
 
 class _Secrets:
@@ -133,7 +189,7 @@ class _ClientCore(Generic[HttpT]):
     _timeout: httpx.Timeout
     _limits: Limits
     _max_bytes: int
-    _per_call: dict[str, Any]
+    _per_call: _SendOptions
     _limiter: QueryCostLimiter | None = None
     _http: HttpT
     _owns_http: bool
@@ -160,13 +216,15 @@ class _ClientCore(Generic[HttpT]):
             retry_policy=retry_policy,
             max_response_bytes=max_response_bytes,
         )
+        if self._limiter is not None:  # before an httpx client exists to be leaked
+            self._limiter.bind(self._endpoint)  # one limiter, one shop (issue 21)
         self._owns_http = http_client is None
         if http_client is None:
             self._http = self._new_http()
-            self._per_call = {}
+            self._per_call = _SendOptions()
         else:
             self._http = http_client
-            self._per_call = {"headers": self._headers, "timeout": self._timeout}
+            self._per_call = _SendOptions(headers=self._headers, timeout=self._timeout)
 
     def _new_http(self) -> HttpT:
         raise NotImplementedError
@@ -305,35 +363,64 @@ class _ClientCore(Generic[HttpT]):
 
     # -- each call ------------------------------------------------------------------
 
-    def _send_options(self, kwargs: Mapping[str, Any]) -> tuple[dict[str, Any], Limits]:
-        """What each attempt needs besides the body, and what bounds it.
+    def _start(
+        self,
+        query: str,
+        operation_name: str | None,
+        variables: Mapping[str, object] | None,
+        kwargs: Mapping[str, Any],
+    ) -> tuple[PreparedRequest, _SendOptions, Limits, tuple[str, ...]]:
+        """The request and its options, checked before anything is sent. A refusal
+        (a variable that cannot be sent, a bad ``headers=`` or ``timeout=``) is raised
+        from this frame only, once it no longer holds the variables or the headers."""
+        try:
+            request = prepare(query, operation_name, variables)
+            options, limits, call_secrets = self._send_options(kwargs)
+        except (ShopifyError, TypeError) as exc:
+            error = exc
+        else:
+            return request, options, limits, _CallSecrets(call_secrets)
+        del variables, kwargs
+        raise _bare(error) from None
+
+    def _send_options(
+        self, kwargs: Mapping[str, Any]
+    ) -> tuple[_SendOptions, Limits, tuple[str, ...]]:
+        """What each attempt needs besides the body, what bounds it, and the secrets
+        of the per-call headers (scrubbed from this call's errors).
 
         A client this class created carries the headers and timeout itself (set
         once, not merged per call); a caller's client gets them with each request.
         """
         if not kwargs:
-            return self._per_call, self._limits
+            return self._per_call, self._limits, ()
         unknown = set(kwargs) - {"headers", "timeout"}
         if unknown:
             raise TypeError(f"unexpected keyword arguments: {', '.join(sorted(unknown))}")
-        options = dict(self._per_call)
+        options = _SendOptions(self._per_call)
         limits = self._limits
+        secrets: tuple[str, ...] = ()
         if kwargs.get("headers"):
-            from ._auth import check_header_values
+            from ._call_headers import call_headers, merged_headers
 
-            extra = check_header_values(kwargs["headers"])
-            options["headers"] = {**options.get("headers", {}), **extra}
+            extra, secrets = call_headers(kwargs["headers"])
+            options["headers"] = merged_headers(options.get("headers", {}), extra)
         if "timeout" in kwargs:
             timeout = self._check_timeout(kwargs["timeout"])
             options["timeout"] = timeout
             limits = Limits.of(kwargs["timeout"], self._max_bytes)
-        return options, limits
+        return options, limits, secrets
 
-    def _secrets_for(self, request: PreparedRequest) -> _Secrets:
-        return _Secrets(self._secrets, request)
+    def _secrets_for(self, request: PreparedRequest, call: tuple[str, ...] = ()) -> _Secrets:
+        return _Secrets(self._secrets + call, request)
 
     def _finish(
-        self, raw: RawResponse, request: PreparedRequest, elapsed: float, attempt: int
+        self,
+        raw: RawResponse,
+        request: PreparedRequest,
+        elapsed: float,
+        attempt: int,
+        call_secrets: tuple[str, ...] = (),
     ) -> GraphQLResponse:
         headers = raw.headers
         request_id = headers.get("x-request-id")
@@ -354,7 +441,7 @@ class _ClientCore(Generic[HttpT]):
                 raw.status_code,
                 headers,
                 raw.body,
-                secrets=self._secrets_for(request),
+                secrets=self._secrets_for(request, call_secrets),
                 elapsed=elapsed,
                 attempts=attempt,
                 request_id=request_id,
@@ -374,18 +461,24 @@ class _ClientCore(Generic[HttpT]):
         return result
 
     def _check_headers(self, reason: str | None, served: str | None) -> None:
+        # Header values are Latin-1: C1 control characters (CSI, NEL) can reach them,
+        # so they are escaped before they reach a log line.
         if reason and _remember(self._deprecations_logged, reason[:500]):
+            from ._redact import printable
+
             logger.warning(
                 "Shopify %s API %s: the request used something deprecated: %s",
                 self.api,
                 self.api_version,
-                reason[:500],
+                printable(reason[:500]),
             )
         if served and served != self.api_version and _remember(self._mismatch_warned, served[:40]):
+            from ._redact import printable
+
             message = (
                 f"requested Shopify {self.api} API {self.api_version} but Shopify served "
-                f"{served[:40]} (it does so for unsupported versions); the generated types "
-                f"describe {self.api_version}: regenerate with `shopify-codegen bump`"
+                f"{printable(served[:40])} (it does so for unsupported versions); the generated "
+                f"types describe {self.api_version}: regenerate with `shopify-codegen bump`"
             )
             logger.warning(message)
             from ._versions import VersionMismatchWarning
@@ -397,21 +490,25 @@ class _ClientCore(Generic[HttpT]):
         exc: httpx.TransportError | AttemptDeadlineExceeded,
         request: PreparedRequest,
         progress: Progress,
+        call_secrets: tuple[str, ...] = (),
     ) -> TransportError:
         if isinstance(exc, AttemptDeadlineExceeded):
             sent = exc.request_sent
             what = f"timed out: {exc}"
         else:
             sent = not isinstance(exc, _SAFE_TRANSPORT_ERRORS)
-            from ._redact import scrub
+            from ._redact import Scrubber
 
-            detail = scrub(str(exc)[:200], self._secrets_for(request))
+            # Scrubbed whole, then cut: a cut first could leave a token's start.
+            detail = Scrubber(self._secrets_for(request, call_secrets)).excerpt(str(exc), 200)
             what = type(exc).__name__ + (f" ({detail})" if detail else "")
         when = "after the request may have reached Shopify" if sent else "before sending"
         if progress.status_code is not None:
             when = f"while reading its HTTP {progress.status_code} answer"
             if progress.request_id:
-                when += f", request id {progress.request_id}"
+                from ._redact import printable
+
+                when += f", request id {printable(progress.request_id)}"
         return TransportError(
             f"{what} calling {self._endpoint} ({request.operation_name or 'operation'}, {when})",
             request_sent=sent,
@@ -450,16 +547,6 @@ class _ClientCore(Generic[HttpT]):
 
     # -- pacing (Admin) ---------------------------------------------------------------
 
-    def _reserve(self, request: PreparedRequest) -> tuple[Ticket | None, float]:
-        limiter = self._limiter
-        assert limiter is not None
-        ticket, wait = limiter.reserve(request.operation_name or "")
-        if ticket is None:
-            from ._pacing import log_wait
-
-            log_wait(request.operation_name or "operation", wait, limiter)
-        return ticket, wait
-
     def _settle(
         self,
         ticket: Ticket | None,
@@ -469,7 +556,7 @@ class _ClientCore(Generic[HttpT]):
         if ticket is None or self._limiter is None:
             return
         if result is not None:
-            self._limiter.settle(ticket, result.cost)
+            self._limiter.settle(ticket, result.cost, answered=True)
         elif isinstance(error, ThrottledError):
             self._limiter.settle(ticket, error.cost)
         else:
@@ -507,23 +594,33 @@ class _ClientCore(Generic[HttpT]):
         try:
             return model.model_validate(data)
         except pydantic.ValidationError as exc:
-            first = exc.errors(include_input=False, include_url=False)
-            parts = []
-            for err in first[:3]:
-                loc = ".".join(str(p) for p in err["loc"]) or "(root)"
-                parts.append(f"{loc}: {err['msg']}")
-            more = f" (+{len(first) - 3} more)" if len(first) > 3 else ""
-            path = ".".join(str(p) for p in first[0]["loc"]) if first else None
-            response = data.response if isinstance(data, ResponseData) else None
-            request_id = response.request_id if response else None
-            where = f" (request id {request_id})" if request_id else ""
-            raise InvalidResponseError(
-                f"response data does not fit the generated {model.__name__} "
-                f"({self.api} API {self.api_version}){where}: " + "; ".join(parts) + more,
-                path=path,
-                status_code=response.status_code if response else None,
-                request_id=request_id,
-            ) from None
+            error = self._misfit(model, data, exc)
+        # Raised outside the except clause, so not chained to the ValidationError (whose
+        # errors hold the answer's values, tokens included).
+        raise error
+
+    def _misfit(
+        self, model: type[pydantic.BaseModel], data: dict[str, Any], exc: pydantic.ValidationError
+    ) -> InvalidResponseError:
+        from ._redact import printable
+
+        first = exc.errors(include_input=False, include_url=False)
+        parts = []
+        for err in first[:3]:
+            loc = ".".join(str(p) for p in err["loc"]) or "(root)"
+            parts.append(printable(f"{loc}: {err['msg']}"))
+        more = f" (+{len(first) - 3} more)" if len(first) > 3 else ""
+        path = ".".join(str(p) for p in first[0]["loc"]) if first else None
+        response = data.response if isinstance(data, ResponseData) else None
+        request_id = response.request_id if response else None
+        where = f" (request id {printable(request_id)})" if request_id else ""
+        return InvalidResponseError(
+            f"response data does not fit the generated {model.__name__} "
+            f"({self.api} API {self.api_version}){where}: " + "; ".join(parts) + more,
+            path=path,
+            status_code=response.status_code if response else None,
+            request_id=request_id,
+        )
 
 
 class _SyncClient(_ClientCore[httpx.Client]):
@@ -540,9 +637,18 @@ class _SyncClient(_ClientCore[httpx.Client]):
         **kwargs: Any,
     ) -> GraphQLResponse:
         """Send one GraphQL document, retrying what is safe to retry."""
-        request = prepare(query, operation_name, variables)
-        options, limits = self._send_options(kwargs)
+        # The pacing key holds the variables' shape and sizes, never their strings.
+        cost = None if self._limiter is None else _cost_key(operation_name or "", variables, query)
+        try:
+            request, options, limits, call_secrets = self._start(
+                query, operation_name, variables, kwargs
+            )
+        finally:
+            # Out of this frame's locals (a traceback may show them): the variables
+            # hold passwords, the per-call headers tokens. See _bare.
+            del variables, kwargs
         attempt = 0
+        paced = 0.0  # seconds the limiter held this call, all attempts together
         while True:
             attempt += 1
             if logger.isEnabledFor(logging.DEBUG):
@@ -551,31 +657,32 @@ class _SyncClient(_ClientCore[httpx.Client]):
                 )
             ticket = None
             if self._limiter is not None:
-                while True:
-                    ticket, pause = self._reserve(request)
-                    if ticket is not None:
-                        break
-                    time.sleep(pause)
+                # at most its max_wait in all, else PacingTimeoutError: nothing sent
+                ticket = self._limiter.acquire(operation_name or "", key=cost, held=paced)
+                paced = ticket.waited
             started = time.perf_counter()
             error: ShopifyError
             progress = Progress()
             try:
                 raw = send_sync(self._http, self._url, request.body, options, limits, progress)
-                result = self._finish(raw, request, time.perf_counter() - started, attempt)
-                self._settle(ticket, result, None)
-                return result
+                result = self._finish(
+                    raw, request, time.perf_counter() - started, attempt, call_secrets
+                )
             except (httpx.TransportError, AttemptDeadlineExceeded) as exc:
-                error = self._transport_error(exc, request, progress)
+                error = self._transport_error(exc, request, progress, call_secrets)
             except ShopifyError as exc:
                 error = exc
             except BaseException:
                 self._settle(ticket, None, None)
                 raise
+            else:  # settled once, outside the try: never counted as a failed attempt
+                self._settle(ticket, result, None)
+                return result
             self._settle(ticket, None, error)
             wait = self._retry_wait(attempt, error, request)
             if wait is None:
                 # Never chained: a low-level exception may quote a header value.
-                raise error from None
+                raise _bare(error) from None
             self._log_retry(error, request, attempt, wait)
             time.sleep(wait)
 
@@ -609,9 +716,18 @@ class _AsyncClient(_ClientCore[httpx.AsyncClient]):
         **kwargs: Any,
     ) -> GraphQLResponse:
         """Send one GraphQL document, retrying what is safe to retry."""
-        request = prepare(query, operation_name, variables)
-        options, limits = self._send_options(kwargs)
+        # The pacing key holds the variables' shape and sizes, never their strings.
+        cost = None if self._limiter is None else _cost_key(operation_name or "", variables, query)
+        try:
+            request, options, limits, call_secrets = self._start(
+                query, operation_name, variables, kwargs
+            )
+        finally:
+            # Out of this frame's locals (a traceback may show them): the variables
+            # hold passwords, the per-call headers tokens. See _bare.
+            del variables, kwargs
         attempt = 0
+        paced = 0.0  # seconds the limiter held this call, all attempts together
         while True:
             attempt += 1
             if logger.isEnabledFor(logging.DEBUG):
@@ -620,13 +736,11 @@ class _AsyncClient(_ClientCore[httpx.AsyncClient]):
                 )
             ticket = None
             if self._limiter is not None:
-                while True:
-                    ticket, pause = self._reserve(request)
-                    if ticket is not None:
-                        break
-                    import anyio
-
-                    await anyio.sleep(pause)
+                # at most its max_wait in all, else PacingTimeoutError: nothing sent
+                ticket = await self._limiter.acquire_async(
+                    operation_name or "", key=cost, held=paced
+                )
+                paced = ticket.waited
             started = time.perf_counter()
             error: ShopifyError
             progress = Progress()
@@ -634,21 +748,24 @@ class _AsyncClient(_ClientCore[httpx.AsyncClient]):
                 raw = await send_async(
                     self._http, self._url, request.body, options, limits, progress
                 )
-                result = self._finish(raw, request, time.perf_counter() - started, attempt)
-                self._settle(ticket, result, None)
-                return result
+                result = self._finish(
+                    raw, request, time.perf_counter() - started, attempt, call_secrets
+                )
             except (httpx.TransportError, AttemptDeadlineExceeded) as exc:
-                error = self._transport_error(exc, request, progress)
+                error = self._transport_error(exc, request, progress, call_secrets)
             except ShopifyError as exc:
                 error = exc
             except BaseException:  # cancelled: give the reservation back as spent
                 self._settle(ticket, None, None)
                 raise
+            else:  # settled once, outside the try: never counted as a failed attempt
+                self._settle(ticket, result, None)
+                return result
             self._settle(ticket, None, error)
             wait = self._retry_wait(attempt, error, request)
             if wait is None:
                 # Never chained: a low-level exception may quote a header value.
-                raise error from None
+                raise _bare(error) from None
             self._log_retry(error, request, attempt, wait)
             import anyio  # here, not at module level: ~10 ms of import time
 

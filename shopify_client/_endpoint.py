@@ -8,6 +8,8 @@ import re
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
+import httpx
+
 from ._exceptions import ConfigurationError
 
 if TYPE_CHECKING:
@@ -91,16 +93,89 @@ def is_loopback_host(host: str) -> bool:
         return False
 
 
-def check_endpoint(endpoint: str) -> str:
-    """Accept https URLs anywhere, plain http only on loopback (tests, local proxies)."""
-    parts = urlsplit(endpoint)
+def _shown(endpoint: str) -> str:
+    """``endpoint`` as an error message shows it: any user information (a password?)
+    replaced, at most 200 characters, control characters escaped."""
+    text = re.sub(r"^([A-Za-z][A-Za-z0-9+.-]*://)[^/?#]*@", r"\1(...)@", endpoint)
+    return repr(text if len(text) <= 200 else text[:200] + "...")
+
+
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def check_endpoint(endpoint: object) -> str:
+    """Accept https URLs anywhere, plain http only on loopback (tests, local proxies).
+
+    The URL must read the same to the standard library and to httpx (which sends it):
+    one scheme, host and port, the port a number from 1 to 65535 (httpx took port
+    99999, and the socket layer then connected to 99999 - 65536 = 34463).
+    """
+    if not isinstance(endpoint, str):
+        raise ConfigurationError(
+            f"endpoint must be a URL string such as 'https://your-store.example/api/"
+            f"2024-10/graphql.json', not {type(endpoint).__name__}"
+        )
+    try:
+        parts = urlsplit(endpoint)
+    except ValueError:  # an unclosed "[" (IPv6 literal)
+        raise ConfigurationError(
+            f"endpoint {_shown(endpoint)} is not a URL: its host cannot be read"
+        ) from None
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ConfigurationError(f"endpoint {endpoint!r} is not an http(s) URL")
+        raise ConfigurationError(f"endpoint {_shown(endpoint)} is not an http(s) URL")
     if parts.username or parts.password:
         raise ConfigurationError("endpoint must not carry credentials in the URL")
+    try:
+        port = parts.port
+    except ValueError:  # not a number, or past 65535
+        port = -1
+    if port is not None and not 1 <= port <= 65535:
+        raise ConfigurationError(
+            f"endpoint {_shown(endpoint)} has no valid port: a port is a number from 1 to 65535"
+        )
+    try:
+        url = httpx.URL(endpoint)
+        host = url.host  # decodes an IDNA (xn--) host: idna's errors are UnicodeErrors
+        raw_host = url.raw_host.decode("ascii")
+    except (httpx.InvalidURL, UnicodeError, ValueError):
+        raise ConfigurationError(
+            f"endpoint {_shown(endpoint)} is not a URL that can be sent to (its host or "
+            "its characters)"
+        ) from None
+    sent_host = raw_host.lower() if parts.hostname.isascii() else host
+    default = _DEFAULT_PORTS[parts.scheme]
+    if (url.scheme, sent_host, url.port or default) != (
+        parts.scheme,
+        parts.hostname,
+        port or default,
+    ):
+        raise ConfigurationError(
+            f"endpoint {_shown(endpoint)} reads as two different URLs (its host or port "
+            "depends on the parser); write it plainly"
+        )
+    if not (_host_name().fullmatch(raw_host) or _is_ipv6(raw_host)):
+        raise ConfigurationError(
+            f"endpoint {_shown(endpoint)} does not name a host: labels of letters, digits, "
+            "'-' and '_' between dots (or an IP address)"
+        )
     if parts.scheme == "http" and not is_loopback_host(parts.hostname):
         raise ConfigurationError(
-            f"endpoint {endpoint!r} uses plain http on a non-loopback host; "
+            f"endpoint {_shown(endpoint)} uses plain http on a non-loopback host; "
             "use https (plain http is only allowed for 127.0.0.1, ::1 and localhost)"
         )
     return endpoint
+
+
+@functools.cache
+def _host_name() -> re.Pattern[str]:
+    """Dot-separated labels of 1-63 letters, digits, '-' (not first or last) and '_',
+    as the IDNA-encoded host is sent; a trailing dot (the DNS root) allowed."""
+    label = r"[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?"
+    return re.compile(rf"(?:{label}\.)*{label}\.?")
+
+
+def _is_ipv6(host: str) -> bool:
+    try:
+        return ipaddress.ip_address(host).version == 6
+    except ValueError:
+        return False

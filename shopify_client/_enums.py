@@ -13,7 +13,9 @@ class ShopifyEnum(str, Enum):  # noqa: UP042 (same base as ariadne-codegen enums
     Shopify adds enum values inside published API versions. A value the generated
     enum lacks becomes a pseudo-member (``UNKNOWN_VALUE``-style: name and value are
     the string Shopify sent) instead of failing validation; ``is_known`` tells them
-    apart.
+    apart. The value is kept as sent; the name has its control characters escaped
+    (``repr`` and ``str`` show the name as it is), so that a value cannot rewrite a
+    terminal or a log line.
     """
 
     @classmethod
@@ -21,7 +23,12 @@ class ShopifyEnum(str, Enum):  # noqa: UP042 (same base as ariadne-codegen enums
         if not isinstance(value, str):
             return None
         member = str.__new__(cls, value)
-        member._name_ = value
+        if value.isprintable():
+            member._name_ = value
+        else:
+            from ._redact import printable  # only for a value that needs it
+
+            member._name_ = printable(value)
         member._value_ = value
         return member
 

@@ -12,13 +12,17 @@ Every exception the clients raise on purpose derives from :class:`ShopifyError`:
     │   ├── SecurityRejectionError 430: Shopify judged the traffic malicious
     │   └── ServerError           5xx
     ├── ThrottledError            429, or a 200 whose errors say THROTTLED (cost figures)
+    ├── PacingTimeoutError        the Admin query-cost limiter would hold a call too long
     ├── GraphQLError              a 200 with ``errors`` (each with message, path, code)
     ├── InvalidResponseError      HTML, non-JSON, truncated, or data that does not fit
     │   └── ResponseTooLargeError the body passed ``max_response_bytes`` (decoded)
     └── UserErrorsError           raised on request by :func:`raise_for_user_errors`
 
 Messages never contain access tokens or passwords: they are built from status codes,
-error codes and Shopify's own messages, and response excerpts are scrubbed.
+error codes and Shopify's own messages, and every text of an answer (excerpts, error
+entries with their extensions) is scrubbed of the call's secrets, in each spelling a
+server may use, before it is cut. What Shopify sent has its control characters
+escaped in messages, so it cannot rewrite a terminal or a log line.
 """
 
 from __future__ import annotations
@@ -37,6 +41,7 @@ __all__ = [
     "HTTPStatusError",
     "InvalidResponseError",
     "InvalidVariablesError",
+    "PacingTimeoutError",
     "ResponseTooLargeError",
     "SecurityRejectionError",
     "ServerError",
@@ -177,6 +182,32 @@ class ThrottledError(ShopifyError):
         self.request_id = request_id
 
 
+class PacingTimeoutError(ShopifyError):
+    """The Admin query-cost limiter would hold the call past its ``max_wait``: the
+    call was not sent.
+
+    ``operation`` names the call; ``waited`` is how long it had been held (seconds,
+    this call's earlier attempts included), ``limit`` the limiter's ``max_wait``;
+    ``needed`` the seconds the bucket still needed to refill, or None when the call
+    was waiting for the answers of calls in flight (or for its turn).
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        operation: str | None,
+        waited: float,
+        limit: float,
+        needed: float | None,
+    ) -> None:
+        super().__init__(message)
+        self.operation = operation
+        self.waited = waited
+        self.limit = limit
+        self.needed = needed
+
+
 class GraphQLError(ShopifyError):
     """The response carried GraphQL ``errors``; ``data`` holds any partial data."""
 
@@ -190,7 +221,9 @@ class GraphQLError(ShopifyError):
         self.errors = list(errors)
         self.data = data
         self.request_id = request_id
-        summary = "; ".join(str(e) for e in self.errors[:5])
+        from ._redact import printable  # with the first error, not at import
+
+        summary = "; ".join(printable(str(e)) for e in self.errors[:5])
         more = f" (+{len(self.errors) - 5} more)" if len(self.errors) > 5 else ""
         super().__init__(f"GraphQL errors: {summary}{more}")
 
@@ -247,7 +280,9 @@ class UserErrorsError(ShopifyError):
             code_text = f"[{getattr(code, 'value', code)}] " if code is not None else ""
             where = f" (field: {'.'.join(field_path)})" if field_path else ""
             parts.append(f"{code_text}{message}{where}")
-        super().__init__("user errors: " + "; ".join(parts))
+        from ._redact import printable  # with the first error, not at import
+
+        super().__init__("user errors: " + printable("; ".join(parts)))
 
     @property
     def codes(self) -> list[str]:

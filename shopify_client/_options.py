@@ -15,7 +15,10 @@ class CallOptions(TypedDict, total=False):
 
     * ``timeout``: seconds (or an ``httpx.Timeout``) for each attempt of this call,
       instead of the client's;
-    * ``headers``: extra request headers for this call (no line breaks, ASCII).
+    * ``headers``: extra request headers for this call (ASCII, one line each). Host,
+      Content-Length, Transfer-Encoding and the hop-by-hop headers are refused (a
+      ConfigurationError, before anything is sent); the value of a credential header
+      (a token, Authorization, Cookie, ``*-Key``...) is scrubbed from the call's errors.
     """
 
     timeout: float | httpx.Timeout

@@ -14,10 +14,34 @@ from ._redact import redact_json
 
 __all__ = ["GraphQLErrorDetail", "GraphQLResponse", "QueryCost"]
 
+#: The largest cost figure believed, in points or points a second. Shopify's figures
+#: are in the thousands (a query costs at most 1,000 points, a bucket holds 20
+#: seconds of restore, Enterprise restores 2,000 a second); a figure past this is a
+#: server talking nonsense, and is taken as absent, as are NaN, infinities and
+#: negative figures (issue 21: they hung calls, poisoned a limiter for good, and a
+#: 400-digit integer lost a successful answer to OverflowError).
+MAX_COST_FIGURE = 10_000_000.0
+
+
+def cost_figure(value: object) -> float | None:
+    """A figure of ``extensions.cost`` as a float; None unless it is a number, finite,
+    not negative and at most :data:`MAX_COST_FIGURE`. Never raises: an integer of
+    400 digits is compared as an integer, not converted (``float()`` would overflow)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    if not 0 <= value <= MAX_COST_FIGURE:  # False for NaN, infinities, negatives
+        return None
+    return float(value)
+
 
 @dataclass(frozen=True)
 class QueryCost:
-    """Admin API query cost, from ``extensions.cost`` of a response."""
+    """Admin API query cost, from ``extensions.cost`` of a response.
+
+    A figure that is not a finite number from 0 to :data:`MAX_COST_FIGURE` is None
+    (:func:`cost_figure`): NaN, infinities, negative or absurd figures are not
+    believed.
+    """
 
     requested: float | None
     actual: float | None
@@ -34,26 +58,24 @@ class QueryCost:
             return None
         status = cost.get("throttleStatus")
         status = status if isinstance(status, dict) else {}
-
-        def num(value: object) -> float | None:
-            if isinstance(value, bool) or not isinstance(value, int | float):
-                return None
-            return float(value)
-
         return cls(
-            requested=num(cost.get("requestedQueryCost")),
-            actual=num(cost.get("actualQueryCost")),
-            maximum_available=num(status.get("maximumAvailable")),
-            currently_available=num(status.get("currentlyAvailable")),
-            restore_rate=num(status.get("restoreRate")),
+            requested=cost_figure(cost.get("requestedQueryCost")),
+            actual=cost_figure(cost.get("actualQueryCost")),
+            maximum_available=cost_figure(status.get("maximumAvailable")),
+            currently_available=cost_figure(status.get("currentlyAvailable")),
+            restore_rate=cost_figure(status.get("restoreRate")),
         )
 
     def seconds_until_available(self) -> float | None:
-        """How long the leaky bucket needs to refill enough for the requested cost."""
-        if self.requested is None or self.currently_available is None or not self.restore_rate:
+        """How long the leaky bucket needs to refill enough for the requested cost
+        (None without the figures, or when they give no finite answer)."""
+        requested = cost_figure(self.requested)
+        available = cost_figure(self.currently_available)
+        rate = cost_figure(self.restore_rate)
+        if requested is None or available is None or not rate:
             return None
-        missing = self.requested - self.currently_available
-        return max(0.0, missing / self.restore_rate)
+        seconds = max(0.0, (requested - available) / rate)
+        return seconds if seconds < float("inf") else None
 
 
 @dataclass(frozen=True)

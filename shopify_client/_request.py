@@ -10,7 +10,7 @@ from collections.abc import Iterator, Mapping
 
 from ._variables import encode_request
 
-__all__ = ["PreparedRequest", "is_mutation", "prepare"]
+__all__ = ["PreparedRequest", "RequestBody", "is_mutation", "prepare"]
 
 
 @functools.cache
@@ -66,6 +66,23 @@ def _sensitive_values(
         yield value
 
 
+class RequestBody(bytes):
+    """The JSON body of a request: bytes whose repr and str never show them.
+
+    The body holds the variables, passwords included, and the retry loop, the
+    attempt (``body`` in ``send_sync`` / ``send_async``) and httpx's request stream
+    hold it in locals, which a traceback may show (``capture_locals=True``, Sentry's
+    default). httpx sends it as it sends any ``bytes``.
+    """
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return f"<request body, {len(self)} bytes, not shown>"
+
+    __str__ = __repr__
+
+
 class PreparedRequest:
     """One request's body and what the retry loop needs to know of it.
 
@@ -112,9 +129,8 @@ class PreparedRequest:
 def prepare(
     query: str, operation_name: str | None, variables: Mapping[str, object] | None
 ) -> PreparedRequest:
-    body = encode_request(query, operation_name, variables)
     return PreparedRequest(
-        body=body,
+        body=RequestBody(encode_request(query, operation_name, variables)),
         operation_name=operation_name,
         is_mutation=is_mutation(query),
         has_variables=bool(variables),

@@ -28,6 +28,7 @@ from ._exceptions import (
 
 if TYPE_CHECKING:
     from ._records import GraphQLErrorDetail, GraphQLResponse, QueryCost
+    from ._redact import Scrubber
 
 # Not imported here: ._records (the answer's records) loads with the first answer,
 # ._retry with the first Retry-After, ._redact with the first error to scrub, so
@@ -36,48 +37,54 @@ if TYPE_CHECKING:
 __all__ = ["interpret", "interpret_response"]
 
 _EXCERPT = 200
+_MESSAGE = 2000  # of one error entry's message
+_LOCATION = 500
 
 
-def _text(raw: bytes) -> str:
-    # Always UTF-8 (Shopify's only charset): a declared charset such as base64 or
-    # zlib names a bytes codec, which str decoding cannot use.
-    return raw.decode("utf-8", "replace")
+def _scrubber(secrets: Iterable[str]) -> Scrubber:
+    """The call's secrets, compiled for one error (never on a successful answer)."""
+    from ._redact import Scrubber
+
+    return secrets if isinstance(secrets, Scrubber) else Scrubber(secrets)
 
 
-def _excerpt(text: str, secrets: Iterable[str]) -> str:
-    flat = " ".join(text.split())
-    cut = flat[:_EXCERPT] + ("..." if len(flat) > _EXCERPT else "")
-    from ._redact import scrub
+def _printable(text: str) -> str:
+    from ._redact import printable
 
-    return scrub(cut, secrets)
+    return printable(text)
 
 
-def _error_body(raw: bytes, secrets: Iterable[str]) -> tuple[str, list[GraphQLErrorDetail]]:
+def _error_body(raw: bytes, scrubber: Scrubber) -> tuple[str, list[GraphQLErrorDetail]]:
     """Shopify's own error text and entries from a JSON error body, else a scrubbed excerpt."""
-    text = _text(raw)
     try:
         body = json.loads(raw)
     except (ValueError, UnicodeDecodeError, RecursionError):
-        return (_excerpt(text, secrets) if "<" not in text[:50] else "HTML page"), []
+        if "<" in raw[:200].decode("utf-8", "replace")[:50]:
+            return "HTML page", []
+        return scrubber.excerpt(raw, _EXCERPT), []
     if isinstance(body, dict) and "errors" in body:
-        details = _scrubbed_details(body["errors"], secrets)
+        details = _scrubbed_details(body["errors"], scrubber)
         return "; ".join(d.message for d in details if d.message)[:1000], details
-    return _excerpt(text, secrets), []
+    return scrubber.excerpt(raw, _EXCERPT), []
 
 
-def _scrubbed_details(errors: object, secrets: Iterable[str]) -> list[GraphQLErrorDetail]:
+def _scrubbed_details(errors: object, scrubber: Scrubber) -> list[GraphQLErrorDetail]:
+    """The entries of ``errors``, every string of them (message, path, extensions, at
+    any depth) scrubbed of the call's secrets before anything is cut: Shopify's
+    invalid-variable errors echo the value in ``extensions.value``."""
     from ._records import GraphQLErrorDetail
-    from ._redact import redact_json, scrub
+    from ._redact import redact_json
 
     return [
         GraphQLErrorDetail(
-            message=scrub(d.message, secrets),
+            message=d.message,
             path=d.path,
             code=d.code,
-            # graphql-ruby echoes rejected variables (passwords too) here.
+            # graphql-ruby echoes rejected variables (passwords too) here: values
+            # under a sensitive key go too, whatever the call sent.
             extensions=redact_json(d.extensions),
         )
-        for d in _error_details(errors)
+        for d in _error_details(scrubber.json(errors))
     ]
 
 
@@ -109,7 +116,7 @@ def _error_details(errors: object) -> list[GraphQLErrorDetail]:
         code = ext.get("code")
         details.append(
             GraphQLErrorDetail(
-                message=str(item.get("message", ""))[:2000],
+                message=str(item.get("message", ""))[:_MESSAGE],
                 path=path,
                 code=code if isinstance(code, str) else None,
                 extensions=ext,
@@ -180,7 +187,7 @@ def interpret(
         request_id = headers.get("x-request-id")
     if api_version is None:
         api_version = headers.get("x-shopify-api-version")
-    where = f" (request id {request_id})" if request_id else ""
+    where = f" (request id {_printable(request_id)})" if request_id else ""
 
     if status == 429:
         raise ThrottledError(
@@ -198,11 +205,10 @@ def interpret(
             request_id=request_id,
         )
     if 300 <= status < 400:
-        from ._redact import scrub
-
-        location = scrub(headers.get("location", "")[:500], secrets) or None
+        location = _scrubber(secrets).head(headers.get("location", ""), _LOCATION)[0] or None
+        shown = _printable(location) if location else "(no Location)"
         raise HTTPStatusError(
-            f"HTTP {status} redirect from Shopify{where} to {location or '(no Location)'}: "
+            f"HTTP {status} redirect from Shopify{where} to {shown}: "
             "not followed (it would carry the access token elsewhere); if the shop moved, "
             "use the new address",
             status_code=status,
@@ -210,8 +216,8 @@ def interpret(
             location=location,
         )
     if not 200 <= status < 300:
-        message, details = _error_body(raw, secrets)
-        text = f"HTTP {status} from Shopify{where}: {message}"
+        message, details = _error_body(raw, _scrubber(secrets))
+        text = f"HTTP {status} from Shopify{where}: {_printable(message)}"
         if status == 423 or (status == 403 and "unavailable shop" in message.lower()):
             raise ShopUnavailableError(
                 text + " (the shop is unavailable or locked; a new token will not help)",
@@ -238,7 +244,7 @@ def interpret(
     if "html" in content_type or first == b"<":
         raise InvalidResponseError(
             f"HTTP {status} answered with an HTML page, not GraphQL JSON{where}: "
-            f"{_excerpt(_text(raw), secrets)}",
+            f"{_scrubber(secrets).excerpt(raw, _EXCERPT)}",
             status_code=status,
             request_id=request_id,
         )
@@ -281,7 +287,7 @@ def interpret(
     errors = body.get("errors")
 
     if errors:
-        details = _scrubbed_details(errors, secrets)
+        details = _scrubbed_details(errors, _scrubber(secrets))
         if any(_is_throttled(d) for d in details):
             raise ThrottledError(
                 f"Shopify throttled the query (THROTTLED){where}",

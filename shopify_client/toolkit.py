@@ -13,7 +13,7 @@ import httpx
 from ._apis import API_NAMES, APIS, Api, ApiSpec
 from ._auth import check_token
 from ._endpoint import check_endpoint, endpoint_for, is_loopback_host
-from ._redact import is_sensitive_key, scrub
+from ._redact import excerpt, is_sensitive_key, scrub
 from ._transport import ACCEPT_ENCODING, Limits, _BodyReader, _reader_for
 
 #: The runtime's bounded body decoder (see :func:`body_reader`).
@@ -30,6 +30,7 @@ __all__ = [
     "check_endpoint",
     "check_token",
     "endpoint_for",
+    "excerpt",
     "is_loopback_host",
     "is_sensitive_key",
     "scrub",

@@ -2,7 +2,7 @@
 
 Nothing is written until the new schema has been checked, every operation has
 validated against it and the new package has been generated in a scratch folder.
-Then the schema files, manifest, codegen.toml and the package are replaced in one
+Then the schema files, manifest, the config file and the package are replaced in one
 :class:`~shopify_codegen.transaction.Transaction`: a failure, or a kill, at any
 point leaves (after recovery) the project as it was.
 """
@@ -18,7 +18,7 @@ from pathlib import Path
 
 from graphql import GraphQLSchema
 
-from .config import ProjectConfig, set_pinned_version
+from .config import ApiConfig, ProjectConfig, drop_required_versions, set_pinned_version
 from .diff import DiffReport, diff_schemas
 from .download import release_version
 from .generate import generate_package
@@ -46,6 +46,9 @@ class BumpResult:
     new_version: str
     report: DiffReport
     written: tuple[str, ...]
+    #: what happened to the package's versions, one line each
+    #: ("pinned_version: 2024-01 -> 2026-04", "validate_versions: added 2026-04", ...)
+    changes: tuple[str, ...] = ()
 
 
 def _schema_from_bytes(body: bytes, label: str) -> GraphQLSchema:
@@ -55,11 +58,32 @@ def _schema_from_bytes(body: bytes, label: str) -> GraphQLSchema:
         return load_schema(path)
 
 
+def _failing_required(config: ProjectConfig, api: ApiConfig, version: str) -> list[str]:
+    """The package's ``required_versions`` (other than ``version``) its operations fail."""
+    operations = read_operation_folder(api.queries, config.rel, root=config.root)
+    failing = []
+    for required in api.required_versions:
+        if required == version:
+            continue
+        schema = committed_schema(config, api.name, required)
+        label = f"{api.name} {required}"
+        for op_file in operations:
+            names = tuple(o.name.value for o in op_file.operations if o.name)
+            if not api.binding(required, names):
+                continue
+            found = validate_set([op_file], schema, label)
+            if any(f.severity == "error" for f in found):
+                failing.append(required)
+                break
+    return failing
+
+
 def bump(
-    config: ProjectConfig, api_name: str, version: str, *, schema_json: bytes, origin: str
+    config: ProjectConfig, key: str, version: str, *, schema_json: bytes, origin: str
 ) -> BumpResult:
     release_version(version)  # names files and goes into codegen.toml: checked first
-    api = config.api(api_name)
+    api = config.api(key)
+    api_name = api.name
     old_version = api.pinned_version
     new_schema = _schema_from_bytes(schema_json, f"{api_name}-{version}")
     label = f"{api_name} {version}"
@@ -91,20 +115,27 @@ def bump(
             api, pinned_version=version, queries=shadow_root / queries_rel
         )
         shadow = dataclasses.replace(
-            config, root=shadow_root, schema_dir=shadow_schema, apis={api_name: shadow_api}
+            config, root=shadow_root, schema_dir=shadow_schema, apis={api.key: shadow_api}
         )
         (scratch / "out").mkdir()
         staged = generate_package(shadow, shadow_api, scratch / "out")
-        new_config_text = set_pinned_version(config, api_name, version)
-        written = _commit(
-            config, api_name, version, schema_json, origin, new_config_text, staged.path
-        )
-    return BumpResult(api_name, old_version, version, report, written)
+        new_config_text, changes = set_pinned_version(config, api.key, version)
+        # `check` after a bump is green whenever the operations validate on the new
+        # version: a required version they now fail stops being required (said aloud).
+        failing = _failing_required(config, api, version)
+        if failing:
+            new_config_text = drop_required_versions(new_config_text, config, api.key, failing)
+            changes.append(
+                f"required_versions: dropped {', '.join(failing)} (the operations fail there; "
+                "still validated and reported)"
+            )
+        written = _commit(config, api, version, schema_json, origin, new_config_text, staged.path)
+    return BumpResult(api_name, old_version, version, report, written, tuple(changes))
 
 
 def _commit(
     config: ProjectConfig,
-    api_name: str,
+    api: ApiConfig,
     version: str,
     schema_json: bytes,
     origin: str,
@@ -113,10 +144,10 @@ def _commit(
 ) -> tuple[str, ...]:
     """Schema files, manifest, codegen.toml and the package: one transaction."""
     contents = schema_file_contents(
-        config, api_name, version, schema_json, origin=origin, date=_dt.date.today()
+        config, api.name, version, schema_json, origin=origin, date=_dt.date.today()
     )
     contents[config.path] = config_text.encode()
-    target = config.generated_dir / config.api(api_name).package
+    target = config.package_dir(api)
     with Transaction(config.root) as tx:
         for path, data in contents.items():
             tx.write_bytes(path, data)

@@ -4,7 +4,9 @@
 2. every schema file matches the sha256 in the manifest, and none is unlisted;
 3. every SDL file is what graphql-core prints from its introspection JSON;
 4. regenerating every package into a scratch folder gives ``generated/`` byte
-   for byte (a missing, stray or changed file is drift, shown as a unified diff).
+   for byte (a missing, stray or changed file is drift, shown as a unified diff);
+   a package whose inputs and files match the last matching check's recorded
+   hashes is not regenerated (:mod:`.stamps`; ``check --full`` always regenerates).
 
 Nothing is read through a symlink. The tools write regular files and folders
 only, so a symlink (or a FIFO, a device...) in ``schema/`` or ``generated/``, or
@@ -25,10 +27,12 @@ from pathlib import Path
 from typing import Any
 
 from .config import ProjectConfig
+from .defaults import merge_ariadne_settings
 from .generate import generate_package
 from .paths import link_on_the_way
 from .paths import shown as shown_path
 from .schema_files import load_schema, read_manifest, schema_to_sdl, sha256_of
+from .stamps import inputs_digest, load_stamps, save_stamps, tree_hashes
 from .validate import Finding, validate_project
 
 __all__ = ["CheckReport", "Drift", "run_check"]
@@ -151,14 +155,21 @@ def check_manifest(config: ProjectConfig) -> list[Drift]:
                     "manifest",
                     shown,
                     f"sha256 is {actual}, the manifest says {entry.sha256} "
-                    "(the file changed after it was downloaded)",
+                    "(the file changed after it was registered: restore it, or register the "
+                    "new file with `shopify-codegen schema add`)",
                 )
             )
     for name, kind in _walk(config.schema_dir):
         path = config.schema_dir / name
         if kind == "file" and path != config.manifest_path and path not in listed:
             drift.append(
-                Drift("manifest", shown_path(config.root, path), "schema file not in the manifest")
+                Drift(
+                    "manifest",
+                    shown_path(config.root, path),
+                    "schema file not in the manifest (register a schema with `shopify-codegen "
+                    "schema add --api API --version VERSION --file PATH`, which writes the JSON, "
+                    "the SDL and the manifest entry; do not copy files in by hand)",
+                )
             )
     for api in config.apis.values():
         for version in api.validate_versions:
@@ -171,7 +182,9 @@ def check_manifest(config: ProjectConfig) -> list[Drift]:
                         Drift(
                             "manifest",
                             config.rel(path),
-                            f"needed for {api.name} {version}, missing",
+                            f"needed for {api.name} {version}, missing (add it with "
+                            f"`shopify-codegen schema add --api {api.name} --version {version} "
+                            "--file PATH`, or `schema download`)",
                         )
                     )
     return drift
@@ -252,27 +265,48 @@ def compare_trees(committed: Path, fresh: Path, shown: str) -> list[Drift]:
     return drift
 
 
-def check_generated(config: ProjectConfig) -> list[Drift]:
+def check_generated(config: ProjectConfig, *, use_stamps: bool = True) -> list[Drift]:
+    """Regenerate each package into a scratch folder and diff it with the committed one.
+
+    With ``use_stamps``, a package whose inputs and committed files are exactly
+    those of the last matching check is not regenerated (see :mod:`.stamps`).
+    """
     drift = []
+    stamps = load_stamps(config) if use_stamps else {}
+    fresh_stamps: dict[str, Any] = {}
     with tempfile.TemporaryDirectory(prefix="shopify-codegen-check-") as scratch:
-        for api in config.apis.values():
-            committed = config.generated_dir / api.package
+        for index, api in enumerate(config.apis.values()):
+            committed = config.package_dir(api)
             link = link_on_the_way(config.root, committed)
             if link is not None:
                 drift.append(Drift("generated", shown_path(config.root, link), _why(link)))
                 continue
-            package = generate_package(config, api, Path(scratch))
-            drift.extend(
-                compare_trees(
-                    config.generated_dir / api.package,
-                    package.path,
-                    config.rel(config.generated_dir / api.package),
-                )
-            )
+            digest = inputs_digest(config, api, merge_ariadne_settings(config.ariadne, api.ariadne))
+            hashes = tree_hashes(committed)
+            recorded = stamps.get(api.key)
+            if (
+                hashes is not None
+                and isinstance(recorded, dict)
+                and recorded.get("inputs") == digest
+                and recorded.get("files") == hashes
+            ):
+                fresh_stamps[api.key] = recorded
+                continue
+            out = Path(scratch) / str(index)
+            out.mkdir()
+            package = generate_package(config, api, out)
+            found = compare_trees(committed, package.path, config.rel(committed))
+            drift.extend(found)
+            if not found and hashes is not None:
+                fresh_stamps[api.key] = {"inputs": digest, "files": hashes}
+    if use_stamps:
+        save_stamps(config, fresh_stamps)
     return drift
 
 
-def run_check(config: ProjectConfig, *, strict: bool = False) -> CheckReport:
+def run_check(
+    config: ProjectConfig, *, strict: bool = False, use_stamps: bool = True
+) -> CheckReport:
     report = CheckReport()
     links = check_links(config)
     if links:
@@ -283,5 +317,5 @@ def run_check(config: ProjectConfig, *, strict: bool = False) -> CheckReport:
     report.drift.extend(check_manifest(config))
     report.drift.extend(check_sdl(config))
     if not report.errors:
-        report.drift.extend(check_generated(config))
+        report.drift.extend(check_generated(config, use_stamps=use_stamps))
     return report

@@ -21,7 +21,7 @@ from shopify_client.toolkit import API_NAMES
 
 from .bump import BumpRefused, bump
 from .check import run_check
-from .config import find_root, load_config
+from .config import ProjectConfig, find_root, load_config
 from .diff import DiffReport, diff_schemas
 from .download import (
     Downloaded,
@@ -32,9 +32,10 @@ from .download import (
 )
 from .errors import CodegenError, ConfigError
 from .generate import generate_all
+from .init import init_project
 from .operations import expand_paths, read_operation_folder, read_operation_set
 from .schema_files import load_schema
-from .store import add_schema, committed_schema
+from .store import add_schema, committed_schema, introspection_from_sdl
 from .transaction import recover
 from .validate import Finding, validate_files, validate_project
 
@@ -134,7 +135,7 @@ def cmd_check(args: argparse.Namespace, out: _Output) -> int:
         return cmd_check_remote(args, out)
     config = load_config(args.root)
     started = time.perf_counter()
-    report = run_check(config, strict=args.strict)
+    report = run_check(config, strict=args.strict, use_stamps=not args.full)
     for finding in report.findings:
         out.line(str(finding))
     for drift in report.drift:
@@ -145,9 +146,16 @@ def cmd_check(args: argparse.Namespace, out: _Output) -> int:
     if report.ok:
         out.line(f"check: OK ({_summary(report.findings)}, no drift) in {elapsed:.1f}s")
     else:
+        advice = []
+        if report.errors:
+            advice.append("fix the operation errors above (nothing was regenerated)")
+        if any(d.kind == "generated" for d in report.drift):
+            advice.append("run `shopify-codegen generate` and commit the result")
+        if any(d.kind != "generated" for d in report.drift):
+            advice.append("schema files: see each line's advice")
         out.line(
             f"check: FAILED ({_summary(report.findings)}, {len(report.drift)} drifted file(s)); "
-            "run `shopify-codegen generate` after changing operations or codegen.toml"
+            + "; ".join(advice)
         )
     out.json(
         {
@@ -202,23 +210,27 @@ def _download(args: argparse.Namespace, api: str, version: str, out: _Output) ->
 def cmd_schema_download(args: argparse.Namespace, out: _Output) -> int:
     release_version(args.version)  # before any path or request is built from it
     config = load_config(args.root)
-    api = config.api(args.api)
-    downloaded = _download(args, api.name, args.version, out)
-    operations = read_operation_folder(api.queries, config.rel, root=config.root)
+    api_name = _api_name(config, args.api)
+    downloaded = _download(args, api_name, args.version, out)
+    operations = [
+        op
+        for api in config.select([api_name])
+        for op in read_operation_folder(api.queries, config.rel, root=config.root)
+    ]
     check_root_fields(downloaded.schema, operations, downloaded.source.url)
     stored = add_schema(
-        config, api.name, args.version, downloaded.body, origin=downloaded.source.origin
+        config, api_name, args.version, downloaded.body, origin=downloaded.source.origin
     )
     types = len([t for t in downloaded.schema.type_map if not t.startswith("__")])
     out.line(
-        f"downloaded {api.name} {args.version}: {len(downloaded.body):,} bytes, {types:,} types "
+        f"downloaded {api_name} {args.version}: {len(downloaded.body):,} bytes, {types:,} types "
         f"in {downloaded.seconds:.1f}s -> {config.rel(stored.json_path)}, "
         f"{config.rel(stored.sdl_path)}"
     )
     out.json(
         {
             "ok": True,
-            "api": api.name,
+            "api": api_name,
             "version": args.version,
             "url": downloaded.source.url,
             "bytes": len(downloaded.body),
@@ -238,7 +250,8 @@ def _schema_spec(spec: str, args: argparse.Namespace) -> tuple[GraphQLSchema, st
     if "@" in spec and not Path(spec).exists():
         api, _, version = spec.partition("@")
         config = load_config(args.root)
-        config.api(api)
+        api = _api_name(config, api)
+        release_version(version)  # a version names a file: nothing else gets through
         return committed_schema(config, api, version), spec, api
     return load_schema(Path(spec)), spec, None
 
@@ -250,13 +263,11 @@ def cmd_schema_diff(args: argparse.Namespace, out: _Output) -> int:
         operations = read_operation_set(expand_paths([Path(p) for p in args.operations]))
     else:
         config = load_config(args.root)
-        apis = [a for a in (old_api, new_api) if a] or list(config.apis)
+        apis = [a for a in (old_api, new_api) if a] or None
         operations = [
             op_file
-            for name in dict.fromkeys(apis)
-            for op_file in read_operation_folder(
-                config.api(name).queries, config.rel, root=config.root
-            )
+            for api in config.select(list(dict.fromkeys(apis)) if apis else None)
+            for op_file in read_operation_folder(api.queries, config.rel, root=config.root)
         ]
     report = diff_schemas(old, new, old_label=old_label, new_label=new_label, operations=operations)
     out.line(report.render(limit=None if args.all else 25))
@@ -284,16 +295,12 @@ def cmd_bump(args: argparse.Namespace, out: _Output) -> int:
     if args.schema_file:
         if args.shop or args.proxy or args.endpoint:
             raise CodegenError("bump: give either --schema-file or a download source, not both")
-        path = Path(args.schema_file)
-        load_schema(path)  # a clear error for anything that is not a schema
-        if path.suffix != ".json":
-            raise CodegenError(f"bump: {path} must be an introspection result (.json), not SDL")
-        body, origin = path.read_bytes(), f"file {path.name} given to bump"
+        body, origin = _schema_file_body(Path(args.schema_file), "bump")
     else:
         downloaded = _download(args, api.name, args.version, out)
         body, origin = downloaded.body, downloaded.source.origin
     try:
-        result = bump(config, api.name, args.version, schema_json=body, origin=origin)
+        result = bump(config, api.key, args.version, schema_json=body, origin=origin)
     except BumpRefused as refused:
         for finding in refused.findings:
             out.line(str(finding))
@@ -312,11 +319,89 @@ def cmd_bump(args: argparse.Namespace, out: _Output) -> int:
             f"{len(breaks)} operation(s) break against the new version ({names}): the "
             "regenerated client follows the new schema; callers may need changes (see above)"
         )
-    out.line(f"bumped {api.name} {result.old_version} -> {result.new_version}; wrote:")
+    shown = api.key if api.key == api.name else f"{api.key} ({api.name} API)"
+    out.line(f"bumped {shown} {result.old_version} -> {result.new_version}:")
+    for change in result.changes:
+        out.line(f"  {change}")
+    out.line("wrote:")
     for written in result.written:
         out.line(f"  {written}")
-    out.line("next: make test, then commit")
-    out.json({"ok": True, "changed": list(result.written), **result.report.as_json()})
+    out.line("next: `shopify-codegen check`, run your tests, then commit")
+    out.json(
+        {
+            "ok": True,
+            "changed": list(result.written),
+            "versions": list(result.changes),
+            **result.report.as_json(),
+        }
+    )
+    return EXIT_OK
+
+
+def _api_name(config: ProjectConfig, name: str) -> str:
+    """The API of ``name``: an API name, or a package's config key."""
+    if name in API_NAMES:
+        return name
+    return config.api(name).name
+
+
+def _schema_file_body(path: Path, command: str) -> tuple[bytes, str]:
+    """The introspection JSON of a schema file (JSON as it is; SDL converted) and its origin."""
+    load_schema(path)  # a clear, typed error for anything that is not a schema
+    if path.suffix == ".json":
+        return path.read_bytes(), f"file {path.name} given to {command}"
+    text = path.read_text(encoding="utf-8-sig")
+    return (
+        introspection_from_sdl(path, text),
+        f"SDL file {path.name} given to {command}, turned into introspection by graphql-core",
+    )
+
+
+def cmd_init(args: argparse.Namespace, out: _Output) -> int:
+    root = args.root or Path.cwd()
+    result = init_project(
+        root,
+        api=args.api,
+        version=args.version,
+        package=args.package,
+        key=args.key,
+        queries=args.queries,
+        schema_dir=args.schema_dir,
+    )
+    shown = [str(p.relative_to(root.resolve())) for p in result.written]
+    out.line(f"init: wrote {', '.join(shown)}")
+    out.line("next:")
+    out.line(
+        f"  shopify-codegen schema add --api {args.api} --version {args.version} --file PATH"
+        "   (a schema you have; or `schema download`)"
+    )
+    out.line("  shopify-codegen generate")
+    out.json({"ok": True, "config": shown[0], "key": result.key, "written": shown})
+    return EXIT_OK
+
+
+def cmd_schema_add(args: argparse.Namespace, out: _Output) -> int:
+    release_version(args.version)  # before any path is built from it
+    config = load_config(args.root)
+    api_name = _api_name(config, args.api)
+    path = Path(args.file)
+    body, origin = _schema_file_body(path, "schema add")
+    if args.origin:
+        origin = args.origin
+    stored = add_schema(config, api_name, args.version, body, origin=origin)
+    files = [
+        config.rel(stored.json_path),
+        config.rel(stored.sdl_path),
+        config.rel(config.manifest_path),
+    ]
+    out.line(f"added {api_name} {args.version} from {path} -> {', '.join(files)}")
+    unlisted = [a.key for a in config.select([api_name]) if args.version not in a.validate_versions]
+    if unlisted:
+        out.line(
+            f"note: {args.version} is not in validate_versions of {', '.join(unlisted)}; "
+            "list it there to validate against it, or `shopify-codegen bump` to move to it"
+        )
+    out.json({"ok": True, "api": api_name, "version": args.version, "files": files})
     return EXIT_OK
 
 
@@ -392,7 +477,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--root",
         type=Path,
         default=None,
-        help="project folder (default: nearest with codegen.toml)",
+        help="project folder (default: the nearest with codegen.toml or a pyproject.toml "
+        "holding [tool.shopify-codegen]; for init, the current folder)",
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
@@ -407,9 +493,28 @@ def build_parser() -> argparse.ArgumentParser:
             p.add_argument(
                 "--api",
                 action="append",
-                choices=API_NAMES,
-                help="limit to this API (repeatable; default: all)",
+                metavar="API|KEY",
+                help="limit to this API or [api.KEY] package (repeatable; default: all)",
             )
+
+    p = sub.add_parser("init", help="start the config, a queries folder and .gitignore lines")
+    p.add_argument("--json", action="store_true", help="machine-readable output on stdout")
+    p.add_argument("--api", required=True, choices=API_NAMES)
+    p.add_argument("--version", required=True, metavar="YYYY-MM", help="the version to pin")
+    p.add_argument(
+        "--package",
+        required=True,
+        metavar="DOTTED",
+        help="the package to generate (myapp.shopify_admin)",
+    )
+    p.add_argument("--key", help="the [api.KEY] table's name (default: the API)")
+    p.add_argument(
+        "--queries", metavar="DIR", help="operations folder (default: shopify/queries/KEY)"
+    )
+    p.add_argument(
+        "--schema-dir", default="shopify/schema", metavar="DIR", help="schemas folder (new configs)"
+    )
+    p.set_defaults(handler=cmd_init)
 
     p = sub.add_parser(
         "validate", help="validate operations against every committed schema version"
@@ -428,6 +533,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("check", help="validate + regenerate into a scratch folder + diff")
     common(p, api=False)
     p.add_argument(
+        "--full",
+        action="store_true",
+        help="regenerate every package, even one whose recorded hashes say nothing changed",
+    )
+    p.add_argument(
         "--remote",
         action="store_true",
         help="instead: download each pinned version live and diff it against the committed one "
@@ -441,10 +551,20 @@ def build_parser() -> argparse.ArgumentParser:
     schema_sub = schema.add_subparsers(dest="schema_command", required=True, metavar="SUBCOMMAND")
     p = schema_sub.add_parser("download", help="download a schema into schema/ (checked, atomic)")
     p.add_argument("--json", action="store_true", help="machine-readable output on stdout")
-    p.add_argument("--api", required=True, choices=API_NAMES)
+    p.add_argument("--api", required=True, metavar="API|KEY")
     p.add_argument("--version", required=True, metavar="YYYY-MM")
     _source_args(p)
     p.set_defaults(handler=cmd_schema_download)
+
+    p = schema_sub.add_parser(
+        "add", help="register a schema file you have (JSON or SDL): offline, checked, atomic"
+    )
+    p.add_argument("--json", action="store_true", help="machine-readable output on stdout")
+    p.add_argument("--api", required=True, metavar="API|KEY")
+    p.add_argument("--version", required=True, metavar="YYYY-MM")
+    p.add_argument("--file", required=True, metavar="PATH", help="introspection JSON or SDL")
+    p.add_argument("--origin", help="where the file came from, for the manifest")
+    p.set_defaults(handler=cmd_schema_add)
 
     p = schema_sub.add_parser(
         "diff", help="changes between two schemas and the operations they affect"
@@ -462,9 +582,16 @@ def build_parser() -> argparse.ArgumentParser:
     _summary_arg(p)
     p.set_defaults(handler=cmd_schema_diff)
 
-    p = sub.add_parser("bump", help="move an API to a new version: validate, diff, pin, regenerate")
+    p = sub.add_parser(
+        "bump", help="move a package to a new version: validate, diff, pin, regenerate"
+    )
     p.add_argument("--json", action="store_true", help="machine-readable output on stdout")
-    p.add_argument("--api", required=True, choices=API_NAMES)
+    p.add_argument(
+        "--api",
+        required=True,
+        metavar="API|KEY",
+        help="an API with one package, or a package's KEY",
+    )
     p.add_argument("--version", required=True, metavar="YYYY-MM")
     p.add_argument(
         "--schema-file", metavar="FILE", help="introspection JSON to use instead of downloading"

@@ -1,30 +1,109 @@
-"""Reading codegen.toml: which API is pinned to which version, and where things live."""
+"""Reading the project's config: which package is generated from which API version.
+
+The config lives in one of two places, found from the working folder upwards:
+
+- ``[tool.shopify-codegen]`` in the app's own ``pyproject.toml`` (what ``init``
+  writes), or
+- a ``codegen.toml`` (where there is no pyproject.toml, and this repository's own).
+
+Both hold the same keys. Each ``[api.KEY]`` table is one generated package: the
+API (``api =``, by default the table's key), its pinned version, the versions its
+operations are also validated against, its queries folder and its (dotted)
+package. The ariadne-codegen settings are built in (:mod:`.defaults`); an
+``[ariadne-codegen]`` table only overrides them.
+"""
 
 from __future__ import annotations
 
+import keyword
 import re
+import sys
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from shopify_client.toolkit import API_NAMES
+
+from .defaults import default_ariadne_settings, merge_ariadne_settings
 from .errors import ConfigError
 
-__all__ = ["ApiConfig", "ProjectConfig", "find_root", "load_config"]
+__all__ = [
+    "APIS",
+    "CONFIG_NAME",
+    "PYPROJECT_NAME",
+    "TOOL_TABLE",
+    "ApiConfig",
+    "ProjectConfig",
+    "check_package_name",
+    "find_root",
+    "load_config",
+    "set_pinned_version",
+]
 
 CONFIG_NAME = "codegen.toml"
+PYPROJECT_NAME = "pyproject.toml"
+TOOL_TABLE = "shopify-codegen"
 _VERSION = re.compile(r"^\d{4}-(01|04|07|10)$")
-APIS = ("storefront", "admin")
+_KEY = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{0,63}$")
+#: the APIs the runtime knows (shopify_client.toolkit.API_NAMES)
+APIS: tuple[str, ...] = tuple(API_NAMES)
+
+#: Top-level names a generated package must not take: the runtime, the tooling,
+#: what they stand on, and the standard library (``package = "os"`` would shadow it).
+_RESERVED_TOP = frozenset(
+    {
+        "shopify_client",
+        "shopify_codegen",
+        "ariadne_codegen",
+        "graphql",
+        "httpx",
+        "httpcore",
+        "pydantic",
+        "pydantic_core",
+        "pytest",
+        "tests",
+    }
+) | frozenset(sys.stdlib_module_names)
 
 
 @dataclass(frozen=True)
 class ApiConfig:
-    name: str
+    """One generated package: an API at a pinned version, from one queries folder."""
+
+    name: str  # the API: storefront, admin or customer
     pinned_version: str
     validate_versions: tuple[str, ...]
     queries: Path
-    package: str
+    package: str  # dotted: "shopify_admin", "myapp.shopify_admin"
     ariadne: dict[str, Any] = field(default_factory=dict)
+    #: the config table's key (``[api.KEY]``); equal to ``name`` unless the project
+    #: has several packages of one API
+    key: str = ""
+    #: versions besides the pinned one whose validation errors fail the build (the
+    #: pinned one always does); errors on other ``validate_versions`` are warnings
+    required_versions: tuple[str, ...] = ()
+    #: operations the extra required versions bind (None: every operation)
+    required_for: tuple[str, ...] | None = None
+
+    def __post_init__(self) -> None:
+        if not self.key:
+            object.__setattr__(self, "key", self.name)
+
+    @property
+    def module(self) -> str:
+        """The package's last name: the folder ariadne-codegen writes."""
+        return self.package.rpartition(".")[2]
+
+    def binding(self, version: str, operations: tuple[str, ...]) -> bool:
+        """Whether errors on ``version`` of a file holding ``operations`` fail the build."""
+        if version == self.pinned_version:
+            return True
+        if version not in self.required_versions:
+            return False
+        if self.required_for is None:
+            return True
+        return any(name in self.required_for for name in operations) or not operations
 
 
 @dataclass(frozen=True)
@@ -35,13 +114,43 @@ class ProjectConfig:
     generated_dir: Path
     apis: dict[str, ApiConfig]
     ariadne: dict[str, Any]
+    #: the TOML table prefix of the config's keys: "" in codegen.toml,
+    #: "tool.shopify-codegen." in pyproject.toml
+    table_prefix: str = ""
 
-    def api(self, name: str) -> ApiConfig:
-        try:
-            return self.apis[name]
-        except KeyError:
+    def api(self, key: str) -> ApiConfig:
+        """The package configured as ``[api.KEY]``; an API name picks its only package."""
+        if key in self.apis:
+            return self.apis[key]
+        of_api = [a for a in self.apis.values() if a.name == key]
+        if len(of_api) == 1:
+            return of_api[0]
+        known = ", ".join(sorted(self.apis))
+        if of_api:
+            raise ConfigError(
+                f"{self.path}: {len(of_api)} packages of the {key} API "
+                f"({', '.join(a.key for a in of_api)}): name one by its key (--api KEY)"
+            )
+        raise ConfigError(
+            f"{self.path}: no [{self.table_prefix}api.{key}] table (configured: {known})"
+        )
+
+    def select(self, apis: list[str] | None = None) -> list[ApiConfig]:
+        """The packages of the given APIs or keys (all by default), in config order."""
+        if not apis:
+            return list(self.apis.values())
+        chosen = [a for a in self.apis.values() if a.key in apis or a.name in apis]
+        unknown = [n for n in apis if not any(n in (a.key, a.name) for a in self.apis.values())]
+        if unknown:
             known = ", ".join(sorted(self.apis))
-            raise ConfigError(f"{self.path}: no API {name!r} (known: {known})") from None
+            raise ConfigError(
+                f"{self.path}: nothing configured for {', '.join(unknown)} (configured: {known})"
+            )
+        return chosen
+
+    def package_dir(self, api: ApiConfig) -> Path:
+        """Where ``api``'s package lives: ``generated_dir/myapp/shopify_admin``."""
+        return self.generated_dir.joinpath(*api.package.split("."))
 
     def schema_json(self, api: str, version: str) -> Path:
         return self.schema_dir / api / f"{version}.json"
@@ -61,19 +170,53 @@ class ProjectConfig:
             return str(path)
 
 
+def _pyproject_table(path: Path) -> dict[str, Any] | None:
+    """``[tool.shopify-codegen]`` of a pyproject.toml, or None when it has none."""
+    raw = _read_toml(path)
+    tool = raw.get("tool")
+    if not isinstance(tool, dict) or TOOL_TABLE not in tool:
+        return None
+    return _table(f"{path} [tool.{TOOL_TABLE}]", tool[TOOL_TABLE])
+
+
 def find_root(start: Path | None = None) -> Path:
-    """The nearest folder at or above ``start`` holding codegen.toml."""
+    """The nearest folder at or above ``start`` holding the config.
+
+    That is a codegen.toml, or a pyproject.toml with a ``[tool.shopify-codegen]``
+    table. A pyproject.toml without the table does not stop the search.
+    """
     here = (start or Path.cwd()).resolve()
     for folder in (here, *here.parents):
         if (folder / CONFIG_NAME).is_file():
             return folder
-    raise ConfigError(f"no {CONFIG_NAME} in {here} or any parent folder")
+        pyproject = folder / PYPROJECT_NAME
+        if pyproject.is_file() and _pyproject_table(pyproject) is not None:
+            return folder
+    raise ConfigError(
+        f"no {CONFIG_NAME}, and no {PYPROJECT_NAME} with a [tool.{TOOL_TABLE}] table, in "
+        f"{here} or any parent folder (start one with `shopify-codegen init`)"
+    )
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read: {exc}") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
 
 
 def _check_version(where: str, version: object) -> str:
     if not isinstance(version, str) or not _VERSION.match(version):
         raise ConfigError(f"{where}: {version!r} is not a Shopify API version (YYYY-01/04/07/10)")
     return version
+
+
+def _versions(where: str, value: object) -> tuple[str, ...]:
+    if not isinstance(value, list):
+        raise ConfigError(f"{where}: is not a list of versions")
+    return tuple(_check_version(where, v) for v in value)
 
 
 def _table(where: str, value: object) -> dict[str, Any]:
@@ -87,78 +230,153 @@ def _inside(root: Path, where: str, value: object) -> Path:
     if not isinstance(value, str) or not value:
         raise ConfigError(f"{where}: {value!r} is not a relative path")
     path = Path(value)
-    if path.is_absolute() or ".." in path.parts:
+    if path.is_absolute() or ".." in path.parts or path.drive:
         raise ConfigError(f"{where}: {value!r} is not a relative path inside the project")
     return root / path
+
+
+def check_package_name(where: str, package: object) -> str:
+    """A dotted Python package path the project may write (``myapp.shopify_admin``)."""
+    if not isinstance(package, str) or not package:
+        raise ConfigError(f"{where}: package {package!r} is not a Python package name")
+    parts = package.split(".")
+    for part in parts:
+        if not part.isidentifier() or keyword.iskeyword(part) or not part.isascii():
+            raise ConfigError(
+                f"{where}: package {package!r} is not a dotted Python package name "
+                f"({part!r} is not an identifier)"
+            )
+    if parts[0] in _RESERVED_TOP:
+        raise ConfigError(
+            f"{where}: package {package!r} would shadow the {parts[0]!r} module; "
+            "pick a name of your own, such as 'myapp.shopify_admin'"
+        )
+    return package
+
+
+def _api_config(root: Path, where: str, key: str, table: dict[str, Any]) -> ApiConfig:
+    if not _KEY.match(key):
+        raise ConfigError(f"{where}: {key!r} is not a valid key (letters, digits, - and _)")
+    name = table.get("api", key)
+    if name not in APIS:
+        raise ConfigError(
+            f"{where}: unknown API {name!r} (expected one of {', '.join(APIS)}; "
+            'a table of another name says which with api = "admin")'
+        )
+    missing = {"pinned_version", "queries", "package"} - set(table)
+    if missing:
+        raise ConfigError(f"{where}: missing {', '.join(sorted(missing))}")
+    known = {
+        "api",
+        "pinned_version",
+        "validate_versions",
+        "required_versions",
+        "required_for",
+        "queries",
+        "package",
+        "ariadne-codegen",
+    }
+    unknown = sorted(set(table) - known)
+    if unknown:
+        raise ConfigError(f"{where}: unknown key(s) {', '.join(unknown)}")
+    pinned = _check_version(f"{where} pinned_version", table["pinned_version"])
+    versions = _versions(f"{where} validate_versions", table.get("validate_versions", [pinned]))
+    required = _versions(f"{where} required_versions", table.get("required_versions", []))
+    stray = sorted(set(required) - set(versions) - {pinned})
+    if stray:
+        raise ConfigError(f"{where} required_versions: {', '.join(stray)} not in validate_versions")
+    required_for = table.get("required_for")
+    if required_for is not None and (
+        not isinstance(required_for, list) or not all(isinstance(n, str) for n in required_for)
+    ):
+        raise ConfigError(f"{where} required_for: is not a list of operation names")
+    return ApiConfig(
+        name=name,
+        key=key,
+        pinned_version=pinned,
+        validate_versions=tuple(sorted({*versions, pinned})),
+        required_versions=tuple(sorted(set(required))),
+        required_for=None if required_for is None else tuple(required_for),
+        queries=_inside(root, f"{where} queries", table["queries"]),
+        package=check_package_name(where, table["package"]),
+        ariadne=dict(_table(f"{where} [ariadne-codegen]", table.get("ariadne-codegen", {}))),
+    )
 
 
 def load_config(root: Path | None = None) -> ProjectConfig:
     root = find_root(root)
     path = root / CONFIG_NAME
-    try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{path}: cannot read: {exc}") from exc
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
+    if path.is_file():
+        raw = _read_toml(path)
+        prefix = ""
+        pyproject = root / PYPROJECT_NAME
+        if pyproject.is_file() and _pyproject_table(pyproject) is not None:
+            raise ConfigError(
+                f"{root}: both {CONFIG_NAME} and [tool.{TOOL_TABLE}] in {PYPROJECT_NAME}; keep one"
+            )
+        project = _table(f"{path} [project]", raw.get("project", {}))
+        default_generated = "generated"
+    else:
+        path = root / PYPROJECT_NAME
+        raw = _pyproject_table(path) or {}
+        prefix = f"tool.{TOOL_TABLE}."
+        project = raw
+        default_generated = "."
 
-    project = _table(f"{path} [project]", raw.get("project", {}))
     apis_raw = raw.get("api")
     if not isinstance(apis_raw, dict) or not apis_raw:
-        raise ConfigError(f"{path}: needs at least one [api.NAME] table")
-    shared_ariadne = _table(f"{path} [ariadne-codegen]", raw.get("ariadne-codegen", {}))
+        raise ConfigError(f"{path}: needs at least one [{prefix}api.NAME] table")
+    shared = _table(f"{path} [{prefix}ariadne-codegen]", raw.get("ariadne-codegen", {}))
     apis: dict[str, ApiConfig] = {}
-    for name, table in apis_raw.items():
-        where = f"{path} [api.{name}]"
-        _table(where, table)
-        if name not in APIS:
-            raise ConfigError(f"{where}: unknown API (expected one of {', '.join(APIS)})")
-        missing = {"pinned_version", "queries", "package"} - set(table)
-        if missing:
-            raise ConfigError(f"{where}: missing {', '.join(sorted(missing))}")
-        pinned = _check_version(f"{where} pinned_version", table["pinned_version"])
-        listed = table.get("validate_versions", [pinned])
-        if not isinstance(listed, list):
-            raise ConfigError(f"{where} validate_versions: is not a list of versions")
-        versions = tuple(_check_version(f"{where} validate_versions", v) for v in listed)
-        if pinned not in versions:
-            versions = (*versions, pinned)
-        package = table["package"]
-        if not isinstance(package, str) or not package.isidentifier():
-            raise ConfigError(f"{where}: package {package!r} is not a Python identifier")
-        apis[name] = ApiConfig(
-            name=name,
-            pinned_version=pinned,
-            validate_versions=tuple(sorted(set(versions))),
-            queries=_inside(root, f"{where} queries", table["queries"]),
-            package=package,
-            ariadne=dict(_table(f"{where} [ariadne-codegen]", table.get("ariadne-codegen", {}))),
-        )
+    for key, table in apis_raw.items():
+        where = f"{path} [{prefix}api.{key}]"
+        apis[key] = _api_config(root, where, key, _table(where, table))
+    packages: dict[str, str] = {}
+    for api in apis.values():
+        if api.package in packages:
+            raise ConfigError(
+                f"{path}: [{prefix}api.{packages[api.package]}] and [{prefix}api.{api.key}] "
+                f"both generate {api.package}"
+            )
+        packages[api.package] = api.key
+    for api in apis.values():
+        for other in apis.values():
+            if other is not api and other.package.startswith(api.package + "."):
+                raise ConfigError(
+                    f"{path}: {other.package} would live inside the generated {api.package}, "
+                    "which generation replaces as a whole"
+                )
     return ProjectConfig(
         root=root,
         path=path,
-        schema_dir=_inside(
-            root, f"{path} [project] schema_dir", project.get("schema_dir", "schema")
-        ),
-        generated_dir=_inside(
-            root, f"{path} [project] generated_dir", project.get("generated_dir", "generated")
-        ),
+        schema_dir=_inside(root, f"{path} schema_dir", project.get("schema_dir", "schema")),
+        generated_dir=_generated_dir(root, path, project.get("generated_dir", default_generated)),
         apis=apis,
-        ariadne=dict(shared_ariadne),
+        ariadne=merge_ariadne_settings(default_ariadne_settings(), dict(shared)),
+        table_prefix=prefix,
     )
 
 
-def set_pinned_version(config: ProjectConfig, api: str, version: str) -> str:
-    """The text of codegen.toml with ``api``'s pin moved to ``version``.
+def _generated_dir(root: Path, path: Path, value: object) -> Path:
+    if value == ".":
+        return root
+    return _inside(root, f"{path} generated_dir", value)
 
-    Edits the text in place (comments and layout stay); ``version`` joins the
-    API's ``validate_versions`` too.
+
+def set_pinned_version(config: ProjectConfig, key: str, version: str) -> tuple[str, list[str]]:
+    """The config file's text with package ``key``'s pin moved to ``version``, and what changed.
+
+    Edits the text in place (comments and layout stay). ``version`` joins the
+    package's ``validate_versions``; the old pin stays there, validated and
+    reported but no longer binding unless ``required_versions`` lists it.
     """
+    api = config.api(key)
     text = config.path.read_text(encoding="utf-8")
-    header = re.compile(rf"^\[api\.{re.escape(api)}\]\s*$", re.MULTILINE)
+    table_name = f"{config.table_prefix}api.{api.key}"
+    header = re.compile(rf"^\[{re.escape(table_name)}\]\s*$", re.MULTILINE)
     match = header.search(text)
     if not match:
-        raise ConfigError(f"{config.path}: no [api.{api}] table")
+        raise ConfigError(f"{config.path}: no [{table_name}] table")
     end = re.compile(r"^\[", re.MULTILINE).search(text, match.end())
     stop = end.start() if end else len(text)
     table = text[match.end() : stop]
@@ -166,12 +384,42 @@ def set_pinned_version(config: ProjectConfig, api: str, version: str) -> str:
         r'^(pinned_version\s*=\s*)"[^"]*"', rf'\g<1>"{version}"', table, flags=re.MULTILINE
     )
     if count != 1:
-        raise ConfigError(f"{config.path} [api.{api}]: cannot find pinned_version to update")
-    versions = sorted({*config.api(api).validate_versions, version})
+        raise ConfigError(f"{config.path} [{table_name}]: cannot find pinned_version to update")
+    changes = [f"pinned_version: {api.pinned_version} -> {version}"]
+    versions = sorted({*api.validate_versions, version})
     listed = ", ".join(f'"{v}"' for v in versions)
     table, count = re.subn(
         r"^(validate_versions\s*=\s*)\[[^\]]*\]", rf"\g<1>[{listed}]", table, flags=re.MULTILINE
     )
     if count == 0:
         table = table.rstrip("\n") + f"\nvalidate_versions = [{listed}]\n"
+    if version not in api.validate_versions:
+        changes.append(f"validate_versions: added {version}")
+    changes.append(
+        f"{api.pinned_version}: still validated"
+        + (
+            " and required (required_versions)"
+            if api.pinned_version in api.required_versions
+            else ", reported but no longer binding"
+        )
+    )
+    return text[: match.end()] + table + text[stop:], changes
+
+
+def drop_required_versions(text: str, config: ProjectConfig, key: str, drop: list[str]) -> str:
+    """``text`` with ``drop`` taken out of package ``key``'s ``required_versions``."""
+    api = config.api(key)
+    table_name = f"{config.table_prefix}api.{api.key}"
+    header = re.compile(rf"^\[{re.escape(table_name)}\]\s*$", re.MULTILINE)
+    match = header.search(text)
+    if not match:
+        raise ConfigError(f"{config.path}: no [{table_name}] table")
+    end = re.compile(r"^\[", re.MULTILINE).search(text, match.end())
+    stop = end.start() if end else len(text)
+    table = text[match.end() : stop]
+    kept = [v for v in api.required_versions if v not in drop]
+    listed = ", ".join(f'"{v}"' for v in kept)
+    table = re.sub(
+        r"^(required_versions\s*=\s*)\[[^\]]*\]", rf"\g<1>[{listed}]", table, flags=re.MULTILINE
+    )
     return text[: match.end()] + table + text[stop:]

@@ -156,7 +156,7 @@ def download_introspection(
     transport: httpx.BaseTransport | None = None,
 ) -> Downloaded:
     """POST the introspection query to ``source`` and check the answer thoroughly."""
-    from shopify_client.toolkit import is_loopback_host, scrub
+    from shopify_client.toolkit import excerpt, is_loopback_host
 
     show = _progress_printer(progress or sys.stderr)
     payload = json.dumps({"query": INTROSPECTION_QUERY, "operationName": "IntrospectionQuery"})
@@ -201,14 +201,15 @@ def download_introspection(
             f"{source.url}: timed out ({type(exc).__name__}); nothing written"
         ) from None
     except httpx.TransportError as exc:
-        detail = scrub(str(exc)[:200], source.headers.values()) or "connection failed"
+        detail = excerpt(str(exc), source.headers.values()) or "connection failed"
         raise DownloadError(
             f"{source.url}: network error ({type(exc).__name__}: {detail}); nothing written"
         ) from None
     secrets = [v for k, v in source.headers.items() if k in TOKEN_HEADERS.values()]
-    excerpt = scrub(" ".join(body[:200].decode("utf-8", "replace").split()), secrets)
+    # Scrubbed whole, then cut: a cut first leaves a token's start behind.
+    shown = excerpt(body, secrets)
     if 300 <= response.status_code < 400:
-        location = scrub(response.headers.get("location", "")[:300], secrets)
+        location = excerpt(response.headers.get("location", ""), secrets, 300)
         raise DownloadError(
             f"{source.url}: HTTP {response.status_code} redirect to {location or '(none)'}: "
             "not followed (it would carry the token elsewhere); use the final URL"
@@ -220,9 +221,9 @@ def download_introspection(
             404: " (no such version or endpoint?)",
         }
         hint = hints.get(response.status_code, "")
-        raise DownloadError(f"{source.url}: HTTP {response.status_code}{hint}: {excerpt}")
+        raise DownloadError(f"{source.url}: HTTP {response.status_code}{hint}: {shown}")
     if body.lstrip()[:1] == b"<":
-        raise DownloadError(f"{source.url}: answered an HTML page, not JSON: {excerpt}")
+        raise DownloadError(f"{source.url}: answered an HTML page, not JSON: {shown}")
     where = Path(source.url)
     try:
         text = body.decode("utf-8-sig")

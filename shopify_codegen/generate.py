@@ -23,7 +23,6 @@ so a deleted operation leaves no stale module behind.
 from __future__ import annotations
 
 import contextlib
-import copy
 import dataclasses
 import io
 import logging
@@ -44,6 +43,7 @@ from graphql import (
 )
 
 from .config import ApiConfig, ProjectConfig
+from .defaults import merge_ariadne_settings
 from .errors import GenerationError, SchemaFileError
 from .operations import read_operation_folder
 from .plugin import PAGINATION, SECTION
@@ -89,17 +89,12 @@ def ariadne_config(
     config: ProjectConfig, api: ApiConfig, target_dir: Path, *, async_client: bool
 ) -> dict[str, Any]:
     """The config dict handed to ariadne-codegen for one run (paths relative to root)."""
-    settings: dict[str, Any] = copy.deepcopy(config.ariadne)
-    for key, value in api.ariadne.items():
-        if key == "scalars":
-            settings.setdefault("scalars", {}).update(value)
-        else:
-            settings[key] = value
+    settings = merge_ariadne_settings(config.ariadne, api.ariadne)
     flavour = "async_base_client" if async_client else "base_client"
     settings.update(
         schema_path=config.rel(config.schema_sdl(api.name, api.pinned_version)),
         queries_path=config.rel(api.queries),
-        target_package_name=api.package,
+        target_package_name=api.module,
         target_package_path=str(target_dir),
         async_client=async_client,
         client_name="AsyncClient" if async_client else "Client",
@@ -218,8 +213,12 @@ def _generation_schema(
 def generate_package(
     config: ProjectConfig, api: ApiConfig, target_dir: Path, *, prune: bool = True
 ) -> GeneratedPackage:
-    """Write ``api``'s package into ``target_dir/<package>`` (which must not exist)."""
-    package_dir = target_dir / api.package
+    """Write ``api``'s package into ``target_dir/<module>`` (which must not exist).
+
+    ``<module>`` is the package's last name: ``myapp.shopify_admin`` is written as
+    ``target_dir/shopify_admin`` (its generated imports are relative).
+    """
+    package_dir = target_dir / api.module
     if package_dir.exists():
         raise GenerationError(f"{package_dir} already exists; generation needs an empty target")
     with _in_directory(config.root), contextlib.redirect_stdout(io.StringIO()):
@@ -251,7 +250,7 @@ def generate_package(
 
 
 def generate_all(config: ProjectConfig, apis: list[str] | None = None) -> list[GeneratedPackage]:
-    """Regenerate the packages of ``apis`` (all by default) in ``generated/``.
+    """Regenerate the packages of ``apis`` (API names or config keys; all by default).
 
     Every package is generated into a scratch folder first; then all are swapped
     in by one transaction, so on any failure the committed packages stay as
@@ -260,13 +259,13 @@ def generate_all(config: ProjectConfig, apis: list[str] | None = None) -> list[G
     results = []
     with tempfile.TemporaryDirectory(prefix="shopify-codegen-generate-") as scratch_name:
         scratch = Path(scratch_name)
-        staged = [
-            generate_package(config, config.api(name), scratch)
-            for name in apis or list(config.apis)
-        ]
+        staged = []
+        for index, api in enumerate(config.select(apis)):
+            (scratch / str(index)).mkdir()
+            staged.append((api, generate_package(config, api, scratch / str(index))))
         with Transaction(config.root) as tx:
-            for package in staged:
-                target = config.generated_dir / package.path.name
+            for api, package in staged:
+                target = config.package_dir(api)
                 tx.put_dir(target, package.path)
                 results.append(dataclasses.replace(package, path=target))
             tx.commit()

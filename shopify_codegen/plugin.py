@@ -218,7 +218,7 @@ class ShopifyPlugin(Plugin):
     # -- secrets out of reprs; unions that tolerate new members -----------------------
 
     def generate_inputs_module(self, module: ast.Module) -> ast.Module:
-        return _import_field(module)
+        return _aliases_for_type_checkers(_import_field(module))
 
     def generate_result_types_module(
         self, module: ast.Module, operation_definition: ExecutableDefinitionNode
@@ -258,7 +258,8 @@ class ShopifyPlugin(Plugin):
         if added:
             # exported from the package __init__ like ariadne-codegen's own models
             self._fallbacks = {**getattr(self, "_fallbacks", {}), module_name: added}
-        return module
+        # last: pagination (above) finds response keys by their `alias=`
+        return _aliases_for_type_checkers(module)
 
     def generate_input_field(
         self,
@@ -293,6 +294,39 @@ def _import_field(module: ast.Module) -> ast.Module:
     module.body.insert(
         0, ast.ImportFrom(module="pydantic", names=[ast.alias(name="Field")], level=0)
     )
+    return module
+
+
+def _aliases_for_type_checkers(module: ast.Module) -> ast.Module:
+    """``Field(alias="ownerId")`` -> ``Field(validation_alias="ownerId",
+    serialization_alias="ownerId")`` on every model field of ``module``.
+
+    Type checkers read pydantic models through ``dataclass_transform``, which names a
+    field's ``__init__`` parameter after its ``alias``: plain ``mypy --strict`` and
+    pyright would reject ``MetafieldsSetInput(owner_id=...)`` and ask for ``ownerId``.
+    With the two aliases instead, they see the Python name, and pydantic still reads
+    responses by the GraphQL name (the base model's ``populate_by_name`` accepts the
+    Python name too) and writes variables by it (``by_alias=True``).
+    """
+    for class_def in module.body:
+        if not isinstance(class_def, ast.ClassDef):
+            continue
+        for stmt in class_def.body:
+            call = stmt.value if isinstance(stmt, ast.AnnAssign) else None
+            if not (
+                isinstance(call, ast.Call)
+                and isinstance(call.func, ast.Name)
+                and call.func.id == "Field"
+            ):
+                continue
+            keywords: list[ast.keyword] = []
+            for keyword in call.keywords:
+                if keyword.arg == "alias":
+                    keywords.append(ast.keyword(arg="validation_alias", value=keyword.value))
+                    keywords.append(ast.keyword(arg="serialization_alias", value=keyword.value))
+                else:
+                    keywords.append(keyword)
+            call.keywords = keywords
     return module
 
 

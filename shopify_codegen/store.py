@@ -25,7 +25,7 @@ from .schema_files import (
 )
 from .transaction import Transaction
 
-__all__ = ["StoredSchema", "add_schema", "committed_schema"]
+__all__ = ["StoredSchema", "add_schema", "committed_schema", "introspection_from_sdl"]
 
 
 @dataclass(frozen=True)
@@ -55,8 +55,9 @@ def committed_schema(config: ProjectConfig, api: str, version: str) -> GraphQLSc
     if not path.exists():
         raise SchemaFileError(
             path,
-            f"no committed {api} {version} schema (add it with `shopify-codegen schema download` "
-            "or `bump --schema-file`)",
+            f"no committed {api} {version} schema: register a file you have with "
+            f"`shopify-codegen schema add --api {api} --version {version} --file PATH` "
+            "(introspection JSON or SDL), or download it with `shopify-codegen schema download`",
         )
     return load_schema(path)
 
@@ -93,22 +94,27 @@ def schema_file_contents(
         except SchemaFileError as exc:
             raise SchemaFileError(json_path, exc.problem) from None
     day = (date or _dt.date.today()).isoformat()
-    entries = [
-        e
-        for e in read_manifest(config.manifest_path)
-        if not (e.api == api and e.version == version)
-    ]
+    existing = read_manifest(config.manifest_path)
+    entries = [e for e in existing if not (e.api == api and e.version == version)]
+    before = {e.kind: e for e in existing if e.api == api and e.version == version}
     for kind, path, data, note in (
         ("introspection", json_path, introspection_json, origin),
         ("sdl", sdl_path, sdl, f"printed by graphql-core from {json_path.name}"),
     ):
+        digest = hashlib.sha256(data).hexdigest()
+        kept = before.get(kind)
+        if kept is not None and kept.sha256 == digest:
+            # The same bytes again (a bump to a version already committed): the
+            # recorded origin and date stay what they were.
+            entries.append(kept)
+            continue
         entries.append(
             ManifestEntry(
                 api=api,
                 version=version,
                 kind=kind,
                 path=path.relative_to(config.schema_dir).as_posix(),
-                sha256=hashlib.sha256(data).hexdigest(),
+                sha256=digest,
                 origin=note,
                 date=day,
             )
@@ -143,3 +149,19 @@ def add_schema(
         json_path=config.schema_json(api, version),
         sdl_path=config.schema_sdl(api, version),
     )
+
+
+def introspection_from_sdl(path: Path, text: str) -> bytes:
+    """The introspection JSON of an SDL file's schema (``schema add --file x.graphql``).
+
+    Descriptions, deprecation reasons and directives survive the round trip; the
+    SDL written beside it is printed from this JSON, as for a downloaded schema.
+    """
+    from graphql import GraphQLError, build_schema, introspection_from_schema
+
+    try:
+        schema = build_schema(text)
+    except (GraphQLError, TypeError) as exc:
+        raise SchemaFileError(path, f"is not a GraphQL schema (SDL): {exc}") from None
+    result = introspection_from_schema(schema, descriptions=True)
+    return (json.dumps({"__schema": result["__schema"]}, indent=2) + "\n").encode()

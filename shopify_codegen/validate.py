@@ -7,7 +7,7 @@ Selecting something deprecated is a warning naming Shopify's deprecation reason;
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any, Literal
 
@@ -22,6 +22,7 @@ from .operations import (
     read_operation_set,
     unused_fragments,
 )
+from .secrets_lint import secret_literal_findings
 from .store import committed_schema
 
 __all__ = [
@@ -89,6 +90,7 @@ def validate_document(
                 schema_label,
             )
         )
+    findings.extend(secret_literal_findings(op_file, schema_label, strict=strict))
     return findings
 
 
@@ -129,16 +131,40 @@ def unused_fragment_findings(files: list[OperationFile], label: str) -> list[Fin
 def validate_project(
     config: ProjectConfig, *, apis: list[str] | None = None, strict: bool = False
 ) -> list[Finding]:
-    """Every operation of every API against every version in its ``validate_versions``."""
+    """Every operation of every package against every version in its ``validate_versions``.
+
+    Errors on the pinned version, and on ``required_versions`` (for the operations
+    ``required_for`` names), are errors. On any other listed version they are
+    reported as warnings that say which version the operation breaks on: an
+    operation that validates on its package's pinned version can be generated.
+    """
     findings: list[Finding] = []
-    for name in apis or list(config.apis):
-        api = config.api(name)
+    for api in config.select(apis):
         files = read_operation_folder(api.queries, config.rel, root=config.root)
-        findings.extend(unused_fragment_findings(files, api.name))
+        findings.extend(unused_fragment_findings(files, api.key))
         for version in api.validate_versions:
             schema = committed_schema(config, api.name, version)
-            findings.extend(validate_set(files, schema, f"{api.name} {version}", strict=strict))
-    return findings
+            label = f"{api.name} {version}"
+            for op_file in files:
+                names = tuple(o.name.value for o in op_file.operations if o.name)
+                found = validate_document(op_file, schema, label, strict=strict)
+                if not api.binding(version, names):
+                    found = [_not_binding(f, api.key, version) for f in found]
+                findings.extend(found)
+    return list(dict.fromkeys(findings))
+
+
+def _not_binding(finding: Finding, key: str, version: str) -> Finding:
+    if finding.severity != "error":
+        return finding
+    return replace(
+        finding,
+        severity="warning",
+        message=(
+            f"breaks on {version}: {finding.message} (reported only: {version} is not the "
+            f"pinned version; list it in [api.{key}] required_versions to make this fail)"
+        ),
+    )
 
 
 def validate_files(

@@ -34,8 +34,8 @@ def copy_project(dest: Path, *, apis: tuple[str, ...] = ("storefront", "admin"))
     text = (ROOT / "codegen.toml").read_text()
     for api in {"storefront", "admin"} - set(apis):
         start = text.index(f"[api.{api}]")
-        end = text.index("\n[", start + 1)
-        text = text[:start] + text[end + 1 :]
+        end = text.find("\n[", start + 1)
+        text = text[:start] + (text[end + 1 :] if end != -1 else "")
     (dest / "codegen.toml").write_text(text)
     return dest
 

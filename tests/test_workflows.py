@@ -62,3 +62,21 @@ def test_scheduled_drift_job_runs_check_remote_with_secrets() -> None:
 def test_ci_entry_point_runs_the_readme_test_command() -> None:
     assert "make test" in (ROOT / ".ci" / "run").read_text()
     assert "make test" in (ROOT / "README.md").read_text().split("\n\n")[1]
+
+
+def test_ci_runs_on_windows_and_macos_too() -> None:
+    """A user's app runs on all three: the matrix does, through the same `make test`
+    (bash on Windows, with GNU make, and LF checkouts for the byte-exact drift check)."""
+    workflow = load("ci.yml")
+    (job,) = workflow["jobs"].values()
+    assert job["strategy"]["matrix"]["os"] == ["ubuntu-latest", "macos-latest", "windows-latest"]
+    assert job["runs-on"] == "${{ matrix.os }}"
+    assert job["strategy"]["fail-fast"] is False
+    assert job["defaults"]["run"]["shell"] == "bash"
+    (make,) = [s for s in steps(workflow) if "choco install make" in str(s.get("run", ""))]
+    assert make["if"] == "runner.os == 'Windows'"
+    attributes = (ROOT / ".gitattributes").read_text().splitlines()
+    assert "* text=auto eol=lf" in attributes
+    makefile = (ROOT / "Makefile").read_text()
+    assert "ifeq ($(OS),Windows_NT)" in makefile
+    assert "BIN := $(VENV)/Scripts" in makefile

@@ -16,7 +16,9 @@ class Products(BaseModel):
 
 class ProductsProducts(BaseModel):
     edges: list["ProductsProductsEdges"]
-    page_info: "ProductsProductsPageInfo" = Field(alias="pageInfo")
+    page_info: "ProductsProductsPageInfo" = Field(
+        validation_alias="pageInfo", serialization_alias="pageInfo"
+    )
 
 
 class ProductsProductsEdges(BaseModel):
@@ -30,10 +32,18 @@ class ProductsProductsEdgesNode(BaseModel):
     handle: str
     status: ProductStatus
     vendor: str
-    total_inventory: int = Field(alias="totalInventory")
-    updated_at: datetime = Field(alias="updatedAt")
+    total_inventory: int = Field(
+        validation_alias="totalInventory", serialization_alias="totalInventory"
+    )
+    updated_at: datetime = Field(
+        validation_alias="updatedAt", serialization_alias="updatedAt"
+    )
 
 
 class ProductsProductsPageInfo(BaseModel):
-    has_next_page: bool = Field(alias="hasNextPage")
-    end_cursor: Optional[str] = Field(alias="endCursor")
+    has_next_page: bool = Field(
+        validation_alias="hasNextPage", serialization_alias="hasNextPage"
+    )
+    end_cursor: Optional[str] = Field(
+        validation_alias="endCursor", serialization_alias="endCursor"
+    )

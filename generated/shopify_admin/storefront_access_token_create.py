@@ -12,17 +12,23 @@ from .base_model import BaseModel
 class StorefrontAccessTokenCreate(BaseModel):
     storefront_access_token_create: Optional[
         "StorefrontAccessTokenCreateStorefrontAccessTokenCreate"
-    ] = Field(alias="storefrontAccessTokenCreate")
+    ] = Field(
+        validation_alias="storefrontAccessTokenCreate",
+        serialization_alias="storefrontAccessTokenCreate",
+    )
 
 
 class StorefrontAccessTokenCreateStorefrontAccessTokenCreate(BaseModel):
     user_errors: list[
         "StorefrontAccessTokenCreateStorefrontAccessTokenCreateUserErrors"
-    ] = Field(alias="userErrors")
+    ] = Field(validation_alias="userErrors", serialization_alias="userErrors")
     shop: "StorefrontAccessTokenCreateStorefrontAccessTokenCreateShop"
     storefront_access_token: Optional[
         "StorefrontAccessTokenCreateStorefrontAccessTokenCreateStorefrontAccessToken"
-    ] = Field(alias="storefrontAccessToken")
+    ] = Field(
+        validation_alias="storefrontAccessToken",
+        serialization_alias="storefrontAccessToken",
+    )
 
 
 class StorefrontAccessTokenCreateStorefrontAccessTokenCreateUserErrors(BaseModel):
@@ -40,10 +46,14 @@ class StorefrontAccessTokenCreateStorefrontAccessTokenCreateStorefrontAccessToke
     id: str
     access_scopes: list[
         "StorefrontAccessTokenCreateStorefrontAccessTokenCreateStorefrontAccessTokenAccessScopes"
-    ] = Field(alias="accessScopes")
-    access_token: str = Field(alias="accessToken", repr=False)
+    ] = Field(validation_alias="accessScopes", serialization_alias="accessScopes")
+    access_token: str = Field(
+        validation_alias="accessToken", serialization_alias="accessToken", repr=False
+    )
     title: str
-    created_at: datetime = Field(alias="createdAt")
+    created_at: datetime = Field(
+        validation_alias="createdAt", serialization_alias="createdAt"
+    )
 
 
 class StorefrontAccessTokenCreateStorefrontAccessTokenCreateStorefrontAccessTokenAccessScopes(

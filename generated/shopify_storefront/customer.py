@@ -15,12 +15,26 @@ class Customer(BaseModel):
 
 class CustomerCustomer(BaseModel):
     id: str
-    first_name: Optional[str] = Field(alias="firstName")
-    last_name: Optional[str] = Field(alias="lastName")
-    display_name: str = Field(alias="displayName")
-    accepts_marketing: bool = Field(alias="acceptsMarketing")
+    first_name: Optional[str] = Field(
+        validation_alias="firstName", serialization_alias="firstName"
+    )
+    last_name: Optional[str] = Field(
+        validation_alias="lastName", serialization_alias="lastName"
+    )
+    display_name: str = Field(
+        validation_alias="displayName", serialization_alias="displayName"
+    )
+    accepts_marketing: bool = Field(
+        validation_alias="acceptsMarketing", serialization_alias="acceptsMarketing"
+    )
     email: Optional[str]
     phone: Optional[str]
-    number_of_orders: int = Field(alias="numberOfOrders")
-    created_at: datetime = Field(alias="createdAt")
-    updated_at: datetime = Field(alias="updatedAt")
+    number_of_orders: int = Field(
+        validation_alias="numberOfOrders", serialization_alias="numberOfOrders"
+    )
+    created_at: datetime = Field(
+        validation_alias="createdAt", serialization_alias="createdAt"
+    )
+    updated_at: datetime = Field(
+        validation_alias="updatedAt", serialization_alias="updatedAt"
+    )

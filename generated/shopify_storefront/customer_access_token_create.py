@@ -13,21 +13,33 @@ from .enums import CustomerErrorCode
 class CustomerAccessTokenCreate(BaseModel):
     customer_access_token_create: Optional[
         "CustomerAccessTokenCreateCustomerAccessTokenCreate"
-    ] = Field(alias="customerAccessTokenCreate")
+    ] = Field(
+        validation_alias="customerAccessTokenCreate",
+        serialization_alias="customerAccessTokenCreate",
+    )
 
 
 class CustomerAccessTokenCreateCustomerAccessTokenCreate(BaseModel):
     customer_access_token: Optional[
         "CustomerAccessTokenCreateCustomerAccessTokenCreateCustomerAccessToken"
-    ] = Field(alias="customerAccessToken")
+    ] = Field(
+        validation_alias="customerAccessToken",
+        serialization_alias="customerAccessToken",
+    )
     customer_user_errors: list[
         "CustomerAccessTokenCreateCustomerAccessTokenCreateCustomerUserErrors"
-    ] = Field(alias="customerUserErrors")
+    ] = Field(
+        validation_alias="customerUserErrors", serialization_alias="customerUserErrors"
+    )
 
 
 class CustomerAccessTokenCreateCustomerAccessTokenCreateCustomerAccessToken(BaseModel):
-    access_token: str = Field(alias="accessToken", repr=False)
-    expires_at: datetime = Field(alias="expiresAt")
+    access_token: str = Field(
+        validation_alias="accessToken", serialization_alias="accessToken", repr=False
+    )
+    expires_at: datetime = Field(
+        validation_alias="expiresAt", serialization_alias="expiresAt"
+    )
 
 
 class CustomerAccessTokenCreateCustomerAccessTokenCreateCustomerUserErrors(BaseModel):

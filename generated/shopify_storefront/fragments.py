@@ -14,25 +14,33 @@ class ProductCard(BaseModel):
     id: str
     handle: str
     title: str
-    price_range: "ProductCardPriceRange" = Field(alias="priceRange")
-    featured_image: Optional["ProductCardFeaturedImage"] = Field(alias="featuredImage")
+    price_range: "ProductCardPriceRange" = Field(
+        validation_alias="priceRange", serialization_alias="priceRange"
+    )
+    featured_image: Optional["ProductCardFeaturedImage"] = Field(
+        validation_alias="featuredImage", serialization_alias="featuredImage"
+    )
     brand: Optional["ProductCardBrand"]
 
 
 class ProductCardPriceRange(BaseModel):
     min_variant_price: "ProductCardPriceRangeMinVariantPrice" = Field(
-        alias="minVariantPrice"
+        validation_alias="minVariantPrice", serialization_alias="minVariantPrice"
     )
 
 
 class ProductCardPriceRangeMinVariantPrice(BaseModel):
     amount: Decimal
-    currency_code: CurrencyCode = Field(alias="currencyCode")
+    currency_code: CurrencyCode = Field(
+        validation_alias="currencyCode", serialization_alias="currencyCode"
+    )
 
 
 class ProductCardFeaturedImage(BaseModel):
     url: str
-    alt_text: Optional[str] = Field(alias="altText")
+    alt_text: Optional[str] = Field(
+        validation_alias="altText", serialization_alias="altText"
+    )
 
 
 class ProductCardBrand(BaseModel):
@@ -101,43 +109,63 @@ class ProductCardBrand(BaseModel):
 
 
 class ProductCardBrandReferenceCollection(BaseModel):
-    typename__: Literal["Collection"] = Field(alias="__typename")
+    typename__: Literal["Collection"] = Field(
+        validation_alias="__typename", serialization_alias="__typename"
+    )
     title: str
 
 
 class ProductCardBrandReferenceGenericFile(BaseModel):
-    typename__: Literal["GenericFile"] = Field(alias="__typename")
+    typename__: Literal["GenericFile"] = Field(
+        validation_alias="__typename", serialization_alias="__typename"
+    )
 
 
 class ProductCardBrandReferenceMediaImage(BaseModel):
-    typename__: Literal["MediaImage"] = Field(alias="__typename")
+    typename__: Literal["MediaImage"] = Field(
+        validation_alias="__typename", serialization_alias="__typename"
+    )
 
 
 class ProductCardBrandReferenceMetaobject(BaseModel):
-    typename__: Literal["Metaobject"] = Field(alias="__typename")
+    typename__: Literal["Metaobject"] = Field(
+        validation_alias="__typename", serialization_alias="__typename"
+    )
     handle: str
-    type_: str = Field(alias="type")
+    type_: str = Field(validation_alias="type", serialization_alias="type")
 
 
 class ProductCardBrandReferenceModel3d(BaseModel):
-    typename__: Literal["Model3d"] = Field(alias="__typename")
+    typename__: Literal["Model3d"] = Field(
+        validation_alias="__typename", serialization_alias="__typename"
+    )
 
 
 class ProductCardBrandReferencePage(BaseModel):
-    typename__: Literal["Page"] = Field(alias="__typename")
+    typename__: Literal["Page"] = Field(
+        validation_alias="__typename", serialization_alias="__typename"
+    )
 
 
 class ProductCardBrandReferenceProduct(BaseModel):
-    typename__: Literal["Product"] = Field(alias="__typename")
+    typename__: Literal["Product"] = Field(
+        validation_alias="__typename", serialization_alias="__typename"
+    )
 
 
 class ProductCardBrandReferenceProductVariant(BaseModel):
-    typename__: Literal["ProductVariant"] = Field(alias="__typename")
+    typename__: Literal["ProductVariant"] = Field(
+        validation_alias="__typename", serialization_alias="__typename"
+    )
 
 
 class ProductCardBrandReferenceVideo(BaseModel):
-    typename__: Literal["Video"] = Field(alias="__typename")
+    typename__: Literal["Video"] = Field(
+        validation_alias="__typename", serialization_alias="__typename"
+    )
 
 
 class ProductCardBrandReferenceMetafieldReference(BaseModel):
-    typename__: str = Field(alias="__typename")
+    typename__: str = Field(
+        validation_alias="__typename", serialization_alias="__typename"
+    )

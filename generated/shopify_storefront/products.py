@@ -14,13 +14,19 @@ class Products(BaseModel):
 
 
 class ProductsProducts(BaseModel):
-    page_info: "ProductsProductsPageInfo" = Field(alias="pageInfo")
+    page_info: "ProductsProductsPageInfo" = Field(
+        validation_alias="pageInfo", serialization_alias="pageInfo"
+    )
     nodes: list["ProductsProductsNodes"]
 
 
 class ProductsProductsPageInfo(BaseModel):
-    has_next_page: bool = Field(alias="hasNextPage")
-    end_cursor: Optional[str] = Field(alias="endCursor")
+    has_next_page: bool = Field(
+        validation_alias="hasNextPage", serialization_alias="hasNextPage"
+    )
+    end_cursor: Optional[str] = Field(
+        validation_alias="endCursor", serialization_alias="endCursor"
+    )
 
 
 ProductsProductsNodes = ProductCard

@@ -9,7 +9,9 @@ free port, and stops with its ``with`` block. Its pieces:
 * ``_data``: validation and execution of any document on the committed schema;
 * ``_bucket``: Shopify's leaky bucket (plans, THROTTLED answers);
 * ``_faults``: the faults :meth:`FakeShopify.enqueue` plans;
-* ``_canned``: the stateful login flow and the fake shop's credentials.
+* ``_canned``: the stateful login flow and the fake shop's credentials;
+* ``_schemas``: finding the app's schemas from its shopify-codegen config;
+* ``pytest_plugin``: the ``fake_shopify`` fixture (a ``pytest11`` entry point).
 
 graphql-core (installed with the ``codegen`` extra) is needed to answer from the
 schema; it is imported on the first such answer.
@@ -25,6 +27,7 @@ from ._canned import (
 )
 from ._data import query_cost
 from ._faults import THROTTLED_BODY, Fault, FaultKind
+from ._schemas import MissingSchemaError
 from ._server import FakeShopify, RecordedRequest
 
 __all__ = [
@@ -40,6 +43,7 @@ __all__ = [
     "Fault",
     "FaultKind",
     "LeakyBucket",
+    "MissingSchemaError",
     "RecordedRequest",
     "query_cost",
 ]

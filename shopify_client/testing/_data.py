@@ -33,6 +33,8 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ._schemas import find_schema_dir, schema_file
+
 if TYPE_CHECKING:
     from graphql import DocumentNode, GraphQLError, GraphQLResolveInfo, GraphQLSchema
 
@@ -71,15 +73,6 @@ _SCALARS: dict[str, Callable[[str, int], Any]] = {
 
 def _text(field: str, n: int) -> str:
     return f"{field} {n}"
-
-
-def find_schema_dir(start: Path | None = None) -> Path | None:
-    """The ``schema/`` folder beside the nearest codegen.toml at or above ``start``."""
-    here = (start or Path.cwd()).resolve()
-    for folder in (here, *here.parents):
-        if (folder / "codegen.toml").is_file() and (folder / "schema").is_dir():
-            return folder / "schema"
-    return None
 
 
 #: how many built schemas one process keeps (each test's own schema_dir is one more)
@@ -159,12 +152,15 @@ class SchemaData:
         self.schema_dir = schema_dir
         self.operations = operations
         self.fields = fields
+        #: (api, version) pairs a request asked for with no schema to answer from
+        self.missing: set[tuple[str, str]] = set()
 
     def schema(self, api: str, version: str) -> GraphQLSchema | None:
-        if self.schema_dir is None or not version.replace("-", "").isalnum():
+        path = schema_file(self.schema_dir, api, version)
+        if path is None:
+            self.missing.add((api[:20], version[:20]))
             return None
-        path = self.schema_dir / api / f"{version}.json"
-        return _load_schema(path) if path.is_file() else None
+        return _load_schema(path)
 
     def answer(self, api: str, version: str, body: Mapping[str, Any]) -> dict[str, Any]:
         """The response body, in Shopify's shape whether the document is valid or not."""

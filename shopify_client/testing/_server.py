@@ -45,6 +45,7 @@ from ._canned import (
 )
 from ._data import FieldOverride, OperationOverride, SchemaData, find_schema_dir, query_cost
 from ._faults import THROTTLED_BODY, Fault
+from ._schemas import MissingSchemaError, schema_file
 
 __all__ = ["FakeShopify", "RecordedRequest"]
 
@@ -151,8 +152,9 @@ class FakeShopify:
         schema_dir: Path | str | None = None,
         bucket: LeakyBucket | None = None,
     ) -> None:
-        """``schema_dir``: the committed schemas (default: ``schema/`` beside the
-        nearest codegen.toml at or above the working directory). ``bucket``: the
+        """``schema_dir``: the committed schemas (default: the ``schema_dir`` of the
+        nearest shopify-codegen config at or above the working directory: a
+        pyproject.toml with ``[tool.shopify-codegen]``, or a codegen.toml). ``bucket``: the
         Admin API's leaky bucket (default: Shopify's Standard plan, 2,000 points
         restoring 100 a second; ``LeakyBucket.for_plan("plus")`` and so on)."""
         self.served_version = served_version
@@ -273,6 +275,23 @@ class FakeShopify:
         return httpx.MockTransport(handle)
 
     # -- scripting ------------------------------------------------------------------
+
+    @property
+    def schema_dir(self) -> Path | None:
+        """The folder the schemas are read from (None: none was found)."""
+        return self._data.schema_dir
+
+    def require_schema(self, api: str, version: str) -> None:
+        """Raise :class:`MissingSchemaError` unless ``api`` ``version`` can be answered."""
+        if schema_file(self._data.schema_dir, api, version) is None:
+            raise MissingSchemaError(api, version, self._data.schema_dir)
+
+    def missing_schemas(self) -> list[MissingSchemaError]:
+        """One error per API version a request asked for and no schema answered."""
+        return [
+            MissingSchemaError(api, version, self._data.schema_dir)
+            for api, version in sorted(self._data.missing)
+        ]
 
     def answer(self, operation_name: str, data: OperationOverride) -> None:
         """Answer ``operation_name`` with ``data`` (partial: what it lacks is made up

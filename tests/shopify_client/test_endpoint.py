@@ -8,6 +8,7 @@ from shopify_admin import Client as AdminClient
 from shopify_client import ConfigurationError, endpoint_for, normalize_shop
 from shopify_client._endpoint import check_endpoint, is_loopback_host
 from shopify_client.testing import ADMIN_TOKEN, STOREFRONT_TOKEN
+from shopify_storefront import AsyncClient as AsyncStorefrontClient
 from shopify_storefront import Client as StorefrontClient
 
 
@@ -229,3 +230,72 @@ def test_endpoint_rejects_credentials_without_echoing_them() -> None:
 )
 def test_is_loopback_host(host: str, loopback: bool) -> None:
     assert is_loopback_host(host) is loopback
+
+
+# An endpoint that httpx and the standard library read differently, or that names no
+# port a socket can use, is refused at construction (issue 21, item 17): httpx took
+# port 99999 and the socket layer connected to 99999 - 65536 = 34463 (the token went
+# there); the async client raised a bare ExceptionGroup at the first call; an unclosed
+# "[" raised urllib's plain ValueError.
+BAD_ENDPOINTS = {
+    "port-past-65535": "http://127.0.0.1:99999/api/2024-10/graphql.json",
+    "ipv6-port-past-65535": "http://[::1]:99999/graphql.json",
+    "port-0": "http://127.0.0.1:0/graphql.json",
+    "negative-port": "http://127.0.0.1:-1/graphql.json",
+    "signed-port": "https://shop.example:+443/graphql.json",
+    "full-width-port": "https://shop.example:\uff14\uff14\uff13/graphql.json",
+    "two-ports": "http://127.0.0.1:80:80/graphql.json",
+    "unclosed-ipv6": "https://[::1",
+    "unclosed-ipv6-path": "http://[::1/graphql.json",
+    "space-in-host": "https://exa mple.com/graphql.json",
+    "tab-in-host": "http://127.0.0.1\t.evil.com/graphql.json",
+    "line-break": "http://127.0.0.1/graphql.json\r\nHost: evil.example",
+    "percent-in-host": "https://%65vil.example/graphql.json",
+    "bad-idna": "https://xn--/graphql.json",
+    "empty-label": "https://shop..example/graphql.json",
+    "leading-hyphen": "https://-shop.example/graphql.json",
+}
+
+
+@pytest.mark.parametrize("endpoint", BAD_ENDPOINTS.values(), ids=BAD_ENDPOINTS.keys())
+def test_an_endpoint_no_socket_can_reach_as_written_is_refused(endpoint: str) -> None:
+    with pytest.raises(ConfigurationError, match="endpoint"):
+        check_endpoint(endpoint)
+    with pytest.raises(ConfigurationError):
+        StorefrontClient(endpoint=endpoint, access_token=STOREFRONT_TOKEN)
+    with pytest.raises(ConfigurationError):
+        AsyncStorefrontClient(endpoint=endpoint, access_token=STOREFRONT_TOKEN)
+
+
+def test_a_port_past_65535_names_the_range() -> None:
+    with pytest.raises(ConfigurationError, match="1 to 65535"):
+        check_endpoint("http://127.0.0.1:99999/api/2024-10/graphql.json")
+
+
+@pytest.mark.parametrize("endpoint", [5, None, b"https://shop.example/graphql.json"])
+def test_an_endpoint_that_is_not_a_string_is_a_configuration_error(endpoint: object) -> None:
+    with pytest.raises(ConfigurationError, match="URL string"):
+        check_endpoint(endpoint)
+
+
+def test_an_unreadable_endpoint_does_not_echo_its_credentials() -> None:
+    with pytest.raises(ConfigurationError) as info:
+        check_endpoint("https://user:hunter22@[::1/graphql.json")
+    assert "hunter22" not in str(info.value)
+
+
+@pytest.mark.parametrize(
+    "endpoint",
+    [
+        "https://shop.example:443/graphql.json",  # the default port, written out
+        "https://xn--exmple-cua.example/graphql.json",  # an IDNA host, encoded
+        "https://ex\u00e4mple.example/graphql.json",  # the same, not encoded
+        "https://SHOP.example/graphql.json",
+        "http://127.0.0.1:65535/graphql.json",
+        "http://[::1]/graphql.json",
+        "https://shop.example./graphql.json",  # the DNS root's dot
+        "https://a_b.example/graphql.json",
+    ],
+)
+def test_unusual_but_plain_endpoints_are_accepted(endpoint: str) -> None:
+    assert check_endpoint(endpoint) == endpoint

@@ -24,6 +24,7 @@ from tests.conftest import run_fresh
 DEFERRED = (
     "_apis",
     "_auth",
+    "_costs",
     "_endpoint",
     "_enums",
     "_http",
@@ -80,7 +81,7 @@ def test_importing_the_clients_builds_no_deferred_record() -> None:
     # The first answer loads its records (whose reprs redact), and nothing else.
     assert set(loaded["call"]) - set(loaded["constructed"]) == {"_records", "_redact"}
     assert set(loaded["own_http"]) - set(loaded["call"]) == {"_apis", "_http"}
-    assert set(loaded["admin"]) - set(loaded["own_http"]) == {"_pacing"}
+    assert set(loaded["admin"]) - set(loaded["own_http"]) == {"_pacing", "_costs"}
 
 
 def test_an_admin_answer_gives_its_cost_as_a_record() -> None:

@@ -11,7 +11,6 @@ import pytest
 
 from shopify_admin import AsyncClient, Client
 from shopify_client import ConfigurationError, QueryCost, QueryCostLimiter, ThrottledError
-from shopify_client._pacing import POLL_SECONDS
 from shopify_client.testing import ADMIN_TOKEN, STOREFRONT_TOKEN, FakeShopify, LeakyBucket
 from shopify_storefront import Client as StorefrontClient
 from tests.conftest import ROOT
@@ -33,18 +32,22 @@ def cost(requested: float, available: float, actual: float | None = None) -> Que
 # -- the model --------------------------------------------------------------------------
 
 
-def test_an_operation_of_unknown_cost_goes_alone_until_its_answer() -> None:
+def test_the_first_call_goes_alone_until_its_answer_reports_the_bucket() -> None:
     limiter = QueryCostLimiter()
     first, wait = limiter.reserve("Products")
-    assert first is not None and first.cost is None and wait == 0
-    assert limiter.reserve("Products") == (None, POLL_SECONDS)  # nothing else starts
-    assert limiter.reserve("Orders") == (None, POLL_SECONDS)
+    assert first is not None and first.cost is None and first.alone and wait == 0
+    assert limiter.reserve("Products") == (None, None)  # nothing else starts: only an
+    assert limiter.reserve("Orders") == (None, None)  # answer can tell the bucket
     limiter.settle(first, cost(100, 900))
     assert limiter.known_costs == {"Products": 100}
     second, wait = limiter.reserve("Products")
     assert second is not None and second.cost == 100
-    # Orders' cost is still unknown: it waits until nothing is in flight, then goes alone
-    assert limiter.reserve("Orders") == (None, POLL_SECONDS)
+    # Orders' cost is unknown: it reserves the most a query may cost, 1,000 points,
+    # which is the whole bucket here: it waits until nothing is in flight
+    assert limiter.reserve("Orders") == (None, None)
+    limiter.settle(second, cost(100, 1000))  # it had the shop to itself: a full bucket
+    orders, _ = limiter.reserve("Orders")
+    assert orders is not None and orders.cost == 1000
 
 
 def test_a_known_cost_waits_for_the_bucket_to_hold_it() -> None:
@@ -56,7 +59,7 @@ def test_a_known_cost_waits_for_the_bucket_to_hold_it() -> None:
     assert granted is not None and wait == 0  # 350 >= 300 (+ margin)
     limiter.settle(granted, cost(300, 50))
     refused, wait = limiter.reserve("Q")
-    assert refused is None
+    assert refused is None and wait is not None
     assert 2.4 < wait <= 2.52  # (300 + 1 - 50) points at 100 a second, give or take the clock
 
 
@@ -111,7 +114,7 @@ def test_calls_in_flight_that_fill_the_bucket_make_others_poll_not_spin(
     assert all(in_flight)
     clock[0] += 5.0  # the model is back at its ceiling, 1,000 - 900 = 100 < 100 + margin
     for _ in range(3):
-        assert limiter.reserve("Q") == (None, POLL_SECONDS)
+        assert limiter.reserve("Q") == (None, None)  # only an answer can help
     first = in_flight[0]
     assert first is not None
     limiter.settle(first, cost(100, 900))
@@ -132,6 +135,7 @@ def test_a_call_that_costs_the_whole_bucket_goes_once_the_bucket_is_full(
     limiter.settle(ticket, cost(1000, 0))
     refused, wait = limiter.reserve("Big")
     assert refused is None and wait == pytest.approx(10.0)  # 1,000 points at 100 a second
+    assert wait is not None
     clock[0] += wait
     granted, wait = limiter.reserve("Big")
     assert granted is not None and wait == 0

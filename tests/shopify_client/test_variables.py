@@ -157,16 +157,16 @@ def test_generated_input_models_encode_in_one_pass_to_the_same_json() -> None:
     tricky = ["plain", "jé", "😀", 'a\nb\t"c"\\', "\x00\x1f\x7f", "\u2028", "</script>"]
     for text in tricky:
         customer = admin.CustomerInput(
-            firstName=text,
+            first_name=text,
             tags=[text, "b"],
             metafields=[
                 admin.MetafieldInput(
-                    key="k", namespace="n", type="single_line_text_field", value=text
+                    key="k", namespace="n", type_="single_line_text_field", value=text
                 )
             ],
-            emailMarketingConsent=admin.CustomerEmailMarketingConsentInput(
-                marketingState=enums.CustomerEmailMarketingState.SUBSCRIBED,
-                consentUpdatedAt=dt.datetime(2024, 10, 1, 12, 0, tzinfo=dt.UTC),
+            email_marketing_consent=admin.CustomerEmailMarketingConsentInput(
+                marketing_state=enums.CustomerEmailMarketingState.SUBSCRIBED,
+                consent_updated_at=dt.datetime(2024, 10, 1, 12, 0, tzinfo=dt.UTC),
             ),
         )
         fast, general = _both_ways(customer)
@@ -180,7 +180,7 @@ def test_generated_input_models_encode_in_one_pass_to_the_same_json() -> None:
         == {"settings": {"a": [1, "é", None, 1.5, {"b": True}]}}
     )
     value = admin.DiscountCustomerGetsValueInput(
-        percentage=0.15, discountAmount=admin.DiscountAmountInput(amount=Decimal("10.50"))
+        percentage=0.15, discount_amount=admin.DiscountAmountInput(amount=Decimal("10.50"))
     )
     fast, general = _both_ways(value)
     assert (

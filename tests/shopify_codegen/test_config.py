@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from shopify_codegen.config import find_root, load_config, set_pinned_version
+from shopify_codegen.defaults import default_ariadne_settings
 from shopify_codegen.errors import CodegenError, ConfigError
 from tests.conftest import ROOT
 
@@ -37,7 +38,9 @@ def test_the_committed_config_loads() -> None:
         assert api.queries == ROOT / raw["api"][name]["queries"]
         assert api.queries.is_dir()
     assert config.generated_dir == ROOT / "generated"
-    assert config.ariadne["plugins"] == ["shopify_codegen.plugin.ShopifyPlugin"]
+    # The committed config has no [ariadne-codegen] table: the built-in defaults.
+    assert "ariadne-codegen" not in raw
+    assert config.ariadne == default_ariadne_settings()
 
 
 def test_defaults_and_the_pin_joins_validate_versions(tmp_path: Path) -> None:
@@ -50,7 +53,11 @@ def test_defaults_and_the_pin_joins_validate_versions(tmp_path: Path) -> None:
         config.schema_json("storefront", "2024-10") == tmp_path / "schema/storefront/2024-10.json"
     )
     assert config.manifest_path == tmp_path / "schema" / "manifest.json"
-    assert api.ariadne == {} and config.ariadne == {}
+    assert api.ariadne == {}
+    # Everything Shopify-specific is built in: the minimal config gets it all.
+    assert config.ariadne == default_ariadne_settings()
+    assert config.ariadne["plugins"] == ["shopify_codegen.plugin.ShopifyPlugin"]
+    assert config.ariadne["scalars"]["DateTime"] == {"type": "datetime.datetime"}
 
 
 def test_without_validate_versions_only_the_pin_is_validated(tmp_path: Path) -> None:
@@ -69,13 +76,16 @@ def test_find_root_walks_up_from_a_subfolder(tmp_path: Path) -> None:
 def test_no_config_anywhere_up_is_a_config_error(tmp_path: Path) -> None:
     empty = tmp_path / "empty"
     empty.mkdir()
-    with pytest.raises(ConfigError, match=f"no codegen.toml in {empty.resolve()}"):
+    with pytest.raises(
+        ConfigError,
+        match=rf"no codegen.toml, and no pyproject.toml .* in {empty.resolve()} .*`shopify-codegen",
+    ):
         find_root(empty)
 
 
 def test_unknown_api_name_lists_the_known_ones(tmp_path: Path) -> None:
     config = load_config(write(tmp_path, MINIMAL))
-    with pytest.raises(ConfigError, match=r"no API 'customer' \(known: storefront\)"):
+    with pytest.raises(ConfigError, match=r"no \[api.customer\] table \(configured: storefront\)"):
         config.api("customer")
 
 
@@ -112,7 +122,7 @@ BAD = [
     (
         "package not an identifier",
         MINIMAL.replace('"shopify_storefront"', '"shopify-storefront"'),
-        "package 'shopify-storefront' is not a Python identifier",
+        "package 'shopify-storefront' is not a dotted Python package name",
     ),
     # Each of these crashed with a TypeError or AttributeError before.
     ("api entry not a table", "[api]\nstorefront = 3\n", "[api.storefront]: is not a table"),
@@ -135,7 +145,7 @@ BAD = [
     (
         "schema_dir absolute",
         '[project]\nschema_dir = "/etc"\n' + MINIMAL,
-        "[project] schema_dir: '/etc' is not a relative path inside the project",
+        "codegen.toml schema_dir: '/etc' is not a relative path inside the project",
     ),
     (
         "ariadne settings not a table",
@@ -166,7 +176,12 @@ def test_unreadable_bytes_are_a_config_error(tmp_path: Path) -> None:
 
 def test_set_pinned_version_edits_in_place(tmp_path: Path) -> None:
     config = load_config(write(tmp_path, MINIMAL + "\n[api.admin]\n" + ADMIN))
-    text = set_pinned_version(config, "storefront", "2025-01")
+    text, changes = set_pinned_version(config, "storefront", "2025-01")
+    assert changes == [
+        "pinned_version: 2024-10 -> 2025-01",
+        "validate_versions: added 2025-01",
+        "2024-10: still validated, reported but no longer binding",
+    ]
     assert text.startswith("# a comment that must survive\n")
     parsed = tomllib.loads(text)
     assert parsed["api"]["storefront"]["pinned_version"] == "2025-01"
@@ -183,7 +198,7 @@ package = "shopify_admin"
 
 def test_set_pinned_version_adds_validate_versions_when_absent(tmp_path: Path) -> None:
     config = load_config(write(tmp_path, "[api.admin]\n" + ADMIN))
-    parsed = tomllib.loads(set_pinned_version(config, "admin", "2024-04"))
+    parsed = tomllib.loads(set_pinned_version(config, "admin", "2024-04")[0])
     assert parsed["api"]["admin"]["validate_versions"] == ["2024-01", "2024-04"]
 
 

@@ -5,13 +5,19 @@ from __future__ import annotations
 import ast
 import contextlib
 import io
+import json
 from pathlib import Path
 
 from graphql import build_schema
 
 from shopify_codegen.config import load_config
 from shopify_codegen.generate import _generation_schema, _in_directory, _run_ariadne, ariadne_config
-from shopify_codegen.plugin import _hide_from_repr, _rewrite_base_model, tolerate_new_members
+from shopify_codegen.plugin import (
+    _aliases_for_type_checkers,
+    _hide_from_repr,
+    _rewrite_base_model,
+    tolerate_new_members,
+)
 from tests.conftest import ROOT
 
 SCHEMA = build_schema(
@@ -186,3 +192,77 @@ def test_each_flavour_alone_writes_the_shared_files_identically(tmp_path: Path) 
     shared = sorted((set(trees[True]) & set(trees[False])) - {"__init__.py"})
     assert len(shared) >= 6
     assert [name for name in shared if trees[True][name] != trees[False][name]] == []
+
+
+# -- aliases that type checkers read as the Python name ------------------------------
+
+
+def test_a_graphql_name_becomes_the_validation_and_serialization_alias() -> None:
+    module = _aliases_for_type_checkers(
+        _module(
+            "class MetafieldsSetInput(BaseModel):\n"
+            "    owner_id: str = Field(alias='ownerId')\n"
+            "    type_: Optional[str] = Field(alias='type', default=None)\n"
+            "    access_token: str = Field(alias='accessToken', repr=False)\n"
+            "    key: str\n"
+            "    union: Union[A, B] = Field(discriminator='typename__')\n"
+        )
+    )
+    assert [ast.unparse(s) for s in _class(module, "MetafieldsSetInput").body] == [
+        "owner_id: str = Field(validation_alias='ownerId', serialization_alias='ownerId')",
+        "type_: Optional[str] = Field(validation_alias='type', serialization_alias='type',"
+        " default=None)",
+        "access_token: str = Field(validation_alias='accessToken',"
+        " serialization_alias='accessToken', repr=False)",
+        "key: str",
+        "union: Union[A, B] = Field(discriminator='typename__')",
+    ]
+
+
+def test_no_generated_model_names_its_init_parameter_after_the_graphql_name() -> None:
+    """Every package the pipeline wrote (this repository's and the corpus'), the
+    fallback models of tolerant unions included: ``alias=`` alone would make plain
+    type checkers ask for ``ownerId`` instead of ``owner_id``."""
+    folders = [ROOT / "generated", ROOT / "tests" / "conformance" / "expected"]
+    files = [path for folder in folders for path in folder.rglob("*.py")]
+    assert len(files) > 40
+    offending = [
+        f"{path.relative_to(ROOT)}: {ast.unparse(node)}"
+        for path in files
+        for node in ast.walk(ast.parse(path.read_text()))
+        if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Name)
+        and node.func.id == "Field"
+        and any(keyword.arg == "alias" for keyword in node.keywords)
+    ]
+    assert offending == []
+
+
+def test_aliased_models_take_python_names_and_speak_graphql_names() -> None:
+    """Built by the Python name (or, as before, the GraphQL one), sent by the GraphQL
+    name; responses parse by the GraphQL name."""
+    from shopify_client import _variables
+    from tests.conformance.expected.corpus_admin import CustomerCreate
+    from tests.conformance.expected.corpus_admin import input_types as admin
+
+    by_python_name = admin.MetafieldsSetInput(
+        owner_id="gid://shopify/Product/1", key="k", type_="number_integer", value="1"
+    )
+    by_graphql_name = admin.MetafieldsSetInput.model_validate(
+        {"ownerId": "gid://shopify/Product/1", "key": "k", "type": "number_integer", "value": "1"}
+    )
+    assert by_python_name == by_graphql_name
+    wire = {
+        "ownerId": "gid://shopify/Product/1",
+        "key": "k",
+        "type": "number_integer",
+        "value": "1",
+    }
+    assert json.loads(_variables._encode_variable("input", by_python_name, "Q")) == wire
+    assert by_python_name.model_dump(by_alias=True, exclude_unset=True) == wire
+
+    parsed = CustomerCreate.model_validate(
+        {"customerCreate": {"customer": None, "userErrors": [{"field": ["email"], "message": "m"}]}}
+    )
+    assert parsed.customer_create is not None
+    assert parsed.customer_create.user_errors[0].message == "m"

@@ -183,18 +183,49 @@ def test_deprecation_is_reported_against_every_committed_version(storefront_proj
     assert schemas == ["storefront 2024-01", "storefront 2024-10", "storefront 2026-04"]
 
 
-def test_invalid_against_one_version_only_is_reported_with_that_version(
+EXTRA = "query extra { shop { shopPayInstallmentsPricing { maxPrice { amount } } } }\n"
+
+
+def test_breaking_on_a_version_that_is_not_required_is_a_warning_naming_it(
     storefront_project: Path,
 ) -> None:
-    # `Shop.shopPayInstallmentsPricing` exists in Storefront 2024-10 only.
-    (storefront_project / "queries" / "storefront" / "extra.graphql").write_text(
-        "query extra { shop { shopPayInstallmentsPricing { maxPrice { amount } } } }\n"
+    # `Shop.shopPayInstallmentsPricing` exists from Storefront 2024-04: the pin
+    # (2024-10) has it, 2024-01 does not. 2024-01 binds only the seeds' operations.
+    (storefront_project / "queries" / "storefront" / "extra.graphql").write_text(EXTRA)
+    code, out, _ = run_cli("--root", str(storefront_project), "validate", "--json")
+    assert code == 0, out
+    findings = json.loads(out)["findings"]
+    assert not [f for f in findings if f["severity"] == "error"], findings
+    breaks = [f for f in findings if "extra.graphql" in f["file"]]
+    assert {f["schema"] for f in breaks} == {"storefront 2024-01"}
+    assert all(f["message"].startswith("breaks on 2024-01: ") for f in breaks), breaks
+    assert all("required_versions" in f["message"] for f in breaks)
+
+
+def test_breaking_on_a_required_version_fails_the_build(storefront_project: Path) -> None:
+    config = storefront_project / "codegen.toml"
+    text = config.read_text()
+    assert 'required_for = ["CustomerAccessTokenCreate", "Customer"]\n' in text
+    config.write_text(
+        text.replace('required_for = ["CustomerAccessTokenCreate", "Customer"]\n', "")
     )
+    (storefront_project / "queries" / "storefront" / "extra.graphql").write_text(EXTRA)
     code, out, _ = run_cli("--root", str(storefront_project), "validate", "--json")
     assert code == 1
     findings = json.loads(out)["findings"]
     schemas = {f["schema"] for f in findings if f["severity"] == "error"}
     assert schemas == {"storefront 2024-01"}, findings
+
+
+def test_breaking_on_the_pinned_version_fails_the_build(storefront_project: Path) -> None:
+    # `Cart.buyerIdentity.preferences` came in 2026-04's Storefront: not the pin's.
+    (storefront_project / "queries" / "storefront" / "extra.graphql").write_text(
+        "query extra { shop { id notAField } }\n"
+    )
+    code, out, _ = run_cli("--root", str(storefront_project), "validate", "--json")
+    assert code == 1
+    findings = json.loads(out)["findings"]
+    assert "storefront 2024-10" in {f["schema"] for f in findings if f["severity"] == "error"}
 
 
 def test_duplicate_operation_names_across_files_are_bad_input(storefront_project: Path) -> None:

@@ -11,16 +11,19 @@ from .fragments import BulkOperationFields
 
 class BulkOperationRunQuery(BaseModel):
     bulk_operation_run_query: Optional["BulkOperationRunQueryBulkOperationRunQuery"] = (
-        Field(alias="bulkOperationRunQuery")
+        Field(
+            validation_alias="bulkOperationRunQuery",
+            serialization_alias="bulkOperationRunQuery",
+        )
     )
 
 
 class BulkOperationRunQueryBulkOperationRunQuery(BaseModel):
     bulk_operation: Optional[
         "BulkOperationRunQueryBulkOperationRunQueryBulkOperation"
-    ] = Field(alias="bulkOperation")
+    ] = Field(validation_alias="bulkOperation", serialization_alias="bulkOperation")
     user_errors: list["BulkOperationRunQueryBulkOperationRunQueryUserErrors"] = Field(
-        alias="userErrors"
+        validation_alias="userErrors", serialization_alias="userErrors"
     )
 
 

@@ -13,18 +13,24 @@ from .fragments import MoneyFields
 
 class CodeDiscountNodes(BaseModel):
     code_discount_nodes: "CodeDiscountNodesCodeDiscountNodes" = Field(
-        alias="codeDiscountNodes"
+        validation_alias="codeDiscountNodes", serialization_alias="codeDiscountNodes"
     )
 
 
 class CodeDiscountNodesCodeDiscountNodes(BaseModel):
-    page_info: "CodeDiscountNodesCodeDiscountNodesPageInfo" = Field(alias="pageInfo")
+    page_info: "CodeDiscountNodesCodeDiscountNodesPageInfo" = Field(
+        validation_alias="pageInfo", serialization_alias="pageInfo"
+    )
     edges: list["CodeDiscountNodesCodeDiscountNodesEdges"]
 
 
 class CodeDiscountNodesCodeDiscountNodesPageInfo(BaseModel):
-    has_next_page: bool = Field(alias="hasNextPage")
-    end_cursor: Optional[str] = Field(alias="endCursor")
+    has_next_page: bool = Field(
+        validation_alias="hasNextPage", serialization_alias="hasNextPage"
+    )
+    end_cursor: Optional[str] = Field(
+        validation_alias="endCursor", serialization_alias="endCursor"
+    )
 
 
 class CodeDiscountNodesCodeDiscountNodesEdges(BaseModel):
@@ -78,45 +84,68 @@ class CodeDiscountNodesCodeDiscountNodesEdgesNode(BaseModel):
                 "CodeDiscountNodesCodeDiscountNodesEdgesNodeCodeDiscountDiscountCode",
             )
         ),
-    ] = Field(alias="codeDiscount")
+    ] = Field(validation_alias="codeDiscount", serialization_alias="codeDiscount")
 
 
 class CodeDiscountNodesCodeDiscountNodesEdgesNodeCodeDiscountDiscountCodeApp(BaseModel):
-    typename__: Literal["DiscountCodeApp"] = Field(alias="__typename")
+    typename__: Literal["DiscountCodeApp"] = Field(
+        validation_alias="__typename", serialization_alias="__typename"
+    )
     title: str
     status: DiscountStatus
-    starts_at: datetime = Field(alias="startsAt")
-    ends_at: Optional[datetime] = Field(alias="endsAt")
-    discount_id: str = Field(alias="discountId")
+    starts_at: datetime = Field(
+        validation_alias="startsAt", serialization_alias="startsAt"
+    )
+    ends_at: Optional[datetime] = Field(
+        validation_alias="endsAt", serialization_alias="endsAt"
+    )
+    discount_id: str = Field(
+        validation_alias="discountId", serialization_alias="discountId"
+    )
     app_discount_type: "CodeDiscountNodesCodeDiscountNodesEdgesNodeCodeDiscountDiscountCodeAppAppDiscountType" = Field(
-        alias="appDiscountType"
+        validation_alias="appDiscountType", serialization_alias="appDiscountType"
     )
 
 
 class CodeDiscountNodesCodeDiscountNodesEdgesNodeCodeDiscountDiscountCodeAppAppDiscountType(
     BaseModel
 ):
-    function_id: str = Field(alias="functionId")
+    function_id: str = Field(
+        validation_alias="functionId", serialization_alias="functionId"
+    )
     title: str
 
 
 class CodeDiscountNodesCodeDiscountNodesEdgesNodeCodeDiscountDiscountCodeBasic(
     BaseModel
 ):
-    typename__: Literal["DiscountCodeBasic"] = Field(alias="__typename")
+    typename__: Literal["DiscountCodeBasic"] = Field(
+        validation_alias="__typename", serialization_alias="__typename"
+    )
     title: str
     status: DiscountStatus
     summary: str
-    starts_at: datetime = Field(alias="startsAt")
-    ends_at: Optional[datetime] = Field(alias="endsAt")
-    usage_limit: Optional[int] = Field(alias="usageLimit")
-    applies_once_per_customer: bool = Field(alias="appliesOncePerCustomer")
-    async_usage_count: int = Field(alias="asyncUsageCount")
+    starts_at: datetime = Field(
+        validation_alias="startsAt", serialization_alias="startsAt"
+    )
+    ends_at: Optional[datetime] = Field(
+        validation_alias="endsAt", serialization_alias="endsAt"
+    )
+    usage_limit: Optional[int] = Field(
+        validation_alias="usageLimit", serialization_alias="usageLimit"
+    )
+    applies_once_per_customer: bool = Field(
+        validation_alias="appliesOncePerCustomer",
+        serialization_alias="appliesOncePerCustomer",
+    )
+    async_usage_count: int = Field(
+        validation_alias="asyncUsageCount", serialization_alias="asyncUsageCount"
+    )
     codes: (
         "CodeDiscountNodesCodeDiscountNodesEdgesNodeCodeDiscountDiscountCodeBasicCodes"
     )
     customer_gets: "CodeDiscountNodesCodeDiscountNodesEdgesNodeCodeDiscountDiscountCodeBasicCustomerGets" = Field(
-        alias="customerGets"
+        validation_alias="customerGets", serialization_alias="customerGets"
     )
     minimum_requirement: Optional[
         Annotated[
@@ -150,10 +179,12 @@ class CodeDiscountNodesCodeDiscountNodesEdgesNodeCodeDiscountDiscountCodeBasic(
                 )
             ),
         ]
-    ] = Field(alias="minimumRequirement")
+    ] = Field(
+        validation_alias="minimumRequirement", serialization_alias="minimumRequirement"
+    )
     total_sales: Optional[
         "CodeDiscountNodesCodeDiscountNodesEdgesNodeCodeDiscountDiscountCodeBasicTotalSales"
-    ] = Field(alias="totalSales")
+    ] = Field(validation_alias="totalSales", serialization_alias="totalSales")
 
 
 class CodeDiscountNodesCodeDiscountNodesEdgesNodeCodeDiscountDiscountCodeBasicCodes(
@@ -169,7 +200,9 @@ class CodeDiscountNodesCodeDiscountNodesEdgesNodeCodeDiscountDiscountCodeBasicCo
 ):
     id: str
     code: str
-    async_usage_count: int = Field(alias="asyncUsageCount")
+    async_usage_count: int = Field(
+        validation_alias="asyncUsageCount", serialization_alias="asyncUsageCount"
+    )
 
 
 class CodeDiscountNodesCodeDiscountNodesEdgesNodeCodeDiscountDiscountCodeBasicCustomerGets(
@@ -256,9 +289,13 @@ class CodeDiscountNodesCodeDiscountNodesEdgesNodeCodeDiscountDiscountCodeBasicCu
 class CodeDiscountNodesCodeDiscountNodesEdgesNodeCodeDiscountDiscountCodeBasicCustomerGetsValueDiscountAmount(
     BaseModel
 ):
-    typename__: Literal["DiscountAmount"] = Field(alias="__typename")
+    typename__: Literal["DiscountAmount"] = Field(
+        validation_alias="__typename", serialization_alias="__typename"
+    )
     amount: "CodeDiscountNodesCodeDiscountNodesEdgesNodeCodeDiscountDiscountCodeBasicCustomerGetsValueDiscountAmountAmount"
-    applies_on_each_item: bool = Field(alias="appliesOnEachItem")
+    applies_on_each_item: bool = Field(
+        validation_alias="appliesOnEachItem", serialization_alias="appliesOnEachItem"
+    )
 
 
 CodeDiscountNodesCodeDiscountNodesEdgesNodeCodeDiscountDiscountCodeBasicCustomerGetsValueDiscountAmountAmount = MoneyFields
@@ -267,7 +304,9 @@ CodeDiscountNodesCodeDiscountNodesEdgesNodeCodeDiscountDiscountCodeBasicCustomer
 class CodeDiscountNodesCodeDiscountNodesEdgesNodeCodeDiscountDiscountCodeBasicCustomerGetsValueDiscountOnQuantity(
     BaseModel
 ):
-    typename__: Literal["DiscountOnQuantity"] = Field(alias="__typename")
+    typename__: Literal["DiscountOnQuantity"] = Field(
+        validation_alias="__typename", serialization_alias="__typename"
+    )
     quantity: "CodeDiscountNodesCodeDiscountNodesEdgesNodeCodeDiscountDiscountCodeBasicCustomerGetsValueDiscountOnQuantityQuantity"
 
 
@@ -280,27 +319,35 @@ class CodeDiscountNodesCodeDiscountNodesEdgesNodeCodeDiscountDiscountCodeBasicCu
 class CodeDiscountNodesCodeDiscountNodesEdgesNodeCodeDiscountDiscountCodeBasicCustomerGetsValueDiscountPercentage(
     BaseModel
 ):
-    typename__: Literal["DiscountPercentage"] = Field(alias="__typename")
+    typename__: Literal["DiscountPercentage"] = Field(
+        validation_alias="__typename", serialization_alias="__typename"
+    )
     percentage: float
 
 
 class CodeDiscountNodesCodeDiscountNodesEdgesNodeCodeDiscountDiscountCodeBasicCustomerGetsValueDiscountCustomerGetsValue(
     BaseModel
 ):
-    typename__: str = Field(alias="__typename")
+    typename__: str = Field(
+        validation_alias="__typename", serialization_alias="__typename"
+    )
 
 
 class CodeDiscountNodesCodeDiscountNodesEdgesNodeCodeDiscountDiscountCodeBasicCustomerGetsItemsAllDiscountItems(
     BaseModel
 ):
-    typename__: Literal["AllDiscountItems"] = Field(alias="__typename")
-    all_items: bool = Field(alias="allItems")
+    typename__: Literal["AllDiscountItems"] = Field(
+        validation_alias="__typename", serialization_alias="__typename"
+    )
+    all_items: bool = Field(validation_alias="allItems", serialization_alias="allItems")
 
 
 class CodeDiscountNodesCodeDiscountNodesEdgesNodeCodeDiscountDiscountCodeBasicCustomerGetsItemsDiscountCollections(
     BaseModel
 ):
-    typename__: Literal["DiscountCollections"] = Field(alias="__typename")
+    typename__: Literal["DiscountCollections"] = Field(
+        validation_alias="__typename", serialization_alias="__typename"
+    )
     collections: "CodeDiscountNodesCodeDiscountNodesEdgesNodeCodeDiscountDiscountCodeBasicCustomerGetsItemsDiscountCollectionsCollections"
 
 
@@ -322,14 +369,18 @@ class CodeDiscountNodesCodeDiscountNodesEdgesNodeCodeDiscountDiscountCodeBasicCu
 class CodeDiscountNodesCodeDiscountNodesEdgesNodeCodeDiscountDiscountCodeBasicCustomerGetsItemsDiscountProducts(
     BaseModel
 ):
-    typename__: Literal["DiscountProducts"] = Field(alias="__typename")
+    typename__: Literal["DiscountProducts"] = Field(
+        validation_alias="__typename", serialization_alias="__typename"
+    )
     products: "CodeDiscountNodesCodeDiscountNodesEdgesNodeCodeDiscountDiscountCodeBasicCustomerGetsItemsDiscountProductsProducts"
 
 
 class CodeDiscountNodesCodeDiscountNodesEdgesNodeCodeDiscountDiscountCodeBasicCustomerGetsItemsDiscountItems(
     BaseModel
 ):
-    typename__: str = Field(alias="__typename")
+    typename__: str = Field(
+        validation_alias="__typename", serialization_alias="__typename"
+    )
 
 
 class CodeDiscountNodesCodeDiscountNodesEdgesNodeCodeDiscountDiscountCodeBasicCustomerGetsItemsDiscountProductsProducts(
@@ -350,23 +401,33 @@ class CodeDiscountNodesCodeDiscountNodesEdgesNodeCodeDiscountDiscountCodeBasicCu
 class CodeDiscountNodesCodeDiscountNodesEdgesNodeCodeDiscountDiscountCodeBasicMinimumRequirementDiscountMinimumQuantity(
     BaseModel
 ):
-    typename__: Literal["DiscountMinimumQuantity"] = Field(alias="__typename")
-    greater_than_or_equal_to_quantity: int = Field(alias="greaterThanOrEqualToQuantity")
+    typename__: Literal["DiscountMinimumQuantity"] = Field(
+        validation_alias="__typename", serialization_alias="__typename"
+    )
+    greater_than_or_equal_to_quantity: int = Field(
+        validation_alias="greaterThanOrEqualToQuantity",
+        serialization_alias="greaterThanOrEqualToQuantity",
+    )
 
 
 class CodeDiscountNodesCodeDiscountNodesEdgesNodeCodeDiscountDiscountCodeBasicMinimumRequirementDiscountMinimumSubtotal(
     BaseModel
 ):
-    typename__: Literal["DiscountMinimumSubtotal"] = Field(alias="__typename")
+    typename__: Literal["DiscountMinimumSubtotal"] = Field(
+        validation_alias="__typename", serialization_alias="__typename"
+    )
     greater_than_or_equal_to_subtotal: "CodeDiscountNodesCodeDiscountNodesEdgesNodeCodeDiscountDiscountCodeBasicMinimumRequirementDiscountMinimumSubtotalGreaterThanOrEqualToSubtotal" = Field(
-        alias="greaterThanOrEqualToSubtotal"
+        validation_alias="greaterThanOrEqualToSubtotal",
+        serialization_alias="greaterThanOrEqualToSubtotal",
     )
 
 
 class CodeDiscountNodesCodeDiscountNodesEdgesNodeCodeDiscountDiscountCodeBasicMinimumRequirementDiscountMinimumRequirement(
     BaseModel
 ):
-    typename__: str = Field(alias="__typename")
+    typename__: str = Field(
+        validation_alias="__typename", serialization_alias="__typename"
+    )
 
 
 CodeDiscountNodesCodeDiscountNodesEdgesNodeCodeDiscountDiscountCodeBasicMinimumRequirementDiscountMinimumSubtotalGreaterThanOrEqualToSubtotal = MoneyFields
@@ -378,31 +439,50 @@ CodeDiscountNodesCodeDiscountNodesEdgesNodeCodeDiscountDiscountCodeBasicTotalSal
 class CodeDiscountNodesCodeDiscountNodesEdgesNodeCodeDiscountDiscountCodeBxgy(
     BaseModel
 ):
-    typename__: Literal["DiscountCodeBxgy"] = Field(alias="__typename")
+    typename__: Literal["DiscountCodeBxgy"] = Field(
+        validation_alias="__typename", serialization_alias="__typename"
+    )
     title: str
     status: DiscountStatus
     summary: str
-    starts_at: datetime = Field(alias="startsAt")
-    ends_at: Optional[datetime] = Field(alias="endsAt")
-    uses_per_order_limit: Optional[int] = Field(alias="usesPerOrderLimit")
+    starts_at: datetime = Field(
+        validation_alias="startsAt", serialization_alias="startsAt"
+    )
+    ends_at: Optional[datetime] = Field(
+        validation_alias="endsAt", serialization_alias="endsAt"
+    )
+    uses_per_order_limit: Optional[int] = Field(
+        validation_alias="usesPerOrderLimit", serialization_alias="usesPerOrderLimit"
+    )
 
 
 class CodeDiscountNodesCodeDiscountNodesEdgesNodeCodeDiscountDiscountCodeFreeShipping(
     BaseModel
 ):
-    typename__: Literal["DiscountCodeFreeShipping"] = Field(alias="__typename")
+    typename__: Literal["DiscountCodeFreeShipping"] = Field(
+        validation_alias="__typename", serialization_alias="__typename"
+    )
     title: str
     status: DiscountStatus
     summary: str
-    starts_at: datetime = Field(alias="startsAt")
-    ends_at: Optional[datetime] = Field(alias="endsAt")
+    starts_at: datetime = Field(
+        validation_alias="startsAt", serialization_alias="startsAt"
+    )
+    ends_at: Optional[datetime] = Field(
+        validation_alias="endsAt", serialization_alias="endsAt"
+    )
     maximum_shipping_price: Optional[
         "CodeDiscountNodesCodeDiscountNodesEdgesNodeCodeDiscountDiscountCodeFreeShippingMaximumShippingPrice"
-    ] = Field(alias="maximumShippingPrice")
+    ] = Field(
+        validation_alias="maximumShippingPrice",
+        serialization_alias="maximumShippingPrice",
+    )
 
 
 class CodeDiscountNodesCodeDiscountNodesEdgesNodeCodeDiscountDiscountCode(BaseModel):
-    typename__: str = Field(alias="__typename")
+    typename__: str = Field(
+        validation_alias="__typename", serialization_alias="__typename"
+    )
 
 
 CodeDiscountNodesCodeDiscountNodesEdgesNodeCodeDiscountDiscountCodeFreeShippingMaximumShippingPrice = MoneyFields

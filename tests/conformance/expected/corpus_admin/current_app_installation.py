@@ -13,21 +13,29 @@ from .fragments import MoneyFields
 
 class CurrentAppInstallation(BaseModel):
     current_app_installation: "CurrentAppInstallationCurrentAppInstallation" = Field(
-        alias="currentAppInstallation"
+        validation_alias="currentAppInstallation",
+        serialization_alias="currentAppInstallation",
     )
 
 
 class CurrentAppInstallationCurrentAppInstallation(BaseModel):
     id: str
-    launch_url: str = Field(alias="launchUrl")
-    uninstall_url: Optional[str] = Field(alias="uninstallUrl")
+    launch_url: str = Field(
+        validation_alias="launchUrl", serialization_alias="launchUrl"
+    )
+    uninstall_url: Optional[str] = Field(
+        validation_alias="uninstallUrl", serialization_alias="uninstallUrl"
+    )
     access_scopes: list["CurrentAppInstallationCurrentAppInstallationAccessScopes"] = (
-        Field(alias="accessScopes")
+        Field(validation_alias="accessScopes", serialization_alias="accessScopes")
     )
     app: "CurrentAppInstallationCurrentAppInstallationApp"
     active_subscriptions: list[
         "CurrentAppInstallationCurrentAppInstallationActiveSubscriptions"
-    ] = Field(alias="activeSubscriptions")
+    ] = Field(
+        validation_alias="activeSubscriptions",
+        serialization_alias="activeSubscriptions",
+    )
 
 
 class CurrentAppInstallationCurrentAppInstallationAccessScopes(BaseModel):
@@ -39,7 +47,7 @@ class CurrentAppInstallationCurrentAppInstallationApp(BaseModel):
     id: str
     title: str
     handle: Optional[str]
-    api_key: str = Field(alias="apiKey")
+    api_key: str = Field(validation_alias="apiKey", serialization_alias="apiKey")
 
 
 class CurrentAppInstallationCurrentAppInstallationActiveSubscriptions(BaseModel):
@@ -47,13 +55,21 @@ class CurrentAppInstallationCurrentAppInstallationActiveSubscriptions(BaseModel)
     name: str
     status: AppSubscriptionStatus
     test: bool
-    trial_days: int = Field(alias="trialDays")
-    created_at: datetime = Field(alias="createdAt")
-    current_period_end: Optional[datetime] = Field(alias="currentPeriodEnd")
-    return_url: str = Field(alias="returnUrl")
+    trial_days: int = Field(
+        validation_alias="trialDays", serialization_alias="trialDays"
+    )
+    created_at: datetime = Field(
+        validation_alias="createdAt", serialization_alias="createdAt"
+    )
+    current_period_end: Optional[datetime] = Field(
+        validation_alias="currentPeriodEnd", serialization_alias="currentPeriodEnd"
+    )
+    return_url: str = Field(
+        validation_alias="returnUrl", serialization_alias="returnUrl"
+    )
     line_items: list[
         "CurrentAppInstallationCurrentAppInstallationActiveSubscriptionsLineItems"
-    ] = Field(alias="lineItems")
+    ] = Field(validation_alias="lineItems", serialization_alias="lineItems")
 
 
 class CurrentAppInstallationCurrentAppInstallationActiveSubscriptionsLineItems(
@@ -96,13 +112,15 @@ class CurrentAppInstallationCurrentAppInstallationActiveSubscriptionsLineItemsPl
                 "CurrentAppInstallationCurrentAppInstallationActiveSubscriptionsLineItemsPlanPricingDetailsAppPricingDetails",
             )
         ),
-    ] = Field(alias="pricingDetails")
+    ] = Field(validation_alias="pricingDetails", serialization_alias="pricingDetails")
 
 
 class CurrentAppInstallationCurrentAppInstallationActiveSubscriptionsLineItemsPlanPricingDetailsAppRecurringPricing(
     BaseModel
 ):
-    typename__: Literal["AppRecurringPricing"] = Field(alias="__typename")
+    typename__: Literal["AppRecurringPricing"] = Field(
+        validation_alias="__typename", serialization_alias="__typename"
+    )
     interval: AppPricingInterval
     price: "CurrentAppInstallationCurrentAppInstallationActiveSubscriptionsLineItemsPlanPricingDetailsAppRecurringPricingPrice"
     discount: Optional[
@@ -116,12 +134,16 @@ CurrentAppInstallationCurrentAppInstallationActiveSubscriptionsLineItemsPlanPric
 class CurrentAppInstallationCurrentAppInstallationActiveSubscriptionsLineItemsPlanPricingDetailsAppRecurringPricingDiscount(
     BaseModel
 ):
-    duration_limit_in_intervals: Optional[int] = Field(alias="durationLimitInIntervals")
+    duration_limit_in_intervals: Optional[int] = Field(
+        validation_alias="durationLimitInIntervals",
+        serialization_alias="durationLimitInIntervals",
+    )
     remaining_duration_in_intervals: Optional[int] = Field(
-        alias="remainingDurationInIntervals"
+        validation_alias="remainingDurationInIntervals",
+        serialization_alias="remainingDurationInIntervals",
     )
     price_after_discount: "CurrentAppInstallationCurrentAppInstallationActiveSubscriptionsLineItemsPlanPricingDetailsAppRecurringPricingDiscountPriceAfterDiscount" = Field(
-        alias="priceAfterDiscount"
+        validation_alias="priceAfterDiscount", serialization_alias="priceAfterDiscount"
     )
 
 
@@ -131,21 +153,25 @@ CurrentAppInstallationCurrentAppInstallationActiveSubscriptionsLineItemsPlanPric
 class CurrentAppInstallationCurrentAppInstallationActiveSubscriptionsLineItemsPlanPricingDetailsAppUsagePricing(
     BaseModel
 ):
-    typename__: Literal["AppUsagePricing"] = Field(alias="__typename")
+    typename__: Literal["AppUsagePricing"] = Field(
+        validation_alias="__typename", serialization_alias="__typename"
+    )
     interval: AppPricingInterval
     terms: str
     capped_amount: "CurrentAppInstallationCurrentAppInstallationActiveSubscriptionsLineItemsPlanPricingDetailsAppUsagePricingCappedAmount" = Field(
-        alias="cappedAmount"
+        validation_alias="cappedAmount", serialization_alias="cappedAmount"
     )
     balance_used: "CurrentAppInstallationCurrentAppInstallationActiveSubscriptionsLineItemsPlanPricingDetailsAppUsagePricingBalanceUsed" = Field(
-        alias="balanceUsed"
+        validation_alias="balanceUsed", serialization_alias="balanceUsed"
     )
 
 
 class CurrentAppInstallationCurrentAppInstallationActiveSubscriptionsLineItemsPlanPricingDetailsAppPricingDetails(
     BaseModel
 ):
-    typename__: str = Field(alias="__typename")
+    typename__: str = Field(
+        validation_alias="__typename", serialization_alias="__typename"
+    )
 
 
 CurrentAppInstallationCurrentAppInstallationActiveSubscriptionsLineItemsPlanPricingDetailsAppUsagePricingCappedAmount = MoneyFields

@@ -11,7 +11,10 @@ from .fragments import BulkOperationFields
 
 class CurrentBulkOperation(BaseModel):
     current_bulk_operation: Optional["CurrentBulkOperationCurrentBulkOperation"] = (
-        Field(alias="currentBulkOperation")
+        Field(
+            validation_alias="currentBulkOperation",
+            serialization_alias="currentBulkOperation",
+        )
     )
 
 

@@ -12,51 +12,73 @@ from .enums import CountryCode, CustomerEmailMarketingState, CustomerMarketingOp
 
 class CustomerCreate(BaseModel):
     customer_create: Optional["CustomerCreateCustomerCreate"] = Field(
-        alias="customerCreate"
+        validation_alias="customerCreate", serialization_alias="customerCreate"
     )
 
 
 class CustomerCreateCustomerCreate(BaseModel):
     customer: Optional["CustomerCreateCustomerCreateCustomer"]
     user_errors: list["CustomerCreateCustomerCreateUserErrors"] = Field(
-        alias="userErrors"
+        validation_alias="userErrors", serialization_alias="userErrors"
     )
 
 
 class CustomerCreateCustomerCreateCustomer(BaseModel):
     id: str
-    legacy_resource_id: int = Field(alias="legacyResourceId")
+    legacy_resource_id: int = Field(
+        validation_alias="legacyResourceId", serialization_alias="legacyResourceId"
+    )
     email: Optional[str]
     phone: Optional[str]
-    first_name: Optional[str] = Field(alias="firstName")
-    last_name: Optional[str] = Field(alias="lastName")
-    display_name: str = Field(alias="displayName")
+    first_name: Optional[str] = Field(
+        validation_alias="firstName", serialization_alias="firstName"
+    )
+    last_name: Optional[str] = Field(
+        validation_alias="lastName", serialization_alias="lastName"
+    )
+    display_name: str = Field(
+        validation_alias="displayName", serialization_alias="displayName"
+    )
     locale: str
     tags: list[str]
-    created_at: datetime = Field(alias="createdAt")
+    created_at: datetime = Field(
+        validation_alias="createdAt", serialization_alias="createdAt"
+    )
     email_marketing_consent: Optional[
         "CustomerCreateCustomerCreateCustomerEmailMarketingConsent"
-    ] = Field(alias="emailMarketingConsent")
+    ] = Field(
+        validation_alias="emailMarketingConsent",
+        serialization_alias="emailMarketingConsent",
+    )
     default_address: Optional["CustomerCreateCustomerCreateCustomerDefaultAddress"] = (
-        Field(alias="defaultAddress")
+        Field(validation_alias="defaultAddress", serialization_alias="defaultAddress")
     )
 
 
 class CustomerCreateCustomerCreateCustomerEmailMarketingConsent(BaseModel):
-    marketing_state: CustomerEmailMarketingState = Field(alias="marketingState")
-    marketing_opt_in_level: Optional[CustomerMarketingOptInLevel] = Field(
-        alias="marketingOptInLevel"
+    marketing_state: CustomerEmailMarketingState = Field(
+        validation_alias="marketingState", serialization_alias="marketingState"
     )
-    consent_updated_at: Optional[datetime] = Field(alias="consentUpdatedAt")
+    marketing_opt_in_level: Optional[CustomerMarketingOptInLevel] = Field(
+        validation_alias="marketingOptInLevel",
+        serialization_alias="marketingOptInLevel",
+    )
+    consent_updated_at: Optional[datetime] = Field(
+        validation_alias="consentUpdatedAt", serialization_alias="consentUpdatedAt"
+    )
 
 
 class CustomerCreateCustomerCreateCustomerDefaultAddress(BaseModel):
     id: str
-    address_1: Optional[str] = Field(alias="address1")
+    address_1: Optional[str] = Field(
+        validation_alias="address1", serialization_alias="address1"
+    )
     city: Optional[str]
     province: Optional[str]
-    country_code_v_2: Optional[CountryCode] = Field(alias="countryCodeV2")
-    zip_: Optional[str] = Field(alias="zip")
+    country_code_v_2: Optional[CountryCode] = Field(
+        validation_alias="countryCodeV2", serialization_alias="countryCodeV2"
+    )
+    zip_: Optional[str] = Field(validation_alias="zip", serialization_alias="zip")
 
 
 class CustomerCreateCustomerCreateUserErrors(BaseModel):

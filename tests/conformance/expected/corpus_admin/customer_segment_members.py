@@ -14,7 +14,8 @@ from .fragments import MoneyFields
 class CustomerSegmentMembers(BaseModel):
     segment: Optional["CustomerSegmentMembersSegment"]
     customer_segment_members: "CustomerSegmentMembersCustomerSegmentMembers" = Field(
-        alias="customerSegmentMembers"
+        validation_alias="customerSegmentMembers",
+        serialization_alias="customerSegmentMembers",
     )
 
 
@@ -22,21 +23,31 @@ class CustomerSegmentMembersSegment(BaseModel):
     id: str
     name: str
     query: str
-    creation_date: datetime = Field(alias="creationDate")
-    last_edit_date: datetime = Field(alias="lastEditDate")
+    creation_date: datetime = Field(
+        validation_alias="creationDate", serialization_alias="creationDate"
+    )
+    last_edit_date: datetime = Field(
+        validation_alias="lastEditDate", serialization_alias="lastEditDate"
+    )
 
 
 class CustomerSegmentMembersCustomerSegmentMembers(BaseModel):
-    total_count: int = Field(alias="totalCount")
+    total_count: int = Field(
+        validation_alias="totalCount", serialization_alias="totalCount"
+    )
     page_info: "CustomerSegmentMembersCustomerSegmentMembersPageInfo" = Field(
-        alias="pageInfo"
+        validation_alias="pageInfo", serialization_alias="pageInfo"
     )
     edges: list["CustomerSegmentMembersCustomerSegmentMembersEdges"]
 
 
 class CustomerSegmentMembersCustomerSegmentMembersPageInfo(BaseModel):
-    has_next_page: bool = Field(alias="hasNextPage")
-    end_cursor: Optional[str] = Field(alias="endCursor")
+    has_next_page: bool = Field(
+        validation_alias="hasNextPage", serialization_alias="hasNextPage"
+    )
+    end_cursor: Optional[str] = Field(
+        validation_alias="endCursor", serialization_alias="endCursor"
+    )
 
 
 class CustomerSegmentMembersCustomerSegmentMembersEdges(BaseModel):
@@ -46,17 +57,30 @@ class CustomerSegmentMembersCustomerSegmentMembersEdges(BaseModel):
 
 class CustomerSegmentMembersCustomerSegmentMembersEdgesNode(BaseModel):
     id: str
-    display_name: str = Field(alias="displayName")
-    first_name: Optional[str] = Field(alias="firstName")
-    last_name: Optional[str] = Field(alias="lastName")
-    number_of_orders: Optional[int] = Field(alias="numberOfOrders")
-    last_order_id: Optional[str] = Field(alias="lastOrderId")
+    display_name: str = Field(
+        validation_alias="displayName", serialization_alias="displayName"
+    )
+    first_name: Optional[str] = Field(
+        validation_alias="firstName", serialization_alias="firstName"
+    )
+    last_name: Optional[str] = Field(
+        validation_alias="lastName", serialization_alias="lastName"
+    )
+    number_of_orders: Optional[int] = Field(
+        validation_alias="numberOfOrders", serialization_alias="numberOfOrders"
+    )
+    last_order_id: Optional[str] = Field(
+        validation_alias="lastOrderId", serialization_alias="lastOrderId"
+    )
     amount_spent: Optional[
         "CustomerSegmentMembersCustomerSegmentMembersEdgesNodeAmountSpent"
-    ] = Field(alias="amountSpent")
+    ] = Field(validation_alias="amountSpent", serialization_alias="amountSpent")
     default_email_address: Optional[
         "CustomerSegmentMembersCustomerSegmentMembersEdgesNodeDefaultEmailAddress"
-    ] = Field(alias="defaultEmailAddress")
+    ] = Field(
+        validation_alias="defaultEmailAddress",
+        serialization_alias="defaultEmailAddress",
+    )
 
 
 CustomerSegmentMembersCustomerSegmentMembersEdgesNodeAmountSpent = MoneyFields
@@ -65,5 +89,9 @@ CustomerSegmentMembersCustomerSegmentMembersEdgesNodeAmountSpent = MoneyFields
 class CustomerSegmentMembersCustomerSegmentMembersEdgesNodeDefaultEmailAddress(
     BaseModel
 ):
-    email_address: str = Field(alias="emailAddress")
-    marketing_state: CustomerEmailAddressMarketingState = Field(alias="marketingState")
+    email_address: str = Field(
+        validation_alias="emailAddress", serialization_alias="emailAddress"
+    )
+    marketing_state: CustomerEmailAddressMarketingState = Field(
+        validation_alias="marketingState", serialization_alias="marketingState"
+    )

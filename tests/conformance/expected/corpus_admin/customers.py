@@ -16,26 +16,40 @@ class Customers(BaseModel):
 
 
 class CustomersCustomers(BaseModel):
-    page_info: "CustomersCustomersPageInfo" = Field(alias="pageInfo")
+    page_info: "CustomersCustomersPageInfo" = Field(
+        validation_alias="pageInfo", serialization_alias="pageInfo"
+    )
     nodes: list["CustomersCustomersNodes"]
 
 
 class CustomersCustomersPageInfo(BaseModel):
-    has_next_page: bool = Field(alias="hasNextPage")
-    end_cursor: Optional[str] = Field(alias="endCursor")
+    has_next_page: bool = Field(
+        validation_alias="hasNextPage", serialization_alias="hasNextPage"
+    )
+    end_cursor: Optional[str] = Field(
+        validation_alias="endCursor", serialization_alias="endCursor"
+    )
 
 
 class CustomersCustomersNodes(BaseModel):
     id: str
-    display_name: str = Field(alias="displayName")
+    display_name: str = Field(
+        validation_alias="displayName", serialization_alias="displayName"
+    )
     email: Optional[str]
     state: CustomerState
     tags: list[str]
-    number_of_orders: int = Field(alias="numberOfOrders")
-    created_at: datetime = Field(alias="createdAt")
-    amount_spent: "CustomersCustomersNodesAmountSpent" = Field(alias="amountSpent")
+    number_of_orders: int = Field(
+        validation_alias="numberOfOrders", serialization_alias="numberOfOrders"
+    )
+    created_at: datetime = Field(
+        validation_alias="createdAt", serialization_alias="createdAt"
+    )
+    amount_spent: "CustomersCustomersNodesAmountSpent" = Field(
+        validation_alias="amountSpent", serialization_alias="amountSpent"
+    )
     default_address: Optional["CustomersCustomersNodesDefaultAddress"] = Field(
-        alias="defaultAddress"
+        validation_alias="defaultAddress", serialization_alias="defaultAddress"
     )
 
 
@@ -44,4 +58,6 @@ CustomersCustomersNodesAmountSpent = MoneyFields
 
 class CustomersCustomersNodesDefaultAddress(BaseModel):
     city: Optional[str]
-    country_code_v_2: Optional[CountryCode] = Field(alias="countryCodeV2")
+    country_code_v_2: Optional[CountryCode] = Field(
+        validation_alias="countryCodeV2", serialization_alias="countryCodeV2"
+    )

@@ -14,15 +14,20 @@ from .fragments import MoneyFields
 class DiscountCodeBasicCreate(BaseModel):
     discount_code_basic_create: Optional[
         "DiscountCodeBasicCreateDiscountCodeBasicCreate"
-    ] = Field(alias="discountCodeBasicCreate")
+    ] = Field(
+        validation_alias="discountCodeBasicCreate",
+        serialization_alias="discountCodeBasicCreate",
+    )
 
 
 class DiscountCodeBasicCreateDiscountCodeBasicCreate(BaseModel):
     code_discount_node: Optional[
         "DiscountCodeBasicCreateDiscountCodeBasicCreateCodeDiscountNode"
-    ] = Field(alias="codeDiscountNode")
+    ] = Field(
+        validation_alias="codeDiscountNode", serialization_alias="codeDiscountNode"
+    )
     user_errors: list["DiscountCodeBasicCreateDiscountCodeBasicCreateUserErrors"] = (
-        Field(alias="userErrors")
+        Field(validation_alias="userErrors", serialization_alias="userErrors")
     )
 
 
@@ -72,45 +77,68 @@ class DiscountCodeBasicCreateDiscountCodeBasicCreateCodeDiscountNode(BaseModel):
                 "DiscountCodeBasicCreateDiscountCodeBasicCreateCodeDiscountNodeCodeDiscountDiscountCode",
             )
         ),
-    ] = Field(alias="codeDiscount")
+    ] = Field(validation_alias="codeDiscount", serialization_alias="codeDiscount")
 
 
 class DiscountCodeBasicCreateDiscountCodeBasicCreateCodeDiscountNodeCodeDiscountDiscountCodeApp(
     BaseModel
 ):
-    typename__: Literal["DiscountCodeApp"] = Field(alias="__typename")
+    typename__: Literal["DiscountCodeApp"] = Field(
+        validation_alias="__typename", serialization_alias="__typename"
+    )
     title: str
     status: DiscountStatus
-    starts_at: datetime = Field(alias="startsAt")
-    ends_at: Optional[datetime] = Field(alias="endsAt")
-    discount_id: str = Field(alias="discountId")
+    starts_at: datetime = Field(
+        validation_alias="startsAt", serialization_alias="startsAt"
+    )
+    ends_at: Optional[datetime] = Field(
+        validation_alias="endsAt", serialization_alias="endsAt"
+    )
+    discount_id: str = Field(
+        validation_alias="discountId", serialization_alias="discountId"
+    )
     app_discount_type: "DiscountCodeBasicCreateDiscountCodeBasicCreateCodeDiscountNodeCodeDiscountDiscountCodeAppAppDiscountType" = Field(
-        alias="appDiscountType"
+        validation_alias="appDiscountType", serialization_alias="appDiscountType"
     )
 
 
 class DiscountCodeBasicCreateDiscountCodeBasicCreateCodeDiscountNodeCodeDiscountDiscountCodeAppAppDiscountType(
     BaseModel
 ):
-    function_id: str = Field(alias="functionId")
+    function_id: str = Field(
+        validation_alias="functionId", serialization_alias="functionId"
+    )
     title: str
 
 
 class DiscountCodeBasicCreateDiscountCodeBasicCreateCodeDiscountNodeCodeDiscountDiscountCodeBasic(
     BaseModel
 ):
-    typename__: Literal["DiscountCodeBasic"] = Field(alias="__typename")
+    typename__: Literal["DiscountCodeBasic"] = Field(
+        validation_alias="__typename", serialization_alias="__typename"
+    )
     title: str
     status: DiscountStatus
     summary: str
-    starts_at: datetime = Field(alias="startsAt")
-    ends_at: Optional[datetime] = Field(alias="endsAt")
-    usage_limit: Optional[int] = Field(alias="usageLimit")
-    applies_once_per_customer: bool = Field(alias="appliesOncePerCustomer")
-    async_usage_count: int = Field(alias="asyncUsageCount")
+    starts_at: datetime = Field(
+        validation_alias="startsAt", serialization_alias="startsAt"
+    )
+    ends_at: Optional[datetime] = Field(
+        validation_alias="endsAt", serialization_alias="endsAt"
+    )
+    usage_limit: Optional[int] = Field(
+        validation_alias="usageLimit", serialization_alias="usageLimit"
+    )
+    applies_once_per_customer: bool = Field(
+        validation_alias="appliesOncePerCustomer",
+        serialization_alias="appliesOncePerCustomer",
+    )
+    async_usage_count: int = Field(
+        validation_alias="asyncUsageCount", serialization_alias="asyncUsageCount"
+    )
     codes: "DiscountCodeBasicCreateDiscountCodeBasicCreateCodeDiscountNodeCodeDiscountDiscountCodeBasicCodes"
     customer_gets: "DiscountCodeBasicCreateDiscountCodeBasicCreateCodeDiscountNodeCodeDiscountDiscountCodeBasicCustomerGets" = Field(
-        alias="customerGets"
+        validation_alias="customerGets", serialization_alias="customerGets"
     )
     minimum_requirement: Optional[
         Annotated[
@@ -144,10 +172,12 @@ class DiscountCodeBasicCreateDiscountCodeBasicCreateCodeDiscountNodeCodeDiscount
                 )
             ),
         ]
-    ] = Field(alias="minimumRequirement")
+    ] = Field(
+        validation_alias="minimumRequirement", serialization_alias="minimumRequirement"
+    )
     total_sales: Optional[
         "DiscountCodeBasicCreateDiscountCodeBasicCreateCodeDiscountNodeCodeDiscountDiscountCodeBasicTotalSales"
-    ] = Field(alias="totalSales")
+    ] = Field(validation_alias="totalSales", serialization_alias="totalSales")
 
 
 class DiscountCodeBasicCreateDiscountCodeBasicCreateCodeDiscountNodeCodeDiscountDiscountCodeBasicCodes(
@@ -163,7 +193,9 @@ class DiscountCodeBasicCreateDiscountCodeBasicCreateCodeDiscountNodeCodeDiscount
 ):
     id: str
     code: str
-    async_usage_count: int = Field(alias="asyncUsageCount")
+    async_usage_count: int = Field(
+        validation_alias="asyncUsageCount", serialization_alias="asyncUsageCount"
+    )
 
 
 class DiscountCodeBasicCreateDiscountCodeBasicCreateCodeDiscountNodeCodeDiscountDiscountCodeBasicCustomerGets(
@@ -250,9 +282,13 @@ class DiscountCodeBasicCreateDiscountCodeBasicCreateCodeDiscountNodeCodeDiscount
 class DiscountCodeBasicCreateDiscountCodeBasicCreateCodeDiscountNodeCodeDiscountDiscountCodeBasicCustomerGetsValueDiscountAmount(
     BaseModel
 ):
-    typename__: Literal["DiscountAmount"] = Field(alias="__typename")
+    typename__: Literal["DiscountAmount"] = Field(
+        validation_alias="__typename", serialization_alias="__typename"
+    )
     amount: "DiscountCodeBasicCreateDiscountCodeBasicCreateCodeDiscountNodeCodeDiscountDiscountCodeBasicCustomerGetsValueDiscountAmountAmount"
-    applies_on_each_item: bool = Field(alias="appliesOnEachItem")
+    applies_on_each_item: bool = Field(
+        validation_alias="appliesOnEachItem", serialization_alias="appliesOnEachItem"
+    )
 
 
 DiscountCodeBasicCreateDiscountCodeBasicCreateCodeDiscountNodeCodeDiscountDiscountCodeBasicCustomerGetsValueDiscountAmountAmount = MoneyFields
@@ -261,7 +297,9 @@ DiscountCodeBasicCreateDiscountCodeBasicCreateCodeDiscountNodeCodeDiscountDiscou
 class DiscountCodeBasicCreateDiscountCodeBasicCreateCodeDiscountNodeCodeDiscountDiscountCodeBasicCustomerGetsValueDiscountOnQuantity(
     BaseModel
 ):
-    typename__: Literal["DiscountOnQuantity"] = Field(alias="__typename")
+    typename__: Literal["DiscountOnQuantity"] = Field(
+        validation_alias="__typename", serialization_alias="__typename"
+    )
     quantity: "DiscountCodeBasicCreateDiscountCodeBasicCreateCodeDiscountNodeCodeDiscountDiscountCodeBasicCustomerGetsValueDiscountOnQuantityQuantity"
 
 
@@ -274,27 +312,35 @@ class DiscountCodeBasicCreateDiscountCodeBasicCreateCodeDiscountNodeCodeDiscount
 class DiscountCodeBasicCreateDiscountCodeBasicCreateCodeDiscountNodeCodeDiscountDiscountCodeBasicCustomerGetsValueDiscountPercentage(
     BaseModel
 ):
-    typename__: Literal["DiscountPercentage"] = Field(alias="__typename")
+    typename__: Literal["DiscountPercentage"] = Field(
+        validation_alias="__typename", serialization_alias="__typename"
+    )
     percentage: float
 
 
 class DiscountCodeBasicCreateDiscountCodeBasicCreateCodeDiscountNodeCodeDiscountDiscountCodeBasicCustomerGetsValueDiscountCustomerGetsValue(
     BaseModel
 ):
-    typename__: str = Field(alias="__typename")
+    typename__: str = Field(
+        validation_alias="__typename", serialization_alias="__typename"
+    )
 
 
 class DiscountCodeBasicCreateDiscountCodeBasicCreateCodeDiscountNodeCodeDiscountDiscountCodeBasicCustomerGetsItemsAllDiscountItems(
     BaseModel
 ):
-    typename__: Literal["AllDiscountItems"] = Field(alias="__typename")
-    all_items: bool = Field(alias="allItems")
+    typename__: Literal["AllDiscountItems"] = Field(
+        validation_alias="__typename", serialization_alias="__typename"
+    )
+    all_items: bool = Field(validation_alias="allItems", serialization_alias="allItems")
 
 
 class DiscountCodeBasicCreateDiscountCodeBasicCreateCodeDiscountNodeCodeDiscountDiscountCodeBasicCustomerGetsItemsDiscountCollections(
     BaseModel
 ):
-    typename__: Literal["DiscountCollections"] = Field(alias="__typename")
+    typename__: Literal["DiscountCollections"] = Field(
+        validation_alias="__typename", serialization_alias="__typename"
+    )
     collections: "DiscountCodeBasicCreateDiscountCodeBasicCreateCodeDiscountNodeCodeDiscountDiscountCodeBasicCustomerGetsItemsDiscountCollectionsCollections"
 
 
@@ -316,14 +362,18 @@ class DiscountCodeBasicCreateDiscountCodeBasicCreateCodeDiscountNodeCodeDiscount
 class DiscountCodeBasicCreateDiscountCodeBasicCreateCodeDiscountNodeCodeDiscountDiscountCodeBasicCustomerGetsItemsDiscountProducts(
     BaseModel
 ):
-    typename__: Literal["DiscountProducts"] = Field(alias="__typename")
+    typename__: Literal["DiscountProducts"] = Field(
+        validation_alias="__typename", serialization_alias="__typename"
+    )
     products: "DiscountCodeBasicCreateDiscountCodeBasicCreateCodeDiscountNodeCodeDiscountDiscountCodeBasicCustomerGetsItemsDiscountProductsProducts"
 
 
 class DiscountCodeBasicCreateDiscountCodeBasicCreateCodeDiscountNodeCodeDiscountDiscountCodeBasicCustomerGetsItemsDiscountItems(
     BaseModel
 ):
-    typename__: str = Field(alias="__typename")
+    typename__: str = Field(
+        validation_alias="__typename", serialization_alias="__typename"
+    )
 
 
 class DiscountCodeBasicCreateDiscountCodeBasicCreateCodeDiscountNodeCodeDiscountDiscountCodeBasicCustomerGetsItemsDiscountProductsProducts(
@@ -344,23 +394,33 @@ class DiscountCodeBasicCreateDiscountCodeBasicCreateCodeDiscountNodeCodeDiscount
 class DiscountCodeBasicCreateDiscountCodeBasicCreateCodeDiscountNodeCodeDiscountDiscountCodeBasicMinimumRequirementDiscountMinimumQuantity(
     BaseModel
 ):
-    typename__: Literal["DiscountMinimumQuantity"] = Field(alias="__typename")
-    greater_than_or_equal_to_quantity: int = Field(alias="greaterThanOrEqualToQuantity")
+    typename__: Literal["DiscountMinimumQuantity"] = Field(
+        validation_alias="__typename", serialization_alias="__typename"
+    )
+    greater_than_or_equal_to_quantity: int = Field(
+        validation_alias="greaterThanOrEqualToQuantity",
+        serialization_alias="greaterThanOrEqualToQuantity",
+    )
 
 
 class DiscountCodeBasicCreateDiscountCodeBasicCreateCodeDiscountNodeCodeDiscountDiscountCodeBasicMinimumRequirementDiscountMinimumSubtotal(
     BaseModel
 ):
-    typename__: Literal["DiscountMinimumSubtotal"] = Field(alias="__typename")
+    typename__: Literal["DiscountMinimumSubtotal"] = Field(
+        validation_alias="__typename", serialization_alias="__typename"
+    )
     greater_than_or_equal_to_subtotal: "DiscountCodeBasicCreateDiscountCodeBasicCreateCodeDiscountNodeCodeDiscountDiscountCodeBasicMinimumRequirementDiscountMinimumSubtotalGreaterThanOrEqualToSubtotal" = Field(
-        alias="greaterThanOrEqualToSubtotal"
+        validation_alias="greaterThanOrEqualToSubtotal",
+        serialization_alias="greaterThanOrEqualToSubtotal",
     )
 
 
 class DiscountCodeBasicCreateDiscountCodeBasicCreateCodeDiscountNodeCodeDiscountDiscountCodeBasicMinimumRequirementDiscountMinimumRequirement(
     BaseModel
 ):
-    typename__: str = Field(alias="__typename")
+    typename__: str = Field(
+        validation_alias="__typename", serialization_alias="__typename"
+    )
 
 
 DiscountCodeBasicCreateDiscountCodeBasicCreateCodeDiscountNodeCodeDiscountDiscountCodeBasicMinimumRequirementDiscountMinimumSubtotalGreaterThanOrEqualToSubtotal = MoneyFields
@@ -370,33 +430,52 @@ DiscountCodeBasicCreateDiscountCodeBasicCreateCodeDiscountNodeCodeDiscountDiscou
 class DiscountCodeBasicCreateDiscountCodeBasicCreateCodeDiscountNodeCodeDiscountDiscountCodeBxgy(
     BaseModel
 ):
-    typename__: Literal["DiscountCodeBxgy"] = Field(alias="__typename")
+    typename__: Literal["DiscountCodeBxgy"] = Field(
+        validation_alias="__typename", serialization_alias="__typename"
+    )
     title: str
     status: DiscountStatus
     summary: str
-    starts_at: datetime = Field(alias="startsAt")
-    ends_at: Optional[datetime] = Field(alias="endsAt")
-    uses_per_order_limit: Optional[int] = Field(alias="usesPerOrderLimit")
+    starts_at: datetime = Field(
+        validation_alias="startsAt", serialization_alias="startsAt"
+    )
+    ends_at: Optional[datetime] = Field(
+        validation_alias="endsAt", serialization_alias="endsAt"
+    )
+    uses_per_order_limit: Optional[int] = Field(
+        validation_alias="usesPerOrderLimit", serialization_alias="usesPerOrderLimit"
+    )
 
 
 class DiscountCodeBasicCreateDiscountCodeBasicCreateCodeDiscountNodeCodeDiscountDiscountCodeFreeShipping(
     BaseModel
 ):
-    typename__: Literal["DiscountCodeFreeShipping"] = Field(alias="__typename")
+    typename__: Literal["DiscountCodeFreeShipping"] = Field(
+        validation_alias="__typename", serialization_alias="__typename"
+    )
     title: str
     status: DiscountStatus
     summary: str
-    starts_at: datetime = Field(alias="startsAt")
-    ends_at: Optional[datetime] = Field(alias="endsAt")
+    starts_at: datetime = Field(
+        validation_alias="startsAt", serialization_alias="startsAt"
+    )
+    ends_at: Optional[datetime] = Field(
+        validation_alias="endsAt", serialization_alias="endsAt"
+    )
     maximum_shipping_price: Optional[
         "DiscountCodeBasicCreateDiscountCodeBasicCreateCodeDiscountNodeCodeDiscountDiscountCodeFreeShippingMaximumShippingPrice"
-    ] = Field(alias="maximumShippingPrice")
+    ] = Field(
+        validation_alias="maximumShippingPrice",
+        serialization_alias="maximumShippingPrice",
+    )
 
 
 class DiscountCodeBasicCreateDiscountCodeBasicCreateCodeDiscountNodeCodeDiscountDiscountCode(
     BaseModel
 ):
-    typename__: str = Field(alias="__typename")
+    typename__: str = Field(
+        validation_alias="__typename", serialization_alias="__typename"
+    )
 
 
 DiscountCodeBasicCreateDiscountCodeBasicCreateCodeDiscountNodeCodeDiscountDiscountCodeFreeShippingMaximumShippingPrice = MoneyFields
@@ -406,4 +485,6 @@ class DiscountCodeBasicCreateDiscountCodeBasicCreateUserErrors(BaseModel):
     field: Optional[list[str]]
     code: Optional[DiscountErrorCode]
     message: str
-    extra_info: Optional[str] = Field(alias="extraInfo")
+    extra_info: Optional[str] = Field(
+        validation_alias="extraInfo", serialization_alias="extraInfo"
+    )

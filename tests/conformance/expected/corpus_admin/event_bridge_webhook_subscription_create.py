@@ -12,7 +12,10 @@ from .fragments import WebhookSubscriptionFields
 class EventBridgeWebhookSubscriptionCreate(BaseModel):
     event_bridge_webhook_subscription_create: Optional[
         "EventBridgeWebhookSubscriptionCreateEventBridgeWebhookSubscriptionCreate"
-    ] = Field(alias="eventBridgeWebhookSubscriptionCreate")
+    ] = Field(
+        validation_alias="eventBridgeWebhookSubscriptionCreate",
+        serialization_alias="eventBridgeWebhookSubscriptionCreate",
+    )
 
 
 class EventBridgeWebhookSubscriptionCreateEventBridgeWebhookSubscriptionCreate(
@@ -20,10 +23,13 @@ class EventBridgeWebhookSubscriptionCreateEventBridgeWebhookSubscriptionCreate(
 ):
     webhook_subscription: Optional[
         "EventBridgeWebhookSubscriptionCreateEventBridgeWebhookSubscriptionCreateWebhookSubscription"
-    ] = Field(alias="webhookSubscription")
+    ] = Field(
+        validation_alias="webhookSubscription",
+        serialization_alias="webhookSubscription",
+    )
     user_errors: list[
         "EventBridgeWebhookSubscriptionCreateEventBridgeWebhookSubscriptionCreateUserErrors"
-    ] = Field(alias="userErrors")
+    ] = Field(validation_alias="userErrors", serialization_alias="userErrors")
 
 
 EventBridgeWebhookSubscriptionCreateEventBridgeWebhookSubscriptionCreateWebhookSubscription = WebhookSubscriptionFields

@@ -22,28 +22,48 @@ from .enums import (
 
 class BulkOperationFields(BaseModel):
     id: str
-    type_: BulkOperationType = Field(alias="type")
+    type_: BulkOperationType = Field(
+        validation_alias="type", serialization_alias="type"
+    )
     status: BulkOperationStatus
-    error_code: Optional[BulkOperationErrorCode] = Field(alias="errorCode")
+    error_code: Optional[BulkOperationErrorCode] = Field(
+        validation_alias="errorCode", serialization_alias="errorCode"
+    )
     query: str
-    created_at: datetime = Field(alias="createdAt")
-    completed_at: Optional[datetime] = Field(alias="completedAt")
-    object_count: int = Field(alias="objectCount")
-    root_object_count: int = Field(alias="rootObjectCount")
-    file_size: Optional[int] = Field(alias="fileSize")
+    created_at: datetime = Field(
+        validation_alias="createdAt", serialization_alias="createdAt"
+    )
+    completed_at: Optional[datetime] = Field(
+        validation_alias="completedAt", serialization_alias="completedAt"
+    )
+    object_count: int = Field(
+        validation_alias="objectCount", serialization_alias="objectCount"
+    )
+    root_object_count: int = Field(
+        validation_alias="rootObjectCount", serialization_alias="rootObjectCount"
+    )
+    file_size: Optional[int] = Field(
+        validation_alias="fileSize", serialization_alias="fileSize"
+    )
     url: Optional[str]
-    partial_data_url: Optional[str] = Field(alias="partialDataUrl")
+    partial_data_url: Optional[str] = Field(
+        validation_alias="partialDataUrl", serialization_alias="partialDataUrl"
+    )
 
 
 class MetafieldFields(BaseModel):
     id: str
     namespace: str
     key: str
-    type_: str = Field(alias="type")
+    type_: str = Field(validation_alias="type", serialization_alias="type")
     value: str
     description: Optional[str]
-    created_at: datetime = Field(alias="createdAt")
-    updated_at: datetime = Field(alias="updatedAt")
+    created_at: datetime = Field(
+        validation_alias="createdAt", serialization_alias="createdAt"
+    )
+    updated_at: datetime = Field(
+        validation_alias="updatedAt", serialization_alias="updatedAt"
+    )
     reference: Optional[
         Annotated[
             Union[
@@ -104,77 +124,109 @@ class MetafieldFields(BaseModel):
 
 
 class MetafieldFieldsReferenceCollection(BaseModel):
-    typename__: Literal["Collection"] = Field(alias="__typename")
+    typename__: Literal["Collection"] = Field(
+        validation_alias="__typename", serialization_alias="__typename"
+    )
     id: str
     handle: str
     title: str
 
 
 class MetafieldFieldsReferenceGenericFile(BaseModel):
-    typename__: Literal["GenericFile"] = Field(alias="__typename")
+    typename__: Literal["GenericFile"] = Field(
+        validation_alias="__typename", serialization_alias="__typename"
+    )
     id: str
     url: Optional[str]
-    mime_type: Optional[str] = Field(alias="mimeType")
+    mime_type: Optional[str] = Field(
+        validation_alias="mimeType", serialization_alias="mimeType"
+    )
 
 
 class MetafieldFieldsReferenceMediaImage(BaseModel):
-    typename__: Literal["MediaImage"] = Field(alias="__typename")
+    typename__: Literal["MediaImage"] = Field(
+        validation_alias="__typename", serialization_alias="__typename"
+    )
     id: str
     alt: Optional[str]
-    media_content_type: MediaContentType = Field(alias="mediaContentType")
+    media_content_type: MediaContentType = Field(
+        validation_alias="mediaContentType", serialization_alias="mediaContentType"
+    )
     image: Optional["MetafieldFieldsReferenceMediaImageImage"]
 
 
 class MetafieldFieldsReferenceMediaImageImage(BaseModel):
     url: str
-    alt_text: Optional[str] = Field(alias="altText")
+    alt_text: Optional[str] = Field(
+        validation_alias="altText", serialization_alias="altText"
+    )
 
 
 class MetafieldFieldsReferenceMetaobject(BaseModel):
-    typename__: Literal["Metaobject"] = Field(alias="__typename")
+    typename__: Literal["Metaobject"] = Field(
+        validation_alias="__typename", serialization_alias="__typename"
+    )
     id: str
     handle: str
-    type_: str = Field(alias="type")
-    display_name: str = Field(alias="displayName")
+    type_: str = Field(validation_alias="type", serialization_alias="type")
+    display_name: str = Field(
+        validation_alias="displayName", serialization_alias="displayName"
+    )
 
 
 class MetafieldFieldsReferenceOnlineStorePage(BaseModel):
-    typename__: Literal["OnlineStorePage"] = Field(alias="__typename")
+    typename__: Literal["OnlineStorePage"] = Field(
+        validation_alias="__typename", serialization_alias="__typename"
+    )
     id: str
 
 
 class MetafieldFieldsReferenceProduct(BaseModel):
-    typename__: Literal["Product"] = Field(alias="__typename")
+    typename__: Literal["Product"] = Field(
+        validation_alias="__typename", serialization_alias="__typename"
+    )
     id: str
     handle: str
     title: str
 
 
 class MetafieldFieldsReferenceProductVariant(BaseModel):
-    typename__: Literal["ProductVariant"] = Field(alias="__typename")
+    typename__: Literal["ProductVariant"] = Field(
+        validation_alias="__typename", serialization_alias="__typename"
+    )
     id: str
     sku: Optional[str]
-    display_name: str = Field(alias="displayName")
+    display_name: str = Field(
+        validation_alias="displayName", serialization_alias="displayName"
+    )
 
 
 class MetafieldFieldsReferenceVideo(BaseModel):
-    typename__: Literal["Video"] = Field(alias="__typename")
+    typename__: Literal["Video"] = Field(
+        validation_alias="__typename", serialization_alias="__typename"
+    )
     id: str
 
 
 class MetafieldFieldsReferenceMetafieldReference(BaseModel):
-    typename__: str = Field(alias="__typename")
+    typename__: str = Field(
+        validation_alias="__typename", serialization_alias="__typename"
+    )
 
 
 class MoneyFields(BaseModel):
     amount: Decimal
-    currency_code: CurrencyCode = Field(alias="currencyCode")
+    currency_code: CurrencyCode = Field(
+        validation_alias="currencyCode", serialization_alias="currencyCode"
+    )
 
 
 class MoneyBagFields(BaseModel):
-    shop_money: "MoneyBagFieldsShopMoney" = Field(alias="shopMoney")
+    shop_money: "MoneyBagFieldsShopMoney" = Field(
+        validation_alias="shopMoney", serialization_alias="shopMoney"
+    )
     presentment_money: "MoneyBagFieldsPresentmentMoney" = Field(
-        alias="presentmentMoney"
+        validation_alias="presentmentMoney", serialization_alias="presentmentMoney"
     )
 
 
@@ -188,29 +240,43 @@ class MoneyBagFieldsPresentmentMoney(MoneyFields):
 
 class ProductSummary(BaseModel):
     id: str
-    legacy_resource_id: int = Field(alias="legacyResourceId")
+    legacy_resource_id: int = Field(
+        validation_alias="legacyResourceId", serialization_alias="legacyResourceId"
+    )
     handle: str
     title: str
     status: ProductStatus
     vendor: str
-    product_type: str = Field(alias="productType")
+    product_type: str = Field(
+        validation_alias="productType", serialization_alias="productType"
+    )
     tags: list[str]
-    total_inventory: int = Field(alias="totalInventory")
-    tracks_inventory: bool = Field(alias="tracksInventory")
-    created_at: datetime = Field(alias="createdAt")
-    updated_at: datetime = Field(alias="updatedAt")
-    price_range_v_2: "ProductSummaryPriceRangeV2" = Field(alias="priceRangeV2")
+    total_inventory: int = Field(
+        validation_alias="totalInventory", serialization_alias="totalInventory"
+    )
+    tracks_inventory: bool = Field(
+        validation_alias="tracksInventory", serialization_alias="tracksInventory"
+    )
+    created_at: datetime = Field(
+        validation_alias="createdAt", serialization_alias="createdAt"
+    )
+    updated_at: datetime = Field(
+        validation_alias="updatedAt", serialization_alias="updatedAt"
+    )
+    price_range_v_2: "ProductSummaryPriceRangeV2" = Field(
+        validation_alias="priceRangeV2", serialization_alias="priceRangeV2"
+    )
     featured_image: Optional["ProductSummaryFeaturedImage"] = Field(
-        alias="featuredImage"
+        validation_alias="featuredImage", serialization_alias="featuredImage"
     )
 
 
 class ProductSummaryPriceRangeV2(BaseModel):
     min_variant_price: "ProductSummaryPriceRangeV2MinVariantPrice" = Field(
-        alias="minVariantPrice"
+        validation_alias="minVariantPrice", serialization_alias="minVariantPrice"
     )
     max_variant_price: "ProductSummaryPriceRangeV2MaxVariantPrice" = Field(
-        alias="maxVariantPrice"
+        validation_alias="maxVariantPrice", serialization_alias="maxVariantPrice"
     )
 
 
@@ -224,18 +290,28 @@ class ProductSummaryPriceRangeV2MaxVariantPrice(MoneyFields):
 
 class ProductSummaryFeaturedImage(BaseModel):
     id: Optional[str]
-    alt_text: Optional[str] = Field(alias="altText")
+    alt_text: Optional[str] = Field(
+        validation_alias="altText", serialization_alias="altText"
+    )
     url: str
 
 
 class WebhookSubscriptionFields(BaseModel):
     id: str
-    legacy_resource_id: int = Field(alias="legacyResourceId")
+    legacy_resource_id: int = Field(
+        validation_alias="legacyResourceId", serialization_alias="legacyResourceId"
+    )
     topic: WebhookSubscriptionTopic
     format: WebhookSubscriptionFormat
-    include_fields: list[str] = Field(alias="includeFields")
-    created_at: datetime = Field(alias="createdAt")
-    updated_at: datetime = Field(alias="updatedAt")
+    include_fields: list[str] = Field(
+        validation_alias="includeFields", serialization_alias="includeFields"
+    )
+    created_at: datetime = Field(
+        validation_alias="createdAt", serialization_alias="createdAt"
+    )
+    updated_at: datetime = Field(
+        validation_alias="updatedAt", serialization_alias="updatedAt"
+    )
     endpoint: Annotated[
         Union[
             Annotated[
@@ -269,20 +345,34 @@ class WebhookSubscriptionFields(BaseModel):
 
 
 class WebhookSubscriptionFieldsEndpointWebhookEventBridgeEndpoint(BaseModel):
-    typename__: Literal["WebhookEventBridgeEndpoint"] = Field(alias="__typename")
+    typename__: Literal["WebhookEventBridgeEndpoint"] = Field(
+        validation_alias="__typename", serialization_alias="__typename"
+    )
     arn: str
 
 
 class WebhookSubscriptionFieldsEndpointWebhookHttpEndpoint(BaseModel):
-    typename__: Literal["WebhookHttpEndpoint"] = Field(alias="__typename")
-    callback_url: str = Field(alias="callbackUrl")
+    typename__: Literal["WebhookHttpEndpoint"] = Field(
+        validation_alias="__typename", serialization_alias="__typename"
+    )
+    callback_url: str = Field(
+        validation_alias="callbackUrl", serialization_alias="callbackUrl"
+    )
 
 
 class WebhookSubscriptionFieldsEndpointWebhookPubSubEndpoint(BaseModel):
-    typename__: Literal["WebhookPubSubEndpoint"] = Field(alias="__typename")
-    pub_sub_project: str = Field(alias="pubSubProject")
-    pub_sub_topic: str = Field(alias="pubSubTopic")
+    typename__: Literal["WebhookPubSubEndpoint"] = Field(
+        validation_alias="__typename", serialization_alias="__typename"
+    )
+    pub_sub_project: str = Field(
+        validation_alias="pubSubProject", serialization_alias="pubSubProject"
+    )
+    pub_sub_topic: str = Field(
+        validation_alias="pubSubTopic", serialization_alias="pubSubTopic"
+    )
 
 
 class WebhookSubscriptionFieldsEndpointWebhookSubscriptionEndpoint(BaseModel):
-    typename__: str = Field(alias="__typename")
+    typename__: str = Field(
+        validation_alias="__typename", serialization_alias="__typename"
+    )

@@ -13,29 +13,39 @@ from .fragments import MoneyFields
 
 class GiftCardCreate(BaseModel):
     gift_card_create: Optional["GiftCardCreateGiftCardCreate"] = Field(
-        alias="giftCardCreate"
+        validation_alias="giftCardCreate", serialization_alias="giftCardCreate"
     )
 
 
 class GiftCardCreateGiftCardCreate(BaseModel):
     gift_card: Optional["GiftCardCreateGiftCardCreateGiftCard"] = Field(
-        alias="giftCard"
+        validation_alias="giftCard", serialization_alias="giftCard"
     )
-    gift_card_code: Optional[str] = Field(alias="giftCardCode")
+    gift_card_code: Optional[str] = Field(
+        validation_alias="giftCardCode", serialization_alias="giftCardCode"
+    )
     user_errors: list["GiftCardCreateGiftCardCreateUserErrors"] = Field(
-        alias="userErrors"
+        validation_alias="userErrors", serialization_alias="userErrors"
     )
 
 
 class GiftCardCreateGiftCardCreateGiftCard(BaseModel):
     id: str
-    last_characters: str = Field(alias="lastCharacters")
-    masked_code: str = Field(alias="maskedCode")
+    last_characters: str = Field(
+        validation_alias="lastCharacters", serialization_alias="lastCharacters"
+    )
+    masked_code: str = Field(
+        validation_alias="maskedCode", serialization_alias="maskedCode"
+    )
     enabled: bool
-    expires_on: Optional[date] = Field(alias="expiresOn")
-    created_at: datetime = Field(alias="createdAt")
+    expires_on: Optional[date] = Field(
+        validation_alias="expiresOn", serialization_alias="expiresOn"
+    )
+    created_at: datetime = Field(
+        validation_alias="createdAt", serialization_alias="createdAt"
+    )
     initial_value: "GiftCardCreateGiftCardCreateGiftCardInitialValue" = Field(
-        alias="initialValue"
+        validation_alias="initialValue", serialization_alias="initialValue"
     )
     balance: "GiftCardCreateGiftCardCreateGiftCardBalance"
     customer: Optional["GiftCardCreateGiftCardCreateGiftCardCustomer"]

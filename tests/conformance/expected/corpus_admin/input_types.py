@@ -29,9 +29,13 @@ class CreateMediaInput(BaseModel):
 
     alt: Optional[str] = None
     "The alt text associated with the media."
-    media_content_type: MediaContentType = Field(alias="mediaContentType")
+    media_content_type: MediaContentType = Field(
+        validation_alias="mediaContentType", serialization_alias="mediaContentType"
+    )
     "The media content type."
-    original_source: str = Field(alias="originalSource")
+    original_source: str = Field(
+        validation_alias="originalSource", serialization_alias="originalSource"
+    )
     "The original source of the media object. This might be an external URL or a staged upload URL."
 
 
@@ -40,14 +44,20 @@ class CustomerEmailMarketingConsentInput(BaseModel):
     receiving marketing material by email."""
 
     consent_updated_at: Optional[datetime] = Field(
-        alias="consentUpdatedAt", default=None
+        validation_alias="consentUpdatedAt",
+        serialization_alias="consentUpdatedAt",
+        default=None,
     )
     "The latest date and time when the customer consented or objected to\n          receiving marketing material by email."
     marketing_opt_in_level: Optional[CustomerMarketingOptInLevel] = Field(
-        alias="marketingOptInLevel", default=None
+        validation_alias="marketingOptInLevel",
+        serialization_alias="marketingOptInLevel",
+        default=None,
     )
     "The customer opt-in level at the time of subscribing to marketing material."
-    marketing_state: CustomerEmailMarketingState = Field(alias="marketingState")
+    marketing_state: CustomerEmailMarketingState = Field(
+        validation_alias="marketingState", serialization_alias="marketingState"
+    )
     "The current marketing state associated with the customer's email.\n          If the customer doesn't have an email, then this field is `null`."
 
 
@@ -59,14 +69,20 @@ class CustomerInput(BaseModel):
     email: Optional[str] = None
     "The unique email address of the customer."
     email_marketing_consent: Optional["CustomerEmailMarketingConsentInput"] = Field(
-        alias="emailMarketingConsent", default=None
+        validation_alias="emailMarketingConsent",
+        serialization_alias="emailMarketingConsent",
+        default=None,
     )
     "Information that describes when the customer consented to receiving marketing\n        material by email. The `email` field is required when creating a customer with email marketing\n        consent information."
-    first_name: Optional[str] = Field(alias="firstName", default=None)
+    first_name: Optional[str] = Field(
+        validation_alias="firstName", serialization_alias="firstName", default=None
+    )
     "The customer's first name."
     id: Optional[str] = None
     "The ID of the customer to update."
-    last_name: Optional[str] = Field(alias="lastName", default=None)
+    last_name: Optional[str] = Field(
+        validation_alias="lastName", serialization_alias="lastName", default=None
+    )
     "The customer's last name."
     locale: Optional[str] = None
     "The customer's locale."
@@ -77,15 +93,21 @@ class CustomerInput(BaseModel):
     phone: Optional[str] = None
     "The unique phone number for the customer."
     sms_marketing_consent: Optional["CustomerSmsMarketingConsentInput"] = Field(
-        alias="smsMarketingConsent", default=None
+        validation_alias="smsMarketingConsent",
+        serialization_alias="smsMarketingConsent",
+        default=None,
     )
     "The marketing consent information when the customer consented to receiving marketing\n        material by SMS. The `phone` field is required when creating a customer with SMS\n        marketing consent information."
     tags: Optional[list[str]] = None
     'A list of tags to associate with the customer. Can be an array or a comma-separated list. Example values: `["tag1", "tag2", "tag3"]`, `"tag1, tag2, tag3"`\n\nUpdating `tags` overwrites any existing tags that were previously added to the customer. To add new tags without overwriting\nexisting tags, use the [tagsAdd](https://shopify.dev/api/admin-graphql/latest/mutations/tagsadd)\nmutation.\n'
-    tax_exempt: Optional[bool] = Field(alias="taxExempt", default=None)
+    tax_exempt: Optional[bool] = Field(
+        validation_alias="taxExempt", serialization_alias="taxExempt", default=None
+    )
     "Whether the customer is exempt from paying taxes on their order."
     tax_exemptions: Optional[list[TaxExemption]] = Field(
-        alias="taxExemptions", default=None
+        validation_alias="taxExemptions",
+        serialization_alias="taxExemptions",
+        default=None,
     )
     "The list of tax exemptions to apply to the customer."
 
@@ -95,14 +117,20 @@ class CustomerSmsMarketingConsentInput(BaseModel):
     receiving marketing material by SMS."""
 
     consent_updated_at: Optional[datetime] = Field(
-        alias="consentUpdatedAt", default=None
+        validation_alias="consentUpdatedAt",
+        serialization_alias="consentUpdatedAt",
+        default=None,
     )
     "The date and time when the customer consented to receive marketing material by SMS.\nIf no date is provided, then the date and time when the consent information was sent is used.\n"
     marketing_opt_in_level: Optional[CustomerMarketingOptInLevel] = Field(
-        alias="marketingOptInLevel", default=None
+        validation_alias="marketingOptInLevel",
+        serialization_alias="marketingOptInLevel",
+        default=None,
     )
     "The marketing subscription opt-in level that was set when the customer consented to receive marketing information.\n"
-    marketing_state: CustomerSmsMarketingState = Field(alias="marketingState")
+    marketing_state: CustomerSmsMarketingState = Field(
+        validation_alias="marketingState", serialization_alias="marketingState"
+    )
     "The current SMS marketing state for the customer."
 
 
@@ -112,7 +140,9 @@ class DiscountAmountInput(BaseModel):
     amount: Optional[Decimal] = None
     "The value of the discount."
     applies_on_each_item: Optional[bool] = Field(
-        alias="appliesOnEachItem", default=None
+        validation_alias="appliesOnEachItem",
+        serialization_alias="appliesOnEachItem",
+        default=None,
     )
     "If true, then the discount is applied to each of the entitled items. If false, then the amount is split across all of the entitled items."
 
@@ -121,38 +151,56 @@ class DiscountCodeBasicInput(BaseModel):
     """The input fields to create or update a basic code discount."""
 
     applies_once_per_customer: Optional[bool] = Field(
-        alias="appliesOncePerCustomer", default=None
+        validation_alias="appliesOncePerCustomer",
+        serialization_alias="appliesOncePerCustomer",
+        default=None,
     )
     "Whether the discount can be applied only once per customer."
     code: Optional[str] = None
     "The code to use the discount."
     combines_with: Optional["DiscountCombinesWithInput"] = Field(
-        alias="combinesWith", default=None
+        validation_alias="combinesWith",
+        serialization_alias="combinesWith",
+        default=None,
     )
     "Determines which discount classes the discount can combine with."
     customer_gets: Optional["DiscountCustomerGetsInput"] = Field(
-        alias="customerGets", default=None
+        validation_alias="customerGets",
+        serialization_alias="customerGets",
+        default=None,
     )
     "The qualifying items in an order, the quantity of each one, and the total value of the discount."
     customer_selection: Optional["DiscountCustomerSelectionInput"] = Field(
-        alias="customerSelection", default=None
+        validation_alias="customerSelection",
+        serialization_alias="customerSelection",
+        default=None,
     )
     "The customers that can use the discount."
-    ends_at: Optional[datetime] = Field(alias="endsAt", default=None)
+    ends_at: Optional[datetime] = Field(
+        validation_alias="endsAt", serialization_alias="endsAt", default=None
+    )
     "The date and time when the discount ends. For open-ended discounts, use `null`."
     minimum_requirement: Optional["DiscountMinimumRequirementInput"] = Field(
-        alias="minimumRequirement", default=None
+        validation_alias="minimumRequirement",
+        serialization_alias="minimumRequirement",
+        default=None,
     )
     "The minimum subtotal or quantity that's required for the discount to be applied."
     recurring_cycle_limit: Optional[int] = Field(
-        alias="recurringCycleLimit", default=None
+        validation_alias="recurringCycleLimit",
+        serialization_alias="recurringCycleLimit",
+        default=None,
     )
     "The number of times a discount applies on recurring purchases (subscriptions)."
-    starts_at: Optional[datetime] = Field(alias="startsAt", default=None)
+    starts_at: Optional[datetime] = Field(
+        validation_alias="startsAt", serialization_alias="startsAt", default=None
+    )
     "The date and time when the discount starts."
     title: Optional[str] = None
     "The title of the discount."
-    usage_limit: Optional[int] = Field(alias="usageLimit", default=None)
+    usage_limit: Optional[int] = Field(
+        validation_alias="usageLimit", serialization_alias="usageLimit", default=None
+    )
     "The maximum number of times that the discount can be used. For open-ended discounts, use `null`."
 
 
@@ -168,11 +216,23 @@ class DiscountCollectionsInput(BaseModel):
 class DiscountCombinesWithInput(BaseModel):
     """The input fields to determine which discount classes the discount can combine with."""
 
-    order_discounts: Optional[bool] = Field(alias="orderDiscounts", default=False)
+    order_discounts: Optional[bool] = Field(
+        validation_alias="orderDiscounts",
+        serialization_alias="orderDiscounts",
+        default=False,
+    )
     "Combines with order discounts."
-    product_discounts: Optional[bool] = Field(alias="productDiscounts", default=False)
+    product_discounts: Optional[bool] = Field(
+        validation_alias="productDiscounts",
+        serialization_alias="productDiscounts",
+        default=False,
+    )
     "Combines with product discounts."
-    shipping_discounts: Optional[bool] = Field(alias="shippingDiscounts", default=False)
+    shipping_discounts: Optional[bool] = Field(
+        validation_alias="shippingDiscounts",
+        serialization_alias="shippingDiscounts",
+        default=False,
+    )
     "Combines with shipping discounts."
 
 
@@ -180,11 +240,15 @@ class DiscountCustomerGetsInput(BaseModel):
     """Specifies the items that will be discounted, the quantity of items that will be discounted, and the value of discount."""
 
     applies_on_one_time_purchase: Optional[bool] = Field(
-        alias="appliesOnOneTimePurchase", default=None
+        validation_alias="appliesOnOneTimePurchase",
+        serialization_alias="appliesOnOneTimePurchase",
+        default=None,
     )
     "Whether the discount applies on regular one-time-purchase items."
     applies_on_subscription: Optional[bool] = Field(
-        alias="appliesOnSubscription", default=None
+        validation_alias="appliesOnSubscription",
+        serialization_alias="appliesOnSubscription",
+        default=None,
     )
     "Whether the discount applies on subscription items."
     items: Optional["DiscountItemsInput"] = None
@@ -197,11 +261,15 @@ class DiscountCustomerGetsValueInput(BaseModel):
     """The input fields for the quantity of items discounted and the discount value."""
 
     discount_amount: Optional["DiscountAmountInput"] = Field(
-        alias="discountAmount", default=None
+        validation_alias="discountAmount",
+        serialization_alias="discountAmount",
+        default=None,
     )
     "The value of the discount."
     discount_on_quantity: Optional["DiscountOnQuantityInput"] = Field(
-        alias="discountOnQuantity", default=None
+        validation_alias="discountOnQuantity",
+        serialization_alias="discountOnQuantity",
+        default=None,
     )
     "The quantity of the items that are discounted and the discount value."
     percentage: Optional[float] = None
@@ -223,7 +291,9 @@ class DiscountCustomerSelectionInput(BaseModel):
     all: Optional[bool] = None
     "Whether all customers can use this discount."
     customer_segments: Optional["DiscountCustomerSegmentsInput"] = Field(
-        alias="customerSegments", default=None
+        validation_alias="customerSegments",
+        serialization_alias="customerSegments",
+        default=None,
     )
     "The list of customer segment IDs to add or remove from the list of customer segments."
     customers: Optional["DiscountCustomersInput"] = None
@@ -261,7 +331,9 @@ class DiscountMinimumQuantityInput(BaseModel):
     """The input fields for the minimum quantity required for the discount."""
 
     greater_than_or_equal_to_quantity: Optional[int] = Field(
-        alias="greaterThanOrEqualToQuantity", default=None
+        validation_alias="greaterThanOrEqualToQuantity",
+        serialization_alias="greaterThanOrEqualToQuantity",
+        default=None,
     )
     "The minimum quantity of items that's required for the discount to be applied."
 
@@ -279,7 +351,9 @@ class DiscountMinimumSubtotalInput(BaseModel):
     """The input fields for the minimum subtotal required for a discount."""
 
     greater_than_or_equal_to_subtotal: Optional[Decimal] = Field(
-        alias="greaterThanOrEqualToSubtotal", default=None
+        validation_alias="greaterThanOrEqualToSubtotal",
+        serialization_alias="greaterThanOrEqualToSubtotal",
+        default=None,
     )
     "The minimum subtotal that's required for the discount to be applied."
 
@@ -297,17 +371,27 @@ class DiscountProductsInput(BaseModel):
     """The input fields for the products and product variants attached to a discount."""
 
     product_variants_to_add: Optional[list[str]] = Field(
-        alias="productVariantsToAdd", default=None
+        validation_alias="productVariantsToAdd",
+        serialization_alias="productVariantsToAdd",
+        default=None,
     )
     "Specifies list of product variant ids to add."
     product_variants_to_remove: Optional[list[str]] = Field(
-        alias="productVariantsToRemove", default=None
+        validation_alias="productVariantsToRemove",
+        serialization_alias="productVariantsToRemove",
+        default=None,
     )
     "Specifies list of product variant ids to remove."
-    products_to_add: Optional[list[str]] = Field(alias="productsToAdd", default=None)
+    products_to_add: Optional[list[str]] = Field(
+        validation_alias="productsToAdd",
+        serialization_alias="productsToAdd",
+        default=None,
+    )
     "Specifies list of product ids to add."
     products_to_remove: Optional[list[str]] = Field(
-        alias="productsToRemove", default=None
+        validation_alias="productsToRemove",
+        serialization_alias="productsToRemove",
+        default=None,
     )
     "Specifies list of product ids to remove."
 
@@ -317,15 +401,25 @@ class GiftCardCreateInput(BaseModel):
 
     code: Optional[str] = None
     "The gift card's code. It must be 8-20 characters long and contain only letters(a-z) and numbers(0-9).\nIt isn't case sensitive. If not provided, then a random code will be generated.\n"
-    customer_id: Optional[str] = Field(alias="customerId", default=None)
+    customer_id: Optional[str] = Field(
+        validation_alias="customerId", serialization_alias="customerId", default=None
+    )
     "The ID of the customer who will receive the gift card. Requires `write_customers` access_scope."
-    expires_on: Optional[date] = Field(alias="expiresOn", default=None)
+    expires_on: Optional[date] = Field(
+        validation_alias="expiresOn", serialization_alias="expiresOn", default=None
+    )
     "The date at which the gift card will expire. If not provided, then the gift card will never expire.\n"
-    initial_value: Decimal = Field(alias="initialValue")
+    initial_value: Decimal = Field(
+        validation_alias="initialValue", serialization_alias="initialValue"
+    )
     "The initial value of the gift card."
     note: Optional[str] = None
     "The note associated with the gift card, which isn't visible to the customer."
-    template_suffix: Optional[str] = Field(alias="templateSuffix", default=None)
+    template_suffix: Optional[str] = Field(
+        validation_alias="templateSuffix",
+        serialization_alias="templateSuffix",
+        default=None,
+    )
     "The suffix of the Liquid template that's used to render the gift card online.\nFor example, if the value is `birthday`, then the gift card is rendered using the template `gift_card.birthday.liquid`.\nIf not provided, then the default `gift_card.liquid` template is used.\n"
 
 
@@ -341,85 +435,159 @@ class InventoryItemInput(BaseModel):
 class InventoryLevelInput(BaseModel):
     """The input fields for an inventory level."""
 
-    available_quantity: int = Field(alias="availableQuantity")
+    available_quantity: int = Field(
+        validation_alias="availableQuantity", serialization_alias="availableQuantity"
+    )
     "The available quantity of an inventory item at a location."
-    location_id: str = Field(alias="locationId")
+    location_id: str = Field(
+        validation_alias="locationId", serialization_alias="locationId"
+    )
     "The ID of a location."
 
 
 class MailingAddressInput(BaseModel):
     """The input fields to create or update a mailing address."""
 
-    address_1: Optional[str] = Field(alias="address1", default=None)
+    address_1: Optional[str] = Field(
+        validation_alias="address1", serialization_alias="address1", default=None
+    )
     "The first line of the address. Typically the street address or PO Box number.\n"
-    address_2: Optional[str] = Field(alias="address2", default=None)
+    address_2: Optional[str] = Field(
+        validation_alias="address2", serialization_alias="address2", default=None
+    )
     "The second line of the address. Typically the number of the apartment, suite, or unit.\n"
     city: Optional[str] = None
     "The name of the city, district, village, or town.\n"
     company: Optional[str] = None
     "The name of the customer's company or organization.\n"
-    country_code: Optional[CountryCode] = Field(alias="countryCode", default=None)
+    country_code: Optional[CountryCode] = Field(
+        validation_alias="countryCode", serialization_alias="countryCode", default=None
+    )
     "The two-letter code for the country of the address."
-    first_name: Optional[str] = Field(alias="firstName", default=None)
+    first_name: Optional[str] = Field(
+        validation_alias="firstName", serialization_alias="firstName", default=None
+    )
     "The first name of the customer."
-    last_name: Optional[str] = Field(alias="lastName", default=None)
+    last_name: Optional[str] = Field(
+        validation_alias="lastName", serialization_alias="lastName", default=None
+    )
     "The last name of the customer."
     phone: Optional[str] = None
     "A unique phone number for the customer.\n\nFormatted using E.164 standard. For example, _+16135551111_.\n"
-    province_code: Optional[str] = Field(alias="provinceCode", default=None)
+    province_code: Optional[str] = Field(
+        validation_alias="provinceCode",
+        serialization_alias="provinceCode",
+        default=None,
+    )
     "The code for the region of the address, such as the province, state, or district.\nFor example QC for Quebec, Canada.\n"
-    zip_: Optional[str] = Field(alias="zip", default=None)
+    zip_: Optional[str] = Field(
+        validation_alias="zip", serialization_alias="zip", default=None
+    )
     "The zip or postal code of the address."
 
 
 class MarketingEngagementInput(BaseModel):
     """The input fields for a marketing engagement."""
 
-    ad_spend: Optional["MoneyInput"] = Field(alias="adSpend", default=None)
+    ad_spend: Optional["MoneyInput"] = Field(
+        validation_alias="adSpend", serialization_alias="adSpend", default=None
+    )
     "The total ad spend for the marketing content. Recurring weekly, monthly, or yearly spend needs to be divided into daily amounts."
-    clicks_count: Optional[int] = Field(alias="clicksCount", default=None)
+    clicks_count: Optional[int] = Field(
+        validation_alias="clicksCount", serialization_alias="clicksCount", default=None
+    )
     "The total number of interactions, such as a button press or a screen touch, that occurred on the marketing content."
-    comments_count: Optional[int] = Field(alias="commentsCount", default=None)
+    comments_count: Optional[int] = Field(
+        validation_alias="commentsCount",
+        serialization_alias="commentsCount",
+        default=None,
+    )
     "The total number of comments on the marketing content."
-    complaints_count: Optional[int] = Field(alias="complaintsCount", default=None)
+    complaints_count: Optional[int] = Field(
+        validation_alias="complaintsCount",
+        serialization_alias="complaintsCount",
+        default=None,
+    )
     "The total number of complaints on the marketing content. For message-based platforms such as email or SMS, this represents the number of marketing emails or messages that were marked as spam. For social media platforms, this represents the number of dislikes or the number of times marketing content was reported."
-    fails_count: Optional[int] = Field(alias="failsCount", default=None)
+    fails_count: Optional[int] = Field(
+        validation_alias="failsCount", serialization_alias="failsCount", default=None
+    )
     "The total number of fails for the marketing content. For message-based platforms such as email or SMS, this represents the number of bounced marketing emails or messages."
-    favorites_count: Optional[int] = Field(alias="favoritesCount", default=None)
+    favorites_count: Optional[int] = Field(
+        validation_alias="favoritesCount",
+        serialization_alias="favoritesCount",
+        default=None,
+    )
     "The total number of favorites, likes, saves, or bookmarks on the marketing content."
     first_time_customers: Optional[Decimal] = Field(
-        alias="firstTimeCustomers", default=None
+        validation_alias="firstTimeCustomers",
+        serialization_alias="firstTimeCustomers",
+        default=None,
     )
     "The number of customers that have placed their first order. Doesn't include adjustments such as edits, exchanges, or returns."
-    impressions_count: Optional[int] = Field(alias="impressionsCount", default=None)
+    impressions_count: Optional[int] = Field(
+        validation_alias="impressionsCount",
+        serialization_alias="impressionsCount",
+        default=None,
+    )
     "The total number of times marketing content was displayed to users, whether or not an interaction occurred. For message-based platforms such as email or SMS, this represents the number of marketing emails or messages that were delivered."
-    is_cumulative: bool = Field(alias="isCumulative")
+    is_cumulative: bool = Field(
+        validation_alias="isCumulative", serialization_alias="isCumulative"
+    )
     "Whether the engagements are reported as lifetime totals rather than daily increments."
-    occurred_on: date = Field(alias="occurredOn")
+    occurred_on: date = Field(
+        validation_alias="occurredOn", serialization_alias="occurredOn"
+    )
     "The date that the engagements occurred on."
     orders: Optional[Decimal] = None
     "The number of orders generated from the marketing content."
     returning_customers: Optional[Decimal] = Field(
-        alias="returningCustomers", default=None
+        validation_alias="returningCustomers",
+        serialization_alias="returningCustomers",
+        default=None,
     )
     "The number of returning customers that have placed an order. Doesn't include adjustments such as edits, exchanges, or returns."
     sales: Optional["MoneyInput"] = None
     "The amount of sales generated from the marketing content."
-    sends_count: Optional[int] = Field(alias="sendsCount", default=None)
+    sends_count: Optional[int] = Field(
+        validation_alias="sendsCount", serialization_alias="sendsCount", default=None
+    )
     "The total number of marketing emails or messages that were sent."
-    sessions_count: Optional[int] = Field(alias="sessionsCount", default=None)
+    sessions_count: Optional[int] = Field(
+        validation_alias="sessionsCount",
+        serialization_alias="sessionsCount",
+        default=None,
+    )
     "The number of online store sessions generated from the marketing content."
-    shares_count: Optional[int] = Field(alias="sharesCount", default=None)
+    shares_count: Optional[int] = Field(
+        validation_alias="sharesCount", serialization_alias="sharesCount", default=None
+    )
     "The total number of times marketing content was distributed or reposted to either one's own network of followers through a social media platform or other digital channels. For message-based platforms such as email or SMS, this represents the number of times marketing emails or messages were forwarded."
-    unique_clicks_count: Optional[int] = Field(alias="uniqueClicksCount", default=None)
+    unique_clicks_count: Optional[int] = Field(
+        validation_alias="uniqueClicksCount",
+        serialization_alias="uniqueClicksCount",
+        default=None,
+    )
     "The total number of unique clicks on the marketing content."
-    unique_views_count: Optional[int] = Field(alias="uniqueViewsCount", default=None)
+    unique_views_count: Optional[int] = Field(
+        validation_alias="uniqueViewsCount",
+        serialization_alias="uniqueViewsCount",
+        default=None,
+    )
     "The total number of all users who saw marketing content since it was published. For  message-based platforms such as email or SMS, this represents the number of unique users that opened a  marketing email or message. For video-based content, this represents the number of unique users that  played video content."
-    unsubscribes_count: Optional[int] = Field(alias="unsubscribesCount", default=None)
+    unsubscribes_count: Optional[int] = Field(
+        validation_alias="unsubscribesCount",
+        serialization_alias="unsubscribesCount",
+        default=None,
+    )
     "The total number of unsubscribes on the marketing content. For social media platforms, this represents the number of unfollows."
-    utc_offset: str = Field(alias="utcOffset")
+    utc_offset: str = Field(
+        validation_alias="utcOffset", serialization_alias="utcOffset"
+    )
     "The time difference, in hours, between UTC and the time zone used to aggregate these metrics."
-    views_count: Optional[int] = Field(alias="viewsCount", default=None)
+    views_count: Optional[int] = Field(
+        validation_alias="viewsCount", serialization_alias="viewsCount", default=None
+    )
     "The total number of views on the marketing content. For message-based platforms such as email or SMS, this represents the number of times marketing emails or messages were opened. For video-based content, this represents the number of times videos were played."
 
 
@@ -435,7 +603,9 @@ class MetafieldInput(BaseModel):
     "The unique identifier for a metafield within its namespace.\n\nRequired when creating a metafield, but optional when updating. Used to help identify the metafield when\nupdating, but can't be updated itself.\n\nMust be 3-64 characters long and can contain alphanumeric, hyphen, and underscore characters.\n"
     namespace: Optional[str] = None
     "The container for a group of metafields that the metafield is or will be associated with. Used in tandem with\n`key` to lookup a metafield on a resource, preventing conflicts with other metafields with the same `key`.\n\nRequired when creating a metafield, but optional when updating. Used to help identify the metafield when\nupdating, but can't be updated itself.\n\nMust be 3-255 characters long and can contain alphanumeric, hyphen, and underscore characters.\n"
-    type_: Optional[str] = Field(alias="type", default=None)
+    type_: Optional[str] = Field(
+        validation_alias="type", serialization_alias="type", default=None
+    )
     "The type of data that is stored in the metafield.\nRefer to the list of [supported types](https://shopify.dev/apps/metafields/types).\n\nRequired when creating a metafield, but optional when updating.\n"
     value: Optional[str] = None
     "The data stored in the metafield. Always stored as a string, regardless of the metafield's type.\n"
@@ -448,9 +618,11 @@ class MetafieldsSetInput(BaseModel):
     "The unique identifier for a metafield within its namespace.\n\nMust be 3-64 characters long and can contain alphanumeric, hyphen, and underscore characters.\n"
     namespace: Optional[str] = None
     "The container for a group of metafields that the metafield is or will be associated with. Used in tandem\nwith `key` to lookup a metafield on a resource, preventing conflicts with other metafields with the\nsame `key`. If omitted the app-reserved namespace will be used.\n\nMust be 3-255 characters long and can contain alphanumeric, hyphen, and underscore characters.\n"
-    owner_id: str = Field(alias="ownerId")
+    owner_id: str = Field(validation_alias="ownerId", serialization_alias="ownerId")
     "The unique ID of the resource that the metafield is attached to."
-    type_: Optional[str] = Field(alias="type", default=None)
+    type_: Optional[str] = Field(
+        validation_alias="type", serialization_alias="type", default=None
+    )
     "The type of data that is stored in the metafield.\nThe type must be one of the [supported types](https://shopify.dev/apps/metafields/types).\n\nRequired when there is no corresponding definition for the given `namespace`, `key`, and\nowner resource type (derived from `ownerId`).\n"
     value: str
     "The data stored in the metafield. Always stored as a string, regardless of the metafield's type.\n"
@@ -461,14 +633,19 @@ class MoneyInput(BaseModel):
 
     amount: Decimal
     "Decimal money amount."
-    currency_code: CurrencyCode = Field(alias="currencyCode")
+    currency_code: CurrencyCode = Field(
+        validation_alias="currencyCode", serialization_alias="currencyCode"
+    )
     "Currency of the money."
 
 
 class ProductCategoryInput(BaseModel):
     """The input fields to use when adding a product category to a product. The [Shopify product taxonomy](https://help.shopify.com/txt/product_taxonomy/en.txt) contains the full list of available values."""
 
-    product_taxonomy_node_id: str = Field(alias="productTaxonomyNodeId")
+    product_taxonomy_node_id: str = Field(
+        validation_alias="productTaxonomyNodeId",
+        serialization_alias="productTaxonomyNodeId",
+    )
     "The ID of the node in the Shopify taxonomy that represents the product category."
 
 
@@ -483,25 +660,43 @@ class ProductInput(BaseModel):
     """The input fields required to create a product."""
 
     claim_ownership: Optional["ProductClaimOwnershipInput"] = Field(
-        alias="claimOwnership", default=None
+        validation_alias="claimOwnership",
+        serialization_alias="claimOwnership",
+        default=None,
     )
     "Claim ownership of a product."
     collections_to_join: Optional[list[str]] = Field(
-        alias="collectionsToJoin", default=None
+        validation_alias="collectionsToJoin",
+        serialization_alias="collectionsToJoin",
+        default=None,
     )
     "The IDs of the collections that this product will be added to."
     collections_to_leave: Optional[list[str]] = Field(
-        alias="collectionsToLeave", default=None
+        validation_alias="collectionsToLeave",
+        serialization_alias="collectionsToLeave",
+        default=None,
     )
     "The IDs of collections that will no longer include the existing product."
-    custom_product_type: Optional[str] = Field(alias="customProductType", default=None)
+    custom_product_type: Optional[str] = Field(
+        validation_alias="customProductType",
+        serialization_alias="customProductType",
+        default=None,
+    )
     "The custom product type specified by the merchant."
-    description_html: Optional[str] = Field(alias="descriptionHtml", default=None)
+    description_html: Optional[str] = Field(
+        validation_alias="descriptionHtml",
+        serialization_alias="descriptionHtml",
+        default=None,
+    )
     "The description of the product, complete with HTML formatting."
-    gift_card: Optional[bool] = Field(alias="giftCard", default=None)
+    gift_card: Optional[bool] = Field(
+        validation_alias="giftCard", serialization_alias="giftCard", default=None
+    )
     "Whether the product is a gift card."
     gift_card_template_suffix: Optional[str] = Field(
-        alias="giftCardTemplateSuffix", default=None
+        validation_alias="giftCardTemplateSuffix",
+        serialization_alias="giftCardTemplateSuffix",
+        default=None,
     )
     "The theme template used when viewing the gift card in a store."
     handle: Optional[str] = None
@@ -511,28 +706,44 @@ class ProductInput(BaseModel):
     metafields: Optional[list["MetafieldInput"]] = None
     "The metafields to associate with this product."
     product_category: Optional["ProductCategoryInput"] = Field(
-        alias="productCategory", default=None
+        validation_alias="productCategory",
+        serialization_alias="productCategory",
+        default=None,
     )
     "The product category in the Shopify product taxonomy."
-    product_type: Optional[str] = Field(alias="productType", default=None)
+    product_type: Optional[str] = Field(
+        validation_alias="productType", serialization_alias="productType", default=None
+    )
     "The product type specified by the merchant."
-    redirect_new_handle: Optional[bool] = Field(alias="redirectNewHandle", default=None)
+    redirect_new_handle: Optional[bool] = Field(
+        validation_alias="redirectNewHandle",
+        serialization_alias="redirectNewHandle",
+        default=None,
+    )
     "Whether a redirect is required after a new handle has been provided.\nIf true, then the old handle is redirected to the new one automatically.\n"
     requires_selling_plan: Optional[bool] = Field(
-        alias="requiresSellingPlan", default=None
+        validation_alias="requiresSellingPlan",
+        serialization_alias="requiresSellingPlan",
+        default=None,
     )
     "Whether the product can only be purchased with a selling plan (subscription). Products that are sold exclusively on subscription can only be created on online stores. If set to `true` on an already existing product, then the product will be marked unavailable on channels that don't support subscriptions."
     seo: Optional["SEOInput"] = None
     "The SEO information associated with the product."
     standardized_product_type: Optional["StandardizedProductTypeInput"] = Field(
-        alias="standardizedProductType", default=None
+        validation_alias="standardizedProductType",
+        serialization_alias="standardizedProductType",
+        default=None,
     )
     "The standardized product type in the Shopify product taxonomy."
     status: Optional[ProductStatus] = None
     "The status of the product."
     tags: Optional[list[str]] = None
     "A comma separated list of tags that have been added to the product."
-    template_suffix: Optional[str] = Field(alias="templateSuffix", default=None)
+    template_suffix: Optional[str] = Field(
+        validation_alias="templateSuffix",
+        serialization_alias="templateSuffix",
+        default=None,
+    )
     "The theme template used when viewing the product in a store."
     title: Optional[str] = None
     "The title of the product."
@@ -545,25 +756,39 @@ class ProductVariantsBulkInput(BaseModel):
 
     barcode: Optional[str] = None
     "The value of the barcode associated with the product variant."
-    compare_at_price: Optional[Decimal] = Field(alias="compareAtPrice", default=None)
+    compare_at_price: Optional[Decimal] = Field(
+        validation_alias="compareAtPrice",
+        serialization_alias="compareAtPrice",
+        default=None,
+    )
     "The compare-at price of the variant."
     id: Optional[str] = None
     "Specifies the product variant to update or delete."
     inventory_item: Optional["InventoryItemInput"] = Field(
-        alias="inventoryItem", default=None
+        validation_alias="inventoryItem",
+        serialization_alias="inventoryItem",
+        default=None,
     )
     "The inventory item associated with the variant, used for unit cost."
     inventory_policy: Optional[ProductVariantInventoryPolicy] = Field(
-        alias="inventoryPolicy", default=None
+        validation_alias="inventoryPolicy",
+        serialization_alias="inventoryPolicy",
+        default=None,
     )
     "Whether customers are allowed to place an order for the variant when it's out of stock."
     inventory_quantities: Optional[list["InventoryLevelInput"]] = Field(
-        alias="inventoryQuantities", default=None
+        validation_alias="inventoryQuantities",
+        serialization_alias="inventoryQuantities",
+        default=None,
     )
     "The inventory quantities at each location where the variant is stocked. The number of elements\nin the array of inventory quantities can't exceed the amount specified for the plan.\nSupported as input with the `productVariantsBulkCreate` mutation only.\n"
-    media_id: Optional[str] = Field(alias="mediaId", default=None)
+    media_id: Optional[str] = Field(
+        validation_alias="mediaId", serialization_alias="mediaId", default=None
+    )
     "The ID of the media that's associated with the variant."
-    media_src: Optional[list[str]] = Field(alias="mediaSrc", default=None)
+    media_src: Optional[list[str]] = Field(
+        validation_alias="mediaSrc", serialization_alias="mediaSrc", default=None
+    )
     "The URL of the media to associate with the variant."
     metafields: Optional[list["MetafieldInput"]] = None
     "The additional customizable information about the product variant."
@@ -571,7 +796,9 @@ class ProductVariantsBulkInput(BaseModel):
     "The price of the variant."
     sku: Optional[str] = None
     "The SKU for the variant."
-    tax_code: Optional[str] = Field(alias="taxCode", default=None)
+    tax_code: Optional[str] = Field(
+        validation_alias="taxCode", serialization_alias="taxCode", default=None
+    )
     "The tax code associated with the variant."
     taxable: Optional[bool] = None
     "Whether the variant is taxable."
@@ -589,7 +816,10 @@ class SEOInput(BaseModel):
 class StandardizedProductTypeInput(BaseModel):
     """Provides the fields and values to use when adding a standard product type to a product. The [Shopify product taxonomy](https://help.shopify.com/txt/product_taxonomy/en.txt) contains the full list of available values."""
 
-    product_taxonomy_node_id: str = Field(alias="productTaxonomyNodeId")
+    product_taxonomy_node_id: str = Field(
+        validation_alias="productTaxonomyNodeId",
+        serialization_alias="productTaxonomyNodeId",
+    )
     "The ID of the node in the Shopify taxonomy that represents the product type."
 
 
@@ -603,13 +833,21 @@ class WebPixelInput(BaseModel):
 class WebhookSubscriptionInput(BaseModel):
     """The input fields for a webhook subscription."""
 
-    callback_url: Optional[str] = Field(alias="callbackUrl", default=None)
+    callback_url: Optional[str] = Field(
+        validation_alias="callbackUrl", serialization_alias="callbackUrl", default=None
+    )
     "URL where the webhook subscription should send the POST request when the event occurs."
     format: Optional[WebhookSubscriptionFormat] = None
     "The format in which the webhook subscription should send the data."
-    include_fields: Optional[list[str]] = Field(alias="includeFields", default=None)
+    include_fields: Optional[list[str]] = Field(
+        validation_alias="includeFields",
+        serialization_alias="includeFields",
+        default=None,
+    )
     "The list of fields to be included in the webhook subscription."
     metafield_namespaces: Optional[list[str]] = Field(
-        alias="metafieldNamespaces", default=None
+        validation_alias="metafieldNamespaces",
+        serialization_alias="metafieldNamespaces",
+        default=None,
     )
     "The list of namespaces for any metafields that should be included in the webhook subscription."

@@ -12,17 +12,25 @@ from .fragments import MoneyFields
 
 
 class InventoryItems(BaseModel):
-    inventory_items: "InventoryItemsInventoryItems" = Field(alias="inventoryItems")
+    inventory_items: "InventoryItemsInventoryItems" = Field(
+        validation_alias="inventoryItems", serialization_alias="inventoryItems"
+    )
 
 
 class InventoryItemsInventoryItems(BaseModel):
-    page_info: "InventoryItemsInventoryItemsPageInfo" = Field(alias="pageInfo")
+    page_info: "InventoryItemsInventoryItemsPageInfo" = Field(
+        validation_alias="pageInfo", serialization_alias="pageInfo"
+    )
     edges: list["InventoryItemsInventoryItemsEdges"]
 
 
 class InventoryItemsInventoryItemsPageInfo(BaseModel):
-    has_next_page: bool = Field(alias="hasNextPage")
-    end_cursor: Optional[str] = Field(alias="endCursor")
+    has_next_page: bool = Field(
+        validation_alias="hasNextPage", serialization_alias="hasNextPage"
+    )
+    end_cursor: Optional[str] = Field(
+        validation_alias="endCursor", serialization_alias="endCursor"
+    )
 
 
 class InventoryItemsInventoryItemsEdges(BaseModel):
@@ -34,15 +42,23 @@ class InventoryItemsInventoryItemsEdgesNode(BaseModel):
     id: str
     sku: Optional[str]
     tracked: bool
-    country_code_of_origin: Optional[CountryCode] = Field(alias="countryCodeOfOrigin")
-    harmonized_system_code: Optional[str] = Field(alias="harmonizedSystemCode")
-    updated_at: datetime = Field(alias="updatedAt")
+    country_code_of_origin: Optional[CountryCode] = Field(
+        validation_alias="countryCodeOfOrigin",
+        serialization_alias="countryCodeOfOrigin",
+    )
+    harmonized_system_code: Optional[str] = Field(
+        validation_alias="harmonizedSystemCode",
+        serialization_alias="harmonizedSystemCode",
+    )
+    updated_at: datetime = Field(
+        validation_alias="updatedAt", serialization_alias="updatedAt"
+    )
     unit_cost: Optional["InventoryItemsInventoryItemsEdgesNodeUnitCost"] = Field(
-        alias="unitCost"
+        validation_alias="unitCost", serialization_alias="unitCost"
     )
     variant: "InventoryItemsInventoryItemsEdgesNodeVariant"
     inventory_levels: "InventoryItemsInventoryItemsEdgesNodeInventoryLevels" = Field(
-        alias="inventoryLevels"
+        validation_alias="inventoryLevels", serialization_alias="inventoryLevels"
     )
 
 
@@ -51,7 +67,9 @@ InventoryItemsInventoryItemsEdgesNodeUnitCost = MoneyFields
 
 class InventoryItemsInventoryItemsEdgesNodeVariant(BaseModel):
     id: str
-    display_name: str = Field(alias="displayName")
+    display_name: str = Field(
+        validation_alias="displayName", serialization_alias="displayName"
+    )
 
 
 class InventoryItemsInventoryItemsEdgesNodeInventoryLevels(BaseModel):
@@ -74,4 +92,6 @@ class InventoryItemsInventoryItemsEdgesNodeInventoryLevelsNodesLocation(BaseMode
 class InventoryItemsInventoryItemsEdgesNodeInventoryLevelsNodesQuantities(BaseModel):
     name: str
     quantity: int
-    updated_at: Optional[datetime] = Field(alias="updatedAt")
+    updated_at: Optional[datetime] = Field(
+        validation_alias="updatedAt", serialization_alias="updatedAt"
+    )

@@ -15,37 +15,64 @@ from .fragments import MoneyFields
 class MarketingEngagementCreate(BaseModel):
     marketing_engagement_create: Optional[
         "MarketingEngagementCreateMarketingEngagementCreate"
-    ] = Field(alias="marketingEngagementCreate")
+    ] = Field(
+        validation_alias="marketingEngagementCreate",
+        serialization_alias="marketingEngagementCreate",
+    )
 
 
 class MarketingEngagementCreateMarketingEngagementCreate(BaseModel):
     marketing_engagement: Optional[
         "MarketingEngagementCreateMarketingEngagementCreateMarketingEngagement"
-    ] = Field(alias="marketingEngagement")
+    ] = Field(
+        validation_alias="marketingEngagement",
+        serialization_alias="marketingEngagement",
+    )
     marketing_activity_user_error: list[
         "MarketingEngagementCreateMarketingEngagementCreateMarketingActivityUserError"
-    ] = Field(alias="marketingActivityUserError")
+    ] = Field(
+        validation_alias="marketingActivityUserError",
+        serialization_alias="marketingActivityUserError",
+    )
 
 
 class MarketingEngagementCreateMarketingEngagementCreateMarketingEngagement(BaseModel):
-    occurred_on: date = Field(alias="occurredOn")
-    utc_offset: str = Field(alias="utcOffset")
-    is_cumulative: bool = Field(alias="isCumulative")
-    impressions_count: Optional[int] = Field(alias="impressionsCount")
-    clicks_count: Optional[int] = Field(alias="clicksCount")
-    sessions_count: Optional[int] = Field(alias="sessionsCount")
+    occurred_on: date = Field(
+        validation_alias="occurredOn", serialization_alias="occurredOn"
+    )
+    utc_offset: str = Field(
+        validation_alias="utcOffset", serialization_alias="utcOffset"
+    )
+    is_cumulative: bool = Field(
+        validation_alias="isCumulative", serialization_alias="isCumulative"
+    )
+    impressions_count: Optional[int] = Field(
+        validation_alias="impressionsCount", serialization_alias="impressionsCount"
+    )
+    clicks_count: Optional[int] = Field(
+        validation_alias="clicksCount", serialization_alias="clicksCount"
+    )
+    sessions_count: Optional[int] = Field(
+        validation_alias="sessionsCount", serialization_alias="sessionsCount"
+    )
     orders: Optional[Decimal]
-    first_time_customers: Optional[Decimal] = Field(alias="firstTimeCustomers")
-    returning_customers: Optional[Decimal] = Field(alias="returningCustomers")
+    first_time_customers: Optional[Decimal] = Field(
+        validation_alias="firstTimeCustomers", serialization_alias="firstTimeCustomers"
+    )
+    returning_customers: Optional[Decimal] = Field(
+        validation_alias="returningCustomers", serialization_alias="returningCustomers"
+    )
     ad_spend: Optional[
         "MarketingEngagementCreateMarketingEngagementCreateMarketingEngagementAdSpend"
-    ] = Field(alias="adSpend")
+    ] = Field(validation_alias="adSpend", serialization_alias="adSpend")
     sales: Optional[
         "MarketingEngagementCreateMarketingEngagementCreateMarketingEngagementSales"
     ]
     marketing_activity: Optional[
         "MarketingEngagementCreateMarketingEngagementCreateMarketingEngagementMarketingActivity"
-    ] = Field(alias="marketingActivity")
+    ] = Field(
+        validation_alias="marketingActivity", serialization_alias="marketingActivity"
+    )
 
 
 MarketingEngagementCreateMarketingEngagementCreateMarketingEngagementAdSpend = (

@@ -16,20 +16,25 @@ from .enums import (
 
 class MetafieldDefinitions(BaseModel):
     metafield_definitions: "MetafieldDefinitionsMetafieldDefinitions" = Field(
-        alias="metafieldDefinitions"
+        validation_alias="metafieldDefinitions",
+        serialization_alias="metafieldDefinitions",
     )
 
 
 class MetafieldDefinitionsMetafieldDefinitions(BaseModel):
     page_info: "MetafieldDefinitionsMetafieldDefinitionsPageInfo" = Field(
-        alias="pageInfo"
+        validation_alias="pageInfo", serialization_alias="pageInfo"
     )
     nodes: list["MetafieldDefinitionsMetafieldDefinitionsNodes"]
 
 
 class MetafieldDefinitionsMetafieldDefinitionsPageInfo(BaseModel):
-    has_next_page: bool = Field(alias="hasNextPage")
-    end_cursor: Optional[str] = Field(alias="endCursor")
+    has_next_page: bool = Field(
+        validation_alias="hasNextPage", serialization_alias="hasNextPage"
+    )
+    end_cursor: Optional[str] = Field(
+        validation_alias="endCursor", serialization_alias="endCursor"
+    )
 
 
 class MetafieldDefinitionsMetafieldDefinitionsNodes(BaseModel):
@@ -38,12 +43,18 @@ class MetafieldDefinitionsMetafieldDefinitionsNodes(BaseModel):
     namespace: str
     key: str
     description: Optional[str]
-    owner_type: MetafieldOwnerType = Field(alias="ownerType")
-    pinned_position: Optional[int] = Field(alias="pinnedPosition")
-    validation_status: MetafieldDefinitionValidationStatus = Field(
-        alias="validationStatus"
+    owner_type: MetafieldOwnerType = Field(
+        validation_alias="ownerType", serialization_alias="ownerType"
     )
-    type_: "MetafieldDefinitionsMetafieldDefinitionsNodesType" = Field(alias="type")
+    pinned_position: Optional[int] = Field(
+        validation_alias="pinnedPosition", serialization_alias="pinnedPosition"
+    )
+    validation_status: MetafieldDefinitionValidationStatus = Field(
+        validation_alias="validationStatus", serialization_alias="validationStatus"
+    )
+    type_: "MetafieldDefinitionsMetafieldDefinitionsNodesType" = Field(
+        validation_alias="type", serialization_alias="type"
+    )
     validations: list["MetafieldDefinitionsMetafieldDefinitionsNodesValidations"]
     access: "MetafieldDefinitionsMetafieldDefinitionsNodesAccess"
 
@@ -55,7 +66,7 @@ class MetafieldDefinitionsMetafieldDefinitionsNodesType(BaseModel):
 
 class MetafieldDefinitionsMetafieldDefinitionsNodesValidations(BaseModel):
     name: str
-    type_: str = Field(alias="type")
+    type_: str = Field(validation_alias="type", serialization_alias="type")
     value: Optional[str]
 
 

@@ -23,14 +23,14 @@ from .fragments import (  # noqa: F401
 
 class MetafieldsSet(BaseModel):
     metafields_set: Optional["MetafieldsSetMetafieldsSet"] = Field(
-        alias="metafieldsSet"
+        validation_alias="metafieldsSet", serialization_alias="metafieldsSet"
     )
 
 
 class MetafieldsSetMetafieldsSet(BaseModel):
     metafields: Optional[list["MetafieldsSetMetafieldsSetMetafields"]]
     user_errors: list["MetafieldsSetMetafieldsSetUserErrors"] = Field(
-        alias="userErrors"
+        validation_alias="userErrors", serialization_alias="userErrors"
     )
 
 
@@ -73,29 +73,41 @@ class MetafieldsSetMetafieldsSetMetafields(MetafieldFields):
 
 
 class MetafieldsSetMetafieldsSetMetafieldsOwnerHasMetafields(BaseModel):
-    typename__: str = Field(alias="__typename")
+    typename__: str = Field(
+        validation_alias="__typename", serialization_alias="__typename"
+    )
 
 
 class MetafieldsSetMetafieldsSetMetafieldsOwnerCustomer(BaseModel):
-    typename__: Literal["Customer"] = Field(alias="__typename")
+    typename__: Literal["Customer"] = Field(
+        validation_alias="__typename", serialization_alias="__typename"
+    )
     id: str
-    display_name: str = Field(alias="displayName")
+    display_name: str = Field(
+        validation_alias="displayName", serialization_alias="displayName"
+    )
 
 
 class MetafieldsSetMetafieldsSetMetafieldsOwnerProduct(BaseModel):
-    typename__: Literal["Product"] = Field(alias="__typename")
+    typename__: Literal["Product"] = Field(
+        validation_alias="__typename", serialization_alias="__typename"
+    )
     id: str
     handle: str
 
 
 class MetafieldsSetMetafieldsSetMetafieldsOwnerProductVariant(BaseModel):
-    typename__: Literal["ProductVariant"] = Field(alias="__typename")
+    typename__: Literal["ProductVariant"] = Field(
+        validation_alias="__typename", serialization_alias="__typename"
+    )
     id: str
     sku: Optional[str]
 
 
 class MetafieldsSetMetafieldsSetMetafieldsOwnerShop(BaseModel):
-    typename__: Literal["Shop"] = Field(alias="__typename")
+    typename__: Literal["Shop"] = Field(
+        validation_alias="__typename", serialization_alias="__typename"
+    )
     id: str
 
 
@@ -103,4 +115,6 @@ class MetafieldsSetMetafieldsSetUserErrors(BaseModel):
     field: Optional[list[str]]
     message: str
     code: Optional[MetafieldsSetUserErrorCode]
-    element_index: Optional[int] = Field(alias="elementIndex")
+    element_index: Optional[int] = Field(
+        validation_alias="elementIndex", serialization_alias="elementIndex"
+    )

@@ -30,41 +30,64 @@ class Order(BaseModel):
 
 class OrderOrder(BaseModel):
     id: str
-    legacy_resource_id: int = Field(alias="legacyResourceId")
+    legacy_resource_id: int = Field(
+        validation_alias="legacyResourceId", serialization_alias="legacyResourceId"
+    )
     name: str
     email: Optional[str]
     note: Optional[str]
     tags: list[str]
-    created_at: datetime = Field(alias="createdAt")
-    processed_at: datetime = Field(alias="processedAt")
-    cancelled_at: Optional[datetime] = Field(alias="cancelledAt")
-    cancel_reason: Optional[OrderCancelReason] = Field(alias="cancelReason")
+    created_at: datetime = Field(
+        validation_alias="createdAt", serialization_alias="createdAt"
+    )
+    processed_at: datetime = Field(
+        validation_alias="processedAt", serialization_alias="processedAt"
+    )
+    cancelled_at: Optional[datetime] = Field(
+        validation_alias="cancelledAt", serialization_alias="cancelledAt"
+    )
+    cancel_reason: Optional[OrderCancelReason] = Field(
+        validation_alias="cancelReason", serialization_alias="cancelReason"
+    )
     display_financial_status: Optional[OrderDisplayFinancialStatus] = Field(
-        alias="displayFinancialStatus"
+        validation_alias="displayFinancialStatus",
+        serialization_alias="displayFinancialStatus",
     )
     display_fulfillment_status: OrderDisplayFulfillmentStatus = Field(
-        alias="displayFulfillmentStatus"
+        validation_alias="displayFulfillmentStatus",
+        serialization_alias="displayFulfillmentStatus",
     )
-    total_weight: Optional[int] = Field(alias="totalWeight")
+    total_weight: Optional[int] = Field(
+        validation_alias="totalWeight", serialization_alias="totalWeight"
+    )
     subtotal_price_set: Optional["OrderOrderSubtotalPriceSet"] = Field(
-        alias="subtotalPriceSet"
+        validation_alias="subtotalPriceSet", serialization_alias="subtotalPriceSet"
     )
     total_shipping_price_set: "OrderOrderTotalShippingPriceSet" = Field(
-        alias="totalShippingPriceSet"
+        validation_alias="totalShippingPriceSet",
+        serialization_alias="totalShippingPriceSet",
     )
-    total_tax_set: Optional["OrderOrderTotalTaxSet"] = Field(alias="totalTaxSet")
-    total_price_set: "OrderOrderTotalPriceSet" = Field(alias="totalPriceSet")
+    total_tax_set: Optional["OrderOrderTotalTaxSet"] = Field(
+        validation_alias="totalTaxSet", serialization_alias="totalTaxSet"
+    )
+    total_price_set: "OrderOrderTotalPriceSet" = Field(
+        validation_alias="totalPriceSet", serialization_alias="totalPriceSet"
+    )
     current_total_price_set: "OrderOrderCurrentTotalPriceSet" = Field(
-        alias="currentTotalPriceSet"
+        validation_alias="currentTotalPriceSet",
+        serialization_alias="currentTotalPriceSet",
     )
     customer: Optional["OrderOrderCustomer"]
     shipping_address: Optional["OrderOrderShippingAddress"] = Field(
-        alias="shippingAddress"
+        validation_alias="shippingAddress", serialization_alias="shippingAddress"
     )
-    line_items: "OrderOrderLineItems" = Field(alias="lineItems")
+    line_items: "OrderOrderLineItems" = Field(
+        validation_alias="lineItems", serialization_alias="lineItems"
+    )
     transactions: list["OrderOrderTransactions"]
     discount_applications: "OrderOrderDiscountApplications" = Field(
-        alias="discountApplications"
+        validation_alias="discountApplications",
+        serialization_alias="discountApplications",
     )
 
 
@@ -77,28 +100,44 @@ OrderOrderCurrentTotalPriceSet = MoneyBagFields
 
 class OrderOrderCustomer(BaseModel):
     id: str
-    display_name: str = Field(alias="displayName")
+    display_name: str = Field(
+        validation_alias="displayName", serialization_alias="displayName"
+    )
     email: Optional[str]
 
 
 class OrderOrderShippingAddress(BaseModel):
     name: Optional[str]
-    address_1: Optional[str] = Field(alias="address1")
-    address_2: Optional[str] = Field(alias="address2")
+    address_1: Optional[str] = Field(
+        validation_alias="address1", serialization_alias="address1"
+    )
+    address_2: Optional[str] = Field(
+        validation_alias="address2", serialization_alias="address2"
+    )
     city: Optional[str]
-    province_code: Optional[str] = Field(alias="provinceCode")
-    country_code_v_2: Optional[CountryCode] = Field(alias="countryCodeV2")
-    zip_: Optional[str] = Field(alias="zip")
+    province_code: Optional[str] = Field(
+        validation_alias="provinceCode", serialization_alias="provinceCode"
+    )
+    country_code_v_2: Optional[CountryCode] = Field(
+        validation_alias="countryCodeV2", serialization_alias="countryCodeV2"
+    )
+    zip_: Optional[str] = Field(validation_alias="zip", serialization_alias="zip")
 
 
 class OrderOrderLineItems(BaseModel):
-    page_info: "OrderOrderLineItemsPageInfo" = Field(alias="pageInfo")
+    page_info: "OrderOrderLineItemsPageInfo" = Field(
+        validation_alias="pageInfo", serialization_alias="pageInfo"
+    )
     edges: list["OrderOrderLineItemsEdges"]
 
 
 class OrderOrderLineItemsPageInfo(BaseModel):
-    has_next_page: bool = Field(alias="hasNextPage")
-    end_cursor: Optional[str] = Field(alias="endCursor")
+    has_next_page: bool = Field(
+        validation_alias="hasNextPage", serialization_alias="hasNextPage"
+    )
+    end_cursor: Optional[str] = Field(
+        validation_alias="endCursor", serialization_alias="endCursor"
+    )
 
 
 class OrderOrderLineItemsEdges(BaseModel):
@@ -111,12 +150,15 @@ class OrderOrderLineItemsEdgesNode(BaseModel):
     name: str
     sku: Optional[str]
     quantity: int
-    current_quantity: int = Field(alias="currentQuantity")
+    current_quantity: int = Field(
+        validation_alias="currentQuantity", serialization_alias="currentQuantity"
+    )
     original_unit_price_set: "OrderOrderLineItemsEdgesNodeOriginalUnitPriceSet" = Field(
-        alias="originalUnitPriceSet"
+        validation_alias="originalUnitPriceSet",
+        serialization_alias="originalUnitPriceSet",
     )
     discounted_total_set: "OrderOrderLineItemsEdgesNodeDiscountedTotalSet" = Field(
-        alias="discountedTotalSet"
+        validation_alias="discountedTotalSet", serialization_alias="discountedTotalSet"
     )
     variant: Optional["OrderOrderLineItemsEdgesNodeVariant"]
     product: Optional["OrderOrderLineItemsEdgesNodeProduct"]
@@ -141,10 +183,19 @@ class OrderOrderTransactions(BaseModel):
     kind: OrderTransactionKind
     status: OrderTransactionStatus
     gateway: Optional[str]
-    processed_at: Optional[datetime] = Field(alias="processedAt")
-    settlement_currency_rate: Optional[Decimal] = Field(alias="settlementCurrencyRate")
-    receipt_json: Optional[JSONValue] = Field(alias="receiptJson")
-    amount_set: "OrderOrderTransactionsAmountSet" = Field(alias="amountSet")
+    processed_at: Optional[datetime] = Field(
+        validation_alias="processedAt", serialization_alias="processedAt"
+    )
+    settlement_currency_rate: Optional[Decimal] = Field(
+        validation_alias="settlementCurrencyRate",
+        serialization_alias="settlementCurrencyRate",
+    )
+    receipt_json: Optional[JSONValue] = Field(
+        validation_alias="receiptJson", serialization_alias="receiptJson"
+    )
+    amount_set: "OrderOrderTransactionsAmountSet" = Field(
+        validation_alias="amountSet", serialization_alias="amountSet"
+    )
 
 
 OrderOrderTransactionsAmountSet = MoneyBagFields
@@ -188,14 +239,18 @@ class OrderOrderDiscountApplications(BaseModel):
 
 
 class OrderOrderDiscountApplicationsNodesDiscountApplication(BaseModel):
-    typename__: str = Field(alias="__typename")
+    typename__: str = Field(
+        validation_alias="__typename", serialization_alias="__typename"
+    )
     allocation_method: DiscountApplicationAllocationMethod = Field(
-        alias="allocationMethod"
+        validation_alias="allocationMethod", serialization_alias="allocationMethod"
     )
     target_selection: DiscountApplicationTargetSelection = Field(
-        alias="targetSelection"
+        validation_alias="targetSelection", serialization_alias="targetSelection"
     )
-    target_type: DiscountApplicationTargetType = Field(alias="targetType")
+    target_type: DiscountApplicationTargetType = Field(
+        validation_alias="targetType", serialization_alias="targetType"
+    )
     value: Annotated[
         Union[
             Annotated[
@@ -230,31 +285,41 @@ class OrderOrderDiscountApplicationsNodesDiscountApplication(BaseModel):
 
 
 class OrderOrderDiscountApplicationsNodesDiscountApplicationValueMoneyV2(MoneyFields):
-    typename__: Literal["MoneyV2"] = Field(alias="__typename")
+    typename__: Literal["MoneyV2"] = Field(
+        validation_alias="__typename", serialization_alias="__typename"
+    )
 
 
 class OrderOrderDiscountApplicationsNodesDiscountApplicationValuePricingPercentageValue(
     BaseModel
 ):
-    typename__: Literal["PricingPercentageValue"] = Field(alias="__typename")
+    typename__: Literal["PricingPercentageValue"] = Field(
+        validation_alias="__typename", serialization_alias="__typename"
+    )
     percentage: float
 
 
 class OrderOrderDiscountApplicationsNodesDiscountApplicationValuePricingValue(
     BaseModel
 ):
-    typename__: str = Field(alias="__typename")
+    typename__: str = Field(
+        validation_alias="__typename", serialization_alias="__typename"
+    )
 
 
 class OrderOrderDiscountApplicationsNodesAutomaticDiscountApplication(BaseModel):
-    typename__: Literal["AutomaticDiscountApplication"] = Field(alias="__typename")
+    typename__: Literal["AutomaticDiscountApplication"] = Field(
+        validation_alias="__typename", serialization_alias="__typename"
+    )
     allocation_method: DiscountApplicationAllocationMethod = Field(
-        alias="allocationMethod"
+        validation_alias="allocationMethod", serialization_alias="allocationMethod"
     )
     target_selection: DiscountApplicationTargetSelection = Field(
-        alias="targetSelection"
+        validation_alias="targetSelection", serialization_alias="targetSelection"
     )
-    target_type: DiscountApplicationTargetType = Field(alias="targetType")
+    target_type: DiscountApplicationTargetType = Field(
+        validation_alias="targetType", serialization_alias="targetType"
+    )
     value: Annotated[
         Union[
             Annotated[
@@ -292,31 +357,41 @@ class OrderOrderDiscountApplicationsNodesAutomaticDiscountApplication(BaseModel)
 class OrderOrderDiscountApplicationsNodesAutomaticDiscountApplicationValueMoneyV2(
     MoneyFields
 ):
-    typename__: Literal["MoneyV2"] = Field(alias="__typename")
+    typename__: Literal["MoneyV2"] = Field(
+        validation_alias="__typename", serialization_alias="__typename"
+    )
 
 
 class OrderOrderDiscountApplicationsNodesAutomaticDiscountApplicationValuePricingPercentageValue(
     BaseModel
 ):
-    typename__: Literal["PricingPercentageValue"] = Field(alias="__typename")
+    typename__: Literal["PricingPercentageValue"] = Field(
+        validation_alias="__typename", serialization_alias="__typename"
+    )
     percentage: float
 
 
 class OrderOrderDiscountApplicationsNodesAutomaticDiscountApplicationValuePricingValue(
     BaseModel
 ):
-    typename__: str = Field(alias="__typename")
+    typename__: str = Field(
+        validation_alias="__typename", serialization_alias="__typename"
+    )
 
 
 class OrderOrderDiscountApplicationsNodesDiscountCodeApplication(BaseModel):
-    typename__: Literal["DiscountCodeApplication"] = Field(alias="__typename")
+    typename__: Literal["DiscountCodeApplication"] = Field(
+        validation_alias="__typename", serialization_alias="__typename"
+    )
     allocation_method: DiscountApplicationAllocationMethod = Field(
-        alias="allocationMethod"
+        validation_alias="allocationMethod", serialization_alias="allocationMethod"
     )
     target_selection: DiscountApplicationTargetSelection = Field(
-        alias="targetSelection"
+        validation_alias="targetSelection", serialization_alias="targetSelection"
     )
-    target_type: DiscountApplicationTargetType = Field(alias="targetType")
+    target_type: DiscountApplicationTargetType = Field(
+        validation_alias="targetType", serialization_alias="targetType"
+    )
     value: Annotated[
         Union[
             Annotated[
@@ -354,31 +429,41 @@ class OrderOrderDiscountApplicationsNodesDiscountCodeApplication(BaseModel):
 class OrderOrderDiscountApplicationsNodesDiscountCodeApplicationValueMoneyV2(
     MoneyFields
 ):
-    typename__: Literal["MoneyV2"] = Field(alias="__typename")
+    typename__: Literal["MoneyV2"] = Field(
+        validation_alias="__typename", serialization_alias="__typename"
+    )
 
 
 class OrderOrderDiscountApplicationsNodesDiscountCodeApplicationValuePricingPercentageValue(
     BaseModel
 ):
-    typename__: Literal["PricingPercentageValue"] = Field(alias="__typename")
+    typename__: Literal["PricingPercentageValue"] = Field(
+        validation_alias="__typename", serialization_alias="__typename"
+    )
     percentage: float
 
 
 class OrderOrderDiscountApplicationsNodesDiscountCodeApplicationValuePricingValue(
     BaseModel
 ):
-    typename__: str = Field(alias="__typename")
+    typename__: str = Field(
+        validation_alias="__typename", serialization_alias="__typename"
+    )
 
 
 class OrderOrderDiscountApplicationsNodesManualDiscountApplication(BaseModel):
-    typename__: Literal["ManualDiscountApplication"] = Field(alias="__typename")
+    typename__: Literal["ManualDiscountApplication"] = Field(
+        validation_alias="__typename", serialization_alias="__typename"
+    )
     allocation_method: DiscountApplicationAllocationMethod = Field(
-        alias="allocationMethod"
+        validation_alias="allocationMethod", serialization_alias="allocationMethod"
     )
     target_selection: DiscountApplicationTargetSelection = Field(
-        alias="targetSelection"
+        validation_alias="targetSelection", serialization_alias="targetSelection"
     )
-    target_type: DiscountApplicationTargetType = Field(alias="targetType")
+    target_type: DiscountApplicationTargetType = Field(
+        validation_alias="targetType", serialization_alias="targetType"
+    )
     value: Annotated[
         Union[
             Annotated[
@@ -417,17 +502,23 @@ class OrderOrderDiscountApplicationsNodesManualDiscountApplication(BaseModel):
 class OrderOrderDiscountApplicationsNodesManualDiscountApplicationValueMoneyV2(
     MoneyFields
 ):
-    typename__: Literal["MoneyV2"] = Field(alias="__typename")
+    typename__: Literal["MoneyV2"] = Field(
+        validation_alias="__typename", serialization_alias="__typename"
+    )
 
 
 class OrderOrderDiscountApplicationsNodesManualDiscountApplicationValuePricingPercentageValue(
     BaseModel
 ):
-    typename__: Literal["PricingPercentageValue"] = Field(alias="__typename")
+    typename__: Literal["PricingPercentageValue"] = Field(
+        validation_alias="__typename", serialization_alias="__typename"
+    )
     percentage: float
 
 
 class OrderOrderDiscountApplicationsNodesManualDiscountApplicationValuePricingValue(
     BaseModel
 ):
-    typename__: str = Field(alias="__typename")
+    typename__: str = Field(
+        validation_alias="__typename", serialization_alias="__typename"
+    )

@@ -21,13 +21,19 @@ class Orders(BaseModel):
 
 
 class OrdersOrders(BaseModel):
-    page_info: "OrdersOrdersPageInfo" = Field(alias="pageInfo")
+    page_info: "OrdersOrdersPageInfo" = Field(
+        validation_alias="pageInfo", serialization_alias="pageInfo"
+    )
     edges: list["OrdersOrdersEdges"]
 
 
 class OrdersOrdersPageInfo(BaseModel):
-    has_next_page: bool = Field(alias="hasNextPage")
-    end_cursor: Optional[str] = Field(alias="endCursor")
+    has_next_page: bool = Field(
+        validation_alias="hasNextPage", serialization_alias="hasNextPage"
+    )
+    end_cursor: Optional[str] = Field(
+        validation_alias="endCursor", serialization_alias="endCursor"
+    )
 
 
 class OrdersOrdersEdges(BaseModel):
@@ -38,18 +44,30 @@ class OrdersOrdersEdges(BaseModel):
 class OrdersOrdersEdgesNode(BaseModel):
     id: str
     name: str
-    created_at: datetime = Field(alias="createdAt")
-    processed_at: datetime = Field(alias="processedAt")
+    created_at: datetime = Field(
+        validation_alias="createdAt", serialization_alias="createdAt"
+    )
+    processed_at: datetime = Field(
+        validation_alias="processedAt", serialization_alias="processedAt"
+    )
     display_financial_status: Optional[OrderDisplayFinancialStatus] = Field(
-        alias="displayFinancialStatus"
+        validation_alias="displayFinancialStatus",
+        serialization_alias="displayFinancialStatus",
     )
     display_fulfillment_status: OrderDisplayFulfillmentStatus = Field(
-        alias="displayFulfillmentStatus"
+        validation_alias="displayFulfillmentStatus",
+        serialization_alias="displayFulfillmentStatus",
     )
-    return_status: OrderReturnStatus = Field(alias="returnStatus")
-    currency_code: CurrencyCode = Field(alias="currencyCode")
+    return_status: OrderReturnStatus = Field(
+        validation_alias="returnStatus", serialization_alias="returnStatus"
+    )
+    currency_code: CurrencyCode = Field(
+        validation_alias="currencyCode", serialization_alias="currencyCode"
+    )
     test: bool
-    total_price_set: "OrdersOrdersEdgesNodeTotalPriceSet" = Field(alias="totalPriceSet")
+    total_price_set: "OrdersOrdersEdgesNodeTotalPriceSet" = Field(
+        validation_alias="totalPriceSet", serialization_alias="totalPriceSet"
+    )
     customer: Optional["OrdersOrdersEdgesNodeCustomer"]
 
 
@@ -58,4 +76,6 @@ OrdersOrdersEdgesNodeTotalPriceSet = MoneyBagFields
 
 class OrdersOrdersEdgesNodeCustomer(BaseModel):
     id: str
-    display_name: str = Field(alias="displayName")
+    display_name: str = Field(
+        validation_alias="displayName", serialization_alias="displayName"
+    )

@@ -28,10 +28,19 @@ class Product(BaseModel):
 
 
 class ProductProduct(ProductSummary):
-    description_html: str = Field(alias="descriptionHtml")
-    online_store_url: Optional[str] = Field(alias="onlineStoreUrl")
-    online_store_preview_url: Optional[str] = Field(alias="onlineStorePreviewUrl")
-    storefront_id: str = Field(alias="storefrontId")
+    description_html: str = Field(
+        validation_alias="descriptionHtml", serialization_alias="descriptionHtml"
+    )
+    online_store_url: Optional[str] = Field(
+        validation_alias="onlineStoreUrl", serialization_alias="onlineStoreUrl"
+    )
+    online_store_preview_url: Optional[str] = Field(
+        validation_alias="onlineStorePreviewUrl",
+        serialization_alias="onlineStorePreviewUrl",
+    )
+    storefront_id: str = Field(
+        validation_alias="storefrontId", serialization_alias="storefrontId"
+    )
     seo: "ProductProductSeo"
     options: list["ProductProductOptions"]
     variants: "ProductProductVariants"
@@ -53,13 +62,19 @@ class ProductProductOptions(BaseModel):
 
 
 class ProductProductVariants(BaseModel):
-    page_info: "ProductProductVariantsPageInfo" = Field(alias="pageInfo")
+    page_info: "ProductProductVariantsPageInfo" = Field(
+        validation_alias="pageInfo", serialization_alias="pageInfo"
+    )
     edges: list["ProductProductVariantsEdges"]
 
 
 class ProductProductVariantsPageInfo(BaseModel):
-    has_next_page: bool = Field(alias="hasNextPage")
-    end_cursor: Optional[str] = Field(alias="endCursor")
+    has_next_page: bool = Field(
+        validation_alias="hasNextPage", serialization_alias="hasNextPage"
+    )
+    end_cursor: Optional[str] = Field(
+        validation_alias="endCursor", serialization_alias="endCursor"
+    )
 
 
 class ProductProductVariantsEdges(BaseModel):
@@ -69,20 +84,28 @@ class ProductProductVariantsEdges(BaseModel):
 
 class ProductProductVariantsEdgesNode(BaseModel):
     id: str
-    legacy_resource_id: int = Field(alias="legacyResourceId")
+    legacy_resource_id: int = Field(
+        validation_alias="legacyResourceId", serialization_alias="legacyResourceId"
+    )
     title: str
     sku: Optional[str]
     barcode: Optional[str]
     position: int
     price: Decimal
-    compare_at_price: Optional[Decimal] = Field(alias="compareAtPrice")
-    inventory_policy: ProductVariantInventoryPolicy = Field(alias="inventoryPolicy")
-    inventory_quantity: Optional[int] = Field(alias="inventoryQuantity")
+    compare_at_price: Optional[Decimal] = Field(
+        validation_alias="compareAtPrice", serialization_alias="compareAtPrice"
+    )
+    inventory_policy: ProductVariantInventoryPolicy = Field(
+        validation_alias="inventoryPolicy", serialization_alias="inventoryPolicy"
+    )
+    inventory_quantity: Optional[int] = Field(
+        validation_alias="inventoryQuantity", serialization_alias="inventoryQuantity"
+    )
     selected_options: list["ProductProductVariantsEdgesNodeSelectedOptions"] = Field(
-        alias="selectedOptions"
+        validation_alias="selectedOptions", serialization_alias="selectedOptions"
     )
     inventory_item: "ProductProductVariantsEdgesNodeInventoryItem" = Field(
-        alias="inventoryItem"
+        validation_alias="inventoryItem", serialization_alias="inventoryItem"
     )
 
 
@@ -95,7 +118,7 @@ class ProductProductVariantsEdgesNodeInventoryItem(BaseModel):
     id: str
     tracked: bool
     unit_cost: Optional["ProductProductVariantsEdgesNodeInventoryItemUnitCost"] = Field(
-        alias="unitCost"
+        validation_alias="unitCost", serialization_alias="unitCost"
     )
 
 
@@ -143,14 +166,18 @@ class ProductProductMedia(BaseModel):
 
 
 class ProductProductMediaNodesMedia(BaseModel):
-    typename__: str = Field(alias="__typename")
+    typename__: str = Field(
+        validation_alias="__typename", serialization_alias="__typename"
+    )
     id: str
     alt: Optional[str]
-    media_content_type: MediaContentType = Field(alias="mediaContentType")
+    media_content_type: MediaContentType = Field(
+        validation_alias="mediaContentType", serialization_alias="mediaContentType"
+    )
     status: MediaStatus
     preview: Optional["ProductProductMediaNodesMediaPreview"]
     media_errors: list["ProductProductMediaNodesMediaMediaErrors"] = Field(
-        alias="mediaErrors"
+        validation_alias="mediaErrors", serialization_alias="mediaErrors"
     )
 
 
@@ -169,18 +196,24 @@ class ProductProductMediaNodesMediaMediaErrors(BaseModel):
 
 
 class ProductProductMediaNodesExternalVideo(BaseModel):
-    typename__: Literal["ExternalVideo"] = Field(alias="__typename")
+    typename__: Literal["ExternalVideo"] = Field(
+        validation_alias="__typename", serialization_alias="__typename"
+    )
     id: str
     alt: Optional[str]
-    media_content_type: MediaContentType = Field(alias="mediaContentType")
+    media_content_type: MediaContentType = Field(
+        validation_alias="mediaContentType", serialization_alias="mediaContentType"
+    )
     status: MediaStatus
     preview: Optional["ProductProductMediaNodesExternalVideoPreview"]
     media_errors: list["ProductProductMediaNodesExternalVideoMediaErrors"] = Field(
-        alias="mediaErrors"
+        validation_alias="mediaErrors", serialization_alias="mediaErrors"
     )
     host: MediaHost
-    embed_url: str = Field(alias="embedUrl")
-    origin_url: str = Field(alias="originUrl")
+    embed_url: str = Field(validation_alias="embedUrl", serialization_alias="embedUrl")
+    origin_url: str = Field(
+        validation_alias="originUrl", serialization_alias="originUrl"
+    )
 
 
 class ProductProductMediaNodesExternalVideoPreview(BaseModel):
@@ -198,14 +231,18 @@ class ProductProductMediaNodesExternalVideoMediaErrors(BaseModel):
 
 
 class ProductProductMediaNodesMediaImage(BaseModel):
-    typename__: Literal["MediaImage"] = Field(alias="__typename")
+    typename__: Literal["MediaImage"] = Field(
+        validation_alias="__typename", serialization_alias="__typename"
+    )
     id: str
     alt: Optional[str]
-    media_content_type: MediaContentType = Field(alias="mediaContentType")
+    media_content_type: MediaContentType = Field(
+        validation_alias="mediaContentType", serialization_alias="mediaContentType"
+    )
     status: MediaStatus
     preview: Optional["ProductProductMediaNodesMediaImagePreview"]
     media_errors: list["ProductProductMediaNodesMediaImageMediaErrors"] = Field(
-        alias="mediaErrors"
+        validation_alias="mediaErrors", serialization_alias="mediaErrors"
     )
     image: Optional["ProductProductMediaNodesMediaImageImage"]
 
@@ -231,14 +268,18 @@ class ProductProductMediaNodesMediaImageImage(BaseModel):
 
 
 class ProductProductMediaNodesModel3d(BaseModel):
-    typename__: Literal["Model3d"] = Field(alias="__typename")
+    typename__: Literal["Model3d"] = Field(
+        validation_alias="__typename", serialization_alias="__typename"
+    )
     id: str
     alt: Optional[str]
-    media_content_type: MediaContentType = Field(alias="mediaContentType")
+    media_content_type: MediaContentType = Field(
+        validation_alias="mediaContentType", serialization_alias="mediaContentType"
+    )
     status: MediaStatus
     preview: Optional["ProductProductMediaNodesModel3dPreview"]
     media_errors: list["ProductProductMediaNodesModel3dMediaErrors"] = Field(
-        alias="mediaErrors"
+        validation_alias="mediaErrors", serialization_alias="mediaErrors"
     )
     filename: str
     sources: list["ProductProductMediaNodesModel3dSources"]
@@ -260,19 +301,23 @@ class ProductProductMediaNodesModel3dMediaErrors(BaseModel):
 
 class ProductProductMediaNodesModel3dSources(BaseModel):
     url: str
-    mime_type: str = Field(alias="mimeType")
+    mime_type: str = Field(validation_alias="mimeType", serialization_alias="mimeType")
     format: str
 
 
 class ProductProductMediaNodesVideo(BaseModel):
-    typename__: Literal["Video"] = Field(alias="__typename")
+    typename__: Literal["Video"] = Field(
+        validation_alias="__typename", serialization_alias="__typename"
+    )
     id: str
     alt: Optional[str]
-    media_content_type: MediaContentType = Field(alias="mediaContentType")
+    media_content_type: MediaContentType = Field(
+        validation_alias="mediaContentType", serialization_alias="mediaContentType"
+    )
     status: MediaStatus
     preview: Optional["ProductProductMediaNodesVideoPreview"]
     media_errors: list["ProductProductMediaNodesVideoMediaErrors"] = Field(
-        alias="mediaErrors"
+        validation_alias="mediaErrors", serialization_alias="mediaErrors"
     )
     filename: str
     duration: Optional[int]
@@ -295,7 +340,7 @@ class ProductProductMediaNodesVideoMediaErrors(BaseModel):
 
 class ProductProductMediaNodesVideoSources(BaseModel):
     url: str
-    mime_type: str = Field(alias="mimeType")
+    mime_type: str = Field(validation_alias="mimeType", serialization_alias="mimeType")
     format: str
 
 

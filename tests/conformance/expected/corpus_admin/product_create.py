@@ -19,14 +19,14 @@ from .enums import (
 
 class ProductCreate(BaseModel):
     product_create: Optional["ProductCreateProductCreate"] = Field(
-        alias="productCreate"
+        validation_alias="productCreate", serialization_alias="productCreate"
     )
 
 
 class ProductCreateProductCreate(BaseModel):
     product: Optional["ProductCreateProductCreateProduct"]
     user_errors: list["ProductCreateProductCreateUserErrors"] = Field(
-        alias="userErrors"
+        validation_alias="userErrors", serialization_alias="userErrors"
     )
 
 
@@ -35,8 +35,12 @@ class ProductCreateProductCreateProduct(BaseModel):
     handle: str
     title: str
     status: ProductStatus
-    description_html: str = Field(alias="descriptionHtml")
-    created_at: datetime = Field(alias="createdAt")
+    description_html: str = Field(
+        validation_alias="descriptionHtml", serialization_alias="descriptionHtml"
+    )
+    created_at: datetime = Field(
+        validation_alias="createdAt", serialization_alias="createdAt"
+    )
     options: list["ProductCreateProductCreateProductOptions"]
     variants: "ProductCreateProductCreateProductVariants"
     media: "ProductCreateProductCreateProductMedia"
@@ -99,15 +103,19 @@ class ProductCreateProductCreateProductMedia(BaseModel):
 
 
 class ProductCreateProductCreateProductMediaNodesMedia(BaseModel):
-    typename__: str = Field(alias="__typename")
+    typename__: str = Field(
+        validation_alias="__typename", serialization_alias="__typename"
+    )
     id: str
     alt: Optional[str]
-    media_content_type: MediaContentType = Field(alias="mediaContentType")
+    media_content_type: MediaContentType = Field(
+        validation_alias="mediaContentType", serialization_alias="mediaContentType"
+    )
     status: MediaStatus
     preview: Optional["ProductCreateProductCreateProductMediaNodesMediaPreview"]
     media_errors: list[
         "ProductCreateProductCreateProductMediaNodesMediaMediaErrors"
-    ] = Field(alias="mediaErrors")
+    ] = Field(validation_alias="mediaErrors", serialization_alias="mediaErrors")
 
 
 class ProductCreateProductCreateProductMediaNodesMediaPreview(BaseModel):
@@ -125,18 +133,24 @@ class ProductCreateProductCreateProductMediaNodesMediaMediaErrors(BaseModel):
 
 
 class ProductCreateProductCreateProductMediaNodesExternalVideo(BaseModel):
-    typename__: Literal["ExternalVideo"] = Field(alias="__typename")
+    typename__: Literal["ExternalVideo"] = Field(
+        validation_alias="__typename", serialization_alias="__typename"
+    )
     id: str
     alt: Optional[str]
-    media_content_type: MediaContentType = Field(alias="mediaContentType")
+    media_content_type: MediaContentType = Field(
+        validation_alias="mediaContentType", serialization_alias="mediaContentType"
+    )
     status: MediaStatus
     preview: Optional["ProductCreateProductCreateProductMediaNodesExternalVideoPreview"]
     media_errors: list[
         "ProductCreateProductCreateProductMediaNodesExternalVideoMediaErrors"
-    ] = Field(alias="mediaErrors")
+    ] = Field(validation_alias="mediaErrors", serialization_alias="mediaErrors")
     host: MediaHost
-    embed_url: str = Field(alias="embedUrl")
-    origin_url: str = Field(alias="originUrl")
+    embed_url: str = Field(validation_alias="embedUrl", serialization_alias="embedUrl")
+    origin_url: str = Field(
+        validation_alias="originUrl", serialization_alias="originUrl"
+    )
 
 
 class ProductCreateProductCreateProductMediaNodesExternalVideoPreview(BaseModel):
@@ -156,15 +170,19 @@ class ProductCreateProductCreateProductMediaNodesExternalVideoMediaErrors(BaseMo
 
 
 class ProductCreateProductCreateProductMediaNodesMediaImage(BaseModel):
-    typename__: Literal["MediaImage"] = Field(alias="__typename")
+    typename__: Literal["MediaImage"] = Field(
+        validation_alias="__typename", serialization_alias="__typename"
+    )
     id: str
     alt: Optional[str]
-    media_content_type: MediaContentType = Field(alias="mediaContentType")
+    media_content_type: MediaContentType = Field(
+        validation_alias="mediaContentType", serialization_alias="mediaContentType"
+    )
     status: MediaStatus
     preview: Optional["ProductCreateProductCreateProductMediaNodesMediaImagePreview"]
     media_errors: list[
         "ProductCreateProductCreateProductMediaNodesMediaImageMediaErrors"
-    ] = Field(alias="mediaErrors")
+    ] = Field(validation_alias="mediaErrors", serialization_alias="mediaErrors")
     image: Optional["ProductCreateProductCreateProductMediaNodesMediaImageImage"]
 
 
@@ -189,15 +207,19 @@ class ProductCreateProductCreateProductMediaNodesMediaImageImage(BaseModel):
 
 
 class ProductCreateProductCreateProductMediaNodesModel3d(BaseModel):
-    typename__: Literal["Model3d"] = Field(alias="__typename")
+    typename__: Literal["Model3d"] = Field(
+        validation_alias="__typename", serialization_alias="__typename"
+    )
     id: str
     alt: Optional[str]
-    media_content_type: MediaContentType = Field(alias="mediaContentType")
+    media_content_type: MediaContentType = Field(
+        validation_alias="mediaContentType", serialization_alias="mediaContentType"
+    )
     status: MediaStatus
     preview: Optional["ProductCreateProductCreateProductMediaNodesModel3dPreview"]
     media_errors: list[
         "ProductCreateProductCreateProductMediaNodesModel3dMediaErrors"
-    ] = Field(alias="mediaErrors")
+    ] = Field(validation_alias="mediaErrors", serialization_alias="mediaErrors")
     filename: str
     sources: list["ProductCreateProductCreateProductMediaNodesModel3dSources"]
 
@@ -218,20 +240,24 @@ class ProductCreateProductCreateProductMediaNodesModel3dMediaErrors(BaseModel):
 
 class ProductCreateProductCreateProductMediaNodesModel3dSources(BaseModel):
     url: str
-    mime_type: str = Field(alias="mimeType")
+    mime_type: str = Field(validation_alias="mimeType", serialization_alias="mimeType")
     format: str
 
 
 class ProductCreateProductCreateProductMediaNodesVideo(BaseModel):
-    typename__: Literal["Video"] = Field(alias="__typename")
+    typename__: Literal["Video"] = Field(
+        validation_alias="__typename", serialization_alias="__typename"
+    )
     id: str
     alt: Optional[str]
-    media_content_type: MediaContentType = Field(alias="mediaContentType")
+    media_content_type: MediaContentType = Field(
+        validation_alias="mediaContentType", serialization_alias="mediaContentType"
+    )
     status: MediaStatus
     preview: Optional["ProductCreateProductCreateProductMediaNodesVideoPreview"]
     media_errors: list[
         "ProductCreateProductCreateProductMediaNodesVideoMediaErrors"
-    ] = Field(alias="mediaErrors")
+    ] = Field(validation_alias="mediaErrors", serialization_alias="mediaErrors")
     filename: str
     duration: Optional[int]
     sources: list["ProductCreateProductCreateProductMediaNodesVideoSources"]
@@ -253,7 +279,7 @@ class ProductCreateProductCreateProductMediaNodesVideoMediaErrors(BaseModel):
 
 class ProductCreateProductCreateProductMediaNodesVideoSources(BaseModel):
     url: str
-    mime_type: str = Field(alias="mimeType")
+    mime_type: str = Field(validation_alias="mimeType", serialization_alias="mimeType")
     format: str
 
 

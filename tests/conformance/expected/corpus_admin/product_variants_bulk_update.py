@@ -15,29 +15,36 @@ from .fragments import MoneyFields
 class ProductVariantsBulkUpdate(BaseModel):
     product_variants_bulk_update: Optional[
         "ProductVariantsBulkUpdateProductVariantsBulkUpdate"
-    ] = Field(alias="productVariantsBulkUpdate")
+    ] = Field(
+        validation_alias="productVariantsBulkUpdate",
+        serialization_alias="productVariantsBulkUpdate",
+    )
 
 
 class ProductVariantsBulkUpdateProductVariantsBulkUpdate(BaseModel):
     product: Optional["ProductVariantsBulkUpdateProductVariantsBulkUpdateProduct"]
     product_variants: Optional[
         list["ProductVariantsBulkUpdateProductVariantsBulkUpdateProductVariants"]
-    ] = Field(alias="productVariants")
+    ] = Field(validation_alias="productVariants", serialization_alias="productVariants")
     errors: list["ProductVariantsBulkUpdateProductVariantsBulkUpdateErrors"]
 
 
 class ProductVariantsBulkUpdateProductVariantsBulkUpdateProduct(BaseModel):
     id: str
-    updated_at: datetime = Field(alias="updatedAt")
+    updated_at: datetime = Field(
+        validation_alias="updatedAt", serialization_alias="updatedAt"
+    )
 
 
 class ProductVariantsBulkUpdateProductVariantsBulkUpdateProductVariants(BaseModel):
     id: str
     sku: Optional[str]
     price: Decimal
-    compare_at_price: Optional[Decimal] = Field(alias="compareAtPrice")
+    compare_at_price: Optional[Decimal] = Field(
+        validation_alias="compareAtPrice", serialization_alias="compareAtPrice"
+    )
     inventory_item: "ProductVariantsBulkUpdateProductVariantsBulkUpdateProductVariantsInventoryItem" = Field(
-        alias="inventoryItem"
+        validation_alias="inventoryItem", serialization_alias="inventoryItem"
     )
 
 
@@ -47,7 +54,7 @@ class ProductVariantsBulkUpdateProductVariantsBulkUpdateProductVariantsInventory
     id: str
     unit_cost: Optional[
         "ProductVariantsBulkUpdateProductVariantsBulkUpdateProductVariantsInventoryItemUnitCost"
-    ] = Field(alias="unitCost")
+    ] = Field(validation_alias="unitCost", serialization_alias="unitCost")
 
 
 ProductVariantsBulkUpdateProductVariantsBulkUpdateProductVariantsInventoryItemUnitCost = MoneyFields

@@ -17,58 +17,109 @@ class ShopInfoShop(BaseModel):
     id: str
     name: str
     email: str
-    contact_email: str = Field(alias="contactEmail")
-    myshopify_domain: str = Field(alias="myshopifyDomain")
-    url: str
-    currency_code: CurrencyCode = Field(alias="currencyCode")
-    enabled_presentment_currencies: list[CurrencyCode] = Field(
-        alias="enabledPresentmentCurrencies"
+    contact_email: str = Field(
+        validation_alias="contactEmail", serialization_alias="contactEmail"
     )
-    iana_timezone: str = Field(alias="ianaTimezone")
-    timezone_offset: str = Field(alias="timezoneOffset")
-    weight_unit: WeightUnit = Field(alias="weightUnit")
-    taxes_included: bool = Field(alias="taxesIncluded")
-    ships_to_countries: list[CountryCode] = Field(alias="shipsToCountries")
+    myshopify_domain: str = Field(
+        validation_alias="myshopifyDomain", serialization_alias="myshopifyDomain"
+    )
+    url: str
+    currency_code: CurrencyCode = Field(
+        validation_alias="currencyCode", serialization_alias="currencyCode"
+    )
+    enabled_presentment_currencies: list[CurrencyCode] = Field(
+        validation_alias="enabledPresentmentCurrencies",
+        serialization_alias="enabledPresentmentCurrencies",
+    )
+    iana_timezone: str = Field(
+        validation_alias="ianaTimezone", serialization_alias="ianaTimezone"
+    )
+    timezone_offset: str = Field(
+        validation_alias="timezoneOffset", serialization_alias="timezoneOffset"
+    )
+    weight_unit: WeightUnit = Field(
+        validation_alias="weightUnit", serialization_alias="weightUnit"
+    )
+    taxes_included: bool = Field(
+        validation_alias="taxesIncluded", serialization_alias="taxesIncluded"
+    )
+    ships_to_countries: list[CountryCode] = Field(
+        validation_alias="shipsToCountries", serialization_alias="shipsToCountries"
+    )
     plan: "ShopInfoShopPlan"
-    currency_formats: "ShopInfoShopCurrencyFormats" = Field(alias="currencyFormats")
-    primary_domain: "ShopInfoShopPrimaryDomain" = Field(alias="primaryDomain")
-    billing_address: "ShopInfoShopBillingAddress" = Field(alias="billingAddress")
-    resource_limits: "ShopInfoShopResourceLimits" = Field(alias="resourceLimits")
-    shop_policies: list["ShopInfoShopShopPolicies"] = Field(alias="shopPolicies")
+    currency_formats: "ShopInfoShopCurrencyFormats" = Field(
+        validation_alias="currencyFormats", serialization_alias="currencyFormats"
+    )
+    primary_domain: "ShopInfoShopPrimaryDomain" = Field(
+        validation_alias="primaryDomain", serialization_alias="primaryDomain"
+    )
+    billing_address: "ShopInfoShopBillingAddress" = Field(
+        validation_alias="billingAddress", serialization_alias="billingAddress"
+    )
+    resource_limits: "ShopInfoShopResourceLimits" = Field(
+        validation_alias="resourceLimits", serialization_alias="resourceLimits"
+    )
+    shop_policies: list["ShopInfoShopShopPolicies"] = Field(
+        validation_alias="shopPolicies", serialization_alias="shopPolicies"
+    )
 
 
 class ShopInfoShopPlan(BaseModel):
-    display_name: str = Field(alias="displayName")
-    partner_development: bool = Field(alias="partnerDevelopment")
-    shopify_plus: bool = Field(alias="shopifyPlus")
+    display_name: str = Field(
+        validation_alias="displayName", serialization_alias="displayName"
+    )
+    partner_development: bool = Field(
+        validation_alias="partnerDevelopment", serialization_alias="partnerDevelopment"
+    )
+    shopify_plus: bool = Field(
+        validation_alias="shopifyPlus", serialization_alias="shopifyPlus"
+    )
 
 
 class ShopInfoShopCurrencyFormats(BaseModel):
-    money_format: str = Field(alias="moneyFormat")
-    money_with_currency_format: str = Field(alias="moneyWithCurrencyFormat")
-    money_in_emails_format: str = Field(alias="moneyInEmailsFormat")
+    money_format: str = Field(
+        validation_alias="moneyFormat", serialization_alias="moneyFormat"
+    )
+    money_with_currency_format: str = Field(
+        validation_alias="moneyWithCurrencyFormat",
+        serialization_alias="moneyWithCurrencyFormat",
+    )
+    money_in_emails_format: str = Field(
+        validation_alias="moneyInEmailsFormat",
+        serialization_alias="moneyInEmailsFormat",
+    )
 
 
 class ShopInfoShopPrimaryDomain(BaseModel):
     id: str
     host: str
     url: str
-    ssl_enabled: bool = Field(alias="sslEnabled")
+    ssl_enabled: bool = Field(
+        validation_alias="sslEnabled", serialization_alias="sslEnabled"
+    )
 
 
 class ShopInfoShopBillingAddress(BaseModel):
     city: Optional[str]
-    country_code_v_2: Optional[CountryCode] = Field(alias="countryCodeV2")
+    country_code_v_2: Optional[CountryCode] = Field(
+        validation_alias="countryCodeV2", serialization_alias="countryCodeV2"
+    )
 
 
 class ShopInfoShopResourceLimits(BaseModel):
-    max_product_options: int = Field(alias="maxProductOptions")
-    max_product_variants: int = Field(alias="maxProductVariants")
-    location_limit: int = Field(alias="locationLimit")
+    max_product_options: int = Field(
+        validation_alias="maxProductOptions", serialization_alias="maxProductOptions"
+    )
+    max_product_variants: int = Field(
+        validation_alias="maxProductVariants", serialization_alias="maxProductVariants"
+    )
+    location_limit: int = Field(
+        validation_alias="locationLimit", serialization_alias="locationLimit"
+    )
 
 
 class ShopInfoShopShopPolicies(BaseModel):
     id: str
-    type_: ShopPolicyType = Field(alias="type")
+    type_: ShopPolicyType = Field(validation_alias="type", serialization_alias="type")
     body: str
     url: str

@@ -13,16 +13,16 @@ from .enums import ErrorsWebPixelUserErrorCode
 
 class WebPixelCreate(BaseModel):
     web_pixel_create: Optional["WebPixelCreateWebPixelCreate"] = Field(
-        alias="webPixelCreate"
+        validation_alias="webPixelCreate", serialization_alias="webPixelCreate"
     )
 
 
 class WebPixelCreateWebPixelCreate(BaseModel):
     web_pixel: Optional["WebPixelCreateWebPixelCreateWebPixel"] = Field(
-        alias="webPixel"
+        validation_alias="webPixel", serialization_alias="webPixel"
     )
     user_errors: list["WebPixelCreateWebPixelCreateUserErrors"] = Field(
-        alias="userErrors"
+        validation_alias="userErrors", serialization_alias="userErrors"
     )
 
 

@@ -12,16 +12,22 @@ from .fragments import WebhookSubscriptionFields
 class WebhookSubscriptionCreate(BaseModel):
     webhook_subscription_create: Optional[
         "WebhookSubscriptionCreateWebhookSubscriptionCreate"
-    ] = Field(alias="webhookSubscriptionCreate")
+    ] = Field(
+        validation_alias="webhookSubscriptionCreate",
+        serialization_alias="webhookSubscriptionCreate",
+    )
 
 
 class WebhookSubscriptionCreateWebhookSubscriptionCreate(BaseModel):
     webhook_subscription: Optional[
         "WebhookSubscriptionCreateWebhookSubscriptionCreateWebhookSubscription"
-    ] = Field(alias="webhookSubscription")
+    ] = Field(
+        validation_alias="webhookSubscription",
+        serialization_alias="webhookSubscription",
+    )
     user_errors: list[
         "WebhookSubscriptionCreateWebhookSubscriptionCreateUserErrors"
-    ] = Field(alias="userErrors")
+    ] = Field(validation_alias="userErrors", serialization_alias="userErrors")
 
 
 WebhookSubscriptionCreateWebhookSubscriptionCreateWebhookSubscription = (

@@ -11,20 +11,25 @@ from .fragments import WebhookSubscriptionFields
 
 class WebhookSubscriptions(BaseModel):
     webhook_subscriptions: "WebhookSubscriptionsWebhookSubscriptions" = Field(
-        alias="webhookSubscriptions"
+        validation_alias="webhookSubscriptions",
+        serialization_alias="webhookSubscriptions",
     )
 
 
 class WebhookSubscriptionsWebhookSubscriptions(BaseModel):
     page_info: "WebhookSubscriptionsWebhookSubscriptionsPageInfo" = Field(
-        alias="pageInfo"
+        validation_alias="pageInfo", serialization_alias="pageInfo"
     )
     edges: list["WebhookSubscriptionsWebhookSubscriptionsEdges"]
 
 
 class WebhookSubscriptionsWebhookSubscriptionsPageInfo(BaseModel):
-    has_next_page: bool = Field(alias="hasNextPage")
-    end_cursor: Optional[str] = Field(alias="endCursor")
+    has_next_page: bool = Field(
+        validation_alias="hasNextPage", serialization_alias="hasNextPage"
+    )
+    end_cursor: Optional[str] = Field(
+        validation_alias="endCursor", serialization_alias="endCursor"
+    )
 
 
 class WebhookSubscriptionsWebhookSubscriptionsEdges(BaseModel):

@@ -13,13 +13,16 @@ from .fragments import MoneyFields
 class CartBuyerIdentityUpdate(BaseModel):
     cart_buyer_identity_update: Optional[
         "CartBuyerIdentityUpdateCartBuyerIdentityUpdate"
-    ] = Field(alias="cartBuyerIdentityUpdate")
+    ] = Field(
+        validation_alias="cartBuyerIdentityUpdate",
+        serialization_alias="cartBuyerIdentityUpdate",
+    )
 
 
 class CartBuyerIdentityUpdateCartBuyerIdentityUpdate(BaseModel):
     cart: Optional["CartBuyerIdentityUpdateCartBuyerIdentityUpdateCart"]
     user_errors: list["CartBuyerIdentityUpdateCartBuyerIdentityUpdateUserErrors"] = (
-        Field(alias="userErrors")
+        Field(validation_alias="userErrors", serialization_alias="userErrors")
     )
     warnings: list["CartBuyerIdentityUpdateCartBuyerIdentityUpdateWarnings"]
 
@@ -27,7 +30,7 @@ class CartBuyerIdentityUpdateCartBuyerIdentityUpdate(BaseModel):
 class CartBuyerIdentityUpdateCartBuyerIdentityUpdateCart(BaseModel):
     id: str
     buyer_identity: "CartBuyerIdentityUpdateCartBuyerIdentityUpdateCartBuyerIdentity" = Field(
-        alias="buyerIdentity"
+        validation_alias="buyerIdentity", serialization_alias="buyerIdentity"
     )
     cost: "CartBuyerIdentityUpdateCartBuyerIdentityUpdateCartCost"
 
@@ -35,7 +38,9 @@ class CartBuyerIdentityUpdateCartBuyerIdentityUpdateCart(BaseModel):
 class CartBuyerIdentityUpdateCartBuyerIdentityUpdateCartBuyerIdentity(BaseModel):
     email: Optional[str]
     phone: Optional[str]
-    country_code: Optional[CountryCode] = Field(alias="countryCode")
+    country_code: Optional[CountryCode] = Field(
+        validation_alias="countryCode", serialization_alias="countryCode"
+    )
     customer: Optional[
         "CartBuyerIdentityUpdateCartBuyerIdentityUpdateCartBuyerIdentityCustomer"
     ]
@@ -64,7 +69,10 @@ class CartBuyerIdentityUpdateCartBuyerIdentityUpdateCartBuyerIdentity(BaseModel)
                 )
             ),
         ]
-    ] = Field(alias="deliveryAddressPreferences")
+    ] = Field(
+        validation_alias="deliveryAddressPreferences",
+        serialization_alias="deliveryAddressPreferences",
+    )
 
 
 class CartBuyerIdentityUpdateCartBuyerIdentityUpdateCartBuyerIdentityCustomer(
@@ -72,28 +80,38 @@ class CartBuyerIdentityUpdateCartBuyerIdentityUpdateCartBuyerIdentityCustomer(
 ):
     id: str
     email: Optional[str]
-    display_name: str = Field(alias="displayName")
+    display_name: str = Field(
+        validation_alias="displayName", serialization_alias="displayName"
+    )
 
 
 class CartBuyerIdentityUpdateCartBuyerIdentityUpdateCartBuyerIdentityDeliveryAddressPreferencesMailingAddress(
     BaseModel
 ):
-    typename__: Literal["MailingAddress"] = Field(alias="__typename")
-    address_1: Optional[str] = Field(alias="address1")
+    typename__: Literal["MailingAddress"] = Field(
+        validation_alias="__typename", serialization_alias="__typename"
+    )
+    address_1: Optional[str] = Field(
+        validation_alias="address1", serialization_alias="address1"
+    )
     city: Optional[str]
-    country_code_v_2: Optional[CountryCode] = Field(alias="countryCodeV2")
-    zip_: Optional[str] = Field(alias="zip")
+    country_code_v_2: Optional[CountryCode] = Field(
+        validation_alias="countryCodeV2", serialization_alias="countryCodeV2"
+    )
+    zip_: Optional[str] = Field(validation_alias="zip", serialization_alias="zip")
 
 
 class CartBuyerIdentityUpdateCartBuyerIdentityUpdateCartBuyerIdentityDeliveryAddressPreferencesDeliveryAddress(
     BaseModel
 ):
-    typename__: str = Field(alias="__typename")
+    typename__: str = Field(
+        validation_alias="__typename", serialization_alias="__typename"
+    )
 
 
 class CartBuyerIdentityUpdateCartBuyerIdentityUpdateCartCost(BaseModel):
     total_amount: "CartBuyerIdentityUpdateCartBuyerIdentityUpdateCartCostTotalAmount" = Field(
-        alias="totalAmount"
+        validation_alias="totalAmount", serialization_alias="totalAmount"
     )
 
 

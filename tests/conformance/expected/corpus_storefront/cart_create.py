@@ -11,12 +11,16 @@ from .fragments import CartFields
 
 
 class CartCreate(BaseModel):
-    cart_create: Optional["CartCreateCartCreate"] = Field(alias="cartCreate")
+    cart_create: Optional["CartCreateCartCreate"] = Field(
+        validation_alias="cartCreate", serialization_alias="cartCreate"
+    )
 
 
 class CartCreateCartCreate(BaseModel):
     cart: Optional["CartCreateCartCreateCart"]
-    user_errors: list["CartCreateCartCreateUserErrors"] = Field(alias="userErrors")
+    user_errors: list["CartCreateCartCreateUserErrors"] = Field(
+        validation_alias="userErrors", serialization_alias="userErrors"
+    )
     warnings: list["CartCreateCartCreateWarnings"]
 
 

@@ -11,25 +11,31 @@ from .fragments import MoneyFields
 
 
 class CartLinesAdd(BaseModel):
-    cart_lines_add: Optional["CartLinesAddCartLinesAdd"] = Field(alias="cartLinesAdd")
+    cart_lines_add: Optional["CartLinesAddCartLinesAdd"] = Field(
+        validation_alias="cartLinesAdd", serialization_alias="cartLinesAdd"
+    )
 
 
 class CartLinesAddCartLinesAdd(BaseModel):
     cart: Optional["CartLinesAddCartLinesAddCart"]
-    user_errors: list["CartLinesAddCartLinesAddUserErrors"] = Field(alias="userErrors")
+    user_errors: list["CartLinesAddCartLinesAddUserErrors"] = Field(
+        validation_alias="userErrors", serialization_alias="userErrors"
+    )
     warnings: list["CartLinesAddCartLinesAddWarnings"]
 
 
 class CartLinesAddCartLinesAddCart(BaseModel):
     id: str
-    total_quantity: int = Field(alias="totalQuantity")
+    total_quantity: int = Field(
+        validation_alias="totalQuantity", serialization_alias="totalQuantity"
+    )
     cost: "CartLinesAddCartLinesAddCartCost"
     lines: "CartLinesAddCartLinesAddCartLines"
 
 
 class CartLinesAddCartLinesAddCartCost(BaseModel):
     total_amount: "CartLinesAddCartLinesAddCartCostTotalAmount" = Field(
-        alias="totalAmount"
+        validation_alias="totalAmount", serialization_alias="totalAmount"
     )
 
 
@@ -41,7 +47,9 @@ class CartLinesAddCartLinesAddCartLines(BaseModel):
 
 
 class CartLinesAddCartLinesAddCartLinesNodes(BaseModel):
-    typename__: str = Field(alias="__typename")
+    typename__: str = Field(
+        validation_alias="__typename", serialization_alias="__typename"
+    )
     id: str
     quantity: int
     merchandise: Annotated[
@@ -67,12 +75,16 @@ class CartLinesAddCartLinesAddCartLinesNodes(BaseModel):
 
 
 class CartLinesAddCartLinesAddCartLinesNodesMerchandiseProductVariant(BaseModel):
-    typename__: Literal["ProductVariant"] = Field(alias="__typename")
+    typename__: Literal["ProductVariant"] = Field(
+        validation_alias="__typename", serialization_alias="__typename"
+    )
     id: str
 
 
 class CartLinesAddCartLinesAddCartLinesNodesMerchandiseMerchandise(BaseModel):
-    typename__: str = Field(alias="__typename")
+    typename__: str = Field(
+        validation_alias="__typename", serialization_alias="__typename"
+    )
 
 
 class CartLinesAddCartLinesAddUserErrors(BaseModel):

@@ -12,7 +12,7 @@ from .fragments import CartFields
 
 class CartLinesUpdate(BaseModel):
     cart_lines_update: Optional["CartLinesUpdateCartLinesUpdate"] = Field(
-        alias="cartLinesUpdate"
+        validation_alias="cartLinesUpdate", serialization_alias="cartLinesUpdate"
     )
 
 

@@ -22,9 +22,15 @@ class CollectionByHandleCollection(BaseModel):
     handle: str
     title: str
     description: str
-    description_html: str = Field(alias="descriptionHtml")
-    updated_at: datetime = Field(alias="updatedAt")
-    online_store_url: Optional[str] = Field(alias="onlineStoreUrl")
+    description_html: str = Field(
+        validation_alias="descriptionHtml", serialization_alias="descriptionHtml"
+    )
+    updated_at: datetime = Field(
+        validation_alias="updatedAt", serialization_alias="updatedAt"
+    )
+    online_store_url: Optional[str] = Field(
+        validation_alias="onlineStoreUrl", serialization_alias="onlineStoreUrl"
+    )
     seo: "CollectionByHandleCollectionSeo"
     image: Optional["CollectionByHandleCollectionImage"]
     products: "CollectionByHandleCollectionProducts"
@@ -37,19 +43,23 @@ class CollectionByHandleCollectionSeo(BaseModel):
 
 class CollectionByHandleCollectionImage(BaseModel):
     url: str
-    alt_text: Optional[str] = Field(alias="altText")
+    alt_text: Optional[str] = Field(
+        validation_alias="altText", serialization_alias="altText"
+    )
 
 
 class CollectionByHandleCollectionProducts(BaseModel):
     filters: Optional[list["CollectionByHandleCollectionProductsFilters"]] = None
-    page_info: "CollectionByHandleCollectionProductsPageInfo" = Field(alias="pageInfo")
+    page_info: "CollectionByHandleCollectionProductsPageInfo" = Field(
+        validation_alias="pageInfo", serialization_alias="pageInfo"
+    )
     edges: list["CollectionByHandleCollectionProductsEdges"]
 
 
 class CollectionByHandleCollectionProductsFilters(BaseModel):
     id: str
     label: str
-    type_: FilterType = Field(alias="type")
+    type_: FilterType = Field(validation_alias="type", serialization_alias="type")
     values: list["CollectionByHandleCollectionProductsFiltersValues"]
 
 
@@ -66,8 +76,12 @@ class CollectionByHandleCollectionProductsFiltersValuesSwatch(BaseModel):
 
 
 class CollectionByHandleCollectionProductsPageInfo(BaseModel):
-    has_next_page: bool = Field(alias="hasNextPage")
-    end_cursor: Optional[str] = Field(alias="endCursor")
+    has_next_page: bool = Field(
+        validation_alias="hasNextPage", serialization_alias="hasNextPage"
+    )
+    end_cursor: Optional[str] = Field(
+        validation_alias="endCursor", serialization_alias="endCursor"
+    )
 
 
 class CollectionByHandleCollectionProductsEdges(BaseModel):

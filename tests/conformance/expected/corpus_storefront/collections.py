@@ -14,14 +14,22 @@ class Collections(BaseModel):
 
 
 class CollectionsCollections(BaseModel):
-    total_count: int = Field(alias="totalCount")
-    page_info: "CollectionsCollectionsPageInfo" = Field(alias="pageInfo")
+    total_count: int = Field(
+        validation_alias="totalCount", serialization_alias="totalCount"
+    )
+    page_info: "CollectionsCollectionsPageInfo" = Field(
+        validation_alias="pageInfo", serialization_alias="pageInfo"
+    )
     edges: list["CollectionsCollectionsEdges"]
 
 
 class CollectionsCollectionsPageInfo(BaseModel):
-    has_next_page: bool = Field(alias="hasNextPage")
-    end_cursor: Optional[str] = Field(alias="endCursor")
+    has_next_page: bool = Field(
+        validation_alias="hasNextPage", serialization_alias="hasNextPage"
+    )
+    end_cursor: Optional[str] = Field(
+        validation_alias="endCursor", serialization_alias="endCursor"
+    )
 
 
 class CollectionsCollectionsEdges(BaseModel):
@@ -33,15 +41,21 @@ class CollectionsCollectionsEdgesNode(BaseModel):
     id: str
     handle: str
     title: str
-    updated_at: datetime = Field(alias="updatedAt")
-    online_store_url: Optional[str] = Field(alias="onlineStoreUrl")
+    updated_at: datetime = Field(
+        validation_alias="updatedAt", serialization_alias="updatedAt"
+    )
+    online_store_url: Optional[str] = Field(
+        validation_alias="onlineStoreUrl", serialization_alias="onlineStoreUrl"
+    )
     image: Optional["CollectionsCollectionsEdgesNodeImage"]
     products: "CollectionsCollectionsEdgesNodeProducts"
 
 
 class CollectionsCollectionsEdgesNodeImage(BaseModel):
     url: str
-    alt_text: Optional[str] = Field(alias="altText")
+    alt_text: Optional[str] = Field(
+        validation_alias="altText", serialization_alias="altText"
+    )
 
 
 class CollectionsCollectionsEdgesNodeProducts(BaseModel):
@@ -53,7 +67,7 @@ class CollectionsCollectionsEdgesNodeProductsNodes(BaseModel):
     handle: str
     featured_image: Optional[
         "CollectionsCollectionsEdgesNodeProductsNodesFeaturedImage"
-    ] = Field(alias="featuredImage")
+    ] = Field(validation_alias="featuredImage", serialization_alias="featuredImage")
 
 
 class CollectionsCollectionsEdgesNodeProductsNodesFeaturedImage(BaseModel):

@@ -12,7 +12,10 @@ from .enums import CustomerErrorCode
 
 class CustomerActivateByUrl(BaseModel):
     customer_activate_by_url: Optional["CustomerActivateByUrlCustomerActivateByUrl"] = (
-        Field(alias="customerActivateByUrl")
+        Field(
+            validation_alias="customerActivateByUrl",
+            serialization_alias="customerActivateByUrl",
+        )
     )
 
 
@@ -20,21 +23,32 @@ class CustomerActivateByUrlCustomerActivateByUrl(BaseModel):
     customer: Optional["CustomerActivateByUrlCustomerActivateByUrlCustomer"]
     customer_access_token: Optional[
         "CustomerActivateByUrlCustomerActivateByUrlCustomerAccessToken"
-    ] = Field(alias="customerAccessToken")
+    ] = Field(
+        validation_alias="customerAccessToken",
+        serialization_alias="customerAccessToken",
+    )
     customer_user_errors: list[
         "CustomerActivateByUrlCustomerActivateByUrlCustomerUserErrors"
-    ] = Field(alias="customerUserErrors")
+    ] = Field(
+        validation_alias="customerUserErrors", serialization_alias="customerUserErrors"
+    )
 
 
 class CustomerActivateByUrlCustomerActivateByUrlCustomer(BaseModel):
     id: str
     email: Optional[str]
-    created_at: datetime = Field(alias="createdAt")
+    created_at: datetime = Field(
+        validation_alias="createdAt", serialization_alias="createdAt"
+    )
 
 
 class CustomerActivateByUrlCustomerActivateByUrlCustomerAccessToken(BaseModel):
-    access_token: str = Field(alias="accessToken", repr=False)
-    expires_at: datetime = Field(alias="expiresAt")
+    access_token: str = Field(
+        validation_alias="accessToken", serialization_alias="accessToken", repr=False
+    )
+    expires_at: datetime = Field(
+        validation_alias="expiresAt", serialization_alias="expiresAt"
+    )
 
 
 class CustomerActivateByUrlCustomerActivateByUrlCustomerUserErrors(BaseModel):

@@ -23,12 +23,18 @@ class CustomerOrders(BaseModel):
 
 class CustomerOrdersCustomer(BaseModel):
     id: str
-    display_name: str = Field(alias="displayName")
+    display_name: str = Field(
+        validation_alias="displayName", serialization_alias="displayName"
+    )
     email: Optional[str]
-    number_of_orders: int = Field(alias="numberOfOrders")
-    created_at: datetime = Field(alias="createdAt")
+    number_of_orders: int = Field(
+        validation_alias="numberOfOrders", serialization_alias="numberOfOrders"
+    )
+    created_at: datetime = Field(
+        validation_alias="createdAt", serialization_alias="createdAt"
+    )
     default_address: Optional["CustomerOrdersCustomerDefaultAddress"] = Field(
-        alias="defaultAddress"
+        validation_alias="defaultAddress", serialization_alias="defaultAddress"
     )
     orders: "CustomerOrdersCustomerOrders"
 
@@ -36,18 +42,28 @@ class CustomerOrdersCustomer(BaseModel):
 class CustomerOrdersCustomerDefaultAddress(BaseModel):
     id: str
     formatted: list[str]
-    country_code_v_2: Optional[CountryCode] = Field(alias="countryCodeV2")
+    country_code_v_2: Optional[CountryCode] = Field(
+        validation_alias="countryCodeV2", serialization_alias="countryCodeV2"
+    )
 
 
 class CustomerOrdersCustomerOrders(BaseModel):
-    total_count: int = Field(alias="totalCount")
-    page_info: "CustomerOrdersCustomerOrdersPageInfo" = Field(alias="pageInfo")
+    total_count: int = Field(
+        validation_alias="totalCount", serialization_alias="totalCount"
+    )
+    page_info: "CustomerOrdersCustomerOrdersPageInfo" = Field(
+        validation_alias="pageInfo", serialization_alias="pageInfo"
+    )
     edges: list["CustomerOrdersCustomerOrdersEdges"]
 
 
 class CustomerOrdersCustomerOrdersPageInfo(BaseModel):
-    has_next_page: bool = Field(alias="hasNextPage")
-    end_cursor: Optional[str] = Field(alias="endCursor")
+    has_next_page: bool = Field(
+        validation_alias="hasNextPage", serialization_alias="hasNextPage"
+    )
+    end_cursor: Optional[str] = Field(
+        validation_alias="endCursor", serialization_alias="endCursor"
+    )
 
 
 class CustomerOrdersCustomerOrdersEdges(BaseModel):
@@ -58,23 +74,47 @@ class CustomerOrdersCustomerOrdersEdges(BaseModel):
 class CustomerOrdersCustomerOrdersEdgesNode(BaseModel):
     id: str
     name: str
-    order_number: int = Field(alias="orderNumber")
-    processed_at: datetime = Field(alias="processedAt")
-    canceled_at: Optional[datetime] = Field(alias="canceledAt")
-    cancel_reason: Optional[OrderCancelReason] = Field(alias="cancelReason")
-    financial_status: Optional[OrderFinancialStatus] = Field(alias="financialStatus")
-    fulfillment_status: OrderFulfillmentStatus = Field(alias="fulfillmentStatus")
-    currency_code: CurrencyCode = Field(alias="currencyCode")
-    status_url: str = Field(alias="statusUrl")
-    customer_url: Optional[str] = Field(alias="customerUrl")
+    order_number: int = Field(
+        validation_alias="orderNumber", serialization_alias="orderNumber"
+    )
+    processed_at: datetime = Field(
+        validation_alias="processedAt", serialization_alias="processedAt"
+    )
+    canceled_at: Optional[datetime] = Field(
+        validation_alias="canceledAt", serialization_alias="canceledAt"
+    )
+    cancel_reason: Optional[OrderCancelReason] = Field(
+        validation_alias="cancelReason", serialization_alias="cancelReason"
+    )
+    financial_status: Optional[OrderFinancialStatus] = Field(
+        validation_alias="financialStatus", serialization_alias="financialStatus"
+    )
+    fulfillment_status: OrderFulfillmentStatus = Field(
+        validation_alias="fulfillmentStatus", serialization_alias="fulfillmentStatus"
+    )
+    currency_code: CurrencyCode = Field(
+        validation_alias="currencyCode", serialization_alias="currencyCode"
+    )
+    status_url: str = Field(
+        validation_alias="statusUrl", serialization_alias="statusUrl"
+    )
+    customer_url: Optional[str] = Field(
+        validation_alias="customerUrl", serialization_alias="customerUrl"
+    )
     current_total_price: "CustomerOrdersCustomerOrdersEdgesNodeCurrentTotalPrice" = (
-        Field(alias="currentTotalPrice")
+        Field(
+            validation_alias="currentTotalPrice",
+            serialization_alias="currentTotalPrice",
+        )
     )
     total_shipping_price: "CustomerOrdersCustomerOrdersEdgesNodeTotalShippingPrice" = (
-        Field(alias="totalShippingPrice")
+        Field(
+            validation_alias="totalShippingPrice",
+            serialization_alias="totalShippingPrice",
+        )
     )
     line_items: "CustomerOrdersCustomerOrdersEdgesNodeLineItems" = Field(
-        alias="lineItems"
+        validation_alias="lineItems", serialization_alias="lineItems"
     )
 
 
@@ -89,9 +129,12 @@ class CustomerOrdersCustomerOrdersEdgesNodeLineItems(BaseModel):
 class CustomerOrdersCustomerOrdersEdgesNodeLineItemsNodes(BaseModel):
     title: str
     quantity: int
-    current_quantity: int = Field(alias="currentQuantity")
+    current_quantity: int = Field(
+        validation_alias="currentQuantity", serialization_alias="currentQuantity"
+    )
     discounted_total_price: "CustomerOrdersCustomerOrdersEdgesNodeLineItemsNodesDiscountedTotalPrice" = Field(
-        alias="discountedTotalPrice"
+        validation_alias="discountedTotalPrice",
+        serialization_alias="discountedTotalPrice",
     )
     variant: Optional["CustomerOrdersCustomerOrdersEdgesNodeLineItemsNodesVariant"]
 

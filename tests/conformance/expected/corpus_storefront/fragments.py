@@ -13,19 +13,33 @@ from .enums import CountryCode, CurrencyCode, MediaContentType, MenuItemType
 
 class MoneyFields(BaseModel):
     amount: Decimal
-    currency_code: CurrencyCode = Field(alias="currencyCode")
+    currency_code: CurrencyCode = Field(
+        validation_alias="currencyCode", serialization_alias="currencyCode"
+    )
 
 
 class CartFields(BaseModel):
     id: str
-    checkout_url: str = Field(alias="checkoutUrl")
-    created_at: datetime = Field(alias="createdAt")
-    updated_at: datetime = Field(alias="updatedAt")
-    total_quantity: int = Field(alias="totalQuantity")
+    checkout_url: str = Field(
+        validation_alias="checkoutUrl", serialization_alias="checkoutUrl"
+    )
+    created_at: datetime = Field(
+        validation_alias="createdAt", serialization_alias="createdAt"
+    )
+    updated_at: datetime = Field(
+        validation_alias="updatedAt", serialization_alias="updatedAt"
+    )
+    total_quantity: int = Field(
+        validation_alias="totalQuantity", serialization_alias="totalQuantity"
+    )
     note: Optional[str]
     attributes: list["CartFieldsAttributes"]
-    discount_codes: list["CartFieldsDiscountCodes"] = Field(alias="discountCodes")
-    buyer_identity: "CartFieldsBuyerIdentity" = Field(alias="buyerIdentity")
+    discount_codes: list["CartFieldsDiscountCodes"] = Field(
+        validation_alias="discountCodes", serialization_alias="discountCodes"
+    )
+    buyer_identity: "CartFieldsBuyerIdentity" = Field(
+        validation_alias="buyerIdentity", serialization_alias="buyerIdentity"
+    )
     cost: "CartFieldsCost"
     lines: "CartFieldsLines"
 
@@ -43,14 +57,21 @@ class CartFieldsDiscountCodes(BaseModel):
 class CartFieldsBuyerIdentity(BaseModel):
     email: Optional[str]
     phone: Optional[str]
-    country_code: Optional[CountryCode] = Field(alias="countryCode")
+    country_code: Optional[CountryCode] = Field(
+        validation_alias="countryCode", serialization_alias="countryCode"
+    )
 
 
 class CartFieldsCost(BaseModel):
-    subtotal_amount: "CartFieldsCostSubtotalAmount" = Field(alias="subtotalAmount")
-    total_amount: "CartFieldsCostTotalAmount" = Field(alias="totalAmount")
+    subtotal_amount: "CartFieldsCostSubtotalAmount" = Field(
+        validation_alias="subtotalAmount", serialization_alias="subtotalAmount"
+    )
+    total_amount: "CartFieldsCostTotalAmount" = Field(
+        validation_alias="totalAmount", serialization_alias="totalAmount"
+    )
     checkout_charge_amount: "CartFieldsCostCheckoutChargeAmount" = Field(
-        alias="checkoutChargeAmount"
+        validation_alias="checkoutChargeAmount",
+        serialization_alias="checkoutChargeAmount",
     )
 
 
@@ -95,7 +116,9 @@ class CartFieldsLinesEdges(BaseModel):
 
 
 class CartFieldsLinesEdgesNodeBaseCartLine(BaseModel):
-    typename__: str = Field(alias="__typename")
+    typename__: str = Field(
+        validation_alias="__typename", serialization_alias="__typename"
+    )
     id: str
     quantity: int
     attributes: list["CartFieldsLinesEdgesNodeBaseCartLineAttributes"]
@@ -129,13 +152,19 @@ class CartFieldsLinesEdgesNodeBaseCartLineAttributes(BaseModel):
 
 class CartFieldsLinesEdgesNodeBaseCartLineCost(BaseModel):
     amount_per_quantity: "CartFieldsLinesEdgesNodeBaseCartLineCostAmountPerQuantity" = (
-        Field(alias="amountPerQuantity")
+        Field(
+            validation_alias="amountPerQuantity",
+            serialization_alias="amountPerQuantity",
+        )
     )
     compare_at_amount_per_quantity: Optional[
         "CartFieldsLinesEdgesNodeBaseCartLineCostCompareAtAmountPerQuantity"
-    ] = Field(alias="compareAtAmountPerQuantity")
+    ] = Field(
+        validation_alias="compareAtAmountPerQuantity",
+        serialization_alias="compareAtAmountPerQuantity",
+    )
     total_amount: "CartFieldsLinesEdgesNodeBaseCartLineCostTotalAmount" = Field(
-        alias="totalAmount"
+        validation_alias="totalAmount", serialization_alias="totalAmount"
     )
 
 
@@ -152,7 +181,9 @@ class CartFieldsLinesEdgesNodeBaseCartLineCostTotalAmount(MoneyFields):
 
 
 class CartFieldsLinesEdgesNodeBaseCartLineMerchandiseProductVariant(BaseModel):
-    typename__: Literal["ProductVariant"] = Field(alias="__typename")
+    typename__: Literal["ProductVariant"] = Field(
+        validation_alias="__typename", serialization_alias="__typename"
+    )
     id: str
     title: str
     sku: Optional[str]
@@ -162,16 +193,20 @@ class CartFieldsLinesEdgesNodeBaseCartLineMerchandiseProductVariant(BaseModel):
     product: "CartFieldsLinesEdgesNodeBaseCartLineMerchandiseProductVariantProduct"
     selected_options: list[
         "CartFieldsLinesEdgesNodeBaseCartLineMerchandiseProductVariantSelectedOptions"
-    ] = Field(alias="selectedOptions")
+    ] = Field(validation_alias="selectedOptions", serialization_alias="selectedOptions")
 
 
 class CartFieldsLinesEdgesNodeBaseCartLineMerchandiseMerchandise(BaseModel):
-    typename__: str = Field(alias="__typename")
+    typename__: str = Field(
+        validation_alias="__typename", serialization_alias="__typename"
+    )
 
 
 class CartFieldsLinesEdgesNodeBaseCartLineMerchandiseProductVariantImage(BaseModel):
     url: str
-    alt_text: Optional[str] = Field(alias="altText")
+    alt_text: Optional[str] = Field(
+        validation_alias="altText", serialization_alias="altText"
+    )
 
 
 class CartFieldsLinesEdgesNodeBaseCartLineMerchandiseProductVariantProduct(BaseModel):
@@ -187,7 +222,9 @@ class CartFieldsLinesEdgesNodeBaseCartLineMerchandiseProductVariantSelectedOptio
 
 
 class CartFieldsLinesEdgesNodeComponentizableCartLine(BaseModel):
-    typename__: Literal["ComponentizableCartLine"] = Field(alias="__typename")
+    typename__: Literal["ComponentizableCartLine"] = Field(
+        validation_alias="__typename", serialization_alias="__typename"
+    )
     id: str
     quantity: int
     attributes: list["CartFieldsLinesEdgesNodeComponentizableCartLineAttributes"]
@@ -218,7 +255,7 @@ class CartFieldsLinesEdgesNodeComponentizableCartLine(BaseModel):
     ]
     line_components: list[
         "CartFieldsLinesEdgesNodeComponentizableCartLineLineComponents"
-    ] = Field(alias="lineComponents")
+    ] = Field(validation_alias="lineComponents", serialization_alias="lineComponents")
 
 
 class CartFieldsLinesEdgesNodeComponentizableCartLineAttributes(BaseModel):
@@ -228,13 +265,16 @@ class CartFieldsLinesEdgesNodeComponentizableCartLineAttributes(BaseModel):
 
 class CartFieldsLinesEdgesNodeComponentizableCartLineCost(BaseModel):
     amount_per_quantity: "CartFieldsLinesEdgesNodeComponentizableCartLineCostAmountPerQuantity" = Field(
-        alias="amountPerQuantity"
+        validation_alias="amountPerQuantity", serialization_alias="amountPerQuantity"
     )
     compare_at_amount_per_quantity: Optional[
         "CartFieldsLinesEdgesNodeComponentizableCartLineCostCompareAtAmountPerQuantity"
-    ] = Field(alias="compareAtAmountPerQuantity")
+    ] = Field(
+        validation_alias="compareAtAmountPerQuantity",
+        serialization_alias="compareAtAmountPerQuantity",
+    )
     total_amount: "CartFieldsLinesEdgesNodeComponentizableCartLineCostTotalAmount" = (
-        Field(alias="totalAmount")
+        Field(validation_alias="totalAmount", serialization_alias="totalAmount")
     )
 
 
@@ -255,7 +295,9 @@ class CartFieldsLinesEdgesNodeComponentizableCartLineCostTotalAmount(MoneyFields
 class CartFieldsLinesEdgesNodeComponentizableCartLineMerchandiseProductVariant(
     BaseModel
 ):
-    typename__: Literal["ProductVariant"] = Field(alias="__typename")
+    typename__: Literal["ProductVariant"] = Field(
+        validation_alias="__typename", serialization_alias="__typename"
+    )
     id: str
     title: str
     sku: Optional[str]
@@ -265,18 +307,22 @@ class CartFieldsLinesEdgesNodeComponentizableCartLineMerchandiseProductVariant(
     product: "CartFieldsLinesEdgesNodeComponentizableCartLineMerchandiseProductVariantProduct"
     selected_options: list[
         "CartFieldsLinesEdgesNodeComponentizableCartLineMerchandiseProductVariantSelectedOptions"
-    ] = Field(alias="selectedOptions")
+    ] = Field(validation_alias="selectedOptions", serialization_alias="selectedOptions")
 
 
 class CartFieldsLinesEdgesNodeComponentizableCartLineMerchandiseMerchandise(BaseModel):
-    typename__: str = Field(alias="__typename")
+    typename__: str = Field(
+        validation_alias="__typename", serialization_alias="__typename"
+    )
 
 
 class CartFieldsLinesEdgesNodeComponentizableCartLineMerchandiseProductVariantImage(
     BaseModel
 ):
     url: str
-    alt_text: Optional[str] = Field(alias="altText")
+    alt_text: Optional[str] = Field(
+        validation_alias="altText", serialization_alias="altText"
+    )
 
 
 class CartFieldsLinesEdgesNodeComponentizableCartLineMerchandiseProductVariantProduct(
@@ -325,7 +371,9 @@ class CartFieldsLinesEdgesNodeComponentizableCartLineLineComponents(BaseModel):
 class CartFieldsLinesEdgesNodeComponentizableCartLineLineComponentsMerchandiseProductVariant(
     BaseModel
 ):
-    typename__: Literal["ProductVariant"] = Field(alias="__typename")
+    typename__: Literal["ProductVariant"] = Field(
+        validation_alias="__typename", serialization_alias="__typename"
+    )
     id: str
     title: str
 
@@ -333,16 +381,20 @@ class CartFieldsLinesEdgesNodeComponentizableCartLineLineComponentsMerchandisePr
 class CartFieldsLinesEdgesNodeComponentizableCartLineLineComponentsMerchandiseMerchandise(
     BaseModel
 ):
-    typename__: str = Field(alias="__typename")
+    typename__: str = Field(
+        validation_alias="__typename", serialization_alias="__typename"
+    )
 
 
 class MenuItemFields(BaseModel):
     id: str
     title: str
-    type_: MenuItemType = Field(alias="type")
+    type_: MenuItemType = Field(validation_alias="type", serialization_alias="type")
     url: Optional[str]
     tags: list[str]
-    resource_id: Optional[str] = Field(alias="resourceId")
+    resource_id: Optional[str] = Field(
+        validation_alias="resourceId", serialization_alias="resourceId"
+    )
     resource: Optional[
         Annotated[
             Union[
@@ -396,52 +448,70 @@ class MenuItemFields(BaseModel):
 
 
 class MenuItemFieldsResourceArticle(BaseModel):
-    typename__: Literal["Article"] = Field(alias="__typename")
+    typename__: Literal["Article"] = Field(
+        validation_alias="__typename", serialization_alias="__typename"
+    )
     handle: str
 
 
 class MenuItemFieldsResourceBlog(BaseModel):
-    typename__: Literal["Blog"] = Field(alias="__typename")
+    typename__: Literal["Blog"] = Field(
+        validation_alias="__typename", serialization_alias="__typename"
+    )
     handle: str
 
 
 class MenuItemFieldsResourceCollection(BaseModel):
-    typename__: Literal["Collection"] = Field(alias="__typename")
+    typename__: Literal["Collection"] = Field(
+        validation_alias="__typename", serialization_alias="__typename"
+    )
     handle: str
 
 
 class MenuItemFieldsResourceMetaobject(BaseModel):
-    typename__: Literal["Metaobject"] = Field(alias="__typename")
+    typename__: Literal["Metaobject"] = Field(
+        validation_alias="__typename", serialization_alias="__typename"
+    )
     handle: str
-    type_: str = Field(alias="type")
+    type_: str = Field(validation_alias="type", serialization_alias="type")
 
 
 class MenuItemFieldsResourcePage(BaseModel):
-    typename__: Literal["Page"] = Field(alias="__typename")
+    typename__: Literal["Page"] = Field(
+        validation_alias="__typename", serialization_alias="__typename"
+    )
     handle: str
 
 
 class MenuItemFieldsResourceProduct(BaseModel):
-    typename__: Literal["Product"] = Field(alias="__typename")
+    typename__: Literal["Product"] = Field(
+        validation_alias="__typename", serialization_alias="__typename"
+    )
     handle: str
 
 
 class MenuItemFieldsResourceShopPolicy(BaseModel):
-    typename__: Literal["ShopPolicy"] = Field(alias="__typename")
+    typename__: Literal["ShopPolicy"] = Field(
+        validation_alias="__typename", serialization_alias="__typename"
+    )
     handle: str
 
 
 class MenuItemFieldsResourceMenuItemResource(BaseModel):
-    typename__: str = Field(alias="__typename")
+    typename__: str = Field(
+        validation_alias="__typename", serialization_alias="__typename"
+    )
 
 
 class MetafieldFields(BaseModel):
     id: str
     namespace: str
     key: str
-    type_: str = Field(alias="type")
+    type_: str = Field(validation_alias="type", serialization_alias="type")
     value: str
-    updated_at: datetime = Field(alias="updatedAt")
+    updated_at: datetime = Field(
+        validation_alias="updatedAt", serialization_alias="updatedAt"
+    )
     reference: Optional[
         Annotated[
             Union[
@@ -506,68 +576,94 @@ class MetafieldFields(BaseModel):
 
 
 class MetafieldFieldsReferenceCollection(BaseModel):
-    typename__: Literal["Collection"] = Field(alias="__typename")
+    typename__: Literal["Collection"] = Field(
+        validation_alias="__typename", serialization_alias="__typename"
+    )
     id: str
     handle: str
     title: str
 
 
 class MetafieldFieldsReferenceGenericFile(BaseModel):
-    typename__: Literal["GenericFile"] = Field(alias="__typename")
+    typename__: Literal["GenericFile"] = Field(
+        validation_alias="__typename", serialization_alias="__typename"
+    )
     id: str
     url: Optional[str]
-    mime_type: Optional[str] = Field(alias="mimeType")
+    mime_type: Optional[str] = Field(
+        validation_alias="mimeType", serialization_alias="mimeType"
+    )
 
 
 class MetafieldFieldsReferenceMediaImage(BaseModel):
-    typename__: Literal["MediaImage"] = Field(alias="__typename")
+    typename__: Literal["MediaImage"] = Field(
+        validation_alias="__typename", serialization_alias="__typename"
+    )
     id: str
     alt: Optional[str]
-    media_content_type: MediaContentType = Field(alias="mediaContentType")
+    media_content_type: MediaContentType = Field(
+        validation_alias="mediaContentType", serialization_alias="mediaContentType"
+    )
     image: Optional["MetafieldFieldsReferenceMediaImageImage"]
 
 
 class MetafieldFieldsReferenceMediaImageImage(BaseModel):
     url: str
-    alt_text: Optional[str] = Field(alias="altText")
+    alt_text: Optional[str] = Field(
+        validation_alias="altText", serialization_alias="altText"
+    )
 
 
 class MetafieldFieldsReferenceMetaobject(BaseModel):
-    typename__: Literal["Metaobject"] = Field(alias="__typename")
+    typename__: Literal["Metaobject"] = Field(
+        validation_alias="__typename", serialization_alias="__typename"
+    )
     id: str
     handle: str
-    type_: str = Field(alias="type")
+    type_: str = Field(validation_alias="type", serialization_alias="type")
 
 
 class MetafieldFieldsReferenceModel3d(BaseModel):
-    typename__: Literal["Model3d"] = Field(alias="__typename")
+    typename__: Literal["Model3d"] = Field(
+        validation_alias="__typename", serialization_alias="__typename"
+    )
     id: str
 
 
 class MetafieldFieldsReferencePage(BaseModel):
-    typename__: Literal["Page"] = Field(alias="__typename")
+    typename__: Literal["Page"] = Field(
+        validation_alias="__typename", serialization_alias="__typename"
+    )
     id: str
 
 
 class MetafieldFieldsReferenceProduct(BaseModel):
-    typename__: Literal["Product"] = Field(alias="__typename")
+    typename__: Literal["Product"] = Field(
+        validation_alias="__typename", serialization_alias="__typename"
+    )
     id: str
     handle: str
     title: str
 
 
 class MetafieldFieldsReferenceProductVariant(BaseModel):
-    typename__: Literal["ProductVariant"] = Field(alias="__typename")
+    typename__: Literal["ProductVariant"] = Field(
+        validation_alias="__typename", serialization_alias="__typename"
+    )
     id: str
 
 
 class MetafieldFieldsReferenceVideo(BaseModel):
-    typename__: Literal["Video"] = Field(alias="__typename")
+    typename__: Literal["Video"] = Field(
+        validation_alias="__typename", serialization_alias="__typename"
+    )
     id: str
 
 
 class MetafieldFieldsReferenceMetafieldReference(BaseModel):
-    typename__: str = Field(alias="__typename")
+    typename__: str = Field(
+        validation_alias="__typename", serialization_alias="__typename"
+    )
 
 
 class ProductCard(BaseModel):
@@ -575,21 +671,30 @@ class ProductCard(BaseModel):
     handle: str
     title: str
     vendor: str
-    available_for_sale: bool = Field(alias="availableForSale")
-    online_store_url: Optional[str] = Field(alias="onlineStoreUrl")
-    price_range: "ProductCardPriceRange" = Field(alias="priceRange")
-    compare_at_price_range: "ProductCardCompareAtPriceRange" = Field(
-        alias="compareAtPriceRange"
+    available_for_sale: bool = Field(
+        validation_alias="availableForSale", serialization_alias="availableForSale"
     )
-    featured_image: Optional["ProductCardFeaturedImage"] = Field(alias="featuredImage")
+    online_store_url: Optional[str] = Field(
+        validation_alias="onlineStoreUrl", serialization_alias="onlineStoreUrl"
+    )
+    price_range: "ProductCardPriceRange" = Field(
+        validation_alias="priceRange", serialization_alias="priceRange"
+    )
+    compare_at_price_range: "ProductCardCompareAtPriceRange" = Field(
+        validation_alias="compareAtPriceRange",
+        serialization_alias="compareAtPriceRange",
+    )
+    featured_image: Optional["ProductCardFeaturedImage"] = Field(
+        validation_alias="featuredImage", serialization_alias="featuredImage"
+    )
 
 
 class ProductCardPriceRange(BaseModel):
     min_variant_price: "ProductCardPriceRangeMinVariantPrice" = Field(
-        alias="minVariantPrice"
+        validation_alias="minVariantPrice", serialization_alias="minVariantPrice"
     )
     max_variant_price: "ProductCardPriceRangeMaxVariantPrice" = Field(
-        alias="maxVariantPrice"
+        validation_alias="maxVariantPrice", serialization_alias="maxVariantPrice"
     )
 
 
@@ -603,7 +708,7 @@ class ProductCardPriceRangeMaxVariantPrice(MoneyFields):
 
 class ProductCardCompareAtPriceRange(BaseModel):
     min_variant_price: "ProductCardCompareAtPriceRangeMinVariantPrice" = Field(
-        alias="minVariantPrice"
+        validation_alias="minVariantPrice", serialization_alias="minVariantPrice"
     )
 
 
@@ -613,7 +718,9 @@ class ProductCardCompareAtPriceRangeMinVariantPrice(MoneyFields):
 
 class ProductCardFeaturedImage(BaseModel):
     id: Optional[str]
-    alt_text: Optional[str] = Field(alias="altText")
+    alt_text: Optional[str] = Field(
+        validation_alias="altText", serialization_alias="altText"
+    )
     width: Optional[int]
     height: Optional[int]
     url: str

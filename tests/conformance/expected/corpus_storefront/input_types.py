@@ -33,16 +33,27 @@ class CartBuyerIdentityInput(BaseModel):
     and should match the customer's shipping address.
     """
 
-    company_location_id: Optional[str] = Field(alias="companyLocationId", default=None)
+    company_location_id: Optional[str] = Field(
+        validation_alias="companyLocationId",
+        serialization_alias="companyLocationId",
+        default=None,
+    )
     "The company location of the buyer that is interacting with the cart."
-    country_code: Optional[CountryCode] = Field(alias="countryCode", default=None)
+    country_code: Optional[CountryCode] = Field(
+        validation_alias="countryCode", serialization_alias="countryCode", default=None
+    )
     "The country where the buyer is located."
     customer_access_token: Optional[str] = Field(
-        alias="customerAccessToken", default=None, repr=False
+        validation_alias="customerAccessToken",
+        serialization_alias="customerAccessToken",
+        default=None,
+        repr=False,
     )
     "The access token used to identify the customer associated with the cart."
     delivery_address_preferences: Optional[list["DeliveryAddressInput"]] = Field(
-        alias="deliveryAddressPreferences", default=None
+        validation_alias="deliveryAddressPreferences",
+        serialization_alias="deliveryAddressPreferences",
+        default=None,
     )
     "An ordered set of delivery addresses tied to the buyer that is interacting with the cart.\nThe rank of the preferences is determined by the order of the addresses in the array. Preferences\ncan be used to populate relevant fields in the checkout flow.\n\nThe input must not contain more than `250` values."
     email: Optional[str] = None
@@ -56,7 +67,9 @@ class CartBuyerIdentityInput(BaseModel):
 class CartDeliveryCoordinatesPreferenceInput(BaseModel):
     """Preferred location used to find the closest pick up point based on coordinates."""
 
-    country_code: CountryCode = Field(alias="countryCode")
+    country_code: CountryCode = Field(
+        validation_alias="countryCode", serialization_alias="countryCode"
+    )
     "The two-letter code for the country of the preferred location.\n\nFor example, US.\n"
     latitude: float
     "The geographic latitude for a given location. Coordinates are required in order to set pickUpHandle for pickup points."
@@ -70,10 +83,16 @@ class CartDeliveryPreferenceInput(BaseModel):
     coordinates: Optional["CartDeliveryCoordinatesPreferenceInput"] = None
     "The coordinates of a delivery location in order of preference."
     delivery_method: Optional[list[PreferenceDeliveryMethodType]] = Field(
-        alias="deliveryMethod", default=None
+        validation_alias="deliveryMethod",
+        serialization_alias="deliveryMethod",
+        default=None,
     )
     "The preferred delivery methods such as shipping, local pickup or through pickup points.\n\nThe input must not contain more than `250` values."
-    pickup_handle: Optional[list[str]] = Field(alias="pickupHandle", default=None)
+    pickup_handle: Optional[list[str]] = Field(
+        validation_alias="pickupHandle",
+        serialization_alias="pickupHandle",
+        default=None,
+    )
     "The pickup handle prefills checkout fields with the location for either local pickup or pickup points delivery methods.\nIt accepts both location ID for local pickup and external IDs for pickup points.\n\nThe input must not contain more than `250` values."
 
 
@@ -83,12 +102,22 @@ class CartInput(BaseModel):
     attributes: Optional[list["AttributeInput"]] = None
     "An array of key-value pairs that contains additional information about the cart.\n\nThe input must not contain more than `250` values."
     buyer_identity: Optional["CartBuyerIdentityInput"] = Field(
-        alias="buyerIdentity", default=None
+        validation_alias="buyerIdentity",
+        serialization_alias="buyerIdentity",
+        default=None,
     )
     "The customer associated with the cart. Used to determine [international pricing]\n(https://shopify.dev/custom-storefronts/internationalization/international-pricing).\nBuyer identity should match the customer's shipping address.\n"
-    discount_codes: Optional[list[str]] = Field(alias="discountCodes", default=None)
+    discount_codes: Optional[list[str]] = Field(
+        validation_alias="discountCodes",
+        serialization_alias="discountCodes",
+        default=None,
+    )
     "The case-insensitive discount codes that the customer added at checkout.\n\nThe input must not contain more than `250` values."
-    gift_card_codes: Optional[list[str]] = Field(alias="giftCardCodes", default=None)
+    gift_card_codes: Optional[list[str]] = Field(
+        validation_alias="giftCardCodes",
+        serialization_alias="giftCardCodes",
+        default=None,
+    )
     "The case-insensitive gift card codes.\n\nThe input must not contain more than `250` values."
     lines: Optional[list["CartLineInput"]] = None
     "A list of merchandise lines to add to the cart.\n\nThe input must not contain more than `250` values."
@@ -103,7 +132,7 @@ class CartInputMetafieldInput(BaseModel):
 
     key: str
     "The key name of the metafield."
-    type_: str = Field(alias="type")
+    type_: str = Field(validation_alias="type", serialization_alias="type")
     "The type of data that the cart metafield stores.\nThe type of data must be a [supported type](https://shopify.dev/apps/metafields/types).\n"
     value: str
     "The data to store in the cart metafield. The data is always stored as a string, regardless of the metafield's type.\n"
@@ -114,11 +143,17 @@ class CartLineInput(BaseModel):
 
     attributes: Optional[list["AttributeInput"]] = None
     "An array of key-value pairs that contains additional information about the merchandise line.\n\nThe input must not contain more than `250` values."
-    merchandise_id: str = Field(alias="merchandiseId")
+    merchandise_id: str = Field(
+        validation_alias="merchandiseId", serialization_alias="merchandiseId"
+    )
     "The ID of the merchandise that the buyer intends to purchase."
     quantity: Optional[int] = 1
     "The quantity of the merchandise."
-    selling_plan_id: Optional[str] = Field(alias="sellingPlanId", default=None)
+    selling_plan_id: Optional[str] = Field(
+        validation_alias="sellingPlanId",
+        serialization_alias="sellingPlanId",
+        default=None,
+    )
     "The ID of the selling plan that the merchandise is being purchased with."
 
 
@@ -129,11 +164,19 @@ class CartLineUpdateInput(BaseModel):
     "An array of key-value pairs that contains additional information about the merchandise line.\n\nThe input must not contain more than `250` values."
     id: str
     "The ID of the merchandise line."
-    merchandise_id: Optional[str] = Field(alias="merchandiseId", default=None)
+    merchandise_id: Optional[str] = Field(
+        validation_alias="merchandiseId",
+        serialization_alias="merchandiseId",
+        default=None,
+    )
     "The ID of the merchandise for the line item."
     quantity: Optional[int] = None
     "The quantity of the line item."
-    selling_plan_id: Optional[str] = Field(alias="sellingPlanId", default=None)
+    selling_plan_id: Optional[str] = Field(
+        validation_alias="sellingPlanId",
+        serialization_alias="sellingPlanId",
+        default=None,
+    )
     "The ID of the selling plan that the merchandise is being purchased with."
 
 
@@ -149,20 +192,29 @@ class CartPreferencesInput(BaseModel):
 class DeliveryAddressInput(BaseModel):
     """The input fields for delivery address preferences."""
 
-    customer_address_id: Optional[str] = Field(alias="customerAddressId", default=None)
+    customer_address_id: Optional[str] = Field(
+        validation_alias="customerAddressId",
+        serialization_alias="customerAddressId",
+        default=None,
+    )
     "The ID of a customer address that is associated with the buyer that is interacting with the cart.\n"
     delivery_address: Optional["MailingAddressInput"] = Field(
-        alias="deliveryAddress", default=None
+        validation_alias="deliveryAddress",
+        serialization_alias="deliveryAddress",
+        default=None,
     )
     "A delivery address preference of a buyer that is interacting with the cart."
     delivery_address_validation_strategy: Optional[
         DeliveryAddressValidationStrategy
     ] = Field(
-        alias="deliveryAddressValidationStrategy",
+        validation_alias="deliveryAddressValidationStrategy",
+        serialization_alias="deliveryAddressValidationStrategy",
         default=DeliveryAddressValidationStrategy.COUNTRY_CODE_ONLY,
     )
     "Defines what kind of address validation is requested."
-    one_time_use: Optional[bool] = Field(alias="oneTimeUse", default=False)
+    one_time_use: Optional[bool] = Field(
+        validation_alias="oneTimeUse", serialization_alias="oneTimeUse", default=False
+    )
     "Whether the given delivery address is considered to be a one-time use address. One-time use addresses do not\nget persisted to the buyer's personal addresses when checking out.\n"
 
 
@@ -178,9 +230,13 @@ class HasMetafieldsIdentifier(BaseModel):
 class MailingAddressInput(BaseModel):
     """The input fields to create or update a mailing address."""
 
-    address_1: Optional[str] = Field(alias="address1", default=None)
+    address_1: Optional[str] = Field(
+        validation_alias="address1", serialization_alias="address1", default=None
+    )
     "The first line of the address. Typically the street address or PO Box number.\n"
-    address_2: Optional[str] = Field(alias="address2", default=None)
+    address_2: Optional[str] = Field(
+        validation_alias="address2", serialization_alias="address2", default=None
+    )
     "The second line of the address. Typically the number of the apartment, suite, or unit.\n"
     city: Optional[str] = None
     "The name of the city, district, village, or town.\n"
@@ -188,15 +244,21 @@ class MailingAddressInput(BaseModel):
     "The name of the customer's company or organization.\n"
     country: Optional[str] = None
     "The name of the country."
-    first_name: Optional[str] = Field(alias="firstName", default=None)
+    first_name: Optional[str] = Field(
+        validation_alias="firstName", serialization_alias="firstName", default=None
+    )
     "The first name of the customer."
-    last_name: Optional[str] = Field(alias="lastName", default=None)
+    last_name: Optional[str] = Field(
+        validation_alias="lastName", serialization_alias="lastName", default=None
+    )
     "The last name of the customer."
     phone: Optional[str] = None
     "A unique phone number for the customer.\n\nFormatted using E.164 standard. For example, _+16135551111_.\n"
     province: Optional[str] = None
     "The region of the address, such as the province, state, or district."
-    zip_: Optional[str] = Field(alias="zip", default=None)
+    zip_: Optional[str] = Field(
+        validation_alias="zip", serialization_alias="zip", default=None
+    )
     "The zip or postal code of the address."
 
 
@@ -223,7 +285,9 @@ class MoneyInput(BaseModel):
 
     amount: Decimal
     "Decimal money amount."
-    currency_code: CurrencyCode = Field(alias="currencyCode")
+    currency_code: CurrencyCode = Field(
+        validation_alias="currencyCode", serialization_alias="currencyCode"
+    )
     "Currency of the money."
 
 
@@ -247,21 +311,33 @@ class ProductFilter(BaseModel):
     price: Optional["PriceRangeFilter"] = None
     "A range of prices to filter with-in."
     product_metafield: Optional["MetafieldFilter"] = Field(
-        alias="productMetafield", default=None
+        validation_alias="productMetafield",
+        serialization_alias="productMetafield",
+        default=None,
     )
     "A product metafield to filter on."
-    product_type: Optional[str] = Field(alias="productType", default=None)
+    product_type: Optional[str] = Field(
+        validation_alias="productType", serialization_alias="productType", default=None
+    )
     "The product type to filter on."
-    product_vendor: Optional[str] = Field(alias="productVendor", default=None)
+    product_vendor: Optional[str] = Field(
+        validation_alias="productVendor",
+        serialization_alias="productVendor",
+        default=None,
+    )
     "The product vendor to filter on."
     tag: Optional[str] = None
     "A product tag to filter on."
     variant_metafield: Optional["MetafieldFilter"] = Field(
-        alias="variantMetafield", default=None
+        validation_alias="variantMetafield",
+        serialization_alias="variantMetafield",
+        default=None,
     )
     "A variant metafield to filter on."
     variant_option: Optional["VariantOptionFilter"] = Field(
-        alias="variantOption", default=None
+        validation_alias="variantOption",
+        serialization_alias="variantOption",
+        default=None,
     )
     "A variant option to filter on."
 
@@ -274,16 +350,26 @@ class ShopPayPaymentRequestDeliveryMethodInput(BaseModel):
     code: Optional[str] = None
     "The code of the delivery method."
     delivery_expectation_label: Optional[str] = Field(
-        alias="deliveryExpectationLabel", default=None
+        validation_alias="deliveryExpectationLabel",
+        serialization_alias="deliveryExpectationLabel",
+        default=None,
     )
     "The detail about when the delivery may be expected."
     detail: Optional[str] = None
     "The detail of the delivery method."
     label: Optional[str] = None
     "The label of the delivery method."
-    max_delivery_date: Optional[datetime] = Field(alias="maxDeliveryDate", default=None)
+    max_delivery_date: Optional[datetime] = Field(
+        validation_alias="maxDeliveryDate",
+        serialization_alias="maxDeliveryDate",
+        default=None,
+    )
     "The maximum delivery date for the delivery method."
-    min_delivery_date: Optional[datetime] = Field(alias="minDeliveryDate", default=None)
+    min_delivery_date: Optional[datetime] = Field(
+        validation_alias="minDeliveryDate",
+        serialization_alias="minDeliveryDate",
+        default=None,
+    )
     "The minimum delivery date for the delivery method."
 
 
@@ -309,29 +395,50 @@ class ShopPayPaymentRequestInput(BaseModel):
     """The input fields represent a Shop Pay payment request."""
 
     delivery_methods: Optional[list["ShopPayPaymentRequestDeliveryMethodInput"]] = (
-        Field(alias="deliveryMethods", default=None)
+        Field(
+            validation_alias="deliveryMethods",
+            serialization_alias="deliveryMethods",
+            default=None,
+        )
     )
     "The delivery methods for the payment request.\n\nThe input must not contain more than `250` values."
-    discount_codes: Optional[list[str]] = Field(alias="discountCodes", default=None)
+    discount_codes: Optional[list[str]] = Field(
+        validation_alias="discountCodes",
+        serialization_alias="discountCodes",
+        default=None,
+    )
     "The discount codes for the payment request.\n\nThe input must not contain more than `250` values."
     discounts: Optional[list["ShopPayPaymentRequestDiscountInput"]] = None
     "The discounts for the payment request order.\n\nThe input must not contain more than `250` values."
     line_items: Optional[list["ShopPayPaymentRequestLineItemInput"]] = Field(
-        alias="lineItems", default=None
+        validation_alias="lineItems", serialization_alias="lineItems", default=None
     )
     "The line items for the payment request.\n\nThe input must not contain more than `250` values."
     locale: str
     "The locale for the payment request."
-    payment_method: Optional[str] = Field(alias="paymentMethod", default=None)
+    payment_method: Optional[str] = Field(
+        validation_alias="paymentMethod",
+        serialization_alias="paymentMethod",
+        default=None,
+    )
     "The encrypted payment method for the payment request."
-    presentment_currency: CurrencyCode = Field(alias="presentmentCurrency")
+    presentment_currency: CurrencyCode = Field(
+        validation_alias="presentmentCurrency",
+        serialization_alias="presentmentCurrency",
+    )
     "The presentment currency for the payment request."
     selected_delivery_method_type: Optional[ShopPayPaymentRequestDeliveryMethodType] = (
-        Field(alias="selectedDeliveryMethodType", default=None)
+        Field(
+            validation_alias="selectedDeliveryMethodType",
+            serialization_alias="selectedDeliveryMethodType",
+            default=None,
+        )
     )
     "The delivery method type for the payment request."
     shipping_lines: Optional[list["ShopPayPaymentRequestShippingLineInput"]] = Field(
-        alias="shippingLines", default=None
+        validation_alias="shippingLines",
+        serialization_alias="shippingLines",
+        default=None,
     )
     "The shipping lines for the payment request.\n\nThe input must not contain more than `250` values."
     subtotal: "MoneyInput"
@@ -339,10 +446,16 @@ class ShopPayPaymentRequestInput(BaseModel):
     total: "MoneyInput"
     "The total amount for the payment request."
     total_shipping_price: Optional["ShopPayPaymentRequestTotalShippingPriceInput"] = (
-        Field(alias="totalShippingPrice", default=None)
+        Field(
+            validation_alias="totalShippingPrice",
+            serialization_alias="totalShippingPrice",
+            default=None,
+        )
     )
     "The total shipping price for the payment request."
-    total_tax: Optional["MoneyInput"] = Field(alias="totalTax", default=None)
+    total_tax: Optional["MoneyInput"] = Field(
+        validation_alias="totalTax", serialization_alias="totalTax", default=None
+    )
     "The total tax for the payment request."
 
 
@@ -350,36 +463,52 @@ class ShopPayPaymentRequestLineItemInput(BaseModel):
     """The input fields to create a line item for a Shop Pay payment request."""
 
     final_item_price: Optional["MoneyInput"] = Field(
-        alias="finalItemPrice", default=None
+        validation_alias="finalItemPrice",
+        serialization_alias="finalItemPrice",
+        default=None,
     )
     "The final item price for the line item."
     final_line_price: Optional["MoneyInput"] = Field(
-        alias="finalLinePrice", default=None
+        validation_alias="finalLinePrice",
+        serialization_alias="finalLinePrice",
+        default=None,
     )
     "The final line price for the line item."
     image: Optional["ShopPayPaymentRequestImageInput"] = None
     "The image of the line item."
     item_discounts: Optional[list["ShopPayPaymentRequestDiscountInput"]] = Field(
-        alias="itemDiscounts", default=None
+        validation_alias="itemDiscounts",
+        serialization_alias="itemDiscounts",
+        default=None,
     )
     "The item discounts for the line item.\n\nThe input must not contain more than `250` values."
     label: Optional[str] = None
     "The label of the line item."
     line_discounts: Optional[list["ShopPayPaymentRequestDiscountInput"]] = Field(
-        alias="lineDiscounts", default=None
+        validation_alias="lineDiscounts",
+        serialization_alias="lineDiscounts",
+        default=None,
     )
     "The line discounts for the line item.\n\nThe input must not contain more than `250` values."
     original_item_price: Optional["MoneyInput"] = Field(
-        alias="originalItemPrice", default=None
+        validation_alias="originalItemPrice",
+        serialization_alias="originalItemPrice",
+        default=None,
     )
     "The original item price for the line item."
     original_line_price: Optional["MoneyInput"] = Field(
-        alias="originalLinePrice", default=None
+        validation_alias="originalLinePrice",
+        serialization_alias="originalLinePrice",
+        default=None,
     )
     "The original line price for the line item."
     quantity: int
     "The quantity of the line item."
-    requires_shipping: Optional[bool] = Field(alias="requiresShipping", default=None)
+    requires_shipping: Optional[bool] = Field(
+        validation_alias="requiresShipping",
+        serialization_alias="requiresShipping",
+        default=None,
+    )
     "Whether the line item requires shipping."
     sku: Optional[str] = None
     "The SKU of the line item."
@@ -401,9 +530,15 @@ class ShopPayPaymentRequestTotalShippingPriceInput(BaseModel):
 
     discounts: Optional[list["ShopPayPaymentRequestDiscountInput"]] = None
     "The discounts for the shipping total.\n\nThe input must not contain more than `250` values."
-    final_total: Optional["MoneyInput"] = Field(alias="finalTotal", default=None)
+    final_total: Optional["MoneyInput"] = Field(
+        validation_alias="finalTotal", serialization_alias="finalTotal", default=None
+    )
     "The final total for the shipping total."
-    original_total: Optional["MoneyInput"] = Field(alias="originalTotal", default=None)
+    original_total: Optional["MoneyInput"] = Field(
+        validation_alias="originalTotal",
+        serialization_alias="originalTotal",
+        default=None,
+    )
     "The original total for the shipping total."
 
 

@@ -16,30 +16,40 @@ class LocalizationLocalization(BaseModel):
     language: "LocalizationLocalizationLanguage"
     market: "LocalizationLocalizationMarket"
     available_countries: list["LocalizationLocalizationAvailableCountries"] = Field(
-        alias="availableCountries"
+        validation_alias="availableCountries", serialization_alias="availableCountries"
     )
     available_languages: list["LocalizationLocalizationAvailableLanguages"] = Field(
-        alias="availableLanguages"
+        validation_alias="availableLanguages", serialization_alias="availableLanguages"
     )
 
 
 class LocalizationLocalizationCountry(BaseModel):
-    iso_code: CountryCode = Field(alias="isoCode")
+    iso_code: CountryCode = Field(
+        validation_alias="isoCode", serialization_alias="isoCode"
+    )
     name: str
-    unit_system: UnitSystem = Field(alias="unitSystem")
+    unit_system: UnitSystem = Field(
+        validation_alias="unitSystem", serialization_alias="unitSystem"
+    )
     currency: "LocalizationLocalizationCountryCurrency"
 
 
 class LocalizationLocalizationCountryCurrency(BaseModel):
-    iso_code: CurrencyCode = Field(alias="isoCode")
+    iso_code: CurrencyCode = Field(
+        validation_alias="isoCode", serialization_alias="isoCode"
+    )
     name: str
     symbol: str
 
 
 class LocalizationLocalizationLanguage(BaseModel):
-    iso_code: LanguageCode = Field(alias="isoCode")
+    iso_code: LanguageCode = Field(
+        validation_alias="isoCode", serialization_alias="isoCode"
+    )
     name: str
-    endonym_name: str = Field(alias="endonymName")
+    endonym_name: str = Field(
+        validation_alias="endonymName", serialization_alias="endonymName"
+    )
 
 
 class LocalizationLocalizationMarket(BaseModel):
@@ -48,25 +58,39 @@ class LocalizationLocalizationMarket(BaseModel):
 
 
 class LocalizationLocalizationAvailableCountries(BaseModel):
-    iso_code: CountryCode = Field(alias="isoCode")
+    iso_code: CountryCode = Field(
+        validation_alias="isoCode", serialization_alias="isoCode"
+    )
     name: str
     currency: "LocalizationLocalizationAvailableCountriesCurrency"
     available_languages: list[
         "LocalizationLocalizationAvailableCountriesAvailableLanguages"
-    ] = Field(alias="availableLanguages")
+    ] = Field(
+        validation_alias="availableLanguages", serialization_alias="availableLanguages"
+    )
 
 
 class LocalizationLocalizationAvailableCountriesCurrency(BaseModel):
-    iso_code: CurrencyCode = Field(alias="isoCode")
+    iso_code: CurrencyCode = Field(
+        validation_alias="isoCode", serialization_alias="isoCode"
+    )
     symbol: str
 
 
 class LocalizationLocalizationAvailableCountriesAvailableLanguages(BaseModel):
-    iso_code: LanguageCode = Field(alias="isoCode")
-    endonym_name: str = Field(alias="endonymName")
+    iso_code: LanguageCode = Field(
+        validation_alias="isoCode", serialization_alias="isoCode"
+    )
+    endonym_name: str = Field(
+        validation_alias="endonymName", serialization_alias="endonymName"
+    )
 
 
 class LocalizationLocalizationAvailableLanguages(BaseModel):
-    iso_code: LanguageCode = Field(alias="isoCode")
+    iso_code: LanguageCode = Field(
+        validation_alias="isoCode", serialization_alias="isoCode"
+    )
     name: str
-    endonym_name: str = Field(alias="endonymName")
+    endonym_name: str = Field(
+        validation_alias="endonymName", serialization_alias="endonymName"
+    )

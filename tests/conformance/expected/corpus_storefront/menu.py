@@ -27,7 +27,9 @@ class MenuMenu(BaseModel):
     id: str
     handle: str
     title: str
-    items_count: int = Field(alias="itemsCount")
+    items_count: int = Field(
+        validation_alias="itemsCount", serialization_alias="itemsCount"
+    )
     items: list["MenuMenuItems"]
 
 

@@ -43,38 +43,48 @@ class NodeById(BaseModel):
 
 
 class NodeByIdNodeNode(BaseModel):
-    typename__: str = Field(alias="__typename")
+    typename__: str = Field(
+        validation_alias="__typename", serialization_alias="__typename"
+    )
     id: str
 
 
 class NodeByIdNodeCollection(BaseModel):
-    typename__: Literal["Collection"] = Field(alias="__typename")
+    typename__: Literal["Collection"] = Field(
+        validation_alias="__typename", serialization_alias="__typename"
+    )
     id: str
     handle: str
     title: str
 
 
 class NodeByIdNodeMetaobject(BaseModel):
-    typename__: Literal["Metaobject"] = Field(alias="__typename")
+    typename__: Literal["Metaobject"] = Field(
+        validation_alias="__typename", serialization_alias="__typename"
+    )
     id: str
     handle: str
-    type_: str = Field(alias="type")
+    type_: str = Field(validation_alias="type", serialization_alias="type")
     fields: list["NodeByIdNodeMetaobjectFields"]
 
 
 class NodeByIdNodeMetaobjectFields(BaseModel):
     key: str
-    type_: str = Field(alias="type")
+    type_: str = Field(validation_alias="type", serialization_alias="type")
     value: Optional[str]
 
 
 class NodeByIdNodeProduct(ProductCard):
-    typename__: Literal["Product"] = Field(alias="__typename")
+    typename__: Literal["Product"] = Field(
+        validation_alias="__typename", serialization_alias="__typename"
+    )
     id: str
 
 
 class NodeByIdNodeProductVariant(BaseModel):
-    typename__: Literal["ProductVariant"] = Field(alias="__typename")
+    typename__: Literal["ProductVariant"] = Field(
+        validation_alias="__typename", serialization_alias="__typename"
+    )
     id: str
     title: str
     price: "NodeByIdNodeProductVariantPrice"

@@ -41,19 +41,25 @@ class NodesByIds(BaseModel):
 
 
 class NodesByIdsNodesNode(BaseModel):
-    typename__: str = Field(alias="__typename")
+    typename__: str = Field(
+        validation_alias="__typename", serialization_alias="__typename"
+    )
     id: str
 
 
 class NodesByIdsNodesCollection(BaseModel):
-    typename__: Literal["Collection"] = Field(alias="__typename")
+    typename__: Literal["Collection"] = Field(
+        validation_alias="__typename", serialization_alias="__typename"
+    )
     id: str
     handle: str
     title: str
 
 
 class NodesByIdsNodesProduct(BaseModel):
-    typename__: Literal["Product"] = Field(alias="__typename")
+    typename__: Literal["Product"] = Field(
+        validation_alias="__typename", serialization_alias="__typename"
+    )
     id: str
     handle: str
     title: str
@@ -73,10 +79,14 @@ NodesByIdsNodesProductVariantsNodesPrice = MoneyFields
 
 
 class NodesByIdsNodesProductVariant(BaseModel):
-    typename__: Literal["ProductVariant"] = Field(alias="__typename")
+    typename__: Literal["ProductVariant"] = Field(
+        validation_alias="__typename", serialization_alias="__typename"
+    )
     id: str
     title: str
-    available_for_sale: bool = Field(alias="availableForSale")
+    available_for_sale: bool = Field(
+        validation_alias="availableForSale", serialization_alias="availableForSale"
+    )
     product: "NodesByIdsNodesProductVariantProduct"
 
 

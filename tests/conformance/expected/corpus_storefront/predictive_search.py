@@ -11,7 +11,7 @@ from .fragments import ProductCard
 
 class PredictiveSearch(BaseModel):
     predictive_search: Optional["PredictiveSearchPredictiveSearch"] = Field(
-        alias="predictiveSearch"
+        validation_alias="predictiveSearch", serialization_alias="predictiveSearch"
     )
 
 
@@ -25,7 +25,9 @@ class PredictiveSearchPredictiveSearch(BaseModel):
 
 class PredictiveSearchPredictiveSearchQueries(BaseModel):
     text: str
-    styled_text: str = Field(alias="styledText")
+    styled_text: str = Field(
+        validation_alias="styledText", serialization_alias="styledText"
+    )
 
 
 PredictiveSearchPredictiveSearchProducts = ProductCard

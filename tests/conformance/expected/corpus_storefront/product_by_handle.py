@@ -22,19 +22,37 @@ class ProductByHandleProduct(BaseModel):
     handle: str
     title: str
     vendor: str
-    product_type: str = Field(alias="productType")
+    product_type: str = Field(
+        validation_alias="productType", serialization_alias="productType"
+    )
     tags: list[str]
     description: str
-    description_html: str = Field(alias="descriptionHtml")
-    available_for_sale: bool = Field(alias="availableForSale")
-    total_inventory: Optional[int] = Field(alias="totalInventory")
-    created_at: datetime = Field(alias="createdAt")
-    published_at: datetime = Field(alias="publishedAt")
-    updated_at: datetime = Field(alias="updatedAt")
-    online_store_url: Optional[str] = Field(alias="onlineStoreUrl")
+    description_html: str = Field(
+        validation_alias="descriptionHtml", serialization_alias="descriptionHtml"
+    )
+    available_for_sale: bool = Field(
+        validation_alias="availableForSale", serialization_alias="availableForSale"
+    )
+    total_inventory: Optional[int] = Field(
+        validation_alias="totalInventory", serialization_alias="totalInventory"
+    )
+    created_at: datetime = Field(
+        validation_alias="createdAt", serialization_alias="createdAt"
+    )
+    published_at: datetime = Field(
+        validation_alias="publishedAt", serialization_alias="publishedAt"
+    )
+    updated_at: datetime = Field(
+        validation_alias="updatedAt", serialization_alias="updatedAt"
+    )
+    online_store_url: Optional[str] = Field(
+        validation_alias="onlineStoreUrl", serialization_alias="onlineStoreUrl"
+    )
     seo: "ProductByHandleProductSeo"
     options: list["ProductByHandleProductOptions"]
-    price_range: "ProductByHandleProductPriceRange" = Field(alias="priceRange")
+    price_range: "ProductByHandleProductPriceRange" = Field(
+        validation_alias="priceRange", serialization_alias="priceRange"
+    )
     variants: "ProductByHandleProductVariants"
     media: Optional["ProductByHandleProductMedia"] = None
     material: Optional["ProductByHandleProductMaterial"]
@@ -50,7 +68,7 @@ class ProductByHandleProductOptions(BaseModel):
     id: str
     name: str
     option_values: list["ProductByHandleProductOptionsOptionValues"] = Field(
-        alias="optionValues"
+        validation_alias="optionValues", serialization_alias="optionValues"
     )
 
 
@@ -66,10 +84,12 @@ class ProductByHandleProductOptionsOptionValuesSwatch(BaseModel):
 
 
 class ProductByHandleProductOptionsOptionValuesSwatchImage(BaseModel):
-    typename__: str = Field(alias="__typename")
+    typename__: str = Field(
+        validation_alias="__typename", serialization_alias="__typename"
+    )
     preview_image: Optional[
         "ProductByHandleProductOptionsOptionValuesSwatchImagePreviewImage"
-    ] = Field(alias="previewImage")
+    ] = Field(validation_alias="previewImage", serialization_alias="previewImage")
 
 
 class ProductByHandleProductOptionsOptionValuesSwatchImagePreviewImage(BaseModel):
@@ -78,10 +98,10 @@ class ProductByHandleProductOptionsOptionValuesSwatchImagePreviewImage(BaseModel
 
 class ProductByHandleProductPriceRange(BaseModel):
     min_variant_price: "ProductByHandleProductPriceRangeMinVariantPrice" = Field(
-        alias="minVariantPrice"
+        validation_alias="minVariantPrice", serialization_alias="minVariantPrice"
     )
     max_variant_price: "ProductByHandleProductPriceRangeMaxVariantPrice" = Field(
-        alias="maxVariantPrice"
+        validation_alias="maxVariantPrice", serialization_alias="maxVariantPrice"
     )
 
 
@@ -90,13 +110,19 @@ ProductByHandleProductPriceRangeMaxVariantPrice = MoneyFields
 
 
 class ProductByHandleProductVariants(BaseModel):
-    page_info: "ProductByHandleProductVariantsPageInfo" = Field(alias="pageInfo")
+    page_info: "ProductByHandleProductVariantsPageInfo" = Field(
+        validation_alias="pageInfo", serialization_alias="pageInfo"
+    )
     edges: list["ProductByHandleProductVariantsEdges"]
 
 
 class ProductByHandleProductVariantsPageInfo(BaseModel):
-    has_next_page: bool = Field(alias="hasNextPage")
-    end_cursor: Optional[str] = Field(alias="endCursor")
+    has_next_page: bool = Field(
+        validation_alias="hasNextPage", serialization_alias="hasNextPage"
+    )
+    end_cursor: Optional[str] = Field(
+        validation_alias="endCursor", serialization_alias="endCursor"
+    )
 
 
 class ProductByHandleProductVariantsEdges(BaseModel):
@@ -109,20 +135,29 @@ class ProductByHandleProductVariantsEdgesNode(BaseModel):
     title: str
     sku: Optional[str]
     barcode: Optional[str]
-    available_for_sale: bool = Field(alias="availableForSale")
-    currently_not_in_stock: bool = Field(alias="currentlyNotInStock")
-    quantity_available: Optional[int] = Field(alias="quantityAvailable")
+    available_for_sale: bool = Field(
+        validation_alias="availableForSale", serialization_alias="availableForSale"
+    )
+    currently_not_in_stock: bool = Field(
+        validation_alias="currentlyNotInStock",
+        serialization_alias="currentlyNotInStock",
+    )
+    quantity_available: Optional[int] = Field(
+        validation_alias="quantityAvailable", serialization_alias="quantityAvailable"
+    )
     weight: Optional[float]
-    weight_unit: WeightUnit = Field(alias="weightUnit")
+    weight_unit: WeightUnit = Field(
+        validation_alias="weightUnit", serialization_alias="weightUnit"
+    )
     selected_options: list["ProductByHandleProductVariantsEdgesNodeSelectedOptions"] = (
-        Field(alias="selectedOptions")
+        Field(validation_alias="selectedOptions", serialization_alias="selectedOptions")
     )
     price: "ProductByHandleProductVariantsEdgesNodePrice"
     compare_at_price: Optional[
         "ProductByHandleProductVariantsEdgesNodeCompareAtPrice"
-    ] = Field(alias="compareAtPrice")
+    ] = Field(validation_alias="compareAtPrice", serialization_alias="compareAtPrice")
     unit_price: Optional["ProductByHandleProductVariantsEdgesNodeUnitPrice"] = Field(
-        alias="unitPrice"
+        validation_alias="unitPrice", serialization_alias="unitPrice"
     )
     image: Optional["ProductByHandleProductVariantsEdgesNodeImage"]
 
@@ -138,7 +173,9 @@ ProductByHandleProductVariantsEdgesNodeUnitPrice = MoneyFields
 
 
 class ProductByHandleProductVariantsEdgesNodeImage(BaseModel):
-    alt_text: Optional[str] = Field(alias="altText")
+    alt_text: Optional[str] = Field(
+        validation_alias="altText", serialization_alias="altText"
+    )
     small: str
     large: str
 
@@ -184,12 +221,16 @@ class ProductByHandleProductMedia(BaseModel):
 
 
 class ProductByHandleProductMediaNodesMedia(BaseModel):
-    typename__: str = Field(alias="__typename")
+    typename__: str = Field(
+        validation_alias="__typename", serialization_alias="__typename"
+    )
     id: str
     alt: Optional[str]
-    media_content_type: MediaContentType = Field(alias="mediaContentType")
+    media_content_type: MediaContentType = Field(
+        validation_alias="mediaContentType", serialization_alias="mediaContentType"
+    )
     preview_image: Optional["ProductByHandleProductMediaNodesMediaPreviewImage"] = (
-        Field(alias="previewImage")
+        Field(validation_alias="previewImage", serialization_alias="previewImage")
     )
 
 
@@ -198,16 +239,22 @@ class ProductByHandleProductMediaNodesMediaPreviewImage(BaseModel):
 
 
 class ProductByHandleProductMediaNodesExternalVideo(BaseModel):
-    typename__: Literal["ExternalVideo"] = Field(alias="__typename")
+    typename__: Literal["ExternalVideo"] = Field(
+        validation_alias="__typename", serialization_alias="__typename"
+    )
     id: str
     alt: Optional[str]
-    media_content_type: MediaContentType = Field(alias="mediaContentType")
+    media_content_type: MediaContentType = Field(
+        validation_alias="mediaContentType", serialization_alias="mediaContentType"
+    )
     preview_image: Optional[
         "ProductByHandleProductMediaNodesExternalVideoPreviewImage"
-    ] = Field(alias="previewImage")
+    ] = Field(validation_alias="previewImage", serialization_alias="previewImage")
     host: MediaHost
-    embed_url: str = Field(alias="embedUrl")
-    origin_url: str = Field(alias="originUrl")
+    embed_url: str = Field(validation_alias="embedUrl", serialization_alias="embedUrl")
+    origin_url: str = Field(
+        validation_alias="originUrl", serialization_alias="originUrl"
+    )
 
 
 class ProductByHandleProductMediaNodesExternalVideoPreviewImage(BaseModel):
@@ -215,13 +262,17 @@ class ProductByHandleProductMediaNodesExternalVideoPreviewImage(BaseModel):
 
 
 class ProductByHandleProductMediaNodesMediaImage(BaseModel):
-    typename__: Literal["MediaImage"] = Field(alias="__typename")
+    typename__: Literal["MediaImage"] = Field(
+        validation_alias="__typename", serialization_alias="__typename"
+    )
     id: str
     alt: Optional[str]
-    media_content_type: MediaContentType = Field(alias="mediaContentType")
+    media_content_type: MediaContentType = Field(
+        validation_alias="mediaContentType", serialization_alias="mediaContentType"
+    )
     preview_image: Optional[
         "ProductByHandleProductMediaNodesMediaImagePreviewImage"
-    ] = Field(alias="previewImage")
+    ] = Field(validation_alias="previewImage", serialization_alias="previewImage")
     image: Optional["ProductByHandleProductMediaNodesMediaImageImage"]
 
 
@@ -231,18 +282,24 @@ class ProductByHandleProductMediaNodesMediaImagePreviewImage(BaseModel):
 
 class ProductByHandleProductMediaNodesMediaImageImage(BaseModel):
     url: str
-    alt_text: Optional[str] = Field(alias="altText")
+    alt_text: Optional[str] = Field(
+        validation_alias="altText", serialization_alias="altText"
+    )
     width: Optional[int]
     height: Optional[int]
 
 
 class ProductByHandleProductMediaNodesModel3d(BaseModel):
-    typename__: Literal["Model3d"] = Field(alias="__typename")
+    typename__: Literal["Model3d"] = Field(
+        validation_alias="__typename", serialization_alias="__typename"
+    )
     id: str
     alt: Optional[str]
-    media_content_type: MediaContentType = Field(alias="mediaContentType")
+    media_content_type: MediaContentType = Field(
+        validation_alias="mediaContentType", serialization_alias="mediaContentType"
+    )
     preview_image: Optional["ProductByHandleProductMediaNodesModel3dPreviewImage"] = (
-        Field(alias="previewImage")
+        Field(validation_alias="previewImage", serialization_alias="previewImage")
     )
     sources: list["ProductByHandleProductMediaNodesModel3dSources"]
     presentation: Optional["ProductByHandleProductMediaNodesModel3dPresentation"]
@@ -254,23 +311,29 @@ class ProductByHandleProductMediaNodesModel3dPreviewImage(BaseModel):
 
 class ProductByHandleProductMediaNodesModel3dSources(BaseModel):
     url: str
-    mime_type: str = Field(alias="mimeType")
+    mime_type: str = Field(validation_alias="mimeType", serialization_alias="mimeType")
     format: str
     filesize: int
 
 
 class ProductByHandleProductMediaNodesModel3dPresentation(BaseModel):
     id: str
-    as_json: Optional[JSONValue] = Field(alias="asJson")
+    as_json: Optional[JSONValue] = Field(
+        validation_alias="asJson", serialization_alias="asJson"
+    )
 
 
 class ProductByHandleProductMediaNodesVideo(BaseModel):
-    typename__: Literal["Video"] = Field(alias="__typename")
+    typename__: Literal["Video"] = Field(
+        validation_alias="__typename", serialization_alias="__typename"
+    )
     id: str
     alt: Optional[str]
-    media_content_type: MediaContentType = Field(alias="mediaContentType")
+    media_content_type: MediaContentType = Field(
+        validation_alias="mediaContentType", serialization_alias="mediaContentType"
+    )
     preview_image: Optional["ProductByHandleProductMediaNodesVideoPreviewImage"] = (
-        Field(alias="previewImage")
+        Field(validation_alias="previewImage", serialization_alias="previewImage")
     )
     sources: list["ProductByHandleProductMediaNodesVideoSources"]
 
@@ -281,7 +344,7 @@ class ProductByHandleProductMediaNodesVideoPreviewImage(BaseModel):
 
 class ProductByHandleProductMediaNodesVideoSources(BaseModel):
     url: str
-    mime_type: str = Field(alias="mimeType")
+    mime_type: str = Field(validation_alias="mimeType", serialization_alias="mimeType")
     format: str
     width: int
     height: int

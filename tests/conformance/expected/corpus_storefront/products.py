@@ -20,17 +20,29 @@ class Products(BaseModel):
 
 
 class ProductsProducts(BaseModel):
-    page_info: "ProductsProductsPageInfo" = Field(alias="pageInfo")
+    page_info: "ProductsProductsPageInfo" = Field(
+        validation_alias="pageInfo", serialization_alias="pageInfo"
+    )
     nodes: list["ProductsProductsNodes"]
 
 
 class ProductsProductsPageInfo(BaseModel):
-    has_next_page: bool = Field(alias="hasNextPage")
-    end_cursor: Optional[str] = Field(alias="endCursor")
+    has_next_page: bool = Field(
+        validation_alias="hasNextPage", serialization_alias="hasNextPage"
+    )
+    end_cursor: Optional[str] = Field(
+        validation_alias="endCursor", serialization_alias="endCursor"
+    )
 
 
 class ProductsProductsNodes(ProductCard):
-    product_type: str = Field(alias="productType")
+    product_type: str = Field(
+        validation_alias="productType", serialization_alias="productType"
+    )
     tags: list[str]
-    created_at: datetime = Field(alias="createdAt")
-    updated_at: datetime = Field(alias="updatedAt")
+    created_at: datetime = Field(
+        validation_alias="createdAt", serialization_alias="createdAt"
+    )
+    updated_at: datetime = Field(
+        validation_alias="updatedAt", serialization_alias="updatedAt"
+    )

@@ -23,16 +23,22 @@ class Search(BaseModel):
 
 
 class SearchSearch(BaseModel):
-    total_count: int = Field(alias="totalCount")
-    product_filters: list["SearchSearchProductFilters"] = Field(alias="productFilters")
-    page_info: "SearchSearchPageInfo" = Field(alias="pageInfo")
+    total_count: int = Field(
+        validation_alias="totalCount", serialization_alias="totalCount"
+    )
+    product_filters: list["SearchSearchProductFilters"] = Field(
+        validation_alias="productFilters", serialization_alias="productFilters"
+    )
+    page_info: "SearchSearchPageInfo" = Field(
+        validation_alias="pageInfo", serialization_alias="pageInfo"
+    )
     edges: list["SearchSearchEdges"]
 
 
 class SearchSearchProductFilters(BaseModel):
     id: str
     label: str
-    type_: FilterType = Field(alias="type")
+    type_: FilterType = Field(validation_alias="type", serialization_alias="type")
     values: list["SearchSearchProductFiltersValues"]
 
 
@@ -44,8 +50,12 @@ class SearchSearchProductFiltersValues(BaseModel):
 
 
 class SearchSearchPageInfo(BaseModel):
-    has_next_page: bool = Field(alias="hasNextPage")
-    end_cursor: Optional[str] = Field(alias="endCursor")
+    has_next_page: bool = Field(
+        validation_alias="hasNextPage", serialization_alias="hasNextPage"
+    )
+    end_cursor: Optional[str] = Field(
+        validation_alias="endCursor", serialization_alias="endCursor"
+    )
 
 
 class SearchSearchEdges(BaseModel):
@@ -78,12 +88,18 @@ class SearchSearchEdges(BaseModel):
 
 
 class SearchSearchEdgesNodeArticle(BaseModel):
-    typename__: Literal["Article"] = Field(alias="__typename")
+    typename__: Literal["Article"] = Field(
+        validation_alias="__typename", serialization_alias="__typename"
+    )
     id: str
     handle: str
     title: str
-    published_at: datetime = Field(alias="publishedAt")
-    excerpt_html: Optional[str] = Field(alias="excerptHtml")
+    published_at: datetime = Field(
+        validation_alias="publishedAt", serialization_alias="publishedAt"
+    )
+    excerpt_html: Optional[str] = Field(
+        validation_alias="excerptHtml", serialization_alias="excerptHtml"
+    )
     blog: "SearchSearchEdgesNodeArticleBlog"
 
 
@@ -92,17 +108,25 @@ class SearchSearchEdgesNodeArticleBlog(BaseModel):
 
 
 class SearchSearchEdgesNodePage(BaseModel):
-    typename__: Literal["Page"] = Field(alias="__typename")
+    typename__: Literal["Page"] = Field(
+        validation_alias="__typename", serialization_alias="__typename"
+    )
     id: str
     handle: str
     title: str
     body: str
-    updated_at: datetime = Field(alias="updatedAt")
+    updated_at: datetime = Field(
+        validation_alias="updatedAt", serialization_alias="updatedAt"
+    )
 
 
 class SearchSearchEdgesNodeProduct(ProductCard):
-    typename__: Literal["Product"] = Field(alias="__typename")
+    typename__: Literal["Product"] = Field(
+        validation_alias="__typename", serialization_alias="__typename"
+    )
 
 
 class SearchSearchEdgesNodeSearchResultItem(BaseModel):
-    typename__: str = Field(alias="__typename")
+    typename__: str = Field(
+        validation_alias="__typename", serialization_alias="__typename"
+    )

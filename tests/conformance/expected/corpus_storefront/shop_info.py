@@ -17,24 +17,40 @@ class ShopInfoShop(BaseModel):
     id: str
     name: str
     description: Optional[str]
-    money_format: str = Field(alias="moneyFormat")
-    ships_to_countries: list[CountryCode] = Field(alias="shipsToCountries")
-    primary_domain: "ShopInfoShopPrimaryDomain" = Field(alias="primaryDomain")
+    money_format: str = Field(
+        validation_alias="moneyFormat", serialization_alias="moneyFormat"
+    )
+    ships_to_countries: list[CountryCode] = Field(
+        validation_alias="shipsToCountries", serialization_alias="shipsToCountries"
+    )
+    primary_domain: "ShopInfoShopPrimaryDomain" = Field(
+        validation_alias="primaryDomain", serialization_alias="primaryDomain"
+    )
     brand: Optional["ShopInfoShopBrand"]
-    payment_settings: "ShopInfoShopPaymentSettings" = Field(alias="paymentSettings")
-    privacy_policy: Optional["ShopInfoShopPrivacyPolicy"] = Field(alias="privacyPolicy")
-    refund_policy: Optional["ShopInfoShopRefundPolicy"] = Field(alias="refundPolicy")
+    payment_settings: "ShopInfoShopPaymentSettings" = Field(
+        validation_alias="paymentSettings", serialization_alias="paymentSettings"
+    )
+    privacy_policy: Optional["ShopInfoShopPrivacyPolicy"] = Field(
+        validation_alias="privacyPolicy", serialization_alias="privacyPolicy"
+    )
+    refund_policy: Optional["ShopInfoShopRefundPolicy"] = Field(
+        validation_alias="refundPolicy", serialization_alias="refundPolicy"
+    )
 
 
 class ShopInfoShopPrimaryDomain(BaseModel):
     host: str
     url: str
-    ssl_enabled: bool = Field(alias="sslEnabled")
+    ssl_enabled: bool = Field(
+        validation_alias="sslEnabled", serialization_alias="sslEnabled"
+    )
 
 
 class ShopInfoShopBrand(BaseModel):
     slogan: Optional[str]
-    short_description: Optional[str] = Field(alias="shortDescription")
+    short_description: Optional[str] = Field(
+        validation_alias="shortDescription", serialization_alias="shortDescription"
+    )
     logo: Optional["ShopInfoShopBrandLogo"]
     colors: "ShopInfoShopBrandColors"
 
@@ -63,14 +79,22 @@ class ShopInfoShopBrandColorsSecondary(BaseModel):
 
 
 class ShopInfoShopPaymentSettings(BaseModel):
-    country_code: CountryCode = Field(alias="countryCode")
-    currency_code: CurrencyCode = Field(alias="currencyCode")
-    accepted_card_brands: list[CardBrand] = Field(alias="acceptedCardBrands")
+    country_code: CountryCode = Field(
+        validation_alias="countryCode", serialization_alias="countryCode"
+    )
+    currency_code: CurrencyCode = Field(
+        validation_alias="currencyCode", serialization_alias="currencyCode"
+    )
+    accepted_card_brands: list[CardBrand] = Field(
+        validation_alias="acceptedCardBrands", serialization_alias="acceptedCardBrands"
+    )
     supported_digital_wallets: list[DigitalWallet] = Field(
-        alias="supportedDigitalWallets"
+        validation_alias="supportedDigitalWallets",
+        serialization_alias="supportedDigitalWallets",
     )
     enabled_presentment_currencies: list[CurrencyCode] = Field(
-        alias="enabledPresentmentCurrencies"
+        validation_alias="enabledPresentmentCurrencies",
+        serialization_alias="enabledPresentmentCurrencies",
     )
 
 

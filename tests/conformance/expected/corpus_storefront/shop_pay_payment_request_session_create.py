@@ -14,26 +14,36 @@ from .fragments import MoneyFields
 class ShopPayPaymentRequestSessionCreate(BaseModel):
     shop_pay_payment_request_session_create: Optional[
         "ShopPayPaymentRequestSessionCreateShopPayPaymentRequestSessionCreate"
-    ] = Field(alias="shopPayPaymentRequestSessionCreate")
+    ] = Field(
+        validation_alias="shopPayPaymentRequestSessionCreate",
+        serialization_alias="shopPayPaymentRequestSessionCreate",
+    )
 
 
 class ShopPayPaymentRequestSessionCreateShopPayPaymentRequestSessionCreate(BaseModel):
     shop_pay_payment_request_session: Optional[
         "ShopPayPaymentRequestSessionCreateShopPayPaymentRequestSessionCreateShopPayPaymentRequestSession"
-    ] = Field(alias="shopPayPaymentRequestSession")
+    ] = Field(
+        validation_alias="shopPayPaymentRequestSession",
+        serialization_alias="shopPayPaymentRequestSession",
+    )
     user_errors: list[
         "ShopPayPaymentRequestSessionCreateShopPayPaymentRequestSessionCreateUserErrors"
-    ] = Field(alias="userErrors")
+    ] = Field(validation_alias="userErrors", serialization_alias="userErrors")
 
 
 class ShopPayPaymentRequestSessionCreateShopPayPaymentRequestSessionCreateShopPayPaymentRequestSession(
     BaseModel
 ):
-    source_identifier: str = Field(alias="sourceIdentifier")
+    source_identifier: str = Field(
+        validation_alias="sourceIdentifier", serialization_alias="sourceIdentifier"
+    )
     token: str = Field(repr=False)
-    checkout_url: str = Field(alias="checkoutUrl")
+    checkout_url: str = Field(
+        validation_alias="checkoutUrl", serialization_alias="checkoutUrl"
+    )
     payment_request: "ShopPayPaymentRequestSessionCreateShopPayPaymentRequestSessionCreateShopPayPaymentRequestSessionPaymentRequest" = Field(
-        alias="paymentRequest"
+        validation_alias="paymentRequest", serialization_alias="paymentRequest"
     )
 
 
@@ -41,15 +51,18 @@ class ShopPayPaymentRequestSessionCreateShopPayPaymentRequestSessionCreateShopPa
     BaseModel
 ):
     locale: str
-    presentment_currency: CurrencyCode = Field(alias="presentmentCurrency")
+    presentment_currency: CurrencyCode = Field(
+        validation_alias="presentmentCurrency",
+        serialization_alias="presentmentCurrency",
+    )
     subtotal: "ShopPayPaymentRequestSessionCreateShopPayPaymentRequestSessionCreateShopPayPaymentRequestSessionPaymentRequestSubtotal"
     total: "ShopPayPaymentRequestSessionCreateShopPayPaymentRequestSessionCreateShopPayPaymentRequestSessionPaymentRequestTotal"
     line_items: list[
         "ShopPayPaymentRequestSessionCreateShopPayPaymentRequestSessionCreateShopPayPaymentRequestSessionPaymentRequestLineItems"
-    ] = Field(alias="lineItems")
+    ] = Field(validation_alias="lineItems", serialization_alias="lineItems")
     delivery_methods: list[
         "ShopPayPaymentRequestSessionCreateShopPayPaymentRequestSessionCreateShopPayPaymentRequestSessionPaymentRequestDeliveryMethods"
-    ] = Field(alias="deliveryMethods")
+    ] = Field(validation_alias="deliveryMethods", serialization_alias="deliveryMethods")
 
 
 ShopPayPaymentRequestSessionCreateShopPayPaymentRequestSessionCreateShopPayPaymentRequestSessionPaymentRequestSubtotal = MoneyFields
@@ -63,7 +76,7 @@ class ShopPayPaymentRequestSessionCreateShopPayPaymentRequestSessionCreateShopPa
     quantity: int
     sku: Optional[str]
     final_line_price: "ShopPayPaymentRequestSessionCreateShopPayPaymentRequestSessionCreateShopPayPaymentRequestSessionPaymentRequestLineItemsFinalLinePrice" = Field(
-        alias="finalLinePrice"
+        validation_alias="finalLinePrice", serialization_alias="finalLinePrice"
     )
 
 
@@ -76,8 +89,12 @@ class ShopPayPaymentRequestSessionCreateShopPayPaymentRequestSessionCreateShopPa
     code: str
     label: str
     detail: Optional[str]
-    min_delivery_date: Optional[datetime] = Field(alias="minDeliveryDate")
-    max_delivery_date: Optional[datetime] = Field(alias="maxDeliveryDate")
+    min_delivery_date: Optional[datetime] = Field(
+        validation_alias="minDeliveryDate", serialization_alias="minDeliveryDate"
+    )
+    max_delivery_date: Optional[datetime] = Field(
+        validation_alias="maxDeliveryDate", serialization_alias="maxDeliveryDate"
+    )
     amount: "ShopPayPaymentRequestSessionCreateShopPayPaymentRequestSessionCreateShopPayPaymentRequestSessionPaymentRequestDeliveryMethodsAmount"
 
 

@@ -1,0 +1,61 @@
+"""Where FakeShopify finds the schemas it answers from: the app's own config.
+
+The schema folder is the one the app's shopify-codegen config names (``schema_dir``
+in ``[tool.shopify-codegen]`` of its pyproject.toml, or in a codegen.toml), found
+from the working folder upwards, as the ``shopify-codegen`` command finds it; or
+the folder a test passes as ``schema_dir=``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .._exceptions import ShopifyError
+
+__all__ = ["MissingSchemaError", "find_schema_dir", "schema_file"]
+
+
+class MissingSchemaError(ShopifyError, LookupError):
+    """FakeShopify has no schema for an API version a test asked for.
+
+    ``schema_dir`` is the folder it looked in (None when it found none).
+    """
+
+    def __init__(self, api: str, version: str, schema_dir: Path | None) -> None:
+        self.api = api
+        self.version = version
+        self.schema_dir = schema_dir
+        if schema_dir is None:
+            where = (
+                "no schema folder: no shopify-codegen config (pyproject.toml with "
+                "[tool.shopify-codegen], or codegen.toml) at or above the working folder; "
+                "pass FakeShopify(schema_dir=...)"
+            )
+        else:
+            where = (
+                f"no {api}/{version}.json in {schema_dir}; register it with "
+                f"`shopify-codegen schema add --api {api} --version {version} --file PATH`"
+            )
+        super().__init__(f"FakeShopify has no {api} {version} schema: {where}")
+
+
+def find_schema_dir(start: Path | None = None) -> Path | None:
+    """The schema folder of the nearest shopify-codegen config at or above ``start``."""
+    try:
+        from shopify_codegen.config import load_config
+        from shopify_codegen.errors import ConfigError
+    except ImportError:  # pragma: no cover - the tooling ships in the same distribution
+        return None
+    try:
+        schema_dir = load_config(start).schema_dir
+    except ConfigError:
+        return None
+    return schema_dir if schema_dir.is_dir() else None
+
+
+def schema_file(schema_dir: Path | None, api: str, version: str) -> Path | None:
+    """The introspection file of ``api`` ``version`` (None when there is none)."""
+    if schema_dir is None or not version.replace("-", "").isalnum() or not api.isalpha():
+        return None
+    path = schema_dir / api / f"{version}.json"
+    return path if path.is_file() else None
