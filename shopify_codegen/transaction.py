@@ -187,13 +187,18 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
-def _output_dirs(root: Path) -> tuple[PurePosixPath, PurePosixPath]:
-    """The project's schema and generated folders, relative to ``root``: as the config
-    says, or the defaults when there is none (or it cannot be read: a bump killed
-    while codegen.toml was moved aside)."""
+#: The project's schema folder and its packages' folders, relative to the project
+#: (None: no config could be read; then any identifier folder of ``generated/``).
+Outputs = tuple[PurePosixPath, frozenset[PurePosixPath] | None]
+
+
+def _output_dirs(root: Path) -> Outputs:
+    """The project's schema folder and generated package folders, relative to ``root``:
+    as the config says, or the defaults when there is none (or it cannot be read: a
+    bump killed while codegen.toml was moved aside)."""
     from .config import load_config
 
-    defaults = PurePosixPath("schema"), PurePosixPath("generated")
+    defaults: Outputs = PurePosixPath("schema"), None
     try:
         config = load_config(root)
     except CodegenError:
@@ -201,20 +206,21 @@ def _output_dirs(root: Path) -> tuple[PurePosixPath, PurePosixPath]:
     if config.root != root.resolve():
         return defaults  # a parent folder's project, not this one
     try:
-        return (
-            PurePosixPath(config.schema_dir.relative_to(config.root).as_posix()),
-            PurePosixPath(config.generated_dir.relative_to(config.root).as_posix()),
+        packages = frozenset(
+            PurePosixPath(config.package_dir(api).relative_to(config.root).as_posix())
+            for api in config.apis.values()
         )
+        return PurePosixPath(config.schema_dir.relative_to(config.root).as_posix()), packages
     except ValueError:
         return defaults
 
 
-def output_target(relative: str, dirs: tuple[PurePosixPath, PurePosixPath]) -> bool:
+def output_target(relative: str, dirs: Outputs) -> bool:
     """Whether ``relative`` (to the project) is a path the tools write: the config
     file; the schema folder's manifest or one of its ``<api>/<version>.json|.graphql``;
-    a package folder (a Python identifier) in the generated folder. Never a path with
-    a hidden part (``.git/hooks``, even with ``generated_dir = ".git"``), nor a
-    package at the project's top (``generated_dir = "."`` would make ``queries`` one)."""
+    one of the configured packages' folders (``generated/shopify_admin``,
+    ``myapp/shopify_admin``), or with no readable config an identifier folder of
+    ``generated/``. Never a path with a hidden part (``.git/hooks``), whatever the config."""
     from shopify_client.toolkit import API_NAMES
 
     path = PurePosixPath(relative)
@@ -222,7 +228,7 @@ def output_target(relative: str, dirs: tuple[PurePosixPath, PurePosixPath]) -> b
         return False
     if any(part.startswith(".") for part in path.parts):
         return False  # never into a hidden folder (.git, the tool's own), whatever the config
-    schema, generated = dirs
+    schema, packages = dirs
     if str(path) in CONFIG_FILES:
         return True
     if path == schema / "manifest.json":
@@ -233,8 +239,9 @@ def output_target(relative: str, dirs: tuple[PurePosixPath, PurePosixPath]) -> b
         and _SCHEMA_FILE.fullmatch(path.name)
     ):
         return True
-    # A package: a folder of its own in the generated folder (never the project's top).
-    return bool(generated.parts) and path.parent == generated and path.name.isidentifier()
+    if packages is None:
+        return path.parent == PurePosixPath("generated") and path.name.isidentifier()
+    return path in packages
 
 
 class Transaction:
@@ -384,9 +391,7 @@ def _refuse(root: Path, field: str, relative: object, why: str) -> TransactionEr
     )
 
 
-def _journal_path(
-    root: Path, relative: object, field: str, dirs: tuple[PurePosixPath, PurePosixPath]
-) -> Path:
+def _journal_path(root: Path, relative: object, field: str, dirs: Outputs) -> Path:
     """``root / relative`` for a journal entry the tool could have written, else a
     TransactionError: a target the tools write, reached through no symlink; a staged
     file or backup in the tool's own staging folder, itself a real folder."""
