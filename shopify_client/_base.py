@@ -8,12 +8,14 @@ shared by its sync and async client; the rest lives in:
 - :mod:`._apis`: the list of APIs; :mod:`._auth`: their auth headers;
 - :mod:`._request`: the request body; :mod:`._transport`: one bounded attempt;
 - :mod:`._client`: the retry loop and the generated code's interface;
-- :mod:`._response`: reading an answer into data or a typed error.
+- :mod:`._response`: reading an answer into data or a typed error;
+- :mod:`._pages`: the page loop of the generated ``iter_<method>`` helpers.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from typing import TYPE_CHECKING, ClassVar, TypeVar
 
 import httpx
 
@@ -25,7 +27,9 @@ from ._transport import DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT
 if TYPE_CHECKING:
     from ._apis import Api
     from ._pacing import QueryCostLimiter
+    from ._pages import Page
     from ._retry import RetryPolicy
+    from ._variables import UnsetType
 
 __all__ = [
     "AdminBaseClient",
@@ -34,6 +38,43 @@ __all__ = [
     "StorefrontBaseClient",
     "is_mutation",
 ]
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+class _SyncPages:
+    """What the generated sync ``iter_<method>`` helpers call (see :mod:`._pages`)."""
+
+    def _paginate(
+        self,
+        operation: str,
+        where: str,
+        fetch: Callable[[str | UnsetType], R],
+        read: Callable[[R], Page[T]],
+        max_pages: int | None,
+        max_items: int | None,
+    ) -> Iterator[T]:
+        from ._pages import iterate_pages  # with the first walk, not at import
+
+        return iterate_pages(operation, where, fetch, read, max_pages, max_items)
+
+
+class _AsyncPages:
+    """What the generated async ``iter_<method>`` helpers call (see :mod:`._pages`)."""
+
+    def _paginate(
+        self,
+        operation: str,
+        where: str,
+        fetch: Callable[[str | UnsetType], Awaitable[R]],
+        read: Callable[[R], Page[T]],
+        max_pages: int | None,
+        max_items: int | None,
+    ) -> AsyncIterator[T]:
+        from ._pages import iterate_pages_async  # with the first walk, not at import
+
+        return iterate_pages_async(operation, where, fetch, read, max_pages, max_items)
 
 
 class _StorefrontClient(_ClientCore[HttpT]):
@@ -115,17 +156,17 @@ class _AdminClient(_ClientCore[HttpT]):
         )
 
 
-class StorefrontBaseClient(_StorefrontClient[httpx.Client], _SyncClient):
+class StorefrontBaseClient(_StorefrontClient[httpx.Client], _SyncClient, _SyncPages):
     """Synchronous Storefront API client base (public or private token)."""
 
 
-class AsyncStorefrontBaseClient(_StorefrontClient[httpx.AsyncClient], _AsyncClient):
+class AsyncStorefrontBaseClient(_StorefrontClient[httpx.AsyncClient], _AsyncClient, _AsyncPages):
     """Asynchronous Storefront API client base (public or private token)."""
 
 
-class AdminBaseClient(_AdminClient[httpx.Client], _SyncClient):
+class AdminBaseClient(_AdminClient[httpx.Client], _SyncClient, _SyncPages):
     """Synchronous Admin API client base."""
 
 
-class AsyncAdminBaseClient(_AdminClient[httpx.AsyncClient], _AsyncClient):
+class AsyncAdminBaseClient(_AdminClient[httpx.AsyncClient], _AsyncClient, _AsyncPages):
     """Asynchronous Admin API client base."""

@@ -49,6 +49,7 @@ if TYPE_CHECKING:
     from ._costs import CostKey
     from ._pacing import QueryCostLimiter, Ticket
     from ._records import GraphQLResponse, QueryCost
+    from ._request import OperationType
     from ._retry import RetryPolicy
 
 # Loaded when first needed, not here: what only a client's construction uses
@@ -119,10 +120,12 @@ class _SendOptions(dict[str, Any]):
         return f"_SendOptions({shown!r})"
 
 
-def _cost_key(operation: str, variables: Mapping[str, object] | None) -> CostKey | None:
+def _cost_key(
+    operation: str, variables: Mapping[str, object] | None, document: str
+) -> CostKey | None:
     from ._costs import cost_key
 
-    return cost_key(operation, variables)
+    return cost_key(operation, variables, document)
 
 
 class _CallSecrets(tuple[str, ...]):
@@ -367,12 +370,13 @@ class _ClientCore(Generic[HttpT]):
         operation_name: str | None,
         variables: Mapping[str, object] | None,
         kwargs: Mapping[str, Any],
+        operation_type: OperationType | None = None,
     ) -> tuple[PreparedRequest, _SendOptions, Limits, tuple[str, ...]]:
         """The request and its options, checked before anything is sent. A refusal
         (a variable that cannot be sent, a bad ``headers=`` or ``timeout=``) is raised
         from this frame only, once it no longer holds the variables or the headers."""
         try:
-            request = prepare(query, operation_name, variables)
+            request = prepare(query, operation_name, variables, operation_type)
             options, limits, call_secrets = self._send_options(kwargs)
         except (ShopifyError, TypeError) as exc:
             error = exc
@@ -632,14 +636,19 @@ class _SyncClient(_ClientCore[httpx.Client]):
         query: str,
         operation_name: str | None = None,
         variables: Mapping[str, object] | None = None,
+        *,
+        operation_type: OperationType | None = None,
         **kwargs: Any,
     ) -> GraphQLResponse:
-        """Send one GraphQL document, retrying what is safe to retry."""
+        """Send one GraphQL document, retrying what is safe to retry.
+
+        ``operation_type`` ("query", "mutation"...): passed by the generated methods,
+        which know it; without it the document is scanned (see ``_request``)."""
         # The pacing key holds the variables' shape and sizes, never their strings.
-        cost = None if self._limiter is None else _cost_key(operation_name or "", variables)
+        cost = None if self._limiter is None else _cost_key(operation_name or "", variables, query)
         try:
             request, options, limits, call_secrets = self._start(
-                query, operation_name, variables, kwargs
+                query, operation_name, variables, kwargs, operation_type
             )
         finally:
             # Out of this frame's locals (a traceback may show them): the variables
@@ -711,14 +720,19 @@ class _AsyncClient(_ClientCore[httpx.AsyncClient]):
         query: str,
         operation_name: str | None = None,
         variables: Mapping[str, object] | None = None,
+        *,
+        operation_type: OperationType | None = None,
         **kwargs: Any,
     ) -> GraphQLResponse:
-        """Send one GraphQL document, retrying what is safe to retry."""
+        """Send one GraphQL document, retrying what is safe to retry.
+
+        ``operation_type`` ("query", "mutation"...): passed by the generated methods,
+        which know it; without it the document is scanned (see ``_request``)."""
         # The pacing key holds the variables' shape and sizes, never their strings.
-        cost = None if self._limiter is None else _cost_key(operation_name or "", variables)
+        cost = None if self._limiter is None else _cost_key(operation_name or "", variables, query)
         try:
             request, options, limits, call_secrets = self._start(
-                query, operation_name, variables, kwargs
+                query, operation_name, variables, kwargs, operation_type
             )
         finally:
             # Out of this frame's locals (a traceback may show them): the variables

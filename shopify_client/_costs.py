@@ -9,8 +9,9 @@ asked for ``first: 5`` and ``first: 100`` costs 7 and 102 points: one cost per
 operation name underestimates the larger call, and the bucket runs dry (issue 21).
 
 So a cost is remembered by a :data:`CostKey`: the operation name, a *skeleton*
-(the variables' structure, with the booleans, nulls and the type of every other
-value) and a vector of *sizes* (every integer and every list's length, in order).
+(the document, and the variables' structure with the booleans, nulls and the type
+of every other value) and a vector of *sizes* (every integer and every list's
+length, in order).
 A call's estimate is the learned cost of a key with the same skeleton whose sizes
 are all at least as large: Shopify's cost never falls when a size grows, so it is
 an upper bound (the very cost, when the sizes are equal). A call that no learned
@@ -50,11 +51,18 @@ class _TooBig(Exception):
     pass
 
 
-def cost_key(operation: str, variables: Mapping[str, object] | None) -> CostKey | None:
-    """The key of a call's cost; None when its variables are too big to key."""
+def cost_key(
+    operation: str, variables: Mapping[str, object] | None, document: str = ""
+) -> CostKey | None:
+    """The key of a call's cost; None when its variables are too big to key.
+
+    ``document`` is the query's text: one operation name may be sent with other
+    documents (``execute()``, two generated packages), whose costs differ. A
+    generated method sends one constant string, whose hash Python keeps.
+    """
     if not variables:
-        return (operation, (), ())
-    skeleton: list[object] = []
+        return (operation, (document,), ())
+    skeleton: list[object] = [document]
     sizes: list[int] = []
     try:
         # The generated methods' variables are flat, mostly ints, strings and UNSET:
@@ -73,7 +81,7 @@ def cost_key(operation: str, variables: Mapping[str, object] | None) -> CostKey 
                 _walk(item, skeleton, sizes, 1)
     except _TooBig:
         return None
-    if len(skeleton) > MAX_VALUES:
+    if len(skeleton) > MAX_VALUES + 1:
         return None
     return (operation, tuple(skeleton), tuple(sizes))
 

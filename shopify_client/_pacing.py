@@ -318,27 +318,32 @@ class QueryCostLimiter:
     # variables (passwords, tokens) need not be passed down into this frame.
 
     def reserve(
-        self, operation: str, variables: Mapping[str, object] | None = None
+        self, operation: str, variables: Mapping[str, object] | None = None, *, document: str = ""
     ) -> tuple[Ticket | None, float | None]:
         """A ticket to send now, else how many seconds the bucket needs to refill
         (None: only an answer can help). Does not queue: :meth:`acquire` and
         :meth:`acquire_async` wait on this, in order of arrival."""
         with self._lock:
-            return self._try(operation, cost_key(operation, variables))
+            key = cost_key(operation, variables, document)
+            del variables  # not held by a frame a traceback with locals may show
+            return self._try(operation, key)
 
     def acquire(
         self,
         operation: str,
         variables: Mapping[str, object] | None = None,
         *,
+        document: str = "",
         held: float = 0.0,
         key: CostKey | None | _NoKey = NO_KEY,
     ) -> Ticket:
-        """Wait (this thread) for a ticket. ``held``: seconds this call was already
-        held by its earlier attempts. Raises PacingTimeoutError past ``max_wait``."""
+        """Wait (this thread) for a ticket. ``variables`` and ``document`` (the query)
+        key the cost, unless the caller gives the ``key`` itself; ``held``: seconds
+        this call was already held by its earlier attempts. Raises
+        PacingTimeoutError past ``max_wait``."""
         if isinstance(key, _NoKey):
-            key = cost_key(operation, variables)
-        del variables  # a traceback may show this frame's locals
+            key = cost_key(operation, variables, document)
+        del variables  # not held by a frame a traceback with locals may show
         with self._lock:
             if not self._queue:
                 ticket, _ = self._try(operation, key)
@@ -364,13 +369,14 @@ class QueryCostLimiter:
         operation: str,
         variables: Mapping[str, object] | None = None,
         *,
+        document: str = "",
         held: float = 0.0,
         key: CostKey | None | _NoKey = NO_KEY,
     ) -> Ticket:
         """:meth:`acquire` for a task: waits on the event loop."""
         if isinstance(key, _NoKey):
-            key = cost_key(operation, variables)
-        del variables  # a traceback may show this frame's locals
+            key = cost_key(operation, variables, document)
+        del variables  # not held by a frame a traceback with locals may show
         with self._lock:
             if not self._queue:
                 ticket, _ = self._try(operation, key)

@@ -102,6 +102,11 @@ def _walk(folder: Path, prefix: str = "") -> Iterator[tuple[str, str]]:
             yield name, "special"
 
 
+def _why(link: Path) -> str:
+    """What is wrong with a path ``link_on_the_way`` found."""
+    return NOT_FOLLOWED if link.is_symlink() else "is not a folder (the tools write one here)"
+
+
 def _odd_entry(kind: str) -> str | None:
     return {"symlink": NOT_FOLLOWED, "special": NOT_A_FILE}.get(kind)
 
@@ -110,7 +115,7 @@ def check_links(config: ProjectConfig) -> list[Drift]:
     """Every symlink or special file in ``schema/`` (and the folder itself being one)."""
     link = link_on_the_way(config.root, config.schema_dir)
     if link is not None:
-        return [Drift("manifest", shown_path(config.root, link), NOT_FOLLOWED)]
+        return [Drift("manifest", shown_path(config.root, link), _why(link))]
     return [
         Drift("manifest", shown_path(config.root, config.schema_dir / name), message)
         for name, kind in _walk(config.schema_dir)
@@ -274,7 +279,7 @@ def check_generated(config: ProjectConfig, *, use_stamps: bool = True) -> list[D
             committed = config.package_dir(api)
             link = link_on_the_way(config.root, committed)
             if link is not None:
-                drift.append(Drift("generated", shown_path(config.root, link), NOT_FOLLOWED))
+                drift.append(Drift("generated", shown_path(config.root, link), _why(link)))
                 continue
             digest = inputs_digest(config, api, merge_ariadne_settings(config.ariadne, api.ariadne))
             hashes = tree_hashes(committed)

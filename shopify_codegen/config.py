@@ -346,7 +346,7 @@ def load_config(root: Path | None = None) -> ProjectConfig:
                     f"{path}: {other.package} would live inside the generated {api.package}, "
                     "which generation replaces as a whole"
                 )
-    return ProjectConfig(
+    config = ProjectConfig(
         root=root,
         path=path,
         schema_dir=_inside(root, f"{path} schema_dir", project.get("schema_dir", "schema")),
@@ -355,6 +355,28 @@ def load_config(root: Path | None = None) -> ProjectConfig:
         ariadne=merge_ariadne_settings(default_ariadne_settings(), dict(shared)),
         table_prefix=prefix,
     )
+    _check_outputs(config)
+    return config
+
+
+def _check_outputs(config: ProjectConfig) -> None:
+    """A package folder is replaced as a whole by generation: it may hold nothing else
+    the project keeps (its queries, the schemas, the config) nor be a hidden folder."""
+    for api in config.apis.values():
+        folder = config.package_dir(api)
+        where = f"{config.path} [{config.table_prefix}api.{api.key}]"
+        if any(p.startswith(".") for p in folder.relative_to(config.root).parts):
+            raise ConfigError(f"{where}: the package folder {config.rel(folder)} is hidden")
+        for kept, what in (
+            (api.queries, "its queries folder"),
+            (config.schema_dir, "the schema folder"),
+            (config.path, "the config file"),
+        ):
+            if kept == folder or kept.is_relative_to(folder):
+                raise ConfigError(
+                    f"{where}: the package folder {config.rel(folder)} would hold {what} "
+                    f"({config.rel(kept)}), and generation replaces the folder as a whole"
+                )
 
 
 def _generated_dir(root: Path, path: Path, value: object) -> Path:

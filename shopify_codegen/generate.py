@@ -256,7 +256,6 @@ def generate_all(config: ProjectConfig, apis: list[str] | None = None) -> list[G
     in by one transaction, so on any failure the committed packages stay as
     they were.
     """
-    config.generated_dir.mkdir(parents=True, exist_ok=True)
     results = []
     with tempfile.TemporaryDirectory(prefix="shopify-codegen-generate-") as scratch_name:
         scratch = Path(scratch_name)

@@ -76,11 +76,13 @@ class OperationFile:
 def find_operation_files(folder: Path, *, root: Path | None = None) -> list[Path]:
     """The operation files under ``folder``, each resolving inside it.
 
-    With ``root`` (the project's folder, for a folder codegen.toml names), the
-    folder itself must be reached through no symlink: ``queries/admin`` linked to
+    With ``root`` (the project's folder, for a folder codegen.toml names), a folder
+    in the project must be reached through no symlink: ``queries/admin`` linked to
     another checkout would be read (and its text quoted in errors) from outside.
+    (codegen.toml names only folders in the project; a config built in code may
+    name one elsewhere, which is then read as given.)
     """
-    if root is not None:
+    if root is not None and folder.parts[: len(root.parts)] == root.parts:
         link = link_on_the_way(root, folder)
         if link is not None:
             raise OperationFileError(

@@ -7,7 +7,10 @@ and either ``nodes`` or ``edges { node }``, reached from the root through plain
 fields (not inside a fragment). The helper takes the method's arguments except
 ``after``, plus ``max_pages`` / ``max_items`` caps, and yields the connection's
 items in order across all pages (``nodes`` if selected, else each
-``edges[].node``), typed as the generated item model.
+``edges[].node``), typed as the generated item model. The page loop is the
+runtime's (``shopify_client._pages``): the helper only says how to fetch a page
+and how to read one, so every bound on the walk (caps checked before the first
+request, a repeated or missing cursor refused) holds for every connection shape.
 
 An operation with ``$after`` that does not fit gets no helper; the reason is logged
 at DEBUG (logger ``shopify_codegen``) and reported by ``generate --json``.
@@ -43,12 +46,15 @@ class Plan:
     operation: str
     method: str  # the generated method, e.g. "products"
     module: str  # the result module, e.g. "products"
+    connection: str  # the connection's response keys from the root, e.g. "collection.products"
     path: tuple[tuple[str, bool], ...]  # (attribute, may be None) from the result down
     page_info: tuple[str, str, str]  # attributes: pageInfo, hasNextPage, endCursor
     items: str  # attribute of the item list: nodes or edges
+    items_optional: bool  # whether the list itself may be None
+    entry_optional: bool  # whether list entries may be None (the edges, for edges)
     edge_node: str | None  # attribute of the node in an edge (edges only)
     item_class: str  # the item model's name in the result module
-    item_optional: bool  # whether list entries (or edge nodes) may be None
+    item_optional: bool  # whether items (list entries, or edge nodes) may be None
 
     @property
     def helper(self) -> str:
@@ -224,12 +230,16 @@ def plan_pagination(
     if current is None:
         return "the connection has no model of its own"
     info_field = _field(current, "pageInfo")
-    info_model_name = _unwrap(info_field.annotation)[0] if info_field else None
+    info_model_name, info_optional, _ = (
+        _unwrap(info_field.annotation) if info_field else (None, False, False)
+    )
     info_model = model(info_model_name) if info_model_name else None
     has_next = _field(info_model, "hasNextPage") if info_model else None
     end_cursor = _field(info_model, "endCursor") if info_model else None
     if not (info_field and has_next and end_cursor):
         return "no model fields for pageInfo"
+    if info_optional:
+        return "pageInfo may be null: a page could not say whether another follows"
     assert isinstance(info_field.target, ast.Name)
     assert isinstance(has_next.target, ast.Name) and isinstance(end_cursor.target, ast.Name)
     page = (info_field.target.id, has_next.target.id, end_cursor.target.id)
@@ -237,10 +247,10 @@ def plan_pagination(
     items_field = _field(current, items_key)
     if items_field is None or not isinstance(items_field.target, ast.Name):
         return f"no model field for {items_key}"
-    item_class, _, is_list = _unwrap(items_field.annotation)
+    item_class, items_optional, is_list = _unwrap(items_field.annotation)
     if item_class is None or not is_list:
         return f"the items of {items_key} are not one model (an abstract type?)"
-    item_optional = _item_optional(items_field.annotation)
+    entry_optional = item_optional = _item_optional(items_field.annotation)
     edge_node = None
     if items_key == "edges":
         edge_model = model(item_class)
@@ -255,9 +265,12 @@ def plan_pagination(
         operation=name,
         method=method,
         module="",  # filled in by the caller, which knows the module's name
+        connection=".".join(keys),
         path=tuple(path),
         page_info=page,
         items=items_field.target.id,
+        items_optional=items_optional,
+        entry_optional=entry_optional,
         edge_node=edge_node,
         item_class=item_class,
         item_optional=item_optional,
@@ -269,8 +282,16 @@ def plan_pagination(
 
 def iterator_method(
     plan: Plan, method_def: ast.FunctionDef | ast.AsyncFunctionDef
-) -> ast.FunctionDef | ast.AsyncFunctionDef:
-    """``iter_<method>`` beside ``method_def`` (sync or async like it)."""
+) -> ast.FunctionDef:
+    """``iter_<method>`` beside ``method_def``, for its flavour (sync or async).
+
+    The helper hands the runtime's page loop (``shopify_client._pages``, through the
+    base client's ``_paginate``) two small functions: one fetching a page with
+    ``after``, one reading a page's items, ``hasNextPage`` and ``endCursor``. The
+    loop, its caps and its checks of the server's cursors are the runtime's, tested
+    once for every connection shape; the helper itself is a plain function that
+    checks its caps when called, before any request.
+    """
     is_async = isinstance(method_def, ast.AsyncFunctionDef)
     args = [a for a in method_def.args.args if a.arg not in ("self", AFTER)]
     defaults = dict(
@@ -291,45 +312,56 @@ def iterator_method(
     params.append("**kwargs: Unpack[CallOptions]")
     passed = ", ".join(f"{a.arg}={a.arg}" for a in args)
     call = f"self.{plan.method}({passed}{', ' if passed else ''}after=after, **kwargs)"
+    result = ast.unparse(method_def.returns) if method_def.returns else "Any"
     returns = f"{'AsyncIterator' if is_async else 'Iterator'}[{plan.item_class}]"
+    page = f"Optional[tuple[list[{plan.item_class}], bool, Optional[str]]]"
     lines = [
-        f"{'async ' if is_async else ''}def {plan.helper}({', '.join(params)}) -> {returns}:",
+        f"def {plan.helper}({', '.join(params)}) -> {returns}:",
         f'    """Every item of ``{plan.method}``, page after page: ``after`` is passed for you.',
         "",
-        "    Stops on the last page, or after ``max_pages`` pages / ``max_items`` items.",
+        "    Stops on the last page, or after ``max_pages`` pages / ``max_items`` items",
+        "    (checked now, before any request). A page that asks for a next one without",
+        "    a new cursor raises InvalidResponseError (see shopify_client._pages).",
         '    """',
-        "    after: Union[Optional[str], UnsetType] = UNSET",
-        "    pages = 0",
-        "    items = 0",
-        "    while True:",
-        f"        result = {'await ' if is_async else ''}{call}",
+        "",
+        f"    {'async ' if is_async else ''}def fetch("
+        f"after: Union[Optional[str], UnsetType]) -> {result}:",
+        f"        return {'await ' if is_async else ''}{call}",
+        "",
+        f"    def read(result: {result}) -> {page}:",
     ]
     current = "result"
     for depth, (attribute, optional) in enumerate(plan.path):
         lines.append(f"        step{depth} = {current}.{attribute}")
         current = f"step{depth}"
         if optional:
-            lines += [f"        if {current} is None:", "            return"]
+            lines += [f"        if {current} is None:", "            return None"]
+    entries = f"{current}.{plan.items}"
+    if plan.items_optional:
+        entries = f"({entries} or [])"
     item = f"entry.{plan.edge_node}" if plan.edge_node else "entry"
-    lines.append(f"        for entry in {current}.{plan.items}:")
+    conditions = []
+    if plan.edge_node and plan.entry_optional:
+        conditions.append("entry is not None")
     if plan.item_optional:
-        lines += [f"            if {item} is None:", "                continue"]
+        conditions.append(f"{item} is not None")
+    where = f" if {' and '.join(conditions)}" if conditions else ""
+    listed = f"[{item} for entry in {entries}{where}]"
+    if item == "entry" and not where:
+        listed = f"list({entries})"
     lines += [
-        f"            yield {item}",
-        "            items += 1",
-        "            if max_items is not None and items >= max_items:",
-        "                return",
-        "        pages += 1",
         f"        page_info = {current}.{plan.page_info[0]}",
-        f"        cursor = page_info.{plan.page_info[2]}",
-        f"        if not page_info.{plan.page_info[1]} or cursor is None:",
-        "            return",
-        "        if max_pages is not None and pages >= max_pages:",
-        "            return",
-        "        after = cursor",
+        "        return (",
+        f"            {listed},",
+        f"            page_info.{plan.page_info[1]},",
+        f"            page_info.{plan.page_info[2]},",
+        "        )",
+        "",
+        f"    return self._paginate({plan.operation!r}, {plan.connection!r}, fetch, read, "
+        "max_pages, max_items)",
     ]
     function = ast.parse("\n".join(lines)).body[0]
-    assert isinstance(function, ast.FunctionDef | ast.AsyncFunctionDef)
+    assert isinstance(function, ast.FunctionDef)
     return function
 
 

@@ -6,6 +6,8 @@ It reads its own settings from the ``[tool.shopify-codegen]`` section that
 
 * enums derive from :class:`shopify_client.ShopifyEnum`, so values Shopify adds
   later parse instead of failing;
+* each client method passes its operation's type to ``execute`` (the runtime need
+  not scan the document to tell a mutation, which is never retried once sent);
 * each client method validates through ``self.parse_result`` (a misfit becomes a
   typed ``InvalidResponseError`` naming the path, never a bare ``ValidationError``);
 * client classes carry ``api_version``, the package ``__init__`` exports
@@ -92,7 +94,7 @@ class ShopifyPlugin(Plugin):
             lineno=0,
         )
         plans: dict[str, Plan] = getattr(self, "_plans", {})
-        helpers = [
+        helpers: list[ast.stmt] = [
             iterator_method(plans[method.name], method)
             for method in class_def.body
             if isinstance(method, ast.FunctionDef | ast.AsyncFunctionDef) and method.name in plans
@@ -140,6 +142,7 @@ class ShopifyPlugin(Plugin):
         operation_definition: OperationDefinitionNode,
     ) -> ast.FunctionDef | ast.AsyncFunctionDef:
         _type_call_options(method_def)
+        _pass_operation_type(method_def, operation_definition.operation.value)
         _ParseResultRewriter().visit(method_def)
         ast.fix_missing_locations(method_def)
         return method_def
@@ -287,6 +290,26 @@ def _type_call_options(method_def: ast.FunctionDef | ast.AsyncFunctionDef) -> No
             slice=ast.Name(id="CallOptions", ctx=ast.Load()),
             ctx=ast.Load(),
         )
+
+
+def _pass_operation_type(
+    method_def: ast.FunctionDef | ast.AsyncFunctionDef, operation_type: str
+) -> None:
+    """``self.execute(...)`` -> ``self.execute(..., operation_type="query")``: the
+    method knows what its document is, so the runtime need not scan it to tell
+    whether a retry could repeat a write."""
+    for node in ast.walk(method_def):
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr == "execute"
+            and isinstance(node.func.value, ast.Name)
+            and node.func.value.id == "self"
+            and not any(k.arg == "operation_type" for k in node.keywords)
+        ):
+            at = next((i for i, k in enumerate(node.keywords) if k.arg is None), None)
+            keyword = ast.keyword(arg="operation_type", value=ast.Constant(value=operation_type))
+            node.keywords.insert(len(node.keywords) if at is None else at, keyword)
 
 
 def _import_field(module: ast.Module) -> ast.Module:

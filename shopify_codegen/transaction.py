@@ -14,36 +14,73 @@ removed, and the project folder again after. So the journal never names a staged
 file whose bytes may still be missing, and the commit point is never on disk before
 the renames it commits.
 
-The lock is a file in the project's git-ignored ``.shopify-codegen/`` folder, opened
-without following symlinks; it is kept (removing a flock'ed file races with the next
-process to open it), but it is one file per project, not one per run in the shared
-temp folder.
+What a journal may name (a journal is a file in the project: one can be planted, or
+arrive with a checkout): each target must be one the tools write (:func:`output_target`:
+the config file, a schema file or the manifest in the schema folder, a package folder
+in the generated folder), reached through no symlink; each staged file and backup
+must be in the tool's own staging folder, a real folder. Anything else is a
+:class:`TransactionError`, before anything is moved, and the journal is left for the
+user to look at. A staging folder that is a symlink is only ever unlinked, never
+followed. The same rules hold when staging, so the tool never journals what its own
+recovery would refuse.
+
+The lock is a file in the project's git-ignored ``.shopify-codegen/`` folder, neither
+it nor its folder followed if a symlink, held with the ``filelock`` package: an OS
+lock on POSIX (flock) and Windows (msvcrt), which the OS drops if the holder is
+killed; where neither exists, filelock's marker file, which records its holder's
+process and is broken once that process is gone. The file is kept (one per project,
+not one per run in the shared temp folder). A wait for it is bounded by
+``LOCK_TIMEOUT``.
 """
 
 from __future__ import annotations
 
 import errno
-import fcntl
 import json
 import os
+import re
 import shutil
-from pathlib import Path
+import stat
+import warnings
+from pathlib import Path, PurePosixPath
 from types import TracebackType
-from typing import Self
+from typing import Any, Self
 
 from .atomic import atomic_write_bytes
 from .errors import CodegenError
+from .paths import link_on_the_way
+from .paths import shown as shown_path
 
-__all__ = ["JOURNAL_NAME", "LOCK_DIR", "Transaction", "TransactionError", "recover"]
+__all__ = [
+    "JOURNAL_NAME",
+    "LOCK_DIR",
+    "LOCK_TIMEOUT",
+    "Transaction",
+    "TransactionError",
+    "output_target",
+    "recover",
+]
 
 JOURNAL_NAME = ".shopify-codegen-journal.json"
 WORK_DIR = ".shopify-codegen-tx"
 LOCK_DIR = ".shopify-codegen"  # git-ignored; holds the lock file only
 LOCK_NAME = "lock"
+#: The longest wait for another shopify-codegen run on the same project, in seconds.
+LOCK_TIMEOUT = 600.0
+MAX_JOURNAL_BYTES = 1_000_000  # a journal names a handful of paths
+
+# The config files a bump rewrites (pyproject.toml: a [tool.shopify-codegen] table).
+CONFIG_FILES = frozenset({"codegen.toml", "pyproject.toml"})
+# The file names of a committed schema: schema/<api>/<version>.json and .graphql.
+_SCHEMA_FILE = re.compile(r"(?:20\d\d-(?:01|04|07|10)|unstable)\.(?:json|graphql)")
+_STAGED = re.compile(rf"{re.escape(WORK_DIR)}/(?:staged|backup)-\d{{1,6}}")
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)  # POSIX; on Windows, checked with lstat first
+_BINARY = getattr(os, "O_BINARY", 0)  # Windows
 
 
 class TransactionError(CodegenError):
-    """The journal or the lock is not what this tool writes (a path outside, a symlink)."""
+    """The journal or the lock is not what this tool writes (a path outside, a symlink),
+    or a staged update could not be written (nothing is left half-done)."""
 
 
 def lock_path(root: Path) -> Path:
@@ -51,56 +88,74 @@ def lock_path(root: Path) -> Path:
     return root / LOCK_DIR / LOCK_NAME
 
 
-def _open_lock_file(root: Path) -> int:
+def _lock_file(root: Path) -> Path:
+    """The lock file's path, once neither it nor its folder is a symlink."""
     folder = root / LOCK_DIR
+    if folder.is_symlink() or (folder.exists() and not folder.is_dir()):
+        raise TransactionError(
+            f"{folder}: the lock folder is a symlink or not a folder; refusing to follow it"
+        )
     try:
         folder.mkdir(mode=0o755, exist_ok=True)
-        dir_fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
     except OSError as exc:
-        if exc.errno in (errno.ELOOP, errno.ENOTDIR, errno.EEXIST):
-            raise TransactionError(
-                f"{folder}: the lock folder is a symlink or not a folder; refusing to follow it"
-            ) from None
-        raise TransactionError(f"{folder}: cannot open the lock folder: {exc.strerror}") from None
-    try:
-        return os.open(
-            LOCK_NAME, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o644, dir_fd=dir_fd
-        )
-    except OSError as exc:
-        if exc.errno == errno.ELOOP:
-            raise TransactionError(
-                f"{folder / LOCK_NAME}: the lock file is a symlink; refusing to follow it"
-            ) from None
-        raise TransactionError(f"{folder / LOCK_NAME}: cannot open: {exc.strerror}") from None
-    finally:
-        os.close(dir_fd)
+        raise TransactionError(f"{folder}: cannot create the lock folder: {exc.strerror}") from None
+    path = folder / LOCK_NAME
+    if path.is_symlink():
+        raise TransactionError(f"{path}: the lock file is a symlink; refusing to follow it")
+    return path
 
 
 class _Lock:
-    """An exclusive flock on the project's lock file; the OS drops it if we are killed."""
+    """The project's lock, held exclusively (see the module's docstring)."""
 
     def __init__(self, root: Path, *, blocking: bool) -> None:
-        self.fd = _open_lock_file(root)
+        with warnings.catch_warnings():
+            # Where no OS lock exists, filelock says so once: its marker file is the lock.
+            warnings.filterwarnings("ignore", "only soft file lock", UserWarning)
+            from filelock import FileLock, Timeout
+
+        path = _lock_file(root)
+        self._lock = FileLock(path, thread_local=False)
         try:
-            fcntl.flock(self.fd, fcntl.LOCK_EX | (0 if blocking else fcntl.LOCK_NB))
-        except BlockingIOError:
-            os.close(self.fd)
-            raise
+            self._lock.acquire(timeout=LOCK_TIMEOUT if blocking else 0, blocking=blocking)
+        except Timeout:
+            if not blocking:
+                raise BlockingIOError(errno.EAGAIN, "held by another process") from None
+            raise TransactionError(
+                f"{path}: another shopify-codegen run holds this project's lock; waited "
+                f"{LOCK_TIMEOUT:g}s for it. Is one stuck? (its lock ends with it)"
+            ) from None
+        except OSError as exc:
+            if exc.errno == errno.ELOOP:
+                raise TransactionError(
+                    f"{path}: the lock file is a symlink; refusing to follow it"
+                ) from None
+            raise TransactionError(f"{path}: cannot lock: {exc.strerror or exc}") from None
 
     def release(self) -> None:
-        fcntl.flock(self.fd, fcntl.LOCK_UN)
-        os.close(self.fd)
+        self._lock.release()
 
 
 def _remove(path: Path) -> None:
+    """Remove a file, a folder, or a symlink (the link itself: never what it points to)."""
     if path.is_dir() and not path.is_symlink():
         shutil.rmtree(path)
     else:
         path.unlink(missing_ok=True)
 
 
+def _clear_work(work: Path) -> None:
+    """Remove the staging folder; a symlink or file in its place is unlinked, not followed."""
+    if work.is_symlink() or (os.path.lexists(work) and not work.is_dir()):
+        work.unlink(missing_ok=True)
+    elif work.is_dir():
+        shutil.rmtree(work, ignore_errors=True)
+
+
 def _fsync_file(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
+    # Windows flushes only through a handle that may write.
+    flags = (os.O_RDONLY if os.name == "posix" else os.O_RDWR) | _NOFOLLOW | _BINARY
+    fd = os.open(path, flags)
     try:
         os.fsync(fd)
     finally:
@@ -123,13 +178,70 @@ def _fsync_dir(path: Path) -> None:
     try:
         fd = os.open(path, os.O_RDONLY)
     except OSError:
-        return
+        return  # Windows cannot open a folder (nor needs to: its renames are durable)
     try:
         os.fsync(fd)
     except OSError:
         pass
     finally:
         os.close(fd)
+
+
+#: The project's schema folder and its packages' folders, relative to the project
+#: (None: no config could be read; then any identifier folder of ``generated/``).
+Outputs = tuple[PurePosixPath, frozenset[PurePosixPath] | None]
+
+
+def _output_dirs(root: Path) -> Outputs:
+    """The project's schema folder and generated package folders, relative to ``root``:
+    as the config says, or the defaults when there is none (or it cannot be read: a
+    bump killed while codegen.toml was moved aside)."""
+    from .config import load_config
+
+    defaults: Outputs = PurePosixPath("schema"), None
+    try:
+        config = load_config(root)
+    except CodegenError:
+        return defaults
+    if config.root != root.resolve():
+        return defaults  # a parent folder's project, not this one
+    try:
+        packages = frozenset(
+            PurePosixPath(config.package_dir(api).relative_to(config.root).as_posix())
+            for api in config.apis.values()
+        )
+        return PurePosixPath(config.schema_dir.relative_to(config.root).as_posix()), packages
+    except ValueError:
+        return defaults
+
+
+def output_target(relative: str, dirs: Outputs) -> bool:
+    """Whether ``relative`` (to the project) is a path the tools write: the config
+    file; the schema folder's manifest or one of its ``<api>/<version>.json|.graphql``;
+    one of the configured packages' folders (``generated/shopify_admin``,
+    ``myapp/shopify_admin``), or with no readable config an identifier folder of
+    ``generated/``. Never a path with a hidden part (``.git/hooks``), whatever the config."""
+    from shopify_client.toolkit import API_NAMES
+
+    path = PurePosixPath(relative)
+    if path.is_absolute() or not path.parts or ".." in path.parts:
+        return False
+    if any(part.startswith(".") for part in path.parts):
+        return False  # never into a hidden folder (.git, the tool's own), whatever the config
+    schema, packages = dirs
+    if str(path) in CONFIG_FILES:
+        return True
+    if path == schema / "manifest.json":
+        return True
+    if (
+        path.parent.parent == schema
+        and path.parent.name in API_NAMES
+        and _SCHEMA_FILE.fullmatch(path.name)
+    ):
+        return True
+    if packages is None:
+        return path.parent == PurePosixPath("generated") and path.name.isidentifier()
+    return path in packages
 
 
 class Transaction:
@@ -143,7 +255,13 @@ class Transaction:
         self._lock = _Lock(root, blocking=True)  # one transaction at a time per project
         try:
             _recover_locked(root)
-            self.work.mkdir()
+            self._dirs = _output_dirs(root)
+            try:
+                self.work.mkdir()
+            except OSError as exc:
+                raise TransactionError(
+                    f"{self.work}: cannot create the staging folder: {exc.strerror}"
+                ) from None
         except BaseException:
             self._lock.release()
             raise
@@ -152,29 +270,62 @@ class Transaction:
     def _stage_path(self) -> Path:
         return self.work / f"staged-{len(self._entries)}"
 
+    def _target(self, target: Path) -> str:
+        """``target`` relative to the project, once it is a path the tools write,
+        reached through no symlink (recovery holds the journal to the same rules)."""
+        try:
+            relative = target.relative_to(self.root).as_posix()
+        except ValueError:
+            raise TransactionError(f"{target}: outside the project {self.root}") from None
+        if not output_target(relative, self._dirs):
+            raise TransactionError(f"{relative}: not a file or folder shopify-codegen writes")
+        link = link_on_the_way(self.root, target.parent)
+        if link is not None:
+            raise TransactionError(
+                f"{shown_path(self.root, link)}: is a symlink (or not a folder): shopify-codegen "
+                "writes only into real folders inside the project; not followed (replace it "
+                "with a folder)"
+            )
+        return relative
+
     def write_bytes(self, target: Path, data: bytes) -> None:
+        relative = self._target(target)
         staged = self._stage_path()
-        staged.write_bytes(data)
-        os.chmod(staged, 0o644)
-        _fsync_file(staged)
-        self._entries.append((self._rel(target), self._rel(staged)))
+        try:
+            staged.write_bytes(data)
+            os.chmod(staged, 0o644)
+            _fsync_file(staged)
+        except OSError as exc:
+            raise TransactionError(f"{relative}: cannot stage: {exc.strerror}") from None
+        self._entries.append((relative, staged.relative_to(self.root).as_posix()))
 
     def put_dir(self, target: Path, source: Path) -> None:
+        relative = self._target(target)
         staged = self._stage_path()
-        shutil.copytree(source, staged)
-        _fsync_tree(staged)
-        self._entries.append((self._rel(target), self._rel(staged)))
-
-    def _rel(self, path: Path) -> str:
-        return path.resolve().relative_to(self.root.resolve()).as_posix()
+        try:
+            shutil.copytree(source, staged)
+            _fsync_tree(staged)
+        except (OSError, shutil.Error) as exc:
+            raise TransactionError(f"{relative}: cannot stage: {exc}") from None
+        self._entries.append((relative, staged.relative_to(self.root).as_posix()))
 
     def commit(self) -> None:
+        try:
+            self._commit()
+        except OSError as exc:
+            # Raised inside the `with` block: __exit__ rolls back what was moved.
+            raise TransactionError(
+                f"{self.root}: the update could not be completed ({exc.strerror or exc}); "
+                "rolled back, the project is as it was"
+            ) from None
+
+    def _commit(self) -> None:
         entries: list[dict[str, str | bool]] = [
             {
                 "target": target,
                 "staged": staged,
                 "backup": f"{WORK_DIR}/backup-{i}",
-                "existed": (self.root / target).exists(),
+                "existed": os.path.lexists(self.root / target),
             }
             for i, (target, staged) in enumerate(self._entries)
         ]
@@ -185,7 +336,7 @@ class Transaction:
         touched = {self.work}
         for entry in entries:
             target = self.root / str(entry["target"])
-            if target.exists():
+            if os.path.lexists(target):
                 os.replace(target, self.root / str(entry["backup"]))
             target.parent.mkdir(parents=True, exist_ok=True)
             os.replace(self.root / str(entry["staged"]), target)
@@ -195,13 +346,13 @@ class Transaction:
         _fsync_dir(self.root)
         (self.root / JOURNAL_NAME).unlink()  # 4. the commit point
         _fsync_dir(self.root)
-        shutil.rmtree(self.work, ignore_errors=True)
+        _clear_work(self.work)
         self._release()
 
     def abort(self) -> None:
         try:
             _recover_locked(self.root)
-            shutil.rmtree(self.work, ignore_errors=True)
+            _clear_work(self.work)
         finally:
             self._release()
 
@@ -232,31 +383,78 @@ def _new_folders(root: Path, folder: Path) -> list[Path]:
     return result
 
 
-def _inside(root: Path, relative: object, field: str) -> Path:
-    """``root / relative``, refused unless it is a plain relative path that stays in ``root``."""
+def _refuse(root: Path, field: str, relative: object, why: str) -> TransactionError:
+    shown = relative[:120] if isinstance(relative, str) else relative
+    return TransactionError(
+        f"{root / JOURNAL_NAME}: entry {field!r} names {shown!r}, {why}; refusing to recover "
+        "from it (remove the journal once you have checked the files)"
+    )
+
+
+def _journal_path(root: Path, relative: object, field: str, dirs: Outputs) -> Path:
+    """``root / relative`` for a journal entry the tool could have written, else a
+    TransactionError: a target the tools write, reached through no symlink; a staged
+    file or backup in the tool's own staging folder, itself a real folder."""
     if not isinstance(relative, str) or not relative:
         raise TransactionError(f"{root / JOURNAL_NAME}: entry {field!r} is not a path")
-    path = Path(relative)
-    if path.is_absolute() or ".." in path.parts:
-        raise TransactionError(
-            f"{root / JOURNAL_NAME}: entry {field!r} names {relative!r}, outside the project;"
-            " refusing to recover from it (remove the journal once you have checked the files)"
+    path = PurePosixPath(relative)
+    if path.is_absolute() or ".." in path.parts or "\\" in relative:
+        raise _refuse(root, field, relative, "outside the project")
+    if field == "target":
+        if not output_target(relative, dirs):
+            raise _refuse(root, field, relative, "not a file or folder shopify-codegen writes")
+    elif not _STAGED.fullmatch(relative):
+        raise _refuse(root, field, relative, f"not a file of the staging folder {WORK_DIR}")
+    full = root / path
+    link = link_on_the_way(root, full.parent)
+    if link is not None:
+        raise _refuse(
+            root,
+            field,
+            relative,
+            f"which the symlink (or non-folder) {shown_path(root, link)!r} leads elsewhere",
         )
-    if not (root / path).parent.resolve().is_relative_to(root.resolve()):
-        raise TransactionError(
-            f"{root / JOURNAL_NAME}: entry {field!r} names {relative!r}, which a symlink"
-            " leads outside the project; refusing to recover from it"
-        )
-    return root / path
+    return full
+
+
+def _read_journal(path: Path) -> bytes:
+    """The journal's bytes: a regular file, not followed if a symlink, not blocked on
+    if a FIFO, and small."""
+    if path.is_symlink():
+        raise TransactionError(f"{path}: the journal is a symlink; refusing to follow it")
+    try:
+        fd = os.open(path, os.O_RDONLY | _NOFOLLOW | getattr(os, "O_NONBLOCK", 0) | _BINARY)
+    except OSError as exc:
+        raise TransactionError(f"{path}: cannot read the journal: {exc.strerror}") from None
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise TransactionError(f"{path}: the journal is not a regular file; not read")
+        if info.st_size > MAX_JOURNAL_BYTES:
+            raise TransactionError(
+                f"{path}: {info.st_size:,} bytes is no journal of shopify-codegen's; not read"
+            )
+        with os.fdopen(fd, "rb", closefd=False) as handle:
+            return handle.read(MAX_JOURNAL_BYTES + 1)
+    finally:
+        os.close(fd)
+
+
+def _leftovers(root: Path) -> bool:
+    """Whether anything a transaction leaves behind is there (looked at, not followed)."""
+    if os.path.lexists(root / JOURNAL_NAME) or os.path.lexists(root / WORK_DIR):
+        return True
+    return any(root.glob(f".{JOURNAL_NAME}.*.tmp"))
 
 
 def recover(root: Path) -> bool:
     """Roll back a transaction a killed process left behind; True if there was one.
 
     Does nothing while another process holds the project's lock: its transaction is
-    alive, not abandoned.
+    alive, not abandoned. Nor, when nothing was left behind, does it touch the lock:
+    a read-only command in a read-only checkout writes nothing.
     """
-    if not root.is_dir():
+    if not root.is_dir() or not _leftovers(root):
         return False
     try:
         lock = _Lock(root, blocking=False)
@@ -273,36 +471,45 @@ def _recover_locked(root: Path) -> bool:
     work = root / WORK_DIR
     for partial in root.glob(f".{JOURNAL_NAME}.*.tmp"):
         partial.unlink(missing_ok=True)  # a journal whose write was cut short
-    if not journal_path.exists():
-        if work.exists():
-            shutil.rmtree(work, ignore_errors=True)  # committed, or never started renaming
+    if not os.path.lexists(journal_path):
+        _clear_work(work)  # committed, or never started renaming
         return False
     try:
-        entries = json.loads(journal_path.read_text())["entries"]
-    except (ValueError, KeyError, TypeError, OSError):
+        entries: Any = json.loads(_read_journal(journal_path))["entries"]
+    except (ValueError, KeyError, TypeError):
         # A journal cut short: written atomically, so this is not ours to undo.
         journal_path.unlink(missing_ok=True)
-        shutil.rmtree(work, ignore_errors=True)
+        _clear_work(work)
         return False
     if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
         raise TransactionError(f"{journal_path}: 'entries' is not a list of objects")
+    if entries and (work.is_symlink() or not work.is_dir()):
+        raise TransactionError(
+            f"{journal_path}: its staging folder {WORK_DIR} is a symlink or missing: not "
+            "a journal this tool left; refusing to recover from it (remove the journal "
+            "once you have checked the files)"
+        )
+    dirs = _output_dirs(root)
     checked = [
         (
-            _inside(root, entry.get("target"), "target"),
-            _inside(root, entry.get("backup"), "backup"),
-            _inside(root, entry.get("staged"), "staged"),
-            entry.get("existed", True),
+            _journal_path(root, entry.get("target"), "target", dirs),
+            _journal_path(root, entry.get("backup"), "backup", dirs),
+            _journal_path(root, entry.get("staged"), "staged", dirs),
+            entry.get("existed", True) is not False,
         )
         for entry in entries
     ]  # every entry checked before anything is moved
     for target, backup, staged, existed in reversed(checked):
-        if backup.exists():
-            if target.exists():
+        if os.path.lexists(backup):
+            if os.path.lexists(target):
                 _remove(target)
             os.replace(backup, target)
-        elif not existed and not staged.exists() and target.exists():
-            _remove(target)  # a file the transaction created and had moved into place
+        elif not existed and not os.path.lexists(staged) and os.path.lexists(target):
+            # A file the transaction created and had moved into place. Never the
+            # config: the tools rewrite it, never create it, so it is the user's.
+            if target.relative_to(root).as_posix() not in CONFIG_FILES:
+                _remove(target)
     _fsync_dir(root)
     journal_path.unlink()
-    shutil.rmtree(work, ignore_errors=True)
+    _clear_work(work)
     return True

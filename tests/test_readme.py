@@ -2,51 +2,31 @@
 
 Requests to the documentation's shop (``your-development-store.myshopify.com``) are
 routed to the local fake at the transport level, over real sockets; the examples
-read their tokens from the environment variables they name.
+read their tokens from the environment variables they name (see tests/doc_blocks.py).
+Its performance figures are rows of the committed bench run.
 """
 
 from __future__ import annotations
 
-import re
+import json
 import warnings
 from collections.abc import Iterator
 from typing import Any
 
-import httpx
 import pytest
 
 from shopify_client.testing import ADMIN_TOKEN, STOREFRONT_TOKEN, FakeShopify
 from tests.conftest import ROOT
+from tests.doc_blocks import blocks, routed_fake
 
-DOCS_HOST = "your-development-store.myshopify.com"
-BLOCKS = re.findall(r"```python\n(.*?)```", (ROOT / "README.md").read_text(), flags=re.DOTALL)
+README = ROOT / "README.md"
+BLOCKS = [block.text for block in blocks(README, "python")]
 
 
 @pytest.fixture
-def routed_fake(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeShopify]:
-    with FakeShopify() as fake:
-
-        def reroute(request: httpx.Request) -> None:
-            if request.url.host == DOCS_HOST:
-                request.url = request.url.copy_with(scheme="http", host="127.0.0.1", port=fake.port)
-
-        sync_handle = httpx.HTTPTransport.handle_request
-        async_handle = httpx.AsyncHTTPTransport.handle_async_request
-
-        def handle(self: httpx.HTTPTransport, request: httpx.Request) -> httpx.Response:
-            reroute(request)
-            return sync_handle(self, request)
-
-        async def handle_async(
-            self: httpx.AsyncHTTPTransport, request: httpx.Request
-        ) -> httpx.Response:
-            reroute(request)
-            return await async_handle(self, request)
-
-        monkeypatch.setattr(httpx.HTTPTransport, "handle_request", handle)
-        monkeypatch.setattr(httpx.AsyncHTTPTransport, "handle_async_request", handle_async)
-        monkeypatch.setenv("SHOPIFY_STOREFRONT_TOKEN", STOREFRONT_TOKEN)
-        monkeypatch.setenv("SHOPIFY_ADMIN_TOKEN", ADMIN_TOKEN)
+def readme_fake(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeShopify]:
+    monkeypatch.chdir(ROOT)  # FakeShopify finds schema/ through codegen.toml
+    with routed_fake(monkeypatch) as fake:
         yield fake
 
 
@@ -64,7 +44,7 @@ def test_readme_has_examples_for_both_apis_sync_and_async() -> None:
 
 @pytest.mark.parametrize("index", range(len(BLOCKS)))
 def test_readme_example_runs(
-    index: int, routed_fake: FakeShopify, capsys: pytest.CaptureFixture[str]
+    index: int, readme_fake: FakeShopify, capsys: pytest.CaptureFixture[str]
 ) -> None:
     namespace: dict[str, Any] = {"__name__": f"readme_example_{index}"}
     with warnings.catch_warnings():
@@ -72,18 +52,39 @@ def test_readme_example_runs(
         exec(compile(BLOCKS[index], f"README.md example {index + 1}", "exec"), namespace)
     out = capsys.readouterr().out
     assert out.strip(), "every example prints what it got"
-    assert routed_fake.requests, "the example reached the fake shop"
+    assert readme_fake.requests, "the example reached the fake shop"
     assert "Traceback" not in out
     for secret in (STOREFRONT_TOKEN, ADMIN_TOKEN, "7dx2gx2Z"):
         assert secret not in out
 
 
-def test_readme_performance_table_is_the_committed_bench_run() -> None:
-    import json
+def _between(text: str, marker: str) -> str:
+    return text.split(f"<!-- {marker} -->\n", 1)[1].split(f"\n<!-- /{marker} -->", 1)[0]
 
-    table = json.loads((ROOT / "bench" / "results" / "latest.json").read_text())["table"].rstrip(
-        "\n"
-    )
-    readme = (ROOT / "README.md").read_text()
-    shown = readme.split("<!-- bench-table -->\n", 1)[1].split("\n<!-- /bench-table -->", 1)[0]
-    assert shown == table
+
+def _rows(table: str) -> list[dict[str, str]]:
+    """A Markdown table's rows as {header: cell}, cells stripped."""
+    lines = [line for line in table.strip().splitlines() if line.startswith("|")]
+    cells = [[cell.strip() for cell in line.strip().strip("|").split("|")] for line in lines]
+    header, body = cells[0], cells[2:]
+    return [dict(zip(header, row, strict=True)) for row in body]
+
+
+COMMITTED_TABLE = json.loads((ROOT / "bench" / "results" / "latest.json").read_text())["table"]
+
+
+def test_bench_readme_shows_the_committed_bench_table() -> None:
+    shown = _between((ROOT / "bench" / "README.md").read_text(), "bench-table")
+    assert shown == COMMITTED_TABLE.rstrip("\n")
+
+
+def test_readme_performance_rows_are_rows_of_the_committed_bench_run() -> None:
+    """The README's short table: each row, cell for cell, a row of the committed run."""
+    committed = {row["figure"]: row for row in _rows(COMMITTED_TABLE)}
+    shown = _rows(_between(README.read_text(), "bench-summary"))
+    assert len(shown) >= 5
+    for row in shown:
+        assert row["figure"] in committed, row["figure"]
+        full = committed[row["figure"]]
+        for header, cell in row.items():
+            assert cell == full[header], (row["figure"], header)

@@ -71,7 +71,11 @@ class AsyncClient(AsyncBaseClient):
             "sortKey": sort_key,
         }
         response = await self.execute(
-            query=_query, operation_name="Products", variables=variables, **kwargs
+            query=_query,
+            operation_name="Products",
+            variables=variables,
+            operation_type="query",
+            **kwargs,
         )
         data = self.get_data(response)
         return cast("Products", self.parse_result(_model("products", "Products"), data))
@@ -106,6 +110,7 @@ class AsyncClient(AsyncBaseClient):
             query=query,
             operation_name="StorefrontAccessTokenCreate",
             variables=variables,
+            operation_type="mutation",
             **kwargs,
         )
         data = self.get_data(response)
@@ -117,7 +122,7 @@ class AsyncClient(AsyncBaseClient):
             ),
         )
 
-    async def iter_products(
+    def iter_products(
         self,
         first: Union[Optional[int], UnsetType] = UNSET,
         query: Union[Optional[str], UnsetType] = UNSET,
@@ -129,26 +134,25 @@ class AsyncClient(AsyncBaseClient):
     ) -> AsyncIterator[ProductsProductsEdgesNode]:
         """Every item of ``products``, page after page: ``after`` is passed for you.
 
-        Stops on the last page, or after ``max_pages`` pages / ``max_items`` items.
+        Stops on the last page, or after ``max_pages`` pages / ``max_items`` items
+        (checked now, before any request). A page that asks for a next one without
+        a new cursor raises InvalidResponseError (see shopify_client._pages).
         """
-        after: Union[Optional[str], UnsetType] = UNSET
-        pages = 0
-        items = 0
-        while True:
-            result = await self.products(
+
+        async def fetch(after: Union[Optional[str], UnsetType]) -> Products:
+            return await self.products(
                 first=first, query=query, sort_key=sort_key, after=after, **kwargs
             )
+
+        def read(
+            result: Products,
+        ) -> Optional[tuple[list[ProductsProductsEdgesNode], bool, Optional[str]]]:
             step0 = result.products
-            for entry in step0.edges:
-                yield entry.node
-                items += 1
-                if max_items is not None and items >= max_items:
-                    return
-            pages += 1
             page_info = step0.page_info
-            cursor = page_info.end_cursor
-            if not page_info.has_next_page or cursor is None:
-                return
-            if max_pages is not None and pages >= max_pages:
-                return
-            after = cursor
+            return (
+                [entry.node for entry in step0.edges],
+                page_info.has_next_page,
+                page_info.end_cursor,
+            )
+
+        return self._paginate("Products", "products", fetch, read, max_pages, max_items)

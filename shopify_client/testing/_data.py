@@ -12,7 +12,10 @@ graphql-core; every selected field gets a value made from its type:
   ``UnsignedInt64`` as a string, like Shopify sends it...);
 * lists hold two items, except user errors (``userErrors``, ``...UserErrors``),
   which are empty, so mutations succeed; ``pageInfo.hasNextPage`` is false;
-* an abstract field answers with a type the selection has a fragment on.
+* an abstract field answers with a type the selection has a fragment on;
+* an answer holds at most :data:`MAX_RESOLVED_FIELDS` fields (nested lists double
+  it at each level): past it, a ``MAX_COST_EXCEEDED`` error, as Shopify refuses a
+  query past its maximum cost.
 
 Overrides (see :meth:`FakeShopify.answer` and :meth:`FakeShopify.set_field`)
 replace any part: per operation, a dict of partial data (what it lacks is made
@@ -101,6 +104,26 @@ def _load_schema(path: Path) -> GraphQLSchema:
         else:
             _schemas.move_to_end(path)
         return schema
+
+
+#: the most fields one answer resolves: every list holds LIST_LENGTH items, so nested
+#: lists double the answer at each level (a 444-byte query took 11 s and 4.4 MB,
+#: one of 550 bytes minutes); past it the answer is an error, as Shopify refuses a
+#: query past its maximum cost
+MAX_RESOLVED_FIELDS = 20_000
+
+
+class _AnswerTooLarge(BaseException):
+    """Raised by a resolver past MAX_RESOLVED_FIELDS. A BaseException, not an
+    Exception: graphql-core turns an Exception into a field error and goes on with
+    the next field, which would keep the walk going; this one ends the execution."""
+
+
+class _Budget:
+    __slots__ = ("left",)
+
+    def __init__(self, left: int) -> None:
+        self.left = left
 
 
 #: documents longer than this are checked on every request, not kept: the project's
@@ -193,15 +216,24 @@ class SchemaData:
         override = self.operations.get(str(operation_name))
         if override is not None:
             root = override(dict(variables)) if callable(override) else override
-        result = execute_sync(
-            schema,
-            document,
-            root_value=dict(root),
-            variable_values=variables,
-            operation_name=operation_name,
-            field_resolver=self._resolve,
-            type_resolver=_resolve_type,
-        )
+        try:
+            result = execute_sync(
+                schema,
+                document,
+                root_value=dict(root),
+                context_value=_Budget(MAX_RESOLVED_FIELDS),
+                variable_values=variables,
+                operation_name=operation_name,
+                field_resolver=self._resolve,
+                type_resolver=_resolve_type,
+            )
+        except _AnswerTooLarge:
+            return _error(
+                f"FakeShopify: the answer would hold more than {MAX_RESOLVED_FIELDS:,} "
+                "fields (every list holds two items, so nested lists double it at each "
+                "level); select fewer nested lists",
+                "MAX_COST_EXCEEDED",
+            )
         out: dict[str, Any] = {}
         if result.errors:
             out["errors"] = [_shape(e, "INTERNAL_SERVER_ERROR") for e in result.errors[:10]]
@@ -214,6 +246,11 @@ class SchemaData:
     def _resolve(self, source: Any, info: GraphQLResolveInfo, **args: Any) -> Any:
         from graphql import get_named_type
 
+        budget = info.context
+        if isinstance(budget, _Budget):
+            budget.left -= 1
+            if budget.left < 0:
+                raise _AnswerTooLarge
         key = info.path.key
         if isinstance(source, Mapping) and key in source:
             return source[key]
@@ -287,16 +324,34 @@ def _resolve_type(value: Any, info: GraphQLResolveInfo, abstract: Any) -> str | 
     return _pick_type(abstract, info)
 
 
+#: how deep (nested selections and fragment spreads) the cost estimate looks
+COST_DEPTH = 30
+#: the largest ``first:`` / ``last:`` counted (Shopify refuses more than 250)
+COST_PAGE_MAX = 10_000
+#: the largest estimate: Shopify refuses one query past 1,000 points, so past this
+#: a figure only has to say "too much"; it stays a finite, JSON-able number
+COST_MAX = 1_000_000.0
+
+
 def query_cost(query: str, variables: Mapping[str, Any]) -> float:
     """The requested cost of a document, counted the way Shopify documents it
     (https://shopify.dev/docs/apps/build/apis/graphql-admin/rate-limits): scalars
     and enums 0, objects 1, a connection 2 plus ``first`` (or ``last``) times the
-    cost of one item; a mutation, 10 a root field (what it returns is free). At least 1."""
+    cost of one item; a mutation, 10 a root field (what it returns is free). At least 1.
+
+    Linear in the document's size and bounded: each fragment's cost is worked out
+    once (it was counted once per path to it: a fragment spreading itself twice made
+    2^30 paths of 46 bytes, minutes of a thread), a fragment spread within itself
+    counts 0 (the document is invalid, and answered so), the walk stops
+    :data:`COST_DEPTH` levels down, ``first`` counts up to :data:`COST_PAGE_MAX` and
+    the figure up to :data:`COST_MAX`."""
     from graphql import (
         FieldNode,
         FragmentDefinitionNode,
+        FragmentSpreadNode,
         GraphQLSyntaxError,
         OperationDefinitionNode,
+        SelectionSetNode,
         parse,
         value_from_ast_untyped,
     )
@@ -308,18 +363,39 @@ def query_cost(query: str, variables: Mapping[str, Any]) -> float:
     fragments = {
         d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
     }
+    known = dict(variables)
+    spread_costs: dict[str, float] = {}
+    spreading: set[str] = set()  # the fragments being counted: a cycle counts 0
 
-    def size(node: Any) -> int:
+    def size(node: FieldNode) -> int:
         for argument in node.arguments or ():
             if argument.name.value in ("first", "last"):
-                value = value_from_ast_untyped(argument.value, dict(variables))
-                return value if isinstance(value, int) and value > 0 else 1
+                try:
+                    value = value_from_ast_untyped(argument.value, known)
+                except (TypeError, ValueError, RecursionError):
+                    return 1
+                if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                    return 1
+                return min(value, COST_PAGE_MAX)
         return 0
 
-    def cost(selection_set: Any, depth: int = 0) -> float:
-        if selection_set is None or depth > 30:
+    def spread(name: str, depth: int) -> float:
+        found = spread_costs.get(name)
+        if found is None:
+            if name in spreading:
+                return 0.0  # a fragment spread within itself: invalid, Shopify refuses it
+            fragment = fragments.get(name)
+            spreading.add(name)
+            found = cost(fragment.selection_set if fragment else None, depth + 1)
+            spreading.discard(name)
+            spread_costs[name] = found
+        return found
+
+    def cost(selection_set: SelectionSetNode | None, depth: int = 0) -> float:
+        if selection_set is None or depth > COST_DEPTH:
             return 0.0
         total = 0.0
+        spread_here: set[str] = set()  # ``...F ...F`` merge into one, as in execution
         for selection in selection_set.selections:
             if isinstance(selection, FieldNode):
                 if selection.selection_set is None:
@@ -327,11 +403,13 @@ def query_cost(query: str, variables: Mapping[str, Any]) -> float:
                 items = size(selection)
                 inner = cost(selection.selection_set, depth + 1)
                 total += 2 + items * inner if items else 1 + inner
-            elif getattr(selection, "kind", "") == "fragment_spread":
-                fragment = fragments.get(selection.name.value)
-                total += cost(fragment.selection_set if fragment else None, depth + 1)
+            elif isinstance(selection, FragmentSpreadNode):
+                if selection.name.value not in spread_here:
+                    spread_here.add(selection.name.value)
+                    total += spread(selection.name.value, depth)
             else:
-                total += cost(selection.selection_set, depth + 1)
+                total += cost(getattr(selection, "selection_set", None), depth + 1)
+            total = min(total, COST_MAX)
         return total
 
     points = 0.0
@@ -341,6 +419,7 @@ def query_cost(query: str, variables: Mapping[str, Any]) -> float:
                 points += 10 * len(definition.selection_set.selections)
             else:
                 points += cost(definition.selection_set)
+            points = min(points, COST_MAX)
     return max(1.0, points)
 
 

@@ -54,12 +54,34 @@ INVALID_TOKEN_BODY = {
 }
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class RecordedRequest:
+    """One request as FakeShopify received it: tests read its headers and body as sent.
+
+    Its repr (what a failing assertion, a log line or ``print(fake.requests)`` shows)
+    replaces the secrets: the access-token headers, every value under a sensitive
+    key of the body (``password``, ``customerAccessToken``...), and any other copy
+    of those values (a token written into the query text).
+    """
+
     path: str
     headers: dict[str, str]
     body: dict[str, Any] | None
     at: float
+
+    def __repr__(self) -> str:
+        from .._redact import SENSITIVE_HEADERS, redact_headers, redact_json, scrub
+        from .._request import _sensitive_values
+
+        secrets = {v for k, v in self.headers.items() if k.lower() in SENSITIVE_HEADERS}
+        secrets.update(_sensitive_values(self.body))
+        # as repr() writes them too: a quote or a backslash in a secret is escaped there
+        secrets.update([repr(v)[1:-1] for v in secrets])
+        shown = (
+            f"RecordedRequest(path={self.path!r}, headers={redact_headers(self.headers)!r}, "
+            f"body={redact_json(self.body)!r}, at={self.at!r})"
+        )
+        return scrub(shown, sorted(secrets, key=len, reverse=True))
 
 
 class _Handler(BaseHTTPRequestHandler):

@@ -192,3 +192,38 @@ def test_every_corpus_method_has_a_required_only_and_an_all_arguments_form() -> 
         optional += len(everything) - len(required)
     assert optional >= 10  # the corpus exercises optional variables, many of them
     assert len(PAGED) >= 5  # and paginated connections, read through nodes and edges
+
+
+@pytest.mark.parametrize(("api", "name"), PAGED, ids=[f"{a}-{n}" for a, n in PAGED])
+def test_pagination_helpers_refuse_a_repeated_cursor_sync_and_async(api: str, name: str) -> None:
+    """Every connection shape of the corpus: a shop that answers hasNextPage true with
+    the same endCursor is refused at its second page (before issue 21 it was paged
+    for ever; this shop gives up after 40 pages, so a regression fails, not hangs)."""
+    from shopify_client import InvalidResponseError
+
+    package = PACKAGES[api]
+    pages: list[object] = []
+
+    def has_next(arguments: dict[str, Any]) -> bool:
+        pages.append(arguments)
+        return len(pages) < 40
+
+    with FakeShopify(schema_dir=ROOT / "schema") as fake:
+        fake.set_field("PageInfo.hasNextPage", has_next)
+        fake.set_field("PageInfo.endCursor", "the-same-cursor")
+        endpoint = fake.endpoint(api, VERSIONS[api])  # type: ignore[arg-type]
+        passed = arguments(getattr(package.Client, name), all_of_them=False)
+        with (
+            package.Client(endpoint=endpoint, access_token=TOKENS[api]) as client,
+            pytest.raises(InvalidResponseError, match="already sent"),
+        ):
+            list(getattr(client, name)(**passed))
+        assert len(fake.requests) == 2
+
+        async def walk() -> list[Any]:
+            async with package.AsyncClient(endpoint=endpoint, access_token=TOKENS[api]) as client:
+                return [item async for item in getattr(client, name)(**passed)]
+
+        with pytest.raises(InvalidResponseError, match="already sent"):
+            asyncio.run(walk())
+        assert len(fake.requests) == 4

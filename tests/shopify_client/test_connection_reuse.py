@@ -18,7 +18,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from shopify_client import TransportError, _transport
+from shopify_client import TransportError, _deadlines, _transport
 from shopify_client.testing import STOREFRONT_TOKEN
 from shopify_storefront import AsyncClient as AsyncStorefrontClient
 from shopify_storefront import Client as StorefrontClient
@@ -77,15 +77,15 @@ def test_a_deadline_passing_after_the_body_never_cuts_the_call_that_borrows_the_
     # call with a deadline far off, and the watchdog fires the first call. The
     # shutdown may only land on a socket the first call still holds: the second call,
     # on the kept-alive connection or on a new one, gets its answer.
-    watchdog = _transport._Watchdog()  # this test's own (the patches below are its)
-    monkeypatch.setattr(_transport, "_WATCHDOG", watchdog)
+    watchdog = _deadlines._Watchdog()  # this test's own (the patches below are its)
+    monkeypatch.setattr(_deadlines, "_WATCHDOG", watchdog)
     body_read = threading.Event()  # the first call has read its whole body
     second_arrived = threading.Event()  # the second call's request reached the server
     fired = threading.Event()  # the watchdog fired the first call
-    real_fire = _transport._SyncAttempt.fire
+    real_fire = _deadlines._SyncAttempt.fire
     real_finish = _transport._BodyReader.finish
 
-    def late_fire(self: _transport._SyncAttempt) -> None:
+    def late_fire(self: _deadlines._SyncAttempt) -> None:
         if threading.current_thread().name == "shopify-client-watchdog":
             second_arrived.wait(5)  # fire once the second call is under way
             real_fire(self)
@@ -99,7 +99,7 @@ def test_a_deadline_passing_after_the_body_never_cuts_the_call_that_borrows_the_
             fired.wait(5)  # past the deadline now; the watchdog fires meanwhile
         return real_finish(self)
 
-    monkeypatch.setattr(_transport._SyncAttempt, "fire", late_fire)
+    monkeypatch.setattr(_deadlines._SyncAttempt, "fire", late_fire)
     monkeypatch.setattr(_transport._BodyReader, "finish", first_finish)
 
     def script(conn: Connection) -> None:
@@ -283,7 +283,7 @@ def test_a_deadline_never_shuts_an_http2_connection(protocol: str, shut: bool) -
     # stream is the watchdog's view of one, over a real socket pair.)
     ours, theirs = socket.socketpair()
     with ours, theirs:
-        _transport._SyncAttempt._shutdown(_Stream(ours, protocol))
+        _deadlines._SyncAttempt._shutdown(_Stream(ours, protocol))
         if shut:
             with pytest.raises(OSError):  # shut for writing: EPIPE
                 ours.sendall(b"x")

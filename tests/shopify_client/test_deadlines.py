@@ -1,4 +1,4 @@
-"""The deadline machinery of one attempt (shopify_client/_transport.py), held to the
+"""The deadline machinery of one attempt (shopify_client/_deadlines.py), held to the
 corners a review found: the sync watchdog's thread and the per-loop async timer.
 
 Servers are raw sockets on 127.0.0.1 that stop by themselves (raw_server.py). No
@@ -17,7 +17,7 @@ import weakref
 import httpx
 import pytest
 
-from shopify_client import ConfigurationError, TransportError, _transport
+from shopify_client import ConfigurationError, TransportError, _deadlines, _transport
 from shopify_client.testing import STOREFRONT_TOKEN
 from shopify_storefront import AsyncClient as AsyncStorefrontClient
 from shopify_storefront import Client as StorefrontClient
@@ -45,7 +45,7 @@ def test_event_loops_are_not_kept_alive_by_their_deadline_timer() -> None:
             asyncio.run(call(server.url()))
     gc.collect()
     assert [ref() for ref in loops] == [None, None, None]
-    assert all(ref() not in _transport._LOOP_DEADLINES for ref in loops)
+    assert all(ref() not in _deadlines._LOOP_DEADLINES for ref in loops)
 
 
 def test_a_huge_deadline_does_not_kill_the_watchdog(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -53,12 +53,12 @@ def test_a_huge_deadline_does_not_kill_the_watchdog(monkeypatch: pytest.MonkeyPa
     # ever"); the attempt's deadline is the largest phase. The watchdog's thread
     # must not die sleeping towards it (Condition.wait overflows past
     # threading.TIMEOUT_MAX), or no later sync attempt is ever cut by it.
-    watchdog = _transport._Watchdog()  # this test's own: a dead one stays here
-    monkeypatch.setattr(_transport, "_WATCHDOG", watchdog)
+    watchdog = _deadlines._Watchdog()  # this test's own: a dead one stays here
+    monkeypatch.setattr(_deadlines, "_WATCHDOG", watchdog)
 
     # The clients refuse a timeout over a day (test below); the watchdog must survive
     # one anyway: an attempt made here directly, as the client would make it.
-    attempt = _transport._SyncAttempt(1e10)
+    attempt = _deadlines._SyncAttempt(1e10)
     for _ in range(500):  # until the thread has looked at it (or died doing so)
         thread = watchdog._thread
         if watchdog._wake_at != watchdog._IDLE or (thread and not thread.is_alive()):
@@ -87,14 +87,14 @@ def test_a_late_watchdog_does_not_cut_the_next_call_on_the_same_connection(
     # outside its lock. If the attempt ended in that gap (its last read was in time),
     # its connection is back in the pool: the shutdown must not land on the next
     # call that reuses it (a mutation sent there would end "maybe sent").
-    watchdog = _transport._Watchdog()
-    monkeypatch.setattr(_transport, "_WATCHDOG", watchdog)
+    watchdog = _deadlines._Watchdog()
+    monkeypatch.setattr(_deadlines, "_WATCHDOG", watchdog)
     firing = threading.Event()  # the watchdog is about to fire the first attempt
     second_sent = threading.Event()  # the second call's request reached the server
-    real_fire = _transport._SyncAttempt.fire
+    real_fire = _deadlines._SyncAttempt.fire
     real_finish = _transport._BodyReader.finish
 
-    def late_fire(self: _transport._SyncAttempt) -> None:
+    def late_fire(self: _deadlines._SyncAttempt) -> None:
         if threading.current_thread().name == "shopify-client-watchdog":
             firing.set()
             second_sent.wait(5)  # fire only once the next call is on the connection
@@ -104,7 +104,7 @@ def test_a_late_watchdog_does_not_cut_the_next_call_on_the_same_connection(
         firing.wait(5)  # the first attempt's last read was in time; now it is due
         return real_finish(self)
 
-    monkeypatch.setattr(_transport._SyncAttempt, "fire", late_fire)
+    monkeypatch.setattr(_deadlines._SyncAttempt, "fire", late_fire)
     monkeypatch.setattr(_transport._BodyReader, "finish", slow_finish)
 
     def keep_alive(conn: Connection) -> None:
@@ -154,7 +154,7 @@ def test_async_deadlines_work_in_a_child_forked_during_a_loop_lookup() -> None:
         pytest.skip("no fork on this platform")
     with raw_server(_answer, lifetime=20) as server:
         context = multiprocessing.get_context("fork")
-        with _transport._LOOP_DEADLINES_LOCK:  # a lookup in progress at the fork
+        with _deadlines._LOOP_DEADLINES_LOCK:  # a lookup in progress at the fork
             pool = context.Pool(1)
         with pool:
             outcome = pool.apply_async(_async_call_in_child, (server.url(),))

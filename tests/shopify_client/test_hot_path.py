@@ -263,19 +263,19 @@ class _CountingCondition:
 
 
 def test_sync_calls_take_no_lock_for_their_deadline(monkeypatch: pytest.MonkeyPatch) -> None:
-    from shopify_client import _transport
+    from shopify_client import _deadlines
 
     with (
         raw_server(_answer, lifetime=10) as server,
         StorefrontClient(endpoint=server.url(), access_token=STOREFRONT_TOKEN) as client,
     ):
         client.customer(customer_access_token="t")  # the watchdog is up, sleeping
-        counting = _CountingCondition(_transport._WATCHDOG._cond)
-        monkeypatch.setattr(_transport._WATCHDOG, "_cond", counting)
+        counting = _CountingCondition(_deadlines._WATCHDOG._cond)
+        monkeypatch.setattr(_deadlines._WATCHDOG, "_cond", counting)
         for _ in range(5):
             assert client.customer(customer_access_token="t").customer is None
     assert counting.taken == 0
-    assert not _transport._WATCHDOG._active  # every attempt was taken off
+    assert not _deadlines._WATCHDOG._active  # every attempt was taken off
 
 
 def test_async_calls_share_one_deadline_timer(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -140,3 +140,35 @@ def test_mixing_small_and_large_pages_meets_no_throttled(shop: FakeShopify) -> N
     assert [r for r in results if isinstance(r, BaseException)] == []
     assert shop.bucket.throttled == 0
     assert not any(isinstance(r, ThrottledError) for r in results)
+
+
+def test_one_operation_name_with_two_documents_is_two_costs(shop: FakeShopify) -> None:
+    """execute() (or two generated packages) may send one operation name with other
+    documents: first: 5 and first: 100 as literals, with no variables at all."""
+    small = "query Products { products(first: 5) { edges { node { id } } } }"
+    large = "query Products { products(first: 100) { edges { node { id } } } }"
+
+    async def run() -> list[object]:
+        endpoint = shop.endpoint("admin", "2024-01")
+        async with AsyncClient(
+            endpoint=endpoint, access_token=ADMIN_TOKEN, retry_policy=fast_policy(0)
+        ) as client:
+            await client.execute(small, "Products")
+            calls = (client.execute(q, "Products") for q in [small, large] * 15)
+            return await asyncio.gather(*calls, return_exceptions=True)
+
+    results = asyncio.run(run())
+    assert [r for r in results if isinstance(r, BaseException)] == []
+    assert shop.bucket.throttled == 0
+
+
+def test_the_document_is_part_of_the_key() -> None:
+    limiter = QueryCostLimiter()
+    ticket, _ = limiter.reserve("Products", document="query A")
+    assert ticket is not None
+    limiter.settle(ticket, cost(7))
+    again, _ = limiter.reserve("Products", document="query A")
+    assert again is not None and again.cost == 7
+    limiter.settle(again, cost(7))
+    other, _ = limiter.reserve("Products", document="query B")
+    assert other is None or (other.cost is not None and other.cost >= 1000)

@@ -5,7 +5,9 @@ on one shop's bucket only."""
 from __future__ import annotations
 
 import asyncio
+import pickle
 import threading
+import traceback
 from collections.abc import Iterator
 
 import httpx
@@ -242,10 +244,18 @@ def test_a_wait_past_max_wait_raises_at_once_and_sends_nothing() -> None:
     assert isinstance(error, ShopifyError)
     assert sent[0] == 1
     assert error.operation == "Products" and error.limit == 5
-    assert error.needed is not None and 18 < error.needed <= 19.1
+    assert error.needed is not None and 10 < error.needed <= 19.1  # (2,000 - 100) / 100
     assert error.waited < 5
     assert "max_wait" in str(error) and "not sent" in str(error)
     assert limiter.waited == 0  # it did not sleep first
+
+
+def test_the_error_pickles_whole() -> None:
+    """As every ShopifyError: a worker process hands it to its parent by pickle."""
+    error = PacingTimeoutError("held", operation="Q", waited=61.0, limit=60.0, needed=None)
+    copy = pickle.loads(pickle.dumps(error))
+    assert type(copy) is PacingTimeoutError and vars(copy) == vars(error)
+    assert str(copy) == "held"
 
 
 def test_a_wait_for_answers_ends_at_max_wait() -> None:
@@ -361,3 +371,38 @@ def test_clients_with_their_own_limiters_are_free() -> None:
         Client(shop="other.myshopify.com", access_token=ADMIN_TOKEN) as b,
     ):
         assert a.pacing is not None and b.pacing is not None and a.pacing is not b.pacing
+
+
+def test_under_another_event_loop_a_task_looks_again_every_10_ms(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """No thread-safe wake-up is at hand outside asyncio (trio): the one case that
+    polls, at 10 ms, bounded by max_wait as every wait is."""
+    from shopify_client import _pacing
+
+    monkeypatch.setattr(_pacing, "_async_waiter", _pacing._PollingWaiter)
+
+    async def run() -> float | None:
+        limiter = QueryCostLimiter()
+        probe = limiter.acquire("Q")
+        waiting = asyncio.ensure_future(limiter.acquire_async("Q"))
+        await asyncio.sleep(0.03)
+        assert not waiting.done()
+        limiter.settle(probe, QueryCost(10, 10, 1000, 1000, 100), answered=True)
+        return (await asyncio.wait_for(waiting, 10)).cost
+
+    assert asyncio.run(run()) == 10
+
+
+def test_a_traceback_with_locals_shows_no_variable_value(clock: list[float]) -> None:
+    """The limiter reads the variables' shape and lets go of them: a pacing error seen
+    with its frames' locals (Sentry's default) shows no value of theirs."""
+    limiter = QueryCostLimiter(max_wait=1)
+    probe = limiter.acquire("Q")
+    limiter.settle(probe, QueryCost(1000, 1000, 1000, 0, 100), answered=True)
+    try:
+        limiter.acquire("Q", {"password": "".join(("hun", "ter", "2")), "first": 5})
+    except PacingTimeoutError as exc:
+        frames = traceback.TracebackException.from_exception(exc, capture_locals=True)
+        text = "".join(frames.format())
+    assert "acquire" in text and "hunter2" not in text

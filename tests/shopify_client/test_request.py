@@ -76,3 +76,116 @@ def test_a_prepared_request_repr_leaves_the_body_and_its_secrets_out() -> None:
     assert "customerAccessTokenCreate" in shown and "mutation=True" in shown
     assert "hunter2-secret" not in shown and "a@example.com" not in shown
     assert request.secret_values == ("hunter2-secret",)  # still found for scrubbing
+
+
+# -- the scan is linear, and the generated methods skip it (issue 21, item 19) ----------
+
+#: lines the old pattern rescanned from every quote to the end of the line (quadratic:
+#: 32 KB took 2.1 s); what they have in common is a string without its closing quote
+HOSTILE = [
+    '\\" ' * 300,
+    '"a\\"' * 300,
+    '"{{\\' * 300,
+    '"""' + '\\"  ' * 300,
+    '"' + ' \\"' * 300,
+]
+
+
+@pytest.mark.parametrize("document", HOSTILE, ids=range(len(HOSTILE)))
+def test_a_token_that_begins_always_matches_so_nothing_is_read_twice(document: str) -> None:
+    """The scanner's linear-time property, without a clock: at every position where a
+    token may begin, the pattern matches (an alternative that can fail after reading
+    on makes the scanner read the same characters again from the next position)."""
+    from shopify_client._request import _tokens
+
+    pattern = _tokens()
+    starts = [i for i, c in enumerate(document) if c in '"#{}' or c.isalpha() or c == "_"]
+    assert starts
+    assert all(pattern.match(document, i) is not None for i in starts)
+    assert is_mutation(document) is True  # an unterminated string: fail-safe
+
+
+@pytest.mark.parametrize(
+    ("document", "mutation"),
+    [
+        ('query q { a(s: "open) }\nmutation M { x }', True),
+        ('query q { a(s: """open) }', True),
+        ('query q { a(s: "x\\\nmutation") }', True),  # a backslash cannot escape a line end
+        ('query q { a(s: "\\"mutation\\"") }', False),
+        ('query q { a(s: """ \\""" mutation """) }', False),
+        ('query q { a(s: """ "" """) }\nmutation M { x }', True),
+    ],
+)
+def test_strings_and_the_fail_safe_answer(document: str, mutation: bool) -> None:
+    assert is_mutation(document) is mutation
+
+
+def test_megabytes_of_hostile_documents_scan_in_a_fresh_interpreter() -> None:
+    """Scaled up 128 times from the issue's 32 KB: a quadratic scan would take hours
+    and run into run_fresh's 60 s bound; a linear one takes a fraction of a second."""
+    from tests.conftest import run_fresh
+
+    assert run_fresh(
+        """
+        import json
+        from shopify_client._request import is_mutation
+        line = '\\\\" ' * 1_400_000
+        print(json.dumps([is_mutation(line), is_mutation(line + "\\nmutation M { x }")]))
+        """
+    ) == [True, True]
+
+
+def test_a_generated_method_passes_its_operation_type_and_is_not_scanned(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import shopify_client._request as request_module
+
+    scanned: list[str] = []
+
+    def scan(query: str) -> bool:
+        scanned.append(query)
+        return True
+
+    monkeypatch.setattr(request_module, "_scan", scan)
+    monkeypatch.setattr(request_module, "_scan_cached", scan)
+    seen: list[httpx.Request] = []
+
+    def handle(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(502, text="bad gateway")
+
+    client = StorefrontClient(
+        endpoint="https://s.myshopify.com/api/2024-10/graphql.json",
+        access_token=STOREFRONT_TOKEN,
+        max_retries=1,
+        http_client=httpx.Client(transport=httpx.MockTransport(handle)),
+    )
+    with client:
+        with pytest.raises(ServerError):
+            client.customer(customer_access_token="tok")  # a query: retried after a 502
+        assert len(seen) == 2
+        with pytest.raises(ServerError):
+            client.customer_access_token_create(
+                input=CustomerAccessTokenCreateInput(email="a@example.com", password="pw-123")
+            )  # a mutation: sent once
+        assert len(seen) == 3
+        assert scanned == []  # neither document was scanned
+        with pytest.raises(ServerError):
+            client.execute("mutation M { x }", "M")  # hand-written: scanned, sent once
+        assert len(seen) == 4
+        assert scanned == ["mutation M { x }"]
+
+
+@pytest.mark.parametrize("operation_type", ["Mutation", "write", 3, b"query"])
+def test_an_unknown_operation_type_is_refused_before_sending(operation_type: object) -> None:
+    from shopify_client import ConfigurationError
+
+    with pytest.raises(ConfigurationError, match="operation_type must be"):
+        prepare("{ shop { name } }", None, None, operation_type)  # type: ignore[arg-type]
+
+
+def test_an_explicit_operation_type_decides() -> None:
+    assert prepare("mutation M { x }", "M", None, "query").is_mutation is False
+    assert prepare("{ shop { name } }", None, None, "mutation").is_mutation is True
+    assert prepare("{ shop { name } }", None, None, "subscription").is_mutation is False
+    assert prepare("mutation M { x }", "M", None).is_mutation is True  # scanned

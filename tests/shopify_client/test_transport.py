@@ -412,13 +412,13 @@ def test_a_slow_body_names_its_answer_too() -> None:
 def test_a_loop_without_weak_references_falls_back_to_asyncio_timeout(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from shopify_client import _transport
+    from shopify_client import _deadlines
 
     def refuse(loop: object) -> None:
         raise TypeError(f"cannot create weak reference to {type(loop).__name__!r} object")
 
     # What WeakKeyDictionary does with such a loop: the lookup raises TypeError.
-    monkeypatch.setattr(_transport._LOOP_DEADLINES, "get", refuse)
+    monkeypatch.setattr(_deadlines._LOOP_DEADLINES, "get", refuse)
 
     async def call(url: str) -> None:
         async with async_client(url, timeout=1) as sf:

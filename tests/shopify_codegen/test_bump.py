@@ -13,6 +13,7 @@ from graphql import build_schema, introspection_from_schema
 
 from shopify_codegen import bump as bump_module
 from shopify_codegen.config import load_config
+from shopify_codegen.transaction import TransactionError
 from tests.conftest import ROOT, copy_project, run_cli
 from tests.shopify_codegen.test_download import tree_digest
 
@@ -138,7 +139,8 @@ def test_a_failure_at_any_rename_rolls_everything_back(
         real_replace(src, dst)  # type: ignore[arg-type]
 
     monkeypatch.setattr(os, "replace", flaky_replace)
-    with pytest.raises(OSError, match="simulated"):
+    # A clear error (exit 2 at the CLI), not a traceback: the OSError is named in it.
+    with pytest.raises(TransactionError, match=r"simulated\).*rolled back"):
         bump_module.bump(
             load_config(project),
             "storefront",

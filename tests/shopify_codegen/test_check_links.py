@@ -14,6 +14,7 @@ import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -24,7 +25,7 @@ CANARY = "canary line of a file outside the project"
 STOREFRONT = "generated/shopify_storefront"
 
 
-def check_in_a_process_holding_a_secret(project: Path) -> tuple[int, dict[str, object], str]:
+def check_in_a_process_holding_a_secret(project: Path) -> tuple[int, dict[str, Any], str]:
     """`check --json` in a fresh process whose environment holds SECRET (what
     /proc/self/environ shows), with the report and everything it printed."""
     env = {**os.environ, "CI_DEPLOY_TOKEN": SECRET}
@@ -127,7 +128,6 @@ def test_a_symlink_is_drift_and_its_target_is_never_read(
     assert SECRET not in printed and CANARY not in printed
     assert str(tmp_path) not in printed, "neither the target nor any path out is named"
     drift = report["drift"]
-    assert isinstance(drift, list)
     assert sorted(d["path"] for d in drift) == sorted(
         planted if isinstance(planted, list) else [planted]
     ), drift
@@ -145,7 +145,21 @@ def test_a_manifest_entry_leading_outside_the_schema_folder_is_drift(tmp_path: P
     outside_file(project)
     code, report, printed = check_in_a_process_holding_a_secret(project)
     assert code == 1 and SECRET not in printed
-    drift = report["drift"]
-    assert isinstance(drift, list)
-    messages = [d["message"] for d in drift]
+    messages = [d["message"] for d in report["drift"]]
     assert "entry '../../outside.txt' is not a path inside schema" in messages
+
+
+def test_a_file_where_the_generated_folder_belongs_is_drift_named_as_such(
+    tmp_path: Path,
+) -> None:
+    from tests.conftest import run_cli
+
+    project = copy_project(tmp_path / "project", apis=("storefront",))
+    shutil.rmtree(project / "generated")
+    (project / "generated").write_text("not a folder\n")
+    code, out, _ = run_cli("--root", str(project), "check", "--json")
+    assert code == 1
+    drift = json.loads(out)["drift"]
+    assert [(d["path"], d["message"]) for d in drift] == [
+        ("generated", "is not a folder (the tools write one here)")
+    ]

@@ -213,3 +213,29 @@ def test_schema_add_refuses_what_is_not_a_schema_and_writes_nothing(tmp_path: Pa
     )  # fmt: skip
     assert code == 2 and "page.json" in err
     assert not (app / "shopify" / "schema").exists()
+
+
+def test_a_package_folder_may_not_hold_what_the_project_keeps(tmp_path: Path) -> None:
+    app = _app(tmp_path)
+    code, _, err = run_cli(
+        "--root", str(app), "init", "--api", "storefront", "--version", "2024-10",
+        "--package", "shopify", "--queries", "shopify/queries",
+    )  # fmt: skip
+    assert code == 0, err  # init writes it; every later command refuses it
+    code, _, err = run_cli("--root", str(app), "validate")
+    assert code == 2
+    assert "the package folder shopify would hold its queries folder (shopify/queries)" in err
+
+
+def test_recovery_accepts_the_configured_dotted_package_and_nothing_beside_it(
+    tmp_path: Path,
+) -> None:
+    from shopify_codegen.transaction import _output_dirs, output_target
+
+    app = _app(tmp_path)
+    assert _init(app)[0] == 0
+    dirs = _output_dirs(app)
+    assert output_target("myapp/shopify_storefront", dirs)
+    assert output_target("shopify/schema/storefront/2024-10.json", dirs)
+    for other in ("myapp", "shopify", "shopify/queries/storefront", "myapp/other", ".git"):
+        assert not output_target(other, dirs), other

@@ -228,3 +228,156 @@ def test_the_readme_admin_loop_type_checks_as_written() -> None:
         endpoint = fake.endpoint("admin", "2024-01")
         with Client(endpoint=endpoint, access_token=ADMIN_TOKEN) as admin:
             assert len(titles(admin)) == 4
+
+
+# -- the bounds of a walk, through the generated helpers (issue 21, item 1) --------------
+
+#: a scripted shop stops saying hasNextPage after this many pages, so that a helper
+#: that would page for ever fails its test instead of hanging it
+GIVE_UP = 60
+
+
+def scripted(cursor: Any, *, items: int = 1) -> Any:
+    """An override answering every page with ``items`` items and ``cursor(page, after)``,
+    and hasNextPage true until GIVE_UP pages were asked for."""
+    asked: list[str | None] = []
+
+    def answer(variables: dict[str, Any]) -> dict[str, Any]:
+        asked.append(variables.get("after"))
+        nodes = [
+            {"id": f"gid://shopify/Product/{len(asked) * 10 + i}", "title": "t", "handle": "h"}
+            for i in range(items)
+        ]
+        connection = {
+            "nodes": nodes,
+            "edges": [{"cursor": "x", "node": node} for node in nodes],
+            "pageInfo": {
+                "hasNextPage": len(asked) < GIVE_UP,
+                "endCursor": cursor(len(asked), variables.get("after")),
+            },
+        }
+        return {"products": connection, "collection": {"products": connection}}
+
+    answer.asked = asked  # type: ignore[attr-defined]
+    return answer
+
+
+SHAPES = [
+    pytest.param("ByNodes", "iter_by_nodes", {}, "products", id="nodes"),
+    pytest.param("ByEdges", "iter_by_edges", {"query": "q"}, "products", id="edges"),
+    pytest.param("Nested", "iter_nested", {"handle": "h"}, "collection.products", id="nested"),
+]
+BAD_CURSORS = [
+    pytest.param(lambda page, after: "A", "already sent", id="repeated"),
+    pytest.param(lambda page, after: "B" if after == "A" else "A", "already sent", id="A-B-A"),
+    pytest.param(lambda page, after: None, "no endCursor", id="null"),
+]
+
+
+def walk(module: Any, shop: FakeShopify, helper: str, args: dict[str, Any], **caps: Any) -> Any:
+    """The items of one walk, sync and async (the same answers for both)."""
+    endpoint = shop.endpoint("storefront", "2024-10")
+    with module.Client(endpoint=endpoint, access_token=STOREFRONT_TOKEN) as client:
+        return list(getattr(client, helper)(**args, **caps))
+
+
+def walk_async(
+    module: Any, shop: FakeShopify, helper: str, args: dict[str, Any], **caps: Any
+) -> Any:
+    import asyncio
+
+    endpoint = shop.endpoint("storefront", "2024-10")
+
+    async def collect() -> list[Any]:
+        async with module.AsyncClient(endpoint=endpoint, access_token=STOREFRONT_TOKEN) as client:
+            return [item async for item in getattr(client, helper)(**args, **caps)]
+
+    return asyncio.run(collect())
+
+
+FLAVOURS = [pytest.param(walk, id="sync"), pytest.param(walk_async, id="async")]
+
+
+@pytest.mark.parametrize("run", FLAVOURS)
+@pytest.mark.parametrize(("operation", "helper", "args", "where"), SHAPES)
+@pytest.mark.parametrize(("cursor", "message"), BAD_CURSORS)
+def test_a_bad_cursor_is_an_invalid_response_for_every_shape(
+    package: Any,
+    shop: FakeShopify,
+    run: Any,
+    operation: str,
+    helper: str,
+    args: dict[str, Any],
+    where: str,
+    cursor: Any,
+    message: str,
+) -> None:
+    from shopify_client import InvalidResponseError
+
+    module, _ = package
+    answer = scripted(cursor)
+    shop.answer(operation, answer)
+    with pytest.raises(InvalidResponseError, match=message) as caught:
+        run(module, shop, helper, args)
+    assert caught.value.path == f"{where}.pageInfo.endCursor"
+    assert len(answer.asked) <= 3  # not GIVE_UP: the walk stopped at the bad page
+    assert operation in str(caught.value)
+
+
+@pytest.mark.parametrize("run", FLAVOURS)
+@pytest.mark.parametrize(("operation", "helper", "args", "where"), SHAPES)
+def test_empty_pages_cannot_hold_the_caller_for_ever(
+    package: Any,
+    shop: FakeShopify,
+    monkeypatch: pytest.MonkeyPatch,
+    run: Any,
+    operation: str,
+    helper: str,
+    args: dict[str, Any],
+    where: str,
+) -> None:
+    from shopify_client import InvalidResponseError, _pages
+
+    monkeypatch.setattr(_pages, "MAX_EMPTY_PAGES", 4)  # the real bound: tests/shopify_client
+    module, _ = package
+    answer = scripted(lambda page, after: f"c{page}", items=0)
+    shop.answer(operation, answer)
+    with pytest.raises(InvalidResponseError, match="in a row with no item"):
+        run(module, shop, helper, args)
+    assert len(answer.asked) == 4
+
+
+@pytest.mark.parametrize("run", FLAVOURS)
+def test_zero_caps_send_nothing_and_yield_nothing(
+    package: Any, shop: FakeShopify, run: Any
+) -> None:
+    module, _ = package
+    shop.answer("ByNodes", pages(3))
+    for caps in ({"max_items": 0}, {"max_pages": 0}):
+        assert run(module, shop, "iter_by_nodes", {}, **caps) == []
+    assert shop.requests == []
+
+
+@pytest.mark.parametrize("flavour", ["Client", "AsyncClient"])
+@pytest.mark.parametrize(
+    ("caps", "message"),
+    [
+        ({"max_pages": "2"}, "max_pages .* not str"),
+        ({"max_items": 1.5}, "max_items .* not float"),
+        ({"max_items": -1}, "max_items .* not -1"),
+        ({"max_pages": -1}, "max_pages .* not -1"),
+    ],
+)
+def test_bad_caps_fail_at_the_call_before_any_request(
+    package: Any, shop: FakeShopify, flavour: str, caps: dict[str, Any], message: str
+) -> None:
+    from shopify_client import ShopifyError
+
+    module, _ = package
+    client = getattr(module, flavour)(
+        endpoint=shop.endpoint("storefront", "2024-10"), access_token=STOREFRONT_TOKEN
+    )
+    with pytest.raises(ShopifyError, match=message) as caught:
+        client.iter_by_nodes(**caps)  # not iterated: the call itself refuses
+    assert isinstance(caught.value, TypeError | ValueError)
+    assert shop.requests == []

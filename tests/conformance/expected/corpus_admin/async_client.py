@@ -128,6 +128,7 @@ class AsyncClient(AsyncBaseClient):
             query=_query,
             operation_name="bulkOperationRunQuery",
             variables=variables,
+            operation_type="mutation",
             **kwargs,
         )
         data = self.get_data(response)
@@ -293,6 +294,7 @@ class AsyncClient(AsyncBaseClient):
             query=_query,
             operation_name="CodeDiscountNodes",
             variables=variables,
+            operation_type="query",
             **kwargs,
         )
         data = self.get_data(response)
@@ -374,6 +376,7 @@ class AsyncClient(AsyncBaseClient):
             query=query,
             operation_name="CurrentAppInstallation",
             variables=variables,
+            operation_type="query",
             **kwargs,
         )
         data = self.get_data(response)
@@ -416,6 +419,7 @@ class AsyncClient(AsyncBaseClient):
             query=query,
             operation_name="CurrentBulkOperation",
             variables=variables,
+            operation_type="query",
             **kwargs,
         )
         data = self.get_data(response)
@@ -466,7 +470,11 @@ class AsyncClient(AsyncBaseClient):
             """)
         variables: dict[str, object] = {"input": input}
         response = await self.execute(
-            query=query, operation_name="customerCreate", variables=variables, **kwargs
+            query=query,
+            operation_name="customerCreate",
+            variables=variables,
+            operation_type="mutation",
+            **kwargs,
         )
         data = self.get_data(response)
         return cast(
@@ -531,6 +539,7 @@ class AsyncClient(AsyncBaseClient):
             query=query,
             operation_name="CustomerSegmentMembers",
             variables=variables,
+            operation_type="query",
             **kwargs,
         )
         data = self.get_data(response)
@@ -595,7 +604,11 @@ class AsyncClient(AsyncBaseClient):
             "reverse": reverse,
         }
         response = await self.execute(
-            query=_query, operation_name="Customers", variables=variables, **kwargs
+            query=_query,
+            operation_name="Customers",
+            variables=variables,
+            operation_type="query",
+            **kwargs,
         )
         data = self.get_data(response)
         return cast(
@@ -738,6 +751,7 @@ class AsyncClient(AsyncBaseClient):
             query=query,
             operation_name="discountCodeBasicCreate",
             variables=variables,
+            operation_type="mutation",
             **kwargs,
         )
         data = self.get_data(response)
@@ -805,6 +819,7 @@ class AsyncClient(AsyncBaseClient):
             query=query,
             operation_name="eventBridgeWebhookSubscriptionCreate",
             variables=variables,
+            operation_type="mutation",
             **kwargs,
         )
         data = self.get_data(response)
@@ -858,7 +873,11 @@ class AsyncClient(AsyncBaseClient):
             """)
         variables: dict[str, object] = {"input": input}
         response = await self.execute(
-            query=query, operation_name="giftCardCreate", variables=variables, **kwargs
+            query=query,
+            operation_name="giftCardCreate",
+            variables=variables,
+            operation_type="mutation",
+            **kwargs,
         )
         data = self.get_data(response)
         return cast(
@@ -928,7 +947,11 @@ class AsyncClient(AsyncBaseClient):
             "locationsFirst": locations_first,
         }
         response = await self.execute(
-            query=_query, operation_name="InventoryItems", variables=variables, **kwargs
+            query=_query,
+            operation_name="InventoryItems",
+            variables=variables,
+            operation_type="query",
+            **kwargs,
         )
         data = self.get_data(response)
         return cast(
@@ -990,6 +1013,7 @@ class AsyncClient(AsyncBaseClient):
             query=query,
             operation_name="marketingEngagementCreate",
             variables=variables,
+            operation_type="mutation",
             **kwargs,
         )
         data = self.get_data(response)
@@ -1064,6 +1088,7 @@ class AsyncClient(AsyncBaseClient):
             query=query,
             operation_name="MetafieldDefinitions",
             variables=variables,
+            operation_type="query",
             **kwargs,
         )
         data = self.get_data(response)
@@ -1162,7 +1187,11 @@ class AsyncClient(AsyncBaseClient):
             """)
         variables: dict[str, object] = {"metafields": metafields}
         response = await self.execute(
-            query=query, operation_name="metafieldsSet", variables=variables, **kwargs
+            query=query,
+            operation_name="metafieldsSet",
+            variables=variables,
+            operation_type="mutation",
+            **kwargs,
         )
         data = self.get_data(response)
         return cast(
@@ -1314,7 +1343,11 @@ class AsyncClient(AsyncBaseClient):
             "lineItemsAfter": line_items_after,
         }
         response = await self.execute(
-            query=query, operation_name="Order", variables=variables, **kwargs
+            query=query,
+            operation_name="Order",
+            variables=variables,
+            operation_type="query",
+            **kwargs,
         )
         data = self.get_data(response)
         return cast("Order", self.parse_result(_model("order", "Order"), data))
@@ -1387,7 +1420,11 @@ class AsyncClient(AsyncBaseClient):
             "reverse": reverse,
         }
         response = await self.execute(
-            query=_query, operation_name="Orders", variables=variables, **kwargs
+            query=_query,
+            operation_name="Orders",
+            variables=variables,
+            operation_type="query",
+            **kwargs,
         )
         data = self.get_data(response)
         return cast("Orders", self.parse_result(_model("orders", "Orders"), data))
@@ -1605,7 +1642,11 @@ class AsyncClient(AsyncBaseClient):
             "metafieldsNamespace": metafields_namespace,
         }
         response = await self.execute(
-            query=query, operation_name="Product", variables=variables, **kwargs
+            query=query,
+            operation_name="Product",
+            variables=variables,
+            operation_type="query",
+            **kwargs,
         )
         data = self.get_data(response)
         return cast("Product", self.parse_result(_model("product", "Product"), data))
@@ -1700,7 +1741,11 @@ class AsyncClient(AsyncBaseClient):
             """)
         variables: dict[str, object] = {"input": input, "media": media}
         response = await self.execute(
-            query=query, operation_name="productCreate", variables=variables, **kwargs
+            query=query,
+            operation_name="productCreate",
+            variables=variables,
+            operation_type="mutation",
+            **kwargs,
         )
         data = self.get_data(response)
         return cast(
@@ -1760,6 +1805,7 @@ class AsyncClient(AsyncBaseClient):
             query=query,
             operation_name="productVariantsBulkUpdate",
             variables=variables,
+            operation_type="mutation",
             **kwargs,
         )
         data = self.get_data(response)
@@ -1843,7 +1889,11 @@ class AsyncClient(AsyncBaseClient):
             "reverse": reverse,
         }
         response = await self.execute(
-            query=_query, operation_name="Products", variables=variables, **kwargs
+            query=_query,
+            operation_name="Products",
+            variables=variables,
+            operation_type="query",
+            **kwargs,
         )
         data = self.get_data(response)
         return cast("Products", self.parse_result(_model("products", "Products"), data))
@@ -1901,7 +1951,11 @@ class AsyncClient(AsyncBaseClient):
             """)
         variables: dict[str, object] = {}
         response = await self.execute(
-            query=query, operation_name="ShopInfo", variables=variables, **kwargs
+            query=query,
+            operation_name="ShopInfo",
+            variables=variables,
+            operation_type="query",
+            **kwargs,
         )
         data = self.get_data(response)
         return cast(
@@ -1928,7 +1982,11 @@ class AsyncClient(AsyncBaseClient):
             """)
         variables: dict[str, object] = {"webPixel": web_pixel}
         response = await self.execute(
-            query=query, operation_name="webPixelCreate", variables=variables, **kwargs
+            query=query,
+            operation_name="webPixelCreate",
+            variables=variables,
+            operation_type="mutation",
+            **kwargs,
         )
         data = self.get_data(response)
         return cast(
@@ -1989,6 +2047,7 @@ class AsyncClient(AsyncBaseClient):
             query=query,
             operation_name="webhookSubscriptionCreate",
             variables=variables,
+            operation_type="mutation",
             **kwargs,
         )
         data = self.get_data(response)
@@ -2061,6 +2120,7 @@ class AsyncClient(AsyncBaseClient):
             query=query,
             operation_name="WebhookSubscriptions",
             variables=variables,
+            operation_type="query",
             **kwargs,
         )
         data = self.get_data(response)
@@ -2071,7 +2131,7 @@ class AsyncClient(AsyncBaseClient):
             ),
         )
 
-    async def iter_code_discount_nodes(
+    def iter_code_discount_nodes(
         self,
         first: Union[Optional[int], UnsetType] = UNSET,
         query: Union[Optional[str], UnsetType] = UNSET,
@@ -2084,13 +2144,13 @@ class AsyncClient(AsyncBaseClient):
     ) -> AsyncIterator[CodeDiscountNodesCodeDiscountNodesEdgesNode]:
         """Every item of ``code_discount_nodes``, page after page: ``after`` is passed for you.
 
-        Stops on the last page, or after ``max_pages`` pages / ``max_items`` items.
+        Stops on the last page, or after ``max_pages`` pages / ``max_items`` items
+        (checked now, before any request). A page that asks for a next one without
+        a new cursor raises InvalidResponseError (see shopify_client._pages).
         """
-        after: Union[Optional[str], UnsetType] = UNSET
-        pages = 0
-        items = 0
-        while True:
-            result = await self.code_discount_nodes(
+
+        async def fetch(after: Union[Optional[str], UnsetType]) -> CodeDiscountNodes:
+            return await self.code_discount_nodes(
                 first=first,
                 query=query,
                 sort_key=sort_key,
@@ -2098,22 +2158,27 @@ class AsyncClient(AsyncBaseClient):
                 after=after,
                 **kwargs,
             )
-            step0 = result.code_discount_nodes
-            for entry in step0.edges:
-                yield entry.node
-                items += 1
-                if max_items is not None and items >= max_items:
-                    return
-            pages += 1
-            page_info = step0.page_info
-            cursor = page_info.end_cursor
-            if not page_info.has_next_page or cursor is None:
-                return
-            if max_pages is not None and pages >= max_pages:
-                return
-            after = cursor
 
-    async def iter_customer_segment_members(
+        def read(
+            result: CodeDiscountNodes,
+        ) -> Optional[
+            tuple[
+                list[CodeDiscountNodesCodeDiscountNodesEdgesNode], bool, Optional[str]
+            ]
+        ]:
+            step0 = result.code_discount_nodes
+            page_info = step0.page_info
+            return (
+                [entry.node for entry in step0.edges],
+                page_info.has_next_page,
+                page_info.end_cursor,
+            )
+
+        return self._paginate(
+            "CodeDiscountNodes", "codeDiscountNodes", fetch, read, max_pages, max_items
+        )
+
+    def iter_customer_segment_members(
         self,
         segment_id: str,
         first: Union[Optional[int], UnsetType] = UNSET,
@@ -2124,31 +2189,45 @@ class AsyncClient(AsyncBaseClient):
     ) -> AsyncIterator[CustomerSegmentMembersCustomerSegmentMembersEdgesNode]:
         """Every item of ``customer_segment_members``, page after page: ``after`` is passed for you.
 
-        Stops on the last page, or after ``max_pages`` pages / ``max_items`` items.
+        Stops on the last page, or after ``max_pages`` pages / ``max_items`` items
+        (checked now, before any request). A page that asks for a next one without
+        a new cursor raises InvalidResponseError (see shopify_client._pages).
         """
-        after: Union[Optional[str], UnsetType] = UNSET
-        pages = 0
-        items = 0
-        while True:
-            result = await self.customer_segment_members(
+
+        async def fetch(
+            after: Union[Optional[str], UnsetType],
+        ) -> CustomerSegmentMembers:
+            return await self.customer_segment_members(
                 segment_id=segment_id, first=first, after=after, **kwargs
             )
-            step0 = result.customer_segment_members
-            for entry in step0.edges:
-                yield entry.node
-                items += 1
-                if max_items is not None and items >= max_items:
-                    return
-            pages += 1
-            page_info = step0.page_info
-            cursor = page_info.end_cursor
-            if not page_info.has_next_page or cursor is None:
-                return
-            if max_pages is not None and pages >= max_pages:
-                return
-            after = cursor
 
-    async def iter_customers(
+        def read(
+            result: CustomerSegmentMembers,
+        ) -> Optional[
+            tuple[
+                list[CustomerSegmentMembersCustomerSegmentMembersEdgesNode],
+                bool,
+                Optional[str],
+            ]
+        ]:
+            step0 = result.customer_segment_members
+            page_info = step0.page_info
+            return (
+                [entry.node for entry in step0.edges],
+                page_info.has_next_page,
+                page_info.end_cursor,
+            )
+
+        return self._paginate(
+            "CustomerSegmentMembers",
+            "customerSegmentMembers",
+            fetch,
+            read,
+            max_pages,
+            max_items,
+        )
+
+    def iter_customers(
         self,
         first: Union[Optional[int], UnsetType] = UNSET,
         query: Union[Optional[str], UnsetType] = UNSET,
@@ -2161,13 +2240,13 @@ class AsyncClient(AsyncBaseClient):
     ) -> AsyncIterator[CustomersCustomersNodes]:
         """Every item of ``customers``, page after page: ``after`` is passed for you.
 
-        Stops on the last page, or after ``max_pages`` pages / ``max_items`` items.
+        Stops on the last page, or after ``max_pages`` pages / ``max_items`` items
+        (checked now, before any request). A page that asks for a next one without
+        a new cursor raises InvalidResponseError (see shopify_client._pages).
         """
-        after: Union[Optional[str], UnsetType] = UNSET
-        pages = 0
-        items = 0
-        while True:
-            result = await self.customers(
+
+        async def fetch(after: Union[Optional[str], UnsetType]) -> Customers:
+            return await self.customers(
                 first=first,
                 query=query,
                 sort_key=sort_key,
@@ -2175,22 +2254,19 @@ class AsyncClient(AsyncBaseClient):
                 after=after,
                 **kwargs,
             )
-            step0 = result.customers
-            for entry in step0.nodes:
-                yield entry
-                items += 1
-                if max_items is not None and items >= max_items:
-                    return
-            pages += 1
-            page_info = step0.page_info
-            cursor = page_info.end_cursor
-            if not page_info.has_next_page or cursor is None:
-                return
-            if max_pages is not None and pages >= max_pages:
-                return
-            after = cursor
 
-    async def iter_inventory_items(
+        def read(
+            result: Customers,
+        ) -> Optional[tuple[list[CustomersCustomersNodes], bool, Optional[str]]]:
+            step0 = result.customers
+            page_info = step0.page_info
+            return (list(step0.nodes), page_info.has_next_page, page_info.end_cursor)
+
+        return self._paginate(
+            "Customers", "customers", fetch, read, max_pages, max_items
+        )
+
+    def iter_inventory_items(
         self,
         first: Union[Optional[int], UnsetType] = UNSET,
         query: Union[Optional[str], UnsetType] = UNSET,
@@ -2202,35 +2278,38 @@ class AsyncClient(AsyncBaseClient):
     ) -> AsyncIterator[InventoryItemsInventoryItemsEdgesNode]:
         """Every item of ``inventory_items``, page after page: ``after`` is passed for you.
 
-        Stops on the last page, or after ``max_pages`` pages / ``max_items`` items.
+        Stops on the last page, or after ``max_pages`` pages / ``max_items`` items
+        (checked now, before any request). A page that asks for a next one without
+        a new cursor raises InvalidResponseError (see shopify_client._pages).
         """
-        after: Union[Optional[str], UnsetType] = UNSET
-        pages = 0
-        items = 0
-        while True:
-            result = await self.inventory_items(
+
+        async def fetch(after: Union[Optional[str], UnsetType]) -> InventoryItems:
+            return await self.inventory_items(
                 first=first,
                 query=query,
                 locations_first=locations_first,
                 after=after,
                 **kwargs,
             )
-            step0 = result.inventory_items
-            for entry in step0.edges:
-                yield entry.node
-                items += 1
-                if max_items is not None and items >= max_items:
-                    return
-            pages += 1
-            page_info = step0.page_info
-            cursor = page_info.end_cursor
-            if not page_info.has_next_page or cursor is None:
-                return
-            if max_pages is not None and pages >= max_pages:
-                return
-            after = cursor
 
-    async def iter_metafield_definitions(
+        def read(
+            result: InventoryItems,
+        ) -> Optional[
+            tuple[list[InventoryItemsInventoryItemsEdgesNode], bool, Optional[str]]
+        ]:
+            step0 = result.inventory_items
+            page_info = step0.page_info
+            return (
+                [entry.node for entry in step0.edges],
+                page_info.has_next_page,
+                page_info.end_cursor,
+            )
+
+        return self._paginate(
+            "InventoryItems", "inventoryItems", fetch, read, max_pages, max_items
+        )
+
+    def iter_metafield_definitions(
         self,
         owner_type: MetafieldOwnerType,
         first: Union[Optional[int], UnsetType] = UNSET,
@@ -2246,13 +2325,13 @@ class AsyncClient(AsyncBaseClient):
     ) -> AsyncIterator[MetafieldDefinitionsMetafieldDefinitionsNodes]:
         """Every item of ``metafield_definitions``, page after page: ``after`` is passed for you.
 
-        Stops on the last page, or after ``max_pages`` pages / ``max_items`` items.
+        Stops on the last page, or after ``max_pages`` pages / ``max_items`` items
+        (checked now, before any request). A page that asks for a next one without
+        a new cursor raises InvalidResponseError (see shopify_client._pages).
         """
-        after: Union[Optional[str], UnsetType] = UNSET
-        pages = 0
-        items = 0
-        while True:
-            result = await self.metafield_definitions(
+
+        async def fetch(after: Union[Optional[str], UnsetType]) -> MetafieldDefinitions:
+            return await self.metafield_definitions(
                 owner_type=owner_type,
                 first=first,
                 namespace=namespace,
@@ -2261,22 +2340,28 @@ class AsyncClient(AsyncBaseClient):
                 after=after,
                 **kwargs,
             )
-            step0 = result.metafield_definitions
-            for entry in step0.nodes:
-                yield entry
-                items += 1
-                if max_items is not None and items >= max_items:
-                    return
-            pages += 1
-            page_info = step0.page_info
-            cursor = page_info.end_cursor
-            if not page_info.has_next_page or cursor is None:
-                return
-            if max_pages is not None and pages >= max_pages:
-                return
-            after = cursor
 
-    async def iter_orders(
+        def read(
+            result: MetafieldDefinitions,
+        ) -> Optional[
+            tuple[
+                list[MetafieldDefinitionsMetafieldDefinitionsNodes], bool, Optional[str]
+            ]
+        ]:
+            step0 = result.metafield_definitions
+            page_info = step0.page_info
+            return (list(step0.nodes), page_info.has_next_page, page_info.end_cursor)
+
+        return self._paginate(
+            "MetafieldDefinitions",
+            "metafieldDefinitions",
+            fetch,
+            read,
+            max_pages,
+            max_items,
+        )
+
+    def iter_orders(
         self,
         first: Union[Optional[int], UnsetType] = UNSET,
         query: Union[Optional[str], UnsetType] = UNSET,
@@ -2289,13 +2374,13 @@ class AsyncClient(AsyncBaseClient):
     ) -> AsyncIterator[OrdersOrdersEdgesNode]:
         """Every item of ``orders``, page after page: ``after`` is passed for you.
 
-        Stops on the last page, or after ``max_pages`` pages / ``max_items`` items.
+        Stops on the last page, or after ``max_pages`` pages / ``max_items`` items
+        (checked now, before any request). A page that asks for a next one without
+        a new cursor raises InvalidResponseError (see shopify_client._pages).
         """
-        after: Union[Optional[str], UnsetType] = UNSET
-        pages = 0
-        items = 0
-        while True:
-            result = await self.orders(
+
+        async def fetch(after: Union[Optional[str], UnsetType]) -> Orders:
+            return await self.orders(
                 first=first,
                 query=query,
                 sort_key=sort_key,
@@ -2303,22 +2388,21 @@ class AsyncClient(AsyncBaseClient):
                 after=after,
                 **kwargs,
             )
-            step0 = result.orders
-            for entry in step0.edges:
-                yield entry.node
-                items += 1
-                if max_items is not None and items >= max_items:
-                    return
-            pages += 1
-            page_info = step0.page_info
-            cursor = page_info.end_cursor
-            if not page_info.has_next_page or cursor is None:
-                return
-            if max_pages is not None and pages >= max_pages:
-                return
-            after = cursor
 
-    async def iter_products(
+        def read(
+            result: Orders,
+        ) -> Optional[tuple[list[OrdersOrdersEdgesNode], bool, Optional[str]]]:
+            step0 = result.orders
+            page_info = step0.page_info
+            return (
+                [entry.node for entry in step0.edges],
+                page_info.has_next_page,
+                page_info.end_cursor,
+            )
+
+        return self._paginate("Orders", "orders", fetch, read, max_pages, max_items)
+
+    def iter_products(
         self,
         first: Union[Optional[int], UnsetType] = UNSET,
         query: Union[Optional[str], UnsetType] = UNSET,
@@ -2331,13 +2415,13 @@ class AsyncClient(AsyncBaseClient):
     ) -> AsyncIterator[ProductsProductsEdgesNode]:
         """Every item of ``products``, page after page: ``after`` is passed for you.
 
-        Stops on the last page, or after ``max_pages`` pages / ``max_items`` items.
+        Stops on the last page, or after ``max_pages`` pages / ``max_items`` items
+        (checked now, before any request). A page that asks for a next one without
+        a new cursor raises InvalidResponseError (see shopify_client._pages).
         """
-        after: Union[Optional[str], UnsetType] = UNSET
-        pages = 0
-        items = 0
-        while True:
-            result = await self.products(
+
+        async def fetch(after: Union[Optional[str], UnsetType]) -> Products:
+            return await self.products(
                 first=first,
                 query=query,
                 sort_key=sort_key,
@@ -2345,22 +2429,21 @@ class AsyncClient(AsyncBaseClient):
                 after=after,
                 **kwargs,
             )
-            step0 = result.products
-            for entry in step0.edges:
-                yield entry.node
-                items += 1
-                if max_items is not None and items >= max_items:
-                    return
-            pages += 1
-            page_info = step0.page_info
-            cursor = page_info.end_cursor
-            if not page_info.has_next_page or cursor is None:
-                return
-            if max_pages is not None and pages >= max_pages:
-                return
-            after = cursor
 
-    async def iter_webhook_subscriptions(
+        def read(
+            result: Products,
+        ) -> Optional[tuple[list[ProductsProductsEdgesNode], bool, Optional[str]]]:
+            step0 = result.products
+            page_info = step0.page_info
+            return (
+                [entry.node for entry in step0.edges],
+                page_info.has_next_page,
+                page_info.end_cursor,
+            )
+
+        return self._paginate("Products", "products", fetch, read, max_pages, max_items)
+
+    def iter_webhook_subscriptions(
         self,
         first: Union[Optional[int], UnsetType] = UNSET,
         callback_url: Union[Optional[str], UnsetType] = UNSET,
@@ -2372,30 +2455,42 @@ class AsyncClient(AsyncBaseClient):
     ) -> AsyncIterator[WebhookSubscriptionsWebhookSubscriptionsEdgesNode]:
         """Every item of ``webhook_subscriptions``, page after page: ``after`` is passed for you.
 
-        Stops on the last page, or after ``max_pages`` pages / ``max_items`` items.
+        Stops on the last page, or after ``max_pages`` pages / ``max_items`` items
+        (checked now, before any request). A page that asks for a next one without
+        a new cursor raises InvalidResponseError (see shopify_client._pages).
         """
-        after: Union[Optional[str], UnsetType] = UNSET
-        pages = 0
-        items = 0
-        while True:
-            result = await self.webhook_subscriptions(
+
+        async def fetch(after: Union[Optional[str], UnsetType]) -> WebhookSubscriptions:
+            return await self.webhook_subscriptions(
                 first=first,
                 callback_url=callback_url,
                 topics=topics,
                 after=after,
                 **kwargs,
             )
+
+        def read(
+            result: WebhookSubscriptions,
+        ) -> Optional[
+            tuple[
+                list[WebhookSubscriptionsWebhookSubscriptionsEdgesNode],
+                bool,
+                Optional[str],
+            ]
+        ]:
             step0 = result.webhook_subscriptions
-            for entry in step0.edges:
-                yield entry.node
-                items += 1
-                if max_items is not None and items >= max_items:
-                    return
-            pages += 1
             page_info = step0.page_info
-            cursor = page_info.end_cursor
-            if not page_info.has_next_page or cursor is None:
-                return
-            if max_pages is not None and pages >= max_pages:
-                return
-            after = cursor
+            return (
+                [entry.node for entry in step0.edges],
+                page_info.has_next_page,
+                page_info.end_cursor,
+            )
+
+        return self._paginate(
+            "WebhookSubscriptions",
+            "webhookSubscriptions",
+            fetch,
+            read,
+            max_pages,
+            max_items,
+        )

@@ -187,7 +187,11 @@ class AsyncClient(AsyncBaseClient):
             """)
         variables: dict[str, object] = {"id": id}
         response = await self.execute(
-            query=query, operation_name="cart", variables=variables, **kwargs
+            query=query,
+            operation_name="cart",
+            variables=variables,
+            operation_type="query",
+            **kwargs,
         )
         data = self.get_data(response)
         return cast("Cart", self.parse_result(_model("cart", "Cart"), data))
@@ -254,6 +258,7 @@ class AsyncClient(AsyncBaseClient):
             query=query,
             operation_name="cartBuyerIdentityUpdate",
             variables=variables,
+            operation_type="mutation",
             **kwargs,
         )
         data = self.get_data(response)
@@ -389,7 +394,11 @@ class AsyncClient(AsyncBaseClient):
             """)
         variables: dict[str, object] = {"input": input}
         response = await self.execute(
-            query=query, operation_name="cartCreate", variables=variables, **kwargs
+            query=query,
+            operation_name="cartCreate",
+            variables=variables,
+            operation_type="mutation",
+            **kwargs,
         )
         data = self.get_data(response)
         return cast(
@@ -444,7 +453,11 @@ class AsyncClient(AsyncBaseClient):
             """)
         variables: dict[str, object] = {"cartId": cart_id, "lines": lines}
         response = await self.execute(
-            query=query, operation_name="cartLinesAdd", variables=variables, **kwargs
+            query=query,
+            operation_name="cartLinesAdd",
+            variables=variables,
+            operation_type="mutation",
+            **kwargs,
         )
         data = self.get_data(response)
         return cast(
@@ -578,7 +591,11 @@ class AsyncClient(AsyncBaseClient):
             """)
         variables: dict[str, object] = {"cartId": cart_id, "lines": lines}
         response = await self.execute(
-            query=query, operation_name="cartLinesUpdate", variables=variables, **kwargs
+            query=query,
+            operation_name="cartLinesUpdate",
+            variables=variables,
+            operation_type="mutation",
+            **kwargs,
         )
         data = self.get_data(response)
         return cast(
@@ -697,6 +714,7 @@ class AsyncClient(AsyncBaseClient):
             query=query,
             operation_name="CollectionByHandle",
             variables=variables,
+            operation_type="query",
             **kwargs,
         )
         data = self.get_data(response)
@@ -764,7 +782,11 @@ class AsyncClient(AsyncBaseClient):
             "reverse": reverse,
         }
         response = await self.execute(
-            query=_query, operation_name="Collections", variables=variables, **kwargs
+            query=_query,
+            operation_name="Collections",
+            variables=variables,
+            operation_type="query",
+            **kwargs,
         )
         data = self.get_data(response)
         return cast(
@@ -802,6 +824,7 @@ class AsyncClient(AsyncBaseClient):
             query=query,
             operation_name="customerActivateByUrl",
             variables=variables,
+            operation_type="mutation",
             **kwargs,
         )
         data = self.get_data(response)
@@ -895,7 +918,11 @@ class AsyncClient(AsyncBaseClient):
             "reverse": reverse,
         }
         response = await self.execute(
-            query=query, operation_name="CustomerOrders", variables=variables, **kwargs
+            query=query,
+            operation_name="CustomerOrders",
+            variables=variables,
+            operation_type="query",
+            **kwargs,
         )
         data = self.get_data(response)
         return cast(
@@ -953,7 +980,11 @@ class AsyncClient(AsyncBaseClient):
             """)
         variables: dict[str, object] = {"country": country, "language": language}
         response = await self.execute(
-            query=query, operation_name="Localization", variables=variables, **kwargs
+            query=query,
+            operation_name="Localization",
+            variables=variables,
+            operation_type="query",
+            **kwargs,
         )
         data = self.get_data(response)
         return cast(
@@ -1017,7 +1048,11 @@ class AsyncClient(AsyncBaseClient):
             """)
         variables: dict[str, object] = {"handle": handle}
         response = await self.execute(
-            query=query, operation_name="Menu", variables=variables, **kwargs
+            query=query,
+            operation_name="Menu",
+            variables=variables,
+            operation_type="query",
+            **kwargs,
         )
         data = self.get_data(response)
         return cast("Menu", self.parse_result(_model("menu", "Menu"), data))
@@ -1092,7 +1127,11 @@ class AsyncClient(AsyncBaseClient):
             """)
         variables: dict[str, object] = {"id": id}
         response = await self.execute(
-            query=query, operation_name="NodeById", variables=variables, **kwargs
+            query=query,
+            operation_name="NodeById",
+            variables=variables,
+            operation_type="query",
+            **kwargs,
         )
         data = self.get_data(response)
         return cast(
@@ -1142,7 +1181,11 @@ class AsyncClient(AsyncBaseClient):
             """)
         variables: dict[str, object] = {"ids": ids}
         response = await self.execute(
-            query=query, operation_name="NodesByIds", variables=variables, **kwargs
+            query=query,
+            operation_name="NodesByIds",
+            variables=variables,
+            operation_type="query",
+            **kwargs,
         )
         data = self.get_data(response)
         return cast(
@@ -1237,6 +1280,7 @@ class AsyncClient(AsyncBaseClient):
             query=_query,
             operation_name="predictiveSearch",
             variables=variables,
+            operation_type="query",
             **kwargs,
         )
         data = self.get_data(response)
@@ -1456,7 +1500,11 @@ class AsyncClient(AsyncBaseClient):
             "metafieldIdentifiers": metafield_identifiers,
         }
         response = await self.execute(
-            query=query, operation_name="ProductByHandle", variables=variables, **kwargs
+            query=query,
+            operation_name="ProductByHandle",
+            variables=variables,
+            operation_type="query",
+            **kwargs,
         )
         data = self.get_data(response)
         return cast(
@@ -1538,7 +1586,11 @@ class AsyncClient(AsyncBaseClient):
             "reverse": reverse,
         }
         response = await self.execute(
-            query=_query, operation_name="Products", variables=variables, **kwargs
+            query=_query,
+            operation_name="Products",
+            variables=variables,
+            operation_type="query",
+            **kwargs,
         )
         data = self.get_data(response)
         return cast("Products", self.parse_result(_model("products", "Products"), data))
@@ -1662,7 +1714,11 @@ class AsyncClient(AsyncBaseClient):
             "unavailableProducts": unavailable_products,
         }
         response = await self.execute(
-            query=_query, operation_name="Search", variables=variables, **kwargs
+            query=_query,
+            operation_name="Search",
+            variables=variables,
+            operation_type="query",
+            **kwargs,
         )
         data = self.get_data(response)
         return cast("Search", self.parse_result(_model("search", "Search"), data))
@@ -1724,7 +1780,11 @@ class AsyncClient(AsyncBaseClient):
             """)
         variables: dict[str, object] = {}
         response = await self.execute(
-            query=query, operation_name="ShopInfo", variables=variables, **kwargs
+            query=query,
+            operation_name="ShopInfo",
+            variables=variables,
+            operation_type="query",
+            **kwargs,
         )
         data = self.get_data(response)
         return cast(
@@ -1797,6 +1857,7 @@ class AsyncClient(AsyncBaseClient):
             query=query,
             operation_name="shopPayPaymentRequestSessionCreate",
             variables=variables,
+            operation_type="mutation",
             **kwargs,
         )
         data = self.get_data(response)
@@ -1811,7 +1872,7 @@ class AsyncClient(AsyncBaseClient):
             ),
         )
 
-    async def iter_collection_by_handle(
+    def iter_collection_by_handle(
         self,
         handle: str,
         first: Union[Optional[int], UnsetType] = UNSET,
@@ -1826,13 +1887,13 @@ class AsyncClient(AsyncBaseClient):
     ) -> AsyncIterator[CollectionByHandleCollectionProductsEdgesNode]:
         """Every item of ``collection_by_handle``, page after page: ``after`` is passed for you.
 
-        Stops on the last page, or after ``max_pages`` pages / ``max_items`` items.
+        Stops on the last page, or after ``max_pages`` pages / ``max_items`` items
+        (checked now, before any request). A page that asks for a next one without
+        a new cursor raises InvalidResponseError (see shopify_client._pages).
         """
-        after: Union[Optional[str], UnsetType] = UNSET
-        pages = 0
-        items = 0
-        while True:
-            result = await self.collection_by_handle(
+
+        async def fetch(after: Union[Optional[str], UnsetType]) -> CollectionByHandle:
+            return await self.collection_by_handle(
                 handle=handle,
                 first=first,
                 sort_key=sort_key,
@@ -1842,25 +1903,35 @@ class AsyncClient(AsyncBaseClient):
                 after=after,
                 **kwargs,
             )
+
+        def read(
+            result: CollectionByHandle,
+        ) -> Optional[
+            tuple[
+                list[CollectionByHandleCollectionProductsEdgesNode], bool, Optional[str]
+            ]
+        ]:
             step0 = result.collection
             if step0 is None:
-                return
+                return None
             step1 = step0.products
-            for entry in step1.edges:
-                yield entry.node
-                items += 1
-                if max_items is not None and items >= max_items:
-                    return
-            pages += 1
             page_info = step1.page_info
-            cursor = page_info.end_cursor
-            if not page_info.has_next_page or cursor is None:
-                return
-            if max_pages is not None and pages >= max_pages:
-                return
-            after = cursor
+            return (
+                [entry.node for entry in step1.edges],
+                page_info.has_next_page,
+                page_info.end_cursor,
+            )
 
-    async def iter_collections(
+        return self._paginate(
+            "CollectionByHandle",
+            "collection.products",
+            fetch,
+            read,
+            max_pages,
+            max_items,
+        )
+
+    def iter_collections(
         self,
         first: Union[Optional[int], UnsetType] = UNSET,
         query: Union[Optional[str], UnsetType] = UNSET,
@@ -1873,13 +1944,13 @@ class AsyncClient(AsyncBaseClient):
     ) -> AsyncIterator[CollectionsCollectionsEdgesNode]:
         """Every item of ``collections``, page after page: ``after`` is passed for you.
 
-        Stops on the last page, or after ``max_pages`` pages / ``max_items`` items.
+        Stops on the last page, or after ``max_pages`` pages / ``max_items`` items
+        (checked now, before any request). A page that asks for a next one without
+        a new cursor raises InvalidResponseError (see shopify_client._pages).
         """
-        after: Union[Optional[str], UnsetType] = UNSET
-        pages = 0
-        items = 0
-        while True:
-            result = await self.collections(
+
+        async def fetch(after: Union[Optional[str], UnsetType]) -> Collections:
+            return await self.collections(
                 first=first,
                 query=query,
                 sort_key=sort_key,
@@ -1887,22 +1958,25 @@ class AsyncClient(AsyncBaseClient):
                 after=after,
                 **kwargs,
             )
-            step0 = result.collections
-            for entry in step0.edges:
-                yield entry.node
-                items += 1
-                if max_items is not None and items >= max_items:
-                    return
-            pages += 1
-            page_info = step0.page_info
-            cursor = page_info.end_cursor
-            if not page_info.has_next_page or cursor is None:
-                return
-            if max_pages is not None and pages >= max_pages:
-                return
-            after = cursor
 
-    async def iter_customer_orders(
+        def read(
+            result: Collections,
+        ) -> Optional[
+            tuple[list[CollectionsCollectionsEdgesNode], bool, Optional[str]]
+        ]:
+            step0 = result.collections
+            page_info = step0.page_info
+            return (
+                [entry.node for entry in step0.edges],
+                page_info.has_next_page,
+                page_info.end_cursor,
+            )
+
+        return self._paginate(
+            "Collections", "collections", fetch, read, max_pages, max_items
+        )
+
+    def iter_customer_orders(
         self,
         customer_access_token: str,
         first: Union[Optional[int], UnsetType] = UNSET,
@@ -1915,13 +1989,13 @@ class AsyncClient(AsyncBaseClient):
     ) -> AsyncIterator[CustomerOrdersCustomerOrdersEdgesNode]:
         """Every item of ``customer_orders``, page after page: ``after`` is passed for you.
 
-        Stops on the last page, or after ``max_pages`` pages / ``max_items`` items.
+        Stops on the last page, or after ``max_pages`` pages / ``max_items`` items
+        (checked now, before any request). A page that asks for a next one without
+        a new cursor raises InvalidResponseError (see shopify_client._pages).
         """
-        after: Union[Optional[str], UnsetType] = UNSET
-        pages = 0
-        items = 0
-        while True:
-            result = await self.customer_orders(
+
+        async def fetch(after: Union[Optional[str], UnsetType]) -> CustomerOrders:
+            return await self.customer_orders(
                 customer_access_token=customer_access_token,
                 first=first,
                 sort_key=sort_key,
@@ -1929,25 +2003,28 @@ class AsyncClient(AsyncBaseClient):
                 after=after,
                 **kwargs,
             )
+
+        def read(
+            result: CustomerOrders,
+        ) -> Optional[
+            tuple[list[CustomerOrdersCustomerOrdersEdgesNode], bool, Optional[str]]
+        ]:
             step0 = result.customer
             if step0 is None:
-                return
+                return None
             step1 = step0.orders
-            for entry in step1.edges:
-                yield entry.node
-                items += 1
-                if max_items is not None and items >= max_items:
-                    return
-            pages += 1
             page_info = step1.page_info
-            cursor = page_info.end_cursor
-            if not page_info.has_next_page or cursor is None:
-                return
-            if max_pages is not None and pages >= max_pages:
-                return
-            after = cursor
+            return (
+                [entry.node for entry in step1.edges],
+                page_info.has_next_page,
+                page_info.end_cursor,
+            )
 
-    async def iter_products(
+        return self._paginate(
+            "CustomerOrders", "customer.orders", fetch, read, max_pages, max_items
+        )
+
+    def iter_products(
         self,
         first: Union[Optional[int], UnsetType] = UNSET,
         query: Union[Optional[str], UnsetType] = UNSET,
@@ -1960,13 +2037,13 @@ class AsyncClient(AsyncBaseClient):
     ) -> AsyncIterator[ProductsProductsNodes]:
         """Every item of ``products``, page after page: ``after`` is passed for you.
 
-        Stops on the last page, or after ``max_pages`` pages / ``max_items`` items.
+        Stops on the last page, or after ``max_pages`` pages / ``max_items`` items
+        (checked now, before any request). A page that asks for a next one without
+        a new cursor raises InvalidResponseError (see shopify_client._pages).
         """
-        after: Union[Optional[str], UnsetType] = UNSET
-        pages = 0
-        items = 0
-        while True:
-            result = await self.products(
+
+        async def fetch(after: Union[Optional[str], UnsetType]) -> Products:
+            return await self.products(
                 first=first,
                 query=query,
                 sort_key=sort_key,
@@ -1974,17 +2051,12 @@ class AsyncClient(AsyncBaseClient):
                 after=after,
                 **kwargs,
             )
+
+        def read(
+            result: Products,
+        ) -> Optional[tuple[list[ProductsProductsNodes], bool, Optional[str]]]:
             step0 = result.products
-            for entry in step0.nodes:
-                yield entry
-                items += 1
-                if max_items is not None and items >= max_items:
-                    return
-            pages += 1
             page_info = step0.page_info
-            cursor = page_info.end_cursor
-            if not page_info.has_next_page or cursor is None:
-                return
-            if max_pages is not None and pages >= max_pages:
-                return
-            after = cursor
+            return (list(step0.nodes), page_info.has_next_page, page_info.end_cursor)
+
+        return self._paginate("Products", "products", fetch, read, max_pages, max_items)

@@ -187,7 +187,11 @@ class Client(BaseClient):
             """)
         variables: dict[str, object] = {"id": id}
         response = self.execute(
-            query=query, operation_name="cart", variables=variables, **kwargs
+            query=query,
+            operation_name="cart",
+            variables=variables,
+            operation_type="query",
+            **kwargs,
         )
         data = self.get_data(response)
         return cast("Cart", self.parse_result(_model("cart", "Cart"), data))
@@ -254,6 +258,7 @@ class Client(BaseClient):
             query=query,
             operation_name="cartBuyerIdentityUpdate",
             variables=variables,
+            operation_type="mutation",
             **kwargs,
         )
         data = self.get_data(response)
@@ -389,7 +394,11 @@ class Client(BaseClient):
             """)
         variables: dict[str, object] = {"input": input}
         response = self.execute(
-            query=query, operation_name="cartCreate", variables=variables, **kwargs
+            query=query,
+            operation_name="cartCreate",
+            variables=variables,
+            operation_type="mutation",
+            **kwargs,
         )
         data = self.get_data(response)
         return cast(
@@ -444,7 +453,11 @@ class Client(BaseClient):
             """)
         variables: dict[str, object] = {"cartId": cart_id, "lines": lines}
         response = self.execute(
-            query=query, operation_name="cartLinesAdd", variables=variables, **kwargs
+            query=query,
+            operation_name="cartLinesAdd",
+            variables=variables,
+            operation_type="mutation",
+            **kwargs,
         )
         data = self.get_data(response)
         return cast(
@@ -578,7 +591,11 @@ class Client(BaseClient):
             """)
         variables: dict[str, object] = {"cartId": cart_id, "lines": lines}
         response = self.execute(
-            query=query, operation_name="cartLinesUpdate", variables=variables, **kwargs
+            query=query,
+            operation_name="cartLinesUpdate",
+            variables=variables,
+            operation_type="mutation",
+            **kwargs,
         )
         data = self.get_data(response)
         return cast(
@@ -697,6 +714,7 @@ class Client(BaseClient):
             query=query,
             operation_name="CollectionByHandle",
             variables=variables,
+            operation_type="query",
             **kwargs,
         )
         data = self.get_data(response)
@@ -764,7 +782,11 @@ class Client(BaseClient):
             "reverse": reverse,
         }
         response = self.execute(
-            query=_query, operation_name="Collections", variables=variables, **kwargs
+            query=_query,
+            operation_name="Collections",
+            variables=variables,
+            operation_type="query",
+            **kwargs,
         )
         data = self.get_data(response)
         return cast(
@@ -802,6 +824,7 @@ class Client(BaseClient):
             query=query,
             operation_name="customerActivateByUrl",
             variables=variables,
+            operation_type="mutation",
             **kwargs,
         )
         data = self.get_data(response)
@@ -895,7 +918,11 @@ class Client(BaseClient):
             "reverse": reverse,
         }
         response = self.execute(
-            query=query, operation_name="CustomerOrders", variables=variables, **kwargs
+            query=query,
+            operation_name="CustomerOrders",
+            variables=variables,
+            operation_type="query",
+            **kwargs,
         )
         data = self.get_data(response)
         return cast(
@@ -953,7 +980,11 @@ class Client(BaseClient):
             """)
         variables: dict[str, object] = {"country": country, "language": language}
         response = self.execute(
-            query=query, operation_name="Localization", variables=variables, **kwargs
+            query=query,
+            operation_name="Localization",
+            variables=variables,
+            operation_type="query",
+            **kwargs,
         )
         data = self.get_data(response)
         return cast(
@@ -1017,7 +1048,11 @@ class Client(BaseClient):
             """)
         variables: dict[str, object] = {"handle": handle}
         response = self.execute(
-            query=query, operation_name="Menu", variables=variables, **kwargs
+            query=query,
+            operation_name="Menu",
+            variables=variables,
+            operation_type="query",
+            **kwargs,
         )
         data = self.get_data(response)
         return cast("Menu", self.parse_result(_model("menu", "Menu"), data))
@@ -1092,7 +1127,11 @@ class Client(BaseClient):
             """)
         variables: dict[str, object] = {"id": id}
         response = self.execute(
-            query=query, operation_name="NodeById", variables=variables, **kwargs
+            query=query,
+            operation_name="NodeById",
+            variables=variables,
+            operation_type="query",
+            **kwargs,
         )
         data = self.get_data(response)
         return cast(
@@ -1140,7 +1179,11 @@ class Client(BaseClient):
             """)
         variables: dict[str, object] = {"ids": ids}
         response = self.execute(
-            query=query, operation_name="NodesByIds", variables=variables, **kwargs
+            query=query,
+            operation_name="NodesByIds",
+            variables=variables,
+            operation_type="query",
+            **kwargs,
         )
         data = self.get_data(response)
         return cast(
@@ -1235,6 +1278,7 @@ class Client(BaseClient):
             query=_query,
             operation_name="predictiveSearch",
             variables=variables,
+            operation_type="query",
             **kwargs,
         )
         data = self.get_data(response)
@@ -1454,7 +1498,11 @@ class Client(BaseClient):
             "metafieldIdentifiers": metafield_identifiers,
         }
         response = self.execute(
-            query=query, operation_name="ProductByHandle", variables=variables, **kwargs
+            query=query,
+            operation_name="ProductByHandle",
+            variables=variables,
+            operation_type="query",
+            **kwargs,
         )
         data = self.get_data(response)
         return cast(
@@ -1536,7 +1584,11 @@ class Client(BaseClient):
             "reverse": reverse,
         }
         response = self.execute(
-            query=_query, operation_name="Products", variables=variables, **kwargs
+            query=_query,
+            operation_name="Products",
+            variables=variables,
+            operation_type="query",
+            **kwargs,
         )
         data = self.get_data(response)
         return cast("Products", self.parse_result(_model("products", "Products"), data))
@@ -1660,7 +1712,11 @@ class Client(BaseClient):
             "unavailableProducts": unavailable_products,
         }
         response = self.execute(
-            query=_query, operation_name="Search", variables=variables, **kwargs
+            query=_query,
+            operation_name="Search",
+            variables=variables,
+            operation_type="query",
+            **kwargs,
         )
         data = self.get_data(response)
         return cast("Search", self.parse_result(_model("search", "Search"), data))
@@ -1722,7 +1778,11 @@ class Client(BaseClient):
             """)
         variables: dict[str, object] = {}
         response = self.execute(
-            query=query, operation_name="ShopInfo", variables=variables, **kwargs
+            query=query,
+            operation_name="ShopInfo",
+            variables=variables,
+            operation_type="query",
+            **kwargs,
         )
         data = self.get_data(response)
         return cast(
@@ -1795,6 +1855,7 @@ class Client(BaseClient):
             query=query,
             operation_name="shopPayPaymentRequestSessionCreate",
             variables=variables,
+            operation_type="mutation",
             **kwargs,
         )
         data = self.get_data(response)
@@ -1824,13 +1885,13 @@ class Client(BaseClient):
     ) -> Iterator[CollectionByHandleCollectionProductsEdgesNode]:
         """Every item of ``collection_by_handle``, page after page: ``after`` is passed for you.
 
-        Stops on the last page, or after ``max_pages`` pages / ``max_items`` items.
+        Stops on the last page, or after ``max_pages`` pages / ``max_items`` items
+        (checked now, before any request). A page that asks for a next one without
+        a new cursor raises InvalidResponseError (see shopify_client._pages).
         """
-        after: Union[Optional[str], UnsetType] = UNSET
-        pages = 0
-        items = 0
-        while True:
-            result = self.collection_by_handle(
+
+        def fetch(after: Union[Optional[str], UnsetType]) -> CollectionByHandle:
+            return self.collection_by_handle(
                 handle=handle,
                 first=first,
                 sort_key=sort_key,
@@ -1840,23 +1901,33 @@ class Client(BaseClient):
                 after=after,
                 **kwargs,
             )
+
+        def read(
+            result: CollectionByHandle,
+        ) -> Optional[
+            tuple[
+                list[CollectionByHandleCollectionProductsEdgesNode], bool, Optional[str]
+            ]
+        ]:
             step0 = result.collection
             if step0 is None:
-                return
+                return None
             step1 = step0.products
-            for entry in step1.edges:
-                yield entry.node
-                items += 1
-                if max_items is not None and items >= max_items:
-                    return
-            pages += 1
             page_info = step1.page_info
-            cursor = page_info.end_cursor
-            if not page_info.has_next_page or cursor is None:
-                return
-            if max_pages is not None and pages >= max_pages:
-                return
-            after = cursor
+            return (
+                [entry.node for entry in step1.edges],
+                page_info.has_next_page,
+                page_info.end_cursor,
+            )
+
+        return self._paginate(
+            "CollectionByHandle",
+            "collection.products",
+            fetch,
+            read,
+            max_pages,
+            max_items,
+        )
 
     def iter_collections(
         self,
@@ -1871,13 +1942,13 @@ class Client(BaseClient):
     ) -> Iterator[CollectionsCollectionsEdgesNode]:
         """Every item of ``collections``, page after page: ``after`` is passed for you.
 
-        Stops on the last page, or after ``max_pages`` pages / ``max_items`` items.
+        Stops on the last page, or after ``max_pages`` pages / ``max_items`` items
+        (checked now, before any request). A page that asks for a next one without
+        a new cursor raises InvalidResponseError (see shopify_client._pages).
         """
-        after: Union[Optional[str], UnsetType] = UNSET
-        pages = 0
-        items = 0
-        while True:
-            result = self.collections(
+
+        def fetch(after: Union[Optional[str], UnsetType]) -> Collections:
+            return self.collections(
                 first=first,
                 query=query,
                 sort_key=sort_key,
@@ -1885,20 +1956,23 @@ class Client(BaseClient):
                 after=after,
                 **kwargs,
             )
+
+        def read(
+            result: Collections,
+        ) -> Optional[
+            tuple[list[CollectionsCollectionsEdgesNode], bool, Optional[str]]
+        ]:
             step0 = result.collections
-            for entry in step0.edges:
-                yield entry.node
-                items += 1
-                if max_items is not None and items >= max_items:
-                    return
-            pages += 1
             page_info = step0.page_info
-            cursor = page_info.end_cursor
-            if not page_info.has_next_page or cursor is None:
-                return
-            if max_pages is not None and pages >= max_pages:
-                return
-            after = cursor
+            return (
+                [entry.node for entry in step0.edges],
+                page_info.has_next_page,
+                page_info.end_cursor,
+            )
+
+        return self._paginate(
+            "Collections", "collections", fetch, read, max_pages, max_items
+        )
 
     def iter_customer_orders(
         self,
@@ -1913,13 +1987,13 @@ class Client(BaseClient):
     ) -> Iterator[CustomerOrdersCustomerOrdersEdgesNode]:
         """Every item of ``customer_orders``, page after page: ``after`` is passed for you.
 
-        Stops on the last page, or after ``max_pages`` pages / ``max_items`` items.
+        Stops on the last page, or after ``max_pages`` pages / ``max_items`` items
+        (checked now, before any request). A page that asks for a next one without
+        a new cursor raises InvalidResponseError (see shopify_client._pages).
         """
-        after: Union[Optional[str], UnsetType] = UNSET
-        pages = 0
-        items = 0
-        while True:
-            result = self.customer_orders(
+
+        def fetch(after: Union[Optional[str], UnsetType]) -> CustomerOrders:
+            return self.customer_orders(
                 customer_access_token=customer_access_token,
                 first=first,
                 sort_key=sort_key,
@@ -1927,23 +2001,26 @@ class Client(BaseClient):
                 after=after,
                 **kwargs,
             )
+
+        def read(
+            result: CustomerOrders,
+        ) -> Optional[
+            tuple[list[CustomerOrdersCustomerOrdersEdgesNode], bool, Optional[str]]
+        ]:
             step0 = result.customer
             if step0 is None:
-                return
+                return None
             step1 = step0.orders
-            for entry in step1.edges:
-                yield entry.node
-                items += 1
-                if max_items is not None and items >= max_items:
-                    return
-            pages += 1
             page_info = step1.page_info
-            cursor = page_info.end_cursor
-            if not page_info.has_next_page or cursor is None:
-                return
-            if max_pages is not None and pages >= max_pages:
-                return
-            after = cursor
+            return (
+                [entry.node for entry in step1.edges],
+                page_info.has_next_page,
+                page_info.end_cursor,
+            )
+
+        return self._paginate(
+            "CustomerOrders", "customer.orders", fetch, read, max_pages, max_items
+        )
 
     def iter_products(
         self,
@@ -1958,13 +2035,13 @@ class Client(BaseClient):
     ) -> Iterator[ProductsProductsNodes]:
         """Every item of ``products``, page after page: ``after`` is passed for you.
 
-        Stops on the last page, or after ``max_pages`` pages / ``max_items`` items.
+        Stops on the last page, or after ``max_pages`` pages / ``max_items`` items
+        (checked now, before any request). A page that asks for a next one without
+        a new cursor raises InvalidResponseError (see shopify_client._pages).
         """
-        after: Union[Optional[str], UnsetType] = UNSET
-        pages = 0
-        items = 0
-        while True:
-            result = self.products(
+
+        def fetch(after: Union[Optional[str], UnsetType]) -> Products:
+            return self.products(
                 first=first,
                 query=query,
                 sort_key=sort_key,
@@ -1972,17 +2049,12 @@ class Client(BaseClient):
                 after=after,
                 **kwargs,
             )
+
+        def read(
+            result: Products,
+        ) -> Optional[tuple[list[ProductsProductsNodes], bool, Optional[str]]]:
             step0 = result.products
-            for entry in step0.nodes:
-                yield entry
-                items += 1
-                if max_items is not None and items >= max_items:
-                    return
-            pages += 1
             page_info = step0.page_info
-            cursor = page_info.end_cursor
-            if not page_info.has_next_page or cursor is None:
-                return
-            if max_pages is not None and pages >= max_pages:
-                return
-            after = cursor
+            return (list(step0.nodes), page_info.has_next_page, page_info.end_cursor)
+
+        return self._paginate("Products", "products", fetch, read, max_pages, max_items)
