@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -23,7 +24,8 @@ SEEDS_RESPONSES = FIXTURES / "responses"
 def copy_project(dest: Path, *, apis: tuple[str, ...] = ("storefront", "admin")) -> Path:
     """A copy of what the tooling reads (config, schemas, queries, generated/).
 
-    With fewer ``apis``, the copy's codegen.toml lists only those (faster checks).
+    ``apis`` are the ``[api.KEY]`` tables the copy's codegen.toml keeps (by default
+    the seeds' two packages; fewer make checks faster).
     """
     for name in ("queries", "generated"):
         shutil.copytree(ROOT / name, dest / name, ignore=shutil.ignore_patterns("__pycache__"))
@@ -32,8 +34,9 @@ def copy_project(dest: Path, *, apis: tuple[str, ...] = ("storefront", "admin"))
     for api in ("storefront", "admin"):
         shutil.copytree(ROOT / "schema" / api, dest / "schema" / api)
     text = (ROOT / "codegen.toml").read_text()
-    for api in {"storefront", "admin"} - set(apis):
-        start = text.index(f"[api.{api}]")
+    keys = re.findall(r"^\[api\.([A-Za-z0-9_-]+)\]$", text, flags=re.MULTILINE)
+    for key in set(keys) - set(apis):
+        start = text.index(f"[api.{key}]")
         end = text.find("\n[", start + 1)
         text = text[:start] + (text[end + 1 :] if end != -1 else "")
     (dest / "codegen.toml").write_text(text)
