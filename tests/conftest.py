@@ -23,6 +23,7 @@ import functools
 import io
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -86,14 +87,16 @@ def copy_project(dest: Path, *, apis: tuple[str, ...] = ("storefront", "admin"))
     """A scratch copy of the fixture project (config, schemas, queries, generated/),
     green under ``check``.
 
-    With fewer ``apis``, the copy's codegen.toml lists only those (faster checks).
+    ``apis`` are the ``[api.KEY]`` tables the copy's codegen.toml keeps (by default
+    the seeds' two packages; fewer make checks faster).
     """
     source = fixture_project()
     for name in ("queries", "generated", "schema"):
         shutil.copytree(source / name, dest / name, ignore=shutil.ignore_patterns("__pycache__"))
     text = (source / "codegen.toml").read_text()
-    for api in {"storefront", "admin"} - set(apis):
-        start = text.index(f"[api.{api}]")
+    keys = re.findall(r"^\[api\.([A-Za-z0-9_-]+)\]$", text, flags=re.MULTILINE)
+    for key in set(keys) - set(apis):
+        start = text.index(f"[api.{key}]")
         end = text.find("\n[", start + 1)
         text = text[:start] + (text[end + 1 :] if end != -1 else "")
     (dest / "codegen.toml").write_text(text)
