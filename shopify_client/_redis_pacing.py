@@ -32,12 +32,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import hashlib
 import itertools
 import logging
 import os
 import time
 import uuid
+from collections import deque
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol, runtime_checkable
 
@@ -75,6 +77,10 @@ POLL_SECONDS = 0.01
 DEFAULT_LEASE = 60.0
 #: seconds an unused key lives
 DEFAULT_TTL = 3600.0
+#: settles kept while Redis fails, sent when it answers again
+MAX_MISSED = 10_000
+#: seconds a limiter that reserved counts as sharing the bucket
+PEER_SECONDS = 60
 #: the key prefix
 PREFIX = "shopify_client:pacing"
 #: skeleton hashes remembered in this process (computing one hashes the document)
@@ -225,9 +231,14 @@ class RedisQueryCostLimiter(QueryCostLimiter):
         self._digests: dict[tuple[str, tuple[object, ...]], str] = {}
         self._down_until = 0.0  # monotonic: before it, pace in-process
         self._outage = False  # a WARNING was logged, and no success since
+        #: settles Redis missed while failing (bounded: the oldest are left to their lease)
+        self._missed: deque[tuple[list[str], list[object]]] = deque(maxlen=MAX_MISSED)
         self._pid = os.getpid()
         self._sync_scripts: tuple[Any, Any] | None = None
         self._async_scripts: tuple[Any, Any] | None = None
+        #: limiters that reserved from the bucket lately (this one included), as Redis
+        #: last said: while Redis fails, this one paces on its share of the bucket
+        self._peers = 1
         #: Redis failures seen (for tests and benchmarks)
         self.failures = 0
 
@@ -291,34 +302,50 @@ class RedisQueryCostLimiter(QueryCostLimiter):
         if prefix is None:
             raise ConfigurationError("a RedisQueryCostLimiter is bound to its client's shop first")
         costs = f"{prefix}:costs:{self._digest(key)}" if key is not None else f"{prefix}:costs:-"
-        return [f"{prefix}:bucket", f"{prefix}:inflight", costs, f"{prefix}:ops"]
+        return [
+            f"{prefix}:bucket",
+            f"{prefix}:inflight",
+            costs,
+            f"{prefix}:ops",
+            f"{prefix}:peers",
+            f"{prefix}:leases",
+        ]
 
     @staticmethod
     def _sizes(key: CostKey | None) -> str:
         return "" if key is None else ",".join(str(size) for size in key[2])
 
-    def _reserve_args(self, operation: str, key: CostKey | None) -> tuple[list[str], list[object]]:
+    def _reserve_args(
+        self, operation: str, key: CostKey | None
+    ) -> tuple[list[str], list[object], str]:
         if os.getpid() != self._pid:  # forked: a ticket id of its own
             self._pid, self._id_base = os.getpid(), uuid.uuid4().hex[:12]
         ticket_id = f"{self._id_base}{next(self._ids):x}"
         args: list[object] = [
             self._ttl, 1 if key is not None else 0, self._sizes(key), operation,
-            ticket_id, self._lease, MARGIN_POINTS, MAX_QUERY_COST,
+            ticket_id, self._lease, MARGIN_POINTS, MAX_QUERY_COST, self._id_base, PEER_SECONDS,
         ]  # fmt: skip
-        return self._keys(key), args
+        return self._keys(key), args, ticket_id
 
-    @staticmethod
+    def _cancel(self, keys: list[str], ticket_id: str) -> None:
+        """A reserve that failed on our side may have run on Redis's (a timeout):
+        give back what it may have reserved, once Redis answers (a no-op if it did not)."""
+        args: list[object] = [
+            self._ttl, ticket_id, -1, 0, 0, -1, 0, "", "", -1, -1, -1, -1, 0, 1,
+            MAX_SIZES, MAX_SKELETONS,
+        ]  # fmt: skip
+        self._miss(keys, args)
+
     def _ticket(
-        reply: list[Any], operation: str, key: CostKey | None
+        self, reply: list[Any], operation: str, key: CostKey | None, member: str
     ) -> tuple[_RedisTicket | None, float | None]:
-        granted, wait, grant, shared, cost, alone, member = reply
+        granted, wait, grant, shared, cost, alone, peers = reply
+        self._peers = max(1, int(peers))
         if not int(granted):
             seconds = float(wait)
             return None, None if seconds < 0 else seconds
         counted = float(cost)
         value = None if counted < 0 else counted
-        if isinstance(member, bytes):
-            member = member.decode()
         ticket = _RedisTicket(
             operation, value, int(grant), bool(int(shared)), key=key, alone=bool(int(alone)),
             member=member,
@@ -348,26 +375,66 @@ class RedisQueryCostLimiter(QueryCostLimiter):
     # -- faults -------------------------------------------------------------------------
 
     def _use_redis(self) -> bool:
-        return not self._outage or time.monotonic() >= self._down_until
+        """Whether to ask Redis now: always while it answers; after a failure, one
+        caller every RETRY_SECONDS (the others pace in-process meanwhile)."""
+        if not self._outage:
+            return True
+        with self._lock:
+            now = time.monotonic()
+            if now < self._down_until:
+                return False
+            self._down_until = now + RETRY_SECONDS  # this caller probes
+            return True
 
     def _failed(self, exc: BaseException) -> None:
-        self.failures += 1
-        self._down_until = time.monotonic() + RETRY_SECONDS
-        if not self._outage:
+        with self._lock:
+            self.failures += 1
+            self._down_until = time.monotonic() + RETRY_SECONDS
+            if self._outage:
+                return
             self._outage = True
-            # the exception's type only: its text may name more than the host
-            logger.warning(
-                "pacing: Redis at %s failed (%s); pacing in this process only until it "
-                "answers again (tried every %gs)",
-                self._where,
-                type(exc).__name__,
-                RETRY_SECONDS,
-            )
+        # the exception's type only: its text may name more than the host
+        logger.warning(
+            "pacing: Redis at %s failed (%s); pacing in this process only until it "
+            "answers again (tried every %gs)",
+            self._where,
+            type(exc).__name__,
+            RETRY_SECONDS,
+        )
 
-    def _answered(self) -> None:
-        if self._outage:
+    def _answered(self) -> list[tuple[list[str], list[object]]]:
+        """Redis answered: the settles it missed, to send now (when it came back)."""
+        if not self._outage:
+            return []
+        with self._lock:
+            if not self._outage:
+                return []
             self._outage = False
-            logger.info("pacing: Redis at %s answers again; pacing is shared again", self._where)
+            missed = list(self._missed)
+            self._missed.clear()
+        logger.info("pacing: Redis at %s answers again; pacing is shared again", self._where)
+        return missed
+
+    def _miss(self, keys: list[str], args: list[object]) -> None:
+        """A settle Redis did not get: sent when it answers again (else its lease ends)."""
+        with self._lock:
+            self._missed.append((keys, args))
+
+    def _back(self) -> None:
+        for keys, args in self._answered():
+            try:
+                self._scripts()[1](keys=keys, args=args)
+            except self._errors as exc:
+                self._failed(exc)
+                return
+
+    async def _back_async(self) -> None:
+        for keys, args in self._answered():
+            try:
+                await self._run_async(1, keys, args)
+            except self._errors as exc:
+                self._failed(exc)
+                return
 
     # -- the Redis calls ---------------------------------------------------------------
 
@@ -419,14 +486,15 @@ class RedisQueryCostLimiter(QueryCostLimiter):
         key = cost_key(operation, variables, document)
         del variables  # not held by a frame a traceback with locals may show
         if self._sync is not None and self._use_redis():
+            keys, args, ticket_id = self._reserve_args(operation, key)
             try:
-                keys, args = self._reserve_args(operation, key)
                 reply = self._scripts()[0](keys=keys, args=args)
             except self._errors as exc:
                 self._failed(exc)
+                self._cancel(keys, ticket_id)
             else:
-                self._answered()
-                return self._ticket(reply, operation, key)
+                self._back()
+                return self._ticket(reply, operation, key, ticket_id)
         with self._lock:
             return self._try(operation, key)
 
@@ -446,14 +514,15 @@ class RedisQueryCostLimiter(QueryCostLimiter):
         while True:
             if self._sync is None or not self._use_redis():
                 return super().acquire(operation, key=key, held=held + time.monotonic() - started)
-            keys, args = self._reserve_args(operation, key)
+            keys, args, ticket_id = self._reserve_args(operation, key)
             try:
                 reply = self._scripts()[0](keys=keys, args=args)
             except self._errors as exc:
                 self._failed(exc)
+                self._cancel(keys, ticket_id)
                 continue
-            self._answered()
-            ticket, wait = self._ticket(reply, operation, key)
+            self._back()
+            ticket, wait = self._ticket(reply, operation, key, ticket_id)
             if ticket is not None:
                 return self._done(ticket, held, started)
             time.sleep(self._poll(operation, held, started, wait))
@@ -476,14 +545,15 @@ class RedisQueryCostLimiter(QueryCostLimiter):
                 return await super().acquire_async(
                     operation, key=key, held=held + time.monotonic() - started
                 )
-            keys, args = self._reserve_args(operation, key)
+            keys, args, ticket_id = self._reserve_args(operation, key)
             try:
                 reply = await self._run_async(0, keys, args)
             except self._errors as exc:
                 self._failed(exc)
+                self._cancel(keys, ticket_id)
                 continue
-            self._answered()
-            ticket, wait = self._ticket(reply, operation, key)
+            await self._back_async()
+            ticket, wait = self._ticket(reply, operation, key, ticket_id)
             if ticket is not None:
                 ticket.loop = asyncio.get_running_loop()
                 return self._done(ticket, held, started)
@@ -512,7 +582,7 @@ class RedisQueryCostLimiter(QueryCostLimiter):
         answered: bool = False,
     ) -> None:
         if not isinstance(ticket, _RedisTicket):
-            super().settle(ticket, cost, sent=sent, answered=answered)
+            super().settle(ticket, self._share(cost), sent=sent, answered=answered)
             return
         if ticket.settled:
             return
@@ -525,14 +595,16 @@ class RedisQueryCostLimiter(QueryCostLimiter):
             with contextlib.suppress(RuntimeError):
                 self._spawn(loop, lambda: self._settle_async_call(keys, args))
             return
-        if self._sync is None:
+        if self._sync is None or not self._use_redis():
+            self._miss(keys, args)  # sent when Redis answers again
             return
         try:
             self._scripts()[1](keys=keys, args=args)
         except self._errors as exc:
-            self._failed(exc)  # its lease frees the reservation
+            self._failed(exc)
+            self._miss(keys, args)
         else:
-            self._answered()
+            self._back()
 
     async def settle_async(
         self,
@@ -543,7 +615,7 @@ class RedisQueryCostLimiter(QueryCostLimiter):
         answered: bool = False,
     ) -> None:
         if not isinstance(ticket, _RedisTicket):
-            super().settle(ticket, cost, sent=sent, answered=answered)
+            super().settle(ticket, self._share(cost), sent=sent, answered=answered)
             return
         if ticket.settled:
             return
@@ -553,12 +625,16 @@ class RedisQueryCostLimiter(QueryCostLimiter):
         await self._settle_async_call(keys, args)
 
     async def _settle_async_call(self, keys: list[str], args: list[object]) -> None:
+        if not self._use_redis():
+            self._miss(keys, args)  # sent when Redis answers again
+            return
         try:
             await self._run_async(1, keys, args)
         except self._errors as exc:
             self._failed(exc)
+            self._miss(keys, args)
         else:
-            self._answered()
+            await self._back_async()
 
     _tasks: ClassVar[set[asyncio.Task[None]]] = set()
 
@@ -568,12 +644,27 @@ class RedisQueryCostLimiter(QueryCostLimiter):
         cls._tasks.add(task)
         task.add_done_callback(cls._tasks.discard)
 
+    def _share(self, cost: QueryCost | None) -> QueryCost | None:
+        """An answer's bucket as this limiter's share of it: while Redis fails, the
+        limiters that shared it each pace on a 1/n part (n as Redis last said), so
+        that together they stay within it."""
+        peers = self._peers
+        if cost is None or peers <= 1:
+            return cost
+        return dataclasses.replace(
+            cost,
+            maximum_available=_part(cost.maximum_available, peers),
+            currently_available=_part(cost.currently_available, peers),
+            restore_rate=_part(cost.restore_rate, peers),
+        )
+
     def _warm(self, ticket: _RedisTicket, cost: QueryCost | None) -> None:
-        """Read the answer into the in-process model too: a fallback starts warm."""
+        """Read the answer into the in-process model too (as this limiter's share):
+        a fallback starts warm."""
         if cost is None:
             return
         requested = _figure(cost.requested)
-        reading = _reading(cost)
+        reading = _reading(self._share(cost))  # type: ignore[arg-type]
         with self._lock:
             if requested is not None and ticket.key is not None:
                 self._costs.learn(ticket.key, requested)
@@ -581,6 +672,10 @@ class RedisQueryCostLimiter(QueryCostLimiter):
                 self._available, self._maximum, self._rate = reading
                 self._at = time.monotonic()
                 self._blind = False
+
+
+def _part(figure: float | None, peers: int) -> float | None:
+    return None if figure is None else figure / peers
 
 
 def redis_limiter(

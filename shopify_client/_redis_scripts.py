@@ -9,9 +9,14 @@ server's clock (``TIME``) so that machines whose clocks differ agree:
 ``ifc`` / ``ifn`` (cost and number of calls in flight), ``grants`` (tickets granted
 so far), ``blind`` (1: answers carry no cost figures).
 
-``KEYS[2]`` (a sorted set, the calls in flight): member ``"<ticket id>|<cost>"``,
-score the lease's end. A lease past its end (its process died, or the call outlived
-it) is dropped, its cost counted as spent, as Shopify counted it.
+``KEYS[5]`` (a sorted set, RESERVE only): the limiters (processes) that reserved in
+the last minute: how many share the bucket, for a fallback to pace on its share.
+
+``KEYS[2]`` (a sorted set, the calls in flight): member the ticket id, score the
+lease's end; ``KEYS[6]`` (a hash): ticket id -> the points it reserved. A lease past
+its end (its process died, or the call outlived it) is dropped, its cost counted as
+spent, as Shopify counted it. Settling is idempotent: a ticket settled twice (a
+settle sent again after a timeout that Redis ran after all) counts once.
 
 ``KEYS[3]`` (a hash, the learned costs of one skeleton: see ``._costs``): field the
 sizes, ``"3,100"``, value the requested cost. ``KEYS[4]`` (a hash): operation name
@@ -37,7 +42,8 @@ local expired = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', now)
 if #expired > 0 then
   for _, member in ipairs(expired) do
     ifn = ifn - 1
-    ifc = ifc - (tonumber(string.match(member, '|(.*)$')) or 0)
+    ifc = ifc - (tonumber(redis.call('HGET', KEYS[6], member)) or 0)
+    redis.call('HDEL', KEYS[6], member)
   end
   redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now)
 end
@@ -70,16 +76,20 @@ local function sizes_of(text)
 end
 """
 
-#: ARGV: ttl, has_key (0/1), sizes, operation, ticket id, lease seconds, margin,
-#: most a query may cost. Returns {granted (0/1), wait (seconds, -1: only an answer
-#: can help), grant number, shared (0/1), cost (-1: not counted), alone (0/1), the
-#: member naming the reservation in KEYS[2]}.
+#: KEYS[5] (a sorted set): the limiters that reserved lately, by when. ARGV: ttl,
+#: has_key (0/1), sizes, operation, ticket id, lease seconds, margin, most a query
+#: may cost, the limiter's id, seconds a limiter counts as a peer. Returns {granted
+#: (0/1), wait (seconds, -1: only an answer can help), grant number, shared (0/1),
+#: cost (-1: not counted), alone (0/1), how many limiters reserved lately}.
 RESERVE = (
     _HEAD
     + """
 tidy()
 local has_key, sizes, operation = ARGV[2] == '1', ARGV[3], ARGV[4]
 local id, lease, margin, most = ARGV[5], tonumber(ARGV[6]), tonumber(ARGV[7]), tonumber(ARGV[8])
+redis.call('ZADD', KEYS[5], now, ARGV[9])
+redis.call('ZREMRANGEBYSCORE', KEYS[5], '-inf', now - tonumber(ARGV[10]))
+local peers = redis.call('ZCARD', KEYS[5])
 local function grant(cost, alone)
   local shared = ifn > 0 and 1 or 0
   ifn = ifn + 1
@@ -90,14 +100,14 @@ local function grant(cost, alone)
     ifc = ifc + cost
     counted = cost
   end
-  local member = id .. '|' .. tostring(counted)
-  redis.call('ZADD', KEYS[2], now + lease, member)
+  redis.call('ZADD', KEYS[2], now + lease, id)
+  redis.call('HSET', KEYS[6], id, tostring(counted))
   save()
-  return {1, '0', grants, shared, tostring(cost or -1), alone and 1 or 0, member}
+  return {1, '0', grants, shared, tostring(cost or -1), alone and 1 or 0, peers}
 end
 if av == nil or mx == nil or rate == nil then
   if blind then return grant(nil, false) end
-  if ifn > 0 then save() return {0, '-1', 0, 0, '-1', 0, ''} end
+  if ifn > 0 then save() return {0, '-1', 0, 0, '-1', 0, peers} end
   return grant(nil, true)
 end
 refill()
@@ -125,14 +135,14 @@ if cost == nil then
 end
 cost = math.min(cost, mx)
 local needed = math.min(cost + margin, mx)
-if needed > mx - ifc then save() return {0, '-1', 0, 0, '-1', 0, ''} end
+if needed > mx - ifc then save() return {0, '-1', 0, 0, '-1', 0, peers} end
 if av >= needed then return grant(cost, false) end
 save()
-return {0, tostring((needed - av) / rate), 0, 0, '-1', 0, ''}
+return {0, tostring((needed - av) / rate), 0, 0, '-1', 0, peers}
 """
 )
 
-#: ARGV: ttl, member ("<id>|<cost>"), ticket cost (-1: not counted), sent (0/1),
+#: ARGV: ttl, ticket id, ticket cost (unused: Redis keeps it), sent (0/1),
 #: answered (0/1), requested (-1: none), has_key (0/1), sizes, operation, reading
 #: (current, maximum, rate; -1: none believable), actual (-1: none), grant number,
 #: shared (0/1), most sizes per skeleton, most operations. Returns the bucket's
@@ -140,19 +150,22 @@ return {0, tostring((needed - av) / rate), 0, 0, '-1', 0, ''}
 SETTLE = (
     _HEAD
     + """
-local member, cost = ARGV[2], tonumber(ARGV[3])
+local member, cost = ARGV[2], nil
 local sent, answered = ARGV[4] == '1', ARGV[5] == '1'
 local requested, has_key, sizes, operation = tonumber(ARGV[6]), ARGV[7] == '1', ARGV[8], ARGV[9]
 local current, maximum, restore = tonumber(ARGV[10]), tonumber(ARGV[11]), tonumber(ARGV[12])
 local actual, grant, shared = tonumber(ARGV[13]), tonumber(ARGV[14]), ARGV[15] == '1'
 local most_sizes, most_ops = tonumber(ARGV[16]), tonumber(ARGV[17])
-if cost < 0 then cost = nil end
 if redis.call('ZREM', KEYS[2], member) == 1 then
-  -- a ticket of this Redis (not one granted before it restarted)
+  -- a ticket of this Redis (not one granted before it restarted, nor settled already)
   ifn = ifn - 1
-  if cost ~= nil then
+  cost = tonumber(redis.call('HGET', KEYS[6], member))
+  redis.call('HDEL', KEYS[6], member)
+  if cost ~= nil and cost > 0 then
     ifc = ifc - cost
     if not sent and av ~= nil then av = av + cost end
+  else
+    cost = nil
   end
   tidy()
 else
