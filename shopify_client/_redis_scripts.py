@@ -27,7 +27,15 @@ Every key's time to live is reset by each script (``ARGV[1]``): unused, they exp
 
 from __future__ import annotations
 
-__all__ = ["RESERVE", "SETTLE", "SLOT_ACQUIRE", "SLOT_RELEASE"]
+__all__ = [
+    "RESERVE",
+    "SETTLE",
+    "SLOT_ACQUIRE",
+    "SLOT_COUNT",
+    "SLOT_RELEASE",
+    "SLOT_RENAME",
+    "SLOT_RENEW",
+]
 
 # Shared head: the clock, the bucket, leases past their end dropped, the refill.
 _HEAD = """
@@ -225,3 +233,39 @@ return 1
 SLOT_RELEASE = """
 return redis.call('ZREM', KEYS[1], ARGV[1])
 """
+
+_SLOT_HEAD = """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
+"""
+
+#: KEYS[1]: the slots. Returns how many are held (leases not ended).
+SLOT_COUNT = (
+    _SLOT_HEAD
+    + """
+return redis.call('ZCARD', KEYS[1])
+"""
+)
+
+#: KEYS[1]: the slots. ARGV: holder, lease seconds. Returns 1 if the holder still
+#: held a slot (its lease renewed), 0 if its lease had ended.
+SLOT_RENEW = (
+    _SLOT_HEAD
+    + """
+if redis.call('ZSCORE', KEYS[1], ARGV[1]) == false then return 0 end
+redis.call('ZADD', KEYS[1], now + tonumber(ARGV[2]), ARGV[1])
+return 1
+"""
+)
+
+#: KEYS[1]: the slots. ARGV: holder, new name (the operation's id), lease seconds.
+#: Returns 1 if the slot was renamed, 0 if its lease had ended.
+SLOT_RENAME = (
+    _SLOT_HEAD
+    + """
+if redis.call('ZREM', KEYS[1], ARGV[1]) == 0 then return 0 end
+redis.call('ZADD', KEYS[1], now + tonumber(ARGV[3]), ARGV[2])
+return 1
+"""
+)
