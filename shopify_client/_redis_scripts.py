@@ -22,7 +22,9 @@ settle sent again after a timeout that Redis ran after all) counts once.
 sizes, ``"3,100"``, value the requested cost. ``KEYS[4]`` (a hash): operation name
 -> the largest cost learned for it.
 
-Every key's time to live is reset by each script (``ARGV[1]``): unused, they expire.
+Every key's time to live is reset when a script writes it: unused, they expire.
+RESERVE and SETTLE take their arguments as one string (``ARGV[1]``), the fields
+separated by ``\x1f`` (fewer values for the client to encode: each call runs two).
 """
 
 from __future__ import annotations
@@ -39,14 +41,24 @@ __all__ = [
 
 # Shared head: the clock, the bucket, leases past their end dropped, the refill.
 _HEAD = """
-local ttl = tonumber(ARGV[1])
+local A, text, from = {}, ARGV[1], 1
+while true do
+  local at = string.find(text, '\\31', from, true)
+  if at == nil then A[#A + 1] = string.sub(text, from) break end
+  A[#A + 1] = string.sub(text, from, at - 1)
+  from = at + 1
+end
+local ttl = tonumber(A[1])
+-- the last field: 1 for the chores (leases past their end, times to live, the
+-- limiters' count), which each limiter asks at most once a second
+local chores = A[#A] == '1'
 local t = redis.call('TIME')
 local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
 local b = redis.call('HMGET', KEYS[1], 'av', 'max', 'rate', 'at', 'ifc', 'ifn', 'grants', 'blind')
 local av, mx, rate, at = tonumber(b[1]), tonumber(b[2]), tonumber(b[3]), tonumber(b[4])
 local ifc, ifn, grants = tonumber(b[5]) or 0, tonumber(b[6]) or 0, tonumber(b[7]) or 0
 local blind = b[8] == '1'
-local expired = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', now)
+local expired = chores and redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', now) or {}
 if #expired > 0 then
   for _, member in ipairs(expired) do
     ifn = ifn - 1
@@ -75,7 +87,9 @@ local function save()
     end
   end
   redis.call('HSET', KEYS[1], unpack(fields))
-  for i = 1, #KEYS do redis.call('EXPIRE', KEYS[i], ttl) end
+  if chores then
+    for _, i in ipairs({1, 2, 6}) do redis.call('EXPIRE', KEYS[i], ttl) end
+  end
 end
 local function sizes_of(text)
   local out = {}
@@ -86,18 +100,25 @@ end
 
 #: KEYS[5] (a sorted set): the limiters that reserved lately, by when. ARGV: ttl,
 #: has_key (0/1), sizes, operation, ticket id, lease seconds, margin, most a query
-#: may cost, the limiter's id, seconds a limiter counts as a peer. Returns {granted
+#: may cost, the limiter's id, seconds a limiter counts as a peer, chores (0/1).
+#: Returns {granted
 #: (0/1), wait (seconds, -1: only an answer can help), grant number, shared (0/1),
-#: cost (-1: not counted), alone (0/1), how many limiters reserved lately}.
+#: cost (-1: not counted), alone (0/1), how many limiters reserved lately (-1:
+#: not counted, no chores)}.
 RESERVE = (
     _HEAD
     + """
 tidy()
-local has_key, sizes, operation = ARGV[2] == '1', ARGV[3], ARGV[4]
-local id, lease, margin, most = ARGV[5], tonumber(ARGV[6]), tonumber(ARGV[7]), tonumber(ARGV[8])
-redis.call('ZADD', KEYS[5], now, ARGV[9])
-redis.call('ZREMRANGEBYSCORE', KEYS[5], '-inf', now - tonumber(ARGV[10]))
-local peers = redis.call('ZCARD', KEYS[5])
+local has_key, sizes, operation = A[2] == '1', A[3], A[4]
+local id, lease, margin, most = A[5], tonumber(A[6]), tonumber(A[7]), tonumber(A[8])
+local peers = -1
+if chores then
+  redis.call('ZADD', KEYS[5], now, A[9])
+  redis.call('EXPIRE', KEYS[5], ttl)
+  redis.call('ZREMRANGEBYSCORE', KEYS[5], '-inf', now - tonumber(A[10]))
+  peers = redis.call('ZCARD', KEYS[5])
+  redis.call('EXPIRE', KEYS[3], ttl)
+end
 local function grant(cost, alone)
   local shared = ifn > 0 and 1 or 0
   ifn = ifn + 1
@@ -153,17 +174,17 @@ return {0, tostring((needed - av) / rate), 0, 0, '-1', 0, peers}
 #: ARGV: ttl, ticket id, ticket cost (unused: Redis keeps it), sent (0/1),
 #: answered (0/1), requested (-1: none), has_key (0/1), sizes, operation, reading
 #: (current, maximum, rate; -1: none believable), actual (-1: none), grant number,
-#: shared (0/1), most sizes per skeleton, most operations. Returns the bucket's
+#: shared (0/1), most sizes per skeleton, most operations, chores (0/1). Returns the bucket's
 #: points available after (-1: unknown).
 SETTLE = (
     _HEAD
     + """
-local member, cost = ARGV[2], nil
-local sent, answered = ARGV[4] == '1', ARGV[5] == '1'
-local requested, has_key, sizes, operation = tonumber(ARGV[6]), ARGV[7] == '1', ARGV[8], ARGV[9]
-local current, maximum, restore = tonumber(ARGV[10]), tonumber(ARGV[11]), tonumber(ARGV[12])
-local actual, grant, shared = tonumber(ARGV[13]), tonumber(ARGV[14]), ARGV[15] == '1'
-local most_sizes, most_ops = tonumber(ARGV[16]), tonumber(ARGV[17])
+local member, cost = A[2], nil
+local sent, answered = A[4] == '1', A[5] == '1'
+local requested, has_key, sizes, operation = tonumber(A[6]), A[7] == '1', A[8], A[9]
+local current, maximum, restore = tonumber(A[10]), tonumber(A[11]), tonumber(A[12])
+local actual, grant, shared = tonumber(A[13]), tonumber(A[14]), A[15] == '1'
+local most_sizes, most_ops = tonumber(A[16]), tonumber(A[17])
 if redis.call('ZREM', KEYS[2], member) == 1 then
   -- a ticket of this Redis (not one granted before it restarted, nor settled already)
   ifn = ifn - 1
@@ -182,14 +203,24 @@ else
 end
 if requested >= 0 then
   if has_key then
-    if redis.call('HEXISTS', KEYS[3], sizes) == 0 and redis.call('HLEN', KEYS[3]) >= most_sizes then
-      redis.call('DEL', KEYS[3])
+    local known = redis.call('HGET', KEYS[3], sizes)
+    if tonumber(known) ~= requested then  -- the usual case, the same cost again, writes nothing
+      if known == false and redis.call('HLEN', KEYS[3]) >= most_sizes then
+        redis.call('DEL', KEYS[3])
+      end
+      redis.call('HSET', KEYS[3], sizes, tostring(requested))
+      redis.call('EXPIRE', KEYS[3], ttl)
+    elseif chores then
+      redis.call('EXPIRE', KEYS[3], ttl)
     end
-    redis.call('HSET', KEYS[3], sizes, tostring(requested))
   end
   local old = tonumber(redis.call('HGET', KEYS[4], operation))
-  if old ~= nil or redis.call('HLEN', KEYS[4]) < most_ops then
-    redis.call('HSET', KEYS[4], operation, tostring(math.max(requested, old or 0)))
+  if (old == nil and redis.call('HLEN', KEYS[4]) < most_ops)
+      or (old ~= nil and requested > old) then
+    redis.call('HSET', KEYS[4], operation, tostring(requested))
+    redis.call('EXPIRE', KEYS[4], ttl)
+  elseif chores then
+    redis.call('EXPIRE', KEYS[4], ttl)
   end
 end
 if current < 0 then
