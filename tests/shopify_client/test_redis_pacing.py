@@ -320,3 +320,11 @@ def test_sync_and_async_workers_share_one_bucket(shop: FakeShopify, redis_url: s
         asyncio.run(run())
         assert sync_side.result() == 0
     assert shop.bucket.throttled == 0 and shop.executed["Products"] == 40
+
+
+def test_without_redis_server_the_tests_fail_naming_the_package() -> None:
+    """CI runs these tests; a machine without the server fails them, never skips."""
+    from shopify_client.testing.redis_server import RedisServer, RedisServerMissingError
+
+    with pytest.raises(RedisServerMissingError, match="Debian package redis-server"):
+        RedisServer(binary="no-such-redis-server")

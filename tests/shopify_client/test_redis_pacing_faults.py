@@ -265,3 +265,15 @@ def test_while_redis_is_down_each_limiter_paces_on_its_share_of_the_bucket(
     one.settle(ticket, figures)
     available = one.available
     assert available is not None and 240 <= available <= 250  # a quarter of 1,000
+
+
+def test_a_redis_password_appears_in_no_log_nor_repr(caplog: pytest.LogCaptureFixture) -> None:
+    url = f"redis://user:s3cret-pass@127.0.0.1:{closed_port()}/0"
+    limiter = RedisQueryCostLimiter(url, access_token=ADMIN_TOKEN)
+    limiter.bind(SHOP)
+    with caplog.at_level(logging.DEBUG, logger="shopify_client"):
+        ticket, _ = limiter.reserve("Q")  # Redis fails: in-process
+    assert ticket is not None and not limiter.shared
+    shown = repr(limiter) + " ".join(r.getMessage() for r in caplog.records)
+    assert "Redis at" in shown
+    assert "s3cret-pass" not in shown and ADMIN_TOKEN not in shown
