@@ -79,6 +79,8 @@ POLL_SECONDS = 0.01
 DEFAULT_LEASE = 60.0
 #: seconds an unused key lives
 DEFAULT_TTL = 3600.0
+#: seconds after Redis came back during which a new failure is the same outage
+SAME_OUTAGE_SECONDS = 10.0
 #: settles kept while Redis fails, sent when it answers again
 MAX_MISSED = 10_000
 #: seconds between the chores of one limiter's scripts (a lease ends this much late)
@@ -235,6 +237,7 @@ class RedisQueryCostLimiter(QueryCostLimiter):
         self._digests: dict[tuple[str, tuple[object, ...]], str] = {}
         self._down_until = 0.0  # monotonic: before it, pace in-process
         self._outage = False  # a WARNING was logged, and no success since
+        self._back_at = -SAME_OUTAGE_SECONDS  # monotonic: when Redis last came back
         #: settles Redis missed while failing (bounded: the oldest are left to their lease)
         self._missed: deque[tuple[list[str], list[object]]] = deque(maxlen=MAX_MISSED)
         self._pid = os.getpid()
@@ -407,20 +410,39 @@ class RedisQueryCostLimiter(QueryCostLimiter):
             return True
 
     def _failed(self, exc: BaseException) -> None:
+        now = time.monotonic()
         with self._lock:
             self.failures += 1
-            self._down_until = time.monotonic() + RETRY_SECONDS
+            self._down_until = now + RETRY_SECONDS
             if self._outage:
                 return
             self._outage = True
+            # failing again soon after coming back (a restart's stale connections, a
+            # Redis that flaps) is the same outage: one WARNING for it
+            again = now - self._back_at < SAME_OUTAGE_SECONDS
+        self._drop_idle()
         # the exception's type only: its text may name more than the host
-        logger.warning(
+        logger.log(
+            logging.INFO if again else logging.WARNING,
             "pacing: Redis at %s failed (%s); pacing in this process only until it "
             "answers again (tried every %gs)",
             self._where,
             type(exc).__name__,
             RETRY_SECONDS,
         )
+
+    def _drop_idle(self) -> None:
+        """Close the idle pooled connections (a restarted Redis reset them all), so
+        that the first command after a recovery does not fail on a stale one."""
+        with contextlib.suppress(Exception):
+            if self._sync is not None:
+                self._sync.connection_pool.disconnect(inuse_connections=False)
+        pool = getattr(self._async, "connection_pool", None)
+        loop = self._async_loop
+        if pool is not None and loop is not None and not loop.is_closed():
+            with contextlib.suppress(RuntimeError):
+                if asyncio.get_running_loop() is loop:
+                    self._spawn(loop, lambda: pool.disconnect(inuse_connections=False))
 
     def _answered(self) -> list[tuple[list[str], list[object]]]:
         """Redis answered: the settles it missed, to send now (when it came back)."""
@@ -430,6 +452,7 @@ class RedisQueryCostLimiter(QueryCostLimiter):
             if not self._outage:
                 return []
             self._outage = False
+            self._back_at = time.monotonic()
             missed = list(self._missed)
             self._missed.clear()
         logger.info("pacing: Redis at %s answers again; pacing is shared again", self._where)
