@@ -103,22 +103,21 @@ end
 #: may cost, the limiter's id, seconds a limiter counts as a peer, chores (0/1).
 #: Returns {granted
 #: (0/1), wait (seconds, -1: only an answer can help), grant number, shared (0/1),
-#: cost (-1: not counted), alone (0/1), how many limiters reserved lately (-1:
-#: not counted, no chores)}.
+#: cost (-1: not counted), alone (0/1), how many limiters reserved lately}.
 RESERVE = (
     _HEAD
     + """
 tidy()
 local has_key, sizes, operation = A[2] == '1', A[3], A[4]
 local id, lease, margin, most = A[5], tonumber(A[6]), tonumber(A[7]), tonumber(A[8])
-local peers = -1
 if chores then
   redis.call('ZADD', KEYS[5], now, A[9])
   redis.call('EXPIRE', KEYS[5], ttl)
   redis.call('ZREMRANGEBYSCORE', KEYS[5], '-inf', now - tonumber(A[10]))
-  peers = redis.call('ZCARD', KEYS[5])
   redis.call('EXPIRE', KEYS[3], ttl)
 end
+-- every call: a limiter that just started is counted by the others at once
+local peers = redis.call('ZCARD', KEYS[5])
 local function grant(cost, alone)
   local shared = ifn > 0 and 1 or 0
   ifn = ifn + 1
