@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -29,11 +30,14 @@ def copy_project(dest: Path, *, apis: tuple[str, ...] = ("storefront", "admin"))
         shutil.copytree(ROOT / name, dest / name, ignore=shutil.ignore_patterns("__pycache__"))
     (dest / "schema").mkdir()
     shutil.copy2(ROOT / "schema" / "manifest.json", dest / "schema" / "manifest.json")
-    for api in ("storefront", "admin"):
+    for api in ("storefront", "admin", "customer"):
         shutil.copytree(ROOT / "schema" / api, dest / "schema" / api)
     text = (ROOT / "codegen.toml").read_text()
-    for api in {"storefront", "admin"} - set(apis):
-        start = text.index(f"[api.{api}]")
+    # Every [api.KEY] table of an API left out goes: [api.admin_2026_04] with [api.admin].
+    for key in re.findall(r"^\[api\.([a-z0-9_]+)\]", text, flags=re.MULTILINE):
+        if key.split("_")[0] in apis:
+            continue
+        start = text.index(f"[api.{key}]")
         end = text.find("\n[", start + 1)
         text = text[:start] + (text[end + 1 :] if end != -1 else "")
     (dest / "codegen.toml").write_text(text)
