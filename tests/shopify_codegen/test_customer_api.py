@@ -52,3 +52,58 @@ def test_download_from_a_shop_id_names_shopify_com(monkeypatch: pytest.MonkeyPat
     assert "shcat_abc" not in repr(source)
     with pytest.raises(CodegenError, match="not a Shopify shop id"):
         resolve_source("customer", "2026-04", shop="your-store.myshopify.com")
+
+
+def test_check_remote_skips_customer_without_its_shop_id_and_says_so(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The scheduled drift check has no proxy for this API: a note, not a crash."""
+    from shopify_codegen import download
+    from tests.conftest import copy_project
+    from tests.shopify_codegen.introspection_server import IntrospectionServer
+
+    project = copy_project(tmp_path / "project", apis=("storefront", "customer"))
+    monkeypatch.delenv("SHOPIFY_SHOP", raising=False)
+    monkeypatch.delenv("SHOPIFY_CUSTOMER_SHOP_ID", raising=False)
+    server = IntrospectionServer(ROOT / "schema" / "storefront" / "2024-10.json")
+    with server.running():
+        monkeypatch.setattr(download, "PROXY_URL", server.url)
+        summary = tmp_path / "summary.md"
+        code, out, err = run_cli(
+            "--root", str(project), "check", "--remote", "--summary", str(summary)
+        )  # fmt: skip
+    assert code == 0, err + out
+    assert "customer (customer 2026-04) not checked" in out
+    assert "SHOPIFY_CUSTOMER_SHOP_ID" in summary.read_text()
+    assert "storefront@2024-10 (committed)" in out
+
+
+def test_schema_diff_names_the_customer_operation_a_change_breaks(tmp_path: Path) -> None:
+    sdl = (ROOT / "schema" / "customer" / "2026-04.graphql").read_text()
+    start = sdl.index("type Order implements")
+    changed = tmp_path / "live.graphql"
+    changed.write_text(
+        sdl[:start] + sdl[start:].replace("  processedAt: DateTime!", "  processedOn: DateTime!", 1)
+    )
+    code, out, err = run_cli(
+        "--root", str(ROOT), "schema", "diff", "customer@2026-04", str(changed),
+        "--operations", str(ROOT / "queries" / "customer"),
+    )  # fmt: skip
+    assert code == 1, err + out
+    assert "CustomerOrders" in out and "BREAKS" in out
+    assert "CustomerAddressCreate (" in out
+
+
+def test_bump_moves_the_customer_package_to_a_new_version(tmp_path: Path) -> None:
+    from tests.conftest import copy_project
+
+    project = copy_project(tmp_path / "project", apis=("customer",))
+    code, out, err = run_cli(
+        "--root", str(project), "bump", "--api", "customer", "--version", "2026-07",
+        "--schema-file", str(SCHEMA),
+    )  # fmt: skip
+    assert code == 0, err + out
+    table = tomllib.loads((project / "codegen.toml").read_text())["api"]["customer"]
+    assert table["pinned_version"] == "2026-07"
+    client = (project / "generated" / "shopify_customer" / "client.py").read_text()
+    assert 'api_version = "2026-07"' in client
