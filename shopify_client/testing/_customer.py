@@ -118,10 +118,26 @@ class FakeCustomerAccounts:
 
     @property
     def issuer(self) -> str:
-        return f"{self.origin}/authentication/{self.shop_id}"
+        return self._issuer(self.origin)
 
-    def graphql_endpoint(self, version: str) -> str:
-        return f"{self.origin}/{self.shop_id}/account/customer/api/{version}/graphql"
+    def _issuer(self, origin: str) -> str:
+        return f"{origin}/authentication/{self.shop_id}"
+
+    def graphql_endpoint(self, version: str, origin: str | None = None) -> str:
+        return f"{origin or self.origin}/{self.shop_id}/account/customer/api/{version}/graphql"
+
+    def _origin_of(self, headers: Any) -> str:
+        """The origin a request addressed: this server's own, or (a shop host routed
+        here, as the docs' tests do) ``https://{Host}``, so discovery names it back."""
+        host = str(headers.get("Host") or "")
+        name = host.rsplit(":", 1)[0] if not host.startswith("[") else host
+        if (
+            not host
+            or name in ("127.0.0.1", "localhost")
+            or not re.fullmatch(r"[A-Za-z0-9.-]{1,253}(:[0-9]{1,5})?", host)
+        ):
+            return self.origin
+        return f"https://{host}"
 
     # -- scripting ------------------------------------------------------------------
 
@@ -150,14 +166,15 @@ class FakeCustomerAccounts:
         route = parts.path.rstrip("/")
         query = {k: v[0] for k, v in parse_qs(parts.query, keep_blank_values=True).items()}
         auth = f"/authentication/{self.shop_id}"
+        origin = self._origin_of(headers)
         if method == "GET" and route == "/.well-known/openid-configuration":
-            return _json(200, self._openid_document())
+            return _json(200, self._openid_document(origin))
         if method == "GET" and route == "/.well-known/customer-account-api":
             return _json(
                 200,
                 {
-                    "graphql_api": self.graphql_endpoint("2026-04"),
-                    "mcp_api": f"{self.origin}/customer/api/mcp",
+                    "graphql_api": self.graphql_endpoint("2026-04", origin),
+                    "mcp_api": f"{origin}/customer/api/mcp",
                 },
             )
         if method == "GET" and route == f"{auth}/oauth/authorize":
@@ -172,13 +189,14 @@ class FakeCustomerAccounts:
             return self._graphql(match.group(1), headers.get("Authorization"), raw)
         return None
 
-    def _openid_document(self) -> dict[str, Any]:
+    def _openid_document(self, origin: str) -> dict[str, Any]:
+        issuer = self._issuer(origin)
         document = {
-            "issuer": self.issuer,
-            "authorization_endpoint": f"{self.issuer}/oauth/authorize",
-            "token_endpoint": f"{self.issuer}/oauth/token",
-            "end_session_endpoint": f"{self.issuer}/logout",
-            "jwks_uri": f"{self.issuer}/.well-known/jwks.json",
+            "issuer": issuer,
+            "authorization_endpoint": f"{issuer}/oauth/authorize",
+            "token_endpoint": f"{issuer}/oauth/token",
+            "end_session_endpoint": f"{issuer}/logout",
+            "jwks_uri": f"{issuer}/.well-known/jwks.json",
             "response_types_supported": ["code"],
             "grant_types_supported": ["authorization_code", "refresh_token"],
             "code_challenge_methods_supported": ["S256"],
