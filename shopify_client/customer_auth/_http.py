@@ -97,10 +97,13 @@ def send(
             method, url, data=dict(data) if data else None, headers=dict(headers or {})
         ) as response:
             reader = body_reader(response, MAX_BYTES)
-            for chunk in response.iter_raw():
-                if time.monotonic() > ends:
-                    raise _too_slow(url, what)
-                reader.feed(chunk)
+            if response.is_stream_consumed:  # an in-process transport's ready body
+                reader.feed(response.content)
+            else:
+                for chunk in response.iter_raw():
+                    if time.monotonic() > ends:
+                        raise _too_slow(url, what)
+                    reader.feed(chunk)
             return _parse(response.status_code, response.headers, reader.finish())
     except ResponseTooLargeError:
         error = ResponseTooLargeError(
@@ -133,10 +136,13 @@ async def send_async(
             method, url, data=dict(data) if data else None, headers=dict(headers or {})
         ) as response:
             reader = body_reader(response, MAX_BYTES)
-            async for chunk in response.aiter_raw():
-                if time.monotonic() > ends:
-                    raise _too_slow(url, what)
-                reader.feed(chunk)
+            if response.is_stream_consumed:  # an in-process transport's ready body
+                reader.feed(response.content)
+            else:
+                async for chunk in response.aiter_raw():
+                    if time.monotonic() > ends:
+                        raise _too_slow(url, what)
+                    reader.feed(chunk)
             return _parse(response.status_code, response.headers, reader.finish())
     except ResponseTooLargeError:
         error = ResponseTooLargeError(

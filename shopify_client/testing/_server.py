@@ -295,6 +295,18 @@ class FakeShopify:
                     headers={"Content-Type": "application/json", "X-Request-Id": str(uuid.uuid4())},
                     content=THROTTLED_BODY,
                 )
+            routed = self.customer.handle(
+                request.method,
+                request.url.raw_path.decode("ascii"),
+                request.headers,
+                request.content,
+            )
+            if routed is not None:  # the Customer Account API and its OAuth server
+                return httpx.Response(
+                    routed[0],
+                    headers={"X-Request-Id": str(uuid.uuid4()), **routed[2]},
+                    content=routed[1],
+                )
             status, answer, headers = self._answer(request.url.path, request.headers, body)
             if fault is not None and fault.kind in ("drop_after_read", "truncated"):
                 raise httpx.RemoteProtocolError("connection dropped mid-response", request=request)

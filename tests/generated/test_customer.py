@@ -151,3 +151,36 @@ def test_a_rejected_token_is_an_authentication_error_without_it() -> None:
 def test_the_package_exports_its_clients() -> None:
     assert shopify_customer.Client is Client
     assert hasattr(Client, "storefront_customer_access_token_create")
+
+
+def test_the_per_customer_limit_429_is_retried_after_its_retry_after() -> None:
+    """Shopify's per-customer limit (3,000 requests a minute, shared by every app) answers
+    429 with THROTTLED and Retry-After (changelog, 2026-10-07): waited for, then retried."""
+    from shopify_client import ThrottledError
+
+    answers = [
+        httpx.Response(
+            429,
+            json={"errors": [{"message": "Throttled", "extensions": {"code": "THROTTLED"}}]},
+            headers={"Retry-After": "0"},
+        ),
+        httpx.Response(200, json={"data": orders_page(None)}),
+    ]
+
+    def handle(request: httpx.Request) -> httpx.Response:
+        return answers.pop(0)
+
+    http = httpx.Client(transport=httpx.MockTransport(handle))
+    client = Client(shop_id=SHOP_ID, access_token=TOKEN, http_client=http)
+    assert client.customer_orders(first=1).customer.orders.nodes
+    assert answers == []
+    answers.append(
+        httpx.Response(
+            429,
+            json={"errors": [{"message": "Throttled", "extensions": {"code": "THROTTLED"}}]},
+            headers={"Retry-After": "0"},
+        )
+    )
+    once = Client(shop_id=SHOP_ID, access_token=TOKEN, http_client=http, max_retries=0)
+    with pytest.raises(ThrottledError):
+        once.customer_orders(first=1)

@@ -249,11 +249,14 @@ def test_bad_configuration_is_refused() -> None:
         auth.begin_login(extra_params={"state": "mine"})
 
 
-def test_a_discovery_answer_past_the_byte_cap_is_refused() -> None:
+@pytest.mark.parametrize("streamed", [True, False])
+def test_a_discovery_answer_past_the_byte_cap_is_refused(streamed: bool) -> None:
     big = json.dumps({"issuer": "x" * 300_000}).encode()
 
     def handle(request: httpx.Request) -> httpx.Response:
-        return httpx.Response(200, stream=httpx.ByteStream(big))
+        if streamed:
+            return httpx.Response(200, stream=httpx.ByteStream(big))
+        return httpx.Response(200, content=big)  # a body read already (in-process)
 
     http = httpx.Client(transport=httpx.MockTransport(handle))
     with pytest.raises(DiscoveryError, match="larger than"):
