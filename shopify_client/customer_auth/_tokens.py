@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from .._exceptions import ConfigurationError
@@ -33,7 +33,6 @@ class CustomerTokens:
     id_token: str | None = None
     scope: str | None = None
     token_type: str = "Bearer"
-    extra: Mapping[str, Any] = field(default_factory=dict, compare=False)
 
     def __repr__(self) -> str:
         left = self.expires_at - time.time()
