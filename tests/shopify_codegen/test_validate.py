@@ -23,20 +23,33 @@ STOREFRONT_2024_10 = ROOT / "schema" / "storefront" / "2024-10.json"
 
 CONFIG = load_config(ROOT)
 CASES = [
-    (api.name, version, path)
+    (api.key, version, path)
     for api in CONFIG.apis.values()
     for version in api.validate_versions
     for path in find_operation_files(api.queries)
 ]
+#: Selected on purpose though deprecated (strict makes it an error): the Storefront
+#: bridge of docs/customer-accounts.md, deprecated in 2025-01 and still served.
+DEPRECATED_ON_PURPOSE = {
+    ROOT / "queries" / "customer" / "storefront_customer_access_token_create.graphql"
+}
 
 
 def test_every_api_is_validated_against_every_committed_version() -> None:
-    """2026-04 is served by Shopify until 2027-04-01: every operation is known to work on it."""
+    """2026-04 is served by Shopify until 2027-04-01: every operation is known to work on it.
+    The packages added at 2026-04 (admin_2026_04, customer) have no older version."""
     for api in CONFIG.apis.values():
-        assert api.validate_versions == ("2024-01", "2024-10", "2026-04")
-    files = {api: len(find_operation_files(CONFIG.api(api).queries)) for api in CONFIG.apis}
-    assert len(CASES) == sum(3 * count for count in files.values())
-    assert files["storefront"] >= 4 and files["admin"] >= 1
+        expected = (
+            ("2024-01", "2024-10", "2026-04")
+            if api.key in ("storefront", "admin")
+            else ("2026-04",)
+        )
+        assert api.validate_versions == expected
+    files = {key: len(find_operation_files(CONFIG.api(key).queries)) for key in CONFIG.apis}
+    assert len(CASES) == sum(
+        len(CONFIG.api(key).validate_versions) * count for key, count in files.items()
+    )
+    assert files["storefront"] >= 4 and files["admin"] >= 1 and files["customer"] >= 3
 
 
 @pytest.mark.parametrize(
@@ -47,8 +60,14 @@ def test_operation_validates_against_version(api: str, version: str, path: Path)
         f for f in read_operation_folder(CONFIG.api(api).queries, CONFIG.rel) if f.path == path
     )
     findings = validate_document(
-        op_file, committed_schema(CONFIG, api, version), f"{api} {version}", strict=True
+        op_file,
+        committed_schema(CONFIG, CONFIG.api(api).name, version),
+        f"{api} {version}",
+        strict=True,
     )
+    if path in DEPRECATED_ON_PURPOSE:
+        assert [f.message.split(".")[0] for f in findings] == ["The field Mutation"], findings
+        return
     assert findings == []
 
 
@@ -81,7 +100,9 @@ def test_operations_pass_variables_not_literals() -> None:
 
 
 def test_project_validation_is_clean() -> None:
-    assert validate_project(CONFIG, strict=True) == []
+    findings = validate_project(CONFIG, strict=True)
+    assert {ROOT / f.file for f in findings} == DEPRECATED_ON_PURPOSE, findings
+    assert all("deprecated" in f.message for f in findings)
 
 
 BROKEN_CASES = [
