@@ -1,8 +1,8 @@
 """Runtime of the typed Shopify GraphQL clients.
 
-The generated packages ``shopify_storefront`` and ``shopify_admin`` build on this
-package; import their ``Client`` / ``AsyncClient``. Import exceptions, the retry
-policy and helpers from here.
+The generated packages ``shopify_storefront``, ``shopify_admin`` and
+``shopify_customer`` build on this package; import their ``Client`` /
+``AsyncClient``. Import exceptions, the retry policy and helpers from here.
 """
 
 import importlib as _importlib
@@ -11,7 +11,9 @@ import typing as _typing
 from ._base import (
     AdminBaseClient,
     AsyncAdminBaseClient,
+    AsyncCustomerBaseClient,
     AsyncStorefrontBaseClient,
+    CustomerBaseClient,
     StorefrontBaseClient,
 )
 from ._exceptions import (
@@ -85,11 +87,13 @@ __all__ = [
     "UNSET",
     "AdminBaseClient",
     "AsyncAdminBaseClient",
+    "AsyncCustomerBaseClient",
     "AsyncStorefrontBaseClient",
     "AuthenticationError",
     "CallOptions",
     "CallResult",
     "ConfigurationError",
+    "CustomerBaseClient",
     "GraphQLError",
     "GraphQLErrorDetail",
     "GraphQLResponse",

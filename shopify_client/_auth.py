@@ -17,7 +17,7 @@ from collections.abc import Mapping
 
 from ._exceptions import ConfigurationError
 
-__all__ = ["admin_auth", "check_header_values", "storefront_auth"]
+__all__ = ["admin_auth", "check_header_values", "customer_auth", "storefront_auth"]
 
 # Patterns are compiled on first use (a client's construction), not at import.
 
@@ -105,3 +105,21 @@ def admin_auth(access_token: str | None) -> dict[str, str]:
     if access_token is None:
         raise ConfigurationError("the Admin API needs access_token= (an Admin API access token)")
     return {"X-Shopify-Access-Token": check_token("access_token", access_token)}
+
+
+def customer_auth(access_token: str | None) -> dict[str, str]:
+    """The Customer Account API's header: ``Authorization`` holding the customer's
+    access token as its whole value. Shopify's reference sends it bare
+    (https://shopify.dev/docs/api/customer/2026-04, "Using the access token"), as
+    Hydrogen's client does; a ``Bearer `` prefix is refused rather than sent."""
+    if access_token is None:
+        raise ConfigurationError(
+            "the Customer Account API needs access_token= (a customer's access token, "
+            "from shopify_client.customer_auth)"
+        )
+    if isinstance(access_token, str) and access_token[:7].lower() == "bearer ":
+        raise ConfigurationError(
+            "access_token starts with 'Bearer ': the Customer Account API takes the bare "
+            "token in Authorization; pass the token alone (value not shown)"
+        )
+    return {"Authorization": check_token("access_token", access_token)}

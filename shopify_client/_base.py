@@ -35,7 +35,9 @@ if TYPE_CHECKING:
 __all__ = [
     "AdminBaseClient",
     "AsyncAdminBaseClient",
+    "AsyncCustomerBaseClient",
     "AsyncStorefrontBaseClient",
+    "CustomerBaseClient",
     "StorefrontBaseClient",
     "is_mutation",
 ]
@@ -177,6 +179,46 @@ class _AdminClient(_ClientCore[HttpT]):
         )
 
 
+class _CustomerClient(_ClientCore[HttpT]):
+    """The Customer Account API: one customer's access token (see
+    :mod:`shopify_client.customer_auth` for the OAuth flow that yields it)."""
+
+    api: ClassVar[Api] = "customer"
+
+    def __init__(
+        self,
+        *,
+        shop_id: int | str | None = None,
+        endpoint: str | None = None,
+        access_token: str | None = None,
+        timeout: float | httpx.Timeout = DEFAULT_TIMEOUT,
+        max_retries: int | None = None,
+        retry_policy: RetryPolicy | None = None,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+        http_client: HttpT | None = None,
+    ) -> None:
+        """``shop_id``: the shop's numeric id; the endpoint is then
+        ``https://shopify.com/{shop_id}/account/customer/api/{version}/graphql``.
+        ``endpoint``: the ``graphql_api`` URL of the shop's discovery document
+        (:func:`shopify_client.customer_auth.discover`), or a local one in tests."""
+        from ._auth import customer_auth  # what construction needs loads with it
+
+        if shop_id is not None and endpoint is None:
+            from ._endpoint import normalize_shop_id
+
+            shop_id = normalize_shop_id(shop_id)
+        self._setup(
+            shop=None if shop_id is None else str(shop_id),
+            endpoint=endpoint,
+            auth_headers=customer_auth(access_token),
+            timeout=timeout,
+            max_retries=max_retries,
+            retry_policy=retry_policy,
+            max_response_bytes=max_response_bytes,
+            http_client=http_client,
+        )
+
+
 class StorefrontBaseClient(_StorefrontClient[httpx.Client], _SyncClient, _SyncPages):
     """Synchronous Storefront API client base (public or private token)."""
 
@@ -191,3 +233,11 @@ class AdminBaseClient(_AdminClient[httpx.Client], _SyncClient, _SyncPages):
 
 class AsyncAdminBaseClient(_AdminClient[httpx.AsyncClient], _AsyncClient, _AsyncPages):
     """Asynchronous Admin API client base."""
+
+
+class CustomerBaseClient(_CustomerClient[httpx.Client], _SyncClient, _SyncPages):
+    """Synchronous Customer Account API client base."""
+
+
+class AsyncCustomerBaseClient(_CustomerClient[httpx.AsyncClient], _AsyncClient, _AsyncPages):
+    """Asynchronous Customer Account API client base."""

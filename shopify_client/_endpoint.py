@@ -76,12 +76,51 @@ def check_version(version: str) -> str:
 
 
 def endpoint_for(api: Api, shop: str, version: str) -> str:
-    """The GraphQL URL of ``api`` at ``version`` for ``shop``."""
+    """The GraphQL URL of ``api`` at ``version`` for ``shop``: a shop domain for the
+    Storefront and Admin APIs, the shop's numeric id for the Customer Account API
+    (served from ``shopify.com``, see :mod:`._apis`)."""
     from ._apis import APIS  # a dataclass: built at the first construction, not at import
 
-    host = normalize_shop(shop)
+    spec = APIS[api]
     check_version(version)
-    return f"https://{host}{APIS[api].path.format(version=version)}"
+    if spec.host is not None:
+        shop_id = normalize_shop_id(shop)
+        return f"https://{spec.host}{spec.path.format(shop_id=shop_id, version=version)}"
+    host = normalize_shop(shop)
+    return f"https://{host}{spec.path.format(version=version)}"
+
+
+#: The longest shop id taken: Shopify's ids are 64-bit integers (at most 20 digits).
+SHOP_ID_MAX_DIGITS = 20
+
+
+def normalize_shop_id(shop_id: object) -> str:
+    """A shop's numeric id as the Customer Account API's URLs hold it (``"12345"``).
+
+    Takes an int, a string of digits, or the shop's GID (``gid://shopify/Shop/12345``);
+    anything else (a domain, a path, a sign, spaces) is refused: the id is written
+    into a URL path on ``shopify.com``, so nothing but digits may reach it."""
+    if isinstance(shop_id, bool):
+        shop_id = None
+    if isinstance(shop_id, int) and shop_id > 0:
+        text = str(shop_id)
+    elif isinstance(shop_id, str):
+        text = shop_id.strip()
+        if text.startswith("gid://shopify/Shop/"):
+            text = text[len("gid://shopify/Shop/") :]
+    else:
+        text = ""
+    if text.isascii() and text.isdigit() and len(text) <= SHOP_ID_MAX_DIGITS and int(text) > 0:
+        return str(int(text))
+    shown = (
+        repr(shop_id)
+        if isinstance(shop_id, str | int) and len(str(shop_id)) <= 64 and str(shop_id).isprintable()
+        else "(not shown)"
+    )
+    raise ConfigurationError(
+        f"shop id {shown} is not a Shopify shop id: the Customer Account API takes the "
+        "shop's numeric id (e.g. 12345678, or gid://shopify/Shop/12345678), not its domain"
+    )
 
 
 def is_loopback_host(host: str) -> bool:

@@ -16,6 +16,8 @@ from .cli_output import EXIT_FINDING, EXIT_OK, Output, write_summary
 from .config import ProjectConfig, load_config
 from .diff import DiffReport, diff_schemas
 from .download import (
+    DEFAULT_TOKEN_ENV,
+    PROXY_APIS,
     Downloaded,
     check_root_fields,
     download_introspection,
@@ -252,6 +254,24 @@ def cmd_check_remote(args: argparse.Namespace, out: Output) -> int:
             )
         else:
             source_args = args
+        if api.name not in PROXY_APIS and not args.endpoint:
+            # No public proxy, and SHOPIFY_SHOP / --shop name a domain: this API's
+            # endpoint is on shopify.com per shop id, read from its own variable.
+            shop_id = os.environ.get(f"SHOPIFY_{api.name.upper()}_SHOP_ID")
+            if not shop_id:
+                message = (
+                    f"check --remote: {api.key} ({api.name} {api.pinned_version}) not checked: "
+                    f"Shopify has no public introspection proxy for it; set "
+                    f"SHOPIFY_{api.name.upper()}_SHOP_ID and {DEFAULT_TOKEN_ENV[api.name]}"
+                )
+                out.line(message)
+                write_summary(
+                    args.summary, f"### Schema drift: {api.key} not checked\n\n{message}\n"
+                )
+                continue
+            source_args = argparse.Namespace(
+                shop=shop_id, proxy=False, endpoint=None, token_env=args.token_env
+            )
         try:
             downloaded = _download(source_args, api.name, api.pinned_version, out)
         except CodegenError as exc:

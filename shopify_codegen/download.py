@@ -53,7 +53,17 @@ TIMEOUT = httpx.Timeout(60.0, connect=10.0)  # each phase (connect, each read...
 DEADLINE = 300.0  # seconds, the whole download: a server dripping bytes cannot hold it longer
 # The header of each API's (public) token, from the runtime's one list of the APIs.
 TOKEN_HEADERS: dict[str, str] = {spec.name: spec.token_headers[0] for spec in APIS.values()}
-DEFAULT_TOKEN_ENV = {"admin": "SHOPIFY_ADMIN_TOKEN", "storefront": "SHOPIFY_STOREFRONT_TOKEN"}
+DEFAULT_TOKEN_ENV = {
+    "admin": "SHOPIFY_ADMIN_TOKEN",
+    "storefront": "SHOPIFY_STOREFRONT_TOKEN",
+    # a customer's access token (OAuth, see shopify_client.customer_auth): --shop takes
+    # the shop's numeric id for this API, whose endpoint is on shopify.com
+    "customer": "SHOPIFY_CUSTOMER_TOKEN",
+}
+#: The APIs shopify.dev's public introspection proxy serves. The Customer Account API
+#: has none: its schema ships in Shopify's @shopify/hydrogen npm package
+#: (dist/customer-account.schema.json), or comes from --shop SHOP_ID with a token.
+PROXY_APIS = ("admin", "storefront")
 
 INTROSPECTION_QUERY = get_introspection_query(descriptions=True, input_value_deprecation=True)
 
@@ -103,6 +113,12 @@ def resolve_source(
         "Accept-Encoding": ACCEPT_ENCODING,
     }
     if proxy:
+        if api not in PROXY_APIS:
+            raise CodegenError(
+                f"Shopify's introspection proxy does not serve the {api} API: use --shop "
+                f"SHOP_ID (with ${DEFAULT_TOKEN_ENV.get(api, 'TOKEN')}) or --endpoint URL, or "
+                "register a downloaded file with `shopify-codegen schema add --file`"
+            )
         url = PROXY_URL.format(api=api, version=version)
         return Source(url, headers, f"Shopify introspection proxy {url}")
     if shop:

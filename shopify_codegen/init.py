@@ -48,6 +48,12 @@ EXAMPLES = {
         "# `client.shop_info()`. Replace it with your own.\n"
         "query ShopInfo {\n  shop {\n    name\n    primaryDomain {\n      url\n    }\n  }\n}\n",
     ),
+    "customer": (
+        "customer_info.graphql",
+        "# An example operation: `shopify-codegen generate` turns it into\n"
+        "# `client.customer_info()`. Replace it with your own.\n"
+        "query CustomerInfo {\n  customer {\n    id\n    displayName\n  }\n}\n",
+    ),
 }
 
 

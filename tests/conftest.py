@@ -44,7 +44,7 @@ SEEDS_RESPONSES = FIXTURES / "responses"
 FIXTURE_PROJECT = FIXTURES / "project"
 #: This repository's own project, or the copy TESTS_PROJECT_ROOT names.
 PROJECT = Path(os.environ.get("TESTS_PROJECT_ROOT") or ROOT).resolve()
-PROJECT_APIS = ("storefront", "admin")
+PROJECT_APIS = ("storefront", "admin", "customer")
 
 
 def fixture_config() -> ProjectConfig:

@@ -17,7 +17,7 @@ from typing import Any
 import httpx
 import pytest
 
-from shopify_client.testing import ADMIN_TOKEN, STOREFRONT_TOKEN, FakeShopify
+from shopify_client.testing import ADMIN_TOKEN, CUSTOMER_CLIENT_ID, STOREFRONT_TOKEN, FakeShopify
 from tests.conftest import ROOT
 
 DOCS_HOST = "your-development-store.myshopify.com"
@@ -90,4 +90,5 @@ def routed_fake(monkeypatch: pytest.MonkeyPatch, **kwargs: Any) -> Iterator[Fake
         monkeypatch.setattr(httpx.AsyncHTTPTransport, "handle_async_request", handle_async)
         monkeypatch.setenv("SHOPIFY_STOREFRONT_TOKEN", STOREFRONT_TOKEN)
         monkeypatch.setenv("SHOPIFY_ADMIN_TOKEN", ADMIN_TOKEN)
+        monkeypatch.setenv("SHOPIFY_CUSTOMER_CLIENT_ID", CUSTOMER_CLIENT_ID)
         yield fake

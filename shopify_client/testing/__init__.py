@@ -9,6 +9,7 @@ free port, and stops with its ``with`` block. Its pieces:
 * ``_data``: validation and execution of any document on the committed schema;
 * ``_bucket``: Shopify's leaky bucket (plans, THROTTLED answers);
 * ``_faults``: the faults :meth:`FakeShopify.enqueue` plans;
+* ``_customer``: the Customer Account API and its OAuth server (discovery, PKCE);
 * ``_canned``: the stateful login flow and the fake shop's credentials;
 * ``_schemas``: finding the app's schemas from its shopify-codegen config;
 * ``pytest_plugin``: the ``fake_shopify`` fixture (a ``pytest11`` entry point).
@@ -25,6 +26,7 @@ from ._canned import (
     PRIVATE_STOREFRONT_TOKEN,
     STOREFRONT_TOKEN,
 )
+from ._customer import CUSTOMER_CLIENT_ID, FAKE_SHOP_ID, FakeCustomerAccounts
 from ._data import query_cost
 from ._faults import THROTTLED_BODY, Fault, FaultKind
 from ._schemas import MissingSchemaError
@@ -32,13 +34,16 @@ from ._server import FakeShopify, RecordedRequest
 
 __all__ = [
     "ADMIN_TOKEN",
+    "CUSTOMER_CLIENT_ID",
     "DEMO_EMAIL",
     "DEMO_PASSWORD",
+    "FAKE_SHOP_ID",
     "MAX_QUERY_COST",
     "PLANS",
     "PRIVATE_STOREFRONT_TOKEN",
     "STOREFRONT_TOKEN",
     "THROTTLED_BODY",
+    "FakeCustomerAccounts",
     "FakeShopify",
     "Fault",
     "FaultKind",

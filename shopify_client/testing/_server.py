@@ -43,6 +43,7 @@ from ._canned import (
     STOREFRONT_TOKEN,
     CannedShop,
 )
+from ._customer import FakeCustomerAccounts
 from ._data import FieldOverride, OperationOverride, SchemaData, find_schema_dir, query_cost
 from ._faults import THROTTLED_BODY, Fault
 from ._schemas import MissingSchemaError, schema_file
@@ -110,8 +111,12 @@ class _Handler(BaseHTTPRequestHandler):
         if fault is not None and fault.kind == "throttled":
             self._send(200, THROTTLED_BODY, {})
             return
-        status, answer, headers = fake._answer(self.path, self.headers, body)
-        data = json.dumps(answer).encode()
+        routed = fake.customer.handle("POST", self.path, self.headers, raw)
+        if routed is not None:  # the Customer Account API and its OAuth server
+            status, data, headers = routed
+        else:
+            status, answer, headers = fake._answer(self.path, self.headers, body)
+            data = json.dumps(answer).encode()
         if fault is not None and fault.kind == "drop_after_read":
             self._drop()
             return
@@ -126,6 +131,15 @@ class _Handler(BaseHTTPRequestHandler):
             self.wfile.flush()
             self._drop()
             return
+        self._send(status, data, headers)
+
+    def do_GET(self) -> None:
+        """Discovery, authorize and logout of the Customer Account API (``_customer``)."""
+        fake = self.server.fake
+        path = self.path.split("?", 1)[0]  # the query may hold an ID token: not recorded
+        fake._record(RecordedRequest(path, dict(self.headers.items()), None, time.monotonic()))
+        routed = fake.customer.handle("GET", self.path, self.headers, b"")
+        status, data, headers = routed or (404, b'{"errors": "Not Found"}', {})
         self._send(status, data, headers)
 
     def _drop(self) -> None:
@@ -195,6 +209,8 @@ class FakeShopify:
         self._faults: deque[Fault] = deque()
         self._operation_overrides: dict[str, OperationOverride] = {}
         self._field_overrides: dict[str, FieldOverride] = {}
+        #: The Customer Account API and its OAuth server (see ``_customer``).
+        self.customer = FakeCustomerAccounts(self)
         self._data = SchemaData(
             Path(schema_dir) if schema_dir is not None else find_schema_dir(),
             self._operation_overrides,
@@ -278,6 +294,18 @@ class FakeShopify:
                     200,
                     headers={"Content-Type": "application/json", "X-Request-Id": str(uuid.uuid4())},
                     content=THROTTLED_BODY,
+                )
+            routed = self.customer.handle(
+                request.method,
+                request.url.raw_path.decode("ascii"),
+                request.headers,
+                request.content,
+            )
+            if routed is not None:  # the Customer Account API and its OAuth server
+                return httpx.Response(
+                    routed[0],
+                    headers={"X-Request-Id": str(uuid.uuid4()), **routed[2]},
+                    content=routed[1],
                 )
             status, answer, headers = self._answer(request.url.path, request.headers, body)
             if fault is not None and fault.kind in ("drop_after_read", "truncated"):

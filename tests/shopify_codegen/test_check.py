@@ -22,7 +22,14 @@ def test_check_passes_on_the_committed_tree() -> None:
     )
     assert result.returncode == 0, result.stdout + result.stderr
     report = json.loads(result.stdout)
-    assert report["ok"] is True and report["drift"] == [] and report["findings"] == []
+    assert report["ok"] is True and report["drift"] == []
+    # Warnings only (an operation a user adds may select something deprecated); one on
+    # purpose: the Storefront bridge selects a mutation Shopify deprecated in 2025-01 and
+    # still serves (docs/customer-accounts.md says when to use it).
+    assert [f for f in report["findings"] if f["severity"] == "error"] == []
+    assert ("warning", "queries/customer/storefront_customer_access_token_create.graphql") in [
+        (f["severity"], f["file"]) for f in report["findings"]
+    ]
 
 
 def test_check_fails_with_diff_after_editing_an_operation_without_regenerating(

@@ -1,0 +1,554 @@
+"""The OAuth 2.0 authorization-code flow of the Customer Account API, sync and async.
+
+Shopify's reference (https://shopify.dev/docs/api/customer/2026-04, "Authentication")
+and its getting-started guide
+(https://shopify.dev/docs/storefronts/headless/building-with-the-customer-account-api/getting-started):
+
+- authorize: GET ``authorization_endpoint`` with ``scope`` (``openid email
+  customer-account-api:full``), ``client_id``, ``response_type=code``, ``redirect_uri``,
+  ``state``, ``nonce``, and for PKCE ``code_challenge`` + ``code_challenge_method=S256``;
+- token: POST ``token_endpoint``, form-encoded, ``grant_type=authorization_code`` with
+  ``client_id``, ``redirect_uri``, ``code`` and ``code_verifier``; a confidential client
+  also sends ``Authorization: Basic base64(client_id:client_secret)``. The answer holds
+  ``access_token``, ``expires_in``, ``refresh_token`` and ``id_token``;
+- refresh: the same endpoint, ``grant_type=refresh_token`` with ``client_id`` and
+  ``refresh_token`` (and the Basic header for confidential clients);
+- logout: GET ``end_session_endpoint`` with ``id_token_hint`` and an optional
+  ``post_logout_redirect_uri``.
+
+This module never talks to a web framework: the caller redirects to
+:attr:`LoginRequest.url`, keeps the :class:`LoginRequest` in its session, and hands
+the callback URL (or its query parameters) to :meth:`complete_login`. The ``state``
+and ``nonce`` checks always run. PKCE is always used (S256), confidential or not.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import re
+import secrets
+import time
+from collections.abc import Mapping
+from types import TracebackType
+from typing import Any, Self
+from urllib.parse import parse_qs, urlencode, urlsplit
+
+import httpx
+
+from .._exceptions import ConfigurationError, ShopifyError
+from ._discovery import ShopEndpoints
+from ._errors import (
+    AuthorizationDeniedError,
+    CustomerAuthError,
+    NonceMismatchError,
+    RefreshError,
+    StateMismatchError,
+    TokenRequestError,
+)
+from ._http import Answer, new_async_client, new_client, send, send_async
+from ._tokens import DEFAULT_REFRESH_MARGIN, CustomerTokens, LoginRequest
+
+__all__ = ["DEFAULT_SCOPE", "AsyncCustomerAccountAuth", "CustomerAccountAuth", "pkce_challenge"]
+
+#: What Shopify's reference asks for: the OpenID identity, the email, the whole API.
+DEFAULT_SCOPE = "openid email customer-account-api:full"
+#: The parameters the flow itself sets, which ``extra_params`` may not override.
+_RESERVED = frozenset(
+    {
+        "client_id",
+        "response_type",
+        "redirect_uri",
+        "scope",
+        "state",
+        "nonce",
+        "code_challenge",
+        "code_challenge_method",
+    }
+)
+_MAX_CALLBACK = 16 * 1024  # characters of a callback URL or query string
+
+
+def _bare(error: CustomerAuthError) -> CustomerAuthError:
+    """``error`` without the frames it was raised in (they hold the code, the verifier
+    and the token answer) nor the exception it was raised while handling."""
+    error.__context__ = None
+    error.__cause__ = None
+    return error.with_traceback(None)
+
+
+def pkce_challenge(verifier: str) -> str:
+    """RFC 7636 S256: ``BASE64URL(SHA256(verifier))`` without padding."""
+    digest = hashlib.sha256(verifier.encode("ascii")).digest()
+    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
+
+
+def _oauth_code(value: object) -> str | None:
+    """An OAuth ``error`` code as an error message may show it (RFC 6749: a short
+    token of printable ASCII); anything else is not shown."""
+    if isinstance(value, str) and re.fullmatch(r"[A-Za-z0-9_.-]{1,64}", value):
+        return value
+    return None
+
+
+def _jwt_claims(token: str) -> dict[str, Any] | None:
+    """The claims of a compact JWT (its middle part), or None. Not a signature check:
+    the ID token came straight from the token endpoint over TLS, which OpenID Connect
+    Core 3.1.3.7 accepts in place of one for the code flow."""
+    parts = token.split(".")
+    if len(parts) != 3 or len(parts[1]) > 16_384:
+        return None
+    try:
+        raw = base64.urlsafe_b64decode(parts[1] + "=" * (-len(parts[1]) % 4))
+        claims = json.loads(raw)
+    except (ValueError, RecursionError):
+        return None
+    return claims if isinstance(claims, dict) else None
+
+
+class _FlowCore:
+    """Configuration, URLs and every check; the I/O is in the two classes below."""
+
+    _http: Any
+    _owns_http: bool
+
+    def __init__(
+        self,
+        *,
+        client_id: str,
+        endpoints: ShopEndpoints,
+        redirect_uri: str,
+        client_secret: str | None = None,
+        scope: str = DEFAULT_SCOPE,
+    ) -> None:
+        from .._auth import check_token
+
+        self.client_id = check_token("client_id", client_id)
+        self._secret = (
+            None if client_secret is None else check_token("client_secret", client_secret)
+        )
+        if not isinstance(endpoints, ShopEndpoints):
+            raise ConfigurationError(
+                "endpoints must be a ShopEndpoints (endpoints_for_shop_id() or discover())"
+            )
+        self.endpoints = endpoints
+        parts = urlsplit(redirect_uri) if isinstance(redirect_uri, str) else None
+        if (
+            parts is None
+            or not parts.scheme
+            or not (parts.netloc or parts.path)
+            or parts.fragment
+            or not redirect_uri.isascii()
+            or not redirect_uri.isprintable()
+            or " " in redirect_uri
+        ):
+            raise ConfigurationError(
+                "redirect_uri must be an absolute URI without a fragment, as registered "
+                "in the shop's Customer Account API settings"
+            )
+        self.redirect_uri = redirect_uri
+        if not isinstance(scope, str) or "openid" not in scope.split():
+            raise ConfigurationError(
+                "scope must include 'openid': the nonce is checked in the ID token it brings"
+            )
+        self.scope = scope
+
+    @property
+    def confidential(self) -> bool:
+        """True when a client secret authenticates the token requests."""
+        return self._secret is not None
+
+    def __repr__(self) -> str:
+        kind = "confidential" if self.confidential else "public"
+        return (
+            f"<{type(self).__name__} {kind} client_id={self.client_id!r} "
+            f"token_endpoint={self.endpoints.token_endpoint!r}>"
+        )
+
+    # -- the authorization URL ------------------------------------------------------
+
+    def begin_login(self, *, extra_params: Mapping[str, str] | None = None) -> LoginRequest:
+        """A fresh ``state``, ``nonce`` and PKCE verifier, and the URL to send the
+        customer to. ``extra_params``: more authorize parameters Shopify documents
+        (``prompt=none``, ``locale``...); the flow's own parameters cannot be replaced."""
+        extra = dict(extra_params or {})
+        clash = _RESERVED & set(extra)
+        if clash:
+            raise ConfigurationError(f"extra_params may not set {', '.join(sorted(clash))}")
+        if not all(isinstance(k, str) and isinstance(v, str) for k, v in extra.items()):
+            raise ConfigurationError("extra_params must map strings to strings")
+        state = secrets.token_urlsafe(32)
+        nonce = secrets.token_urlsafe(32)
+        verifier = secrets.token_urlsafe(64)  # 86 characters of [A-Za-z0-9_-] (RFC 7636: 43-128)
+        params = {
+            "scope": self.scope,
+            "client_id": self.client_id,
+            "response_type": "code",
+            "redirect_uri": self.redirect_uri,
+            "state": state,
+            "nonce": nonce,
+            "code_challenge": pkce_challenge(verifier),
+            "code_challenge_method": "S256",
+            **extra,
+        }
+        endpoint = self.endpoints.authorization_endpoint
+        sep = "&" if urlsplit(endpoint).query else "?"
+        return LoginRequest(
+            url=endpoint + sep + urlencode(params),
+            state=state,
+            nonce=nonce,
+            code_verifier=verifier,
+            redirect_uri=self.redirect_uri,
+        )
+
+    # -- the callback ---------------------------------------------------------------
+
+    def _callback_code(self, login: LoginRequest, callback: str | Mapping[str, Any]) -> str:
+        if not isinstance(login, LoginRequest):
+            raise ConfigurationError("login must be the LoginRequest begin_login() returned")
+        params = self._callback_params(callback)
+        state = params.get("state")
+        if not state or not hmac.compare_digest(state.encode(), login.state.encode()):
+            raise StateMismatchError(
+                "the callback's state is not the one this login sent (a forged, replayed "
+                "or crossed callback): no code was exchanged"
+            )
+        error = params.get("error")
+        if error is not None:
+            shown = _oauth_code(error) or "(not shown)"
+            raise AuthorizationDeniedError(
+                f"the customer's login ended with OAuth error {shown}", error=shown
+            )
+        code = params.get("code")
+        if not code:
+            raise TokenRequestError("the callback carries no code (and no error)")
+        return code
+
+    @staticmethod
+    def _callback_params(callback: str | Mapping[str, Any]) -> dict[str, str]:
+        if isinstance(callback, str):
+            if len(callback) > _MAX_CALLBACK:
+                raise ConfigurationError("the callback URL is too long to be one")
+            query = urlsplit(callback).query if "://" in callback else callback.lstrip("?")
+            parsed = parse_qs(query, keep_blank_values=True)
+            return {k: v[0] for k, v in parsed.items() if v}
+        if isinstance(callback, Mapping):
+            out: dict[str, str] = {}
+            for key, value in callback.items():
+                if isinstance(value, list | tuple):
+                    value = value[0] if value else ""
+                if isinstance(key, str) and isinstance(value, str):
+                    out[key] = value
+            return out
+        raise ConfigurationError("callback must be the callback URL or its query parameters")
+
+    # -- token requests -------------------------------------------------------------
+
+    def _auth_headers(self) -> dict[str, str]:
+        headers = {"Accept": "application/json"}
+        if self._secret is not None:
+            pair = f"{self.client_id}:{self._secret}".encode()
+            headers["Authorization"] = "Basic " + base64.b64encode(pair).decode("ascii")
+        return headers
+
+    def _code_form(self, login: LoginRequest, code: str) -> dict[str, str]:
+        return {
+            "grant_type": "authorization_code",
+            "client_id": self.client_id,
+            "redirect_uri": login.redirect_uri,
+            "code": code,
+            "code_verifier": login.code_verifier,
+        }
+
+    def _refresh_form(self, tokens: CustomerTokens) -> dict[str, str]:
+        if not isinstance(tokens, CustomerTokens):
+            raise ConfigurationError("tokens must be a CustomerTokens")
+        if not tokens.refresh_token:
+            raise RefreshError("these tokens carry no refresh token: the customer logs in again")
+        return {
+            "grant_type": "refresh_token",
+            "client_id": self.client_id,
+            "refresh_token": tokens.refresh_token,
+        }
+
+    def _tokens(
+        self,
+        answer: Answer,
+        error: type[TokenRequestError],
+        what: str,
+        *,
+        started: float,
+        nonce: str | None = None,
+        previous: CustomerTokens | None = None,
+    ) -> CustomerTokens:
+        body = answer.json if isinstance(answer.json, dict) else {}
+        if answer.status_code != 200 or not isinstance(body.get("access_token"), str):
+            code = _oauth_code(body.get("error"))
+            shown = f" ({code})" if code else ""
+            raise error(
+                f"the token endpoint refused the {what}: HTTP {answer.status_code}{shown}",
+                error=code,
+                status_code=answer.status_code,
+            )
+        expires_in = body.get("expires_in")
+        if (
+            isinstance(expires_in, bool)
+            or not isinstance(expires_in, int | float)
+            or expires_in < 0
+        ):
+            raise error(
+                f"the token endpoint's {what} answer has no expires_in",
+                status_code=answer.status_code,
+            )
+
+        def text(key: str) -> str | None:
+            value = body.get(key)
+            return value if isinstance(value, str) and value else None
+
+        id_token = text("id_token") or (previous.id_token if previous else None)
+        if nonce is not None:
+            self._check_id_token(text("id_token"), nonce)
+        from .._auth import check_token
+
+        try:
+            access = check_token("the access token", body["access_token"])
+        except ConfigurationError:
+            raise error(
+                f"the token endpoint's {what} answer holds an access token that cannot be "
+                "sent as a header (value not shown)",
+                status_code=answer.status_code,
+            ) from None
+        return CustomerTokens(
+            access_token=access,
+            # from when the request started: the token may have been minted then
+            expires_at=started + float(expires_in),
+            refresh_token=text("refresh_token") or (previous.refresh_token if previous else None),
+            id_token=id_token,
+            scope=text("scope") or (previous.scope if previous else None),
+            token_type=text("token_type") or "Bearer",
+        )
+
+    def _check_id_token(self, id_token: str | None, nonce: str) -> None:
+        claims = _jwt_claims(id_token) if id_token else None
+        if claims is None:
+            raise NonceMismatchError(
+                "the token endpoint sent no readable ID token, so the login's nonce cannot "
+                "be checked: the tokens were not accepted"
+            )
+        got = claims.get("nonce")
+        if not isinstance(got, str) or not hmac.compare_digest(got.encode(), nonce.encode()):
+            raise NonceMismatchError(
+                "the ID token's nonce is not this login's (a replayed or injected token): "
+                "the tokens were not accepted"
+            )
+        audience = claims.get("aud")
+        audiences = audience if isinstance(audience, list) else [audience]
+        if audience is not None and self.client_id not in audiences:
+            raise NonceMismatchError("the ID token was issued to another client: not accepted")
+
+    # -- logout ---------------------------------------------------------------------
+
+    def logout_url(
+        self, tokens: CustomerTokens | str, *, post_logout_redirect_uri: str | None = None
+    ) -> str:
+        """Where to send the customer to end their Shopify session (RP-initiated
+        logout: ``id_token_hint`` and an optional ``post_logout_redirect_uri``). The
+        caller also drops its stored tokens."""
+        id_token = tokens.id_token if isinstance(tokens, CustomerTokens) else tokens
+        if not isinstance(id_token, str) or not id_token:
+            raise ConfigurationError("logout needs the ID token (CustomerTokens.id_token)")
+        params = {"id_token_hint": id_token}
+        if post_logout_redirect_uri is not None:
+            params["post_logout_redirect_uri"] = post_logout_redirect_uri
+        endpoint = self.endpoints.end_session_endpoint
+        sep = "&" if urlsplit(endpoint).query else "?"
+        return endpoint + sep + urlencode(params)
+
+
+class CustomerAccountAuth(_FlowCore):
+    """The login flow, synchronously (``httpx.Client``)."""
+
+    def __init__(
+        self,
+        *,
+        client_id: str,
+        endpoints: ShopEndpoints,
+        redirect_uri: str,
+        client_secret: str | None = None,
+        scope: str = DEFAULT_SCOPE,
+        http_client: httpx.Client | None = None,
+    ) -> None:
+        super().__init__(
+            client_id=client_id,
+            endpoints=endpoints,
+            redirect_uri=redirect_uri,
+            client_secret=client_secret,
+            scope=scope,
+        )
+        self._owns_http = http_client is None
+        self._http = http_client or new_client(endpoints.token_endpoint)
+
+    def complete_login(
+        self, login: LoginRequest, callback: str | Mapping[str, Any]
+    ) -> CustomerTokens:
+        """Check the callback's state, exchange its code (with the PKCE verifier), and
+        check the ID token's nonce: the customer's tokens, or a typed error."""
+        try:
+            return self._complete(login, callback)
+        except CustomerAuthError as exc:
+            error = exc
+        del callback  # holds the code: out of the frame a traceback shows
+        raise _bare(error) from None
+
+    def _complete(self, login: LoginRequest, callback: str | Mapping[str, Any]) -> CustomerTokens:
+        code = self._callback_code(login, callback)
+        started = time.time()
+        answer = self._post(self._code_form(login, code), TokenRequestError, "code exchange")
+        return self._tokens(
+            answer, TokenRequestError, "code exchange", started=started, nonce=login.nonce
+        )
+
+    def refresh(self, tokens: CustomerTokens) -> CustomerTokens:
+        """New tokens from the refresh token; :class:`RefreshError` if refused or failed."""
+        try:
+            form = self._refresh_form(tokens)
+            started = time.time()
+            answer = self._post(form, RefreshError, "refresh")
+            return self._tokens(answer, RefreshError, "refresh", started=started, previous=tokens)
+        except CustomerAuthError as exc:
+            error = exc
+        raise _bare(error) from None
+
+    def ensure_fresh(
+        self, tokens: CustomerTokens, *, margin: float = DEFAULT_REFRESH_MARGIN
+    ) -> CustomerTokens:
+        """``tokens`` if they outlive ``margin`` seconds, else refreshed ones (store them)."""
+        return self.refresh(tokens) if tokens.needs_refresh(margin) else tokens
+
+    def _post(self, form: dict[str, str], error: type[TokenRequestError], what: str) -> Answer:
+        failure: ShopifyError
+        try:
+            return send(
+                self._http,
+                "POST",
+                self.endpoints.token_endpoint,
+                what,
+                data=form,
+                headers=self._auth_headers(),
+            )
+        except ShopifyError as exc:
+            failure = error(f"the {what} did not complete: {exc}")
+        del form
+        raise failure
+
+    def close(self) -> None:
+        if self._owns_http:
+            self._http.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+
+class AsyncCustomerAccountAuth(_FlowCore):
+    """The login flow, asynchronously (``httpx.AsyncClient``; asyncio or trio)."""
+
+    def __init__(
+        self,
+        *,
+        client_id: str,
+        endpoints: ShopEndpoints,
+        redirect_uri: str,
+        client_secret: str | None = None,
+        scope: str = DEFAULT_SCOPE,
+        http_client: httpx.AsyncClient | None = None,
+    ) -> None:
+        super().__init__(
+            client_id=client_id,
+            endpoints=endpoints,
+            redirect_uri=redirect_uri,
+            client_secret=client_secret,
+            scope=scope,
+        )
+        self._owns_http = http_client is None
+        self._http = http_client or new_async_client(endpoints.token_endpoint)
+
+    async def complete_login(
+        self, login: LoginRequest, callback: str | Mapping[str, Any]
+    ) -> CustomerTokens:
+        """See :meth:`CustomerAccountAuth.complete_login`."""
+        try:
+            return await self._complete(login, callback)
+        except CustomerAuthError as exc:
+            error = exc
+        del callback  # holds the code: out of the frame a traceback shows
+        raise _bare(error) from None
+
+    async def _complete(
+        self, login: LoginRequest, callback: str | Mapping[str, Any]
+    ) -> CustomerTokens:
+        code = self._callback_code(login, callback)
+        started = time.time()
+        answer = await self._post(self._code_form(login, code), TokenRequestError, "code exchange")
+        return self._tokens(
+            answer, TokenRequestError, "code exchange", started=started, nonce=login.nonce
+        )
+
+    async def refresh(self, tokens: CustomerTokens) -> CustomerTokens:
+        """See :meth:`CustomerAccountAuth.refresh`."""
+        try:
+            form = self._refresh_form(tokens)
+            started = time.time()
+            answer = await self._post(form, RefreshError, "refresh")
+            return self._tokens(answer, RefreshError, "refresh", started=started, previous=tokens)
+        except CustomerAuthError as exc:
+            error = exc
+        raise _bare(error) from None
+
+    async def ensure_fresh(
+        self, tokens: CustomerTokens, *, margin: float = DEFAULT_REFRESH_MARGIN
+    ) -> CustomerTokens:
+        """See :meth:`CustomerAccountAuth.ensure_fresh`."""
+        return await self.refresh(tokens) if tokens.needs_refresh(margin) else tokens
+
+    async def _post(
+        self, form: dict[str, str], error: type[TokenRequestError], what: str
+    ) -> Answer:
+        failure: ShopifyError
+        try:
+            return await send_async(
+                self._http,
+                "POST",
+                self.endpoints.token_endpoint,
+                what,
+                data=form,
+                headers=self._auth_headers(),
+            )
+        except ShopifyError as exc:
+            failure = error(f"the {what} did not complete: {exc}")
+        del form
+        raise failure
+
+    async def aclose(self) -> None:
+        if self._owns_http:
+            await self._http.aclose()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()

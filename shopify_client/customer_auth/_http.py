@@ -1,0 +1,156 @@
+"""Bounded HTTP for the login flow: one request, a byte cap, a deadline, no redirect.
+
+The token endpoint's answers hold tokens: they are read through the runtime's
+bounded decoder, never logged, and an error quotes only the OAuth ``error`` code.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+
+from .._exceptions import ResponseTooLargeError, ShopifyError, TransportError
+
+__all__ = ["MAX_BYTES", "TIMEOUT", "Answer", "new_async_client", "new_client", "send", "send_async"]
+
+#: Discovery documents and token answers are a few KiB; 256 KiB is generous.
+MAX_BYTES = 256 * 1024
+#: Each phase of a request (connect, each read...).
+TIMEOUT = httpx.Timeout(10.0)
+#: The whole request, however the server drips its bytes.
+DEADLINE = 30.0
+
+
+@dataclass(frozen=True, repr=False)
+class Answer:
+    status_code: int
+    headers: httpx.Headers
+    json: Any  # the parsed body; None when it is not JSON
+
+    def __repr__(self) -> str:  # the body may hold tokens
+        return f"Answer(status_code={self.status_code}, body hidden)"
+
+
+def _options(url: str) -> dict[str, Any]:
+    from .._endpoint import is_loopback_host
+
+    return {
+        "timeout": TIMEOUT,
+        "follow_redirects": False,
+        # plain http (loopback tests) never goes through HTTP_PROXY
+        "trust_env": not is_loopback_host(urlsplit(url).hostname or ""),
+    }
+
+
+def new_client(url: str) -> httpx.Client:
+    from .._http import CookielessClient
+
+    return CookielessClient(**_options(url))
+
+
+def new_async_client(url: str) -> httpx.AsyncClient:
+    from .._http import CookielessAsyncClient
+
+    return CookielessAsyncClient(**_options(url))
+
+
+def _parse(status: int, headers: httpx.Headers, body: bytes) -> Answer:
+    try:
+        parsed = json.loads(body) if body else None
+    except (ValueError, RecursionError):
+        parsed = None
+    return Answer(status, headers, parsed)
+
+
+def _too_slow(url: str, what: str) -> TransportError:
+    return TransportError(
+        f"{what} at {url} took longer than {DEADLINE:g}s in all", request_sent=True
+    )
+
+
+def _failed(url: str, what: str, exc: httpx.TransportError) -> TransportError:
+    sent = not isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout)
+    return TransportError(f"{what} at {url} failed: {type(exc).__name__}", request_sent=sent)
+
+
+def send(
+    http: httpx.Client,
+    method: str,
+    url: str,
+    what: str,
+    *,
+    data: Mapping[str, str] | None = None,
+    headers: Mapping[str, str] | None = None,
+) -> Answer:
+    from ..toolkit import body_reader
+
+    ends = time.monotonic() + DEADLINE
+    error: ShopifyError
+    try:
+        with http.stream(
+            method, url, data=dict(data) if data else None, headers=dict(headers or {})
+        ) as response:
+            reader = body_reader(response, MAX_BYTES)
+            if response.is_stream_consumed:  # an in-process transport's ready body
+                reader.feed(response.content)
+            else:
+                for chunk in response.iter_raw():
+                    if time.monotonic() > ends:
+                        raise _too_slow(url, what)
+                    reader.feed(chunk)
+            return _parse(response.status_code, response.headers, reader.finish())
+    except ResponseTooLargeError:
+        error = ResponseTooLargeError(
+            f"{what} at {url}: answer larger than {MAX_BYTES:,} bytes",
+            status_code=None,
+            request_id=None,
+            limit=MAX_BYTES,
+        )
+    except httpx.TransportError as exc:
+        error = _failed(url, what, exc)
+    # raised outside the except clause: never chained to httpx's (which may quote the form)
+    raise error
+
+
+async def send_async(
+    http: httpx.AsyncClient,
+    method: str,
+    url: str,
+    what: str,
+    *,
+    data: Mapping[str, str] | None = None,
+    headers: Mapping[str, str] | None = None,
+) -> Answer:
+    from ..toolkit import body_reader
+
+    ends = time.monotonic() + DEADLINE
+    error: ShopifyError
+    try:
+        async with http.stream(
+            method, url, data=dict(data) if data else None, headers=dict(headers or {})
+        ) as response:
+            reader = body_reader(response, MAX_BYTES)
+            if response.is_stream_consumed:  # an in-process transport's ready body
+                reader.feed(response.content)
+            else:
+                async for chunk in response.aiter_raw():
+                    if time.monotonic() > ends:
+                        raise _too_slow(url, what)
+                    reader.feed(chunk)
+            return _parse(response.status_code, response.headers, reader.finish())
+    except ResponseTooLargeError:
+        error = ResponseTooLargeError(
+            f"{what} at {url}: answer larger than {MAX_BYTES:,} bytes",
+            status_code=None,
+            request_id=None,
+            limit=MAX_BYTES,
+        )
+    except httpx.TransportError as exc:
+        error = _failed(url, what, exc)
+    raise error
