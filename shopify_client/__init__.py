@@ -39,6 +39,7 @@ from ._version import __version__
 if _typing.TYPE_CHECKING:
     from ._endpoint import endpoint_for, normalize_shop
     from ._enums import ShopifyEnum
+    from ._idempotency import ensure_idempotency_key
     from ._pacing import QueryCostLimiter
     from ._per_call import CallResult, with_response, with_response_async
     from ._records import GraphQLErrorDetail, GraphQLResponse, QueryCost
@@ -69,6 +70,7 @@ _LAZY = {
     "VersionMismatchWarning": "_versions",
     "VersionSupport": "_versions",
     "endpoint_for": "_endpoint",
+    "ensure_idempotency_key": "_idempotency",
     "latest_stable_version": "_versions",
     "normalize_shop": "_endpoint",
     "parse_retry_after": "_retry",
@@ -114,6 +116,7 @@ __all__ = [
     "VersionSupport",
     "__version__",
     "endpoint_for",
+    "ensure_idempotency_key",
     "latest_stable_version",
     "normalize_shop",
     "parse_retry_after",
