@@ -8,6 +8,11 @@ It reads its own settings from the ``[tool.shopify-codegen]`` section that
   later parse instead of failing;
 * each client method passes its operation's type to ``execute`` (the runtime need
   not scan the document to tell a mutation, which is never retried once sent);
+* a mutation that takes an idempotency key (``@idempotent(key:)`` or an
+  ``idempotencyKey`` argument, per the schema of the package's version) gets it
+  added to its document and an ``idempotency_key=`` parameter, and tells
+  ``execute`` it is ``idempotent`` (retried like a query; see
+  :mod:`shopify_codegen.idempotency`);
 * each client method validates through ``self.parse_result`` (a misfit becomes a
   typed ``InvalidResponseError`` naming the path, never a bare ``ValidationError``);
 * client classes carry ``api_version``, the package ``__init__`` exports
@@ -46,6 +51,7 @@ from graphql import (
 
 from shopify_client.toolkit import is_sensitive_key
 
+from .idempotency import make_idempotent
 from .lazy import defer_client_imports, defer_init_imports
 from .pagination import Plan, forward_ref, iterator_method, log_reason, plan_pagination
 
@@ -107,6 +113,9 @@ class ShopifyPlugin(Plugin):
         module.body[0:0] = [
             ast.ImportFrom(module="typing", names=[ast.alias(name="Unpack")], level=0),
             ast.ImportFrom(module="base_model", names=[ast.alias(name="CallOptions")], level=1),
+            ast.ImportFrom(
+                module="shopify_client", names=[ast.alias(name="ensure_idempotency_key")], level=0
+            ),
         ]
         plans: dict[str, Plan] = getattr(self, "_plans", {})
         if not plans:
@@ -143,6 +152,7 @@ class ShopifyPlugin(Plugin):
     ) -> ast.FunctionDef | ast.AsyncFunctionDef:
         _type_call_options(method_def)
         _pass_operation_type(method_def, operation_definition.operation.value)
+        make_idempotent(method_def, operation_definition, self.schema)
         _ParseResultRewriter().visit(method_def)
         ast.fix_missing_locations(method_def)
         return method_def

@@ -8,11 +8,14 @@ from functools import cache
 from importlib import import_module
 from typing import TYPE_CHECKING, Any, Optional, Union, Unpack, cast
 
+from shopify_client import ensure_idempotency_key
+
 from .async_base_client import AsyncBaseClient
 from .base_model import UNSET, CallOptions, UnsetType
 
 if TYPE_CHECKING:
-    from .input_types import ProductUpdateInput
+    from .input_types import InventoryAdjustQuantitiesInput, ProductUpdateInput
+    from .inventory_adjust_quantities import InventoryAdjustQuantities
     from .product_update import ProductUpdate
     from .products import Products, ProductsProductsNodes
 
@@ -32,6 +35,54 @@ class AsyncClient(AsyncBaseClient):
     """Shopify Admin API 2026-04 client, generated from queries/admin_2026_04."""
 
     api_version = "2026-04"
+
+    async def inventory_adjust_quantities(
+        self,
+        input: InventoryAdjustQuantitiesInput,
+        idempotency_key: str | None = None,
+        **kwargs: Unpack[CallOptions],
+    ) -> InventoryAdjustQuantities:
+        query = gql("""
+            mutation InventoryAdjustQuantities($input: InventoryAdjustQuantitiesInput!, $idempotencyKey: String!) {
+              inventoryAdjustQuantities(input: $input) @idempotent(key: $idempotencyKey) {
+                inventoryAdjustmentGroup {
+                  id
+                  createdAt
+                  reason
+                  changes {
+                    name
+                    delta
+                    quantityAfterChange
+                  }
+                }
+                userErrors {
+                  field
+                  message
+                  code
+                }
+              }
+            }
+            """)
+        idempotency_key = ensure_idempotency_key(idempotency_key)
+        variables: dict[str, object] = {
+            "input": input,
+            "idempotencyKey": idempotency_key,
+        }
+        response = await self.execute(
+            query=query,
+            operation_name="InventoryAdjustQuantities",
+            variables=variables,
+            operation_type="mutation",
+            idempotent=True,
+            **kwargs,
+        )
+        data = self.get_data(response)
+        return cast(
+            "InventoryAdjustQuantities",
+            self.parse_result(
+                _model("inventory_adjust_quantities", "InventoryAdjustQuantities"), data
+            ),
+        )
 
     async def product_update(
         self, product: ProductUpdateInput, **kwargs: Unpack[CallOptions]
