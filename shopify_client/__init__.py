@@ -37,6 +37,7 @@ from ._variables import UNSET, UnsetType
 from ._version import __version__
 
 if _typing.TYPE_CHECKING:
+    from ._arguments import RedactedDict
     from ._endpoint import endpoint_for, normalize_shop
     from ._enums import ShopifyEnum
     from ._idempotency import ensure_idempotency_key
@@ -63,6 +64,7 @@ _LAZY = {
     "GraphQLResponse": "_records",
     "QueryCost": "_records",
     "QueryCostLimiter": "_pacing",
+    "RedactedDict": "_arguments",
     "RetryPolicy": "_retry",
     "ShopifyEnum": "_enums",
     "UnsupportedVersionWarning": "_versions",
@@ -98,6 +100,7 @@ __all__ = [
     "PacingTimeoutError",
     "QueryCost",
     "QueryCostLimiter",
+    "RedactedDict",
     "ResponseTooLargeError",
     "RetryPolicy",
     "SecurityRejectionError",

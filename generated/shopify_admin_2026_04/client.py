@@ -8,7 +8,7 @@ from functools import cache
 from importlib import import_module
 from typing import TYPE_CHECKING, Any, Optional, Union, Unpack, cast
 
-from shopify_client import ensure_idempotency_key
+from shopify_client import RedactedDict, ensure_idempotency_key
 
 from .base_client import BaseClient
 from .base_model import UNSET, CallOptions, UnsetType
@@ -64,17 +64,18 @@ class Client(BaseClient):
             }
             """)
         idempotency_key = ensure_idempotency_key(idempotency_key)
-        variables: dict[str, object] = {
-            "input": input,
-            "idempotencyKey": idempotency_key,
-        }
+        variables: dict[str, object] = RedactedDict(
+            {"input": input, "idempotencyKey": idempotency_key}
+        )
+        _call_options = RedactedDict(kwargs)
+        del kwargs
         response = self.execute(
             query=query,
             operation_name="InventoryAdjustQuantities",
             variables=variables,
             operation_type="mutation",
             idempotent=True,
-            **kwargs,
+            **_call_options,
         )
         data = self.get_data(response)
         return cast(
@@ -104,13 +105,15 @@ class Client(BaseClient):
               }
             }
             """)
-        variables: dict[str, object] = {"product": product}
+        variables: dict[str, object] = RedactedDict({"product": product})
+        _call_options = RedactedDict(kwargs)
+        del kwargs
         response = self.execute(
             query=query,
             operation_name="ProductUpdate",
             variables=variables,
             operation_type="mutation",
-            **kwargs,
+            **_call_options,
         )
         data = self.get_data(response)
         return cast(
@@ -149,13 +152,17 @@ class Client(BaseClient):
               }
             }
             """)
-        variables: dict[str, object] = {"first": first, "after": after, "query": query}
+        variables: dict[str, object] = RedactedDict(
+            {"first": first, "after": after, "query": query}
+        )
+        _call_options = RedactedDict(kwargs)
+        del kwargs
         response = self.execute(
             query=_query,
             operation_name="Products",
             variables=variables,
             operation_type="query",
-            **kwargs,
+            **_call_options,
         )
         data = self.get_data(response)
         return cast("Products", self.parse_result(_model("products", "Products"), data))
@@ -175,9 +182,11 @@ class Client(BaseClient):
         (checked now, before any request). A page that asks for a next one without
         a new cursor raises InvalidResponseError (see shopify_client._pages).
         """
+        _call_options = RedactedDict(kwargs)
+        del kwargs
 
         def fetch(after: Union[Optional[str], UnsetType]) -> Products:
-            return self.products(first=first, query=query, after=after, **kwargs)
+            return self.products(first=first, query=query, after=after, **_call_options)
 
         def read(
             result: Products,
