@@ -18,7 +18,8 @@ from pathlib import Path
 
 from graphql import GraphQLSchema
 
-from .config import ApiConfig, ProjectConfig, drop_required_versions, set_pinned_version
+from .config import ApiConfig, ProjectConfig
+from .config_edit import drop_required_versions, set_pinned_version
 from .diff import DiffReport, diff_schemas
 from .download import release_version
 from .generate import generate_package

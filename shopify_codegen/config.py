@@ -38,7 +38,6 @@ __all__ = [
     "check_package_name",
     "find_root",
     "load_config",
-    "set_pinned_version",
 ]
 
 CONFIG_NAME = "codegen.toml"
@@ -383,65 +382,3 @@ def _generated_dir(root: Path, path: Path, value: object) -> Path:
     if value == ".":
         return root
     return _inside(root, f"{path} generated_dir", value)
-
-
-def set_pinned_version(config: ProjectConfig, key: str, version: str) -> tuple[str, list[str]]:
-    """The config file's text with package ``key``'s pin moved to ``version``, and what changed.
-
-    Edits the text in place (comments and layout stay). ``version`` joins the
-    package's ``validate_versions``; the old pin stays there, validated and
-    reported but no longer binding unless ``required_versions`` lists it.
-    """
-    api = config.api(key)
-    text = config.path.read_text(encoding="utf-8")
-    table_name = f"{config.table_prefix}api.{api.key}"
-    header = re.compile(rf"^\[{re.escape(table_name)}\]\s*$", re.MULTILINE)
-    match = header.search(text)
-    if not match:
-        raise ConfigError(f"{config.path}: no [{table_name}] table")
-    end = re.compile(r"^\[", re.MULTILINE).search(text, match.end())
-    stop = end.start() if end else len(text)
-    table = text[match.end() : stop]
-    table, count = re.subn(
-        r'^(pinned_version\s*=\s*)"[^"]*"', rf'\g<1>"{version}"', table, flags=re.MULTILINE
-    )
-    if count != 1:
-        raise ConfigError(f"{config.path} [{table_name}]: cannot find pinned_version to update")
-    changes = [f"pinned_version: {api.pinned_version} -> {version}"]
-    versions = sorted({*api.validate_versions, version})
-    listed = ", ".join(f'"{v}"' for v in versions)
-    table, count = re.subn(
-        r"^(validate_versions\s*=\s*)\[[^\]]*\]", rf"\g<1>[{listed}]", table, flags=re.MULTILINE
-    )
-    if count == 0:
-        table = table.rstrip("\n") + f"\nvalidate_versions = [{listed}]\n"
-    if version not in api.validate_versions:
-        changes.append(f"validate_versions: added {version}")
-    changes.append(
-        f"{api.pinned_version}: still validated"
-        + (
-            " and required (required_versions)"
-            if api.pinned_version in api.required_versions
-            else ", reported but no longer binding"
-        )
-    )
-    return text[: match.end()] + table + text[stop:], changes
-
-
-def drop_required_versions(text: str, config: ProjectConfig, key: str, drop: list[str]) -> str:
-    """``text`` with ``drop`` taken out of package ``key``'s ``required_versions``."""
-    api = config.api(key)
-    table_name = f"{config.table_prefix}api.{api.key}"
-    header = re.compile(rf"^\[{re.escape(table_name)}\]\s*$", re.MULTILINE)
-    match = header.search(text)
-    if not match:
-        raise ConfigError(f"{config.path}: no [{table_name}] table")
-    end = re.compile(r"^\[", re.MULTILINE).search(text, match.end())
-    stop = end.start() if end else len(text)
-    table = text[match.end() : stop]
-    kept = [v for v in api.required_versions if v not in drop]
-    listed = ", ".join(f'"{v}"' for v in kept)
-    table = re.sub(
-        r"^(required_versions\s*=\s*)\[[^\]]*\]", rf"\g<1>[{listed}]", table, flags=re.MULTILINE
-    )
-    return text[: match.end()] + table + text[stop:]

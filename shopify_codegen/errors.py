@@ -12,6 +12,8 @@
 
 from __future__ import annotations
 
+import os
+import stat
 from pathlib import Path
 
 __all__ = [
@@ -51,16 +53,53 @@ class GenerationError(CodegenError):
     pass
 
 
-def read_input_file(path: Path, shown: Path | str, error: type[FileInputError], kind: str) -> str:
+#: The most an input file may hold: the largest Admin introspection is ~7 MB, and
+#: ``schema download`` caps an answer at 100 MB.
+MAX_INPUT_BYTES = 100 * 1024 * 1024
+
+
+def _read_regular(path: Path, limit: int) -> bytes:
+    """The bytes of a regular file, at most ``limit`` + 1 of them.
+
+    Opened without blocking and checked before reading: a FIFO or a device
+    (``/dev/zero``) would otherwise block or never end.
+    """
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+    fd = os.open(path, flags)
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise _NotRegular
+        with os.fdopen(fd, "rb", closefd=False) as handle:
+            return handle.read(limit + 1)
+    finally:
+        os.close(fd)
+
+
+class _NotRegular(Exception):
+    pass
+
+
+def read_input_file(
+    path: Path,
+    shown: Path | str,
+    error: type[FileInputError],
+    kind: str,
+    *,
+    max_bytes: int = MAX_INPUT_BYTES,
+) -> str:
     """The UTF-8 text of an input file, or ``error`` naming the file and the problem."""
     try:
-        data = path.read_bytes()
+        data = _read_regular(path, max_bytes)
     except FileNotFoundError:
         raise error(shown, "no such file") from None
     except IsADirectoryError:
         raise error(shown, f"is a directory, not {kind}") from None
+    except _NotRegular:
+        raise error(shown, f"is not a regular file (a FIFO or a device?), not {kind}") from None
     except OSError as exc:
         raise error(shown, f"cannot read: {exc.strerror}") from None
+    if len(data) > max_bytes:
+        raise error(shown, f"is larger than {max_bytes // (1024 * 1024)} MB, not {kind}")
     if not data.strip():
         raise error(shown, "is empty")
     try:

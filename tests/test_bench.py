@@ -15,7 +15,8 @@ from bench.table import Row, render
 
 def test_every_section_module_is_registered_with_a_measure_function() -> None:
     numbers = [section.number for section in run.SECTIONS]
-    assert numbers == ["1", "2", "3", "4", "5"]
+    assert numbers == [str(n) for n in range(1, len(numbers) + 1)]
+    assert len(numbers) >= 6
     for section in run.SECTIONS:
         assert inspect.signature(section.measure).parameters.keys() == {"ctx"}
         assert section.measure.__module__.startswith("bench.")
@@ -61,3 +62,16 @@ def test_the_own_cost_probe_times_only_the_package_import() -> None:
     untimed = probe[: probe.index("started = ")]
     assert "class M(pydantic.BaseModel)" in untimed and "gc.collect()" in untimed
     compile(probe, "<probe>", "exec")
+
+
+def test_the_scale_sections_operations_are_distinct_and_valid() -> None:
+    from graphql import parse, validate
+
+    from bench import scale
+    from shopify_codegen.schema_files import load_schema
+
+    schema = load_schema(scale.SCHEMA)
+    texts = [scale.operation(i) for i in range(max(scale.SIZES))]
+    assert len({parse(t).definitions[0].name.value for t in texts}) == len(texts)  # type: ignore[attr-defined]
+    for text in texts[: len(scale.FIELDS)]:
+        assert validate(schema, parse(text)) == []

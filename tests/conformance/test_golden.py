@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from shopify_codegen.config import load_config
 from shopify_codegen.operations import read_operation_folder
 from shopify_codegen.store import committed_schema
 from shopify_codegen.validate import unused_fragment_findings, validate_set
-from tests.conformance.corpus import EXPECTED, OPERATIONS, ROOT, VERSIONS, generate_corpus
+from tests.conformance.corpus import EXPECTED, OPERATIONS, VERSIONS, generate_corpus
+from tests.conftest import fixture_config
 
 
 def files(folder: Path) -> dict[str, bytes]:
@@ -44,7 +44,7 @@ def test_corpus_regenerates_byte_for_byte(generated: dict[str, Path], api: str) 
 
 @pytest.mark.parametrize("api", sorted(VERSIONS))
 def test_corpus_is_valid_for_its_version_and_uses_every_fragment(api: str) -> None:
-    config = load_config(ROOT)
+    config = fixture_config()
     operations = read_operation_folder(OPERATIONS / api)
     label = f"{api} {VERSIONS[api]}"
     findings = validate_set(operations, committed_schema(config, api, VERSIONS[api]), label)

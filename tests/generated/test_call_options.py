@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
 
-from tests.conftest import ROOT
+from shopify_codegen.config import load_config
+from tests.conftest import PROJECT, ROOT
 
 SNIPPET = """
 from shopify_admin import AsyncClient as AdminAsync
@@ -27,7 +29,10 @@ def test_mypy_checks_the_options_of_every_generated_method(tmp_path: Path) -> No
     module.write_text(SNIPPET)
     result = subprocess.run(
         [sys.executable, "-m", "mypy", "--strict", "--no-error-summary", str(module)],
-        cwd=ROOT,  # the project's mypy settings: generated/ on the path
+        cwd=ROOT,  # the project's mypy settings
+        # PROJECT's generated packages first on mypy's path (another copy's, when
+        # TESTS_PROJECT_ROOT names one)
+        env={**os.environ, "MYPYPATH": str(load_config(PROJECT).generated_dir)},
         capture_output=True,
         text=True,
         timeout=300,

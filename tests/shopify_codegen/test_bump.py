@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -209,3 +210,32 @@ def test_readme_bump_example_is_the_real_storefront_2024_10_to_2026_04_bump(
         'API_VERSION = "2026-04"'
         in (project / "generated" / "shopify_storefront" / "__init__.py").read_text()
     )
+
+
+def test_bump_drops_a_required_version_the_operations_fail_and_check_is_green(
+    tmp_path: Path,
+) -> None:
+    project = copy_project(tmp_path / "project", apis=("storefront",))
+    config = project / "codegen.toml"
+    text = config.read_text()
+    bound = 'required_for = ["CustomerAccessTokenCreate", "Customer"]\n'
+    assert bound in text
+    config.write_text(text.replace(bound, ""))  # 2024-01 and 2024-10 bind every operation
+    # Shop.shopPayInstallmentsPricing: in 2024-10 and 2026-04, not in 2024-01.
+    (project / "queries" / "storefront" / "installments.graphql").write_text(
+        "query Installments { shop { shopPayInstallmentsPricing { maxPrice { amount } } } }\n"
+    )
+    assert run_cli("--root", str(project), "validate")[0] == 1  # 2024-01 is required
+    code, out, err = run_cli(
+        "--root", str(project), "bump", "--api", "storefront", "--version", "2026-04",
+        "--schema-file", str(project / "schema" / "storefront" / "2026-04.json"),
+    )  # fmt: skip
+    assert code == 0, out + err
+    assert "  pinned_version: 2024-10 -> 2026-04" in out
+    assert "  required_versions: dropped 2024-01 (the operations fail there; " in out
+    parsed = tomllib.loads(config.read_text())["api"]["storefront"]
+    assert parsed["pinned_version"] == "2026-04"
+    assert parsed["required_versions"] == ["2024-10"]
+    code, out, err = run_cli("--root", str(project), "check")
+    assert code == 0, out + err
+    assert "breaks on 2024-01: " in out  # still validated, reported only

@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import ROOT, copy_project
+from tests.conftest import copy_project
 
 SECRET = "ci-secret-d41d8cd98f00b204"
 CANARY = "canary line of a file outside the project"
@@ -34,7 +34,7 @@ def check_in_a_process_holding_a_secret(project: Path) -> tuple[int, dict[str, A
         capture_output=True,
         text=True,
         env=env,
-        cwd=ROOT,
+        cwd=project,
         timeout=300,
         check=False,
     )

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from shopify_codegen.config import find_root, load_config, set_pinned_version
+from shopify_codegen.config import find_root, load_config
+from shopify_codegen.config_edit import set_pinned_version
 from shopify_codegen.defaults import default_ariadne_settings
 from shopify_codegen.errors import CodegenError, ConfigError
 from tests.conftest import ROOT

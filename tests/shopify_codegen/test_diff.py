@@ -1,23 +1,29 @@
 """`shopify-codegen schema diff`: counts, per-operation verdicts, exit codes, Markdown summary.
 
-The labelled corpus of one-change variants is in test_drift_corpus.py."""
+The labelled corpus of one-change variants is in test_drift_corpus.py. The operations
+judged are the fixture project's (tests/fixtures/project), not this repository's queries/."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
 
-from tests.conftest import FIXTURES, ROOT, run_cli
+from tests.conftest import FIXTURE_PROJECT, FIXTURES, ROOT, fixture_project, run_cli
 from tests.shopify_codegen.introspection_server import IntrospectionServer
 
 ADMIN_SDL = ROOT / "schema" / "admin" / "2024-01.graphql"
 STOREFRONT_SDL = ROOT / "schema" / "storefront" / "2024-10.graphql"
 
 
+def diff(*args: str) -> tuple[int, str, str]:
+    """`shopify-codegen schema diff ARGS` in the fixture project."""
+    return run_cli("--root", str(fixture_project()), "schema", "diff", *args)
+
+
 def test_storefront_2024_01_to_2024_10_finds_the_checkout_removal_and_no_affected_operation() -> (
     None
 ):
-    code, out, _ = run_cli("schema", "diff", "storefront@2024-01", "storefront@2024-10", "--json")
+    code, out, _ = diff("storefront@2024-01", "storefront@2024-10", "--json")
     assert code == 0
     report = json.loads(out)
     assert report["counts"]["breaking"] == 62
@@ -33,7 +39,7 @@ def test_storefront_2024_01_to_2024_10_finds_the_checkout_removal_and_no_affecte
 
 
 def test_human_report_gives_counts_first_and_groups_by_severity() -> None:
-    code, out, _ = run_cli("schema", "diff", "admin@2024-01", "admin@2024-10")
+    code, out, _ = diff("admin@2024-01", "admin@2024-10")
     assert code == 0
     lines = out.splitlines()
     assert lines[1].startswith("  232 breaking, 270 dangerous, ")
@@ -58,7 +64,7 @@ def test_renamed_input_field_affects_exactly_the_operation_that_sends_it(tmp_pat
     renamed.write_text(
         sdl[:block_start] + block.replace("  title: String!", "  name: String!") + sdl[block_end:]
     )
-    code, out, _ = run_cli("schema", "diff", "admin@2024-01", str(renamed), "--json")
+    code, out, _ = diff("admin@2024-01", str(renamed), "--json")
     assert code == 1
     report = json.loads(out)
     ops = {o["operation"]: o for o in report["operations"]}
@@ -87,7 +93,7 @@ def test_removed_enum_value_read_only_is_at_risk_for_its_reader_alone(tmp_path: 
     """graphql-core calls it breaking; an operation that only reads the enum just never
     gets that value again: at risk, exit 0, and exit 1 under --strict."""
     changed = _enum_value_removed(tmp_path)
-    code, out, _ = run_cli("schema", "diff", "storefront@2024-10", str(changed), "--json")
+    code, out, _ = diff("storefront@2024-10", str(changed), "--json")
     assert code == 0
     report = json.loads(out)
     assert report["counts"] == {"breaking": 1, "dangerous": 0, "safe": 0}
@@ -97,7 +103,7 @@ def test_removed_enum_value_read_only_is_at_risk_for_its_reader_alone(tmp_path: 
         "customerAccessTokenCreate": "at_risk",
         "Products": "unaffected",
     }
-    assert run_cli("schema", "diff", "storefront@2024-10", str(changed), "--strict")[0] == 1
+    assert diff("storefront@2024-10", str(changed), "--strict")[0] == 1
 
 
 def test_added_enum_value_is_tolerated_and_named_for_the_reader(tmp_path: Path) -> None:
@@ -107,7 +113,7 @@ def test_added_enum_value_is_tolerated_and_named_for_the_reader(tmp_path: Path) 
             "  UNIDENTIFIED_CUSTOMER\n", "  UNIDENTIFIED_CUSTOMER\n  PASSWORD_TOO_FAMOUS\n", 1
         )
     )
-    code, out, _ = run_cli("schema", "diff", "storefront@2024-10", str(changed), "--strict")
+    code, out, _ = diff("storefront@2024-10", str(changed), "--strict")
     assert code == 0
     assert (
         "customerAccessTokenCreate (queries/storefront/customer_access_token_create.graphql)"
@@ -127,13 +133,11 @@ def test_removed_selected_field_means_the_operation_no_longer_validates(tmp_path
     changed.write_text(
         sdl[:field] + sdl[field:].replace("  phone: String\n", "  phoneNumber: String\n", 1)
     )
-    code, out, _ = run_cli(
-        "schema",
-        "diff",
+    code, out, _ = diff(
         "storefront@2024-10",
         str(changed),
         "--operations",
-        str(ROOT / "queries" / "storefront"),
+        str(FIXTURE_PROJECT / "queries" / "storefront"),
     )
     assert code == 1
     assert "customer (" in out and "): BREAKS" in out
@@ -142,14 +146,14 @@ def test_removed_selected_field_means_the_operation_no_longer_validates(tmp_path
 
 
 def test_unknown_committed_version_is_bad_input() -> None:
-    code, _, err = run_cli("schema", "diff", "storefront@2023-01", "storefront@2024-10")
+    code, _, err = diff("storefront@2023-01", "storefront@2024-10")
     assert code == 2
     assert "no committed storefront 2023-01 schema" in err
 
 
 def test_readme_shows_the_real_storefront_diff_output() -> None:
     block = (ROOT / "README.md").read_text().split("```text\n", 1)[1].split("```", 1)[0]
-    _, out, _ = run_cli("schema", "diff", "storefront@2024-01", "storefront@2024-10")
+    _, out, _ = diff("storefront@2024-01", "storefront@2024-10")
     for line in block.splitlines():
         if line.strip() != "...":
             assert line in out.splitlines(), line
@@ -157,9 +161,7 @@ def test_readme_shows_the_real_storefront_diff_output() -> None:
 
 def test_operations_invalid_on_the_old_schema_are_reported_not_dropped() -> None:
     """Admin's operation against Storefront schemas: named, NOT CHECKED, not a failure."""
-    code, out, _ = run_cli(
-        "schema",
-        "diff",
+    code, out, _ = diff(
         str(ROOT / "schema" / "storefront" / "2024-01.json"),
         str(ROOT / "schema" / "storefront" / "2024-10.json"),
         "--json",
@@ -179,9 +181,7 @@ def test_operations_invalid_on_the_old_schema_are_reported_not_dropped() -> None
 def test_summary_file_gets_the_markdown_report_appended(tmp_path: Path) -> None:
     summary = tmp_path / "step_summary.md"
     summary.write_text("earlier step\n")
-    code, _, _ = run_cli(
-        "schema",
-        "diff",
+    code, _, _ = diff(
         "storefront@2024-10",
         str(_enum_value_removed(tmp_path)),
         "--summary",
@@ -203,9 +203,7 @@ def test_summary_file_gets_the_markdown_report_appended(tmp_path: Path) -> None:
 
 def test_tolerated_reasons_are_cut_short_what_breaks_never() -> None:
     """Storefront 2024-10 -> 2026-04 adds 31 values to CartErrorCode, which CartCreate reads."""
-    code, out, _ = run_cli(
-        "schema",
-        "diff",
+    code, out, _ = diff(
         "storefront@2024-10",
         "storefront@2026-04",
         "--operations",
@@ -215,9 +213,7 @@ def test_tolerated_reasons_are_cut_short_what_breaks_never() -> None:
     assert "  CartCreate (" in out and "cart_create.graphql): BREAKS" in out
     assert "    - BREAKS: CartBuyerIdentityInput.deliveryAddressPreferences was removed." in out
     assert "    - ... and 26 more tolerated (--all or --json for all)" in out
-    everything = run_cli(
-        "schema",
-        "diff",
+    everything = diff(
         "storefront@2024-10",
         "storefront@2026-04",
         "--all",

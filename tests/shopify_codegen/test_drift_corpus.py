@@ -5,7 +5,8 @@ One-change variants are Storefront 2024-10 with one edit per change kind graphql
 knows (and the kinds this project adds), made by editing one definition of the SDL parsed
 once per session, so a variant costs a ~25 ms schema build, not a 0.25 s parse.
 
-Operations: the project's own (queries/) and the realistic set in tests/fixtures/drift/
+Operations: the fixture project's (tests/fixtures/project/queries, the tool tests' own
+copy of this repository's seed operations) and the realistic set in tests/fixtures/drift/
 (enums, unions, interfaces, nested inputs sent through variables, defaulted arguments,
 a directive). Every expected verdict below was checked by hand once against the schema
 and the operation; an operation not named expects ``unaffected``.
@@ -32,7 +33,7 @@ from graphql import (
 from shopify_codegen.diff import DiffReport, diff_schemas
 from shopify_codegen.operations import OperationFile, read_operation_folder
 from shopify_codegen.schema_files import load_schema
-from tests.conftest import FIXTURES, ROOT
+from tests.conftest import FIXTURE_PROJECT, FIXTURES, ROOT
 
 DRIFT_OPS = FIXTURES / "drift"
 
@@ -141,7 +142,7 @@ def base() -> GraphQLSchema:
 @functools.cache
 def operations(api: str) -> tuple[OperationFile, ...]:
     project = read_operation_folder(
-        ROOT / "queries" / api, lambda p: p.relative_to(ROOT).as_posix()
+        FIXTURE_PROJECT / "queries" / api, lambda p: p.relative_to(ROOT).as_posix()
     )
     fixtures = read_operation_folder(DRIFT_OPS / api, lambda p: p.relative_to(ROOT).as_posix())
     return (*project, *fixtures)
@@ -167,7 +168,7 @@ CASES = [
             remove("Video"),
             edit("MetafieldReference", " | Video", ""),
         ),
-        # Products (queries/) reads metafield references through its ProductCard fragment
+        # Products (fixture project) reads metafield references through its ProductCard fragment
         {"ProductCard": "breaks", "Products": "at_risk"},
     ),
     Case(
@@ -467,7 +468,7 @@ def test_one_change_variant(case: Case) -> None:
     )
     assert case.kind in {c.kind for c in report.changes}, [c.kind for c in report.changes]
     assert verdicts(report) == case.expected
-    assert len(report.operations) == 9  # 3 in queries/, 6 in tests/fixtures/drift
+    assert len(report.operations) == 9  # 3 in the fixture project, 6 in tests/fixtures/drift
 
 
 CONFORMANCE = ROOT / "tests" / "conformance" / "operations"
@@ -489,7 +490,8 @@ REAL_PAIRS: list[tuple[str, str, str, str, dict[str, str]]] = [
         "2024-10",
         "CartBuyerIdentityInput.walletPreferences was removed.",
         {
-            "queries/storefront/products": "tolerated",  # Model3d added to MetafieldReference
+            # Model3d added to MetafieldReference
+            "project/queries/storefront/products": "tolerated",
             "drift/storefront/cart_create": "breaks",  # sends CartBuyerIdentityInput
             "drift/storefront/product_card": "tolerated",  # ProductOption.values deprecated
             "conformance/operations/storefront/menu": "tolerated",
@@ -511,7 +513,8 @@ REAL_PAIRS: list[tuple[str, str, str, str, dict[str, str]]] = [
         "2026-04",
         "CartBuyerIdentityInput.deliveryAddressPreferences was removed.",
         {
-            "queries/storefront/products": "tolerated",  # Article added to MetafieldReference
+            # Article added to MetafieldReference
+            "project/queries/storefront/products": "tolerated",
             "drift/storefront/cart_create": "breaks",
             "conformance/operations/storefront/cart_buyer_identity_update": "breaks",
             "conformance/operations/storefront/cart_create": "breaks",
@@ -553,7 +556,7 @@ REAL_PAIRS: list[tuple[str, str, str, str, dict[str, str]]] = [
         # The false alarm of issue 12: no field the operations select returns it.
         "HasMetafieldDefinitions added to interfaces implemented by Shop.",
         {
-            "queries/admin/products": "tolerated",  # ProductStatus gained UNLISTED
+            "project/queries/admin/products": "tolerated",  # ProductStatus gained UNLISTED
             "drift/admin/shop_info": "tolerated",  # CurrencyCode gained USDC
             # BulkOperationRunQueryPayload.userErrors: UserError -> BulkOperationUserError
             "conformance/operations/admin/bulk_operation_run_query": "at_risk",
@@ -608,11 +611,11 @@ def test_real_schema_pair(
     assert change in {c.description for c in report.changes}
     found = {_key(o.file): o.verdict for o in report.operations if o.verdict != "unaffected"}
     assert found == expected
-    # The project's own operations: never broken by the versions it validates against.
+    # The fixture project's operations: never broken by the versions it validates against.
     assert not [
         o
         for o in report.operations
-        if o.file.startswith("queries/") and o.verdict in ("breaks", "not_checked")
+        if o.file.startswith("tests/fixtures/project/") and o.verdict in ("breaks", "not_checked")
     ]
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import tomllib
 from pathlib import Path
@@ -239,3 +240,31 @@ def test_recovery_accepts_the_configured_dotted_package_and_nothing_beside_it(
     assert output_target("shopify/schema/storefront/2024-10.json", dirs)
     for other in ("myapp", "shopify", "shopify/queries/storefront", "myapp/other", ".git"):
         assert not output_target(other, dirs), other
+
+
+@pytest.mark.parametrize("kind", ["fifo", "device"])
+def test_schema_add_of_a_fifo_or_a_device_is_refused_without_reading(
+    tmp_path: Path, kind: str
+) -> None:
+    app = _app(tmp_path)
+    assert _init(app)[0] == 0
+    if kind == "fifo":
+        source = tmp_path / "schema.json"
+        os.mkfifo(source)  # a read would block for ever
+    else:
+        source = Path("/dev/zero")  # a read would never end
+    code, _, err = run_cli(
+        "--root", str(app), "schema", "add", "--api", "storefront", "--version", "2024-10",
+        "--file", str(source),
+    )  # fmt: skip
+    assert code == 2 and "is not a regular file (a FIFO or a device?)" in err
+    assert not (app / "shopify" / "schema").exists()
+
+
+def test_an_input_file_past_the_cap_is_refused(tmp_path: Path) -> None:
+    from shopify_codegen.errors import SchemaFileError, read_input_file
+
+    big = tmp_path / "big.json"
+    big.write_bytes(b" " * 2048)
+    with pytest.raises(SchemaFileError, match="is larger than 0 MB"):
+        read_input_file(big, big, SchemaFileError, "a schema file", max_bytes=1024)

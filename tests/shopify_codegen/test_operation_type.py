@@ -4,7 +4,8 @@ The runtime scanned each document for a mutation on every call (a regex that was
 quadratic on hostile input); the generated methods know what their document is
 and pass ``operation_type=`` to ``execute``. Checked here on every client the
 project and the conformance corpus generate: each ``execute`` call carries the
-type of the operation its own document defines.
+type of the operation its own document defines. (The project here is the tool tests'
+fixture project, generated once per session: see tests/conftest.py.)
 """
 
 from __future__ import annotations
@@ -15,15 +16,17 @@ from pathlib import Path
 import pytest
 from graphql import OperationDefinitionNode, parse
 
-from tests.conftest import ROOT
+from tests.conftest import ROOT, fixture_project
 
+FOLDERS = {
+    "fixture project": fixture_project() / "generated",
+    "corpus": ROOT / "tests" / "conformance" / "expected",
+}
 CLIENTS = sorted(
-    [
-        *(ROOT / "generated").glob("*/client.py"),
-        *(ROOT / "generated").glob("*/async_client.py"),
-        *(ROOT / "tests" / "conformance" / "expected").glob("*/client.py"),
-        *(ROOT / "tests" / "conformance" / "expected").glob("*/async_client.py"),
-    ]
+    (name, path)
+    for name, folder in FOLDERS.items()
+    for pattern in ("*/client.py", "*/async_client.py")
+    for path in folder.glob(pattern)
 )
 
 
@@ -62,7 +65,11 @@ def _calls(path: Path) -> list[tuple[str, str, object]]:
     return out
 
 
-@pytest.mark.parametrize("path", CLIENTS, ids=[str(p.relative_to(ROOT)) for p in CLIENTS])
+@pytest.mark.parametrize(
+    "path",
+    [path for _, path in CLIENTS],
+    ids=[f"{name}: {path.relative_to(FOLDERS[name])}" for name, path in CLIENTS],
+)
 def test_every_execute_call_passes_its_own_operation_type(path: Path) -> None:
     calls = _calls(path)
     assert calls
@@ -71,5 +78,5 @@ def test_every_execute_call_passes_its_own_operation_type(path: Path) -> None:
 
 
 def test_the_corpus_holds_both_queries_and_mutations() -> None:
-    kinds = {kind for path in CLIENTS for _, kind, _ in _calls(path)}
+    kinds = {kind for _, path in CLIENTS for _, kind, _ in _calls(path)}
     assert {"query", "mutation"} <= kinds

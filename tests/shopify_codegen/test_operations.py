@@ -7,14 +7,13 @@ from pathlib import Path
 import pytest
 from graphql import FragmentDefinitionNode, OperationDefinitionNode
 
-from shopify_codegen.config import load_config
 from shopify_codegen.errors import OperationFileError
 from shopify_codegen.operations import find_operation_files, read_operation_set, unused_fragments
 from shopify_codegen.store import committed_schema
 from shopify_codegen.validate import validate_files, validate_set
-from tests.conftest import ROOT, copy_project, run_cli
+from tests.conftest import ROOT, copy_project, fixture_config, run_cli
 
-CONFIG = load_config(ROOT)
+CONFIG = fixture_config()
 STOREFRONT = committed_schema(CONFIG, "storefront", "2024-10")
 
 PRODUCT_CARD = "fragment ProductCard on Product {\n  id\n  title\n  ...Price\n}\n"

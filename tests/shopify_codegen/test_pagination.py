@@ -15,7 +15,7 @@ from shopify_client import UnsupportedVersionWarning
 from shopify_client.testing import ADMIN_TOKEN, STOREFRONT_TOKEN, FakeShopify
 from shopify_codegen.config import load_config
 from shopify_codegen.generate import generate_package
-from tests.conftest import ROOT
+from tests.conftest import ROOT, copy_project
 
 FITS = {
     "by_nodes.graphql": """
@@ -73,12 +73,16 @@ fragment Page on QueryRoot {
 
 @pytest.fixture(scope="module")
 def package(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
-    queries = tmp_path_factory.mktemp("queries")
+    # The operations live in a folder of their own inside a project (the tooling
+    # reads no operations folder outside its project).
+    project = copy_project(tmp_path_factory.mktemp("paged") / "project", apis=("storefront",))
+    queries = project / "queries" / "paged"
+    queries.mkdir()
     for name, text in FITS.items():
         (queries / name).write_text(text)
     for name, (text, _) in MISFITS.items():
         (queries / name).write_text(text)
-    config = load_config(ROOT)
+    config = load_config(project)
     api = dataclasses.replace(config.api("storefront"), queries=queries, package="paged_storefront")
     target = tmp_path_factory.mktemp("out")
     generated = generate_package(config, api, target)
@@ -198,12 +202,12 @@ def test_a_missing_connection_parent_ends_the_walk(package: Any, shop: FakeShopi
 
 
 def test_generate_json_reports_the_helpers_of_the_project() -> None:
-    from tests.conftest import copy_project, run_cli
+    from tests.conftest import fixture_project, run_cli
 
-    del copy_project
-    code, out, _ = run_cli("--root", str(ROOT), "check", "--json")
+    project = fixture_project()
+    code, out, _ = run_cli("--root", str(project), "check", "--json")
     assert code == 0, out
-    admin_products = (ROOT / "generated" / "shopify_admin" / "client.py").read_text()
+    admin_products = (project / "generated" / "shopify_admin" / "client.py").read_text()
     assert "def iter_products(" in admin_products
     assert json.loads(out)["ok"] is True
 

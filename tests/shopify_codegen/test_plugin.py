@@ -10,7 +10,6 @@ from pathlib import Path
 
 from graphql import build_schema
 
-from shopify_codegen.config import load_config
 from shopify_codegen.generate import _generation_schema, _in_directory, _run_ariadne, ariadne_config
 from shopify_codegen.plugin import (
     _aliases_for_type_checkers,
@@ -18,7 +17,7 @@ from shopify_codegen.plugin import (
     _rewrite_base_model,
     tolerate_new_members,
 )
-from tests.conftest import ROOT
+from tests.conftest import ROOT, fixture_config, fixture_project
 
 SCHEMA = build_schema(
     """
@@ -172,7 +171,7 @@ def test_secret_string_fields_are_hidden_from_reprs() -> None:
 def test_each_flavour_alone_writes_the_shared_files_identically(tmp_path: Path) -> None:
     """The two runs share one folder; every file but the client and __init__ must not
     depend on which run wrote it (see shopify_codegen.generate)."""
-    config = load_config(ROOT)
+    config = fixture_config()
     api = config.api("storefront")
     trees: dict[bool, dict[str, bytes]] = {}
     with _in_directory(config.root), contextlib.redirect_stdout(io.StringIO()):
@@ -220,15 +219,15 @@ def test_a_graphql_name_becomes_the_validation_and_serialization_alias() -> None
 
 
 def test_no_generated_model_names_its_init_parameter_after_the_graphql_name() -> None:
-    """Every package the pipeline wrote (this repository's and the corpus'), the
+    """Every package the pipeline wrote (the fixture project's and the corpus'), the
     fallback models of tolerant unions included: ``alias=`` alone would make plain
     type checkers ask for ``ownerId`` instead of ``owner_id``."""
-    folders = [ROOT / "generated", ROOT / "tests" / "conformance" / "expected"]
-    files = [path for folder in folders for path in folder.rglob("*.py")]
+    folders = [fixture_project() / "generated", ROOT / "tests" / "conformance" / "expected"]
+    files = [(folder, path) for folder in folders for path in folder.rglob("*.py")]
     assert len(files) > 40
     offending = [
-        f"{path.relative_to(ROOT)}: {ast.unparse(node)}"
-        for path in files
+        f"{path.relative_to(folder)}: {ast.unparse(node)}"
+        for folder, path in files
         for node in ast.walk(ast.parse(path.read_text()))
         if isinstance(node, ast.Call)
         and isinstance(node.func, ast.Name)

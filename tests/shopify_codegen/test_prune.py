@@ -14,9 +14,9 @@ from shopify_codegen.operations import read_operation_file, read_operation_folde
 from shopify_codegen.prune import prune_schema
 from shopify_codegen.schema_files import load_schema
 from shopify_codegen.validate import RULES
-from tests.conftest import FIXTURES, ROOT
+from tests.conftest import FIXTURE_PROJECT, FIXTURES, ROOT, fixture_config
 
-CONFIG = load_config(ROOT)
+CONFIG = fixture_config()
 
 
 @pytest.mark.parametrize("api", ["storefront", "admin"])
@@ -27,7 +27,7 @@ def test_pruned_generation_is_byte_identical_to_full_schema_generation(
     pruned = generate_package(CONFIG, CONFIG.api(api), _mkdir(tmp_path / "pruned"), prune=True)
     assert compare_trees(full.path, pruned.path, api) == []
     assert full.files == pruned.files
-    # the committed operations never need the slow fallback to the whole schema
+    # the fixture project's operations never need the slow fallback to the whole schema
     assert (pruned.pruned, pruned.prune_problem) == (True, None)
     assert (full.pruned, full.prune_problem) == (False, None)
 
@@ -39,7 +39,7 @@ def _mkdir(path: Path) -> Path:
 
 def _pruned(api: str, version: str) -> tuple[GraphQLSchema, GraphQLSchema]:
     schema = load_schema(ROOT / "schema" / api / f"{version}.json")
-    documents = [f.document for f in read_operation_folder(ROOT / "queries" / api)]
+    documents = [f.document for f in read_operation_folder(FIXTURE_PROJECT / "queries" / api)]
     return schema, prune_schema(schema, documents)
 
 
@@ -66,7 +66,7 @@ def test_pruned_schema_still_validates_the_operations() -> None:
 
     for api, version in [("storefront", "2024-10"), ("admin", "2024-01")]:
         _, pruned = _pruned(api, version)
-        for op_file in read_operation_folder(ROOT / "queries" / api):
+        for op_file in read_operation_folder(FIXTURE_PROJECT / "queries" / api):
             assert validate(pruned, op_file.document, RULES) == []
 
 

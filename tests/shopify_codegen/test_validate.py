@@ -1,4 +1,6 @@
-"""Validation of operations: every operation x every version, and a corpus of mistakes."""
+"""Validation of operations: a corpus of mistakes, and the fixture project's operations.
+
+This repository's own operations are validated in tests/project/test_operations.py."""
 
 from __future__ import annotations
 
@@ -7,82 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from shopify_codegen.config import load_config
 from shopify_codegen.errors import OperationFileError
-from shopify_codegen.operations import (
-    find_operation_files,
-    read_operation_file,
-    read_operation_folder,
-)
-from shopify_codegen.store import committed_schema
-from shopify_codegen.validate import validate_document, validate_project
-from tests.conftest import FIXTURES, ROOT, run_cli
+from shopify_codegen.operations import read_operation_file
+from shopify_codegen.validate import validate_project
+from tests.conftest import FIXTURE_PROJECT, FIXTURES, ROOT, fixture_config, run_cli
 
 BROKEN = FIXTURES / "operations" / "broken"
 STOREFRONT_2024_10 = ROOT / "schema" / "storefront" / "2024-10.json"
-
-CONFIG = load_config(ROOT)
-CASES = [
-    (api.name, version, path)
-    for api in CONFIG.apis.values()
-    for version in api.validate_versions
-    for path in find_operation_files(api.queries)
-]
-
-
-def test_every_api_is_validated_against_every_committed_version() -> None:
-    """2026-04 is served by Shopify until 2027-04-01: every operation is known to work on it."""
-    for api in CONFIG.apis.values():
-        assert api.validate_versions == ("2024-01", "2024-10", "2026-04")
-    files = {api: len(find_operation_files(CONFIG.api(api).queries)) for api in CONFIG.apis}
-    assert len(CASES) == sum(3 * count for count in files.values())
-    assert files["storefront"] >= 4 and files["admin"] >= 1
-
-
-@pytest.mark.parametrize(
-    ("api", "version", "path"), CASES, ids=[f"{a}-{v}-{p.stem}" for a, v, p in CASES]
-)
-def test_operation_validates_against_version(api: str, version: str, path: Path) -> None:
-    op_file = next(
-        f for f in read_operation_folder(CONFIG.api(api).queries, CONFIG.rel) if f.path == path
-    )
-    findings = validate_document(
-        op_file, committed_schema(CONFIG, api, version), f"{api} {version}", strict=True
-    )
-    assert findings == []
-
-
-def test_operations_pass_variables_not_literals() -> None:
-    """No password or token may sit in query text: every argument of an operation's
-    root fields is a $variable. (A fragment may name a metafield with literals, the
-    way Shopify's documentation does: ``metafield(namespace: "custom", key: "brand")``.)"""
-    from graphql import ArgumentNode, FieldNode, VariableNode, visit
-    from graphql.language import Visitor
-
-    class Args(Visitor):
-        def __init__(self) -> None:
-            super().__init__()
-            self.literals: list[str] = []
-
-        def enter_argument(self, node: ArgumentNode, *_: object) -> None:
-            if not isinstance(node.value, VariableNode):
-                self.literals.append(node.name.value)
-
-    for _, _, path in CASES:
-        for operation in read_operation_file(path).operations:
-            for selection in operation.selection_set.selections:
-                visitor = Args()
-                if isinstance(selection, FieldNode):
-                    for argument in selection.arguments:
-                        visit(argument, visitor)
-                assert visitor.literals == [], (
-                    f"{path}: inline literal arguments {visitor.literals}"
-                )
-
-
-def test_project_validation_is_clean() -> None:
-    assert validate_project(CONFIG, strict=True) == []
-
 
 BROKEN_CASES = [
     ("unknown_field.graphql", 4, 5, "Cannot query field 'nickname' on type 'Customer'."),
@@ -261,7 +194,11 @@ def test_validate_needs_schema_with_files() -> None:
 
 def test_validate_against_sdl_schema_file() -> None:
     sdl = ROOT / "schema" / "storefront" / "2024-10.graphql"
-    code, _, _ = run_cli(
-        "validate", "--schema", str(sdl), str(ROOT / "queries" / "storefront" / "customer.graphql")
-    )
+    customer = FIXTURE_PROJECT / "queries" / "storefront" / "customer.graphql"
+    code, _, _ = run_cli("validate", "--schema", str(sdl), str(customer))
     assert code == 0
+
+
+def test_the_fixture_project_validates_strictly() -> None:
+    """The fixture project's operations (the tool tests' own) use nothing deprecated."""
+    assert validate_project(fixture_config(), strict=True) == []
