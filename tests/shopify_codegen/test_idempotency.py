@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import ast
 import functools
-import inspect
 from pathlib import Path
-from typing import Any
 
 import pytest
 from graphql import (
@@ -19,7 +17,6 @@ from graphql import (
     validate,
 )
 
-import shopify_admin_2026_04
 from shopify_codegen.errors import GenerationError
 from shopify_codegen.idempotency import Support, make_idempotent, support_of
 
@@ -184,16 +181,3 @@ def test_a_key_inside_the_callers_input_makes_the_call_idempotent_as_it_is() -> 
     assert document_of(function) == document + "\n"
     assert "idempotency_key" not in ast.unparse(function)
     assert execute_keywords(function)["idempotent"] is True
-
-
-@pytest.mark.parametrize(
-    "client", [shopify_admin_2026_04.Client, shopify_admin_2026_04.AsyncClient]
-)
-def test_the_generated_2026_04_method_takes_an_optional_key(client: Any) -> None:
-    parameter = inspect.signature(client.inventory_adjust_quantities).parameters["idempotency_key"]
-    assert parameter.default is None
-    assert parameter.annotation == "str | None"
-    source = inspect.getsource(client.inventory_adjust_quantities)
-    assert "@idempotent(key: $idempotencyKey)" in source
-    assert "idempotent=True" in source
-    assert "idempotent=True" not in inspect.getsource(client.product_update)
