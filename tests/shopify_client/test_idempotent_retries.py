@@ -60,15 +60,15 @@ def test_an_idempotent_mutation_is_retried_after_it_ran_with_the_same_key(
     fake: FakeShopify, fault: Fault
 ) -> None:
     with client(fake, timeout=0.25) as admin:
-        admin.products(first=1)  # the fake reads its 2026-04 schema: not timed
+        admin.products(first=1, timeout=30.0)  # the fake reads its schema: not timed
         fake.requests.clear()
         fake.enqueue(fault)
         result = admin.inventory_adjust_quantities(input=adjustment())
     assert result.inventory_adjust_quantities is not None
-    first, second = keys(fake)
-    assert first == second and uuid.UUID(first).version == 4
-    assert fake.executed[ADJUST] == 1  # ran once, the retry answered from its key
-    assert fake.idempotency.replayed[ADJUST] == 1
+    sent = keys(fake)  # two, or more if a loaded machine is slower than the timeout
+    assert len(sent) >= 2 and len(set(sent)) == 1 and uuid.UUID(sent[0]).version == 4
+    assert fake.executed[ADJUST] == 1  # ran once, the retries answered from its key
+    assert fake.idempotency.replayed[ADJUST] == len(sent) - 1
 
 
 def test_the_callers_key_is_sent_and_resent(fake: FakeShopify) -> None:
@@ -117,8 +117,8 @@ def test_the_async_client_retries_with_the_same_key(fake: FakeShopify) -> None:
 
     fake.enqueue(Fault("drop_after_read"))
     asyncio.run(main())
-    first, second = keys(fake)
-    assert first == second and fake.executed[ADJUST] == 1
+    sent = keys(fake)
+    assert len(sent) >= 2 and len(set(sent)) == 1 and fake.executed[ADJUST] == 1
 
 
 def test_2026_04_refuses_a_required_key_left_out(fake: FakeShopify) -> None:
