@@ -44,6 +44,7 @@ if _typing.TYPE_CHECKING:
     from ._pacing import QueryCostLimiter
     from ._per_call import CallResult, with_response, with_response_async
     from ._records import GraphQLErrorDetail, GraphQLResponse, QueryCost
+    from ._redis_pacing import RedisClient, RedisQueryCostLimiter
     from ._retry import RetryPolicy, parse_retry_after
     from ._user_errors import UserErrorItem, raise_for_user_errors
     from ._versions import (
@@ -65,6 +66,8 @@ _LAZY = {
     "QueryCost": "_records",
     "QueryCostLimiter": "_pacing",
     "RedactedDict": "_arguments",
+    "RedisClient": "_redis_pacing",
+    "RedisQueryCostLimiter": "_redis_pacing",
     "RetryPolicy": "_retry",
     "ShopifyEnum": "_enums",
     "UnsupportedVersionWarning": "_versions",
@@ -101,6 +104,8 @@ __all__ = [
     "QueryCost",
     "QueryCostLimiter",
     "RedactedDict",
+    "RedisClient",
+    "RedisQueryCostLimiter",
     "ResponseTooLargeError",
     "RetryPolicy",
     "SecurityRejectionError",

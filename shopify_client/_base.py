@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from ._apis import Api
     from ._pacing import QueryCostLimiter
     from ._pages import Page
+    from ._redis_pacing import RedisClient
     from ._retry import RetryPolicy
     from ._variables import UnsetType
 
@@ -126,28 +127,48 @@ class _AdminClient(_ClientCore[HttpT]):
         retry_policy: RetryPolicy | None = None,
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
         http_client: HttpT | None = None,
-        pacing: bool | QueryCostLimiter = True,
+        pacing: bool | QueryCostLimiter | str | RedisClient = True,
     ) -> None:
         """``pacing``: wait before sending so that the shop's query-cost bucket never
         runs dry (see :class:`shopify_client.QueryCostLimiter`): True (a limiter of
-        this client's own), a limiter shared with other clients of the same shop, or
+        this client's own), a limiter shared with other clients of the same shop,
+        a Redis URL (``"redis://host:port/db"``) or ``redis`` client object (one
+        bucket model shared by every process and machine: docs/many-workers.md), or
         False (send at once, and let retries deal with THROTTLED)."""
         from ._auth import admin_auth  # what construction needs loads with it
         from ._pacing import QueryCostLimiter
 
-        if not isinstance(pacing, bool | QueryCostLimiter):
-            raise ConfigurationError("pacing must be True, False or a QueryCostLimiter")
-        self._limiter = (
-            pacing
-            if isinstance(pacing, QueryCostLimiter)
-            else QueryCostLimiter()
-            if pacing
-            else None
-        )
+        auth_headers = admin_auth(access_token)
+        if isinstance(pacing, bool | QueryCostLimiter):
+            self._limiter = (
+                pacing
+                if isinstance(pacing, QueryCostLimiter)
+                else QueryCostLimiter()
+                if pacing
+                else None
+            )
+        else:
+            from ._redis_pacing import is_redis_pacing, redis_limiter
+
+            if not is_redis_pacing(pacing):
+                raise ConfigurationError(
+                    "pacing must be True, False, a QueryCostLimiter, a Redis URL or a redis client"
+                )
+            assert access_token is not None  # admin_auth checked it
+            self._limiter = redis_limiter(
+                pacing, access_token, asynchronous=isinstance(self, _AsyncClient)
+            )
+        if self._limiter is not None and type(self._limiter) is not QueryCostLimiter:
+            from ._redis_pacing import RedisQueryCostLimiter
+
+            if isinstance(self._limiter, RedisQueryCostLimiter):  # shared between clients
+                assert access_token is not None
+                self._limiter.check_app(access_token)
+                self._limiter.usable_by(asynchronous=isinstance(self, _AsyncClient))
         self._setup(
             shop=shop,
             endpoint=endpoint,
-            auth_headers=admin_auth(access_token),
+            auth_headers=auth_headers,
             timeout=timeout,
             max_retries=max_retries,
             retry_policy=retry_policy,

@@ -569,6 +569,23 @@ class _ClientCore(Generic[HttpT]):
             sent = not isinstance(error, TransportError) or error.request_sent
             self._limiter.settle(ticket, None, sent=sent)
 
+    async def _settle_async(
+        self,
+        ticket: Ticket | None,
+        result: GraphQLResponse | None,
+        error: ShopifyError | None,
+    ) -> None:
+        """:meth:`_settle` for the async client (Redis pacing awaits its answer)."""
+        if ticket is None or self._limiter is None:
+            return
+        if result is not None:
+            await self._limiter.settle_async(ticket, result.cost, answered=True)
+        elif isinstance(error, ThrottledError):
+            await self._limiter.settle_async(ticket, error.cost)
+        else:
+            sent = not isinstance(error, TransportError) or error.request_sent
+            await self._limiter.settle_async(ticket, None, sent=sent)
+
     @property
     def pacing(self) -> QueryCostLimiter | None:
         """The query-cost limiter this client waits on (None: not paced)."""
@@ -783,9 +800,9 @@ class _AsyncClient(_ClientCore[httpx.AsyncClient]):
                 self._settle(ticket, None, None)
                 raise
             else:  # settled once, outside the try: never counted as a failed attempt
-                self._settle(ticket, result, None)
+                await self._settle_async(ticket, result, None)
                 return result
-            self._settle(ticket, None, error)
+            await self._settle_async(ticket, None, error)
             wait = self._retry_wait(attempt, error, request)
             if wait is None:
                 # Never chained: a low-level exception may quote a header value.

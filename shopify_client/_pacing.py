@@ -536,6 +536,17 @@ class QueryCostLimiter:
         if first is not None:
             first.wake()
 
+    async def settle_async(
+        self,
+        ticket: Ticket,
+        cost: QueryCost | None,
+        *,
+        sent: bool = True,
+        answered: bool = False,
+    ) -> None:
+        """:meth:`settle` for a task (a limiter whose model lives in Redis awaits it)."""
+        self.settle(ticket, cost, sent=sent, answered=answered)
+
     def _learn(self, ticket: Ticket, cost: QueryCost | None, answered: bool) -> None:
         reading = None
         if cost is not None:

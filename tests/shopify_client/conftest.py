@@ -17,6 +17,7 @@ import pytest
 
 from shopify_client import RetryPolicy, UnsupportedVersionWarning, _versions
 from shopify_client.testing import FakeShopify
+from shopify_client.testing.redis_server import RedisServer
 
 STOREFRONT_VERSION = "2024-10"
 ADMIN_VERSION = "2024-01"
@@ -58,3 +59,23 @@ def fake() -> Iterator[FakeShopify]:
     """A running FakeShopify, stopped after the test."""
     with FakeShopify() as server:
         yield server
+
+
+@pytest.fixture(scope="session")
+def redis_server() -> Iterator[RedisServer]:
+    """A real redis-server on 127.0.0.1 (Debian's package redis-server: .ci/run installs
+    it; without it these tests fail, never skip), stopped after the session."""
+    with RedisServer() as server:
+        yield server
+
+
+@pytest.fixture
+def redis_url(redis_server: RedisServer) -> Iterator[str]:
+    """The URL of the session's redis-server, running and emptied for this test."""
+    redis_server.resume()  # a test that froze it or killed it leaves it so
+    redis_server.start()
+    import redis
+
+    with redis.Redis.from_url(redis_server.url) as client:
+        client.flushall()
+    yield redis_server.url

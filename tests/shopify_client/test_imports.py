@@ -163,7 +163,9 @@ def test_type_hints_resolve_with_the_public_names_as_localns() -> None:
     hints = typing.get_type_hints(shopify_storefront.Client.__init__, localns=localns)
     assert hints["retry_policy"] == shopify_client.RetryPolicy | None
     admin = typing.get_type_hints(shopify_admin.AsyncClient.__init__, localns=localns)
-    assert admin["pacing"] == bool | shopify_client.QueryCostLimiter
+    assert admin["pacing"] == (
+        bool | shopify_client.QueryCostLimiter | str | shopify_client.RedisClient
+    )
     throttled = typing.get_type_hints(shopify_client.ThrottledError.__init__, localns=localns)
     assert throttled["cost"] == shopify_client.QueryCost | None
     for error in (shopify_client.GraphQLError, shopify_client.UserErrorsError):

@@ -232,7 +232,7 @@ def test_without_pacing_the_same_load_is_throttled(shop: FakeShopify) -> None:
 
 def test_pacing_is_an_admin_option_and_checked() -> None:
     with pytest.raises(ConfigurationError, match="pacing"):
-        Client(shop="x.myshopify.com", access_token=ADMIN_TOKEN, pacing="yes")  # type: ignore[arg-type]
+        Client(shop="x.myshopify.com", access_token=ADMIN_TOKEN, pacing="yes")
     with pytest.raises(TypeError):
         StorefrontClient(shop="x.myshopify.com", access_token=STOREFRONT_TOKEN, pacing=True)  # type: ignore[call-arg]
     with StorefrontClient(shop="x.myshopify.com", access_token=STOREFRONT_TOKEN) as storefront:
