@@ -74,7 +74,8 @@ bench: $(STAMP)
 # command, 2,000 hostile responses per property. Prints each campaign's report.
 soak: $(STAMP)
 	SOAK_CALLS=10000 SOAK_KILLS=50 HYPOTHESIS_EXAMPLES=2000 $(BIN)/pytest -s -q \
-		tests/shopify_client/test_soak.py tests/shopify_client/test_hostile_responses.py \
+		tests/shopify_client/test_soak.py tests/shopify_client/test_soak_idempotent.py \
+		tests/shopify_client/test_hostile_responses.py \
 		tests/shopify_codegen/test_interrupted.py tests/shopify_codegen/test_hostile_inputs.py \
 		tests/shopify_client/test_redaction.py tests/recorded/test_cassettes_scrubbed.py
 	SOAK_DEADLINE_CALLS=20000 $(BIN)/pytest -s -q tests/shopify_client/test_soak_deadlines.py

@@ -39,8 +39,10 @@ from ._variables import UNSET, UnsetType
 from ._version import __version__
 
 if _typing.TYPE_CHECKING:
+    from ._arguments import RedactedDict
     from ._endpoint import endpoint_for, normalize_shop
     from ._enums import ShopifyEnum
+    from ._idempotency import ensure_idempotency_key
     from ._pacing import QueryCostLimiter
     from ._per_call import CallResult, with_response, with_response_async
     from ._records import GraphQLErrorDetail, GraphQLResponse, QueryCost
@@ -65,6 +67,7 @@ _LAZY = {
     "GraphQLResponse": "_records",
     "QueryCost": "_records",
     "QueryCostLimiter": "_pacing",
+    "RedactedDict": "_arguments",
     "RedisClient": "_redis_pacing",
     "RedisQueryCostLimiter": "_redis_pacing",
     "RetryPolicy": "_retry",
@@ -74,6 +77,7 @@ _LAZY = {
     "VersionMismatchWarning": "_versions",
     "VersionSupport": "_versions",
     "endpoint_for": "_endpoint",
+    "ensure_idempotency_key": "_idempotency",
     "latest_stable_version": "_versions",
     "normalize_shop": "_endpoint",
     "parse_retry_after": "_retry",
@@ -103,6 +107,7 @@ __all__ = [
     "PacingTimeoutError",
     "QueryCost",
     "QueryCostLimiter",
+    "RedactedDict",
     "RedisClient",
     "RedisQueryCostLimiter",
     "ResponseTooLargeError",
@@ -123,6 +128,7 @@ __all__ = [
     "VersionSupport",
     "__version__",
     "endpoint_for",
+    "ensure_idempotency_key",
     "latest_stable_version",
     "normalize_shop",
     "parse_retry_after",

@@ -371,12 +371,13 @@ class _ClientCore(Generic[HttpT]):
         variables: Mapping[str, object] | None,
         kwargs: Mapping[str, Any],
         operation_type: OperationType | None = None,
+        idempotent: bool = False,
     ) -> tuple[PreparedRequest, _SendOptions, Limits, tuple[str, ...]]:
         """The request and its options, checked before anything is sent. A refusal
         (a variable that cannot be sent, a bad ``headers=`` or ``timeout=``) is raised
         from this frame only, once it no longer holds the variables or the headers."""
         try:
-            request = prepare(query, operation_name, variables, operation_type)
+            request = prepare(query, operation_name, variables, operation_type, idempotent)
             options, limits, call_secrets = self._send_options(kwargs)
         except (ShopifyError, TypeError) as exc:
             error = exc
@@ -529,21 +530,24 @@ class _ClientCore(Generic[HttpT]):
             if hint is None and error.cost is not None:
                 hint = error.cost.seconds_until_available()
             return self._retry.wait(attempt, hint)
+        # A mutation with an idempotency key is resent as a query is: the same body,
+        # so the same key, and Shopify applies a repeated key once (request.py).
+        unsafe = request.unsafe_to_resend
         if isinstance(error, TransportError):
-            if request.is_mutation and error.request_sent:
+            if unsafe and error.request_sent:
                 return None
             return self._retry.wait(attempt, None)
         if isinstance(error, HTTPStatusError) and self._retry.retries_status(
-            error.status_code, is_mutation=request.is_mutation
+            error.status_code, is_mutation=unsafe
         ):
             return self._retry.wait(attempt, error.retry_after)
         if (
             isinstance(error, GraphQLError)
-            and not request.is_mutation
+            and not unsafe
             and "INTERNAL_SERVER_ERROR" in error.codes
         ):
             # Shopify reports a 500 of its GraphQL layer as a 200 with this code; a
-            # query is safe to send again, a mutation may have acted.
+            # query is safe to send again, a mutation without a key may have acted.
             return self._retry.wait(attempt, None)
         return None
 
@@ -655,17 +659,21 @@ class _SyncClient(_ClientCore[httpx.Client]):
         variables: Mapping[str, object] | None = None,
         *,
         operation_type: OperationType | None = None,
+        idempotent: bool = False,
         **kwargs: Any,
     ) -> GraphQLResponse:
         """Send one GraphQL document, retrying what is safe to retry.
 
         ``operation_type`` ("query", "mutation"...): passed by the generated methods,
-        which know it; without it the document is scanned (see ``_request``)."""
+        which know it; without it the document is scanned (see ``_request``).
+        ``idempotent=True``: the document carries an idempotency key (the generated
+        methods of such mutations pass it), so a timeout or a dropped connection is
+        retried as for a query, every attempt resending the same key."""
         # The pacing key holds the variables' shape and sizes, never their strings.
         cost = None if self._limiter is None else _cost_key(operation_name or "", variables, query)
         try:
             request, options, limits, call_secrets = self._start(
-                query, operation_name, variables, kwargs, operation_type
+                query, operation_name, variables, kwargs, operation_type, idempotent
             )
         finally:
             # Out of this frame's locals (a traceback may show them): the variables
@@ -739,17 +747,21 @@ class _AsyncClient(_ClientCore[httpx.AsyncClient]):
         variables: Mapping[str, object] | None = None,
         *,
         operation_type: OperationType | None = None,
+        idempotent: bool = False,
         **kwargs: Any,
     ) -> GraphQLResponse:
         """Send one GraphQL document, retrying what is safe to retry.
 
         ``operation_type`` ("query", "mutation"...): passed by the generated methods,
-        which know it; without it the document is scanned (see ``_request``)."""
+        which know it; without it the document is scanned (see ``_request``).
+        ``idempotent=True``: the document carries an idempotency key (the generated
+        methods of such mutations pass it), so a timeout or a dropped connection is
+        retried as for a query, every attempt resending the same key."""
         # The pacing key holds the variables' shape and sizes, never their strings.
         cost = None if self._limiter is None else _cost_key(operation_name or "", variables, query)
         try:
             request, options, limits, call_secrets = self._start(
-                query, operation_name, variables, kwargs, operation_type
+                query, operation_name, variables, kwargs, operation_type, idempotent
             )
         finally:
             # Out of this frame's locals (a traceback may show them): the variables

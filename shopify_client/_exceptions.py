@@ -92,7 +92,8 @@ class TransportError(ShopifyError):
     """The request did not complete: connection refused, timeout, dropped connection.
 
     ``request_sent`` is False only when the request certainly never reached the
-    server (connection refused, connect timeout): only then is a mutation retried.
+    server (connection refused, connect timeout): only then is a mutation without
+    an idempotency key retried (one with a key is retried as a query is).
     When the response had begun (its body was cut or too slow), ``status_code`` and
     ``request_id`` are its status and ``X-Request-Id``; else None.
     """

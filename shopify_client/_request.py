@@ -128,7 +128,14 @@ class PreparedRequest:
     leaves the body out (it holds the variables, passwords included).
     """
 
-    __slots__ = ("_secrets", "body", "has_variables", "is_mutation", "operation_name")
+    __slots__ = (
+        "_secrets",
+        "body",
+        "has_variables",
+        "idempotent",
+        "is_mutation",
+        "operation_name",
+    )
 
     def __init__(
         self,
@@ -136,19 +143,33 @@ class PreparedRequest:
         operation_name: str | None,
         is_mutation: bool,
         has_variables: bool = False,
+        idempotent: bool = False,
     ) -> None:
         self.body = body
         self.operation_name = operation_name
         self.is_mutation = is_mutation
         self.has_variables = has_variables
+        #: a mutation that carries an idempotency key (``@idempotent(key:)`` or an
+        #: ``idempotencyKey`` argument): Shopify applies a repeated key once
+        self.idempotent = idempotent
         # Worked out on first use (no per-call dict: one is built for every call).
         self._secrets: tuple[str, ...] | None = None
 
     def __repr__(self) -> str:
         return (
             f"<PreparedRequest {self.operation_name or 'operation'} "
-            f"mutation={self.is_mutation} {len(self.body)} bytes>"
+            f"mutation={self.is_mutation}{' idempotent' if self.idempotent else ''} "
+            f"{len(self.body)} bytes>"
         )
+
+    @property
+    def unsafe_to_resend(self) -> bool:
+        """Whether sending this body again could repeat a write: a mutation without
+        an idempotency key. A keyed mutation is resent like a query: every attempt
+        sends the same body, so the same key, and Shopify "will recognize it as a
+        duplicate [...] and return the result of the original operation"
+        (https://shopify.dev/changelog/making-idempotency-mandatory-for-inventory-adjustments-and-refund-mutations)."""
+        return self.is_mutation and not self.idempotent
 
     @property
     def secret_values(self) -> tuple[str, ...]:
@@ -169,10 +190,13 @@ def prepare(
     operation_name: str | None,
     variables: Mapping[str, object] | None,
     operation_type: OperationType | None = None,
+    idempotent: bool = False,
 ) -> PreparedRequest:
     """The request for one call. ``operation_type``: what the generated method knows
     of its document ("query", "mutation" or "subscription"); None (a hand-written
-    ``execute()``) scans the document for a mutation (:func:`is_mutation`)."""
+    ``execute()``) scans the document for a mutation (:func:`is_mutation`).
+    ``idempotent``: the generated method of a mutation that carries an idempotency
+    key says so; the body must then name one (:func:`_check_idempotent`)."""
     if operation_type is None:
         mutation = is_mutation(query)
     elif operation_type in OPERATION_TYPES:
@@ -185,9 +209,35 @@ def prepare(
         raise ConfigurationError(
             f"operation_type must be None, 'query', 'mutation' or 'subscription', not {given}"
         )
+    body = RequestBody(encode_request(query, operation_name, variables))
+    if idempotent is not False:
+        _check_idempotent(idempotent, query, body)
     return PreparedRequest(
-        body=RequestBody(encode_request(query, operation_name, variables)),
+        body=body,
         operation_name=operation_name,
         is_mutation=mutation,
         has_variables=bool(variables),
+        idempotent=idempotent,
     )
+
+
+def _check_idempotent(idempotent: object, query: str, body: bytes) -> None:
+    """``idempotent=True`` lets a mutation be resent after it may have run, so it is
+    taken only from a call whose body names a key: the ``@idempotent`` directive in
+    the document, or an ``idempotencyKey`` argument or input field. A sanity check
+    for hand-written calls (a name in a comment passes it), not a proof."""
+    from ._exceptions import ConfigurationError
+
+    if not isinstance(idempotent, bool):
+        raise ConfigurationError(
+            f"idempotent must be True or False, not {type(idempotent).__name__}"
+        )
+    if (
+        "@idempotent" not in query
+        and b'"idempotencyKey"' not in body
+        and ("idempotencyKey" not in query)
+    ):
+        raise ConfigurationError(
+            "idempotent=True, but the document has no @idempotent(key:) directive and no "
+            "idempotencyKey: without a key Shopify may run a resent mutation twice"
+        )

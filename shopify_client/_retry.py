@@ -21,7 +21,12 @@ DEFAULT_BACKOFF_MAX = 8.0  # seconds, cap of one exponential backoff wait
 DEFAULT_WAIT_MAX = 60.0
 
 # Statuses after which a *query* is retried. A mutation is retried only on 429
-# (Shopify did not act on it) and never on 5xx: the server may have acted.
+# (Shopify did not act on it) and never on 5xx: the server may have acted. A
+# mutation with an idempotency key (``@idempotent(key:)``, ``idempotencyKey``) is
+# retried as a query is: each retry resends its key, and Shopify applies a repeated
+# key once, answering as it did the first time
+# (https://shopify.dev/docs/api/usage/implementing-idempotency). The client passes
+# ``is_mutation=False`` for it (``PreparedRequest.unsafe_to_resend``).
 RETRY_STATUSES_QUERY = frozenset({429, 502, 503, 504})
 RETRY_STATUSES_MUTATION = frozenset({429})
 

@@ -31,6 +31,8 @@ from graphql import (
     VariableNode,
 )
 
+from shopify_client.toolkit import is_sensitive_key
+
 __all__ = ["Plan", "forward_ref", "iterator_method", "plan_pagination"]
 
 logger = logging.getLogger("shopify_codegen")
@@ -310,8 +312,26 @@ def iterator_method(
         params.append(f"{arg.arg}: {annotation}{default}")
     params += ["*", "max_pages: Optional[int] = None", "max_items: Optional[int] = None"]
     params.append("**kwargs: Unpack[CallOptions]")
-    passed = ", ".join(f"{a.arg}={a.arg}" for a in args)
-    call = f"self.{plan.method}({passed}{', ' if passed else ''}after=after, **kwargs)"
+    # The closure's free variables are locals of its frame in a traceback: the call
+    # options (per-call headers) and the sensitive arguments (a customer's token)
+    # reach it in RedactedDicts, and the helper deletes its own copies.
+    secret = [a.arg for a in args if is_sensitive_key(a.arg)]
+    passed = ", ".join(f"{a.arg}={a.arg}" for a in args if a.arg not in secret)
+    hidden = "**_call_arguments, " if secret else ""
+    call = (
+        f"self.{plan.method}({passed}{', ' if passed else ''}after=after, {hidden}**_call_options)"
+    )
+    held = [
+        "    _call_options = RedactedDict(kwargs)",
+        "    del kwargs",
+    ]
+    if secret:
+        held += [
+            "    _call_arguments = RedactedDict({"
+            + ", ".join(f"{a!r}: {a}" for a in secret)
+            + "})",
+            f"    del {', '.join(secret)}",
+        ]
     result = ast.unparse(method_def.returns) if method_def.returns else "Any"
     returns = f"{'AsyncIterator' if is_async else 'Iterator'}[{plan.item_class}]"
     page = f"Optional[tuple[list[{plan.item_class}], bool, Optional[str]]]"
@@ -323,6 +343,7 @@ def iterator_method(
         "    (checked now, before any request). A page that asks for a next one without",
         "    a new cursor raises InvalidResponseError (see shopify_client._pages).",
         '    """',
+        *held,
         "",
         f"    {'async ' if is_async else ''}def fetch("
         f"after: Union[Optional[str], UnsetType]) -> {result}:",

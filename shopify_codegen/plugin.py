@@ -8,10 +8,18 @@ It reads its own settings from the ``[tool.shopify-codegen]`` section that
   later parse instead of failing;
 * each client method passes its operation's type to ``execute`` (the runtime need
   not scan the document to tell a mutation, which is never retried once sent);
+* a mutation that takes an idempotency key (``@idempotent(key:)`` or an
+  ``idempotencyKey`` argument, per the schema of the package's version) gets it
+  added to its document and an ``idempotency_key=`` parameter, and tells
+  ``execute`` it is ``idempotent`` (retried like a query; see
+  :mod:`shopify_codegen.idempotency`);
 * each client method validates through ``self.parse_result`` (a misfit becomes a
   typed ``InvalidResponseError`` naming the path, never a bare ``ValidationError``);
 * client classes carry ``api_version``, the package ``__init__`` exports
   ``API``, ``API_VERSION`` and (for the sync run, the last) ``AsyncClient``;
+* a client method's locals show no secret in a traceback: its variables and call
+  options are ``RedactedDict``s, its sensitive arguments are deleted once in them
+  (see :mod:`shopify_codegen.hidden_locals`);
 * fields that hold secrets (tokens, passwords) are left out of model reprs, and
   no model shows its input in a validation error (``hide_input_in_errors``);
 * every package's ``UNSET`` is :data:`shopify_client.UNSET`, which the runtime
@@ -46,6 +54,8 @@ from graphql import (
 
 from shopify_client.toolkit import is_sensitive_key
 
+from .hidden_locals import hide_locals
+from .idempotency import make_idempotent
 from .lazy import defer_client_imports, defer_init_imports
 from .pagination import Plan, forward_ref, iterator_method, log_reason, plan_pagination
 
@@ -107,6 +117,11 @@ class ShopifyPlugin(Plugin):
         module.body[0:0] = [
             ast.ImportFrom(module="typing", names=[ast.alias(name="Unpack")], level=0),
             ast.ImportFrom(module="base_model", names=[ast.alias(name="CallOptions")], level=1),
+            ast.ImportFrom(
+                module="shopify_client",
+                names=[ast.alias(name="RedactedDict"), ast.alias(name="ensure_idempotency_key")],
+                level=0,
+            ),
         ]
         plans: dict[str, Plan] = getattr(self, "_plans", {})
         if not plans:
@@ -143,6 +158,8 @@ class ShopifyPlugin(Plugin):
     ) -> ast.FunctionDef | ast.AsyncFunctionDef:
         _type_call_options(method_def)
         _pass_operation_type(method_def, operation_definition.operation.value)
+        make_idempotent(method_def, operation_definition, self.schema)
+        hide_locals(method_def)
         _ParseResultRewriter().visit(method_def)
         ast.fix_missing_locations(method_def)
         return method_def

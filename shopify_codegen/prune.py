@@ -115,6 +115,10 @@ def prune_schema(schema: GraphQLSchema, documents: Iterable[DocumentNode]) -> Gr
     for document in documents:
         visit(document, TypeInfoVisitor(type_info, Collector()))
     _complete_composites(schema, keep, fields)
+    if schema.get_directive("idempotent") is not None:
+        # the generator adds it to mutations that document it (.idempotency): it
+        # decides from the schema it is given, so the pruned one keeps it
+        directives.add("idempotent")
 
     roots = {
         "query": schema.query_type,

@@ -8,6 +8,8 @@ from functools import cache
 from importlib import import_module
 from typing import TYPE_CHECKING, Any, Optional, Union, Unpack, cast
 
+from shopify_client import RedactedDict
+
 from .base_client import BaseClient
 from .base_model import UNSET, CallOptions, UnsetType
 
@@ -64,18 +66,17 @@ class Client(BaseClient):
               }
             }
             """)
-        variables: dict[str, object] = {
-            "first": first,
-            "after": after,
-            "query": query,
-            "sortKey": sort_key,
-        }
+        variables: dict[str, object] = RedactedDict(
+            {"first": first, "after": after, "query": query, "sortKey": sort_key}
+        )
+        _call_options = RedactedDict(kwargs)
+        del kwargs
         response = self.execute(
             query=_query,
             operation_name="Products",
             variables=variables,
             operation_type="query",
-            **kwargs,
+            **_call_options,
         )
         data = self.get_data(response)
         return cast("Products", self.parse_result(_model("products", "Products"), data))
@@ -105,13 +106,15 @@ class Client(BaseClient):
               }
             }
             """)
-        variables: dict[str, object] = {"input": input}
+        variables: dict[str, object] = RedactedDict({"input": input})
+        _call_options = RedactedDict(kwargs)
+        del kwargs
         response = self.execute(
             query=query,
             operation_name="StorefrontAccessTokenCreate",
             variables=variables,
             operation_type="mutation",
-            **kwargs,
+            **_call_options,
         )
         data = self.get_data(response)
         return cast(
@@ -138,10 +141,16 @@ class Client(BaseClient):
         (checked now, before any request). A page that asks for a next one without
         a new cursor raises InvalidResponseError (see shopify_client._pages).
         """
+        _call_options = RedactedDict(kwargs)
+        del kwargs
 
         def fetch(after: Union[Optional[str], UnsetType]) -> Products:
             return self.products(
-                first=first, query=query, sort_key=sort_key, after=after, **kwargs
+                first=first,
+                query=query,
+                sort_key=sort_key,
+                after=after,
+                **_call_options,
             )
 
         def read(

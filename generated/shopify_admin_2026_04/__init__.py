@@ -9,8 +9,21 @@ from .client import Client
 
 if _typing.TYPE_CHECKING:
     from .async_client import AsyncClient
-    from .enums import ProductStatus
-    from .input_types import MetafieldInput, ProductUpdateInput, SEOInput
+    from .enums import InventoryAdjustQuantitiesUserErrorCode, ProductStatus
+    from .input_types import (
+        InventoryAdjustQuantitiesInput,
+        InventoryChangeInput,
+        MetafieldInput,
+        ProductUpdateInput,
+        SEOInput,
+    )
+    from .inventory_adjust_quantities import (
+        InventoryAdjustQuantities,
+        InventoryAdjustQuantitiesInventoryAdjustQuantities,
+        InventoryAdjustQuantitiesInventoryAdjustQuantitiesInventoryAdjustmentGroup,
+        InventoryAdjustQuantitiesInventoryAdjustQuantitiesInventoryAdjustmentGroupChanges,
+        InventoryAdjustQuantitiesInventoryAdjustQuantitiesUserErrors,
+    )
     from .product_update import (
         ProductUpdate,
         ProductUpdateProductUpdate,
@@ -27,6 +40,14 @@ if _typing.TYPE_CHECKING:
     )
 _LAZY = {
     "AsyncClient": "async_client",
+    "InventoryAdjustQuantities": "inventory_adjust_quantities",
+    "InventoryAdjustQuantitiesInput": "input_types",
+    "InventoryAdjustQuantitiesInventoryAdjustQuantities": "inventory_adjust_quantities",
+    "InventoryAdjustQuantitiesInventoryAdjustQuantitiesInventoryAdjustmentGroup": "inventory_adjust_quantities",
+    "InventoryAdjustQuantitiesInventoryAdjustQuantitiesInventoryAdjustmentGroupChanges": "inventory_adjust_quantities",
+    "InventoryAdjustQuantitiesInventoryAdjustQuantitiesUserErrors": "inventory_adjust_quantities",
+    "InventoryAdjustQuantitiesUserErrorCode": "enums",
+    "InventoryChangeInput": "input_types",
     "MetafieldInput": "input_types",
     "ProductStatus": "enums",
     "ProductUpdate": "product_update",
@@ -49,6 +70,14 @@ __all__ = [
     "BaseClient",
     "BaseModel",
     "Client",
+    "InventoryAdjustQuantities",
+    "InventoryAdjustQuantitiesInput",
+    "InventoryAdjustQuantitiesInventoryAdjustQuantities",
+    "InventoryAdjustQuantitiesInventoryAdjustQuantitiesInventoryAdjustmentGroup",
+    "InventoryAdjustQuantitiesInventoryAdjustQuantitiesInventoryAdjustmentGroupChanges",
+    "InventoryAdjustQuantitiesInventoryAdjustQuantitiesUserErrors",
+    "InventoryAdjustQuantitiesUserErrorCode",
+    "InventoryChangeInput",
     "MetafieldInput",
     "ProductStatus",
     "ProductUpdate",

@@ -8,11 +8,14 @@ from functools import cache
 from importlib import import_module
 from typing import TYPE_CHECKING, Any, Optional, Union, Unpack, cast
 
+from shopify_client import RedactedDict, ensure_idempotency_key
+
 from .base_client import BaseClient
 from .base_model import UNSET, CallOptions, UnsetType
 
 if TYPE_CHECKING:
-    from .input_types import ProductUpdateInput
+    from .input_types import InventoryAdjustQuantitiesInput, ProductUpdateInput
+    from .inventory_adjust_quantities import InventoryAdjustQuantities
     from .product_update import ProductUpdate
     from .products import Products, ProductsProductsNodes
 
@@ -32,6 +35,55 @@ class Client(BaseClient):
     """Shopify Admin API 2026-04 client, generated from queries/admin_2026_04."""
 
     api_version = "2026-04"
+
+    def inventory_adjust_quantities(
+        self,
+        input: InventoryAdjustQuantitiesInput,
+        idempotency_key: str | None = None,
+        **kwargs: Unpack[CallOptions],
+    ) -> InventoryAdjustQuantities:
+        query = gql("""
+            mutation InventoryAdjustQuantities($input: InventoryAdjustQuantitiesInput!, $idempotencyKey: String!) {
+              inventoryAdjustQuantities(input: $input) @idempotent(key: $idempotencyKey) {
+                inventoryAdjustmentGroup {
+                  id
+                  createdAt
+                  reason
+                  changes {
+                    name
+                    delta
+                    quantityAfterChange
+                  }
+                }
+                userErrors {
+                  field
+                  message
+                  code
+                }
+              }
+            }
+            """)
+        idempotency_key = ensure_idempotency_key(idempotency_key)
+        variables: dict[str, object] = RedactedDict(
+            {"input": input, "idempotencyKey": idempotency_key}
+        )
+        _call_options = RedactedDict(kwargs)
+        del kwargs
+        response = self.execute(
+            query=query,
+            operation_name="InventoryAdjustQuantities",
+            variables=variables,
+            operation_type="mutation",
+            idempotent=True,
+            **_call_options,
+        )
+        data = self.get_data(response)
+        return cast(
+            "InventoryAdjustQuantities",
+            self.parse_result(
+                _model("inventory_adjust_quantities", "InventoryAdjustQuantities"), data
+            ),
+        )
 
     def product_update(
         self, product: ProductUpdateInput, **kwargs: Unpack[CallOptions]
@@ -53,13 +105,15 @@ class Client(BaseClient):
               }
             }
             """)
-        variables: dict[str, object] = {"product": product}
+        variables: dict[str, object] = RedactedDict({"product": product})
+        _call_options = RedactedDict(kwargs)
+        del kwargs
         response = self.execute(
             query=query,
             operation_name="ProductUpdate",
             variables=variables,
             operation_type="mutation",
-            **kwargs,
+            **_call_options,
         )
         data = self.get_data(response)
         return cast(
@@ -98,13 +152,17 @@ class Client(BaseClient):
               }
             }
             """)
-        variables: dict[str, object] = {"first": first, "after": after, "query": query}
+        variables: dict[str, object] = RedactedDict(
+            {"first": first, "after": after, "query": query}
+        )
+        _call_options = RedactedDict(kwargs)
+        del kwargs
         response = self.execute(
             query=_query,
             operation_name="Products",
             variables=variables,
             operation_type="query",
-            **kwargs,
+            **_call_options,
         )
         data = self.get_data(response)
         return cast("Products", self.parse_result(_model("products", "Products"), data))
@@ -124,9 +182,11 @@ class Client(BaseClient):
         (checked now, before any request). A page that asks for a next one without
         a new cursor raises InvalidResponseError (see shopify_client._pages).
         """
+        _call_options = RedactedDict(kwargs)
+        del kwargs
 
         def fetch(after: Union[Optional[str], UnsetType]) -> Products:
-            return self.products(first=first, query=query, after=after, **kwargs)
+            return self.products(first=first, query=query, after=after, **_call_options)
 
         def read(
             result: Products,

@@ -9,6 +9,50 @@ from .base_model import BaseModel
 from .enums import ProductStatus
 
 
+class InventoryAdjustQuantitiesInput(BaseModel):
+    """The input fields required to adjust inventory quantities."""
+
+    changes: list["InventoryChangeInput"]
+    "The quantity changes of items at locations to be made."
+    name: str
+    "The quantity [name](https://shopify.dev/docs/apps/fulfillment/inventory-management-apps#inventory-states)\nto be adjusted."
+    reason: str
+    "The reason for the quantity changes. The value must be one of the [possible \nreasons](https://shopify.dev/docs/apps/fulfillment/inventory-management-apps/quantities-states#set-inventory-quantities-on-hand)."
+    reference_document_uri: Optional[str] = Field(
+        validation_alias="referenceDocumentUri",
+        serialization_alias="referenceDocumentUri",
+        default=None,
+    )
+    "A URI that represents why the inventory change happened, identifying the\nsource system and document that caused this adjustment. Enables complete audit\ntrails and brand visibility in Shopify admin inventory history.\n\nPreferred format - Global ID (GID): gid://[your-app-name]/[entity-type]/[id]\n\nExamples:\n- gid://warehouse-app/PurchaseOrder/PO-2024-001 (stock received)\n- gid://3pl-system/CycleCount/CC-2024-0125 (cycle count adjustment)\n- gid://pos-app/Transaction/TXN-98765 (in-store sale)\n- gid://erp-connector/SyncJob/SYNC-2024-11-21-001 (ERP sync)\n- gid://shopify/Order/1234567890 (Shopify order reference)\n\nBenefits: Your app name appears directly in merchant inventory history,\nreducing support tickets and providing clear audit trails for compliance.\n\nAlternative formats (also supported): https://myapp.com/documents/12345, custom-scheme://identifier\n\nRequirements: Valid URI with scheme and content. For GID format, all components (app, entity, id) must be present."
+
+
+class InventoryChangeInput(BaseModel):
+    """The input fields for the change to be made to an inventory item at a location."""
+
+    change_from_quantity: Optional[int] = Field(
+        validation_alias="changeFromQuantity",
+        serialization_alias="changeFromQuantity",
+        default=None,
+    )
+    "The quantity currently expected at this location, before the delta is applied.\n\nThis field enables a compare-and-swap (CAS) safety check. If the location’s\ncurrent quantity doesn't match the value you provide, then the mutation fails\nwith a `CHANGE_FROM_QUANTITY_STALE` error. This prevents unintended overwrites\nwhen the request is based on stale inventory data.\n\nTo skip the CAS check, pass `null`. Use this only when your system is the\nsource of truth for this inventory and you don’t need to protect against\nconcurrent updates.\nThis field is mandatory: you must explicitly pass in a value, even if that\nvalue is `null`, or the mutation returns an error.\n\nFor more information, refer to the [compare and swap documentation](https://shopify.dev/docs/apps/build/orders-fulfillment/inventory-management-apps/manage-quantities-states#compare-and-swap)."
+    delta: int
+    "The amount by which the inventory quantity will be changed."
+    inventory_item_id: str = Field(
+        validation_alias="inventoryItemId", serialization_alias="inventoryItemId"
+    )
+    "Specifies the inventory item to which the change will be applied."
+    ledger_document_uri: Optional[str] = Field(
+        validation_alias="ledgerDocumentUri",
+        serialization_alias="ledgerDocumentUri",
+        default=None,
+    )
+    "A non-Shopify URI that identifies what specific inventory transaction or\nledger entry was changed. Represents the exact inventory movement being\nreferenced, distinct from the business reason for the change.\n\nPreferred format - Global ID (GID): gid://[your-app-name]/[transaction-type]/[id]\n\nExamples:\n- gid://warehouse-app/InventoryTransaction/TXN-2024-001 (specific transaction)\n- gid://3pl-system/StockMovement/SM-2024-0125 (stock movement record)\n- gid://pos-app/InventoryUpdate/UPD-98765 (POS inventory update)\n- gid://erp-connector/LedgerEntry/LE-2024-11-21-001 (ledger entry)\n\nRequirements: Valid non-Shopify URI with scheme and content. Required for all\nquantity names except `available`. Cannot use gid://shopify/* format."
+    location_id: str = Field(
+        validation_alias="locationId", serialization_alias="locationId"
+    )
+    "Specifies the location at which the change will be applied."
+
+
 class MetafieldInput(BaseModel):
     """The input fields to use to create or update a metafield through a mutation on the owning resource.
     An alternative way to create or update a metafield is by using the

@@ -8,6 +8,8 @@ from functools import cache
 from importlib import import_module
 from typing import TYPE_CHECKING, Any, Optional, Union, Unpack, cast
 
+from shopify_client import RedactedDict
+
 from .base_client import BaseClient
 from .base_model import UNSET, CallOptions, UnsetType
 
@@ -54,13 +56,18 @@ class Client(BaseClient):
               }
             }
             """)
-        variables: dict[str, object] = {"customerAccessToken": customer_access_token}
+        variables: dict[str, object] = RedactedDict(
+            {"customerAccessToken": customer_access_token}
+        )
+        del customer_access_token
+        _call_options = RedactedDict(kwargs)
+        del kwargs
         response = self.execute(
             query=query,
             operation_name="customer",
             variables=variables,
             operation_type="query",
-            **kwargs,
+            **_call_options,
         )
         data = self.get_data(response)
         return cast("Customer", self.parse_result(_model("customer", "Customer"), data))
@@ -83,13 +90,15 @@ class Client(BaseClient):
               }
             }
             """)
-        variables: dict[str, object] = {"input": input}
+        variables: dict[str, object] = RedactedDict({"input": input})
+        _call_options = RedactedDict(kwargs)
+        del kwargs
         response = self.execute(
             query=query,
             operation_name="customerAccessTokenCreate",
             variables=variables,
             operation_type="mutation",
-            **kwargs,
+            **_call_options,
         )
         data = self.get_data(response)
         return cast(
@@ -156,19 +165,23 @@ class Client(BaseClient):
               }
             }
             """)
-        variables: dict[str, object] = {
-            "first": first,
-            "after": after,
-            "query": query,
-            "sortKey": sort_key,
-            "reverse": reverse,
-        }
+        variables: dict[str, object] = RedactedDict(
+            {
+                "first": first,
+                "after": after,
+                "query": query,
+                "sortKey": sort_key,
+                "reverse": reverse,
+            }
+        )
+        _call_options = RedactedDict(kwargs)
+        del kwargs
         response = self.execute(
             query=_query,
             operation_name="Products",
             variables=variables,
             operation_type="query",
-            **kwargs,
+            **_call_options,
         )
         data = self.get_data(response)
         return cast("Products", self.parse_result(_model("products", "Products"), data))
@@ -190,6 +203,8 @@ class Client(BaseClient):
         (checked now, before any request). A page that asks for a next one without
         a new cursor raises InvalidResponseError (see shopify_client._pages).
         """
+        _call_options = RedactedDict(kwargs)
+        del kwargs
 
         def fetch(after: Union[Optional[str], UnsetType]) -> Products:
             return self.products(
@@ -198,7 +213,7 @@ class Client(BaseClient):
                 sort_key=sort_key,
                 reverse=reverse,
                 after=after,
-                **kwargs,
+                **_call_options,
             )
 
         def read(

@@ -46,6 +46,7 @@ from ._canned import (
 from ._customer import FakeCustomerAccounts
 from ._data import FieldOverride, OperationOverride, SchemaData, find_schema_dir, query_cost
 from ._faults import THROTTLED_BODY, Fault
+from ._idempotency import REQUIRED_PHRASE, IdempotencyKeys
 from ._schemas import MissingSchemaError, schema_file
 
 __all__ = ["FakeShopify", "RecordedRequest"]
@@ -207,6 +208,9 @@ class FakeShopify:
         #: executed twice shows up here with a count of 2.
         self.executions: Counter[str] = Counter()
         self._faults: deque[Fault] = deque()
+        #: the idempotency keys seen, each with its first answer (``replayed`` counts
+        #: the repeats answered from them; see ``_idempotency``)
+        self.idempotency = IdempotencyKeys()
         self._operation_overrides: dict[str, OperationOverride] = {}
         self._field_overrides: dict[str, FieldOverride] = {}
         #: The Customer Account API and its OAuth server (see ``_customer``).
@@ -423,18 +427,12 @@ class FakeShopify:
             taken, available = self.bucket.take(cost)
             if not taken:
                 return 200, throttled_answer(self.bucket, cost, available), out_headers
-        with self._lock:
-            self.executed[str(operation)] += 1
-            self.executions[f"{operation} {json.dumps(variables, sort_keys=True)}"] += 1
-        overridden = str(operation) in self._operation_overrides
-        if operation == "customerAccessTokenCreate" and not is_admin and not overridden:
-            answer = self.canned.customer_access_token_create(variables)
-        elif operation == "customer" and not is_admin and not overridden:
-            answer = self.canned.customer(variables)
-        elif operation == "StorefrontAccessTokenCreate" and is_admin and not overridden:
-            answer = self.canned.storefront_access_token_create(variables)
-        else:
-            answer = self._data.answer(api, version, body)
+        answer = self.idempotency.answer(
+            body,
+            version,
+            lambda field: self._key_required(api, version, field),
+            lambda: self._execute(api, version, is_admin, body),
+        )
         if is_admin and "data" in answer:
             answer["extensions"] = {
                 "cost": {
@@ -444,3 +442,28 @@ class FakeShopify:
                 }
             }
         return 200, answer, out_headers
+
+    def _execute(
+        self, api: str, version: str, is_admin: bool, body: dict[str, Any]
+    ) -> dict[str, Any]:
+        """Run the operation (counted in ``executed`` and ``executions``)."""
+        operation = body.get("operationName")
+        variables = body.get("variables") or {}
+        with self._lock:
+            self.executed[str(operation)] += 1
+            self.executions[f"{operation} {json.dumps(variables, sort_keys=True)}"] += 1
+        overridden = str(operation) in self._operation_overrides
+        if operation == "customerAccessTokenCreate" and not is_admin and not overridden:
+            return self.canned.customer_access_token_create(variables)
+        if operation == "customer" and not is_admin and not overridden:
+            return self.canned.customer(variables)
+        if operation == "StorefrontAccessTokenCreate" and is_admin and not overridden:
+            return self.canned.storefront_access_token_create(variables)
+        return self._data.answer(api, version, body)
+
+    def _key_required(self, api: str, version: str, field: str) -> bool:
+        """Whether the schema says mutation ``field`` needs an idempotency key."""
+        schema = self._data.schema(api, version)
+        mutation = None if schema is None else schema.mutation_type
+        definition = None if mutation is None else mutation.fields.get(field)
+        return definition is not None and REQUIRED_PHRASE in (definition.description or "")

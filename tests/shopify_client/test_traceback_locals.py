@@ -22,7 +22,7 @@ import pytest
 
 from shopify_admin import AsyncClient as AsyncAdminClient
 from shopify_admin import Client as AdminClient
-from shopify_client import ShopifyError
+from shopify_client import RedactedDict, ShopifyError
 from shopify_client._client import ResponseData
 from shopify_client._request import prepare
 from shopify_client.testing import FakeShopify, Fault
@@ -279,12 +279,6 @@ def test_an_answer_that_does_not_fit_shows_its_tokens_in_no_frame(shop: FakeShop
     assert info.value.__context__ is None
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the generated method's own arguments (customer_access_token=, and the "
-    "variables dict built from it) are locals of generated code: the fix is in "
-    "shopify_codegen/plugin.py (see the issue 21 report)",
-)
 def test_a_generated_method_with_a_token_argument_shows_no_token(shop: FakeShopify) -> None:
     shop.enqueue(Fault.http(500, "boom"))
     with storefront(shop) as client, pytest.raises(ShopifyError) as info:
@@ -325,3 +319,41 @@ def test_response_data_keeps_its_values_and_hides_tokens_in_its_repr(shop: FakeS
     token = data["customerAccessTokenCreate"]["customerAccessToken"]["accessToken"]
     assert token in shop.customer_tokens
     assert token not in repr(data) and "customerAccessTokenCreate" in repr(data)
+
+
+def test_a_generated_async_method_with_a_token_argument_shows_no_token(shop: FakeShopify) -> None:
+    async def call() -> None:
+        async with AsyncStorefrontClient(
+            endpoint=shop.endpoint("storefront", STOREFRONT_VERSION),
+            access_token=STOREFRONT,
+            max_retries=0,
+        ) as client:
+            await client.customer(customer_access_token=ANSWERED)
+
+    shop.enqueue(Fault.http(500, "boom"))
+    with pytest.raises(ShopifyError) as info:
+        asyncio.run(call())
+    assert_no_secret(info.value)
+
+
+def test_a_generated_method_shows_no_per_call_token_header(shop: FakeShopify) -> None:
+    shop.enqueue(Fault.http(500, "boom"))
+    with admin(shop) as client, pytest.raises(ShopifyError) as info:
+        client.products(first=1, headers={"X-Shopify-Access-Token": PER_CALL})
+    assert_no_secret(info.value)
+    assert "products" in frames_seen(info.value)
+
+
+def test_a_page_helper_shows_no_per_call_token_header(shop: FakeShopify) -> None:
+    shop.enqueue(Fault.http(500, "boom"))
+    with admin(shop) as client, pytest.raises(ShopifyError) as info:
+        list(client.iter_products(first=1, headers={"X-Shopify-Access-Token": PER_CALL}))
+    assert_no_secret(info.value)
+
+
+def test_the_generated_methods_locals_dict_names_its_keys_only() -> None:
+    held = RedactedDict({"customerAccessToken": ANSWERED, "first": 3})
+    for shown in (repr(held), str(held), f"{held}", repr([held])):
+        assert ANSWERED not in shown and "customerAccessToken" in shown
+    assert held == {"customerAccessToken": ANSWERED, "first": 3}
+    assert json.loads(json.dumps(held))["customerAccessToken"] == ANSWERED

@@ -8,6 +8,8 @@ from functools import cache
 from importlib import import_module
 from typing import TYPE_CHECKING, Any, Optional, Union, Unpack, cast
 
+from shopify_client import RedactedDict
+
 from .async_base_client import AsyncBaseClient
 from .base_model import UNSET, CallOptions, UnsetType
 
@@ -123,13 +125,15 @@ class AsyncClient(AsyncBaseClient):
               partialDataUrl
             }
             """)
-        variables: dict[str, object] = {"query": query}
+        variables: dict[str, object] = RedactedDict({"query": query})
+        _call_options = RedactedDict(kwargs)
+        del kwargs
         response = await self.execute(
             query=_query,
             operation_name="bulkOperationRunQuery",
             variables=variables,
             operation_type="mutation",
-            **kwargs,
+            **_call_options,
         )
         data = self.get_data(response)
         return cast(
@@ -283,19 +287,23 @@ class AsyncClient(AsyncBaseClient):
               currencyCode
             }
             """)
-        variables: dict[str, object] = {
-            "first": first,
-            "after": after,
-            "query": query,
-            "sortKey": sort_key,
-            "reverse": reverse,
-        }
+        variables: dict[str, object] = RedactedDict(
+            {
+                "first": first,
+                "after": after,
+                "query": query,
+                "sortKey": sort_key,
+                "reverse": reverse,
+            }
+        )
+        _call_options = RedactedDict(kwargs)
+        del kwargs
         response = await self.execute(
             query=_query,
             operation_name="CodeDiscountNodes",
             variables=variables,
             operation_type="query",
-            **kwargs,
+            **_call_options,
         )
         data = self.get_data(response)
         return cast(
@@ -371,13 +379,15 @@ class AsyncClient(AsyncBaseClient):
               currencyCode
             }
             """)
-        variables: dict[str, object] = {}
+        variables: dict[str, object] = RedactedDict({})
+        _call_options = RedactedDict(kwargs)
+        del kwargs
         response = await self.execute(
             query=query,
             operation_name="CurrentAppInstallation",
             variables=variables,
             operation_type="query",
-            **kwargs,
+            **_call_options,
         )
         data = self.get_data(response)
         return cast(
@@ -414,13 +424,15 @@ class AsyncClient(AsyncBaseClient):
               partialDataUrl
             }
             """)
-        variables: dict[str, object] = {"type": type_}
+        variables: dict[str, object] = RedactedDict({"type": type_})
+        _call_options = RedactedDict(kwargs)
+        del kwargs
         response = await self.execute(
             query=query,
             operation_name="CurrentBulkOperation",
             variables=variables,
             operation_type="query",
-            **kwargs,
+            **_call_options,
         )
         data = self.get_data(response)
         return cast(
@@ -468,13 +480,15 @@ class AsyncClient(AsyncBaseClient):
               }
             }
             """)
-        variables: dict[str, object] = {"input": input}
+        variables: dict[str, object] = RedactedDict({"input": input})
+        _call_options = RedactedDict(kwargs)
+        del kwargs
         response = await self.execute(
             query=query,
             operation_name="customerCreate",
             variables=variables,
             operation_type="mutation",
-            **kwargs,
+            **_call_options,
         )
         data = self.get_data(response)
         return cast(
@@ -530,17 +544,17 @@ class AsyncClient(AsyncBaseClient):
               currencyCode
             }
             """)
-        variables: dict[str, object] = {
-            "segmentId": segment_id,
-            "first": first,
-            "after": after,
-        }
+        variables: dict[str, object] = RedactedDict(
+            {"segmentId": segment_id, "first": first, "after": after}
+        )
+        _call_options = RedactedDict(kwargs)
+        del kwargs
         response = await self.execute(
             query=query,
             operation_name="CustomerSegmentMembers",
             variables=variables,
             operation_type="query",
-            **kwargs,
+            **_call_options,
         )
         data = self.get_data(response)
         return cast(
@@ -596,19 +610,23 @@ class AsyncClient(AsyncBaseClient):
               currencyCode
             }
             """)
-        variables: dict[str, object] = {
-            "first": first,
-            "after": after,
-            "query": query,
-            "sortKey": sort_key,
-            "reverse": reverse,
-        }
+        variables: dict[str, object] = RedactedDict(
+            {
+                "first": first,
+                "after": after,
+                "query": query,
+                "sortKey": sort_key,
+                "reverse": reverse,
+            }
+        )
+        _call_options = RedactedDict(kwargs)
+        del kwargs
         response = await self.execute(
             query=_query,
             operation_name="Customers",
             variables=variables,
             operation_type="query",
-            **kwargs,
+            **_call_options,
         )
         data = self.get_data(response)
         return cast(
@@ -746,13 +764,17 @@ class AsyncClient(AsyncBaseClient):
               currencyCode
             }
             """)
-        variables: dict[str, object] = {"basicCodeDiscount": basic_code_discount}
+        variables: dict[str, object] = RedactedDict(
+            {"basicCodeDiscount": basic_code_discount}
+        )
+        _call_options = RedactedDict(kwargs)
+        del kwargs
         response = await self.execute(
             query=query,
             operation_name="discountCodeBasicCreate",
             variables=variables,
             operation_type="mutation",
-            **kwargs,
+            **_call_options,
         )
         data = self.get_data(response)
         return cast(
@@ -809,18 +831,22 @@ class AsyncClient(AsyncBaseClient):
               }
             }
             """)
-        variables: dict[str, object] = {
-            "topic": topic,
-            "arn": arn,
-            "format": format,
-            "includeFields": include_fields,
-        }
+        variables: dict[str, object] = RedactedDict(
+            {
+                "topic": topic,
+                "arn": arn,
+                "format": format,
+                "includeFields": include_fields,
+            }
+        )
+        _call_options = RedactedDict(kwargs)
+        del kwargs
         response = await self.execute(
             query=query,
             operation_name="eventBridgeWebhookSubscriptionCreate",
             variables=variables,
             operation_type="mutation",
-            **kwargs,
+            **_call_options,
         )
         data = self.get_data(response)
         return cast(
@@ -871,13 +897,15 @@ class AsyncClient(AsyncBaseClient):
               currencyCode
             }
             """)
-        variables: dict[str, object] = {"input": input}
+        variables: dict[str, object] = RedactedDict({"input": input})
+        _call_options = RedactedDict(kwargs)
+        del kwargs
         response = await self.execute(
             query=query,
             operation_name="giftCardCreate",
             variables=variables,
             operation_type="mutation",
-            **kwargs,
+            **_call_options,
         )
         data = self.get_data(response)
         return cast(
@@ -940,18 +968,22 @@ class AsyncClient(AsyncBaseClient):
               currencyCode
             }
             """)
-        variables: dict[str, object] = {
-            "first": first,
-            "after": after,
-            "query": query,
-            "locationsFirst": locations_first,
-        }
+        variables: dict[str, object] = RedactedDict(
+            {
+                "first": first,
+                "after": after,
+                "query": query,
+                "locationsFirst": locations_first,
+            }
+        )
+        _call_options = RedactedDict(kwargs)
+        del kwargs
         response = await self.execute(
             query=_query,
             operation_name="InventoryItems",
             variables=variables,
             operation_type="query",
-            **kwargs,
+            **_call_options,
         )
         data = self.get_data(response)
         return cast(
@@ -1005,16 +1037,20 @@ class AsyncClient(AsyncBaseClient):
               currencyCode
             }
             """)
-        variables: dict[str, object] = {
-            "marketingActivityId": marketing_activity_id,
-            "marketingEngagement": marketing_engagement,
-        }
+        variables: dict[str, object] = RedactedDict(
+            {
+                "marketingActivityId": marketing_activity_id,
+                "marketingEngagement": marketing_engagement,
+            }
+        )
+        _call_options = RedactedDict(kwargs)
+        del kwargs
         response = await self.execute(
             query=query,
             operation_name="marketingEngagementCreate",
             variables=variables,
             operation_type="mutation",
-            **kwargs,
+            **_call_options,
         )
         data = self.get_data(response)
         return cast(
@@ -1076,20 +1112,24 @@ class AsyncClient(AsyncBaseClient):
               }
             }
             """)
-        variables: dict[str, object] = {
-            "ownerType": owner_type,
-            "first": first,
-            "after": after,
-            "namespace": namespace,
-            "pinnedStatus": pinned_status,
-            "sortKey": sort_key,
-        }
+        variables: dict[str, object] = RedactedDict(
+            {
+                "ownerType": owner_type,
+                "first": first,
+                "after": after,
+                "namespace": namespace,
+                "pinnedStatus": pinned_status,
+                "sortKey": sort_key,
+            }
+        )
+        _call_options = RedactedDict(kwargs)
+        del kwargs
         response = await self.execute(
             query=query,
             operation_name="MetafieldDefinitions",
             variables=variables,
             operation_type="query",
-            **kwargs,
+            **_call_options,
         )
         data = self.get_data(response)
         return cast(
@@ -1185,13 +1225,15 @@ class AsyncClient(AsyncBaseClient):
               }
             }
             """)
-        variables: dict[str, object] = {"metafields": metafields}
+        variables: dict[str, object] = RedactedDict({"metafields": metafields})
+        _call_options = RedactedDict(kwargs)
+        del kwargs
         response = await self.execute(
             query=query,
             operation_name="metafieldsSet",
             variables=variables,
             operation_type="mutation",
-            **kwargs,
+            **_call_options,
         )
         data = self.get_data(response)
         return cast(
@@ -1337,17 +1379,21 @@ class AsyncClient(AsyncBaseClient):
               currencyCode
             }
             """)
-        variables: dict[str, object] = {
-            "id": id,
-            "lineItemsFirst": line_items_first,
-            "lineItemsAfter": line_items_after,
-        }
+        variables: dict[str, object] = RedactedDict(
+            {
+                "id": id,
+                "lineItemsFirst": line_items_first,
+                "lineItemsAfter": line_items_after,
+            }
+        )
+        _call_options = RedactedDict(kwargs)
+        del kwargs
         response = await self.execute(
             query=query,
             operation_name="Order",
             variables=variables,
             operation_type="query",
-            **kwargs,
+            **_call_options,
         )
         data = self.get_data(response)
         return cast("Order", self.parse_result(_model("order", "Order"), data))
@@ -1412,19 +1458,23 @@ class AsyncClient(AsyncBaseClient):
               currencyCode
             }
             """)
-        variables: dict[str, object] = {
-            "first": first,
-            "after": after,
-            "query": query,
-            "sortKey": sort_key,
-            "reverse": reverse,
-        }
+        variables: dict[str, object] = RedactedDict(
+            {
+                "first": first,
+                "after": after,
+                "query": query,
+                "sortKey": sort_key,
+                "reverse": reverse,
+            }
+        )
+        _call_options = RedactedDict(kwargs)
+        del kwargs
         response = await self.execute(
             query=_query,
             operation_name="Orders",
             variables=variables,
             operation_type="query",
-            **kwargs,
+            **_call_options,
         )
         data = self.get_data(response)
         return cast("Orders", self.parse_result(_model("orders", "Orders"), data))
@@ -1634,19 +1684,23 @@ class AsyncClient(AsyncBaseClient):
               }
             }
             """)
-        variables: dict[str, object] = {
-            "id": id,
-            "variantsFirst": variants_first,
-            "variantsAfter": variants_after,
-            "withMetafields": with_metafields,
-            "metafieldsNamespace": metafields_namespace,
-        }
+        variables: dict[str, object] = RedactedDict(
+            {
+                "id": id,
+                "variantsFirst": variants_first,
+                "variantsAfter": variants_after,
+                "withMetafields": with_metafields,
+                "metafieldsNamespace": metafields_namespace,
+            }
+        )
+        _call_options = RedactedDict(kwargs)
+        del kwargs
         response = await self.execute(
             query=query,
             operation_name="Product",
             variables=variables,
             operation_type="query",
-            **kwargs,
+            **_call_options,
         )
         data = self.get_data(response)
         return cast("Product", self.parse_result(_model("product", "Product"), data))
@@ -1739,13 +1793,15 @@ class AsyncClient(AsyncBaseClient):
               }
             }
             """)
-        variables: dict[str, object] = {"input": input, "media": media}
+        variables: dict[str, object] = RedactedDict({"input": input, "media": media})
+        _call_options = RedactedDict(kwargs)
+        del kwargs
         response = await self.execute(
             query=query,
             operation_name="productCreate",
             variables=variables,
             operation_type="mutation",
-            **kwargs,
+            **_call_options,
         )
         data = self.get_data(response)
         return cast(
@@ -1796,17 +1852,21 @@ class AsyncClient(AsyncBaseClient):
               currencyCode
             }
             """)
-        variables: dict[str, object] = {
-            "productId": product_id,
-            "variants": variants,
-            "allowPartialUpdates": allow_partial_updates,
-        }
+        variables: dict[str, object] = RedactedDict(
+            {
+                "productId": product_id,
+                "variants": variants,
+                "allowPartialUpdates": allow_partial_updates,
+            }
+        )
+        _call_options = RedactedDict(kwargs)
+        del kwargs
         response = await self.execute(
             query=query,
             operation_name="productVariantsBulkUpdate",
             variables=variables,
             operation_type="mutation",
-            **kwargs,
+            **_call_options,
         )
         data = self.get_data(response)
         return cast(
@@ -1881,19 +1941,23 @@ class AsyncClient(AsyncBaseClient):
               }
             }
             """)
-        variables: dict[str, object] = {
-            "first": first,
-            "after": after,
-            "query": query,
-            "sortKey": sort_key,
-            "reverse": reverse,
-        }
+        variables: dict[str, object] = RedactedDict(
+            {
+                "first": first,
+                "after": after,
+                "query": query,
+                "sortKey": sort_key,
+                "reverse": reverse,
+            }
+        )
+        _call_options = RedactedDict(kwargs)
+        del kwargs
         response = await self.execute(
             query=_query,
             operation_name="Products",
             variables=variables,
             operation_type="query",
-            **kwargs,
+            **_call_options,
         )
         data = self.get_data(response)
         return cast("Products", self.parse_result(_model("products", "Products"), data))
@@ -1949,13 +2013,15 @@ class AsyncClient(AsyncBaseClient):
               }
             }
             """)
-        variables: dict[str, object] = {}
+        variables: dict[str, object] = RedactedDict({})
+        _call_options = RedactedDict(kwargs)
+        del kwargs
         response = await self.execute(
             query=query,
             operation_name="ShopInfo",
             variables=variables,
             operation_type="query",
-            **kwargs,
+            **_call_options,
         )
         data = self.get_data(response)
         return cast(
@@ -1980,13 +2046,15 @@ class AsyncClient(AsyncBaseClient):
               }
             }
             """)
-        variables: dict[str, object] = {"webPixel": web_pixel}
+        variables: dict[str, object] = RedactedDict({"webPixel": web_pixel})
+        _call_options = RedactedDict(kwargs)
+        del kwargs
         response = await self.execute(
             query=query,
             operation_name="webPixelCreate",
             variables=variables,
             operation_type="mutation",
-            **kwargs,
+            **_call_options,
         )
         data = self.get_data(response)
         return cast(
@@ -2039,16 +2107,17 @@ class AsyncClient(AsyncBaseClient):
               }
             }
             """)
-        variables: dict[str, object] = {
-            "topic": topic,
-            "webhookSubscription": webhook_subscription,
-        }
+        variables: dict[str, object] = RedactedDict(
+            {"topic": topic, "webhookSubscription": webhook_subscription}
+        )
+        _call_options = RedactedDict(kwargs)
+        del kwargs
         response = await self.execute(
             query=query,
             operation_name="webhookSubscriptionCreate",
             variables=variables,
             operation_type="mutation",
-            **kwargs,
+            **_call_options,
         )
         data = self.get_data(response)
         return cast(
@@ -2110,18 +2179,22 @@ class AsyncClient(AsyncBaseClient):
               }
             }
             """)
-        variables: dict[str, object] = {
-            "first": first,
-            "after": after,
-            "callbackUrl": callback_url,
-            "topics": topics,
-        }
+        variables: dict[str, object] = RedactedDict(
+            {
+                "first": first,
+                "after": after,
+                "callbackUrl": callback_url,
+                "topics": topics,
+            }
+        )
+        _call_options = RedactedDict(kwargs)
+        del kwargs
         response = await self.execute(
             query=query,
             operation_name="WebhookSubscriptions",
             variables=variables,
             operation_type="query",
-            **kwargs,
+            **_call_options,
         )
         data = self.get_data(response)
         return cast(
@@ -2148,6 +2221,8 @@ class AsyncClient(AsyncBaseClient):
         (checked now, before any request). A page that asks for a next one without
         a new cursor raises InvalidResponseError (see shopify_client._pages).
         """
+        _call_options = RedactedDict(kwargs)
+        del kwargs
 
         async def fetch(after: Union[Optional[str], UnsetType]) -> CodeDiscountNodes:
             return await self.code_discount_nodes(
@@ -2156,7 +2231,7 @@ class AsyncClient(AsyncBaseClient):
                 sort_key=sort_key,
                 reverse=reverse,
                 after=after,
-                **kwargs,
+                **_call_options,
             )
 
         def read(
@@ -2193,12 +2268,14 @@ class AsyncClient(AsyncBaseClient):
         (checked now, before any request). A page that asks for a next one without
         a new cursor raises InvalidResponseError (see shopify_client._pages).
         """
+        _call_options = RedactedDict(kwargs)
+        del kwargs
 
         async def fetch(
             after: Union[Optional[str], UnsetType],
         ) -> CustomerSegmentMembers:
             return await self.customer_segment_members(
-                segment_id=segment_id, first=first, after=after, **kwargs
+                segment_id=segment_id, first=first, after=after, **_call_options
             )
 
         def read(
@@ -2244,6 +2321,8 @@ class AsyncClient(AsyncBaseClient):
         (checked now, before any request). A page that asks for a next one without
         a new cursor raises InvalidResponseError (see shopify_client._pages).
         """
+        _call_options = RedactedDict(kwargs)
+        del kwargs
 
         async def fetch(after: Union[Optional[str], UnsetType]) -> Customers:
             return await self.customers(
@@ -2252,7 +2331,7 @@ class AsyncClient(AsyncBaseClient):
                 sort_key=sort_key,
                 reverse=reverse,
                 after=after,
-                **kwargs,
+                **_call_options,
             )
 
         def read(
@@ -2282,6 +2361,8 @@ class AsyncClient(AsyncBaseClient):
         (checked now, before any request). A page that asks for a next one without
         a new cursor raises InvalidResponseError (see shopify_client._pages).
         """
+        _call_options = RedactedDict(kwargs)
+        del kwargs
 
         async def fetch(after: Union[Optional[str], UnsetType]) -> InventoryItems:
             return await self.inventory_items(
@@ -2289,7 +2370,7 @@ class AsyncClient(AsyncBaseClient):
                 query=query,
                 locations_first=locations_first,
                 after=after,
-                **kwargs,
+                **_call_options,
             )
 
         def read(
@@ -2329,6 +2410,8 @@ class AsyncClient(AsyncBaseClient):
         (checked now, before any request). A page that asks for a next one without
         a new cursor raises InvalidResponseError (see shopify_client._pages).
         """
+        _call_options = RedactedDict(kwargs)
+        del kwargs
 
         async def fetch(after: Union[Optional[str], UnsetType]) -> MetafieldDefinitions:
             return await self.metafield_definitions(
@@ -2338,7 +2421,7 @@ class AsyncClient(AsyncBaseClient):
                 pinned_status=pinned_status,
                 sort_key=sort_key,
                 after=after,
-                **kwargs,
+                **_call_options,
             )
 
         def read(
@@ -2378,6 +2461,8 @@ class AsyncClient(AsyncBaseClient):
         (checked now, before any request). A page that asks for a next one without
         a new cursor raises InvalidResponseError (see shopify_client._pages).
         """
+        _call_options = RedactedDict(kwargs)
+        del kwargs
 
         async def fetch(after: Union[Optional[str], UnsetType]) -> Orders:
             return await self.orders(
@@ -2386,7 +2471,7 @@ class AsyncClient(AsyncBaseClient):
                 sort_key=sort_key,
                 reverse=reverse,
                 after=after,
-                **kwargs,
+                **_call_options,
             )
 
         def read(
@@ -2419,6 +2504,8 @@ class AsyncClient(AsyncBaseClient):
         (checked now, before any request). A page that asks for a next one without
         a new cursor raises InvalidResponseError (see shopify_client._pages).
         """
+        _call_options = RedactedDict(kwargs)
+        del kwargs
 
         async def fetch(after: Union[Optional[str], UnsetType]) -> Products:
             return await self.products(
@@ -2427,7 +2514,7 @@ class AsyncClient(AsyncBaseClient):
                 sort_key=sort_key,
                 reverse=reverse,
                 after=after,
-                **kwargs,
+                **_call_options,
             )
 
         def read(
@@ -2459,6 +2546,8 @@ class AsyncClient(AsyncBaseClient):
         (checked now, before any request). A page that asks for a next one without
         a new cursor raises InvalidResponseError (see shopify_client._pages).
         """
+        _call_options = RedactedDict(kwargs)
+        del kwargs
 
         async def fetch(after: Union[Optional[str], UnsetType]) -> WebhookSubscriptions:
             return await self.webhook_subscriptions(
@@ -2466,7 +2555,7 @@ class AsyncClient(AsyncBaseClient):
                 callback_url=callback_url,
                 topics=topics,
                 after=after,
-                **kwargs,
+                **_call_options,
             )
 
         def read(

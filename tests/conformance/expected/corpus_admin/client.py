@@ -8,6 +8,8 @@ from functools import cache
 from importlib import import_module
 from typing import TYPE_CHECKING, Any, Optional, Union, Unpack, cast
 
+from shopify_client import RedactedDict
+
 from .base_client import BaseClient
 from .base_model import UNSET, CallOptions, UnsetType
 
@@ -123,13 +125,15 @@ class Client(BaseClient):
               partialDataUrl
             }
             """)
-        variables: dict[str, object] = {"query": query}
+        variables: dict[str, object] = RedactedDict({"query": query})
+        _call_options = RedactedDict(kwargs)
+        del kwargs
         response = self.execute(
             query=_query,
             operation_name="bulkOperationRunQuery",
             variables=variables,
             operation_type="mutation",
-            **kwargs,
+            **_call_options,
         )
         data = self.get_data(response)
         return cast(
@@ -283,19 +287,23 @@ class Client(BaseClient):
               currencyCode
             }
             """)
-        variables: dict[str, object] = {
-            "first": first,
-            "after": after,
-            "query": query,
-            "sortKey": sort_key,
-            "reverse": reverse,
-        }
+        variables: dict[str, object] = RedactedDict(
+            {
+                "first": first,
+                "after": after,
+                "query": query,
+                "sortKey": sort_key,
+                "reverse": reverse,
+            }
+        )
+        _call_options = RedactedDict(kwargs)
+        del kwargs
         response = self.execute(
             query=_query,
             operation_name="CodeDiscountNodes",
             variables=variables,
             operation_type="query",
-            **kwargs,
+            **_call_options,
         )
         data = self.get_data(response)
         return cast(
@@ -371,13 +379,15 @@ class Client(BaseClient):
               currencyCode
             }
             """)
-        variables: dict[str, object] = {}
+        variables: dict[str, object] = RedactedDict({})
+        _call_options = RedactedDict(kwargs)
+        del kwargs
         response = self.execute(
             query=query,
             operation_name="CurrentAppInstallation",
             variables=variables,
             operation_type="query",
-            **kwargs,
+            **_call_options,
         )
         data = self.get_data(response)
         return cast(
@@ -414,13 +424,15 @@ class Client(BaseClient):
               partialDataUrl
             }
             """)
-        variables: dict[str, object] = {"type": type_}
+        variables: dict[str, object] = RedactedDict({"type": type_})
+        _call_options = RedactedDict(kwargs)
+        del kwargs
         response = self.execute(
             query=query,
             operation_name="CurrentBulkOperation",
             variables=variables,
             operation_type="query",
-            **kwargs,
+            **_call_options,
         )
         data = self.get_data(response)
         return cast(
@@ -468,13 +480,15 @@ class Client(BaseClient):
               }
             }
             """)
-        variables: dict[str, object] = {"input": input}
+        variables: dict[str, object] = RedactedDict({"input": input})
+        _call_options = RedactedDict(kwargs)
+        del kwargs
         response = self.execute(
             query=query,
             operation_name="customerCreate",
             variables=variables,
             operation_type="mutation",
-            **kwargs,
+            **_call_options,
         )
         data = self.get_data(response)
         return cast(
@@ -530,17 +544,17 @@ class Client(BaseClient):
               currencyCode
             }
             """)
-        variables: dict[str, object] = {
-            "segmentId": segment_id,
-            "first": first,
-            "after": after,
-        }
+        variables: dict[str, object] = RedactedDict(
+            {"segmentId": segment_id, "first": first, "after": after}
+        )
+        _call_options = RedactedDict(kwargs)
+        del kwargs
         response = self.execute(
             query=query,
             operation_name="CustomerSegmentMembers",
             variables=variables,
             operation_type="query",
-            **kwargs,
+            **_call_options,
         )
         data = self.get_data(response)
         return cast(
@@ -596,19 +610,23 @@ class Client(BaseClient):
               currencyCode
             }
             """)
-        variables: dict[str, object] = {
-            "first": first,
-            "after": after,
-            "query": query,
-            "sortKey": sort_key,
-            "reverse": reverse,
-        }
+        variables: dict[str, object] = RedactedDict(
+            {
+                "first": first,
+                "after": after,
+                "query": query,
+                "sortKey": sort_key,
+                "reverse": reverse,
+            }
+        )
+        _call_options = RedactedDict(kwargs)
+        del kwargs
         response = self.execute(
             query=_query,
             operation_name="Customers",
             variables=variables,
             operation_type="query",
-            **kwargs,
+            **_call_options,
         )
         data = self.get_data(response)
         return cast(
@@ -746,13 +764,17 @@ class Client(BaseClient):
               currencyCode
             }
             """)
-        variables: dict[str, object] = {"basicCodeDiscount": basic_code_discount}
+        variables: dict[str, object] = RedactedDict(
+            {"basicCodeDiscount": basic_code_discount}
+        )
+        _call_options = RedactedDict(kwargs)
+        del kwargs
         response = self.execute(
             query=query,
             operation_name="discountCodeBasicCreate",
             variables=variables,
             operation_type="mutation",
-            **kwargs,
+            **_call_options,
         )
         data = self.get_data(response)
         return cast(
@@ -809,18 +831,22 @@ class Client(BaseClient):
               }
             }
             """)
-        variables: dict[str, object] = {
-            "topic": topic,
-            "arn": arn,
-            "format": format,
-            "includeFields": include_fields,
-        }
+        variables: dict[str, object] = RedactedDict(
+            {
+                "topic": topic,
+                "arn": arn,
+                "format": format,
+                "includeFields": include_fields,
+            }
+        )
+        _call_options = RedactedDict(kwargs)
+        del kwargs
         response = self.execute(
             query=query,
             operation_name="eventBridgeWebhookSubscriptionCreate",
             variables=variables,
             operation_type="mutation",
-            **kwargs,
+            **_call_options,
         )
         data = self.get_data(response)
         return cast(
@@ -871,13 +897,15 @@ class Client(BaseClient):
               currencyCode
             }
             """)
-        variables: dict[str, object] = {"input": input}
+        variables: dict[str, object] = RedactedDict({"input": input})
+        _call_options = RedactedDict(kwargs)
+        del kwargs
         response = self.execute(
             query=query,
             operation_name="giftCardCreate",
             variables=variables,
             operation_type="mutation",
-            **kwargs,
+            **_call_options,
         )
         data = self.get_data(response)
         return cast(
@@ -940,18 +968,22 @@ class Client(BaseClient):
               currencyCode
             }
             """)
-        variables: dict[str, object] = {
-            "first": first,
-            "after": after,
-            "query": query,
-            "locationsFirst": locations_first,
-        }
+        variables: dict[str, object] = RedactedDict(
+            {
+                "first": first,
+                "after": after,
+                "query": query,
+                "locationsFirst": locations_first,
+            }
+        )
+        _call_options = RedactedDict(kwargs)
+        del kwargs
         response = self.execute(
             query=_query,
             operation_name="InventoryItems",
             variables=variables,
             operation_type="query",
-            **kwargs,
+            **_call_options,
         )
         data = self.get_data(response)
         return cast(
@@ -1005,16 +1037,20 @@ class Client(BaseClient):
               currencyCode
             }
             """)
-        variables: dict[str, object] = {
-            "marketingActivityId": marketing_activity_id,
-            "marketingEngagement": marketing_engagement,
-        }
+        variables: dict[str, object] = RedactedDict(
+            {
+                "marketingActivityId": marketing_activity_id,
+                "marketingEngagement": marketing_engagement,
+            }
+        )
+        _call_options = RedactedDict(kwargs)
+        del kwargs
         response = self.execute(
             query=query,
             operation_name="marketingEngagementCreate",
             variables=variables,
             operation_type="mutation",
-            **kwargs,
+            **_call_options,
         )
         data = self.get_data(response)
         return cast(
@@ -1076,20 +1112,24 @@ class Client(BaseClient):
               }
             }
             """)
-        variables: dict[str, object] = {
-            "ownerType": owner_type,
-            "first": first,
-            "after": after,
-            "namespace": namespace,
-            "pinnedStatus": pinned_status,
-            "sortKey": sort_key,
-        }
+        variables: dict[str, object] = RedactedDict(
+            {
+                "ownerType": owner_type,
+                "first": first,
+                "after": after,
+                "namespace": namespace,
+                "pinnedStatus": pinned_status,
+                "sortKey": sort_key,
+            }
+        )
+        _call_options = RedactedDict(kwargs)
+        del kwargs
         response = self.execute(
             query=query,
             operation_name="MetafieldDefinitions",
             variables=variables,
             operation_type="query",
-            **kwargs,
+            **_call_options,
         )
         data = self.get_data(response)
         return cast(
@@ -1185,13 +1225,15 @@ class Client(BaseClient):
               }
             }
             """)
-        variables: dict[str, object] = {"metafields": metafields}
+        variables: dict[str, object] = RedactedDict({"metafields": metafields})
+        _call_options = RedactedDict(kwargs)
+        del kwargs
         response = self.execute(
             query=query,
             operation_name="metafieldsSet",
             variables=variables,
             operation_type="mutation",
-            **kwargs,
+            **_call_options,
         )
         data = self.get_data(response)
         return cast(
@@ -1337,17 +1379,21 @@ class Client(BaseClient):
               currencyCode
             }
             """)
-        variables: dict[str, object] = {
-            "id": id,
-            "lineItemsFirst": line_items_first,
-            "lineItemsAfter": line_items_after,
-        }
+        variables: dict[str, object] = RedactedDict(
+            {
+                "id": id,
+                "lineItemsFirst": line_items_first,
+                "lineItemsAfter": line_items_after,
+            }
+        )
+        _call_options = RedactedDict(kwargs)
+        del kwargs
         response = self.execute(
             query=query,
             operation_name="Order",
             variables=variables,
             operation_type="query",
-            **kwargs,
+            **_call_options,
         )
         data = self.get_data(response)
         return cast("Order", self.parse_result(_model("order", "Order"), data))
@@ -1412,19 +1458,23 @@ class Client(BaseClient):
               currencyCode
             }
             """)
-        variables: dict[str, object] = {
-            "first": first,
-            "after": after,
-            "query": query,
-            "sortKey": sort_key,
-            "reverse": reverse,
-        }
+        variables: dict[str, object] = RedactedDict(
+            {
+                "first": first,
+                "after": after,
+                "query": query,
+                "sortKey": sort_key,
+                "reverse": reverse,
+            }
+        )
+        _call_options = RedactedDict(kwargs)
+        del kwargs
         response = self.execute(
             query=_query,
             operation_name="Orders",
             variables=variables,
             operation_type="query",
-            **kwargs,
+            **_call_options,
         )
         data = self.get_data(response)
         return cast("Orders", self.parse_result(_model("orders", "Orders"), data))
@@ -1634,19 +1684,23 @@ class Client(BaseClient):
               }
             }
             """)
-        variables: dict[str, object] = {
-            "id": id,
-            "variantsFirst": variants_first,
-            "variantsAfter": variants_after,
-            "withMetafields": with_metafields,
-            "metafieldsNamespace": metafields_namespace,
-        }
+        variables: dict[str, object] = RedactedDict(
+            {
+                "id": id,
+                "variantsFirst": variants_first,
+                "variantsAfter": variants_after,
+                "withMetafields": with_metafields,
+                "metafieldsNamespace": metafields_namespace,
+            }
+        )
+        _call_options = RedactedDict(kwargs)
+        del kwargs
         response = self.execute(
             query=query,
             operation_name="Product",
             variables=variables,
             operation_type="query",
-            **kwargs,
+            **_call_options,
         )
         data = self.get_data(response)
         return cast("Product", self.parse_result(_model("product", "Product"), data))
@@ -1739,13 +1793,15 @@ class Client(BaseClient):
               }
             }
             """)
-        variables: dict[str, object] = {"input": input, "media": media}
+        variables: dict[str, object] = RedactedDict({"input": input, "media": media})
+        _call_options = RedactedDict(kwargs)
+        del kwargs
         response = self.execute(
             query=query,
             operation_name="productCreate",
             variables=variables,
             operation_type="mutation",
-            **kwargs,
+            **_call_options,
         )
         data = self.get_data(response)
         return cast(
@@ -1796,17 +1852,21 @@ class Client(BaseClient):
               currencyCode
             }
             """)
-        variables: dict[str, object] = {
-            "productId": product_id,
-            "variants": variants,
-            "allowPartialUpdates": allow_partial_updates,
-        }
+        variables: dict[str, object] = RedactedDict(
+            {
+                "productId": product_id,
+                "variants": variants,
+                "allowPartialUpdates": allow_partial_updates,
+            }
+        )
+        _call_options = RedactedDict(kwargs)
+        del kwargs
         response = self.execute(
             query=query,
             operation_name="productVariantsBulkUpdate",
             variables=variables,
             operation_type="mutation",
-            **kwargs,
+            **_call_options,
         )
         data = self.get_data(response)
         return cast(
@@ -1881,19 +1941,23 @@ class Client(BaseClient):
               }
             }
             """)
-        variables: dict[str, object] = {
-            "first": first,
-            "after": after,
-            "query": query,
-            "sortKey": sort_key,
-            "reverse": reverse,
-        }
+        variables: dict[str, object] = RedactedDict(
+            {
+                "first": first,
+                "after": after,
+                "query": query,
+                "sortKey": sort_key,
+                "reverse": reverse,
+            }
+        )
+        _call_options = RedactedDict(kwargs)
+        del kwargs
         response = self.execute(
             query=_query,
             operation_name="Products",
             variables=variables,
             operation_type="query",
-            **kwargs,
+            **_call_options,
         )
         data = self.get_data(response)
         return cast("Products", self.parse_result(_model("products", "Products"), data))
@@ -1949,13 +2013,15 @@ class Client(BaseClient):
               }
             }
             """)
-        variables: dict[str, object] = {}
+        variables: dict[str, object] = RedactedDict({})
+        _call_options = RedactedDict(kwargs)
+        del kwargs
         response = self.execute(
             query=query,
             operation_name="ShopInfo",
             variables=variables,
             operation_type="query",
-            **kwargs,
+            **_call_options,
         )
         data = self.get_data(response)
         return cast(
@@ -1980,13 +2046,15 @@ class Client(BaseClient):
               }
             }
             """)
-        variables: dict[str, object] = {"webPixel": web_pixel}
+        variables: dict[str, object] = RedactedDict({"webPixel": web_pixel})
+        _call_options = RedactedDict(kwargs)
+        del kwargs
         response = self.execute(
             query=query,
             operation_name="webPixelCreate",
             variables=variables,
             operation_type="mutation",
-            **kwargs,
+            **_call_options,
         )
         data = self.get_data(response)
         return cast(
@@ -2039,16 +2107,17 @@ class Client(BaseClient):
               }
             }
             """)
-        variables: dict[str, object] = {
-            "topic": topic,
-            "webhookSubscription": webhook_subscription,
-        }
+        variables: dict[str, object] = RedactedDict(
+            {"topic": topic, "webhookSubscription": webhook_subscription}
+        )
+        _call_options = RedactedDict(kwargs)
+        del kwargs
         response = self.execute(
             query=query,
             operation_name="webhookSubscriptionCreate",
             variables=variables,
             operation_type="mutation",
-            **kwargs,
+            **_call_options,
         )
         data = self.get_data(response)
         return cast(
@@ -2110,18 +2179,22 @@ class Client(BaseClient):
               }
             }
             """)
-        variables: dict[str, object] = {
-            "first": first,
-            "after": after,
-            "callbackUrl": callback_url,
-            "topics": topics,
-        }
+        variables: dict[str, object] = RedactedDict(
+            {
+                "first": first,
+                "after": after,
+                "callbackUrl": callback_url,
+                "topics": topics,
+            }
+        )
+        _call_options = RedactedDict(kwargs)
+        del kwargs
         response = self.execute(
             query=query,
             operation_name="WebhookSubscriptions",
             variables=variables,
             operation_type="query",
-            **kwargs,
+            **_call_options,
         )
         data = self.get_data(response)
         return cast(
@@ -2148,6 +2221,8 @@ class Client(BaseClient):
         (checked now, before any request). A page that asks for a next one without
         a new cursor raises InvalidResponseError (see shopify_client._pages).
         """
+        _call_options = RedactedDict(kwargs)
+        del kwargs
 
         def fetch(after: Union[Optional[str], UnsetType]) -> CodeDiscountNodes:
             return self.code_discount_nodes(
@@ -2156,7 +2231,7 @@ class Client(BaseClient):
                 sort_key=sort_key,
                 reverse=reverse,
                 after=after,
-                **kwargs,
+                **_call_options,
             )
 
         def read(
@@ -2193,10 +2268,12 @@ class Client(BaseClient):
         (checked now, before any request). A page that asks for a next one without
         a new cursor raises InvalidResponseError (see shopify_client._pages).
         """
+        _call_options = RedactedDict(kwargs)
+        del kwargs
 
         def fetch(after: Union[Optional[str], UnsetType]) -> CustomerSegmentMembers:
             return self.customer_segment_members(
-                segment_id=segment_id, first=first, after=after, **kwargs
+                segment_id=segment_id, first=first, after=after, **_call_options
             )
 
         def read(
@@ -2242,6 +2319,8 @@ class Client(BaseClient):
         (checked now, before any request). A page that asks for a next one without
         a new cursor raises InvalidResponseError (see shopify_client._pages).
         """
+        _call_options = RedactedDict(kwargs)
+        del kwargs
 
         def fetch(after: Union[Optional[str], UnsetType]) -> Customers:
             return self.customers(
@@ -2250,7 +2329,7 @@ class Client(BaseClient):
                 sort_key=sort_key,
                 reverse=reverse,
                 after=after,
-                **kwargs,
+                **_call_options,
             )
 
         def read(
@@ -2280,6 +2359,8 @@ class Client(BaseClient):
         (checked now, before any request). A page that asks for a next one without
         a new cursor raises InvalidResponseError (see shopify_client._pages).
         """
+        _call_options = RedactedDict(kwargs)
+        del kwargs
 
         def fetch(after: Union[Optional[str], UnsetType]) -> InventoryItems:
             return self.inventory_items(
@@ -2287,7 +2368,7 @@ class Client(BaseClient):
                 query=query,
                 locations_first=locations_first,
                 after=after,
-                **kwargs,
+                **_call_options,
             )
 
         def read(
@@ -2327,6 +2408,8 @@ class Client(BaseClient):
         (checked now, before any request). A page that asks for a next one without
         a new cursor raises InvalidResponseError (see shopify_client._pages).
         """
+        _call_options = RedactedDict(kwargs)
+        del kwargs
 
         def fetch(after: Union[Optional[str], UnsetType]) -> MetafieldDefinitions:
             return self.metafield_definitions(
@@ -2336,7 +2419,7 @@ class Client(BaseClient):
                 pinned_status=pinned_status,
                 sort_key=sort_key,
                 after=after,
-                **kwargs,
+                **_call_options,
             )
 
         def read(
@@ -2376,6 +2459,8 @@ class Client(BaseClient):
         (checked now, before any request). A page that asks for a next one without
         a new cursor raises InvalidResponseError (see shopify_client._pages).
         """
+        _call_options = RedactedDict(kwargs)
+        del kwargs
 
         def fetch(after: Union[Optional[str], UnsetType]) -> Orders:
             return self.orders(
@@ -2384,7 +2469,7 @@ class Client(BaseClient):
                 sort_key=sort_key,
                 reverse=reverse,
                 after=after,
-                **kwargs,
+                **_call_options,
             )
 
         def read(
@@ -2417,6 +2502,8 @@ class Client(BaseClient):
         (checked now, before any request). A page that asks for a next one without
         a new cursor raises InvalidResponseError (see shopify_client._pages).
         """
+        _call_options = RedactedDict(kwargs)
+        del kwargs
 
         def fetch(after: Union[Optional[str], UnsetType]) -> Products:
             return self.products(
@@ -2425,7 +2512,7 @@ class Client(BaseClient):
                 sort_key=sort_key,
                 reverse=reverse,
                 after=after,
-                **kwargs,
+                **_call_options,
             )
 
         def read(
@@ -2457,6 +2544,8 @@ class Client(BaseClient):
         (checked now, before any request). A page that asks for a next one without
         a new cursor raises InvalidResponseError (see shopify_client._pages).
         """
+        _call_options = RedactedDict(kwargs)
+        del kwargs
 
         def fetch(after: Union[Optional[str], UnsetType]) -> WebhookSubscriptions:
             return self.webhook_subscriptions(
@@ -2464,7 +2553,7 @@ class Client(BaseClient):
                 callback_url=callback_url,
                 topics=topics,
                 after=after,
-                **kwargs,
+                **_call_options,
             )
 
         def read(

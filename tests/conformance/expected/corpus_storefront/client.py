@@ -8,6 +8,8 @@ from functools import cache
 from importlib import import_module
 from typing import TYPE_CHECKING, Any, Optional, Union, Unpack, cast
 
+from shopify_client import RedactedDict
+
 from .base_client import BaseClient
 from .base_model import UNSET, CallOptions, UnsetType
 
@@ -185,13 +187,15 @@ class Client(BaseClient):
               currencyCode
             }
             """)
-        variables: dict[str, object] = {"id": id}
+        variables: dict[str, object] = RedactedDict({"id": id})
+        _call_options = RedactedDict(kwargs)
+        del kwargs
         response = self.execute(
             query=query,
             operation_name="cart",
             variables=variables,
             operation_type="query",
-            **kwargs,
+            **_call_options,
         )
         data = self.get_data(response)
         return cast("Cart", self.parse_result(_model("cart", "Cart"), data))
@@ -250,16 +254,17 @@ class Client(BaseClient):
               currencyCode
             }
             """)
-        variables: dict[str, object] = {
-            "cartId": cart_id,
-            "buyerIdentity": buyer_identity,
-        }
+        variables: dict[str, object] = RedactedDict(
+            {"cartId": cart_id, "buyerIdentity": buyer_identity}
+        )
+        _call_options = RedactedDict(kwargs)
+        del kwargs
         response = self.execute(
             query=query,
             operation_name="cartBuyerIdentityUpdate",
             variables=variables,
             operation_type="mutation",
-            **kwargs,
+            **_call_options,
         )
         data = self.get_data(response)
         return cast(
@@ -392,13 +397,15 @@ class Client(BaseClient):
               currencyCode
             }
             """)
-        variables: dict[str, object] = {"input": input}
+        variables: dict[str, object] = RedactedDict({"input": input})
+        _call_options = RedactedDict(kwargs)
+        del kwargs
         response = self.execute(
             query=query,
             operation_name="cartCreate",
             variables=variables,
             operation_type="mutation",
-            **kwargs,
+            **_call_options,
         )
         data = self.get_data(response)
         return cast(
@@ -451,13 +458,15 @@ class Client(BaseClient):
               currencyCode
             }
             """)
-        variables: dict[str, object] = {"cartId": cart_id, "lines": lines}
+        variables: dict[str, object] = RedactedDict({"cartId": cart_id, "lines": lines})
+        _call_options = RedactedDict(kwargs)
+        del kwargs
         response = self.execute(
             query=query,
             operation_name="cartLinesAdd",
             variables=variables,
             operation_type="mutation",
-            **kwargs,
+            **_call_options,
         )
         data = self.get_data(response)
         return cast(
@@ -589,13 +598,15 @@ class Client(BaseClient):
               currencyCode
             }
             """)
-        variables: dict[str, object] = {"cartId": cart_id, "lines": lines}
+        variables: dict[str, object] = RedactedDict({"cartId": cart_id, "lines": lines})
+        _call_options = RedactedDict(kwargs)
+        del kwargs
         response = self.execute(
             query=query,
             operation_name="cartLinesUpdate",
             variables=variables,
             operation_type="mutation",
-            **kwargs,
+            **_call_options,
         )
         data = self.get_data(response)
         return cast(
@@ -701,21 +712,25 @@ class Client(BaseClient):
               }
             }
             """)
-        variables: dict[str, object] = {
-            "handle": handle,
-            "first": first,
-            "after": after,
-            "sortKey": sort_key,
-            "reverse": reverse,
-            "filters": filters,
-            "skipFilters": skip_filters,
-        }
+        variables: dict[str, object] = RedactedDict(
+            {
+                "handle": handle,
+                "first": first,
+                "after": after,
+                "sortKey": sort_key,
+                "reverse": reverse,
+                "filters": filters,
+                "skipFilters": skip_filters,
+            }
+        )
+        _call_options = RedactedDict(kwargs)
+        del kwargs
         response = self.execute(
             query=query,
             operation_name="CollectionByHandle",
             variables=variables,
             operation_type="query",
-            **kwargs,
+            **_call_options,
         )
         data = self.get_data(response)
         return cast(
@@ -774,19 +789,23 @@ class Client(BaseClient):
               }
             }
             """)
-        variables: dict[str, object] = {
-            "first": first,
-            "after": after,
-            "query": query,
-            "sortKey": sort_key,
-            "reverse": reverse,
-        }
+        variables: dict[str, object] = RedactedDict(
+            {
+                "first": first,
+                "after": after,
+                "query": query,
+                "sortKey": sort_key,
+                "reverse": reverse,
+            }
+        )
+        _call_options = RedactedDict(kwargs)
+        del kwargs
         response = self.execute(
             query=_query,
             operation_name="Collections",
             variables=variables,
             operation_type="query",
-            **kwargs,
+            **_call_options,
         )
         data = self.get_data(response)
         return cast(
@@ -816,16 +835,18 @@ class Client(BaseClient):
               }
             }
             """)
-        variables: dict[str, object] = {
-            "activationUrl": activation_url,
-            "password": password,
-        }
+        variables: dict[str, object] = RedactedDict(
+            {"activationUrl": activation_url, "password": password}
+        )
+        del password
+        _call_options = RedactedDict(kwargs)
+        del kwargs
         response = self.execute(
             query=query,
             operation_name="customerActivateByUrl",
             variables=variables,
             operation_type="mutation",
-            **kwargs,
+            **_call_options,
         )
         data = self.get_data(response)
         return cast(
@@ -910,19 +931,24 @@ class Client(BaseClient):
               currencyCode
             }
             """)
-        variables: dict[str, object] = {
-            "customerAccessToken": customer_access_token,
-            "first": first,
-            "after": after,
-            "sortKey": sort_key,
-            "reverse": reverse,
-        }
+        variables: dict[str, object] = RedactedDict(
+            {
+                "customerAccessToken": customer_access_token,
+                "first": first,
+                "after": after,
+                "sortKey": sort_key,
+                "reverse": reverse,
+            }
+        )
+        del customer_access_token
+        _call_options = RedactedDict(kwargs)
+        del kwargs
         response = self.execute(
             query=query,
             operation_name="CustomerOrders",
             variables=variables,
             operation_type="query",
-            **kwargs,
+            **_call_options,
         )
         data = self.get_data(response)
         return cast(
@@ -978,13 +1004,17 @@ class Client(BaseClient):
               }
             }
             """)
-        variables: dict[str, object] = {"country": country, "language": language}
+        variables: dict[str, object] = RedactedDict(
+            {"country": country, "language": language}
+        )
+        _call_options = RedactedDict(kwargs)
+        del kwargs
         response = self.execute(
             query=query,
             operation_name="Localization",
             variables=variables,
             operation_type="query",
-            **kwargs,
+            **_call_options,
         )
         data = self.get_data(response)
         return cast(
@@ -1046,13 +1076,15 @@ class Client(BaseClient):
               }
             }
             """)
-        variables: dict[str, object] = {"handle": handle}
+        variables: dict[str, object] = RedactedDict({"handle": handle})
+        _call_options = RedactedDict(kwargs)
+        del kwargs
         response = self.execute(
             query=query,
             operation_name="Menu",
             variables=variables,
             operation_type="query",
-            **kwargs,
+            **_call_options,
         )
         data = self.get_data(response)
         return cast("Menu", self.parse_result(_model("menu", "Menu"), data))
@@ -1125,13 +1157,15 @@ class Client(BaseClient):
               }
             }
             """)
-        variables: dict[str, object] = {"id": id}
+        variables: dict[str, object] = RedactedDict({"id": id})
+        _call_options = RedactedDict(kwargs)
+        del kwargs
         response = self.execute(
             query=query,
             operation_name="NodeById",
             variables=variables,
             operation_type="query",
-            **kwargs,
+            **_call_options,
         )
         data = self.get_data(response)
         return cast(
@@ -1177,13 +1211,15 @@ class Client(BaseClient):
               currencyCode
             }
             """)
-        variables: dict[str, object] = {"ids": ids}
+        variables: dict[str, object] = RedactedDict({"ids": ids})
+        _call_options = RedactedDict(kwargs)
+        del kwargs
         response = self.execute(
             query=query,
             operation_name="NodesByIds",
             variables=variables,
             operation_type="query",
-            **kwargs,
+            **_call_options,
         )
         data = self.get_data(response)
         return cast(
@@ -1267,19 +1303,23 @@ class Client(BaseClient):
               }
             }
             """)
-        variables: dict[str, object] = {
-            "query": query,
-            "limit": limit,
-            "limitScope": limit_scope,
-            "types": types,
-            "searchableFields": searchable_fields,
-        }
+        variables: dict[str, object] = RedactedDict(
+            {
+                "query": query,
+                "limit": limit,
+                "limitScope": limit_scope,
+                "types": types,
+                "searchableFields": searchable_fields,
+            }
+        )
+        _call_options = RedactedDict(kwargs)
+        del kwargs
         response = self.execute(
             query=_query,
             operation_name="predictiveSearch",
             variables=variables,
             operation_type="query",
-            **kwargs,
+            **_call_options,
         )
         data = self.get_data(response)
         return cast(
@@ -1488,21 +1528,25 @@ class Client(BaseClient):
               currencyCode
             }
             """)
-        variables: dict[str, object] = {
-            "handle": handle,
-            "country": country,
-            "language": language,
-            "variantsFirst": variants_first,
-            "variantsAfter": variants_after,
-            "withMedia": with_media,
-            "metafieldIdentifiers": metafield_identifiers,
-        }
+        variables: dict[str, object] = RedactedDict(
+            {
+                "handle": handle,
+                "country": country,
+                "language": language,
+                "variantsFirst": variants_first,
+                "variantsAfter": variants_after,
+                "withMedia": with_media,
+                "metafieldIdentifiers": metafield_identifiers,
+            }
+        )
+        _call_options = RedactedDict(kwargs)
+        del kwargs
         response = self.execute(
             query=query,
             operation_name="ProductByHandle",
             variables=variables,
             operation_type="query",
-            **kwargs,
+            **_call_options,
         )
         data = self.get_data(response)
         return cast(
@@ -1576,19 +1620,23 @@ class Client(BaseClient):
               }
             }
             """)
-        variables: dict[str, object] = {
-            "first": first,
-            "after": after,
-            "query": query,
-            "sortKey": sort_key,
-            "reverse": reverse,
-        }
+        variables: dict[str, object] = RedactedDict(
+            {
+                "first": first,
+                "after": after,
+                "query": query,
+                "sortKey": sort_key,
+                "reverse": reverse,
+            }
+        )
+        _call_options = RedactedDict(kwargs)
+        del kwargs
         response = self.execute(
             query=_query,
             operation_name="Products",
             variables=variables,
             operation_type="query",
-            **kwargs,
+            **_call_options,
         )
         data = self.get_data(response)
         return cast("Products", self.parse_result(_model("products", "Products"), data))
@@ -1700,23 +1748,27 @@ class Client(BaseClient):
               }
             }
             """)
-        variables: dict[str, object] = {
-            "query": query,
-            "first": first,
-            "after": after,
-            "sortKey": sort_key,
-            "reverse": reverse,
-            "types": types,
-            "productFilters": product_filters,
-            "prefix": prefix,
-            "unavailableProducts": unavailable_products,
-        }
+        variables: dict[str, object] = RedactedDict(
+            {
+                "query": query,
+                "first": first,
+                "after": after,
+                "sortKey": sort_key,
+                "reverse": reverse,
+                "types": types,
+                "productFilters": product_filters,
+                "prefix": prefix,
+                "unavailableProducts": unavailable_products,
+            }
+        )
+        _call_options = RedactedDict(kwargs)
+        del kwargs
         response = self.execute(
             query=_query,
             operation_name="Search",
             variables=variables,
             operation_type="query",
-            **kwargs,
+            **_call_options,
         )
         data = self.get_data(response)
         return cast("Search", self.parse_result(_model("search", "Search"), data))
@@ -1776,13 +1828,15 @@ class Client(BaseClient):
               }
             }
             """)
-        variables: dict[str, object] = {}
+        variables: dict[str, object] = RedactedDict({})
+        _call_options = RedactedDict(kwargs)
+        del kwargs
         response = self.execute(
             query=query,
             operation_name="ShopInfo",
             variables=variables,
             operation_type="query",
-            **kwargs,
+            **_call_options,
         )
         data = self.get_data(response)
         return cast(
@@ -1847,16 +1901,17 @@ class Client(BaseClient):
               currencyCode
             }
             """)
-        variables: dict[str, object] = {
-            "sourceIdentifier": source_identifier,
-            "paymentRequest": payment_request,
-        }
+        variables: dict[str, object] = RedactedDict(
+            {"sourceIdentifier": source_identifier, "paymentRequest": payment_request}
+        )
+        _call_options = RedactedDict(kwargs)
+        del kwargs
         response = self.execute(
             query=query,
             operation_name="shopPayPaymentRequestSessionCreate",
             variables=variables,
             operation_type="mutation",
-            **kwargs,
+            **_call_options,
         )
         data = self.get_data(response)
         return cast(
@@ -1889,6 +1944,8 @@ class Client(BaseClient):
         (checked now, before any request). A page that asks for a next one without
         a new cursor raises InvalidResponseError (see shopify_client._pages).
         """
+        _call_options = RedactedDict(kwargs)
+        del kwargs
 
         def fetch(after: Union[Optional[str], UnsetType]) -> CollectionByHandle:
             return self.collection_by_handle(
@@ -1899,7 +1956,7 @@ class Client(BaseClient):
                 filters=filters,
                 skip_filters=skip_filters,
                 after=after,
-                **kwargs,
+                **_call_options,
             )
 
         def read(
@@ -1946,6 +2003,8 @@ class Client(BaseClient):
         (checked now, before any request). A page that asks for a next one without
         a new cursor raises InvalidResponseError (see shopify_client._pages).
         """
+        _call_options = RedactedDict(kwargs)
+        del kwargs
 
         def fetch(after: Union[Optional[str], UnsetType]) -> Collections:
             return self.collections(
@@ -1954,7 +2013,7 @@ class Client(BaseClient):
                 sort_key=sort_key,
                 reverse=reverse,
                 after=after,
-                **kwargs,
+                **_call_options,
             )
 
         def read(
@@ -1991,15 +2050,19 @@ class Client(BaseClient):
         (checked now, before any request). A page that asks for a next one without
         a new cursor raises InvalidResponseError (see shopify_client._pages).
         """
+        _call_options = RedactedDict(kwargs)
+        del kwargs
+        _call_arguments = RedactedDict({"customer_access_token": customer_access_token})
+        del customer_access_token
 
         def fetch(after: Union[Optional[str], UnsetType]) -> CustomerOrders:
             return self.customer_orders(
-                customer_access_token=customer_access_token,
                 first=first,
                 sort_key=sort_key,
                 reverse=reverse,
                 after=after,
-                **kwargs,
+                **_call_arguments,
+                **_call_options,
             )
 
         def read(
@@ -2039,6 +2102,8 @@ class Client(BaseClient):
         (checked now, before any request). A page that asks for a next one without
         a new cursor raises InvalidResponseError (see shopify_client._pages).
         """
+        _call_options = RedactedDict(kwargs)
+        del kwargs
 
         def fetch(after: Union[Optional[str], UnsetType]) -> Products:
             return self.products(
@@ -2047,7 +2112,7 @@ class Client(BaseClient):
                 sort_key=sort_key,
                 reverse=reverse,
                 after=after,
-                **kwargs,
+                **_call_options,
             )
 
         def read(
