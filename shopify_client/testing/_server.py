@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Literal, Self
+from typing import TYPE_CHECKING, Any, Literal, Self
 
 import httpx
 
@@ -46,6 +46,9 @@ from ._canned import (
 from ._data import FieldOverride, OperationOverride, SchemaData, find_schema_dir, query_cost
 from ._faults import THROTTLED_BODY, Fault
 from ._schemas import MissingSchemaError, schema_file
+
+if TYPE_CHECKING:
+    from ._bulk import FakeBulk
 
 __all__ = ["FakeShopify", "RecordedRequest"]
 
@@ -201,6 +204,7 @@ class FakeShopify:
             self._field_overrides,
         )
         self._lock = threading.Lock()
+        self._bulk: FakeBulk | None = None
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
 
@@ -217,6 +221,8 @@ class FakeShopify:
         return self
 
     def stop(self) -> None:
+        if self._bulk is not None:
+            self._bulk.stop()
         if self._server is not None:
             self._server.shutdown()
             self._server.server_close()
@@ -299,6 +305,15 @@ class FakeShopify:
     # -- scripting ------------------------------------------------------------------
 
     @property
+    def bulk(self) -> FakeBulk:
+        """Bulk query operations and their storage host (see ``_bulk``)."""
+        if self._bulk is None:
+            from ._bulk import FakeBulk
+
+            self._bulk = FakeBulk(self._data)
+        return self._bulk
+
+    @property
     def schema_dir(self) -> Path | None:
         """The folder the schemas are read from (None: none was found)."""
         return self._data.schema_dir
@@ -363,6 +378,12 @@ class FakeShopify:
 
     # -- the canned shop ------------------------------------------------------------
 
+    def _bulk_answer(self, version: str, body: dict[str, Any]) -> dict[str, Any] | None:
+        query = body.get("query")
+        if not isinstance(query, str) or "bulkoperation" not in query.lower():
+            return None
+        return self.bulk.answer(version, body)
+
     def _answer(
         self, path: str, headers: Any, body: dict[str, Any] | None
     ) -> tuple[int, dict[str, Any], dict[str, str]]:
@@ -405,6 +426,8 @@ class FakeShopify:
             answer = self.canned.customer(variables)
         elif operation == "StorefrontAccessTokenCreate" and is_admin and not overridden:
             answer = self.canned.storefront_access_token_create(variables)
+        elif is_admin and not overridden and (bulk := self._bulk_answer(version, body)):
+            answer = bulk
         else:
             answer = self._data.answer(api, version, body)
         if is_admin and "data" in answer:
