@@ -10,6 +10,15 @@ from .client import Client
 if _typing.TYPE_CHECKING:
     from .async_client import AsyncClient
     from .enums import ProductStatus
+    from .export_products import (
+        ExportProducts,
+        ExportProductsProducts,
+        ExportProductsProductsEdges,
+        ExportProductsProductsEdgesNode,
+        ExportProductsProductsEdgesNodeVariants,
+        ExportProductsProductsEdgesNodeVariantsEdges,
+        ExportProductsProductsEdgesNodeVariantsEdgesNode,
+    )
     from .input_types import MetafieldInput, ProductUpdateInput, SEOInput
     from .product_update import (
         ProductUpdate,
@@ -27,6 +36,13 @@ if _typing.TYPE_CHECKING:
     )
 _LAZY = {
     "AsyncClient": "async_client",
+    "ExportProducts": "export_products",
+    "ExportProductsProducts": "export_products",
+    "ExportProductsProductsEdges": "export_products",
+    "ExportProductsProductsEdgesNode": "export_products",
+    "ExportProductsProductsEdgesNodeVariants": "export_products",
+    "ExportProductsProductsEdgesNodeVariantsEdges": "export_products",
+    "ExportProductsProductsEdgesNodeVariantsEdgesNode": "export_products",
     "MetafieldInput": "input_types",
     "ProductStatus": "enums",
     "ProductUpdate": "product_update",
@@ -49,6 +65,13 @@ __all__ = [
     "BaseClient",
     "BaseModel",
     "Client",
+    "ExportProducts",
+    "ExportProductsProducts",
+    "ExportProductsProductsEdges",
+    "ExportProductsProductsEdgesNode",
+    "ExportProductsProductsEdgesNodeVariants",
+    "ExportProductsProductsEdgesNodeVariantsEdges",
+    "ExportProductsProductsEdgesNodeVariantsEdgesNode",
     "MetafieldInput",
     "ProductStatus",
     "ProductUpdate",
