@@ -10,9 +10,9 @@ So no root is complete before the end of the file.
 The lines go, as they arrive, into a ``sqlite3`` database in a temporary file (not a
 dict of everything): memory stays at sqlite's page cache plus one root's children,
 however large the file. After the last line, an index on the parent id finds each
-root's children, in file order. The parent id is found in the raw line (Shopify puts
-``__parentId`` last; inside a JSON string a quote is escaped, so ``"__parentId":"``
-can only be a key), and checked again when the child is parsed.
+root's children, in file order. sqlite reads each line's top-level ``__parentId``
+(``json_extract``, in C) as it is inserted, and each root's ``id`` when joining; a
+child's parent is checked again when it is parsed.
 
 Which connection a child belongs to: its ``__typename`` (the generator selects it on
 every nested connection), else the type in its ``gid://shopify/<Type>/<n>`` id; a
@@ -34,8 +34,6 @@ from ._bulk_errors import BulkIncompleteResultError
 
 __all__ = ["BulkConnection", "Reassembler"]
 
-_PARENT_KEY = b'"__parentId":"'
-_BATCH = 2000
 #: sqlite's page cache, in KiB (negative: KiB, not pages): the memory bound of the store
 _CACHE_KIB = 8192
 
@@ -83,10 +81,9 @@ class Reassembler:
             f"cache_size=-{_CACHE_KIB}",
         ):
             self._db.execute(f"PRAGMA {pragma}")
-        self._db.execute("CREATE TABLE lines (seq INTEGER PRIMARY KEY, parent TEXT, body BLOB)")
+        self._db.execute("CREATE TABLE lines (seq INTEGER PRIMARY KEY, parent TEXT, body TEXT)")
         self._db.execute("BEGIN")
         self._pending = b""
-        self._batch: list[tuple[str | None, bytes]] = []
         self._finished = False
         #: non-empty lines read, and root lines among them
         self.lines = 0
@@ -98,42 +95,36 @@ class Reassembler:
         if self._finished:
             raise RuntimeError("Reassembler.feed after finish")
         data = self._pending + chunk if self._pending else chunk
-        lines = data.split(b"\n")
-        self._pending = lines.pop()
-        for line in lines:
-            self._add(line)
-
-    def _add(self, line: bytes) -> None:
-        if not line.strip():
+        cut = data.rfind(b"\n")
+        if cut < 0:
+            self._pending = data
             return
-        self.lines += 1
-        at = line.rfind(_PARENT_KEY)
-        if at < 0 and b'"__parentId"' in line:
-            # not Shopify's compact form (a space after the colon): parse it
-            value = self._parse(line, f"line {self.lines}").get("__parentId")
-            parent = value if isinstance(value, str) else None
-            self.roots += parent is None
-        elif at < 0:
-            self.roots += 1
-            parent = None
-        else:
-            start = at + len(_PARENT_KEY)
-            end = line.find(b'"', start)
-            if end < 0:
-                raise self._error(f"line {self.lines} has an unterminated __parentId")
-            parent = line[start:end].decode("utf-8", "replace")
-        self._batch.append((parent, line))
-        if len(self._batch) >= _BATCH:
-            self._flush()
+        self._pending = data[cut + 1 :]
+        self._insert(data[:cut])
 
-    def _flush(self) -> None:
-        if self._batch:
-            self._db.executemany("INSERT INTO lines (parent, body) VALUES (?, ?)", self._batch)
-            self._batch.clear()
+    def _insert(self, complete: bytes) -> None:
+        """Whole lines: decoded at once, their parent id read by sqlite's json_extract
+        (in C, the top-level ``__parentId`` only) as they are inserted."""
+        try:
+            text = complete.decode("utf-8")
+        except UnicodeDecodeError:
+            raise self._error(f"the file is not UTF-8 after line {self.lines}") from None
+        rows = [(line,) for line in text.split("\n") if line and not line.isspace()]
+        if not rows:
+            return
+        try:
+            self._db.executemany(
+                "INSERT INTO lines (parent, body) VALUES (json_extract(?1, '$.__parentId'), ?1)",
+                rows,
+            )
+        except sqlite3.Error:
+            for offset, (line,) in enumerate(rows, self.lines + 1):
+                self._parse(line, f"line {offset}")
+            raise self._error(f"a line after line {self.lines} is not JSON") from None
+        self.lines += len(rows)
 
     def restart(self) -> None:
         """The download starts again from its first byte: forget every line."""
-        self._batch.clear()
         self._pending = b""
         self._db.execute("DELETE FROM lines")
         self.lines = 0
@@ -144,10 +135,12 @@ class Reassembler:
         if self._finished:
             return
         if self._pending:
-            self._add(self._pending)
+            self._insert(self._pending)
             self._pending = b""
-        self._flush()
         self._db.execute("COMMIT")
+        (self.roots,) = self._db.execute(
+            "SELECT count(*) FROM lines WHERE parent IS NULL"
+        ).fetchone()
         if self.connections:
             self._db.execute(
                 "CREATE INDEX children ON lines (parent, seq) WHERE parent IS NOT NULL"
@@ -163,12 +156,33 @@ class Reassembler:
         if not self._finished:
             raise RuntimeError("Reassembler.records before finish")
         self._used = 0
-        roots = self._db.execute("SELECT body FROM lines WHERE parent IS NULL ORDER BY seq")
-        for number, (body,) in enumerate(roots, 1):
-            record = self._parse(body, f"root {number}")
-            if self.connections:
-                self._attach(record, self.connections)
-            yield record
+        if not self.connections:
+            rows = self._db.execute("SELECT body FROM lines WHERE parent IS NULL ORDER BY seq")
+            for number, (body,) in enumerate(rows, 1):
+                yield self._parse(body, f"root {number}")
+            return
+        # One pass in C: each root (file order) joined to its children (file order)
+        # through the index on the parent id; json_extract reads the root's id.
+        rows = self._db.execute(
+            "SELECT r.seq, r.body, c.body FROM lines r LEFT JOIN lines c "
+            "ON c.parent = json_extract(r.body, '$.id') "
+            "WHERE r.parent IS NULL ORDER BY r.seq, c.seq"
+        )
+        current: int | None = None
+        root_body = ""
+        children: list[str] = []
+        try:
+            for seq, body, child in rows:
+                if seq != current:
+                    if current is not None:
+                        yield self._build(root_body, children)
+                    current, root_body, children = seq, body, []
+                if child is not None:
+                    children.append(child)
+        except sqlite3.Error:
+            raise self._error("a root line is not JSON") from None
+        if current is not None:
+            yield self._build(root_body, children)
         orphans = self.lines - self.roots - self._used
         if orphans:
             raise self._error(
@@ -176,7 +190,7 @@ class Reassembler:
                 "(or a child of a connection the query does not select)"
             )
 
-    def _parse(self, body: bytes, where: str) -> dict[str, Any]:
+    def _parse(self, body: str | bytes, where: str) -> dict[str, Any]:
         try:
             value = json.loads(body)
         except ValueError:
@@ -185,24 +199,53 @@ class Reassembler:
             raise self._error(f"{where} of the result is not a JSON object")
         return value
 
-    def _attach(self, parent: dict[str, Any], connections: tuple[BulkConnection, ...]) -> None:
+    def _parse_all(self, bodies: list[str], parent_id: str) -> list[dict[str, Any]]:
+        """The children of one parent, parsed by one json.loads (a JSON array)."""
+        try:
+            values = json.loads("[" + ",".join(bodies) + "]")
+        except ValueError:
+            values = [self._parse(b, f"a child of {parent_id}") for b in bodies]
+        if len(values) != len(bodies) or not all(isinstance(v, dict) for v in values):
+            # "a,b" inside one body would parse as two: read them one by one
+            values = [self._parse(b, f"a child of {parent_id}") for b in bodies]
+        return values  # type: ignore[no-any-return]
+
+    def _build(self, body: str, children: list[str]) -> dict[str, Any]:
+        record = self._parse(body, "a root")
+        self._fill(record, self.connections, children)
+        return record
+
+    def _fill(
+        self, parent: dict[str, Any], connections: tuple[BulkConnection, ...], bodies: list[str]
+    ) -> None:
         for connection in connections:
             parent[connection.key] = []
+        if not bodies:
+            return
         parent_id = parent.get("id")
         if not isinstance(parent_id, str):
-            return  # no id, no children can name it (counted as orphans, if any)
-        rows = self._db.execute(
-            "SELECT body FROM lines WHERE parent = ? ORDER BY seq", (parent_id,)
-        ).fetchall()
-        self._used += len(rows)
-        for (body,) in rows:
-            child = self._parse(body, f"a child of {parent_id}")
+            return  # nothing joined: its children are counted as orphans
+        self._used += len(bodies)
+        for child in self._parse_all(bodies, parent_id):
             if child.pop("__parentId", None) != parent_id:
                 raise self._error(f"a child of {parent_id} names another parent when parsed")
             connection = self._pick(connections, child, parent_id)
             if connection.children:
                 self._attach(child, connection.children)
             parent[connection.key].append(child)
+
+    def _attach(self, parent: dict[str, Any], connections: tuple[BulkConnection, ...]) -> None:
+        """A second level: the children of a child, by one indexed query."""
+        parent_id = parent.get("id")
+        bodies: list[str] = []
+        if isinstance(parent_id, str):
+            bodies = [
+                body
+                for (body,) in self._db.execute(
+                    "SELECT body FROM lines WHERE parent = ? ORDER BY seq", (parent_id,)
+                )
+            ]
+        self._fill(parent, connections, bodies)
 
     def _pick(
         self, connections: tuple[BulkConnection, ...], child: dict[str, Any], parent_id: str
