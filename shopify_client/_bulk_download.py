@@ -12,7 +12,7 @@ host never receives a Shopify token or Shopify header.
 - Bounded: ``max_bytes`` (default :data:`DEFAULT_MAX_BULK_BYTES`) on the bytes
   received, and ``read_timeout`` on each read.
 - Resumed: a connection dropped mid-file is reopened with ``Range: bytes=<received>-``
-  (at most ``max_resumes`` times in a row without progress); a 206 whose
+  (at most ``max_resumes`` times in a row without progress, ten times that in all); a 206 whose
   Content-Range does not start at that offset is refused, so no byte is missing or
   received twice. A server that ignores Range (200) restarts the download, which the
   sink is told about (``restart``).
@@ -168,10 +168,11 @@ class _State:
         """Seconds to wait before the Range request; raises past ``max_resumes``."""
         self.failures += 1
         self.resumes += 1
-        if self.failures > self.limits.max_resumes:
+        if self.failures > self.limits.max_resumes or self.resumes > 10 * self.limits.max_resumes:
             raise self.error(
-                f"the download from {_host(self.url)} failed {self.failures} times in a row "
-                f"at byte {self.received} ({type(exc).__name__})"
+                f"the download from {_host(self.url)} was cut {self.resumes} times "
+                f"({self.failures} in a row without progress), last at byte {self.received} "
+                f"({type(exc).__name__})"
             ) from None
         return float(min(8.0, self.limits.resume_backoff * 2 ** (self.failures - 1)))
 

@@ -16,7 +16,9 @@ operation ends: ``"failed_partial"`` (FAILED, INTERNAL_SERVER_ERROR, half the fi
 (FAILED with that code), ``"canceled"`` (by Shopify), ``"expired"`` (EXPIRED),
 ``"expired_url"`` (COMPLETED, the storage host answers 403), ``"no_url"``
 (COMPLETED with objects and no url), ``"short"`` (the file lacks its last root), and
-``"drop"`` (the download is cut mid-file once; a Range request resumes it).
+``"drop"`` (the download is cut mid-file once; a Range request resumes it) and
+``"stall"`` (the download stops sending mid-file once, for ``stall_seconds``, then
+hangs up: a per-read timeout and a Range request get past it).
 ``others`` lists operations of other apps/processes holding slots: past the
 version's slots (1 before 2026-01, 5 from) a start answers Shopify's
 "already in progress" userError naming every running operation.
@@ -33,6 +35,7 @@ import re
 import socket
 import tempfile
 import threading
+import time
 from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -56,6 +59,7 @@ BulkFault = Literal[
     "no_url",
     "short",
     "drop",
+    "stall",
 ]
 _FAILED_CODES = {
     "failed_partial": "INTERNAL_SERVER_ERROR",
@@ -98,10 +102,11 @@ class _StorageHandler(BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(size - start))
         self.end_headers()
         cut = host.take_drop(name)
+        stall = host.take_stall(name)
         with path.open("rb") as file:
             file.seek(start)
             left = size - start
-            if cut:
+            if cut or stall:
                 left = max(1, left // 2)
             while left > 0:
                 chunk = file.read(min(left, 64 * 1024))
@@ -109,7 +114,10 @@ class _StorageHandler(BaseHTTPRequestHandler):
                     break
                 self.wfile.write(chunk)
                 left -= len(chunk)
-        if cut:
+        if stall:
+            self.wfile.flush()
+            time.sleep(host.stall_seconds)  # bounded: the thread then ends
+        if cut or stall:
             self.wfile.flush()
             self.close_connection = True
             with contextlib.suppress(OSError):
@@ -139,6 +147,8 @@ class StorageHost:
         self.files: dict[str, Path] = {}
         self.expired: set[str] = set()
         self._drops: set[str] = set()
+        self._stalls: set[str] = set()
+        self.stall_seconds = 2.0
         self.requests: list[dict[str, str]] = []
         self._lock = threading.Lock()
         self._server: _StorageServer | None = None
@@ -173,12 +183,21 @@ class StorageHost:
                 return True
             return False
 
-    def publish(self, name: str, path: Path, *, drop: bool = False) -> str:
+    def take_stall(self, name: str) -> bool:
+        with self._lock:
+            if name in self._stalls:
+                self._stalls.discard(name)
+                return True
+            return False
+
+    def publish(self, name: str, path: Path, *, drop: bool = False, stall: bool = False) -> str:
         self.start()
         assert self._server is not None
         self.files[name] = path
         if drop:
             self._drops.add(name)
+        if stall:
+            self._stalls.add(name)
         port = self._server.server_address[1]
         return f"http://127.0.0.1:{port}/results/{name}?X-Goog-Signature=fake"
 
@@ -416,7 +435,9 @@ class FakeBulk:
             written = [line for i, line in enumerate(lines) if i != last]
         name, path = self._write(operation, written, "")
         operation.file_size = path.stat().st_size
-        operation.url = self.storage.publish(name, path, drop=fault == "drop")
+        operation.url = self.storage.publish(
+            name, path, drop=fault == "drop", stall=fault == "stall"
+        )
         if fault == "expired_url":
             self.storage.expired.add(name)
 

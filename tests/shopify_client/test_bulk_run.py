@@ -13,6 +13,7 @@ from shopify_client import (
     AdminBaseClient,
     BulkCallOptions,
     BulkConcurrencyError,
+    BulkDownloadError,
     BulkIncompleteResultError,
     BulkOperationCanceledError,
     BulkOperationError,
@@ -304,3 +305,36 @@ def test_async_faults_are_the_same_errors(fake: FakeShopify) -> None:
 
 def test_the_client_class_is_what_was_asked(fake: FakeShopify) -> None:
     assert isinstance(client_for(fake), Client)
+
+
+def test_a_stalled_download_times_out_per_read_and_resumes(fake: FakeShopify) -> None:
+    fake.bulk.roots = 200
+    fake.bulk.storage.stall_seconds = 1.0
+    fake.bulk.inject("stall")
+    run = start(client_for(fake), read_timeout=0.2)
+    assert by_id(list(run)) == expected(fake, run.id)
+    ranges = [h.get("Range") for h in fake.bulk.storage.requests]
+    assert ranges[0] is None and ranges[1] is not None
+
+
+def test_resumes_are_bounded(fake: FakeShopify, monkeypatch: pytest.MonkeyPatch) -> None:
+    fake.bulk.roots = 50
+    fake.bulk.inject("drop")
+    storage = fake.bulk.storage
+    monkeypatch.setattr(storage, "take_drop", lambda name: True)  # every request is cut
+    run = start(client_for(fake), max_resumes=1)
+    # each cut still makes progress (half of what is left): the cap in all stops it
+    with pytest.raises(BulkDownloadError, match="was cut 11 times") as info:
+        list(run)
+    assert info.value.operation_id == run.id
+    assert len(storage.requests) == 11
+
+
+def test_the_signed_url_is_not_in_reprs_or_errors(fake: FakeShopify) -> None:
+    fake.bulk.inject("expired_url")
+    run = start(client_for(fake))
+    with pytest.raises(BulkResultUnavailableError) as info:
+        list(run)
+    assert run.state is not None and run.state.url is not None
+    assert "Signature" not in repr(run.state) and "Signature" not in str(info.value)
+    assert "Signature" not in repr(run)
