@@ -229,6 +229,11 @@ class _Operation:
     url: str | None = None
     partial_url: str | None = None
     lines: list[str] = field(default_factory=list)
+    worker: threading.Thread | None = None
+
+    @property
+    def executed(self) -> bool:
+        return self.worker is None or not self.worker.is_alive()
 
     def node(self) -> dict[str, Any]:
         return {
@@ -336,7 +341,7 @@ class FakeBulk:
             text = str(variables.get("query"))
             schema = self._schemas.schema("admin", version)
             try:
-                lines = _Executor(schema, self.roots, self.children).run(text)
+                _Executor(schema, 1, 1).run(text)  # refused now, as Shopify does
             except ValueError as exc:
                 return refused(f"Invalid bulk query: {exc}")
             operation = _Operation(
@@ -346,8 +351,16 @@ class FakeBulk:
                 grouped=grouped,
                 fault=self._faults.popleft() if self._faults else None,
             )
-            operation.lines = _order(lines, grouped, random.Random(self.seed))
             self.operations[operation.id] = operation
+            # run in the background, as Shopify does: the mutation answers at once
+            roots, children, seed = self.roots, self.children, self.seed
+
+            def execute() -> None:
+                lines = _Executor(schema, roots, children).run(text)
+                operation.lines = _order(lines, grouped, random.Random(seed))
+
+            operation.worker = threading.Thread(target=execute, daemon=True)
+            operation.worker.start()
             return {
                 "data": {
                     "bulkOperationRunQuery": {
@@ -388,7 +401,7 @@ class FakeBulk:
             if operation.status == "CANCELING":
                 operation.status = "CANCELED"
             elif operation.status in ("CREATED", "RUNNING"):
-                if operation.polls <= self.running_polls:
+                if operation.polls <= self.running_polls or not operation.executed:
                     operation.status = "RUNNING" if operation.polls > 1 else "CREATED"
                 else:
                     self._end(operation)
