@@ -342,7 +342,7 @@ class FakeBulk:
             schema = self._schemas.schema("admin", version)
             try:
                 _Executor(schema, 1, 1).run(text)  # refused now, as Shopify does
-            except ValueError as exc:
+            except Exception as exc:  # a syntax error, an unknown field...
                 return refused(f"Invalid bulk query: {exc}")
             operation = _Operation(
                 id=f"gid://shopify/BulkOperation/{next(self._ids)}",

@@ -427,7 +427,9 @@ class FakeShopify:
         elif operation == "StorefrontAccessTokenCreate" and is_admin and not overridden:
             answer = self.canned.storefront_access_token_create(variables)
         elif is_admin and not overridden and (bulk := self._bulk_answer(version, body)):
-            answer = bulk
+            # the bulk values, in whatever shape the document selects
+            data = bulk.get("data")
+            answer = self._data.answer(api, version, body, root=data) if data else bulk
         else:
             answer = self._data.answer(api, version, body)
         if is_admin and "data" in answer:
