@@ -40,6 +40,28 @@ from ._version import __version__
 
 if _typing.TYPE_CHECKING:
     from ._arguments import RedactedDict
+    from ._bulk_errors import (
+        BulkConcurrencyError,
+        BulkDownloadError,
+        BulkIncompleteResultError,
+        BulkOperationCanceledError,
+        BulkOperationError,
+        BulkOperationExpiredError,
+        BulkOperationFailedError,
+        BulkOperationNotFoundError,
+        BulkResultUnavailableError,
+        BulkStartError,
+        BulkWaitTimeoutError,
+    )
+    from ._bulk_reassembly import BulkConnection
+    from ._bulk_run import (
+        AsyncBulkRun,
+        BulkCallOptions,
+        BulkOperationState,
+        BulkQuery,
+        BulkRun,
+        bulk_query_slots,
+    )
     from ._endpoint import endpoint_for, normalize_shop
     from ._enums import ShopifyEnum
     from ._idempotency import ensure_idempotency_key
@@ -62,6 +84,24 @@ if _typing.TYPE_CHECKING:
 # are dataclasses, which @dataclass builds with exec() at import). A name, once
 # loaded, is a plain attribute of this package.
 _LAZY = {
+    "AsyncBulkRun": "_bulk_run",
+    "BulkCallOptions": "_bulk_run",
+    "BulkConcurrencyError": "_bulk_errors",
+    "BulkConnection": "_bulk_reassembly",
+    "BulkDownloadError": "_bulk_errors",
+    "BulkIncompleteResultError": "_bulk_errors",
+    "BulkOperationCanceledError": "_bulk_errors",
+    "BulkOperationError": "_bulk_errors",
+    "BulkOperationExpiredError": "_bulk_errors",
+    "BulkOperationFailedError": "_bulk_errors",
+    "BulkOperationNotFoundError": "_bulk_errors",
+    "BulkOperationState": "_bulk_run",
+    "BulkQuery": "_bulk_run",
+    "BulkResultUnavailableError": "_bulk_errors",
+    "BulkRun": "_bulk_run",
+    "BulkStartError": "_bulk_errors",
+    "BulkWaitTimeoutError": "_bulk_errors",
+    "bulk_query_slots": "_bulk_run",
     "CallResult": "_per_call",
     "GraphQLErrorDetail": "_records",
     "GraphQLResponse": "_records",
@@ -91,9 +131,26 @@ __all__ = [
     "UNSET",
     "AdminBaseClient",
     "AsyncAdminBaseClient",
+    "AsyncBulkRun",
     "AsyncCustomerBaseClient",
     "AsyncStorefrontBaseClient",
     "AuthenticationError",
+    "BulkCallOptions",
+    "BulkConcurrencyError",
+    "BulkConnection",
+    "BulkDownloadError",
+    "BulkIncompleteResultError",
+    "BulkOperationCanceledError",
+    "BulkOperationError",
+    "BulkOperationExpiredError",
+    "BulkOperationFailedError",
+    "BulkOperationNotFoundError",
+    "BulkOperationState",
+    "BulkQuery",
+    "BulkResultUnavailableError",
+    "BulkRun",
+    "BulkStartError",
+    "BulkWaitTimeoutError",
     "CallOptions",
     "CallResult",
     "ConfigurationError",
@@ -127,6 +184,7 @@ __all__ = [
     "VersionMismatchWarning",
     "VersionSupport",
     "__version__",
+    "bulk_query_slots",
     "endpoint_for",
     "ensure_idempotency_key",
     "latest_stable_version",

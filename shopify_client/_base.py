@@ -14,7 +14,7 @@ shared by its sync and async client; the rest lives in:
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
 from typing import TYPE_CHECKING, ClassVar, TypeVar
 
 import httpx
@@ -26,6 +26,7 @@ from ._transport import DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT
 
 if TYPE_CHECKING:
     from ._apis import Api
+    from ._bulk_run import AsyncBulkRun, BulkCallOptions, BulkQuery, BulkRun
     from ._pacing import QueryCostLimiter
     from ._pages import Page
     from ._redis_pacing import RedisClient
@@ -78,6 +79,50 @@ class _AsyncPages:
         from ._pages import iterate_pages_async  # with the first walk, not at import
 
         return iterate_pages_async(operation, where, fetch, read, max_pages, max_items)
+
+
+class _SyncBulk:
+    """What the generated sync bulk methods call (see :mod:`._bulk_run`)."""
+
+    def _bulk_start(
+        self,
+        query: BulkQuery[T],
+        values: Mapping[str, object],
+        group_objects: bool,
+        options: BulkCallOptions,
+    ) -> BulkRun[T]:
+        from ._bulk_run import start_sync  # with the first bulk query, not at import
+
+        return start_sync(self, query, values, group_objects, options)
+
+    def _bulk_resume(
+        self, query: BulkQuery[T], operation_id: str, options: BulkCallOptions
+    ) -> BulkRun[T]:
+        from ._bulk_run import resume_sync
+
+        return resume_sync(self, query, operation_id, options)
+
+
+class _AsyncBulk:
+    """What the generated async bulk methods call (see :mod:`._bulk_run`)."""
+
+    async def _bulk_start(
+        self,
+        query: BulkQuery[T],
+        values: Mapping[str, object],
+        group_objects: bool,
+        options: BulkCallOptions,
+    ) -> AsyncBulkRun[T]:
+        from ._bulk_run import start_async
+
+        return await start_async(self, query, values, group_objects, options)
+
+    def _bulk_resume(
+        self, query: BulkQuery[T], operation_id: str, options: BulkCallOptions
+    ) -> AsyncBulkRun[T]:
+        from ._bulk_run import resume_async
+
+        return resume_async(self, query, operation_id, options)
 
 
 class _StorefrontClient(_ClientCore[HttpT]):
@@ -227,11 +272,11 @@ class AsyncStorefrontBaseClient(_StorefrontClient[httpx.AsyncClient], _AsyncClie
     """Asynchronous Storefront API client base (public or private token)."""
 
 
-class AdminBaseClient(_AdminClient[httpx.Client], _SyncClient, _SyncPages):
+class AdminBaseClient(_AdminClient[httpx.Client], _SyncClient, _SyncPages, _SyncBulk):
     """Synchronous Admin API client base."""
 
 
-class AsyncAdminBaseClient(_AdminClient[httpx.AsyncClient], _AsyncClient, _AsyncPages):
+class AsyncAdminBaseClient(_AdminClient[httpx.AsyncClient], _AsyncClient, _AsyncPages, _AsyncBulk):
     """Asynchronous Admin API client base."""
 
 

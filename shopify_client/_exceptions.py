@@ -16,7 +16,9 @@ Every exception the clients raise on purpose derives from :class:`ShopifyError`:
     ├── GraphQLError              a 200 with ``errors`` (each with message, path, code)
     ├── InvalidResponseError      HTML, non-JSON, truncated, or data that does not fit
     │   └── ResponseTooLargeError the body passed ``max_response_bytes`` (decoded)
-    └── UserErrorsError           raised on request by :func:`raise_for_user_errors`
+    ├── UserErrorsError           raised on request by :func:`raise_for_user_errors`
+    └── BulkOperationError        a bulk query ended without its records (its
+                                  subclasses, one per ending: see ``_bulk_errors``)
 
 Messages never contain access tokens or passwords: they are built from status codes,
 error codes and Shopify's own messages, and every text of an answer (excerpts, error

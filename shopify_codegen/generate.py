@@ -210,6 +210,31 @@ def _generation_schema(
     return _parse_sdl(sdl), problem
 
 
+def _bulk_operations(config: ProjectConfig, api: ApiConfig) -> list[str]:
+    """The names of the operations in ``bulk/`` folders of an Admin package's queries."""
+    if api.name != "admin":
+        return []
+    from .bulk import is_bulk_file
+
+    return sorted(
+        o.name.value
+        for f in read_operation_folder(api.queries, config.rel, root=config.root)
+        if is_bulk_file(f)
+        for o in f.operations
+        if o.name
+    )
+
+
+def _has_group_objects(config: ProjectConfig, api: ApiConfig) -> bool:
+    """Whether the pinned version's bulkOperationRunQuery has groupObjects (2025-07 on);
+    read from the whole committed schema (the pruned one keeps only what is reached)."""
+    from .store import committed_schema
+
+    mutation = committed_schema(config, api.name, api.pinned_version).mutation_type
+    run = mutation.fields.get("bulkOperationRunQuery") if mutation is not None else None
+    return run is not None and "groupObjects" in run.args
+
+
 def generate_package(
     config: ProjectConfig, api: ApiConfig, target_dir: Path, *, prune: bool = True
 ) -> GeneratedPackage:
@@ -224,8 +249,12 @@ def generate_package(
     with _in_directory(config.root), contextlib.redirect_stdout(io.StringIO()):
         schema, prune_problem = _generation_schema(config, api, prune)
         PAGINATION.pop(api.name, None)
+        bulk = _bulk_operations(config, api)
         for async_client in (True, False):
             config_dict = ariadne_config(config, api, target_dir, async_client=async_client)
+            if bulk:  # the plugin generates these as bulk queries (see .bulk)
+                config_dict["tool"][SECTION]["bulk"] = bulk
+                config_dict["tool"][SECTION]["bulk_group_objects"] = _has_group_objects(config, api)
             try:
                 with warnings.catch_warnings():
                     _run_ariadne(config_dict, schema)

@@ -54,6 +54,7 @@ from graphql import (
 
 from shopify_client.toolkit import is_sensitive_key
 
+from . import bulk
 from .hidden_locals import hide_locals
 from .idempotency import make_idempotent
 from .lazy import defer_client_imports, defer_init_imports
@@ -72,6 +73,39 @@ class ShopifyPlugin(Plugin):
         if not {"api", "version"} <= set(section):
             raise ValueError(f"[tool.{SECTION}] needs 'api' and 'version' (set by shopify-codegen)")
         return dict(section)
+
+    # -- bulk queries (see .bulk) -----------------------------------------------------
+
+    def _bulk_names(self) -> frozenset[str]:
+        return frozenset(self._settings().get("bulk", ()))
+
+    def _bulk_records(self) -> list[tuple[str, str]]:
+        from ariadne_codegen.utils import str_to_pascal_case, str_to_snake_case
+
+        return [
+            (str(str_to_snake_case(n)), f"{str_to_pascal_case(n)}Record")
+            for n in sorted(self._bulk_names())
+        ]
+
+    def _bulk_method(
+        self,
+        method_def: ast.FunctionDef | ast.AsyncFunctionDef,
+        operation_definition: OperationDefinitionNode,
+    ) -> ast.FunctionDef | ast.AsyncFunctionDef:
+        start, *extra = bulk.bulk_methods(
+            method_def,
+            operation_definition,
+            self.schema,
+            bool(self._settings().get("bulk_group_objects")),
+        )
+        self._bulk_extra = [*getattr(self, "_bulk_extra", []), *extra]
+        assert isinstance(start, ast.FunctionDef | ast.AsyncFunctionDef)
+        return start
+
+    def _bulk_extra_methods(self) -> list[ast.stmt]:
+        extra: list[ast.stmt] = getattr(self, "_bulk_extra", [])
+        self._bulk_extra = []
+        return extra
 
     # -- enums ----------------------------------------------------------------------
 
@@ -109,7 +143,7 @@ class ShopifyPlugin(Plugin):
             for method in class_def.body
             if isinstance(method, ast.FunctionDef | ast.AsyncFunctionDef) and method.name in plans
         ]
-        class_def.body = [doc, version, *class_def.body, *helpers]
+        class_def.body = [doc, version, *class_def.body, *helpers, *self._bulk_extra_methods()]
         return class_def
 
     def generate_client_module(self, module: ast.Module) -> ast.Module:
@@ -123,6 +157,13 @@ class ShopifyPlugin(Plugin):
                 level=0,
             ),
         ]
+        if self._bulk_names():  # the bulk methods' annotations (see .bulk), after the imports
+            at = next(
+                i
+                for i, n in enumerate(module.body)
+                if not isinstance(n, ast.ImportFrom | ast.Import)
+            )
+            module.body.insert(at, bulk.TYPE_IMPORTS(self._bulk_records()))
         plans: dict[str, Plan] = getattr(self, "_plans", {})
         if not plans:
             return defer_client_imports(module)
@@ -156,6 +197,8 @@ class ShopifyPlugin(Plugin):
         method_def: ast.FunctionDef | ast.AsyncFunctionDef,
         operation_definition: OperationDefinitionNode,
     ) -> ast.FunctionDef | ast.AsyncFunctionDef:
+        if operation_definition.name and operation_definition.name.value in self._bulk_names():
+            return self._bulk_method(method_def, operation_definition)
         _type_call_options(method_def)
         _pass_operation_type(method_def, operation_definition.operation.value)
         make_idempotent(method_def, operation_definition, self.schema)
@@ -263,7 +306,10 @@ class ShopifyPlugin(Plugin):
             else:
                 log_reason(self._settings()["api"], name, plan)
                 report[name] = f"no helper: {plan}"
-        return self._tolerant(module, module_name)
+        module = self._tolerant(module, module_name)
+        if name in self._bulk_names() and isinstance(operation_definition, OperationDefinitionNode):
+            module = bulk.record_classes(module, operation_definition, self.schema)
+        return module
 
     def generate_fragments_module(
         self,

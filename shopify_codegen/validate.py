@@ -14,6 +14,7 @@ from typing import Any, Literal
 from graphql import GraphQLError, GraphQLSchema, specified_rules, validate
 from graphql.validation import NoDeprecatedCustomRule, NoUnusedFragmentsRule
 
+from .bulk import bulk_problems, is_bulk_file
 from .config import ProjectConfig
 from .operations import (
     OperationFile,
@@ -91,6 +92,11 @@ def validate_document(
             )
         )
     findings.extend(secret_literal_findings(op_file, schema_label, strict=strict))
+    if is_bulk_file(op_file):  # Shopify's bulk query rules (see .bulk)
+        findings.extend(
+            Finding("error", op_file.display, p.line, p.column, p.message, schema_label)
+            for p in bulk_problems(op_file, schema)
+        )
     return findings
 
 

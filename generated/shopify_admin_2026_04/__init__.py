@@ -10,6 +10,15 @@ from .client import Client
 if _typing.TYPE_CHECKING:
     from .async_client import AsyncClient
     from .enums import InventoryAdjustQuantitiesUserErrorCode, ProductStatus
+    from .export_products import (
+        ExportProducts,
+        ExportProductsProducts,
+        ExportProductsProductsEdges,
+        ExportProductsProductsEdgesNode,
+        ExportProductsProductsEdgesNodeVariants,
+        ExportProductsProductsEdgesNodeVariantsEdges,
+        ExportProductsProductsEdgesNodeVariantsEdgesNode,
+    )
     from .input_types import (
         InventoryAdjustQuantitiesInput,
         InventoryChangeInput,
@@ -40,6 +49,13 @@ if _typing.TYPE_CHECKING:
     )
 _LAZY = {
     "AsyncClient": "async_client",
+    "ExportProducts": "export_products",
+    "ExportProductsProducts": "export_products",
+    "ExportProductsProductsEdges": "export_products",
+    "ExportProductsProductsEdgesNode": "export_products",
+    "ExportProductsProductsEdgesNodeVariants": "export_products",
+    "ExportProductsProductsEdgesNodeVariantsEdges": "export_products",
+    "ExportProductsProductsEdgesNodeVariantsEdgesNode": "export_products",
     "InventoryAdjustQuantities": "inventory_adjust_quantities",
     "InventoryAdjustQuantitiesInput": "input_types",
     "InventoryAdjustQuantitiesInventoryAdjustQuantities": "inventory_adjust_quantities",
@@ -70,6 +86,13 @@ __all__ = [
     "BaseClient",
     "BaseModel",
     "Client",
+    "ExportProducts",
+    "ExportProductsProducts",
+    "ExportProductsProductsEdges",
+    "ExportProductsProductsEdgesNode",
+    "ExportProductsProductsEdgesNodeVariants",
+    "ExportProductsProductsEdgesNodeVariantsEdges",
+    "ExportProductsProductsEdgesNodeVariantsEdgesNode",
     "InventoryAdjustQuantities",
     "InventoryAdjustQuantitiesInput",
     "InventoryAdjustQuantitiesInventoryAdjustQuantities",

@@ -27,6 +27,12 @@ def _model(module: str, name: str) -> Any:
     return getattr(import_module(f".{module}", __package__), name)
 
 
+if TYPE_CHECKING:
+    from shopify_client import AsyncBulkRun, BulkCallOptions, BulkQuery
+
+    from .export_products import ExportProductsRecord
+
+
 def gql(q: str) -> str:
     return q
 
@@ -35,6 +41,20 @@ class AsyncClient(AsyncBaseClient):
     """Shopify Admin API 2026-04 client, generated from queries/admin_2026_04."""
 
     api_version = "2026-04"
+
+    async def export_products(
+        self,
+        query: Union[Optional[str], UnsetType] = UNSET,
+        *,
+        group_objects: bool = False,
+        **options: Unpack[BulkCallOptions],
+    ) -> AsyncBulkRun[ExportProductsRecord]:
+        """Start the bulk query ExportProducts: a handle whose records are its root nodes.
+
+        Each connection of a node is a list of its children (file order). ``group_objects=True`` asks Shopify to write children directly after their parent (slower; the records are the same either way). Options: shopify_client.BulkCallOptions."""
+        return await self._bulk_start(
+            self._bulk_export_products(), {"query": query}, group_objects, options
+        )
 
     async def inventory_adjust_quantities(
         self,
@@ -198,3 +218,24 @@ class AsyncClient(AsyncBaseClient):
             return (list(step0.nodes), page_info.has_next_page, page_info.end_cursor)
 
         return self._paginate("Products", "products", fetch, read, max_pages, max_items)
+
+    def resume_export_products(
+        self, operation_id: str, **options: Unpack[BulkCallOptions]
+    ) -> AsyncBulkRun[ExportProductsRecord]:
+        """The handle of a ExportProducts operation started earlier (gid://shopify/BulkOperation/<n>)."""
+        return self._bulk_resume(self._bulk_export_products(), operation_id, options)
+
+    @staticmethod
+    def _bulk_export_products() -> BulkQuery[ExportProductsRecord]:
+        from shopify_client import BulkConnection, BulkQuery
+
+        return BulkQuery(
+            name="ExportProducts",
+            document="query ExportProducts($query: String) {\n  products(query: $query) {\n    edges {\n      node {\n        id\n        title\n        updatedAt\n        variants {\n          edges {\n            node {\n              id\n              sku\n              price\n            }\n          }\n        }\n      }\n    }\n  }\n}",
+            connections=(
+                BulkConnection("variants", frozenset({"ProductVariant"}), ()),
+            ),
+            record=lambda: _model("export_products", "ExportProductsRecord"),
+            group_objects_argument=True,
+            enums=frozenset([]),
+        )

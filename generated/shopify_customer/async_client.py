@@ -8,6 +8,8 @@ from functools import cache
 from importlib import import_module
 from typing import TYPE_CHECKING, Any, Optional, Union, Unpack, cast
 
+from shopify_client import RedactedDict
+
 from .async_base_client import AsyncBaseClient
 from .base_model import UNSET, CallOptions, UnsetType
 
@@ -59,16 +61,17 @@ class AsyncClient(AsyncBaseClient):
               }
             }
             """)
-        variables: dict[str, object] = {
-            "address": address,
-            "defaultAddress": default_address,
-        }
+        variables: dict[str, object] = RedactedDict(
+            {"address": address, "defaultAddress": default_address}
+        )
+        _call_options = RedactedDict(kwargs)
+        del kwargs
         response = await self.execute(
             query=query,
             operation_name="CustomerAddressCreate",
             variables=variables,
             operation_type="mutation",
-            **kwargs,
+            **_call_options,
         )
         data = self.get_data(response)
         return cast(
@@ -111,13 +114,15 @@ class AsyncClient(AsyncBaseClient):
               }
             }
             """)
-        variables: dict[str, object] = {"first": first, "after": after}
+        variables: dict[str, object] = RedactedDict({"first": first, "after": after})
+        _call_options = RedactedDict(kwargs)
+        del kwargs
         response = await self.execute(
             query=query,
             operation_name="CustomerOrders",
             variables=variables,
             operation_type="query",
-            **kwargs,
+            **_call_options,
         )
         data = self.get_data(response)
         return cast(
@@ -140,13 +145,15 @@ class AsyncClient(AsyncBaseClient):
               }
             }
             """)
-        variables: dict[str, object] = {}
+        variables: dict[str, object] = RedactedDict({})
+        _call_options = RedactedDict(kwargs)
+        del kwargs
         response = await self.execute(
             query=query,
             operation_name="StorefrontCustomerAccessTokenCreate",
             variables=variables,
             operation_type="mutation",
-            **kwargs,
+            **_call_options,
         )
         data = self.get_data(response)
         return cast(
@@ -174,9 +181,11 @@ class AsyncClient(AsyncBaseClient):
         (checked now, before any request). A page that asks for a next one without
         a new cursor raises InvalidResponseError (see shopify_client._pages).
         """
+        _call_options = RedactedDict(kwargs)
+        del kwargs
 
         async def fetch(after: Union[Optional[str], UnsetType]) -> CustomerOrders:
-            return await self.customer_orders(first=first, after=after, **kwargs)
+            return await self.customer_orders(first=first, after=after, **_call_options)
 
         def read(
             result: CustomerOrders,

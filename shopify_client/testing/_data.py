@@ -185,8 +185,16 @@ class SchemaData:
             return None
         return _load_schema(path)
 
-    def answer(self, api: str, version: str, body: Mapping[str, Any]) -> dict[str, Any]:
-        """The response body, in Shopify's shape whether the document is valid or not."""
+    def answer(
+        self,
+        api: str,
+        version: str,
+        body: Mapping[str, Any],
+        root: Mapping[str, Any] | None = None,
+    ) -> dict[str, Any]:
+        """The response body, in Shopify's shape whether the document is valid or not.
+        ``root``: values of the root fields (what the selection asks beyond them is
+        made up), as FakeShopify's bulk operations give."""
         from graphql import GraphQLSyntaxError, OperationDefinitionNode, execute_sync
 
         schema = self.schema(api, version)
@@ -212,9 +220,9 @@ class SchemaData:
                 if isinstance(d, OperationDefinitionNode) and d.name
             ]
             operation_name = names[0] if len(names) == 1 else None
-        root: Mapping[str, Any] = {}
+        root = root or {}
         override = self.operations.get(str(operation_name))
-        if override is not None:
+        if override is not None and not root:
             root = override(dict(variables)) if callable(override) else override
         try:
             result = execute_sync(

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Literal, Self
+from typing import TYPE_CHECKING, Any, Literal, Self
 
 import httpx
 
@@ -48,6 +48,9 @@ from ._data import FieldOverride, OperationOverride, SchemaData, find_schema_dir
 from ._faults import THROTTLED_BODY, Fault
 from ._idempotency import REQUIRED_PHRASE, IdempotencyKeys
 from ._schemas import MissingSchemaError, schema_file
+
+if TYPE_CHECKING:
+    from ._bulk import FakeBulk
 
 __all__ = ["FakeShopify", "RecordedRequest"]
 
@@ -221,6 +224,7 @@ class FakeShopify:
             self._field_overrides,
         )
         self._lock = threading.Lock()
+        self._bulk: FakeBulk | None = None
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
 
@@ -237,6 +241,8 @@ class FakeShopify:
         return self
 
     def stop(self) -> None:
+        if self._bulk is not None:
+            self._bulk.stop()
         if self._server is not None:
             self._server.shutdown()
             self._server.server_close()
@@ -331,6 +337,15 @@ class FakeShopify:
     # -- scripting ------------------------------------------------------------------
 
     @property
+    def bulk(self) -> FakeBulk:
+        """Bulk query operations and their storage host (see ``_bulk``)."""
+        if self._bulk is None:
+            from ._bulk import FakeBulk
+
+            self._bulk = FakeBulk(self._data)
+        return self._bulk
+
+    @property
     def schema_dir(self) -> Path | None:
         """The folder the schemas are read from (None: none was found)."""
         return self._data.schema_dir
@@ -394,6 +409,12 @@ class FakeShopify:
             self.requests.append(request)
 
     # -- the canned shop ------------------------------------------------------------
+
+    def _bulk_answer(self, version: str, body: dict[str, Any]) -> dict[str, Any] | None:
+        query = body.get("query")
+        if not isinstance(query, str) or "bulkoperation" not in query.lower():
+            return None
+        return self.bulk.answer(version, body)
 
     def _answer(
         self, path: str, headers: Any, body: dict[str, Any] | None
@@ -459,6 +480,10 @@ class FakeShopify:
             return self.canned.customer(variables)
         if operation == "StorefrontAccessTokenCreate" and is_admin and not overridden:
             return self.canned.storefront_access_token_create(variables)
+        if is_admin and not overridden and (bulk := self._bulk_answer(version, body)):
+            # the bulk values, in whatever shape the document selects
+            data = bulk.get("data")
+            return self._data.answer(api, version, body, root=data) if data else bulk
         return self._data.answer(api, version, body)
 
     def _key_required(self, api: str, version: str, field: str) -> bool:

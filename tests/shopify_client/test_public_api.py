@@ -102,6 +102,22 @@ HIERARCHY = {
     "InvalidResponseError": ("ShopifyError",),
     "ResponseTooLargeError": ("InvalidResponseError",),
     "UserErrorsError": ("ShopifyError",),
+    "BulkOperationError": ("ShopifyError",),
+    **{
+        name: ("BulkOperationError",)
+        for name in (
+            "BulkConcurrencyError",
+            "BulkDownloadError",
+            "BulkIncompleteResultError",
+            "BulkOperationCanceledError",
+            "BulkOperationExpiredError",
+            "BulkOperationFailedError",
+            "BulkOperationNotFoundError",
+            "BulkResultUnavailableError",
+            "BulkStartError",
+            "BulkWaitTimeoutError",
+        )
+    },
 }
 
 

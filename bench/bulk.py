@@ -1,0 +1,239 @@
+"""Section 8, bulk: reading a bulk query's JSONL into typed records (issue 22).
+
+Files of products with 3 variants each (one line per object, ``__parentId`` on the
+variants), ungrouped (variants scattered after their products, Shopify's default from
+2026-01) or grouped, written once per run. Three figures:
+
+- typed records a second (reassembled by :class:`shopify_client._bulk_reassembly.Reassembler`
+  and validated into the generated ``ExportProductsRecord``), against ``json.loads`` of
+  every line of the same file; goal: at least 0.5x;
+- peak memory (RSS) of a fresh process reading 10,000 / 100,000 / 1,000,000 lines,
+  ungrouped and grouped; goal: the 1,000,000-line peak within 1.2x of the 10,000-line one;
+- download plus parse, end to end from a local storage host (the download, Range
+  resume and all), against raw httpx streaming the same file to disk; goal: within 1.2x.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from bench.common import Context, log
+from bench.table import Row
+
+SIZES = (10_000, 100_000, 1_000_000)
+QUICK_SIZES = (10_000, 100_000)
+VARIANTS = 3
+GOAL_RATE = 0.5
+GOAL_MEMORY = 1.2
+GOAL_END_TO_END = 1.2
+
+
+def write_file(path: Path, lines: int, *, grouped: bool, seed: int = 5) -> int:
+    """A products + variants JSONL of ``lines`` lines; returns the root count."""
+    rng = random.Random(seed)
+    roots = lines // (VARIANTS + 1)
+    pending: list[str] = []
+    serial = 0
+    with path.open("w", encoding="utf-8") as out:
+        for p in range(roots):
+            serial += 1
+            pid = f"gid://shopify/Product/{serial}"
+            out.write(
+                json.dumps(
+                    {
+                        "id": pid,
+                        "title": f"Product {p} \u00e9",
+                        "updatedAt": "2026-01-02T03:04:05Z",
+                    },
+                    separators=(",", ":"),
+                )
+                + "\n"
+            )
+            children = []
+            for v in range(VARIANTS):
+                serial += 1
+                children.append(
+                    json.dumps(
+                        {
+                            "id": f"gid://shopify/ProductVariant/{serial}",
+                            "sku": f"SKU-{p}-{v}",
+                            "price": f"{p % 100}.{v}0",
+                            "__parentId": pid,
+                        },
+                        separators=(",", ":"),
+                    )
+                )
+            if grouped:
+                out.write("\n".join(children) + "\n")
+                continue
+            pending.extend(children)
+            # scattered: a random share of the waiting children now, the rest later
+            while pending and rng.random() < 0.7:
+                out.write(pending.pop(rng.randrange(len(pending))) + "\n")
+        rng.shuffle(pending)
+        for line in pending:
+            out.write(line + "\n")
+    return roots
+
+
+def typed_read(path: Path) -> int:
+    """Reassemble and type every record of ``path``; returns the record count."""
+    from shopify_admin_2026_04.export_products import ExportProductsRecord
+    from shopify_client import BulkConnection
+    from shopify_client._bulk_reassembly import Reassembler
+
+    connections = (BulkConnection("variants", frozenset({"ProductVariant"})),)
+    count = 0
+    with Reassembler(connections) as store, path.open("rb") as file:
+        while chunk := file.read(256 * 1024):
+            store.feed(chunk)
+        store.finish()
+        for record in store.records():
+            ExportProductsRecord.model_validate(record)
+            count += 1
+    return count
+
+
+def raw_read(path: Path) -> int:
+    count = 0
+    with path.open("rb") as file:
+        for line in file:
+            json.loads(line)
+            count += 1
+    return count
+
+
+def _peak(path: Path) -> float:
+    """Peak RSS (MiB) of a fresh process doing typed_read on ``path``."""
+    code = (
+        "import resource, sys\n"
+        "from pathlib import Path\n"
+        "from bench.bulk import typed_read\n"
+        "typed_read(Path(sys.argv[1]))\n"
+        "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)\n"
+    )
+    root = Path(__file__).resolve().parent.parent
+    done = subprocess.run(
+        [sys.executable, "-c", code, str(path)],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=root,
+    )
+    return int(done.stdout.strip().splitlines()[-1]) / 1024
+
+
+def _end_to_end(path: Path, roots: int) -> tuple[float, float]:
+    """(seconds: download + reassembly + typing, seconds: raw httpx stream to disk)."""
+    import httpx
+
+    from shopify_admin_2026_04.export_products import ExportProductsRecord
+    from shopify_client import BulkConnection
+    from shopify_client._bulk_download import download_sync
+    from shopify_client._bulk_reassembly import Reassembler
+    from shopify_client.testing._bulk import StorageHost
+
+    host = StorageHost()
+    try:
+        url = host.publish(path.name, path)
+        started = time.perf_counter()
+        connections = (BulkConnection("variants", frozenset({"ProductVariant"})),)
+        with Reassembler(connections) as store:
+            download_sync(url, store)
+            store.finish()
+            count = 0
+            for record in store.records():
+                ExportProductsRecord.model_validate(record)
+                count += 1
+        ours = time.perf_counter() - started
+        assert count == roots
+        started = time.perf_counter()
+        with (
+            tempfile.NamedTemporaryFile() as sink,
+            httpx.Client() as http,
+            http.stream("GET", url) as response,
+        ):
+            for chunk in response.iter_raw():
+                sink.write(chunk)
+        raw = time.perf_counter() - started
+    finally:
+        host.files.clear()  # the bench's file: not the host's to remove
+        host.stop()
+    return ours, raw
+
+
+def measure(ctx: Context) -> list[Row]:
+    sizes = QUICK_SIZES if ctx.settings.quick else SIZES
+    rows: list[Row] = []
+    results: dict[str, object] = {}
+    with tempfile.TemporaryDirectory(prefix="bench-bulk-") as scratch:
+        files: dict[tuple[int, bool], tuple[Path, int]] = {}
+        for size in sizes:
+            for grouped in (False, True):
+                path = Path(scratch) / f"{size}-{'grouped' if grouped else 'ungrouped'}.jsonl"
+                files[size, grouped] = (path, write_file(path, size, grouped=grouped))
+        rate_size = 100_000
+        path, roots = files[rate_size, False]
+        log("7. bulk: records a second")
+        started = time.perf_counter()
+        assert typed_read(path) == roots
+        typed_s = time.perf_counter() - started
+        started = time.perf_counter()
+        lines = raw_read(path)
+        raw_s = time.perf_counter() - started
+        # per line: the typed read handles every line (roots and children) once
+        typed_rate, raw_rate = lines / typed_s, lines / raw_s
+        results["rate"] = {"lines": lines, "typed_s": typed_s, "json_loads_s": raw_s}
+        rows.append(
+            Row(
+                "8",
+                f"bulk: lines a second, typed + reassembled ({rate_size:,} lines, ungrouped)",
+                f"{typed_rate:,.0f}/s",
+                f"json.loads {raw_rate:,.0f}/s",
+                f"{typed_rate / raw_rate:.2f}x",
+                f">= {GOAL_RATE}x",
+                typed_rate / raw_rate >= GOAL_RATE,
+            )
+        )
+        peaks: dict[str, float] = {}
+        for grouped in (False, True):
+            layout = "grouped" if grouped else "ungrouped"
+            for size in sizes:
+                log(f"7. bulk: peak memory, {size:,} lines {layout}")
+                peaks[f"{layout}-{size}"] = _peak(files[size, grouped][0])
+            small, large = peaks[f"{layout}-{sizes[0]}"], peaks[f"{layout}-{sizes[-1]}"]
+            rows.append(
+                Row(
+                    "8",
+                    f"bulk: peak RSS at {sizes[-1]:,} lines, {layout}",
+                    f"{large:.0f} MiB",
+                    f"{sizes[0]:,} lines: {small:.0f} MiB",
+                    f"{large / small:.2f}x",
+                    f"<= {GOAL_MEMORY}x",
+                    large / small <= GOAL_MEMORY,
+                )
+            )
+        results["peak_mib"] = peaks
+        log("7. bulk: end to end")
+        path, roots = files[rate_size, False]
+        ours, raw = _end_to_end(path, roots)
+        results["end_to_end"] = {"ours_s": ours, "raw_httpx_s": raw, "lines": rate_size}
+        rows.append(
+            Row(
+                "8",
+                f"bulk: download + parse + type ({rate_size:,} lines, local host)",
+                f"{ours:.2f} s",
+                f"raw httpx to disk {raw:.2f} s",
+                f"{ours / raw:.2f}x",
+                f"<= {GOAL_END_TO_END}x",
+                ours / raw <= GOAL_END_TO_END,
+            )
+        )
+    ctx.results["bulk"] = results
+    return rows

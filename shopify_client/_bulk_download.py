@@ -1,0 +1,231 @@
+"""Downloading a bulk operation's JSONL from the storage host.
+
+The file is not on the shop: Shopify's ``url`` / ``partialDataUrl`` is a signed URL
+on a storage host (https://shopify.dev/docs/api/usage/bulk-operations/queries,
+"Download result data"; it expires after 7 days). So it is fetched with a client of
+its own, a plain ``httpx`` client with no default header, no cookie, no environment
+proxy or netrc credentials (``trust_env=False``) and no redirect followed: the storage
+host never receives a Shopify token or Shopify header.
+
+- Streamed, chunk by chunk, into ``sink`` (the reassembler's temporary store): never
+  read into memory.
+- Bounded: ``max_bytes`` (default :data:`DEFAULT_MAX_BULK_BYTES`) on the bytes
+  received, and ``read_timeout`` on each read.
+- Resumed: a connection dropped mid-file is reopened with ``Range: bytes=<received>-``
+  (at most ``max_resumes`` times in a row without progress, ten times that in all); a 206 whose
+  Content-Range does not start at that offset is refused, so no byte is missing or
+  received twice. A server that ignores Range (200) restarts the download, which the
+  sink is told about (``restart``).
+- 403 / 404 / 410 from the storage host: the signed URL expired or vanished
+  (:class:`BulkResultUnavailableError`).
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Protocol
+
+import httpx
+
+from ._bulk_errors import BulkDownloadError, BulkResultUnavailableError
+
+__all__ = [
+    "DEFAULT_MAX_BULK_BYTES",
+    "DEFAULT_READ_TIMEOUT",
+    "DownloadLimits",
+    "download_async",
+    "download_sync",
+]
+
+#: 20 GiB: far past any shop's export, small enough to stop a runaway stream
+DEFAULT_MAX_BULK_BYTES = 20 * 1024**3
+#: seconds one read of the stream may take
+DEFAULT_READ_TIMEOUT = 60.0
+DEFAULT_MAX_RESUMES = 5
+_GONE = {403, 404, 410}
+_CONTENT_RANGE = re.compile(r"bytes (\d+)-(\d+)?/?(\d+|\*)?")
+
+
+class Sink(Protocol):
+    def feed(self, chunk: bytes) -> None: ...
+
+    def restart(self) -> None: ...
+
+
+@dataclass(frozen=True)
+class DownloadLimits:
+    max_bytes: int = DEFAULT_MAX_BULK_BYTES
+    read_timeout: float = DEFAULT_READ_TIMEOUT
+    max_resumes: int = DEFAULT_MAX_RESUMES
+    #: seconds between a drop and the Range request (doubled each time, max 8 s)
+    resume_backoff: float = 0.2
+
+    def timeout(self) -> httpx.Timeout:
+        return httpx.Timeout(connect=30.0, read=self.read_timeout, write=30.0, pool=30.0)
+
+
+_DEFAULT_LIMITS = DownloadLimits()
+
+
+def _plain_options(limits: DownloadLimits) -> dict[str, object]:
+    return {
+        "timeout": limits.timeout(),
+        "follow_redirects": False,
+        "trust_env": False,
+        # identity: Range offsets count the bytes as stored, not a re-encoding of them
+        "headers": {"Accept": "application/jsonl, */*", "Accept-Encoding": "identity"},
+    }
+
+
+def _host(url: str) -> str:
+    try:
+        return httpx.URL(url).host or "the storage host"
+    except Exception:
+        return "the storage host"
+
+
+class _State:
+    """What the sync and async loops share: offsets, checks, errors."""
+
+    def __init__(
+        self,
+        url: str,
+        sink: Sink,
+        limits: DownloadLimits,
+        operation_id: str | None,
+        progress: Callable[[int], None] | None,
+    ) -> None:
+        self.url = url
+        self.sink = sink
+        self.limits = limits
+        self.operation_id = operation_id
+        self.progress = progress
+        self.received = 0
+        self.total: int | None = None
+        self.failures = 0  # in a row, without progress
+        self.resumes = 0
+
+    def headers(self) -> dict[str, str]:
+        return {"Range": f"bytes={self.received}-"} if self.received else {}
+
+    def error(self, message: str) -> BulkDownloadError:
+        return BulkDownloadError(
+            f"bulk result of {self.operation_id or 'the operation'}: {message}",
+            operation_id=self.operation_id,
+            status="COMPLETED",
+        )
+
+    def check_response(self, response: httpx.Response) -> None:
+        status = response.status_code
+        if status in _GONE:
+            raise BulkResultUnavailableError(
+                f"bulk result of {self.operation_id or 'the operation'}: {_host(self.url)} "
+                f"answered {status}: its signed URL expired or vanished (results are kept "
+                "7 days); run the query again",
+                operation_id=self.operation_id,
+                status="COMPLETED",
+            )
+        if self.received and status == 200:
+            # Range ignored: the whole file again, from its first byte
+            self.sink.restart()
+            self.received = 0
+        elif self.received and status == 206:
+            match = _CONTENT_RANGE.match(response.headers.get("Content-Range", ""))
+            if match is None or int(match.group(1)) != self.received:
+                raise self.error(
+                    f"{_host(self.url)} resumed at the wrong offset "
+                    f"(asked {self.received}, got {response.headers.get('Content-Range')!r})"
+                )
+        elif status not in (200, 206):
+            raise self.error(f"{_host(self.url)} answered HTTP {status}")
+        length = response.headers.get("Content-Length")
+        if length is not None and length.isdigit():
+            self.total = self.received + int(length)
+            if self.total > self.limits.max_bytes:
+                raise self.too_large()
+
+    def too_large(self) -> BulkDownloadError:
+        return self.error(
+            f"the file passes max_bulk_bytes ({self.limits.max_bytes} bytes); raise it to read it"
+        )
+
+    def take(self, chunk: bytes) -> None:
+        if self.received + len(chunk) > self.limits.max_bytes:
+            raise self.too_large()
+        self.sink.feed(chunk)
+        self.received += len(chunk)
+        self.failures = 0
+        if self.progress is not None:
+            self.progress(self.received)
+
+    def complete(self) -> bool:
+        return self.total is None or self.received >= self.total
+
+    def dropped(self, exc: Exception) -> float:
+        """Seconds to wait before the Range request; raises past ``max_resumes``."""
+        self.failures += 1
+        self.resumes += 1
+        if self.failures > self.limits.max_resumes or self.resumes > 10 * self.limits.max_resumes:
+            raise self.error(
+                f"the download from {_host(self.url)} was cut {self.resumes} times "
+                f"({self.failures} in a row without progress), last at byte {self.received} "
+                f"({type(exc).__name__})"
+            ) from None
+        return float(min(8.0, self.limits.resume_backoff * 2 ** (self.failures - 1)))
+
+
+def download_sync(
+    url: str,
+    sink: Sink,
+    *,
+    limits: DownloadLimits = _DEFAULT_LIMITS,
+    operation_id: str | None = None,
+    progress: Callable[[int], None] | None = None,
+    transport: httpx.BaseTransport | None = None,
+) -> int:
+    """Stream ``url`` into ``sink``; returns the bytes received."""
+    state = _State(url, sink, limits, operation_id, progress)
+    with httpx.Client(transport=transport, **_plain_options(limits)) as http:  # type: ignore[arg-type]
+        while True:
+            try:
+                with http.stream("GET", url, headers=state.headers()) as response:
+                    state.check_response(response)
+                    for chunk in response.iter_raw():
+                        state.take(chunk)
+                if state.complete():
+                    return state.received
+                raise httpx.RemoteProtocolError("the file ended before its Content-Length")
+            except httpx.TransportError as exc:
+                wait = state.dropped(exc)
+            time.sleep(wait)
+
+
+async def download_async(
+    url: str,
+    sink: Sink,
+    *,
+    limits: DownloadLimits = _DEFAULT_LIMITS,
+    operation_id: str | None = None,
+    progress: Callable[[int], None] | None = None,
+    transport: httpx.AsyncBaseTransport | None = None,
+) -> int:
+    """Stream ``url`` into ``sink`` (async); returns the bytes received."""
+    import asyncio
+
+    state = _State(url, sink, limits, operation_id, progress)
+    async with httpx.AsyncClient(transport=transport, **_plain_options(limits)) as http:  # type: ignore[arg-type]
+        while True:
+            try:
+                async with http.stream("GET", url, headers=state.headers()) as response:
+                    state.check_response(response)
+                    async for chunk in response.aiter_raw():
+                        state.take(chunk)
+                if state.complete():
+                    return state.received
+                raise httpx.RemoteProtocolError("the file ended before its Content-Length")
+            except httpx.TransportError as exc:
+                wait = state.dropped(exc)
+            await asyncio.sleep(wait)

@@ -1,0 +1,677 @@
+"""Bulk queries: a ``.graphql`` file in a ``bulk/`` folder of an Admin package's queries.
+
+Shopify's rules for ``bulkOperationRunQuery`` (https://shopify.dev/docs/api/usage/bulk-operations/queries,
+"Operation restrictions"; the mutation's reference: "The query must include at least
+one connection field and supports up to five connections with a maximum nesting
+depth of two levels") are checked by ``validate`` (so ``generate`` too), each finding
+naming file, line and column:
+
+- at least one connection, at most five, nested at most two levels;
+- every connection returns ``Node`` types (its nodes become lines of the JSONL);
+- no top-level ``node`` / ``nodes``;
+- a query (not a mutation).
+
+And what the generated records need:
+
+- one root field, a connection: each root node becomes one record;
+- a nested connection is a field of a connection's node, and that node selects
+  ``id`` (Shopify names it in each child's ``__parentId``);
+- sibling connections return distinct node types (which a child line belongs to is
+  told by its type); where a parent has several, ``__typename`` is added to the
+  text sent, never to the records' types;
+- variables are scalars or enums (or lists of them): they are written into the text
+  as literals (``bulkOperationRunQuery`` takes no variables).
+
+The generated method (``export_products`` for ``ExportProducts``) starts the
+operation and returns a :class:`shopify_client.BulkRun` of records: the root node's
+model with each connection a list of child models (``<Op>Record``, appended to the
+operation's module). ``resume_export_products(operation_id)`` returns the same handle
+for an operation started earlier.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from graphql import (
+    FieldNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
+    GraphQLEnumType,
+    GraphQLInputObjectType,
+    GraphQLInterfaceType,
+    GraphQLObjectType,
+    GraphQLSchema,
+    GraphQLUnionType,
+    InlineFragmentNode,
+    ListTypeNode,
+    NamedTypeNode,
+    NonNullTypeNode,
+    OperationDefinitionNode,
+    SelectionSetNode,
+    get_named_type,
+    parse,
+    print_ast,
+)
+
+from .operations import OperationFile, line_column
+
+__all__ = [
+    "BULK_FOLDER",
+    "MAX_CONNECTIONS",
+    "MAX_DEPTH",
+    "TYPE_IMPORTS",
+    "BulkConnectionPlan",
+    "BulkProblem",
+    "bulk_methods",
+    "bulk_problems",
+    "is_bulk_file",
+    "plan_bulk",
+    "record_classes",
+    "record_name",
+]
+
+BULK_FOLDER = "bulk"
+MAX_CONNECTIONS = 5
+MAX_DEPTH = 2
+
+
+def TYPE_IMPORTS(records: list[tuple[str, str]]) -> ast.stmt:
+    """``if TYPE_CHECKING:`` imports of what the bulk methods' annotations name
+    (ruff, run by ariadne-codegen, drops what one client flavour leaves unused)."""
+    body: list[ast.stmt] = [
+        ast.ImportFrom(
+            module="shopify_client",
+            names=[
+                ast.alias(name=n)
+                for n in ("AsyncBulkRun", "BulkCallOptions", "BulkQuery", "BulkRun")
+            ],
+            level=0,
+        ),
+        *(
+            ast.ImportFrom(module=module, names=[ast.alias(name=name)], level=1)
+            for module, name in records
+        ),
+    ]
+    return ast.If(test=ast.Name(id="TYPE_CHECKING", ctx=ast.Load()), body=body, orelse=[])
+
+
+def is_bulk_file(op_file: OperationFile) -> bool:
+    return op_file.path.parent.name == BULK_FOLDER
+
+
+@dataclass(frozen=True)
+class BulkProblem:
+    line: int
+    column: int
+    message: str
+
+
+@dataclass
+class BulkConnectionPlan:
+    key: str  # response key
+    typenames: frozenset[str]
+    node: GraphQLObjectType | GraphQLInterfaceType | GraphQLUnionType
+    selection: SelectionSetNode
+    field_node: FieldNode
+    children: list[BulkConnectionPlan] = field(default_factory=list)
+
+
+def _connection_node(
+    schema_type: Any, field_node: FieldNode, fragments: dict[str, FragmentDefinitionNode]
+) -> tuple[Any, SelectionSetNode] | None:
+    """(node type, node selection) when ``field_node`` selects a connection's nodes."""
+    named = get_named_type(schema_type)
+    if not isinstance(named, GraphQLObjectType) or not named.name.endswith("Connection"):
+        return None
+    if field_node.selection_set is None:
+        return None
+    for inner in _fields(field_node.selection_set, fragments):
+        if inner.name.value == "nodes" and "nodes" in named.fields and inner.selection_set:
+            return get_named_type(named.fields["nodes"].type), inner.selection_set
+        if inner.name.value == "edges" and "edges" in named.fields and inner.selection_set:
+            edge = get_named_type(named.fields["edges"].type)
+            assert isinstance(edge, GraphQLObjectType)
+            for node in _fields(inner.selection_set, fragments):
+                if node.name.value == "node" and node.selection_set is not None:
+                    return get_named_type(edge.fields["node"].type), node.selection_set
+    return None
+
+
+def _fields(
+    selection_set: SelectionSetNode, fragments: dict[str, FragmentDefinitionNode]
+) -> Iterator[FieldNode]:
+    for selection in selection_set.selections:
+        if isinstance(selection, FieldNode):
+            yield selection
+        elif isinstance(selection, InlineFragmentNode):
+            yield from _fields(selection.selection_set, fragments)
+        elif isinstance(selection, FragmentSpreadNode):
+            fragment = fragments.get(selection.name.value)
+            if fragment is not None:
+                yield from _fields(fragment.selection_set, fragments)
+
+
+def _concrete(schema: GraphQLSchema, node_type: Any) -> list[GraphQLObjectType]:
+    if isinstance(node_type, GraphQLObjectType):
+        return [node_type]
+    if isinstance(node_type, GraphQLInterfaceType | GraphQLUnionType):
+        return list(schema.get_possible_types(node_type))
+    return []
+
+
+def _is_node(schema: GraphQLSchema, node_type: Any) -> bool:
+    types = _concrete(schema, node_type)
+    return bool(types) and all(any(i.name == "Node" for i in t.interfaces) for t in types)
+
+
+def _field_type(parent: Any, name: str) -> Any:
+    fields = getattr(parent, "fields", None)
+    if fields is None or name not in fields:
+        return None
+    return fields[name].type
+
+
+class _Checker:
+    def __init__(self, schema: GraphQLSchema, fragments: dict[str, FragmentDefinitionNode]):
+        self.schema = schema
+        self.fragments = fragments
+        self.problems: list[BulkProblem] = []
+        self.count = 0
+
+    def problem(self, node: Any, message: str) -> None:
+        line, column = line_column(node)
+        self.problems.append(BulkProblem(line, column, f"bulk query: {message}"))
+
+    def connection(
+        self, parent: Any, field_node: FieldNode, depth: int
+    ) -> BulkConnectionPlan | None:
+        found = _connection_node(
+            _field_type(parent, field_node.name.value), field_node, self.fragments
+        )
+        if found is None:
+            return None
+        node_type, selection = found
+        self.count += 1
+        key = field_node.alias.value if field_node.alias else field_node.name.value
+        if depth > MAX_DEPTH:
+            self.problem(
+                field_node,
+                f"connection '{key}' is nested {depth} levels deep; Shopify allows at most "
+                f"{MAX_DEPTH}",
+            )
+        if not _is_node(self.schema, node_type):
+            self.problem(
+                field_node,
+                f"connection '{key}' returns {node_type.name}, not a Node type; bulk "
+                "operations only read connections of Node types",
+            )
+        typenames = frozenset(t.name for t in _concrete(self.schema, node_type))
+        plan = BulkConnectionPlan(key, typenames, node_type, selection, field_node)
+        self.node(plan, depth)
+        return plan
+
+    def node(self, plan: BulkConnectionPlan, depth: int) -> None:
+        selects_id = False
+        parent_types: list[Any] = [*_concrete(self.schema, plan.node)] or [plan.node]
+        for inner in _fields(plan.selection, self.fragments):
+            if inner.name.value == "id" and inner.alias is None:
+                selects_id = True
+            parent = next((t for t in parent_types if inner.name.value in t.fields), plan.node)
+            child = self.connection(parent, inner, depth + 1)
+            if child is not None:
+                plan.children.append(child)
+            elif inner.selection_set is not None:
+                self.no_deeper_connection(parent, inner)
+        if plan.children and not selects_id:
+            self.problem(
+                plan.field_node,
+                f"the nodes of '{plan.key}' select connections but not 'id': Shopify names "
+                "each child's parent by its id (__parentId)",
+            )
+        if plan.children and not isinstance(plan.node, GraphQLObjectType):
+            self.problem(
+                plan.field_node,
+                f"'{plan.key}' returns an abstract type with nested connections; the generated "
+                "records support nested connections on object types only",
+            )
+        seen: dict[str, str] = {}
+        for child in plan.children:
+            for name in child.typenames:
+                if name in seen:
+                    self.problem(
+                        child.field_node,
+                        f"connections '{seen[name]}' and '{child.key}' both return {name}: "
+                        "their lines in the JSONL could not be told apart",
+                    )
+                seen[name] = child.key
+
+    def no_deeper_connection(self, parent: Any, field_node: FieldNode) -> None:
+        """A connection inside a plain object field: refused (no record shape for it)."""
+        inner_type = get_named_type(_field_type(parent, field_node.name.value))
+        if field_node.selection_set is None or inner_type is None:
+            return
+        for inner in _fields(field_node.selection_set, self.fragments):
+            found = _connection_node(
+                _field_type(inner_type, inner.name.value), inner, self.fragments
+            )
+            if found is not None:
+                self.count += 1
+                self.problem(
+                    inner,
+                    f"connection '{inner.name.value}' sits inside the object field "
+                    f"'{field_node.name.value}'; put connections directly on a connection's node",
+                )
+            elif inner.selection_set is not None:
+                self.no_deeper_connection(inner_type, inner)
+
+
+def _variable_problems(
+    operation: OperationDefinitionNode, schema: GraphQLSchema
+) -> list[BulkProblem]:
+    problems = []
+    for definition in operation.variable_definitions or ():
+        type_node: Any = definition.type
+        while isinstance(type_node, NonNullTypeNode | ListTypeNode):
+            type_node = type_node.type
+        assert isinstance(type_node, NamedTypeNode)
+        named = schema.get_type(type_node.name.value)
+        if isinstance(named, GraphQLInputObjectType):
+            line, column = line_column(definition)
+            problems.append(
+                BulkProblem(
+                    line,
+                    column,
+                    f"bulk query: variable ${definition.variable.name.value} is an input "
+                    f"object ({named.name}); bulk query variables are written into the "
+                    "query as literals and may be scalars or enums only",
+                )
+            )
+    return problems
+
+
+def plan_bulk(
+    operation: OperationDefinitionNode,
+    fragments: dict[str, FragmentDefinitionNode],
+    schema: GraphQLSchema,
+) -> tuple[BulkConnectionPlan | None, list[BulkProblem]]:
+    """The root connection's plan, and Shopify's (and the records') rules broken."""
+    checker = _Checker(schema, fragments)
+    if operation.operation.value != "query":
+        checker.problem(operation, "a bulk operation file must hold a query")
+        return None, checker.problems
+    roots = list(_fields(operation.selection_set, fragments))
+    root_plan: BulkConnectionPlan | None = None
+    query_type = schema.query_type
+    for root in roots:
+        if root.name.value in ("node", "nodes"):
+            checker.problem(root, f"a top-level '{root.name.value}' field is refused by Shopify")
+            continue
+        plan = checker.connection(query_type, root, 1)
+        if plan is None:
+            checker.problem(
+                root,
+                f"'{root.name.value}' is not a connection: each root field of a bulk query "
+                "must be one (its nodes become the records)",
+            )
+        elif root_plan is None:
+            root_plan = plan
+        else:
+            checker.problem(root, "a generated bulk query selects one root connection")
+    if checker.count == 0 and not checker.problems:
+        checker.problem(operation, "it selects no connection; Shopify needs at least one")
+    if checker.count > MAX_CONNECTIONS:
+        checker.problem(
+            operation,
+            f"it selects {checker.count} connections; Shopify allows at most {MAX_CONNECTIONS}",
+        )
+    checker.problems.extend(_variable_problems(operation, schema))
+    return root_plan, checker.problems
+
+
+def bulk_problems(op_file: OperationFile, schema: GraphQLSchema) -> list[BulkProblem]:
+    fragments = {
+        f.name.value: f
+        for f in op_file.document.definitions
+        if isinstance(f, FragmentDefinitionNode)
+    }
+    problems: list[BulkProblem] = []
+    for operation in op_file.operations:
+        problems.extend(plan_bulk(operation, fragments, schema)[1])
+    return problems
+
+
+# -- what the plugin generates ------------------------------------------------------
+
+
+def _document_parts(text: str) -> tuple[OperationDefinitionNode, dict[str, FragmentDefinitionNode]]:
+    document = parse(text)
+    operation = next(d for d in document.definitions if isinstance(d, OperationDefinitionNode))
+    fragments = {
+        d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
+    }
+    return operation, fragments
+
+
+def _with_typenames(text: str, plan: BulkConnectionPlan) -> str:
+    """The text sent: ``__typename`` added to the nodes of sibling connections."""
+    from graphql import NameNode
+
+    document = parse(text, no_location=True)
+    targets: set[tuple[str, ...]] = set()
+
+    def mark(connection: BulkConnectionPlan, path: tuple[str, ...]) -> None:
+        here = (*path, connection.key)
+        if len(connection.children) > 1:
+            targets.update((*here, child.key) for child in connection.children)
+        for child in connection.children:
+            mark(child, here)
+
+    mark(plan, ())
+    if not targets:
+        return print_ast(document)
+
+    def walk(selection_set: SelectionSetNode, path: tuple[str, ...]) -> None:
+        for selection in selection_set.selections:
+            if not isinstance(selection, FieldNode) or selection.selection_set is None:
+                continue
+            key = selection.alias.value if selection.alias else selection.name.value
+            here = path if key in ("edges", "node", "nodes") else (*path, key)
+            if here in targets and key in ("node", "nodes"):
+                names = {
+                    s.name.value
+                    for s in selection.selection_set.selections
+                    if isinstance(s, FieldNode)
+                }
+                if "__typename" not in names:
+                    selection.selection_set.selections = (
+                        FieldNode(name=NameNode(value="__typename")),
+                        *selection.selection_set.selections,
+                    )
+            walk(selection.selection_set, here)
+
+    for definition in document.definitions:
+        if isinstance(definition, OperationDefinitionNode):
+            walk(definition.selection_set, ())
+    return print_ast(document)
+
+
+def _enum_names(operation: OperationDefinitionNode, schema: GraphQLSchema) -> list[str]:
+    names = []
+    for definition in operation.variable_definitions or ():
+        type_node: Any = definition.type
+        while isinstance(type_node, NonNullTypeNode | ListTypeNode):
+            type_node = type_node.type
+        if isinstance(schema.get_type(type_node.name.value), GraphQLEnumType):
+            names.append(type_node.name.value)
+    return sorted(set(names))
+
+
+def _connections_expr(plans: list[BulkConnectionPlan]) -> ast.expr:
+    items: list[ast.expr] = [
+        ast.Call(
+            func=ast.Name(id="BulkConnection", ctx=ast.Load()),
+            args=[
+                ast.Constant(value=p.key),
+                ast.Call(
+                    func=ast.Name(id="frozenset", ctx=ast.Load()),
+                    args=[ast.Set(elts=[ast.Constant(value=t) for t in sorted(p.typenames)])],
+                    keywords=[],
+                ),
+                _connections_expr(p.children),
+            ],
+            keywords=[],
+        )
+        for p in plans
+    ]
+    return ast.Tuple(elts=items, ctx=ast.Load())
+
+
+def _query_text(method_def: ast.FunctionDef | ast.AsyncFunctionDef) -> str:
+    for node in ast.walk(method_def):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "gql":
+            # ariadne-codegen passes the lines as one list of constants (printed as
+            # implicitly joined strings)
+            parts: Any = node.args[0] if node.args else None
+            parts = parts if isinstance(parts, list) else [parts]
+            if parts and all(isinstance(p, ast.Constant) for p in parts):
+                return "".join(str(p.value) for p in parts)
+    raise ValueError(f"{method_def.name}: no query text in the generated method")
+
+
+def _module_name(operation: OperationDefinitionNode) -> str:
+    from ariadne_codegen.utils import str_to_snake_case
+
+    return str(str_to_snake_case(operation.name.value if operation.name else ""))
+
+
+def record_name(operation: OperationDefinitionNode) -> str:
+    from ariadne_codegen.utils import str_to_pascal_case
+
+    return f"{str_to_pascal_case(operation.name.value if operation.name else '')}Record"
+
+
+def bulk_methods(
+    method_def: ast.FunctionDef | ast.AsyncFunctionDef,
+    operation: OperationDefinitionNode,
+    schema: GraphQLSchema,
+    has_group: bool,
+) -> list[ast.stmt]:
+    """The start method (in place of ariadne-codegen's), its resume method and spec.
+    ``has_group``: the pinned version's bulkOperationRunQuery takes groupObjects."""
+    text = _query_text(method_def)
+    parsed, fragments = _document_parts(text)
+    # validate checked the rules on the whole schema; this one is pruned (no Node
+    # interface, no mutation type): only the shape is read here
+    plan, _ = plan_bulk(parsed, fragments, schema)
+    if plan is None:
+        raise ValueError(f"{method_def.name}: not a bulk query of one root connection")
+    is_async = isinstance(method_def, ast.AsyncFunctionDef)
+    name = method_def.name
+    record = record_name(operation)
+    run = "AsyncBulkRun" if is_async else "BulkRun"
+    document = _with_typenames(text, plan)
+    spec_name = f"_bulk_{name}"
+    spec_src = f"""
+@staticmethod
+def {spec_name}() -> BulkQuery[{record}]:
+    from shopify_client import BulkConnection, BulkQuery
+
+    return BulkQuery(
+        name={parsed.name.value if parsed.name else name!r},
+        document={document!r},
+        connections=CONNECTIONS,
+        record=lambda: _model({_module_name(operation)!r}, {record!r}),
+        group_objects_argument={has_group!r},
+        enums=frozenset({_enum_names(parsed, schema)!r}),
+    )
+"""
+    spec = ast.parse(spec_src).body[0]
+    assert isinstance(spec, ast.FunctionDef)
+    for node in ast.walk(spec):
+        if isinstance(node, ast.keyword) and node.arg == "connections":
+            node.value = _connections_expr(plan.children)
+    # the variables' keyword arguments, as ariadne-codegen typed them
+    arguments = [a for a in method_def.args.args if a.arg != "self"]
+    defaults = method_def.args.defaults
+    values = ast.Dict(
+        keys=[ast.Constant(value=a.arg) for a in arguments],
+        values=[ast.Name(id=a.arg, ctx=ast.Load()) for a in arguments],
+    )
+    group_doc = (
+        "``group_objects=True`` asks Shopify to write children directly after their "
+        "parent (slower; the records are the same either way). "
+        if has_group
+        else ""
+    )
+    doc = (
+        f"Start the bulk query {parsed.name.value if parsed.name else name}: a handle whose "
+        "records are its root nodes.\n\n"
+        "Each connection of a node is a list of its children (file order). "
+        f"{group_doc}Options: shopify_client.BulkCallOptions."
+    )
+    wait = "await " if is_async else ""
+    returns = f"{run}[{record}]"
+    options = "**options: Unpack[BulkCallOptions]"
+    group = "group_objects" if has_group else "False"
+    start = ast.parse(
+        f"def {name}(self, *, group_objects: bool = False, {options}) -> {returns}:\n"
+        f"    {doc!r}\n"
+        f"    return {wait}self._bulk_start(self.{spec_name}(), VALUES, {group}, options)\n"
+    ).body[0]
+    assert isinstance(start, ast.FunctionDef)
+    if is_async:
+        start = ast.AsyncFunctionDef(**{f: getattr(start, f) for f in start._fields})
+    if not has_group:  # 2024-01 and the like: their files are always grouped
+        start.args.kwonlyargs = []
+        start.args.kw_defaults = []
+    start.args.args = [start.args.args[0], *arguments]
+    start.args.defaults = list(defaults)
+
+    class Values(ast.NodeTransformer):
+        def visit_Name(self, node: ast.Name) -> ast.expr:
+            return values if node.id == "VALUES" else node
+
+    Values().visit(start)
+    shown = parsed.name.value if parsed.name else name
+    resume_doc = (
+        f"The handle of a {shown} operation started earlier (gid://shopify/BulkOperation/<n>)."
+    )
+    resume = ast.parse(
+        f"def resume_{name}(self, operation_id: str, {options}) -> {returns}:\n"
+        f"    {resume_doc!r}\n"
+        f"    return self._bulk_resume(self.{spec_name}(), operation_id, options)\n"
+    ).body[0]
+    out: list[ast.stmt] = [start, resume, spec]
+    for node in out:
+        ast.fix_missing_locations(node)
+    return out
+
+
+# -- records ------------------------------------------------------------------------
+
+
+def _class_name(expr: ast.expr | None) -> str | None:
+    if isinstance(expr, ast.Constant) and isinstance(expr.value, str):
+        return expr.value
+    if isinstance(expr, ast.Name):  # ariadne-codegen writes forward refs as quoted names
+        return expr.id.strip("'\"")
+    if isinstance(expr, ast.Subscript):
+        return _class_name(expr.slice)
+    return None
+
+
+def _field(class_def: ast.ClassDef, key: str) -> ast.AnnAssign | None:
+    for statement in class_def.body:
+        if not isinstance(statement, ast.AnnAssign) or not isinstance(statement.target, ast.Name):
+            continue
+        aliases = {statement.target.id}
+        if isinstance(statement.value, ast.Call):
+            aliases.update(
+                str(k.value.value)
+                for k in statement.value.keywords
+                if k.arg in ("alias", "validation_alias") and isinstance(k.value, ast.Constant)
+            )
+        if key in aliases:
+            return statement
+    return None
+
+
+def _node_annotation(classes: dict[str, ast.ClassDef], connection_class: str) -> ast.expr | None:
+    """The annotation of a connection's node, through ``edges { node }`` or ``nodes``."""
+    connection = classes.get(connection_class)
+    if connection is None:
+        return None
+    nodes = _field(connection, "nodes")
+    if nodes is not None and isinstance(nodes.annotation, ast.Subscript):
+        return nodes.annotation.slice
+    edges = _field(connection, "edges")
+    edge = classes.get(_class_name(edges.annotation) or "") if edges is not None else None
+    node = _field(edge, "node") if edge is not None else None
+    return node.annotation if node is not None else None
+
+
+def record_classes(
+    module: ast.Module, operation: OperationDefinitionNode, schema: GraphQLSchema
+) -> ast.Module:
+    """Append ``<Op>Record`` (and a record class per node with connections)."""
+    fragments: dict[str, FragmentDefinitionNode] = {}
+    plan, _ = plan_bulk(operation, fragments, schema)  # the rules: checked by validate
+    if plan is None:
+        return module
+    classes = {c.name: c for c in module.body if isinstance(c, ast.ClassDef)}
+    top = classes.get(operation.name.value if operation.name else "")
+    if top is None:
+        return module
+    root_field = _field(top, plan.key)
+    root_node = _node_annotation(
+        classes, _class_name(root_field.annotation if root_field else None) or ""
+    )
+    new: list[ast.stmt] = []
+
+    def build(plan: BulkConnectionPlan, node_annotation: ast.expr, name: str) -> ast.expr:
+        if not plan.children:
+            return node_annotation
+        base = _class_name(node_annotation)
+        if base is None or base not in classes:
+            raise ValueError(f"bulk records: no model for the nodes of '{plan.key}'")
+        # the node's fields, copied (not inherited: a list field cannot override the
+        # connection model's field for a type checker), its connections as lists
+        body: list[ast.stmt] = [
+            ast.Expr(
+                value=ast.Constant(value=f"One node of '{plan.key}', its connections as lists.")
+            )
+        ]
+        replaced: dict[str, ast.stmt] = {}
+        for child in plan.children:
+            original = _field(classes[base], child.key)
+            assert original is not None and isinstance(original.target, ast.Name)
+            child_node = _node_annotation(classes, _class_name(original.annotation) or "")
+            assert child_node is not None
+            inner = build(child, child_node, f"{name}{child.key[0].upper()}{child.key[1:]}")
+            replaced[original.target.id] = ast.AnnAssign(
+                target=ast.Name(id=original.target.id, ctx=ast.Store()),
+                annotation=ast.Subscript(
+                    value=ast.Name(id="list", ctx=ast.Load()), slice=inner, ctx=ast.Load()
+                ),
+                value=original.value,
+                simple=1,
+            )
+        for statement in classes[base].body:
+            target = statement.target if isinstance(statement, ast.AnnAssign) else None
+            if isinstance(target, ast.Name) and target.id in replaced:
+                body.append(replaced[target.id])
+            elif not isinstance(statement, ast.Expr):  # not the node model's docstring
+                body.append(statement)
+        new.append(
+            ast.ClassDef(
+                name=name,
+                bases=list(classes[base].bases),
+                keywords=[],
+                body=body,
+                decorator_list=[],
+            )
+        )
+        return ast.Constant(value=name)
+
+    if root_node is None:
+        raise ValueError(f"bulk records: no model for the nodes of '{plan.key}'")
+    root = build(plan, root_node, record_name(operation))
+    if not plan.children:  # no nested connection: the record is the node model itself
+        base = _class_name(root)
+        new.append(
+            ast.ClassDef(
+                name=record_name(operation),
+                bases=[ast.Name(id=str(base), ctx=ast.Load())],
+                keywords=[],
+                body=[ast.Expr(value=ast.Constant(value="One root node of the bulk query."))],
+                decorator_list=[],
+            )
+        )
+    # children first: a record class names its children's classes (quoted anyway)
+    module.body.extend(reversed(new))
+    ast.fix_missing_locations(module)
+    return module

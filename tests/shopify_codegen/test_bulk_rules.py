@@ -1,0 +1,153 @@
+"""Shopify's bulk query rules, checked by validate (so generate) at file:line:col."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from shopify_codegen.config import load_config
+from shopify_codegen.operations import read_operation_file
+from shopify_codegen.store import committed_schema
+from shopify_codegen.validate import Finding, validate_document
+from tests.conftest import ROOT, run_cli
+
+CONFIG = load_config(ROOT)
+SCHEMA = committed_schema(CONFIG, "admin", "2026-04")
+
+
+def findings(tmp_path: Path, text: str, folder: str = "bulk") -> list[Finding]:
+    path = tmp_path / folder / "op.graphql"
+    path.parent.mkdir(exist_ok=True)
+    path.write_text(text)
+    return [
+        f
+        for f in validate_document(read_operation_file(path, "bulk/op.graphql"), SCHEMA, "admin")
+        if f.severity == "error"
+    ]
+
+
+def test_the_committed_example_passes(tmp_path: Path) -> None:
+    text = (ROOT / "queries/admin_2026_04/bulk/export_products.graphql").read_text()
+    assert findings(tmp_path, text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "message", "marker"),
+    [
+        ("query A { shop { name } }", "'shop' is not a connection", "shop"),
+        (
+            'query A { node(id: "gid://shopify/Product/1") { id } }',
+            "top-level 'node'",
+            "node(",
+        ),
+        (
+            "query A {\n  products { edges { node { id\n"
+            "    variants { edges { node { id\n"
+            "      inventoryItem { id } } } } } } }\n}",
+            None,
+            None,
+        ),
+        (
+            "query A { products { edges { node { id variants { edges { node { id "
+            "media { edges { node { id } } } } } } } } } }",
+            "nested 3 levels deep",
+            "media",
+        ),
+        (
+            "query A { products { edges { node { title variants { nodes { id } } } } } }",
+            "select connections but not 'id'",
+            "products",
+        ),
+        (
+            "query A { shop { name } products { nodes { id } } }",
+            "'shop' is not a connection",
+            "shop",
+        ),
+        (
+            "query A { products { nodes { id } } orders { nodes { id } } }",
+            "one root connection",
+            "orders",
+        ),
+        (
+            'mutation A { productDelete(input: {id: "x"}) { deletedProductId } }',
+            "must hold a query",
+            "mutation",
+        ),
+        (
+            "query A($f: ProductSetInput) { products { nodes { id } } }",
+            "input object",
+            "$f",
+        ),
+        (
+            "query A { products { nodes { id "
+            "a: variants { nodes { id } } b: variants { nodes { id } } } } }",
+            "both return ProductVariant",
+            "b: variants",
+        ),
+    ],
+)
+def test_each_rule_names_file_line_and_column(
+    tmp_path: Path, text: str, message: str | None, marker: str | None
+) -> None:
+    """``marker``: the text the finding points at (on the first line)."""
+    found = findings(tmp_path, text)
+    if message is None:
+        assert found == []
+        return
+    assert any(message in f.message for f in found), found
+    hit = next(f for f in found if message in f.message)
+    assert marker is not None
+    where = (1, text.index(marker) + 1)
+    assert (hit.line, hit.column) == where
+    assert hit.file == "bulk/op.graphql"
+    assert str(hit).startswith(f"bulk/op.graphql:{where[0]}:{where[1]}: error")
+
+
+def test_more_than_five_connections(tmp_path: Path) -> None:
+    text = (
+        "query A { products { nodes { id "
+        + " ".join(f"c{i}: metafields(first: 1) {{ nodes {{ id }} }}" for i in range(5))
+        + " } } }"
+    )
+    found = findings(tmp_path, text)
+    assert any("6 connections; Shopify allows at most 5" in f.message for f in found)
+
+
+def test_a_connection_of_non_node_types_is_refused(tmp_path: Path) -> None:
+    # Product.options is a list; ProductVariant.selectedOptions too: find a connection
+    # whose nodes are not Node: StaffMember? use the schema to find one
+    from graphql import GraphQLObjectType, get_named_type
+
+    query_type = SCHEMA.query_type
+    assert query_type is not None
+    for name, field in query_type.fields.items():
+        named = get_named_type(field.type)
+        if isinstance(named, GraphQLObjectType) and name.endswith("s") and "nodes" in named.fields:
+            node = get_named_type(named.fields["nodes"].type)
+            if isinstance(node, GraphQLObjectType) and not any(
+                i.name == "Node" for i in node.interfaces
+            ):
+                break
+    else:
+        pytest.skip("every root connection of this schema returns Node types")
+    required = [a for a, arg in field.args.items() if str(arg.type).endswith("!")]
+    if required:
+        pytest.skip(f"{name} needs arguments")
+    found = findings(tmp_path, f"query A {{ {name} {{ nodes {{ __typename }} }} }}")
+    assert any("not a Node type" in f.message for f in found), found
+
+
+def test_outside_a_bulk_folder_no_bulk_rule_applies(tmp_path: Path) -> None:
+    assert findings(tmp_path, "query A { shop { name } }", folder="plain") == []
+
+
+def test_validate_cli_reports_a_broken_bulk_query(tmp_path: Path) -> None:
+    path = tmp_path / "bulk" / "op.graphql"
+    path.parent.mkdir()
+    path.write_text("query A {\n  shop { name }\n}\n")
+    code, out, err = run_cli(
+        "validate", "--schema", str(ROOT / "schema/admin/2026-04.json"), str(path)
+    )
+    assert code != 0
+    assert "op.graphql:2:3: error" in out + err
