@@ -9,10 +9,14 @@ the folder a test passes as ``schema_dir=``.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .._exceptions import ShopifyError
 
-__all__ = ["MissingSchemaError", "find_schema_dir", "schema_file"]
+if TYPE_CHECKING:
+    from shopify_codegen.config import ProjectConfig
+
+__all__ = ["MissingSchemaError", "app_config", "find_schema_dir", "schema_file"]
 
 
 class MissingSchemaError(ShopifyError, LookupError):
@@ -39,18 +43,25 @@ class MissingSchemaError(ShopifyError, LookupError):
         super().__init__(f"FakeShopify has no {api} {version} schema: {where}")
 
 
-def find_schema_dir(start: Path | None = None) -> Path | None:
-    """The schema folder of the nearest shopify-codegen config at or above ``start``."""
+def app_config(start: Path | None = None) -> ProjectConfig | None:
+    """The shopify-codegen config at or above ``start`` (None when there is none)."""
     try:
         from shopify_codegen.config import load_config
         from shopify_codegen.errors import ConfigError
     except ImportError:  # pragma: no cover - the tooling ships in the same distribution
         return None
     try:
-        schema_dir = load_config(start).schema_dir
+        return load_config(start)
     except ConfigError:
         return None
-    return schema_dir if schema_dir.is_dir() else None
+
+
+def find_schema_dir(start: Path | None = None) -> Path | None:
+    """The schema folder of the nearest shopify-codegen config at or above ``start``."""
+    config = app_config(start)
+    if config is None or not config.schema_dir.is_dir():
+        return None
+    return config.schema_dir
 
 
 def schema_file(schema_dir: Path | None, api: str, version: str) -> Path | None:

@@ -36,6 +36,7 @@ from typing import Any
 
 import pytest
 
+from ._schemas import app_config
 from ._server import FakeShopify
 
 __all__ = ["fake_shopify"]
@@ -52,14 +53,8 @@ def pytest_configure(config: pytest.Config) -> None:
 
 def _pinned_versions() -> list[tuple[str, str]]:
     """(api, pinned version) of each package of the app's config; none without one."""
-    try:
-        from shopify_codegen.config import load_config
-        from shopify_codegen.errors import ConfigError
-    except ImportError:  # pragma: no cover - the tooling ships in the same distribution
-        return []
-    try:
-        config = load_config()
-    except ConfigError:
+    config = app_config()
+    if config is None:
         return []
     return sorted({(api.name, api.pinned_version) for api in config.apis.values()})
 
