@@ -33,6 +33,7 @@ from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Generic, TypedDict, TypeVar
 
+from . import _bulk_slots
 from ._bulk_download import (
     DEFAULT_MAX_BULK_BYTES,
     DEFAULT_MAX_RESUMES,
@@ -358,6 +359,7 @@ class BulkRun(_RunCore[RecordT]):
             )
         )
         self.state = BulkOperationState.from_node(self.id, data.get("node"))
+        _bulk_slots.seen(self._client, "query", self.id, self.state.status)  # Redis slots
         return self.state
 
     def _terminal(self, timeout: float | None) -> BulkOperationState:
@@ -454,6 +456,7 @@ class AsyncBulkRun(_RunCore[RecordT]):
         )
         data = self._client.get_data(response)
         self.state = BulkOperationState.from_node(self.id, data.get("node"))
+        await _bulk_slots.seen_async(self._client, "query", self.id, self.state.status)
         return self.state
 
     async def _terminal(self, timeout: float | None) -> BulkOperationState:
@@ -591,25 +594,45 @@ def start_sync(
     group_objects: bool,
     options: BulkCallOptions,
 ) -> BulkRun[RecordT]:
-    """Start the operation (waiting up to ``slot_wait`` for a slot); its handle."""
+    """Start the operation (waiting up to ``slot_wait`` for a slot); its handle.
+
+    With Redis pacing, a slot counted in Redis by every process of the app is taken
+    first (:mod:`._bulk_slots`), so that none submits past the version's limit."""
     settings = bulk_options(options)
     text = render_bulk_query(query.document, values, query.enums)
     mutation, variables = _run_variables(query, text, group_objects)
     started = time.monotonic()
     interval = settings.poll_interval
-    while True:
-        data = client.get_data(
-            client.execute(mutation, "BulkOperationRunQuery", variables, operation_type="mutation")
-        )
-        payload = data.get("bulkOperationRunQuery")
-        messages = _user_errors(payload)
-        if not _in_progress(messages):
-            return BulkRun(client, query, _started(payload, messages, query.name), settings)
-        waited = time.monotonic() - started
-        if waited + interval > settings.slot_wait:
-            raise _concurrency_error(messages, client.api_version, waited)
-        time.sleep(interval)
-        interval = _backoff(interval, settings)
+    slot = _bulk_slots.take(
+        client,
+        "query",
+        wait=settings.slot_wait,
+        poll=settings.poll_interval,
+        max_poll=settings.max_poll_interval,
+    )
+    try:
+        while True:
+            data = client.get_data(
+                client.execute(
+                    mutation, "BulkOperationRunQuery", variables, operation_type="mutation"
+                )
+            )
+            payload = data.get("bulkOperationRunQuery")
+            messages = _user_errors(payload)
+            if not _in_progress(messages):
+                operation_id = _started(payload, messages, query.name)
+                break
+            waited = time.monotonic() - started
+            if waited + interval > settings.slot_wait:
+                raise _concurrency_error(messages, client.api_version, waited)
+            _bulk_slots.renew(slot)  # a slot Redis did not count: Shopify's answer decides
+            time.sleep(interval)
+            interval = _backoff(interval, settings)
+    except BaseException:
+        _bulk_slots.release(slot)
+        raise
+    _bulk_slots.attach(slot, operation_id)
+    return BulkRun(client, query, operation_id, settings)
 
 
 def resume_sync(
@@ -630,19 +653,34 @@ async def start_async(
     mutation, variables = _run_variables(query, text, group_objects)
     started = time.monotonic()
     interval = settings.poll_interval
-    while True:
-        response = await client.execute(
-            mutation, "BulkOperationRunQuery", variables, operation_type="mutation"
-        )
-        payload = client.get_data(response).get("bulkOperationRunQuery")
-        messages = _user_errors(payload)
-        if not _in_progress(messages):
-            return AsyncBulkRun(client, query, _started(payload, messages, query.name), settings)
-        waited = time.monotonic() - started
-        if waited + interval > settings.slot_wait:
-            raise _concurrency_error(messages, client.api_version, waited)
-        await asyncio.sleep(interval)
-        interval = _backoff(interval, settings)
+    slot = await _bulk_slots.take_async(
+        client,
+        "query",
+        wait=settings.slot_wait,
+        poll=settings.poll_interval,
+        max_poll=settings.max_poll_interval,
+    )
+    try:
+        while True:
+            response = await client.execute(
+                mutation, "BulkOperationRunQuery", variables, operation_type="mutation"
+            )
+            payload = client.get_data(response).get("bulkOperationRunQuery")
+            messages = _user_errors(payload)
+            if not _in_progress(messages):
+                operation_id = _started(payload, messages, query.name)
+                break
+            waited = time.monotonic() - started
+            if waited + interval > settings.slot_wait:
+                raise _concurrency_error(messages, client.api_version, waited)
+            await _bulk_slots.renew_async(slot)
+            await asyncio.sleep(interval)
+            interval = _backoff(interval, settings)
+    except BaseException:
+        await _bulk_slots.release_async(slot)
+        raise
+    await _bulk_slots.attach_async(slot, operation_id)
+    return AsyncBulkRun(client, query, operation_id, settings)
 
 
 def resume_async(

@@ -79,6 +79,8 @@ POLL_SECONDS = 0.01
 DEFAULT_LEASE = 60.0
 #: seconds an unused key lives
 DEFAULT_TTL = 3600.0
+#: seconds a bulk operation's slot lasts unless renewed (each poll renews it)
+DEFAULT_SLOT_LEASE = 600.0
 #: seconds after Redis came back during which a new failure is the same outage
 SAME_OUTAGE_SECONDS = 10.0
 #: settles kept while Redis fails, sent when it answers again
@@ -172,6 +174,8 @@ class RedisQueryCostLimiter(QueryCostLimiter):
     hashed into the keys. ``timeout``: seconds one Redis command may take (URLs
     only; a client object keeps its own settings). ``lease``: seconds a reservation
     outlives a process that never settles it. ``ttl``: seconds an unused key lives.
+    ``slot_lease``: seconds a bulk operation's slot outlives a process that stopped
+    polling it (:mod:`._bulk_slots`).
     """
 
     def __init__(
@@ -183,9 +187,11 @@ class RedisQueryCostLimiter(QueryCostLimiter):
         timeout: float = DEFAULT_REDIS_TIMEOUT,
         lease: float = DEFAULT_LEASE,
         ttl: float = DEFAULT_TTL,
+        slot_lease: float = DEFAULT_SLOT_LEASE,
     ) -> None:
         super().__init__(max_wait=max_wait)
-        for name, value in (("timeout", timeout), ("lease", lease), ("ttl", ttl)):
+        checked = (("timeout", timeout), ("lease", lease), ("ttl", ttl), ("slot_lease", slot_lease))
+        for name, value in checked:
             if (
                 isinstance(value, bool)
                 or not isinstance(value, int | float)
@@ -201,6 +207,8 @@ class RedisQueryCostLimiter(QueryCostLimiter):
             )
         module = _redis_module()
         self._timeout, self._lease, self._ttl = float(timeout), float(lease), int(max(1, ttl))
+        #: seconds a bulk operation's slot lasts unless a poll renews it
+        self.slot_lease = float(slot_lease)
         self._app = app_id(access_token)
         self._sync: Any = None
         self._async: Any = None  # a redis.asyncio.Redis, or one per event loop (from a URL)

@@ -34,6 +34,7 @@ __all__ = [
     "SETTLE",
     "SLOT_ACQUIRE",
     "SLOT_COUNT",
+    "SLOT_LIST",
     "SLOT_RELEASE",
     "SLOT_RENAME",
     "SLOT_RENEW",
@@ -297,5 +298,13 @@ SLOT_RENAME = (
 if redis.call('ZREM', KEYS[1], ARGV[1]) == 0 then return 0 end
 redis.call('ZADD', KEYS[1], now + tonumber(ARGV[3]), ARGV[2])
 return 1
+"""
+)
+
+#: KEYS[1]: the slots. Returns the holders (leases not ended), oldest lease first.
+SLOT_LIST = (
+    _SLOT_HEAD
+    + """
+return redis.call('ZRANGE', KEYS[1], 0, -1)
 """
 )

@@ -43,7 +43,7 @@ __all__ = ["BulkSlot", "BulkSlots", "BulkSlotsBusyError", "bulk_slot_limit"]
 logger = logging.getLogger("shopify_client")
 
 #: seconds a slot lasts unless renewed (a poll every few seconds renews it)
-DEFAULT_SLOT_LEASE = 600.0
+DEFAULT_SLOT_LEASE = _redis_pacing.DEFAULT_SLOT_LEASE
 #: seconds acquire() waits for a slot by default
 DEFAULT_SLOT_WAIT = 60.0
 #: how often a waiting acquire() asks again
@@ -111,9 +111,12 @@ class BulkSlots:
     """Bulk-operation slots of one kind for one app on one shop, counted in Redis.
 
     ``redis``: a Redis URL, a ``redis.Redis`` or a ``redis.asyncio.Redis`` (the
-    async methods only). ``shop``: the shop's endpoint or domain. ``limit``: slots
-    (:func:`bulk_slot_limit` of the API version). ``lease``: seconds a slot lasts
-    unless renewed. ``max_wait``: seconds :meth:`acquire` waits by default.
+    async methods only), or a :class:`~._redis_pacing.RedisQueryCostLimiter`, whose
+    connection and fault state the slots then share (one WARNING for both; the
+    token is then optional: the limiter's app). ``shop``: the shop's endpoint or
+    domain. ``limit``: slots (:func:`bulk_slot_limit` of the API version).
+    ``lease``: seconds a slot lasts unless renewed. ``max_wait``: seconds
+    :meth:`acquire` waits by default.
     ``timeout``: seconds one Redis command may take (URLs only).
     """
 
@@ -122,7 +125,7 @@ class BulkSlots:
         redis: object,
         *,
         shop: str,
-        access_token: str,
+        access_token: str | None = None,
         kind: Kind = "query",
         limit: int,
         lease: float = DEFAULT_SLOT_LEASE,
@@ -141,14 +144,24 @@ class BulkSlots:
                 or (name != "max_wait" and value == 0)
             ):
                 raise ConfigurationError(f"{name} must be a number of seconds up to 86,400")
-        # the connection handling of the pacing limiter, reused (it owns no state here)
-        self._redis = _redis_pacing.RedisQueryCostLimiter(
-            redis, access_token=access_token, timeout=timeout
-        )
+        if isinstance(redis, _redis_pacing.RedisQueryCostLimiter):
+            # a client's pacing limiter: its connections and its fault state, shared
+            self._redis = redis
+            app = redis._app
+            if access_token is not None:
+                redis.check_app(access_token)
+        elif access_token is None:
+            raise ConfigurationError("BulkSlots needs the app's access_token (hashed in the keys)")
+        else:
+            # the connection handling of the pacing limiter, reused (it owns no state here)
+            self._redis = _redis_pacing.RedisQueryCostLimiter(
+                redis, access_token=access_token, timeout=timeout
+            )
+            app = app_id(access_token)
         endpoint = shop if "://" in shop else f"https://{shop}/"
         self.kind, self.limit = kind, limit
         self._lease, self._max_wait = float(lease), float(max_wait)
-        self._key = f"{PREFIX}:{{{_shop_of(endpoint)}|{app_id(access_token)}}}:{kind}"
+        self._key = f"{PREFIX}:{{{_shop_of(endpoint)}|{app}}}:{kind}"
         self._lock = threading.Lock()
         self._local: set[str] = set()  # holders counted in-process (Redis failing)
 
@@ -173,7 +186,7 @@ class BulkSlots:
         except self._redis._errors as exc:
             self._redis._failed(exc)
             raise _Down from None
-        self._redis._answered()
+        self._redis._back()  # a shared limiter's settles that Redis missed, sent now
         return result
 
     async def _run_async(self, text: str, args: list[object]) -> Any:
@@ -194,7 +207,7 @@ class BulkSlots:
         except redis._errors as exc:
             redis._failed(exc)
             raise _Down from None
-        redis._answered()
+        await redis._back_async()
         return result
 
     def _take_args(self, holder: str) -> list[object]:
@@ -209,32 +222,58 @@ class BulkSlots:
 
     # -- the API -----------------------------------------------------------------------
 
+    @property
+    def lease(self) -> float:
+        """Seconds a slot lasts unless renewed."""
+        return self._lease
+
+    def try_acquire(self, *, count_locally: bool = True) -> BulkSlot | None:
+        """A slot now, or None if every one is taken (one Redis command, no wait).
+
+        Redis failing: a slot counted in this process (``count_locally``), or, with
+        ``count_locally=False``, an uncounted one (``shared`` False: Shopify's own
+        answer decides, as without Redis)."""
+        holder = uuid.uuid4().hex
+        try:
+            if int(self._run(_redis_scripts.SLOT_ACQUIRE, self._take_args(holder))):
+                return BulkSlot(self, holder, True)
+            return None
+        except _Down:
+            return self._fallback(holder, count_locally)
+
+    async def try_acquire_async(self, *, count_locally: bool = True) -> BulkSlot | None:
+        """:meth:`try_acquire` for a task."""
+        holder = uuid.uuid4().hex
+        try:
+            args = self._take_args(holder)
+            if int(await self._run_async(_redis_scripts.SLOT_ACQUIRE, args)):
+                return BulkSlot(self, holder, True)
+            return None
+        except _Down:
+            return self._fallback(holder, count_locally)
+
+    def _fallback(self, holder: str, count_locally: bool) -> BulkSlot | None:
+        if not count_locally:
+            return BulkSlot(self, holder, False)
+        return BulkSlot(self, holder, False) if self._take_local(holder) else None
+
     def acquire(self, *, max_wait: float | None = None) -> BulkSlot:
         """A slot, waiting at most ``max_wait`` seconds (the owner's by default) for
         one; else :class:`BulkSlotsBusyError`."""
-        holder = uuid.uuid4().hex
         started = time.monotonic()
         while True:
-            try:
-                if int(self._run(_redis_scripts.SLOT_ACQUIRE, self._take_args(holder))):
-                    return BulkSlot(self, holder, True)
-            except _Down:
-                if self._take_local(holder):
-                    return BulkSlot(self, holder, False)
+            slot = self.try_acquire()
+            if slot is not None:
+                return slot
             time.sleep(self._pause(started, max_wait))
 
     async def acquire_async(self, *, max_wait: float | None = None) -> BulkSlot:
         """:meth:`acquire` for a task."""
-        holder = uuid.uuid4().hex
         started = time.monotonic()
         while True:
-            try:
-                args = self._take_args(holder)
-                if int(await self._run_async(_redis_scripts.SLOT_ACQUIRE, args)):
-                    return BulkSlot(self, holder, True)
-            except _Down:
-                if self._take_local(holder):
-                    return BulkSlot(self, holder, False)
+            slot = await self.try_acquire_async()
+            if slot is not None:
+                return slot
             await asyncio.sleep(self._pause(started, max_wait))
 
     def _pause(self, started: float, max_wait: float | None) -> float:
@@ -258,6 +297,90 @@ class BulkSlots:
         except _Down:
             with self._lock:
                 return len(self._local)
+
+    def holders(self) -> list[str]:
+        """Who holds the slots now (random ids, or operation ids once attached); []
+        while Redis fails (this process's, counted locally)."""
+        try:
+            return [_text(h) for h in self._run(_redis_scripts.SLOT_LIST, [0])]
+        except _Down:
+            with self._lock:
+                return sorted(self._local)
+
+    async def holders_async(self) -> list[str]:
+        """:meth:`holders` for a task."""
+        try:
+            return [_text(h) for h in await self._run_async(_redis_scripts.SLOT_LIST, [0])]
+        except _Down:
+            with self._lock:
+                return sorted(self._local)
+
+    def renew_operation(self, operation_id: str, lease: float | None = None) -> bool:
+        """Extend the lease of the slot of ``operation_id`` (seen running), whoever took
+        it, by ``lease`` seconds (the owner's by default). True if it held one."""
+        seconds = self._lease if lease is None else lease
+        try:
+            return bool(int(self._run(_redis_scripts.SLOT_RENEW, [operation_id, seconds])))
+        except _Down:
+            return False
+
+    async def renew_operation_async(self, operation_id: str, lease: float | None = None) -> bool:
+        """:meth:`renew_operation` for a task."""
+        seconds = self._lease if lease is None else lease
+        try:
+            args: list[object] = [operation_id, seconds]
+            return bool(int(await self._run_async(_redis_scripts.SLOT_RENEW, args)))
+        except _Down:
+            return False
+
+    async def release_operation_async(self, operation_id: str) -> bool:
+        """:meth:`release_operation` for a task."""
+        with self._lock:
+            if operation_id in self._local:
+                self._local.discard(operation_id)
+                return True
+        try:
+            args: list[object] = [operation_id]
+            return bool(int(await self._run_async(_redis_scripts.SLOT_RELEASE, args)))
+        except _Down:
+            return False
+
+    async def release_async(self, slot: BulkSlot) -> None:
+        """Release ``slot`` from a task (:meth:`BulkSlot.release` blocks on Redis)."""
+        if slot.released:
+            return
+        if not slot.shared:
+            self._release(slot)
+            return
+        slot.released = True
+        with contextlib.suppress(_Down):  # else its lease ends it
+            await self._run_async(_redis_scripts.SLOT_RELEASE, [slot.holder])
+
+    async def attach_async(self, slot: BulkSlot, operation_id: str) -> None:
+        """:meth:`BulkSlot.attach` from a task."""
+        if not isinstance(operation_id, str) or not operation_id:
+            raise ConfigurationError("operation_id must be a bulk operation's id (a string)")
+        if slot.released:
+            return
+        if not slot.shared:
+            self._attach(slot, operation_id)
+            return
+        with contextlib.suppress(_Down):
+            args: list[object] = [slot.holder, operation_id, self._lease]
+            await self._run_async(_redis_scripts.SLOT_RENAME, args)
+        slot.holder = operation_id
+
+    async def renew_async(self, slot: BulkSlot) -> bool:
+        """:meth:`BulkSlot.renew` from a task."""
+        if slot.released:
+            return False
+        if not slot.shared:
+            return True
+        try:
+            args: list[object] = [slot.holder, self._lease]
+            return bool(int(await self._run_async(_redis_scripts.SLOT_RENEW, args)))
+        except _Down:
+            return True
 
     def release_operation(self, operation_id: str) -> bool:
         """Free the slot of the bulk operation ``operation_id`` (it ended), whoever took
@@ -307,6 +430,10 @@ class BulkSlots:
         with contextlib.suppress(_Down):
             self._run(_redis_scripts.SLOT_RENAME, [slot.holder, operation_id, self._lease])
         slot.holder = operation_id
+
+
+def _text(value: object) -> str:
+    return value.decode() if isinstance(value, bytes) else str(value)
 
 
 class _Down(Exception):
