@@ -5,7 +5,7 @@
 line on stdin (all workers start together), then:
 
 - ``run``: starts ``RUNS`` bulk queries one after another, reading each one's
-  records, and prints ``{"records": n, "ids": [...]}`` as JSON;
+  records, and prints ``{"records": n, "ids": [...], "failed": [error names]}``;
 - ``hold``: takes a slot and prints ``held`` without starting any operation, then
   sleeps (the test kills it: a process that died before Shopify named its operation);
 - ``hold-op``: starts one bulk query, prints ``held <id>``, then sleeps without ever
@@ -20,7 +20,7 @@ import json
 import sys
 import time
 
-from shopify_client import BulkCallOptions
+from shopify_client import BulkCallOptions, ShopifyError
 from shopify_client._bulk_slots import take
 from shopify_client._redis_pacing import RedisQueryCostLimiter
 from shopify_client.testing import ADMIN_TOKEN
@@ -39,7 +39,6 @@ def main(mode: str, endpoint: str, url: str, runs: int, lease: float) -> None:
     with Client2024(
         endpoint=endpoint,
         access_token=ADMIN_TOKEN,
-        max_retries=0,
         pacing=pacing,  # type: ignore[arg-type]
     ) as client:
         print("ready", flush=True)
@@ -54,12 +53,16 @@ def main(mode: str, endpoint: str, url: str, runs: int, lease: float) -> None:
             print("held", run.id, flush=True)
             time.sleep(60)
             return
-        records, ids = 0, []
+        records, ids, failed = 0, [], []
         for _ in range(runs):
-            run = client._bulk_start(SPEC_2024, {"query": "status:active"}, False, OPTIONS)
-            records += len(list(run))
-            ids.append(run.id)
-        print(json.dumps({"records": records, "ids": ids}), flush=True)
+            try:
+                run = client._bulk_start(SPEC_2024, {"query": "status:active"}, False, OPTIONS)
+                records += len(list(run))
+            except ShopifyError as exc:
+                failed.append(type(exc).__name__)
+            else:
+                ids.append(run.id)
+        print(json.dumps({"records": records, "ids": ids, "failed": failed}), flush=True)
 
 
 if __name__ == "__main__":
