@@ -186,6 +186,33 @@ def test_a_frozen_redis_holds_no_call(
     assert shop.executed["Products"] == 22
 
 
+def test_a_frozen_redis_holds_no_async_call(
+    shop: FakeShopify, redis_url: str, redis_server: RedisServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The asyncio client made from the URL: its socket timeouts alone end each
+    command (no asyncio.timeout on top of them)."""
+    endpoint = shop.endpoint("admin", "2024-01")
+
+    async def run() -> bool:
+        async with AsyncClient(
+            endpoint=endpoint, access_token=ADMIN_TOKEN, pacing=redis_url
+        ) as client:
+            await client.products(first=1)  # connected, shared
+            redis_server.pause()
+            try:
+                await asyncio.gather(*(client.products(first=1) for _ in range(10)))
+            finally:
+                redis_server.resume()
+            assert isinstance(client.pacing, RedisQueryCostLimiter)
+            return client.pacing.shared
+
+    with caplog.at_level(logging.WARNING, logger="shopify_client"):
+        assert asyncio.run(run()) is False
+    (warning,) = warnings_of(caplog)
+    assert "TimeoutError" in warning
+    assert shop.executed["Products"] == 11
+
+
 def test_settles_missed_while_redis_froze_are_sent_when_it_answers(
     redis_url: str, redis_server: RedisServer
 ) -> None:
