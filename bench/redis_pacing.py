@@ -4,12 +4,19 @@ process, bench/server.py), with each process pacing on its own (``pacing=True``)
 and with every process sharing one model in Redis (``pacing="redis://..."``, a real
 redis-server on 127.0.0.1 started here).
 
+Each worker first makes :data:`WARM_CALLS` calls through a client of its own, against
+a bucket that never runs dry (a worker that has been running); then the bucket is
+reset full, Redis emptied, and the run starts from a new client in each worker.
+
 Per mode: the THROTTLED answers the shop gave (goal 0 with Redis), the calls that
 failed after their retries (goal 0), and the share of the restore rate (as section
 5: the floor ``(spent - maximum) / restore_rate`` over the elapsed time; goal at
-least 95%). Then the latency Redis adds to one call: one process's reserve and
-settle, sync and async, Redis against in-process, with a bucket that never runs dry
-(the median of the difference; goal at most 0.3 ms on loopback).
+least 95%). Then bulk-operation slots: :data:`BULK_PROCESSES` processes each start
+:data:`BULK_RUNS` bulk queries (2026-04: five at once per app) against one
+FakeShopify, counting its "already in progress" answers (goal 0 with Redis). Then
+the latency Redis adds to one call: one process's reserve and settle, sync and
+async, Redis against in-process, with a bucket that never runs dry (the median of
+the difference; goal at most 0.3 ms on loopback).
 """
 
 from __future__ import annotations
@@ -159,6 +166,95 @@ def shared_run(
     )
 
 
+#: bulk slots: processes x bulk queries each (2026-04: five run at once per app)
+BULK_PROCESSES, BULK_RUNS = 8, 3
+BULK_QUICK = (6, 1)
+
+
+def _bulk_worker(conn: Connection, endpoint: str, pacing: str, runs: int) -> None:
+    """One process starting ``runs`` bulk queries one after another, each read to its
+    end; sends (records, failed starts)."""
+    import logging
+
+    warnings.simplefilter("ignore")
+    logging.getLogger("shopify_client").addHandler(logging.NullHandler())
+    logging.getLogger("shopify_client").propagate = False
+    from shopify_admin_2026_04 import Client
+    from shopify_client import ShopifyError
+
+    value: Any = True if pacing == "in-process" else pacing
+    records = failed = 0
+    with Client(endpoint=endpoint, access_token=ADMIN_TOKEN, pacing=value) as client:
+        conn.send("ready")
+        conn.recv()  # go
+        for _ in range(runs):
+            try:
+                run = client.export_products(poll_interval=0.02, max_poll_interval=0.1)
+                records += len(list(run))
+            except ShopifyError:
+                failed += 1
+    conn.send((records, failed))
+
+
+def _count_refusals(fake: Any) -> list[int]:
+    """[n]: the "already in progress" answers of ``fake``'s bulk queries, as they go."""
+    refused = [0]
+    original = fake.bulk._run
+
+    def counted(version: str, variables: dict[str, Any]) -> dict[str, Any]:
+        answer: dict[str, Any] = original(version, variables)
+        if "already in progress" in str(answer):
+            refused[0] += 1
+        return answer
+
+    fake.bulk._run = counted
+    return refused
+
+
+def bulk_slots(url: str, processes: int, runs: int) -> dict[str, dict[str, int]]:
+    """Per mode: the "already in progress" answers FakeShopify gave, and failed starts."""
+    from shopify_client.testing import FakeShopify
+
+    out: dict[str, dict[str, int]] = {}
+    for mode in ("in-process", url):
+        with FakeShopify() as fake:
+            fake.bulk.roots, fake.bulk.children, fake.bulk.running_polls = 3, 2, 4
+            refused = _count_refusals(fake)
+            context = multiprocessing.get_context("spawn")
+            pipes, workers = [], []
+            for _ in range(processes):
+                parent, child = context.Pipe(duplex=True)
+                args = (child, fake.endpoint("admin", "2026-04"), mode, runs)
+                process = context.Process(target=_bulk_worker, args=args, daemon=True)
+                process.start()
+                pipes.append(parent)
+                workers.append(process)
+            try:
+                for pipe in pipes:
+                    if not pipe.poll(START_TIMEOUT):
+                        raise RuntimeError("a bench worker did not start in time")
+                    pipe.recv()
+                for pipe in pipes:
+                    pipe.send("go")
+                figures = []
+                for pipe in pipes:
+                    if not pipe.poll(START_TIMEOUT * 5):
+                        raise RuntimeError("a bench worker did not finish in time")
+                    figures.append(pipe.recv())
+            finally:
+                for process in workers:
+                    process.join(10)
+                    if process.is_alive():
+                        process.kill()
+                        process.join()
+        out["in-process" if mode == "in-process" else "redis"] = {
+            "already_in_progress": refused[0],
+            "failed_starts": sum(f[1] for f in figures),
+            "records": sum(f[0] for f in figures),
+        }
+    return out
+
+
 def _empty(url: str) -> None:
     import redis
 
@@ -230,6 +326,9 @@ def measure(ctx: Context) -> list[Row]:
             log(f"7. shared pacing, {name}: {processes} processes x {calls} calls @ {in_flight}")
             run = shared_run(shop, mode, processes, calls, in_flight, maximum, rate)
             runs.append(SharedRun(name, *list(run.__dict__.values())[1:]))
+        bulk_processes, bulk_runs = BULK_QUICK if s.quick else (BULK_PROCESSES, BULK_RUNS)
+        log(f"7. bulk slots: {bulk_processes} processes x {bulk_runs} bulk queries")
+        slots = bulk_slots(redis_server.url, bulk_processes, bulk_runs)
         log("7. shared pacing: latency Redis adds to one call")
         latency = added_latency(
             redis_server.url, LATENCY_ROUNDS_QUICK if s.quick else LATENCY_ROUNDS
@@ -240,6 +339,7 @@ def measure(ctx: Context) -> list[Row]:
             {**run.__dict__, "share_of_restore_rate": run.share(maximum, rate)} for run in runs
         ],
         "reserve_settle_median_s": latency,
+        "bulk_slots": {"processes": bulk_processes, "runs": bulk_runs, **slots},
     }
     rows = []
     for run in runs:
@@ -271,6 +371,22 @@ def measure(ctx: Context) -> list[Row]:
                 f"{share:.1%}",
                 f">= {GOAL_SHARE:.0%}" if redis else "",
                 share >= GOAL_SHARE if redis else None,
+            )
+        )
+    for name, figures in slots.items():
+        redis = name == "redis"
+        rows.append(
+            Row(
+                "7",
+                f"{bulk_processes} processes x {bulk_runs} bulk queries (5 slots), {name} "
+                "slots: 'already in progress' / failed starts",
+                f"{figures['already_in_progress']} / {figures['failed_starts']}",
+                "",
+                "",
+                "0 / 0" if redis else "",
+                (figures["already_in_progress"] == 0 and figures["failed_starts"] == 0)
+                if redis
+                else None,
             )
         )
     for flavour, medians in latency.items():
