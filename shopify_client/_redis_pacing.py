@@ -524,13 +524,14 @@ class RedisQueryCostLimiter(QueryCostLimiter):
             return await asyncio.wait_for(
                 asyncio.to_thread(script, keys=keys, args=args), self._timeout * 2
             )
+        client, script = self._async, scripts[which]
         if self._url is not None:
             # a client made here: its socket timeouts bound the connect, the send and
             # the answer (no asyncio.timeout on top: a tenth of the call's overhead)
-            return await scripts[which](keys=keys, args=args)
+            return await _evalsha(client, script, keys, args)
         # a hard bound on top of the socket timeouts (a client object's may be none)
         async with asyncio.timeout(self._timeout * 2):
-            return await scripts[which](keys=keys, args=args)
+            return await _evalsha(client, script, keys, args)
 
     # -- granting ---------------------------------------------------------------------
 
@@ -801,6 +802,16 @@ class RedisQueryCostLimiter(QueryCostLimiter):
                 self._available, self._maximum, self._rate = reading
                 self._at = time.monotonic()
                 self._blind = False
+
+
+async def _evalsha(client: Any, script: Any, keys: list[str], args: list[object]) -> Any:
+    """EVALSHA of a registered script, loading it if Redis lost it (a restart): what
+    redis-py's Script does, without its per-call checks (a few microseconds a call)."""
+    try:
+        return await client.evalsha(script.sha, len(keys), *keys, *args)
+    except _redis_module().exceptions.NoScriptError:
+        script.sha = await client.script_load(script.script)
+        return await client.evalsha(script.sha, len(keys), *keys, *args)
 
 
 def _packed(args: list[object]) -> list[object]:

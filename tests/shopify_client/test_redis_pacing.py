@@ -328,3 +328,20 @@ def test_without_redis_server_the_tests_fail_naming_the_package() -> None:
 
     with pytest.raises(RedisServerMissingError, match="Debian package redis-server"):
         RedisServer(binary="no-such-redis-server")
+
+
+def test_an_async_limiter_reloads_the_scripts_redis_lost(redis_url: str) -> None:
+    """SCRIPT FLUSH (as a restart does): the next EVALSHA answers NOSCRIPT, the script
+    is loaded again and the call stays shared, no fallback."""
+    shared = limiter(redis_url)
+
+    async def run() -> None:
+        ticket = await shared.acquire_async("Products", {"first": 1})
+        await shared.settle_async(ticket, cost(10, 990), answered=True)
+        with redis.Redis.from_url(redis_url) as client:
+            client.script_flush()
+        ticket = await shared.acquire_async("Products", {"first": 1})
+        await shared.settle_async(ticket, cost(10, 980), answered=True)
+
+    asyncio.run(run())
+    assert shared.failures == 0 and shared.shared
