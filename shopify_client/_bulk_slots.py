@@ -48,6 +48,7 @@ import weakref
 from typing import Any
 
 from ._bulk_errors import BulkConcurrencyError
+from ._exceptions import ShopifyError
 from ._redis_pacing import RedisQueryCostLimiter
 from ._redis_slots import BulkSlot, BulkSlots, Kind, bulk_slot_limit
 
@@ -137,10 +138,13 @@ def take(client: Any, kind: Kind, *, wait: float, poll: float, max_poll: float) 
         if now >= look_at:  # ask Shopify how the holders' operations are doing
             for holder in slots.holders():
                 if holder.startswith(_GID_PREFIX):
-                    response = client.execute(
-                        STATUS_QUERY, "BulkSlotStatus", {"id": holder}, operation_type="query"
-                    )
-                    status = _status(client.get_data(response))
+                    try:
+                        response = client.execute(
+                            STATUS_QUERY, "BulkSlotStatus", {"id": holder}, operation_type="query"
+                        )
+                        status = _status(client.get_data(response))
+                    except ShopifyError:  # advisory: the lease still ends it
+                        continue
                     if status is None or status in ENDED:
                         slots.release_operation(holder)
             interval = min(max_poll, interval * 2)
@@ -170,10 +174,13 @@ async def take_async(
         if now >= look_at:
             for holder in await slots.holders_async():
                 if holder.startswith(_GID_PREFIX):
-                    response = await client.execute(
-                        STATUS_QUERY, "BulkSlotStatus", {"id": holder}, operation_type="query"
-                    )
-                    status = _status(client.get_data(response))
+                    try:
+                        response = await client.execute(
+                            STATUS_QUERY, "BulkSlotStatus", {"id": holder}, operation_type="query"
+                        )
+                        status = _status(client.get_data(response))
+                    except ShopifyError:  # advisory: the lease still ends it
+                        continue
                     if status is None or status in ENDED:
                         await slots.release_operation_async(holder)
             interval = min(max_poll, interval * 2)

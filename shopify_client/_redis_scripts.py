@@ -133,7 +133,8 @@ local function grant(cost, alone)
   redis.call('ZADD', KEYS[2], now + lease, id)
   redis.call('HSET', KEYS[6], id, tostring(counted))
   save()
-  return '1 0 ' .. grants .. ' ' .. shared .. ' ' .. tostring(cost or -1) .. ' ' .. (alone and 1 or 0) .. ' ' .. peers
+  return '1 0 ' .. grants .. ' ' .. shared .. ' ' .. tostring(cost or -1) .. ' '
+    .. (alone and 1 or 0) .. ' ' .. peers
 end
 if av == nil or mx == nil or rate == nil then
   if blind then return grant(nil, false) end

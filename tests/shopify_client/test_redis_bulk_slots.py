@@ -25,7 +25,7 @@ import pytest
 from shopify_client import BulkCallOptions, BulkConcurrencyError, BulkStartError
 from shopify_client._bulk_slots import slots_of
 from shopify_client._redis_pacing import RedisQueryCostLimiter
-from shopify_client.testing import ADMIN_TOKEN, FakeShopify
+from shopify_client.testing import ADMIN_TOKEN, FakeShopify, Fault
 from tests.conftest import ROOT
 from tests.shopify_client.conftest import closed_port
 
@@ -182,6 +182,19 @@ def test_a_killed_holders_slot_is_freed_when_its_operation_ends(
         assert len(list(run)) == 3
     assert fake.bulk.operations[operation_id].status == "COMPLETED"
     assert refusals == [] and held_slots(fake, redis_url) == []
+
+
+def test_a_failed_look_at_a_holders_operation_only_waits(fake: FakeShopify, redis_url: str) -> None:
+    """The status query about a holder's operation fails (a 502): the waiting start
+    keeps waiting, within slot_wait, until the holder's lease ends."""
+    holder = client(fake, RedisQueryCostLimiter(redis_url, access_token=ADMIN_TOKEN, slot_lease=1))
+    first = start(holder)  # its process stops polling it
+    fake.enqueue(Fault.html_error(502))  # the waiting start's first look at it fails
+    with client(fake, redis_url) as admin:
+        run = start(admin, poll_interval=0.05, max_poll_interval=0.05)
+        assert held_slots(fake, redis_url) == [run.id]
+    assert first.id != run.id
+    holder.close()
 
 
 # -- one process -----------------------------------------------------------------------
