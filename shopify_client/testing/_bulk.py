@@ -123,6 +123,14 @@ class _StorageHandler(BaseHTTPRequestHandler):
             with contextlib.suppress(OSError):
                 self.connection.shutdown(socket.SHUT_RDWR)
 
+    def do_POST(self) -> None:
+        """A bulk mutation's upload (see ``_bulk_mutation``)."""
+        uploads = self.server.host.uploads
+        if uploads is None:
+            self._plain(404, b"<Error>NoSuchBucket</Error>")
+            return
+        uploads.receive(self)
+
     def _plain(self, status: int, body: bytes) -> None:
         self.send_response(status)
         self.send_header("Content-Type", "application/xml")
@@ -150,8 +158,14 @@ class StorageHost:
         self._stalls: set[str] = set()
         self.stall_seconds = 2.0
         self.requests: list[dict[str, str]] = []
+        #: the bulk mutations' uploads (``_bulk_mutation.FakeBulkMutations``), if any
+        self.uploads: Any = None
         self._lock = threading.Lock()
         self._server: _StorageServer | None = None
+
+    def url(self, path: str) -> str:
+        assert self._server is not None
+        return f"http://127.0.0.1:{self._server.server_address[1]}{path}"
 
     def start(self) -> None:
         if self._server is not None:
@@ -266,12 +280,24 @@ class FakeBulk:
         self._ids = itertools.count(1000)
         self._lock = threading.Lock()
         self._dir = tempfile.mkdtemp(prefix="fake-bulk-")
+        self._mutations: Any = None
+
+    @property
+    def mutations(self) -> Any:
+        """Bulk mutations: staged uploads and their runs (see ``_bulk_mutation``)."""
+        if self._mutations is None:
+            from ._bulk_mutation import FakeBulkMutations
+
+            self._mutations = FakeBulkMutations(self, self._schemas)
+        return self._mutations
 
     def inject(self, *faults: BulkFault) -> None:
         """How the next operations end, one fault each, in order."""
         self._faults.extend(faults)
 
     def stop(self) -> None:
+        if self._mutations is not None:
+            self._mutations.stop()
         self.storage.stop()
         with contextlib.suppress(OSError):
             os.rmdir(self._dir)
@@ -303,6 +329,10 @@ class FakeBulk:
             return None
         name = fields[0].name.value
         variables = body.get("variables") or {}
+        if name == "bulkOperationRunMutation":
+            return self.mutations.run(version, variables)  # type: ignore[no-any-return]
+        if name == "stagedUploadsCreate":
+            return self.mutations.stage(version, variables)  # type: ignore[no-any-return]
         if name == "bulkOperationRunQuery":
             return self._run(version, variables)
         if name == "bulkOperationCancel":
@@ -312,7 +342,11 @@ class FakeBulk:
         return None
 
     def _running(self) -> list[str]:
-        ours = [o.id for o in self.operations.values() if o.status in ("CREATED", "RUNNING")]
+        ours = [
+            o.id
+            for o in self.operations.values()
+            if o.status in ("CREATED", "RUNNING") and o.node().get("type") == "QUERY"
+        ]
         return [*self.others, *ours]
 
     def _run(self, version: str, variables: dict[str, Any]) -> dict[str, Any]:

@@ -412,7 +412,8 @@ class FakeShopify:
 
     def _bulk_answer(self, version: str, body: dict[str, Any]) -> dict[str, Any] | None:
         query = body.get("query")
-        if not isinstance(query, str) or "bulkoperation" not in query.lower():
+        lowered = query.lower() if isinstance(query, str) else ""
+        if "bulkoperation" not in lowered and "stageduploadscreate" not in lowered:
             return None
         return self.bulk.answer(version, body)
 
