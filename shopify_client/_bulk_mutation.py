@@ -52,7 +52,7 @@ from ._bulk_run import (
     bulk_options,
     bulk_query_slots,
 )
-from ._exceptions import ConfigurationError
+from ._exceptions import ConfigurationError, ShopifyError
 from ._staged_upload import (
     STAGE_MUTATION,
     read_target,
@@ -126,7 +126,7 @@ class BulkMutationCallOptions(BulkCallOptions, total=False):
     upload_deadline: float
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class BulkLineMessage:
     """A user error of one line's payload, or an error of the whole line."""
 
@@ -135,7 +135,7 @@ class BulkLineMessage:
     code: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class BulkMutationResult(Generic[PayloadT]):
     """What one input line did: ``line`` (its index in the caller's iterable),
     ``data`` (the mutation's typed payload; None when the line failed as a whole),
@@ -305,7 +305,7 @@ class _Core(Generic[PayloadT]):
                     user_errors = tuple(
                         e
                         for key, errors in root.items()
-                        if key == "userErrors" or key.endswith("UserErrors")
+                        if errors and (key == "userErrors" or key.endswith("UserErrors"))
                         for e in _line_errors(errors)
                     )
             self.results_read += 1
@@ -313,7 +313,7 @@ class _Core(Generic[PayloadT]):
                 line=first + line,
                 data=payload,
                 user_errors=user_errors,
-                errors=_line_errors(value.get("errors")),
+                errors=_line_errors(value["errors"]) if "errors" in value else (),
             )
 
 
@@ -515,9 +515,19 @@ def start_sync(
             finally:
                 part.remove()
             parts.append(_new_part(client, part, operation_id, settings, BulkRun))
+    except ShopifyError as exc:
+        _name_started(exc, parts)
+        raise
     finally:
         writer.close()
     return BulkMutationRun(client, spec, parts, settings)
+
+
+def _name_started(exc: ShopifyError, parts: list[_PartRun]) -> None:
+    """An error while starting a later part names the parts already running
+    (``operation_ids``): cancel them, or resume them with their ids."""
+    if parts and not getattr(exc, "operation_ids", ()):
+        exc.operation_ids = tuple(p.id for p in parts)  # type: ignore[attr-defined]
 
 
 def _new_part(
@@ -628,6 +638,9 @@ async def start_async(
             finally:
                 part.remove()
             parts.append(_new_part(client, part, operation_id, settings, AsyncBulkRun))
+    except ShopifyError as exc:
+        _name_started(exc, parts)
+        raise
     finally:
         writer.close()
     return AsyncBulkMutationRun(client, spec, parts, settings)

@@ -4,7 +4,8 @@
 
     ShopifyError
     ├── ConfigurationError
-    │   └── BulkMutationInputError   an input line that cannot be written (``line``)
+    │   └── BulkMutationInputError   an input line that cannot be written (``line``,
+    │                                ``operation_ids``: the parts already started)
     └── BulkOperationError
         ├── BulkUploadError          the storage host refused (or never took) a part's
         │                            file: ``part``, ``status_code``, ``operation_ids``
@@ -15,7 +16,8 @@
                                        (indexes in the caller's iterable)
 
 A bulk mutation's other endings (FAILED, CANCELED, EXPIRED, a result file gone, a
-start refused, no free slot) raise the bulk query errors of :mod:`._bulk_errors`.
+start refused, no free slot) raise the bulk query errors of :mod:`._bulk_errors`;
+raised while a later part starts, they carry ``operation_ids`` too.
 """
 
 from __future__ import annotations
@@ -34,6 +36,8 @@ class BulkMutationInputError(ConfigurationError):
     def __init__(self, message: str, *, line: int) -> None:
         super().__init__(message)
         self.line = line
+        #: the parts started before this line's part (cancel or resume them)
+        self.operation_ids: tuple[str, ...] = ()
 
 
 class BulkUploadError(BulkOperationError):

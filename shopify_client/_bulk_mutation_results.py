@@ -24,7 +24,7 @@ from ._bulk_mutation_errors import BulkMutationLinesError
 
 __all__ = ["MAX_NAMED", "ResultStore"]
 
-_CACHE_KIB = 8192
+_CACHE_KIB = 2048
 #: how many missing / duplicated lines an error names
 MAX_NAMED = 100
 
@@ -39,7 +39,12 @@ class ResultStore:
         )
         os.close(fd)
         self._db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
-        for pragma in ("journal_mode=OFF", "synchronous=OFF", f"cache_size=-{_CACHE_KIB}"):
+        for pragma in (
+            "journal_mode=OFF",
+            "synchronous=OFF",
+            "temp_store=FILE",  # the index's sort spills to disk, not to memory
+            f"cache_size=-{_CACHE_KIB}",
+        ):
             self._db.execute(f"PRAGMA {pragma}")
         self._db.execute("CREATE TABLE results (seq INTEGER PRIMARY KEY, line, body TEXT)")
         self._db.execute("BEGIN")

@@ -285,3 +285,11 @@ def test_the_signed_form_is_not_in_reprs(fake: FakeShopify) -> None:
     assert "SECRET" not in repr(target)
     run = start(client_for(fake), lines(1))
     assert "X-Goog" not in repr(run) and "policy" not in repr(run)
+
+
+def test_a_bad_line_in_a_later_part_names_the_parts_already_started(fake: FakeShopify) -> None:
+    items: list[Any] = [*lines(20), {"product": {"title": []}}]
+    with pytest.raises(BulkMutationInputError) as caught:
+        start(client_for(fake), items, max_file_bytes=300)
+    started = [o.id for o in fake.bulk.mutations.operations]
+    assert started and caught.value.operation_ids == tuple(started)
