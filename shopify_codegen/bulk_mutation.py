@@ -12,6 +12,9 @@ column:
   GraphQL API mutations", "limited to one connection field");
 - not a bulk operation mutation itself (``bulkOperationRunMutation``,
   ``bulkOperationRunQuery``, ``bulkOperationCancel``): Shopify refuses recursion;
+- a mutation that needs ``@idempotent(key:)`` (from 2026-04, per its description)
+  carries it with a variable, so each line gives its own key (a literal key would be
+  applied once; none fails every line);
 - fragments are allowed (they are sent with the mutation text).
 
 What is generated for ``mutation ImportProducts($product: ProductCreateInput!)``:
@@ -110,12 +113,47 @@ def mutation_problems(
             f"it selects {len(fields)} mutation fields ({names}); Shopify runs one "
             "mutation field per line",
         )
+    mutation_type = schema.mutation_type
     for node in fields:
         if node.name.value in REFUSED_FIELDS:
             problem(node, f"'{node.name.value}' cannot run inside a bulk operation")
+        definition = mutation_type.fields.get(node.name.value) if mutation_type else None
+        if definition is not None:
+            _idempotency_problem(schema, definition, node, problem)
     if operation.name is None:
         problem(operation, "a bulk mutation needs a name (its method is named after it)")
     return problems
+
+
+def _idempotency_problem(
+    schema: GraphQLSchema, definition: Any, node: FieldNode, problem: Any
+) -> None:
+    """A mutation that needs ``@idempotent(key:)`` (2026-04 on): in bulk, the key is a
+    variable of each line (a literal one would make Shopify apply only the first line;
+    none fails every line at run time). The generator adds no key to bulk mutations."""
+    from graphql import VariableNode
+
+    from .idempotency import DIRECTIVE, support_of
+
+    if "idempotency key is required" not in (definition.description or ""):
+        return
+    if (support_of(schema, definition) or None) is None:
+        return
+    found = next((d for d in node.directives or () if d.name.value == DIRECTIVE), None)
+    key = next((a.value for a in (found.arguments if found else ()) if a.name.value == "key"), None)
+    if key is None:
+        problem(
+            node,
+            f"'{node.name.value}' requires @{DIRECTIVE}(key:) on this version; in a bulk "
+            f"mutation give it a variable (@{DIRECTIVE}(key: $idempotencyKey)): each line "
+            "carries its own key",
+        )
+    elif not isinstance(key, VariableNode):
+        problem(
+            node,
+            f"'{node.name.value}' has a literal @{DIRECTIVE} key: every line would send it, "
+            "and Shopify applies a repeated key once; use a variable",
+        )
 
 
 def _root_field_name(text: str) -> str:

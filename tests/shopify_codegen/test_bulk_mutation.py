@@ -85,6 +85,19 @@ def test_each_rule_names_file_line_and_column(
     assert str(hit).startswith(f"bulk/op.graphql:1:{text.index(marker) + 1}: error")
 
 
+def test_a_mutation_that_needs_a_key_takes_it_per_line(tmp_path: Path) -> None:
+    head = "mutation A($input: InventoryAdjustQuantitiesInput!, $k: String!) {\n  "
+    tail = " { userErrors { message } }\n}\n"
+    bare = head + "inventoryAdjustQuantities(input: $input)" + tail
+    found = findings(tmp_path, bare.replace(", $k: String!", ""))
+    assert any("requires @idempotent(key:)" in f.message and f.line == 2 for f in found), found
+    literal = head + 'inventoryAdjustQuantities(input: $input) @idempotent(key: "k")' + tail
+    found = findings(tmp_path, literal.replace(", $k: String!", ""))
+    assert any("literal @idempotent key" in f.message for f in found), found
+    per_line = head + "inventoryAdjustQuantities(input: $input) @idempotent(key: $k)" + tail
+    assert findings(tmp_path, per_line) == []
+
+
 def test_validate_cli_reports_a_broken_bulk_mutation(tmp_path: Path) -> None:
     path = tmp_path / "bulk" / "op.graphql"
     path.parent.mkdir()
