@@ -115,7 +115,7 @@ class _SyncBulk:
         client_identifier: str | None,
         options: BulkMutationCallOptions,
     ) -> BulkMutationRun[T]:
-        from ._bulk_mutation import start_sync  # with the first bulk mutation
+        from ._bulk_mutation_start import start_sync  # with the first bulk mutation
 
         return start_sync(self, spec, lines, client_identifier, options)
 
@@ -126,7 +126,7 @@ class _SyncBulk:
         part_lines: Iterable[int] | None,
         options: BulkMutationCallOptions,
     ) -> BulkMutationRun[T]:
-        from ._bulk_mutation import resume_sync
+        from ._bulk_mutation_start import resume_sync
 
         return resume_sync(self, spec, ids, part_lines, options)
 
@@ -159,7 +159,7 @@ class _AsyncBulk:
         client_identifier: str | None,
         options: BulkMutationCallOptions,
     ) -> AsyncBulkMutationRun[T]:
-        from ._bulk_mutation import start_async
+        from ._bulk_mutation_start import start_async
 
         return await start_async(self, spec, lines, client_identifier, options)
 
@@ -170,7 +170,7 @@ class _AsyncBulk:
         part_lines: Iterable[int] | None,
         options: BulkMutationCallOptions,
     ) -> AsyncBulkMutationRun[T]:
-        from ._bulk_mutation import resume_async
+        from ._bulk_mutation_start import resume_async
 
         return resume_async(self, spec, ids, part_lines, options)
 
