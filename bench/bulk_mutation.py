@@ -159,12 +159,18 @@ def _timed(fn: Any, count: int) -> tuple[float, float]:
 
 def _peak(count: int) -> float:
     """Peak RSS (MiB) of a fresh process running the pipeline for ``count`` inputs."""
+    # VmHWM, not ru_maxrss: a child's ru_maxrss starts at its parent's RSS when forked
+    # (Linux keeps it across exec), so under bench/run.py every size read the same
     code = (
         "import resource, sys, tempfile\n"
         "from bench.bulk_mutation import pipeline\n"
         "with tempfile.TemporaryDirectory() as d:\n"
         "    pipeline(int(sys.argv[1]), d)\n"
-        "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)\n"
+        "try:\n"
+        "    status = open('/proc/self/status').read().split('VmHWM:')[1]\n"
+        "    print(int(status.split()[0]))\n"
+        "except (OSError, IndexError):\n"
+        "    print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)\n"
     )
     root = Path(__file__).resolve().parent.parent
     done = subprocess.run(
