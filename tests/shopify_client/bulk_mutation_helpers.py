@@ -66,6 +66,13 @@ def echo(variables: dict[str, Any]) -> dict[str, Any]:
     return {"productCreate": {"product": {"title": title, "handle": title.lower()}}}
 
 
+def respond(variables: dict[str, Any]) -> dict[str, Any]:
+    """FakeShopify's fast path (no schema): the whole payload, made from the line."""
+    title = variables["product"].get("title") or "untitled"
+    product = {"id": f"gid://shopify/Product/{len(title)}", "title": title, "handle": title.lower()}
+    return {"productCreate": {"product": product, "userErrors": []}}
+
+
 def lines(count: int, prefix: str = "Board") -> list[Variables]:
     return [Variables(product=ProductInput(title=f"{prefix} {i}")) for i in range(count)]
 

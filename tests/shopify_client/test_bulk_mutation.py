@@ -27,7 +27,16 @@ from shopify_client import (
 from shopify_client.testing import ADMIN_TOKEN, FakeShopify
 
 from .bulk_helpers import AsyncClient, Client2024, client_for
-from .bulk_mutation_helpers import SPEC, SPEC_2024, ProductInput, Result, Variables, echo, lines
+from .bulk_mutation_helpers import (
+    SPEC,
+    SPEC_2024,
+    ProductInput,
+    Result,
+    Variables,
+    echo,
+    lines,
+    respond,
+)
 
 FAST: BulkMutationCallOptions = {"poll_interval": 0.001, "max_poll_interval": 0.002}
 
@@ -35,8 +44,17 @@ FAST: BulkMutationCallOptions = {"poll_interval": 0.001, "max_poll_interval": 0.
 @pytest.fixture
 def fake() -> Iterator[FakeShopify]:
     with FakeShopify() as shop:
-        shop.answer("ImportProducts", echo)
+        shop.bulk.mutations.responder = respond  # the schema's way: test_schema_execution
         yield shop
+
+
+def test_schema_execution_of_each_line() -> None:
+    """Without a responder, each line's mutation runs on the committed schema, shaped
+    by fake.answer like any call."""
+    with FakeShopify() as shop:
+        shop.answer("ImportProducts", echo)
+        run = start(client_for(shop), lines(3))
+        assert titles(run) == [(0, "Board 0"), (1, "Board 1"), (2, "Board 2")]
 
 
 def start(
@@ -293,3 +311,14 @@ def test_a_bad_line_in_a_later_part_names_the_parts_already_started(fake: FakeSh
         start(client_for(fake), items, max_file_bytes=300)
     started = [o.id for o in fake.bulk.mutations.operations]
     assert started and caught.value.operation_ids == tuple(started)
+
+
+def test_at_most_five_parts_run_at_once_from_2026_01(fake: FakeShopify) -> None:
+    fake.bulk.running_polls = 10_000  # nothing ends: the sixth part finds no slot
+    with pytest.raises(BulkConcurrencyError) as caught:
+        start(client_for(fake), lines(40), max_file_bytes=250, slot_wait=0.05)
+    running = [o.id for o in fake.bulk.mutations.operations]
+    assert len(running) == 5
+    assert caught.value.slots == 5
+    assert all(operation_id in str(caught.value) for operation_id in running)
+    assert getattr(caught.value, "operation_ids", ()) == tuple(running)
