@@ -257,8 +257,10 @@ class _Core(Generic[PayloadT]):
     def __repr__(self) -> str:
         return f"{type(self).__name__}(ids={self.ids!r}, status={self.status!r})"
 
-    def _prepare(self, part: _PartRun, state: BulkOperationState, offset: int) -> str | None:
-        url: str | None = part.operation._source(state, False)
+    def _prepare(
+        self, part: _PartRun, state: BulkOperationState, offset: int, partial: bool
+    ) -> str | None:
+        url: str | None = part.operation._source(state, partial)
         if part.first_line is None:
             part.first_line = offset
         return url
@@ -273,10 +275,33 @@ class _Core(Generic[PayloadT]):
             )
         return part.lines
 
-    def _emit(self, part: _PartRun, store: ResultStore) -> Iterator[BulkMutationResult[PayloadT]]:
+    def _checked(
+        self, part: _PartRun, state: BulkOperationState, store: ResultStore, partial: bool
+    ) -> Iterator[BulkMutationResult[PayloadT]]:
+        """The part's results once its file is in ``store``: checked, in input order.
+        ``partial``: a FAILED part's partial file, where lines may lack a result."""
+        store.finish()
+        expected = self._expected(part, state, store)
+        store.check(
+            expected=expected,
+            first_line=part.first_line or 0,
+            part=part.index,
+            operation_id=part.id,
+            allow_missing=partial,
+        )
+        return self._emit(part, store, expected if partial else None)
+
+    def _emit(
+        self, part: _PartRun, store: ResultStore, fill_to: int | None = None
+    ) -> Iterator[BulkMutationResult[PayloadT]]:
         model = self.spec.result()
         first = part.first_line or 0
+        wanted = 0
         for line, body in store.rows():
+            while fill_to is not None and wanted < line:
+                yield _no_result(first + wanted)
+                wanted += 1
+            wanted = line + 1
             value = json.loads(body)
             data = value.get("data")
             payload = None
@@ -298,6 +323,22 @@ class _Core(Generic[PayloadT]):
                 user_errors=user_errors,
                 errors=_line_errors(value["errors"]) if "errors" in value else (),
             )
+        while fill_to is not None and wanted < fill_to:
+            yield _no_result(first + wanted)
+            wanted += 1
+
+
+#: the code of a line a FAILED part's partial file has no result for
+NO_RESULT = "NO_RESULT"
+
+
+def _no_result(line: int) -> BulkMutationResult[Any]:
+    message = (
+        "no result: the operation failed before reporting this line (it may or may not have run)"
+    )
+    return BulkMutationResult(
+        line=line, data=None, errors=(BulkLineMessage(message, code=NO_RESULT),)
+    )
 
 
 class BulkMutationRun(_Core[PayloadT]):
@@ -322,15 +363,21 @@ class BulkMutationRun(_Core[PayloadT]):
                 part.operation.cancel()
 
     def results(
-        self, *, timeout: float | None = None, transport: httpx.BaseTransport | None = None
+        self,
+        *,
+        partial: bool = False,
+        timeout: float | None = None,
+        transport: httpx.BaseTransport | None = None,
     ) -> Iterator[BulkMutationResult[PayloadT]]:
         """One result per input line, in input order. Each part is checked whole
-        (every line once) before its first result is yielded."""
+        (every line once) before its first result is yielded. ``partial=True``: a
+        FAILED part's partial file is read instead of raising; its lines without a
+        result get one whose ``errors`` has code ``NO_RESULT``."""
         limit = MAX_MUTATION_SECONDS if timeout is None else timeout
         offset = 0
         for part in self._parts:
             state = part.operation._terminal(limit)
-            url = self._prepare(part, state, offset)
+            url = self._prepare(part, state, offset, partial)
             store = ResultStore(directory=self.settings.bulk.directory)
             try:
                 if url is not None:
@@ -341,18 +388,10 @@ class BulkMutationRun(_Core[PayloadT]):
                         operation_id=part.id,
                         transport=transport,
                     )
-                store.finish()
-                expected = self._expected(part, state, store)
-                store.check(
-                    expected=expected,
-                    first_line=part.first_line or 0,
-                    part=part.index,
-                    operation_id=part.id,
-                )
-                yield from self._emit(part, store)
+                yield from self._checked(part, state, store, partial and state.status == "FAILED")
             finally:
                 store.close()
-            offset = (part.first_line or 0) + expected
+            offset = (part.first_line or 0) + (part.lines or 0)
 
     def __iter__(self) -> Iterator[BulkMutationResult[PayloadT]]:
         return self.results()
@@ -375,13 +414,17 @@ class AsyncBulkMutationRun(_Core[PayloadT]):
                 await part.operation.cancel()
 
     async def results(
-        self, *, timeout: float | None = None, transport: httpx.AsyncBaseTransport | None = None
+        self,
+        *,
+        partial: bool = False,
+        timeout: float | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
     ) -> AsyncIterator[BulkMutationResult[PayloadT]]:
         limit = MAX_MUTATION_SECONDS if timeout is None else timeout
         offset = 0
         for part in self._parts:
             state = await part.operation._terminal(limit)
-            url = self._prepare(part, state, offset)
+            url = self._prepare(part, state, offset, partial)
             store = ResultStore(directory=self.settings.bulk.directory)
             try:
                 if url is not None:
@@ -392,19 +435,13 @@ class AsyncBulkMutationRun(_Core[PayloadT]):
                         operation_id=part.id,
                         transport=transport,
                     )
-                store.finish()
-                expected = self._expected(part, state, store)
-                store.check(
-                    expected=expected,
-                    first_line=part.first_line or 0,
-                    part=part.index,
-                    operation_id=part.id,
-                )
-                for result in self._emit(part, store):
+                for result in self._checked(
+                    part, state, store, partial and state.status == "FAILED"
+                ):
                     yield result
             finally:
                 store.close()
-            offset = (part.first_line or 0) + expected
+            offset = (part.first_line or 0) + (part.lines or 0)
 
     def __aiter__(self) -> AsyncIterator[BulkMutationResult[PayloadT]]:
         return self.results()

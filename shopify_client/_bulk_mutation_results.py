@@ -95,9 +95,18 @@ class ResultStore:
         ).fetchone()
         return None if row is None or row[0] is None else int(row[0])
 
-    def check(self, *, expected: int, first_line: int, part: int, operation_id: str) -> None:
+    def check(
+        self,
+        *,
+        expected: int,
+        first_line: int,
+        part: int,
+        operation_id: str,
+        allow_missing: bool = False,
+    ) -> None:
         """Raises :class:`BulkMutationLinesError` unless each of ``0..expected-1``
-        is there exactly once and nothing else is."""
+        is there exactly once (at most once with ``allow_missing``: a partial file)
+        and nothing else is."""
         db = self._db
         duplicated = [
             first_line + int(r[0])
@@ -121,7 +130,7 @@ class ResultStore:
             "WHERE typeof(line) = 'integer' AND line >= 0 AND line < ?",
             (expected,),
         ).fetchone()[0]
-        if distinct < expected:
+        if distinct < expected and not allow_missing:
             wanted = 0
             for (line,) in db.execute(
                 "SELECT DISTINCT line FROM results WHERE typeof(line) = 'integer' "

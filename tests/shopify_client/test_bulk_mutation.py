@@ -322,3 +322,16 @@ def test_at_most_five_parts_run_at_once_from_2026_01(fake: FakeShopify) -> None:
     assert caught.value.slots == 5
     assert all(operation_id in str(caught.value) for operation_id in running)
     assert getattr(caught.value, "operation_ids", ()) == tuple(running)
+
+
+def test_a_failed_parts_partial_results_are_read_only_when_asked(fake: FakeShopify) -> None:
+    fake.bulk.inject("failed_partial")
+    run = start(client_for(fake), lines(10))
+    with pytest.raises(BulkOperationFailedError) as caught:
+        list(run)
+    assert caught.value.partial_data
+    results = list(run.results(partial=True))
+    assert [r.line for r in results] == list(range(10))  # still one result per input
+    unknown = [r for r in results if r.errors and r.errors[0].code == "NO_RESULT"]
+    assert len(unknown) == 5 and all(r.data is None for r in unknown)
+    assert all(r.ok for r in results if r not in unknown)
