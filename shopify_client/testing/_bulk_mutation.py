@@ -119,8 +119,14 @@ class FakeBulkMutations:
 
     # -- stagedUploadsCreate ------------------------------------------------------------
 
-    def stage(self, version: str, variables: dict[str, Any]) -> dict[str, Any]:
+    def stage(self, version: str, variables: dict[str, Any]) -> dict[str, Any] | None:
+        """Targets for ``BULK_MUTATION_VARIABLES``; None for other resources (media...),
+        which FakeShopify answers from the schema as before."""
         inputs = variables.get("input")
+        if not isinstance(inputs, list) or not all(
+            isinstance(i, dict) and i.get("resource") == "BULK_MUTATION_VARIABLES" for i in inputs
+        ):
+            return None
         targets = []
         errors = []
         for i, item in enumerate(inputs if isinstance(inputs, list) else []):

@@ -294,6 +294,7 @@ def test_async(fake: FakeShopify) -> None:
             return out
 
     assert asyncio.run(main()) == list(range(15))
+    assert fake.bulk.storage.leaked_headers() == []
 
 
 def test_the_signed_form_is_not_in_reprs(fake: FakeShopify) -> None:

@@ -98,7 +98,7 @@ def test_a_file_past_the_versions_limit_is_refused(
 
 
 def test_staging_checks_the_resource_and_type(fake: FakeShopify) -> None:
-    answer = staged(fake, mimeType="text/csv")
+    answer = staged(fake, mimeType="text/csv")  # a bulk upload of the wrong type
     assert answer["stagedTargets"] is None
     assert "mimeType" in answer["userErrors"][0]["message"]
 
@@ -112,3 +112,10 @@ def test_headers_are_recorded(fake: FakeShopify) -> None:
         headers={"X-Shopify-Access-Token": "leak"},
     )
     assert fake.bulk.storage.leaked_headers() == ["x-shopify-access-token"]
+
+
+def test_other_staged_uploads_are_answered_from_the_schema(fake: FakeShopify) -> None:
+    answer = staged(fake, resource="IMAGE", mimeType="image/png", httpMethod="PUT")
+    assert answer["userErrors"] == []
+    assert answer["stagedTargets"]  # made up from the schema, as for any call
+    assert fake.bulk.mutations.uploads == {}
