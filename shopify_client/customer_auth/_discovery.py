@@ -69,7 +69,11 @@ class ShopEndpoints:
 
 
 def endpoints_for_shop_id(shop_id: int | str, api_version: str = "2026-04") -> ShopEndpoints:
-    """The documented URLs of a shop on ``shopify.com``, from its numeric id (no request)."""
+    """The documented URLs of a shop on ``shopify.com``, from its numeric id (no request).
+
+    ``issuer`` stays None: Shopify documents no issuer for these URLs, and a guessed
+    one would refuse every real ID token if wrong. The ID token's ``iss`` and a
+    callback's ``iss`` are checked against a *discovered* issuer only."""
     from .._endpoint import endpoint_for, normalize_shop_id
 
     sid = normalize_shop_id(shop_id)
@@ -78,7 +82,6 @@ def endpoints_for_shop_id(shop_id: int | str, api_version: str = "2026-04") -> S
         authorization_endpoint=f"{base}/oauth/authorize",
         token_endpoint=f"{base}/oauth/token",
         end_session_endpoint=f"{base}/logout",
-        issuer=base,
         graphql_api=endpoint_for("customer", sid, api_version),
     )
 

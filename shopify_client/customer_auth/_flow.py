@@ -26,28 +26,20 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import hmac
-import json
-import re
 import secrets
 import time
 from collections.abc import Mapping
 from types import TracebackType
 from typing import Any, Self
-from urllib.parse import parse_qs, urlencode, urlsplit
+from urllib.parse import urlencode, urlsplit
 
 import httpx
 
 from .._exceptions import ConfigurationError, ShopifyError
+from ._answers import tokens_from
+from ._callback import UsedStates, callback_code
 from ._discovery import ShopEndpoints
-from ._errors import (
-    AuthorizationDeniedError,
-    CustomerAuthError,
-    NonceMismatchError,
-    RefreshError,
-    StateMismatchError,
-    TokenRequestError,
-)
+from ._errors import RefreshError, TokenRequestError
 from ._http import Answer, new_async_client, new_client, send, send_async
 from ._tokens import DEFAULT_REFRESH_MARGIN, CustomerTokens, LoginRequest
 
@@ -68,10 +60,9 @@ _RESERVED = frozenset(
         "code_challenge_method",
     }
 )
-_MAX_CALLBACK = 16 * 1024  # characters of a callback URL or query string
 
 
-def _bare(error: CustomerAuthError) -> CustomerAuthError:
+def _bare(error: ShopifyError) -> ShopifyError:
     """``error`` without the frames it was raised in (they hold the code, the verifier
     and the token answer) nor the exception it was raised while handling."""
     error.__context__ = None
@@ -83,29 +74,6 @@ def pkce_challenge(verifier: str) -> str:
     """RFC 7636 S256: ``BASE64URL(SHA256(verifier))`` without padding."""
     digest = hashlib.sha256(verifier.encode("ascii")).digest()
     return base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
-
-
-def _oauth_code(value: object) -> str | None:
-    """An OAuth ``error`` code as an error message may show it (RFC 6749: a short
-    token of printable ASCII); anything else is not shown."""
-    if isinstance(value, str) and re.fullmatch(r"[A-Za-z0-9_.-]{1,64}", value):
-        return value
-    return None
-
-
-def _jwt_claims(token: str) -> dict[str, Any] | None:
-    """The claims of a compact JWT (its middle part), or None. Not a signature check:
-    the ID token came straight from the token endpoint over TLS, which OpenID Connect
-    Core 3.1.3.7 accepts in place of one for the code flow."""
-    parts = token.split(".")
-    if len(parts) != 3 or len(parts[1]) > 16_384:
-        return None
-    try:
-        raw = base64.urlsafe_b64decode(parts[1] + "=" * (-len(parts[1]) % 4))
-        claims = json.loads(raw)
-    except (ValueError, RecursionError):
-        return None
-    return claims if isinstance(claims, dict) else None
 
 
 class _FlowCore:
@@ -154,6 +122,8 @@ class _FlowCore:
                 "scope must include 'openid': the nonce is checked in the ID token it brings"
             )
         self.scope = scope
+        #: the logins completed through this object: a replayed callback is refused
+        self._used = UsedStates()
 
     @property
     def confidential(self) -> bool:
@@ -203,47 +173,6 @@ class _FlowCore:
             redirect_uri=self.redirect_uri,
         )
 
-    # -- the callback ---------------------------------------------------------------
-
-    def _callback_code(self, login: LoginRequest, callback: str | Mapping[str, Any]) -> str:
-        if not isinstance(login, LoginRequest):
-            raise ConfigurationError("login must be the LoginRequest begin_login() returned")
-        params = self._callback_params(callback)
-        state = params.get("state")
-        if not state or not hmac.compare_digest(state.encode(), login.state.encode()):
-            raise StateMismatchError(
-                "the callback's state is not the one this login sent (a forged, replayed "
-                "or crossed callback): no code was exchanged"
-            )
-        error = params.get("error")
-        if error is not None:
-            shown = _oauth_code(error) or "(not shown)"
-            raise AuthorizationDeniedError(
-                f"the customer's login ended with OAuth error {shown}", error=shown
-            )
-        code = params.get("code")
-        if not code:
-            raise TokenRequestError("the callback carries no code (and no error)")
-        return code
-
-    @staticmethod
-    def _callback_params(callback: str | Mapping[str, Any]) -> dict[str, str]:
-        if isinstance(callback, str):
-            if len(callback) > _MAX_CALLBACK:
-                raise ConfigurationError("the callback URL is too long to be one")
-            query = urlsplit(callback).query if "://" in callback else callback.lstrip("?")
-            parsed = parse_qs(query, keep_blank_values=True)
-            return {k: v[0] for k, v in parsed.items() if v}
-        if isinstance(callback, Mapping):
-            out: dict[str, str] = {}
-            for key, value in callback.items():
-                if isinstance(value, list | tuple):
-                    value = value[0] if value else ""
-                if isinstance(key, str) and isinstance(value, str):
-                    out[key] = value
-            return out
-        raise ConfigurationError("callback must be the callback URL or its query parameters")
-
     # -- token requests -------------------------------------------------------------
 
     def _auth_headers(self) -> dict[str, str]:
@@ -283,70 +212,19 @@ class _FlowCore:
         nonce: str | None = None,
         previous: CustomerTokens | None = None,
     ) -> CustomerTokens:
-        body = answer.json if isinstance(answer.json, dict) else {}
-        if answer.status_code != 200 or not isinstance(body.get("access_token"), str):
-            code = _oauth_code(body.get("error"))
-            shown = f" ({code})" if code else ""
-            raise error(
-                f"the token endpoint refused the {what}: HTTP {answer.status_code}{shown}",
-                error=code,
-                status_code=answer.status_code,
-            )
-        expires_in = body.get("expires_in")
-        if (
-            isinstance(expires_in, bool)
-            or not isinstance(expires_in, int | float)
-            or expires_in < 0
-        ):
-            raise error(
-                f"the token endpoint's {what} answer has no expires_in",
-                status_code=answer.status_code,
-            )
-
-        def text(key: str) -> str | None:
-            value = body.get(key)
-            return value if isinstance(value, str) and value else None
-
-        id_token = text("id_token") or (previous.id_token if previous else None)
-        if nonce is not None:
-            self._check_id_token(text("id_token"), nonce)
-        from .._auth import check_token
-
-        try:
-            access = check_token("the access token", body["access_token"])
-        except ConfigurationError:
-            raise error(
-                f"the token endpoint's {what} answer holds an access token that cannot be "
-                "sent as a header (value not shown)",
-                status_code=answer.status_code,
-            ) from None
-        return CustomerTokens(
-            access_token=access,
-            # from when the request started: the token may have been minted then
-            expires_at=started + float(expires_in),
-            refresh_token=text("refresh_token") or (previous.refresh_token if previous else None),
-            id_token=id_token,
-            scope=text("scope") or (previous.scope if previous else None),
-            token_type=text("token_type") or "Bearer",
+        return tokens_from(
+            answer,
+            error,
+            what,
+            started=started,
+            client_id=self.client_id,
+            issuer=self.endpoints.issuer,
+            nonce=nonce,
+            previous=previous,
         )
 
-    def _check_id_token(self, id_token: str | None, nonce: str) -> None:
-        claims = _jwt_claims(id_token) if id_token else None
-        if claims is None:
-            raise NonceMismatchError(
-                "the token endpoint sent no readable ID token, so the login's nonce cannot "
-                "be checked: the tokens were not accepted"
-            )
-        got = claims.get("nonce")
-        if not isinstance(got, str) or not hmac.compare_digest(got.encode(), nonce.encode()):
-            raise NonceMismatchError(
-                "the ID token's nonce is not this login's (a replayed or injected token): "
-                "the tokens were not accepted"
-            )
-        audience = claims.get("aud")
-        audiences = audience if isinstance(audience, list) else [audience]
-        if audience is not None and self.client_id not in audiences:
-            raise NonceMismatchError("the ID token was issued to another client: not accepted")
+    def _callback_code(self, login: LoginRequest, callback: str | Mapping[str, Any]) -> str:
+        return callback_code(login, callback, issuer=self.endpoints.issuer, used=self._used)
 
     # -- logout ---------------------------------------------------------------------
 
@@ -397,7 +275,7 @@ class CustomerAccountAuth(_FlowCore):
         check the ID token's nonce: the customer's tokens, or a typed error."""
         try:
             return self._complete(login, callback)
-        except CustomerAuthError as exc:
+        except ShopifyError as exc:  # a ConfigurationError's frames hold the callback too
             error = exc
         del callback  # holds the code: out of the frame a traceback shows
         raise _bare(error) from None
@@ -417,7 +295,7 @@ class CustomerAccountAuth(_FlowCore):
             started = time.time()
             answer = self._post(form, RefreshError, "refresh")
             return self._tokens(answer, RefreshError, "refresh", started=started, previous=tokens)
-        except CustomerAuthError as exc:
+        except ShopifyError as exc:  # a ConfigurationError's frames hold the callback too
             error = exc
         raise _bare(error) from None
 
@@ -488,7 +366,7 @@ class AsyncCustomerAccountAuth(_FlowCore):
         """See :meth:`CustomerAccountAuth.complete_login`."""
         try:
             return await self._complete(login, callback)
-        except CustomerAuthError as exc:
+        except ShopifyError as exc:  # a ConfigurationError's frames hold the callback too
             error = exc
         del callback  # holds the code: out of the frame a traceback shows
         raise _bare(error) from None
@@ -510,7 +388,7 @@ class AsyncCustomerAccountAuth(_FlowCore):
             started = time.time()
             answer = await self._post(form, RefreshError, "refresh")
             return self._tokens(answer, RefreshError, "refresh", started=started, previous=tokens)
-        except CustomerAuthError as exc:
+        except ShopifyError as exc:  # a ConfigurationError's frames hold the callback too
             error = exc
         raise _bare(error) from None
 

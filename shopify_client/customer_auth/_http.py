@@ -1,5 +1,9 @@
 """Bounded HTTP for the login flow: one request, a byte cap, a deadline, no redirect.
 
+No redirect is followed even through a caller's ``http_client=`` built with
+``follow_redirects=True``: a 307 from the token endpoint would carry the form (the
+code and PKCE verifier, or the refresh token) to whatever host it names.
+
 The token endpoint's answers hold tokens: they are read through the runtime's
 bounded decoder, never logged, and an error quotes only the OAuth ``error`` code.
 """
@@ -32,6 +36,7 @@ class Answer:
     status_code: int
     headers: httpx.Headers
     json: Any  # the parsed body; None when it is not JSON
+    is_json: bool = True  # False: a body that does not parse (an HTML page...)
 
     def __repr__(self) -> str:  # the body may hold tokens
         return f"Answer(status_code={self.status_code}, body hidden)"
@@ -64,7 +69,7 @@ def _parse(status: int, headers: httpx.Headers, body: bytes) -> Answer:
     try:
         parsed = json.loads(body) if body else None
     except (ValueError, RecursionError):
-        parsed = None
+        return Answer(status, headers, None, is_json=False)
     return Answer(status, headers, parsed)
 
 
@@ -94,7 +99,11 @@ def send(
     error: ShopifyError
     try:
         with http.stream(
-            method, url, data=dict(data) if data else None, headers=dict(headers or {})
+            method,
+            url,
+            data=dict(data) if data else None,
+            headers=dict(headers or {}),
+            follow_redirects=False,  # whoever built the client: never to another host
         ) as response:
             reader = body_reader(response, MAX_BYTES)
             if response.is_stream_consumed:  # an in-process transport's ready body
@@ -133,7 +142,11 @@ async def send_async(
     error: ShopifyError
     try:
         async with http.stream(
-            method, url, data=dict(data) if data else None, headers=dict(headers or {})
+            method,
+            url,
+            data=dict(data) if data else None,
+            headers=dict(headers or {}),
+            follow_redirects=False,  # whoever built the client: never to another host
         ) as response:
             reader = body_reader(response, MAX_BYTES)
             if response.is_stream_consumed:  # an in-process transport's ready body
