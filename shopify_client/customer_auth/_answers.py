@@ -13,7 +13,9 @@ What is refused, each as the caller's :class:`TokenRequestError` subclass (or a
   bearer token bare in ``Authorization``);
 - on the code exchange, an ID token (OpenID Connect Core 3.1.3.7) without this
   login's ``nonce``, without this client in ``aud``, from another issuer than the
-  discovered one, or past its ``exp``.
+  discovered one, or past its ``exp``;
+- on a refresh, an ID token of another customer (``sub``), issuer or client than
+  the one it renews (OpenID Connect Core 12.2).
 
 The ID token's signature is not checked: it came straight from the token endpoint
 over TLS, which OpenID Connect Core 3.1.3.7 accepts in place of one for the code flow.
@@ -114,6 +116,23 @@ def check_id_token(
         raise NonceMismatchError("the ID token has expired (or names no exp time): not accepted")
 
 
+def _same_customer(new: str | None, old: str | None, client_id: str) -> bool:
+    """A refresh's ID token, if it sends one, names the login's customer (``sub``),
+    issuer and client."""
+    if new is None:
+        return True  # none sent: the login's stays
+    claims = jwt_claims(new)
+    if claims is None:
+        return False
+    audience = claims.get("aud")
+    if client_id not in (audience if isinstance(audience, list) else [audience]):
+        return False
+    before = jwt_claims(old) if old else None
+    if before is None:  # nothing to compare with (tokens stored without one)
+        return True
+    return all(claims.get(key) == before.get(key) for key in ("sub", "iss"))
+
+
 def tokens_from(
     answer: Answer,
     error: type[TokenRequestError],
@@ -170,6 +189,14 @@ def tokens_from(
 
     if nonce is not None:
         check_id_token(text("id_token"), nonce, client_id=client_id, issuer=issuer, now=time.time())
+    elif previous is not None and not _same_customer(
+        text("id_token"), previous.id_token, client_id
+    ):
+        raise error(
+            f"the {what} answer's ID token is not the same customer's, issuer's or "
+            "client's as the login's (OpenID Connect Core 12.2): not renewed",
+            status_code=status,
+        )
     try:
         access = check_token("the access token", body["access_token"])
     except ConfigurationError:

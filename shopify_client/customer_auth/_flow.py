@@ -41,6 +41,7 @@ from ._callback import UsedStates, callback_code
 from ._discovery import ShopEndpoints
 from ._errors import RefreshError, TokenRequestError
 from ._http import Answer, new_async_client, new_client, send, send_async
+from ._refresh import RefreshFlights
 from ._tokens import DEFAULT_REFRESH_MARGIN, CustomerTokens, LoginRequest
 
 __all__ = ["DEFAULT_SCOPE", "AsyncCustomerAccountAuth", "CustomerAccountAuth", "pkce_challenge"]
@@ -124,6 +125,8 @@ class _FlowCore:
         self.scope = scope
         #: the logins completed through this object: a replayed callback is refused
         self._used = UsedStates()
+        #: refreshes in progress and just done: racing refreshes share one request
+        self._flights = RefreshFlights()
 
     @property
     def confidential(self) -> bool:
@@ -291,13 +294,23 @@ class CustomerAccountAuth(_FlowCore):
     def refresh(self, tokens: CustomerTokens) -> CustomerTokens:
         """New tokens from the refresh token; :class:`RefreshError` if refused or failed."""
         try:
-            form = self._refresh_form(tokens)
-            started = time.time()
-            answer = self._post(form, RefreshError, "refresh")
-            return self._tokens(answer, RefreshError, "refresh", started=started, previous=tokens)
-        except ShopifyError as exc:  # a ConfigurationError's frames hold the callback too
+            return self._refresh(tokens)
+        except ShopifyError as exc:
             error = exc
-        raise _bare(error) from None
+        raise _bare(error) from None  # the frames below held the refresh token
+
+    def _refresh(self, tokens: CustomerTokens) -> CustomerTokens:
+        refresh_token = self._refresh_form(tokens)["refresh_token"]
+        with self._flights.turn(refresh_token):
+            renewed = self._flights.recent(refresh_token)  # a refresh that raced this one
+            if renewed is None:
+                started = time.time()
+                answer = self._post(self._refresh_form(tokens), RefreshError, "refresh")
+                renewed = self._tokens(
+                    answer, RefreshError, "refresh", started=started, previous=tokens
+                )
+                self._flights.remember(refresh_token, renewed)
+            return renewed
 
     def ensure_fresh(
         self, tokens: CustomerTokens, *, margin: float = DEFAULT_REFRESH_MARGIN
@@ -384,13 +397,23 @@ class AsyncCustomerAccountAuth(_FlowCore):
     async def refresh(self, tokens: CustomerTokens) -> CustomerTokens:
         """See :meth:`CustomerAccountAuth.refresh`."""
         try:
-            form = self._refresh_form(tokens)
-            started = time.time()
-            answer = await self._post(form, RefreshError, "refresh")
-            return self._tokens(answer, RefreshError, "refresh", started=started, previous=tokens)
-        except ShopifyError as exc:  # a ConfigurationError's frames hold the callback too
+            return await self._refresh(tokens)
+        except ShopifyError as exc:
             error = exc
-        raise _bare(error) from None
+        raise _bare(error) from None  # the frames below held the refresh token
+
+    async def _refresh(self, tokens: CustomerTokens) -> CustomerTokens:
+        refresh_token = self._refresh_form(tokens)["refresh_token"]
+        async with self._flights.turn_async(refresh_token):
+            renewed = self._flights.recent(refresh_token)  # a refresh that raced this one
+            if renewed is None:
+                started = time.time()
+                answer = await self._post(self._refresh_form(tokens), RefreshError, "refresh")
+                renewed = self._tokens(
+                    answer, RefreshError, "refresh", started=started, previous=tokens
+                )
+                self._flights.remember(refresh_token, renewed)
+            return renewed
 
     async def ensure_fresh(
         self, tokens: CustomerTokens, *, margin: float = DEFAULT_REFRESH_MARGIN
