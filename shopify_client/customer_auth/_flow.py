@@ -236,13 +236,34 @@ class _FlowCore:
     ) -> str:
         """Where to send the customer to end their Shopify session (RP-initiated
         logout: ``id_token_hint`` and an optional ``post_logout_redirect_uri``). The
-        caller also drops its stored tokens."""
+        caller also drops its stored tokens.
+
+        ``post_logout_redirect_uri`` must be an http(s) URL (https, or http on
+        loopback) without credentials or a fragment, as registered in the shop's
+        Customer Account API settings (Shopify sends the customer only to a
+        registered one). Never build it from a request parameter: pass your own
+        constant. ``javascript:``, ``data:``, relative and protocol-relative URLs
+        are refused here."""
+        from .._auth import check_token
+        from .._endpoint import check_endpoint
+
         id_token = tokens.id_token if isinstance(tokens, CustomerTokens) else tokens
         if not isinstance(id_token, str) or not id_token:
             raise ConfigurationError("logout needs the ID token (CustomerTokens.id_token)")
-        params = {"id_token_hint": id_token}
+        params = {"id_token_hint": check_token("the ID token", id_token)}
         if post_logout_redirect_uri is not None:
-            params["post_logout_redirect_uri"] = post_logout_redirect_uri
+            target = post_logout_redirect_uri
+            try:
+                check_endpoint(target)
+                if urlsplit(target).fragment or "#" in target:
+                    raise ConfigurationError("a fragment")
+            except ConfigurationError:
+                raise ConfigurationError(
+                    "post_logout_redirect_uri must be an https URL (http only on "
+                    "loopback) without credentials or a fragment, as registered in the "
+                    "shop's Customer Account API settings"
+                ) from None
+            params["post_logout_redirect_uri"] = target
         endpoint = self.endpoints.end_session_endpoint
         sep = "&" if urlsplit(endpoint).query else "?"
         return endpoint + sep + urlencode(params)
