@@ -20,6 +20,13 @@ This module never talks to a web framework: the caller redirects to
 :attr:`LoginRequest.url`, keeps the :class:`LoginRequest` in its session, and hands
 the callback URL (or its query parameters) to :meth:`complete_login`. The ``state``
 and ``nonce`` checks always run. PKCE is always used (S256), confidential or not.
+
+The checks live beside it: the callback's in :mod:`._callback` (state, repeated
+parameters, RFC 9207 ``iss``, single use), the token answer's in :mod:`._answers`
+(``expires_in``, ``token_type``, the ID token's nonce, audience, issuer and expiry),
+the sharing of racing refreshes in :mod:`._refresh`, and the bounded, never
+redirected requests in :mod:`._http`. Any error leaves :meth:`complete_login` and
+:meth:`refresh` without the frames that held the code, verifier or tokens.
 """
 
 from __future__ import annotations
