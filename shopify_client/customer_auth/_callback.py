@@ -52,6 +52,24 @@ def _once(pairs: list[tuple[object, object]]) -> dict[str, str]:
     return params
 
 
+def _mapping_pairs(callback: Mapping[str, Any]) -> list[tuple[object, object]]:
+    """Every (key, value) of a framework's query parameters, repeats included: a
+    multi-dict's ``items()`` shows one value a key (Starlette's the last, Werkzeug's
+    the first), which would hide an injected second ``code``."""
+    multi_items = getattr(callback, "multi_items", None)  # Starlette, httpx.QueryParams
+    if callable(multi_items):
+        return list(multi_items())
+    lists = getattr(callback, "lists", None)  # Werkzeug's MultiDict, Django's QueryDict
+    if callable(lists):
+        return [(key, v) for key, values in lists() for v in values]
+    pairs: list[tuple[object, object]] = []
+    for key, value in callback.items():
+        # a mapping of lists (parse_qs's): each value counts
+        values = list(value) if isinstance(value, list | tuple) else [value]
+        pairs += [(key, v) for v in values] or [(key, "")]
+    return pairs
+
+
 def callback_params(callback: str | Mapping[str, Any]) -> dict[str, str]:
     """The callback's query parameters, each once."""
     if isinstance(callback, str):
@@ -60,12 +78,7 @@ def callback_params(callback: str | Mapping[str, Any]) -> dict[str, str]:
         query = urlsplit(callback).query if "://" in callback else callback.lstrip("?")
         return _once(list(parse_qsl(query, keep_blank_values=True)))
     if isinstance(callback, Mapping):
-        pairs: list[tuple[object, object]] = []
-        for key, value in callback.items():
-            # a framework's multi-dict as a mapping of lists: each value counts
-            values = list(value) if isinstance(value, list | tuple) else [value]
-            pairs += [(key, v) for v in values] or [(key, "")]
-        return _once(pairs)
+        return _once(_mapping_pairs(callback))
     raise ConfigurationError("callback must be the callback URL or its query parameters")
 
 

@@ -132,3 +132,37 @@ def test_a_too_long_callback_keeps_its_code_out_of_the_traceback() -> None:
     ours = [f for f in shown.stack if "/tests/" not in f.filename]
     assert ours and CODE not in "".join(repr(f.locals) for f in ours)
     assert info.value.__context__ is None
+
+
+class LastValueMultiDict(dict[str, str]):
+    """Like Starlette's QueryParams: ``items()`` shows the last value of each key,
+    ``multi_items()`` all of them."""
+
+    def __init__(self, pairs: list[tuple[str, str]]) -> None:
+        super().__init__(pairs)
+        self._pairs = pairs
+
+    def multi_items(self) -> list[tuple[str, str]]:
+        return list(self._pairs)
+
+
+class FirstValueMultiDict(dict[str, str]):
+    """Like Werkzeug's MultiDict and Django's QueryDict: ``lists()`` has every value."""
+
+    def __init__(self, pairs: list[tuple[str, str]]) -> None:
+        super().__init__(reversed(pairs))
+        self._pairs = pairs
+
+    def lists(self) -> list[tuple[str, list[str]]]:
+        keys = dict.fromkeys(k for k, _ in self._pairs)
+        return [(k, [v for key, v in self._pairs if key == k]) for k in keys]
+
+
+@pytest.mark.parametrize("multidict", [LastValueMultiDict, FirstValueMultiDict])
+def test_a_frameworks_multidict_shows_its_repeated_parameters(multidict: Any) -> None:
+    endpoint, auth, login = endpoint_and_auth()
+    injected = multidict([("code", "injected"), ("state", login.state), ("code", CODE)])
+    with pytest.raises(InvalidCallbackError, match="more than once"):
+        auth.complete_login(login, injected)
+    assert endpoint.requests == []
+    assert auth.complete_login(login, multidict([("code", CODE), ("state", login.state)]))
