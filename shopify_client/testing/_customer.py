@@ -37,6 +37,8 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 if TYPE_CHECKING:
+    from shopify_client.customer_auth import CustomerTokens
+
     from ._server import FakeShopify
 
 __all__ = ["CUSTOMER_CLIENT_ID", "FAKE_SHOP_ID", "FakeCustomerAccounts"]
@@ -140,6 +142,22 @@ class FakeCustomerAccounts:
         return f"https://{host}"
 
     # -- scripting ------------------------------------------------------------------
+
+    def login(self) -> CustomerTokens:
+        """A signed-in customer's tokens, issued at once without the OAuth round
+        (discovery, authorize, callback, code exchange), for a test that only needs a
+        customer to call the API as: the same tokens the flow would end with."""
+        from shopify_client.customer_auth import CustomerTokens
+
+        _, body, _ = self._issue(None, None)
+        answer = json.loads(body)
+        return CustomerTokens(
+            access_token=answer["access_token"],
+            expires_at=time.time() + float(answer["expires_in"]),
+            refresh_token=answer["refresh_token"],
+            id_token=answer["id_token"],
+            scope=answer["scope"],
+        )
 
     def expire_access_tokens(self) -> None:
         """Every access token issued so far is past its expiry."""
