@@ -496,6 +496,44 @@ def _complete_prefix(lines: list[str], count: int) -> list[str]:
 # -- running a bulk query over made-up data ---------------------------------------
 
 
+def _inline_fragments(document: Any) -> Any:
+    """``document`` with every named fragment spread replaced by an inline fragment
+    of the same type condition and selections (recursively), so the executor walks
+    one tree whatever mix of spreads and inline fragments the query uses."""
+    from graphql import (
+        FragmentDefinitionNode,
+        FragmentSpreadNode,
+        InlineFragmentNode,
+        SelectionSetNode,
+        Visitor,
+        visit,
+    )
+
+    fragments = {
+        d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
+    }
+
+    class _Inline(Visitor):
+        def enter_fragment_spread(self, node: FragmentSpreadNode, *_: Any) -> Any:
+            fragment = fragments.get(node.name.value)
+            if fragment is None:
+                raise ValueError(f"Unknown fragment '{node.name.value}'.")
+            return InlineFragmentNode(
+                type_condition=fragment.type_condition,
+                directives=(),
+                selection_set=SelectionSetNode(selections=tuple(fragment.selection_set.selections)),
+            )
+
+    # one visit inlines one level; a fragment spreading another needs another pass
+    # (bounded: GraphQL forbids fragment cycles, and validation ran before)
+    for _ in range(len(fragments) + 1):
+        inlined = visit(document, _Inline())
+        if inlined == document:
+            break
+        document = inlined
+    return document
+
+
 @dataclass
 class _Line:
     text: str
@@ -516,7 +554,7 @@ class _Executor:
     def run(self, text: str) -> list[_Line]:
         from graphql import FieldNode, OperationDefinitionNode, parse
 
-        document = parse(text)
+        document = _inline_fragments(parse(text))
         operation = next(d for d in document.definitions if isinstance(d, OperationDefinitionNode))
         query_type = self.schema.query_type
         assert query_type is not None
@@ -568,6 +606,16 @@ class _Executor:
             # Shopify's compact form: no space after a comma or a colon
             yield _Line(json.dumps(record, ensure_ascii=False, separators=(",", ":")), descendants)
 
+    def _applies(self, condition: str, object_type: Any) -> bool:
+        """Whether a fragment on ``condition`` (a type, an interface or a union)
+        selects on ``object_type``, as GraphQL's execution decides."""
+        if condition == object_type.name:
+            return True
+        abstract = self.schema.get_type(condition)
+        from graphql import is_abstract_type
+
+        return is_abstract_type(abstract) and self.schema.is_sub_type(abstract, object_type)  # type: ignore[arg-type]
+
     def _concrete(self, node_type: Any) -> Any:
         from graphql import is_abstract_type
 
@@ -589,7 +637,7 @@ class _Executor:
         for selection in selection_set.selections:
             if isinstance(selection, InlineFragmentNode):
                 condition = selection.type_condition
-                if condition is None or condition.name.value == object_type.name:
+                if condition is None or self._applies(condition.name.value, object_type):
                     self._fill(
                         object_type, selection.selection_set, serial, own_id, record, descendants
                     )
