@@ -29,7 +29,17 @@ from pathlib import Path
 if __package__ in (None, ""):  # run as a script: bench/ is sys.path[0], the project is not
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench import bulk, concurrency, imports, pacing, per_call, redis_pacing, scale, tooling
+from bench import (
+    bulk,
+    bulk_mutation,
+    concurrency,
+    imports,
+    pacing,
+    per_call,
+    redis_pacing,
+    scale,
+    tooling,
+)
 from bench.ariadne_defaults import generate_ariadne_defaults
 from bench.common import DEFAULT_OUTPUT, ROOT, Context, JSONDict, Settings, log, request_bodies
 from bench.server import local_server
@@ -52,6 +62,7 @@ SECTIONS: tuple[Section, ...] = (
     Section("6", "scale", scale.measure),
     Section("7", "pacing shared over Redis", redis_pacing.measure),
     Section("8", "bulk", bulk.measure),
+    Section("9", "bulk mutations", bulk_mutation.measure),
 )
 
 

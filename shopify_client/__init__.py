@@ -53,6 +53,21 @@ if _typing.TYPE_CHECKING:
         BulkStartError,
         BulkWaitTimeoutError,
     )
+    from ._bulk_mutation import (
+        AsyncBulkMutationRun,
+        BulkLineMessage,
+        BulkMutation,
+        BulkMutationCallOptions,
+        BulkMutationResult,
+        BulkMutationRun,
+        bulk_mutation_file_limit,
+        bulk_mutation_slots,
+    )
+    from ._bulk_mutation_errors import (
+        BulkMutationInputError,
+        BulkMutationLinesError,
+        BulkUploadError,
+    )
     from ._bulk_reassembly import BulkConnection
     from ._bulk_run import (
         AsyncBulkRun,
@@ -84,6 +99,17 @@ if _typing.TYPE_CHECKING:
 # are dataclasses, which @dataclass builds with exec() at import). A name, once
 # loaded, is a plain attribute of this package.
 _LAZY = {
+    "AsyncBulkMutationRun": "_bulk_mutation",
+    "BulkLineMessage": "_bulk_mutation",
+    "BulkMutation": "_bulk_mutation",
+    "BulkMutationCallOptions": "_bulk_mutation",
+    "BulkMutationResult": "_bulk_mutation",
+    "BulkMutationRun": "_bulk_mutation",
+    "bulk_mutation_file_limit": "_bulk_mutation",
+    "bulk_mutation_slots": "_bulk_mutation",
+    "BulkMutationInputError": "_bulk_mutation_errors",
+    "BulkMutationLinesError": "_bulk_mutation_errors",
+    "BulkUploadError": "_bulk_mutation_errors",
     "AsyncBulkRun": "_bulk_run",
     "BulkCallOptions": "_bulk_run",
     "BulkConcurrencyError": "_bulk_errors",
@@ -131,6 +157,7 @@ __all__ = [
     "UNSET",
     "AdminBaseClient",
     "AsyncAdminBaseClient",
+    "AsyncBulkMutationRun",
     "AsyncBulkRun",
     "AsyncCustomerBaseClient",
     "AsyncStorefrontBaseClient",
@@ -140,6 +167,13 @@ __all__ = [
     "BulkConnection",
     "BulkDownloadError",
     "BulkIncompleteResultError",
+    "BulkLineMessage",
+    "BulkMutation",
+    "BulkMutationCallOptions",
+    "BulkMutationInputError",
+    "BulkMutationLinesError",
+    "BulkMutationResult",
+    "BulkMutationRun",
     "BulkOperationCanceledError",
     "BulkOperationError",
     "BulkOperationExpiredError",
@@ -150,6 +184,7 @@ __all__ = [
     "BulkResultUnavailableError",
     "BulkRun",
     "BulkStartError",
+    "BulkUploadError",
     "BulkWaitTimeoutError",
     "CallOptions",
     "CallResult",
@@ -184,6 +219,8 @@ __all__ = [
     "VersionMismatchWarning",
     "VersionSupport",
     "__version__",
+    "bulk_mutation_file_limit",
+    "bulk_mutation_slots",
     "bulk_query_slots",
     "endpoint_for",
     "ensure_idempotency_key",

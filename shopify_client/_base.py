@@ -14,8 +14,8 @@ shared by its sync and async client; the rest lives in:
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
-from typing import TYPE_CHECKING, ClassVar, TypeVar
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator, Mapping
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 import httpx
 
@@ -26,6 +26,12 @@ from ._transport import DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT
 
 if TYPE_CHECKING:
     from ._apis import Api
+    from ._bulk_mutation import (
+        AsyncBulkMutationRun,
+        BulkMutation,
+        BulkMutationCallOptions,
+        BulkMutationRun,
+    )
     from ._bulk_run import AsyncBulkRun, BulkCallOptions, BulkQuery, BulkRun
     from ._pacing import QueryCostLimiter
     from ._pages import Page
@@ -102,6 +108,28 @@ class _SyncBulk:
 
         return resume_sync(self, query, operation_id, options)
 
+    def _bulk_mutate(
+        self,
+        spec: BulkMutation[T, Any],
+        lines: Iterable[Any],
+        client_identifier: str | None,
+        options: BulkMutationCallOptions,
+    ) -> BulkMutationRun[T]:
+        from ._bulk_mutation_start import start_sync  # with the first bulk mutation
+
+        return start_sync(self, spec, lines, client_identifier, options)
+
+    def _bulk_mutate_resume(
+        self,
+        spec: BulkMutation[T, Any],
+        ids: str | Iterable[str],
+        part_lines: Iterable[int] | None,
+        options: BulkMutationCallOptions,
+    ) -> BulkMutationRun[T]:
+        from ._bulk_mutation_start import resume_sync
+
+        return resume_sync(self, spec, ids, part_lines, options)
+
 
 class _AsyncBulk:
     """What the generated async bulk methods call (see :mod:`._bulk_run`)."""
@@ -123,6 +151,28 @@ class _AsyncBulk:
         from ._bulk_run import resume_async
 
         return resume_async(self, query, operation_id, options)
+
+    async def _bulk_mutate(
+        self,
+        spec: BulkMutation[T, Any],
+        lines: Iterable[Any],
+        client_identifier: str | None,
+        options: BulkMutationCallOptions,
+    ) -> AsyncBulkMutationRun[T]:
+        from ._bulk_mutation_start import start_async
+
+        return await start_async(self, spec, lines, client_identifier, options)
+
+    def _bulk_mutate_resume(
+        self,
+        spec: BulkMutation[T, Any],
+        ids: str | Iterable[str],
+        part_lines: Iterable[int] | None,
+        options: BulkMutationCallOptions,
+    ) -> AsyncBulkMutationRun[T]:
+        from ._bulk_mutation_start import resume_async
+
+        return resume_async(self, spec, ids, part_lines, options)
 
 
 class _StorefrontClient(_ClientCore[HttpT]):

@@ -12,7 +12,8 @@ An argument whose variable is not given (UNSET) takes the variable's default, or
 left out, as GraphQL does for a missing variable. The generator allows only scalar and
 enum variables (and lists of them) in bulk queries, which is what this writes.
 
-graphql-core is imported on the first bulk query (it is in the ``codegen`` extra).
+graphql-core is imported on the first bulk query (a dependency of the runtime, imported
+late so that importing a client stays as fast).
 """
 
 from __future__ import annotations
@@ -36,10 +37,10 @@ _BUILTIN = {"String", "ID", "Int", "Float", "Boolean"}
 def _graphql() -> Any:
     try:
         import graphql
-    except ImportError:  # pragma: no cover - the codegen extra is installed in tests
+    except ImportError:  # pragma: no cover - a dependency; only a broken install lacks it
         raise ConfigurationError(
-            "bulk queries need graphql-core to write their variables as literals: "
-            "pip install 'shopify-graphql-typed[codegen]' (or graphql-core)"
+            "bulk queries need graphql-core to write their variables as literals, and it "
+            "is not importable: reinstall shopify-graphql-typed (it depends on graphql-core)"
         ) from None
     return graphql
 

@@ -259,7 +259,12 @@ class _ClientCore(Generic[HttpT]):
                 f"{type(self).__name__} has no api_version: use the generated Client classes"
             )
         if (shop is None) == (endpoint is None):
-            raise ConfigurationError("pass exactly one of shop= (a shop domain) or endpoint=")
+            where = (
+                "shop_id= (the shop's numeric id)"
+                if self.api == "customer"
+                else "shop= (a shop domain)"
+            )
+            raise ConfigurationError(f"pass exactly one of {where} or endpoint=")
         from ._endpoint import check_endpoint, endpoint_for
 
         self._endpoint = (

@@ -18,7 +18,8 @@ Every exception the clients raise on purpose derives from :class:`ShopifyError`:
     │   └── ResponseTooLargeError the body passed ``max_response_bytes`` (decoded)
     ├── UserErrorsError           raised on request by :func:`raise_for_user_errors`
     └── BulkOperationError        a bulk query ended without its records (its
-                                  subclasses, one per ending: see ``_bulk_errors``)
+                                  subclasses, one per ending: see ``_bulk_errors``),
+                                  or a bulk mutation's part (``_bulk_mutation_errors``)
 
 Messages never contain access tokens or passwords: they are built from status codes,
 error codes and Shopify's own messages, and every text of an answer (excerpts, error

@@ -340,6 +340,14 @@ def bulk_problems(op_file: OperationFile, schema: GraphQLSchema) -> list[BulkPro
     }
     problems: list[BulkProblem] = []
     for operation in op_file.operations:
+        if operation.operation.value == "mutation":  # a bulk mutation (see .bulk_mutation)
+            from .bulk_mutation import mutation_problems
+
+            problems.extend(
+                BulkProblem(p.line, p.column, p.message)
+                for p in mutation_problems(operation, fragments, schema)
+            )
+            continue
         problems.extend(plan_bulk(operation, fragments, schema)[1])
     return problems
 

@@ -210,8 +210,11 @@ def _generation_schema(
     return _parse_sdl(sdl), problem
 
 
-def _bulk_operations(config: ProjectConfig, api: ApiConfig) -> list[str]:
-    """The names of the operations in ``bulk/`` folders of an Admin package's queries."""
+def _bulk_operations(
+    config: ProjectConfig, api: ApiConfig, *, mutations: bool = False
+) -> list[str]:
+    """The names of the queries (or ``mutations``) in ``bulk/`` folders of an Admin
+    package's queries."""
     if api.name != "admin":
         return []
     from .bulk import is_bulk_file
@@ -221,7 +224,7 @@ def _bulk_operations(config: ProjectConfig, api: ApiConfig) -> list[str]:
         for f in read_operation_folder(api.queries, config.rel, root=config.root)
         if is_bulk_file(f)
         for o in f.operations
-        if o.name
+        if o.name and o.operation.value == ("mutation" if mutations else "query")
     )
 
 
@@ -250,11 +253,14 @@ def generate_package(
         schema, prune_problem = _generation_schema(config, api, prune)
         PAGINATION.pop(api.name, None)
         bulk = _bulk_operations(config, api)
+        bulk_mutations = _bulk_operations(config, api, mutations=True)
         for async_client in (True, False):
             config_dict = ariadne_config(config, api, target_dir, async_client=async_client)
             if bulk:  # the plugin generates these as bulk queries (see .bulk)
                 config_dict["tool"][SECTION]["bulk"] = bulk
                 config_dict["tool"][SECTION]["bulk_group_objects"] = _has_group_objects(config, api)
+            if bulk_mutations:  # see .bulk_mutation
+                config_dict["tool"][SECTION]["bulk_mutations"] = bulk_mutations
             try:
                 with warnings.catch_warnings():
                     _run_ariadne(config_dict, schema)

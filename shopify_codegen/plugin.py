@@ -54,7 +54,7 @@ from graphql import (
 
 from shopify_client.toolkit import is_sensitive_key
 
-from . import bulk
+from . import bulk, bulk_mutation
 from .hidden_locals import hide_locals
 from .idempotency import make_idempotent
 from .lazy import defer_client_imports, defer_init_imports
@@ -101,6 +101,9 @@ class ShopifyPlugin(Plugin):
         self._bulk_extra = [*getattr(self, "_bulk_extra", []), *extra]
         assert isinstance(start, ast.FunctionDef | ast.AsyncFunctionDef)
         return start
+
+    def _bulk_mutation_names(self) -> frozenset[str]:
+        return frozenset(self._settings().get("bulk_mutations", ()))
 
     def _bulk_extra_methods(self) -> list[ast.stmt]:
         extra: list[ast.stmt] = getattr(self, "_bulk_extra", [])
@@ -164,6 +167,13 @@ class ShopifyPlugin(Plugin):
                 if not isinstance(n, ast.ImportFrom | ast.Import)
             )
             module.body.insert(at, bulk.TYPE_IMPORTS(self._bulk_records()))
+        if self._bulk_mutation_names():  # see .bulk_mutation
+            at = next(
+                i
+                for i, n in enumerate(module.body)
+                if not isinstance(n, ast.ImportFrom | ast.Import)
+            )
+            module.body.insert(at, bulk_mutation.type_imports(sorted(self._bulk_mutation_names())))
         plans: dict[str, Plan] = getattr(self, "_plans", {})
         if not plans:
             return defer_client_imports(module)
@@ -199,6 +209,14 @@ class ShopifyPlugin(Plugin):
     ) -> ast.FunctionDef | ast.AsyncFunctionDef:
         if operation_definition.name and operation_definition.name.value in self._bulk_names():
             return self._bulk_method(method_def, operation_definition)
+        if (
+            operation_definition.name
+            and operation_definition.name.value in self._bulk_mutation_names()
+        ):
+            start, *extra = bulk_mutation.bulk_mutation_methods(method_def, operation_definition)
+            self._bulk_extra = [*getattr(self, "_bulk_extra", []), *extra]
+            assert isinstance(start, ast.FunctionDef | ast.AsyncFunctionDef)
+            return start
         _type_call_options(method_def)
         _pass_operation_type(method_def, operation_definition.operation.value)
         make_idempotent(method_def, operation_definition, self.schema)
@@ -309,6 +327,18 @@ class ShopifyPlugin(Plugin):
         module = self._tolerant(module, module_name)
         if name in self._bulk_names() and isinstance(operation_definition, OperationDefinitionNode):
             module = bulk.record_classes(module, operation_definition, self.schema)
+        if name in self._bulk_mutation_names() and isinstance(
+            operation_definition, OperationDefinitionNode
+        ):
+            module = bulk_mutation.variables_class(
+                module, operation_definition, self.schema, self.config_dict
+            )
+            fallbacks = getattr(self, "_fallbacks", {})  # exported as the models are
+            exported = [
+                *fallbacks.get(module_name, []),
+                bulk_mutation.variables_name(operation_definition),
+            ]
+            self._fallbacks = {**fallbacks, module_name: exported}
         return module
 
     def generate_fragments_module(

@@ -9,7 +9,11 @@ from .client import Client
 
 if _typing.TYPE_CHECKING:
     from .async_client import AsyncClient
-    from .enums import InventoryAdjustQuantitiesUserErrorCode, ProductStatus
+    from .enums import (
+        CombinedListingsRole,
+        InventoryAdjustQuantitiesUserErrorCode,
+        ProductStatus,
+    )
     from .export_products import (
         ExportProducts,
         ExportProductsProducts,
@@ -19,10 +23,22 @@ if _typing.TYPE_CHECKING:
         ExportProductsProductsEdgesNodeVariantsEdges,
         ExportProductsProductsEdgesNodeVariantsEdgesNode,
     )
+    from .import_products import (
+        ImportProducts,
+        ImportProductsProductCreate,
+        ImportProductsProductCreateProduct,
+        ImportProductsProductCreateUserErrors,
+        ImportProductsVariables,
+    )
     from .input_types import (
         InventoryAdjustQuantitiesInput,
         InventoryChangeInput,
+        LinkedMetafieldCreateInput,
         MetafieldInput,
+        OptionCreateInput,
+        OptionValueCreateInput,
+        ProductClaimOwnershipInput,
+        ProductCreateInput,
         ProductUpdateInput,
         SEOInput,
     )
@@ -49,6 +65,7 @@ if _typing.TYPE_CHECKING:
     )
 _LAZY = {
     "AsyncClient": "async_client",
+    "CombinedListingsRole": "enums",
     "ExportProducts": "export_products",
     "ExportProductsProducts": "export_products",
     "ExportProductsProductsEdges": "export_products",
@@ -56,6 +73,11 @@ _LAZY = {
     "ExportProductsProductsEdgesNodeVariants": "export_products",
     "ExportProductsProductsEdgesNodeVariantsEdges": "export_products",
     "ExportProductsProductsEdgesNodeVariantsEdgesNode": "export_products",
+    "ImportProducts": "import_products",
+    "ImportProductsProductCreate": "import_products",
+    "ImportProductsProductCreateProduct": "import_products",
+    "ImportProductsProductCreateUserErrors": "import_products",
+    "ImportProductsVariables": "import_products",
     "InventoryAdjustQuantities": "inventory_adjust_quantities",
     "InventoryAdjustQuantitiesInput": "input_types",
     "InventoryAdjustQuantitiesInventoryAdjustQuantities": "inventory_adjust_quantities",
@@ -64,7 +86,12 @@ _LAZY = {
     "InventoryAdjustQuantitiesInventoryAdjustQuantitiesUserErrors": "inventory_adjust_quantities",
     "InventoryAdjustQuantitiesUserErrorCode": "enums",
     "InventoryChangeInput": "input_types",
+    "LinkedMetafieldCreateInput": "input_types",
     "MetafieldInput": "input_types",
+    "OptionCreateInput": "input_types",
+    "OptionValueCreateInput": "input_types",
+    "ProductClaimOwnershipInput": "input_types",
+    "ProductCreateInput": "input_types",
     "ProductStatus": "enums",
     "ProductUpdate": "product_update",
     "ProductUpdateInput": "input_types",
@@ -86,6 +113,7 @@ __all__ = [
     "BaseClient",
     "BaseModel",
     "Client",
+    "CombinedListingsRole",
     "ExportProducts",
     "ExportProductsProducts",
     "ExportProductsProductsEdges",
@@ -93,6 +121,11 @@ __all__ = [
     "ExportProductsProductsEdgesNodeVariants",
     "ExportProductsProductsEdgesNodeVariantsEdges",
     "ExportProductsProductsEdgesNodeVariantsEdgesNode",
+    "ImportProducts",
+    "ImportProductsProductCreate",
+    "ImportProductsProductCreateProduct",
+    "ImportProductsProductCreateUserErrors",
+    "ImportProductsVariables",
     "InventoryAdjustQuantities",
     "InventoryAdjustQuantitiesInput",
     "InventoryAdjustQuantitiesInventoryAdjustQuantities",
@@ -101,7 +134,12 @@ __all__ = [
     "InventoryAdjustQuantitiesInventoryAdjustQuantitiesUserErrors",
     "InventoryAdjustQuantitiesUserErrorCode",
     "InventoryChangeInput",
+    "LinkedMetafieldCreateInput",
     "MetafieldInput",
+    "OptionCreateInput",
+    "OptionValueCreateInput",
+    "ProductClaimOwnershipInput",
+    "ProductCreateInput",
     "ProductStatus",
     "ProductUpdate",
     "ProductUpdateInput",

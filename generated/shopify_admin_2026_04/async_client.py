@@ -14,7 +14,11 @@ from .async_base_client import AsyncBaseClient
 from .base_model import UNSET, CallOptions, UnsetType
 
 if TYPE_CHECKING:
-    from .input_types import InventoryAdjustQuantitiesInput, ProductUpdateInput
+    from .import_products import ImportProducts
+    from .input_types import (
+        InventoryAdjustQuantitiesInput,
+        ProductUpdateInput,
+    )
     from .inventory_adjust_quantities import InventoryAdjustQuantities
     from .product_update import ProductUpdate
     from .products import Products, ProductsProductsNodes
@@ -27,6 +31,16 @@ def _model(module: str, name: str) -> Any:
     return getattr(import_module(f".{module}", __package__), name)
 
 
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Mapping
+
+    from shopify_client import (
+        AsyncBulkMutationRun,
+        BulkMutation,
+        BulkMutationCallOptions,
+    )
+
+    from .import_products import ImportProducts, ImportProductsVariables
 if TYPE_CHECKING:
     from shopify_client import AsyncBulkRun, BulkCallOptions, BulkQuery
 
@@ -54,6 +68,20 @@ class AsyncClient(AsyncBaseClient):
         Each connection of a node is a list of its children (file order). ``group_objects=True`` asks Shopify to write children directly after their parent (slower; the records are the same either way). Options: shopify_client.BulkCallOptions."""
         return await self._bulk_start(
             self._bulk_export_products(), {"query": query}, group_objects, options
+        )
+
+    async def import_products(
+        self,
+        lines: Iterable[ImportProductsVariables | Mapping[str, Any]],
+        *,
+        client_identifier: str | None = None,
+        **options: Unpack[BulkMutationCallOptions],
+    ) -> AsyncBulkMutationRun[ImportProducts]:
+        """Run the mutation ImportProducts once per item of ``lines`` as a bulk operation (Shopify's import path).
+
+        Each item is a ImportProductsVariables (or a mapping of its fields); the JSONL is written while ``lines`` is consumed, split at the version's file size limit (or ``max_file_bytes``), each part staged, uploaded and started as its own operation. Iterating the handle yields one BulkMutationResult per item, in input order. Options: shopify_client.BulkMutationCallOptions."""
+        return await self._bulk_mutate(
+            self._bulk_import_products(), lines, client_identifier, options
         )
 
     async def inventory_adjust_quantities(
@@ -238,4 +266,29 @@ class AsyncClient(AsyncBaseClient):
             record=lambda: _model("export_products", "ExportProductsRecord"),
             group_objects_argument=True,
             enums=frozenset([]),
+        )
+
+    def resume_import_products(
+        self,
+        ids: str | Iterable[str],
+        part_lines: Iterable[int] | None = None,
+        **options: Unpack[BulkMutationCallOptions],
+    ) -> AsyncBulkMutationRun[ImportProducts]:
+        """The handle of a ImportProducts bulk mutation started earlier: its operations' ids (``run.ids``), in order, and ``run.part_lines`` (the input lines of each part; without it, each part's size is read from Shopify's objectCount)."""
+        return self._bulk_mutate_resume(
+            self._bulk_import_products(), ids, part_lines, options
+        )
+
+    @staticmethod
+    def _bulk_import_products() -> BulkMutation[
+        ImportProducts, ImportProductsVariables
+    ]:
+        from shopify_client import BulkMutation
+
+        return BulkMutation(
+            name="ImportProducts",
+            document="mutation ImportProducts($product: ProductCreateInput!) {\n  productCreate(product: $product) {\n    product {\n      id\n      title\n      handle\n      status\n    }\n    userErrors {\n      field\n      message\n    }\n  }\n}",
+            field="productCreate",
+            result=lambda: _model("import_products", "ImportProducts"),
+            variables=lambda: _model("import_products", "ImportProductsVariables"),
         )

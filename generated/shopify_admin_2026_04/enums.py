@@ -4,6 +4,11 @@
 from shopify_client import ShopifyEnum
 
 
+class CombinedListingsRole(ShopifyEnum):
+    PARENT = "PARENT"
+    CHILD = "CHILD"
+
+
 class InventoryAdjustQuantitiesUserErrorCode(ShopifyEnum):
     INTERNAL_LEDGER_DOCUMENT = "INTERNAL_LEDGER_DOCUMENT"
     INVALID_AVAILABLE_DOCUMENT = "INVALID_AVAILABLE_DOCUMENT"

@@ -6,7 +6,7 @@ from typing import Optional
 from pydantic import Field
 
 from .base_model import BaseModel
-from .enums import ProductStatus
+from .enums import CombinedListingsRole, ProductStatus
 
 
 class InventoryAdjustQuantitiesInput(BaseModel):
@@ -53,6 +53,17 @@ class InventoryChangeInput(BaseModel):
     "Specifies the location at which the change will be applied."
 
 
+class LinkedMetafieldCreateInput(BaseModel):
+    """The input fields required to link a product option to a metafield."""
+
+    key: str
+    "The key of the metafield this option is linked to."
+    namespace: str
+    "The namespace of the metafield this option is linked to."
+    values: Optional[list[str]] = None
+    "Values associated with the option."
+
+
 class MetafieldInput(BaseModel):
     """The input fields to use to create or update a metafield through a mutation on the owning resource.
     An alternative way to create or update a metafield is by using the
@@ -70,6 +81,120 @@ class MetafieldInput(BaseModel):
     "The type of data that is stored in the metafield.\nRefer to the list of [supported types](https://shopify.dev/apps/metafields/types).\n\nRequired when creating or updating a metafield without a definition."
     value: Optional[str] = None
     "The data stored in the metafield. Always stored as a string, regardless of the metafield's type."
+
+
+class OptionCreateInput(BaseModel):
+    """The input fields for creating a product option."""
+
+    linked_metafield: Optional["LinkedMetafieldCreateInput"] = Field(
+        validation_alias="linkedMetafield",
+        serialization_alias="linkedMetafield",
+        default=None,
+    )
+    "Specifies the metafield the option is linked to."
+    name: Optional[str] = None
+    "Name of the option."
+    position: Optional[int] = None
+    "Position of the option."
+    values: Optional[list["OptionValueCreateInput"]] = None
+    "Values associated with the option."
+
+
+class OptionValueCreateInput(BaseModel):
+    """The input fields required to create a product option value."""
+
+    linked_metafield_value: Optional[str] = Field(
+        validation_alias="linkedMetafieldValue",
+        serialization_alias="linkedMetafieldValue",
+        default=None,
+    )
+    "Metafield value associated with an option."
+    name: Optional[str] = None
+    "Value associated with an option."
+
+
+class ProductClaimOwnershipInput(BaseModel):
+    """The input fields to claim ownership for Product features such as Bundles."""
+
+    bundles: Optional[bool] = None
+    "Claiming ownership of bundles lets the app render a custom UI for the bundles' card on the\nproducts details page in the Shopify admin.\n\nBundle ownership can only be claimed when creating the product. If you create `ProductVariantComponents`\nin any of its product variants, then the bundle ownership is automatically assigned to the app making the call.\n\n[Learn more](https://shopify.dev/docs/apps/selling-strategies/bundles/product-config)."
+
+
+class ProductCreateInput(BaseModel):
+    """The input fields required to create a product."""
+
+    category: Optional[str] = None
+    "The ID of the [category](https://shopify.github.io/product-taxonomy/releases/unstable/?categoryId=sg-4-17-2-17)\nthat's associated with the product."
+    claim_ownership: Optional["ProductClaimOwnershipInput"] = Field(
+        validation_alias="claimOwnership",
+        serialization_alias="claimOwnership",
+        default=None,
+    )
+    "The input field to enable an app to provide additional product features.\nFor example, you can specify\n[`bundles: true`](https://shopify.dev/docs/api/admin-graphql/latest/input-objects/ProductClaimOwnershipInput#field-bundles)\nin the `claimOwnership` field to let an app add a\n[product configuration extension](https://shopify.dev/docs/apps/build/product-merchandising/bundles/product-configuration-extension/add-merchant-config-ui)."
+    collections_to_join: Optional[list[str]] = Field(
+        validation_alias="collectionsToJoin",
+        serialization_alias="collectionsToJoin",
+        default=None,
+    )
+    "A list of collection IDs to associate with the product."
+    combined_listing_role: Optional[CombinedListingsRole] = Field(
+        validation_alias="combinedListingRole",
+        serialization_alias="combinedListingRole",
+        default=None,
+    )
+    "The role of the product in a [combined listing](https://shopify.dev/apps/build/product-merchandising/combined-listings)."
+    description_html: Optional[str] = Field(
+        validation_alias="descriptionHtml",
+        serialization_alias="descriptionHtml",
+        default=None,
+    )
+    "The description of the product, with HTML tags.\nFor example, the description might include bold `<strong></strong>` and italic `<i></i>` text."
+    gift_card: Optional[bool] = Field(
+        validation_alias="giftCard", serialization_alias="giftCard", default=None
+    )
+    "Whether the product is a gift card."
+    gift_card_template_suffix: Optional[str] = Field(
+        validation_alias="giftCardTemplateSuffix",
+        serialization_alias="giftCardTemplateSuffix",
+        default=None,
+    )
+    "The [theme template](https://shopify.dev/docs/storefronts/themes/architecture/templates)\nthat's used when customers view a gift card in a store."
+    handle: Optional[str] = None
+    "A unique, human-readable string that's used to identify the product in URLs. A\nhandle can contain letters, hyphens (`-`), and numbers, but no spaces.\nIf no handle is explicitly provided, then the title is used to construct the product's handle.\nFor example, if a product is titled \"Black Sunglasses\" and no handle is\nprovided, then the handle `black-sunglasses` is generated (unless that handle\nis already taken, in which case a suffix is added to make the handle unique)."
+    metafields: Optional[list["MetafieldInput"]] = None
+    "The [custom fields](https://shopify.dev/docs/apps/build/custom-data) to associate with the product\nfor the purposes of adding and storing additional information."
+    product_options: Optional[list["OptionCreateInput"]] = Field(
+        validation_alias="productOptions",
+        serialization_alias="productOptions",
+        default=None,
+    )
+    "A list of product options and option values. Maximum product options: three.\nThere's no limit on the number of option values."
+    product_type: Optional[str] = Field(
+        validation_alias="productType", serialization_alias="productType", default=None
+    )
+    "The [product type](https://help.shopify.com/manual/products/details/product-type)\nthat merchants define."
+    requires_selling_plan: Optional[bool] = Field(
+        validation_alias="requiresSellingPlan",
+        serialization_alias="requiresSellingPlan",
+        default=None,
+    )
+    "Whether the product can only be purchased with\na [selling plan](https://shopify.dev/docs/apps/build/purchase-options/subscriptions/selling-plans).\nProducts that are sold on subscription (`requiresSellingPlan: true`) can be updated only for online stores.\nIf you update a product to be subscription-only (`requiresSellingPlan:false`),\nthen the product is unpublished from all channels except the online store."
+    seo: Optional["SEOInput"] = None
+    "The [SEO title and description](https://help.shopify.com/manual/promoting-marketing/seo/adding-keywords)\nthat are associated with a product."
+    status: Optional[ProductStatus] = None
+    "The [product status](https://help.shopify.com/manual/products/details/product-details-page#product-status),\nwhich controls visibility across all sales channels."
+    tags: Optional[list[str]] = None
+    "A list of searchable keywords that are\nassociated with the product. For example, a merchant might apply the `sports`\nand `summer` tags to products that are associated with sportwear for summer.\n\nUpdating `tags` overwrites any existing tags that were previously added to the product.\nTo add new tags without overwriting existing tags, use the\n[`tagsAdd`](https://shopify.dev/api/admin-graphql/latest/mutations/tagsadd)\nmutation."
+    template_suffix: Optional[str] = Field(
+        validation_alias="templateSuffix",
+        serialization_alias="templateSuffix",
+        default=None,
+    )
+    "The [theme template](https://shopify.dev/docs/storefronts/themes/architecture/templates)\nthat's used when customers view a product in a store."
+    title: Optional[str] = None
+    'The name for the product that displays to customers. If no handle is\nexplicitly provided, then the title is used to construct the product\'s handle.\nFor example, if a product is titled "Black Sunglasses" and no handle is\nprovided, then the handle `black-sunglasses` is generated.'
+    vendor: Optional[str] = None
+    "The name of the product's vendor."
 
 
 class ProductUpdateInput(BaseModel):

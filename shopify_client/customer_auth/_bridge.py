@@ -60,7 +60,7 @@ def _check(client: object, flavour: type) -> None:
     if not isinstance(client, flavour):
         raise ConfigurationError(
             f"pass a Customer Account API client ({flavour.__name__}: shopify_customer's "
-            "Client or AsyncClient), not a {type(client).__name__}"
+            f"Client or AsyncClient), not a {type(client).__name__}"
         )
 
 

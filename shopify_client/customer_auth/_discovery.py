@@ -12,7 +12,8 @@ endpoints" and "Authentication"):
   (``graphql_api``, ``mcp_api``).
 
 A discovery document decides where the customer's code and tokens are sent, so
-every URL in it must be https on Shopify's hosts (``shopify.com``, ``*.shopify.com``,
+every URL in it (the ``issuer`` included, which decides which ID tokens are taken)
+must be https on port 443 of Shopify's hosts (``shopify.com``, ``*.shopify.com``,
 ``*.myshopify.com``) or on the very origin the caller named; anything else is a
 :class:`DiscoveryError` and nothing is sent there. Documents are cached per origin
 (bounded in size and age) and fetched with a byte cap, a deadline and no redirect.
@@ -69,7 +70,11 @@ class ShopEndpoints:
 
 
 def endpoints_for_shop_id(shop_id: int | str, api_version: str = "2026-04") -> ShopEndpoints:
-    """The documented URLs of a shop on ``shopify.com``, from its numeric id (no request)."""
+    """The documented URLs of a shop on ``shopify.com``, from its numeric id (no request).
+
+    ``issuer`` stays None: Shopify documents no issuer for these URLs, and a guessed
+    one would refuse every real ID token if wrong. The ID token's ``iss`` and a
+    callback's ``iss`` are checked against a *discovered* issuer only."""
     from .._endpoint import endpoint_for, normalize_shop_id
 
     sid = normalize_shop_id(shop_id)
@@ -78,7 +83,6 @@ def endpoints_for_shop_id(shop_id: int | str, api_version: str = "2026-04") -> S
         authorization_endpoint=f"{base}/oauth/authorize",
         token_endpoint=f"{base}/oauth/token",
         end_session_endpoint=f"{base}/logout",
-        issuer=base,
         graphql_api=endpoint_for("customer", sid, api_version),
     )
 
@@ -113,8 +117,11 @@ def _trusted(url: object, origin: str, key: str, where: str) -> str:
     """``url`` if the login may send secrets there, else a DiscoveryError."""
     from .._endpoint import check_endpoint
 
-    if not isinstance(url, str) or not url:
-        raise DiscoveryError(f"{where}: {key} is missing or not a string", url=where)
+    if not isinstance(url, str) or not url or len(url) > 2048:
+        raise DiscoveryError(
+            f"{where}: {key} is missing, not a string, or longer than 2048 characters",
+            url=where,
+        )
     try:
         check_endpoint(url)
     except ConfigurationError:
@@ -122,14 +129,18 @@ def _trusted(url: object, origin: str, key: str, where: str) -> str:
     scheme, host, port = _origin(url)
     if (scheme, host, port) == _origin(origin):
         return url  # the origin the caller named
-    if scheme == "https" and (host == SHOPIFY_HOST or host.endswith(SHOPIFY_SUFFIXES)):
+    if (
+        scheme == "https"
+        and port == 443  # Shopify serves on 443 alone: another port is someone else's
+        and (host == SHOPIFY_HOST or host.endswith(SHOPIFY_SUFFIXES))
+    ):
         return url
     from .._redact import printable
 
     raise DiscoveryError(
-        f"{where}: {key} points to {printable(host[:100])!r}, which is neither Shopify "
-        f"({SHOPIFY_HOST}, *.shopify.com, *.myshopify.com) nor {origin}; refusing to send "
-        "the customer's code or tokens there",
+        f"{where}: {key} points to {printable(host[:100])!r} port {port}, which is "
+        f"neither Shopify ({SHOPIFY_HOST}, *.shopify.com, *.myshopify.com, on https "
+        f"port 443) nor {origin}; refusing to send the customer's code or tokens there",
         url=where,
     )
 
@@ -144,7 +155,10 @@ def _document(answer: Answer, url: str) -> dict[str, Any]:
 
 def _endpoints(origin: str, openid: dict[str, Any], api: dict[str, Any] | None) -> ShopEndpoints:
     where = origin + OPENID_PATH
+    # the issuer decides which ID tokens (iss) and callbacks (RFC 9207 iss) are taken
     issuer = openid.get("issuer")
+    if issuer is not None:
+        issuer = _trusted(issuer, origin, "issuer", where)
     return ShopEndpoints(
         authorization_endpoint=_trusted(
             openid.get("authorization_endpoint"), origin, "authorization_endpoint", where
@@ -153,7 +167,7 @@ def _endpoints(origin: str, openid: dict[str, Any], api: dict[str, Any] | None) 
         end_session_endpoint=_trusted(
             openid.get("end_session_endpoint"), origin, "end_session_endpoint", where
         ),
-        issuer=issuer if isinstance(issuer, str) and len(issuer) <= 2048 else None,
+        issuer=issuer,
         graphql_api=(
             None
             if api is None

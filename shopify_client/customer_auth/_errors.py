@@ -4,7 +4,8 @@
     └── CustomerAuthError          the OAuth flow of the Customer Account API failed
         ├── DiscoveryError         a discovery document is unusable or points off Shopify
         ├── StateMismatchError     the callback's state is not the one the login sent
-        ├── NonceMismatchError     the ID token's nonce (or audience) is not the login's
+        ├── InvalidCallbackError   the callback repeats a parameter or names another issuer
+        ├── NonceMismatchError     the ID token's nonce, audience, issuer or expiry is wrong
         ├── AuthorizationDeniedError  the callback carries an OAuth error (access_denied...)
         └── TokenRequestError      the token endpoint refused (invalid_grant...) or failed
             └── RefreshError       a refresh failed: the customer must log in again
@@ -21,6 +22,7 @@ __all__ = [
     "AuthorizationDeniedError",
     "CustomerAuthError",
     "DiscoveryError",
+    "InvalidCallbackError",
     "NonceMismatchError",
     "RefreshError",
     "StateMismatchError",
@@ -44,8 +46,14 @@ class StateMismatchError(CustomerAuthError):
     """The callback's ``state`` differs from the login's: a forged or crossed callback."""
 
 
+class InvalidCallbackError(CustomerAuthError):
+    """The callback is malformed or from elsewhere: a parameter given twice (an
+    injected ``code`` or ``state``), or an ``iss`` that is not the shop's issuer."""
+
+
 class NonceMismatchError(CustomerAuthError):
-    """The ID token does not carry the login's ``nonce`` (or names another client)."""
+    """The ID token does not carry the login's ``nonce``, names another client or
+    issuer, or has expired: the tokens of the answer are dropped."""
 
 
 class AuthorizationDeniedError(CustomerAuthError):

@@ -20,35 +20,35 @@ This module never talks to a web framework: the caller redirects to
 :attr:`LoginRequest.url`, keeps the :class:`LoginRequest` in its session, and hands
 the callback URL (or its query parameters) to :meth:`complete_login`. The ``state``
 and ``nonce`` checks always run. PKCE is always used (S256), confidential or not.
+
+The checks live beside it: the callback's in :mod:`._callback` (state, repeated
+parameters, RFC 9207 ``iss``, single use), the token answer's in :mod:`._answers`
+(``expires_in``, ``token_type``, the ID token's nonce, audience, issuer and expiry),
+the sharing of racing refreshes in :mod:`._refresh`, and the bounded, never
+redirected requests in :mod:`._http`. Any error leaves :meth:`complete_login` and
+:meth:`refresh` without the frames that held the code, verifier or tokens.
 """
 
 from __future__ import annotations
 
 import base64
 import hashlib
-import hmac
-import json
-import re
 import secrets
 import time
 from collections.abc import Mapping
 from types import TracebackType
 from typing import Any, Self
-from urllib.parse import parse_qs, urlencode, urlsplit
+from urllib.parse import urlencode, urlsplit
 
 import httpx
 
 from .._exceptions import ConfigurationError, ShopifyError
+from ._answers import tokens_from
+from ._callback import UsedStates, callback_code
 from ._discovery import ShopEndpoints
-from ._errors import (
-    AuthorizationDeniedError,
-    CustomerAuthError,
-    NonceMismatchError,
-    RefreshError,
-    StateMismatchError,
-    TokenRequestError,
-)
+from ._errors import RefreshError, TokenRequestError
 from ._http import Answer, new_async_client, new_client, send, send_async
+from ._refresh import RefreshFlights
 from ._tokens import DEFAULT_REFRESH_MARGIN, CustomerTokens, LoginRequest
 
 __all__ = ["DEFAULT_SCOPE", "AsyncCustomerAccountAuth", "CustomerAccountAuth", "pkce_challenge"]
@@ -68,10 +68,9 @@ _RESERVED = frozenset(
         "code_challenge_method",
     }
 )
-_MAX_CALLBACK = 16 * 1024  # characters of a callback URL or query string
 
 
-def _bare(error: CustomerAuthError) -> CustomerAuthError:
+def _bare(error: ShopifyError) -> ShopifyError:
     """``error`` without the frames it was raised in (they hold the code, the verifier
     and the token answer) nor the exception it was raised while handling."""
     error.__context__ = None
@@ -83,29 +82,6 @@ def pkce_challenge(verifier: str) -> str:
     """RFC 7636 S256: ``BASE64URL(SHA256(verifier))`` without padding."""
     digest = hashlib.sha256(verifier.encode("ascii")).digest()
     return base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
-
-
-def _oauth_code(value: object) -> str | None:
-    """An OAuth ``error`` code as an error message may show it (RFC 6749: a short
-    token of printable ASCII); anything else is not shown."""
-    if isinstance(value, str) and re.fullmatch(r"[A-Za-z0-9_.-]{1,64}", value):
-        return value
-    return None
-
-
-def _jwt_claims(token: str) -> dict[str, Any] | None:
-    """The claims of a compact JWT (its middle part), or None. Not a signature check:
-    the ID token came straight from the token endpoint over TLS, which OpenID Connect
-    Core 3.1.3.7 accepts in place of one for the code flow."""
-    parts = token.split(".")
-    if len(parts) != 3 or len(parts[1]) > 16_384:
-        return None
-    try:
-        raw = base64.urlsafe_b64decode(parts[1] + "=" * (-len(parts[1]) % 4))
-        claims = json.loads(raw)
-    except (ValueError, RecursionError):
-        return None
-    return claims if isinstance(claims, dict) else None
 
 
 class _FlowCore:
@@ -154,6 +130,10 @@ class _FlowCore:
                 "scope must include 'openid': the nonce is checked in the ID token it brings"
             )
         self.scope = scope
+        #: the logins completed through this object: a replayed callback is refused
+        self._used = UsedStates()
+        #: refreshes in progress and just done: racing refreshes share one request
+        self._flights = RefreshFlights()
 
     @property
     def confidential(self) -> bool:
@@ -203,47 +183,6 @@ class _FlowCore:
             redirect_uri=self.redirect_uri,
         )
 
-    # -- the callback ---------------------------------------------------------------
-
-    def _callback_code(self, login: LoginRequest, callback: str | Mapping[str, Any]) -> str:
-        if not isinstance(login, LoginRequest):
-            raise ConfigurationError("login must be the LoginRequest begin_login() returned")
-        params = self._callback_params(callback)
-        state = params.get("state")
-        if not state or not hmac.compare_digest(state.encode(), login.state.encode()):
-            raise StateMismatchError(
-                "the callback's state is not the one this login sent (a forged, replayed "
-                "or crossed callback): no code was exchanged"
-            )
-        error = params.get("error")
-        if error is not None:
-            shown = _oauth_code(error) or "(not shown)"
-            raise AuthorizationDeniedError(
-                f"the customer's login ended with OAuth error {shown}", error=shown
-            )
-        code = params.get("code")
-        if not code:
-            raise TokenRequestError("the callback carries no code (and no error)")
-        return code
-
-    @staticmethod
-    def _callback_params(callback: str | Mapping[str, Any]) -> dict[str, str]:
-        if isinstance(callback, str):
-            if len(callback) > _MAX_CALLBACK:
-                raise ConfigurationError("the callback URL is too long to be one")
-            query = urlsplit(callback).query if "://" in callback else callback.lstrip("?")
-            parsed = parse_qs(query, keep_blank_values=True)
-            return {k: v[0] for k, v in parsed.items() if v}
-        if isinstance(callback, Mapping):
-            out: dict[str, str] = {}
-            for key, value in callback.items():
-                if isinstance(value, list | tuple):
-                    value = value[0] if value else ""
-                if isinstance(key, str) and isinstance(value, str):
-                    out[key] = value
-            return out
-        raise ConfigurationError("callback must be the callback URL or its query parameters")
-
     # -- token requests -------------------------------------------------------------
 
     def _auth_headers(self) -> dict[str, str]:
@@ -283,70 +222,19 @@ class _FlowCore:
         nonce: str | None = None,
         previous: CustomerTokens | None = None,
     ) -> CustomerTokens:
-        body = answer.json if isinstance(answer.json, dict) else {}
-        if answer.status_code != 200 or not isinstance(body.get("access_token"), str):
-            code = _oauth_code(body.get("error"))
-            shown = f" ({code})" if code else ""
-            raise error(
-                f"the token endpoint refused the {what}: HTTP {answer.status_code}{shown}",
-                error=code,
-                status_code=answer.status_code,
-            )
-        expires_in = body.get("expires_in")
-        if (
-            isinstance(expires_in, bool)
-            or not isinstance(expires_in, int | float)
-            or expires_in < 0
-        ):
-            raise error(
-                f"the token endpoint's {what} answer has no expires_in",
-                status_code=answer.status_code,
-            )
-
-        def text(key: str) -> str | None:
-            value = body.get(key)
-            return value if isinstance(value, str) and value else None
-
-        id_token = text("id_token") or (previous.id_token if previous else None)
-        if nonce is not None:
-            self._check_id_token(text("id_token"), nonce)
-        from .._auth import check_token
-
-        try:
-            access = check_token("the access token", body["access_token"])
-        except ConfigurationError:
-            raise error(
-                f"the token endpoint's {what} answer holds an access token that cannot be "
-                "sent as a header (value not shown)",
-                status_code=answer.status_code,
-            ) from None
-        return CustomerTokens(
-            access_token=access,
-            # from when the request started: the token may have been minted then
-            expires_at=started + float(expires_in),
-            refresh_token=text("refresh_token") or (previous.refresh_token if previous else None),
-            id_token=id_token,
-            scope=text("scope") or (previous.scope if previous else None),
-            token_type=text("token_type") or "Bearer",
+        return tokens_from(
+            answer,
+            error,
+            what,
+            started=started,
+            client_id=self.client_id,
+            issuer=self.endpoints.issuer,
+            nonce=nonce,
+            previous=previous,
         )
 
-    def _check_id_token(self, id_token: str | None, nonce: str) -> None:
-        claims = _jwt_claims(id_token) if id_token else None
-        if claims is None:
-            raise NonceMismatchError(
-                "the token endpoint sent no readable ID token, so the login's nonce cannot "
-                "be checked: the tokens were not accepted"
-            )
-        got = claims.get("nonce")
-        if not isinstance(got, str) or not hmac.compare_digest(got.encode(), nonce.encode()):
-            raise NonceMismatchError(
-                "the ID token's nonce is not this login's (a replayed or injected token): "
-                "the tokens were not accepted"
-            )
-        audience = claims.get("aud")
-        audiences = audience if isinstance(audience, list) else [audience]
-        if audience is not None and self.client_id not in audiences:
-            raise NonceMismatchError("the ID token was issued to another client: not accepted")
+    def _callback_code(self, login: LoginRequest, callback: str | Mapping[str, Any]) -> str:
+        return callback_code(login, callback, issuer=self.endpoints.issuer, used=self._used)
 
     # -- logout ---------------------------------------------------------------------
 
@@ -355,13 +243,34 @@ class _FlowCore:
     ) -> str:
         """Where to send the customer to end their Shopify session (RP-initiated
         logout: ``id_token_hint`` and an optional ``post_logout_redirect_uri``). The
-        caller also drops its stored tokens."""
+        caller also drops its stored tokens.
+
+        ``post_logout_redirect_uri`` must be an http(s) URL (https, or http on
+        loopback) without credentials or a fragment, as registered in the shop's
+        Customer Account API settings (Shopify sends the customer only to a
+        registered one). Never build it from a request parameter: pass your own
+        constant. ``javascript:``, ``data:``, relative and protocol-relative URLs
+        are refused here."""
+        from .._auth import check_token
+        from .._endpoint import check_endpoint
+
         id_token = tokens.id_token if isinstance(tokens, CustomerTokens) else tokens
         if not isinstance(id_token, str) or not id_token:
             raise ConfigurationError("logout needs the ID token (CustomerTokens.id_token)")
-        params = {"id_token_hint": id_token}
+        params = {"id_token_hint": check_token("the ID token", id_token)}
         if post_logout_redirect_uri is not None:
-            params["post_logout_redirect_uri"] = post_logout_redirect_uri
+            target = post_logout_redirect_uri
+            try:
+                check_endpoint(target)
+                if urlsplit(target).fragment or "#" in target:
+                    raise ConfigurationError("a fragment")
+            except ConfigurationError:
+                raise ConfigurationError(
+                    "post_logout_redirect_uri must be an https URL (http only on "
+                    "loopback) without credentials or a fragment, as registered in the "
+                    "shop's Customer Account API settings"
+                ) from None
+            params["post_logout_redirect_uri"] = target
         endpoint = self.endpoints.end_session_endpoint
         sep = "&" if urlsplit(endpoint).query else "?"
         return endpoint + sep + urlencode(params)
@@ -397,7 +306,7 @@ class CustomerAccountAuth(_FlowCore):
         check the ID token's nonce: the customer's tokens, or a typed error."""
         try:
             return self._complete(login, callback)
-        except CustomerAuthError as exc:
+        except ShopifyError as exc:  # a ConfigurationError's frames hold the callback too
             error = exc
         del callback  # holds the code: out of the frame a traceback shows
         raise _bare(error) from None
@@ -413,13 +322,23 @@ class CustomerAccountAuth(_FlowCore):
     def refresh(self, tokens: CustomerTokens) -> CustomerTokens:
         """New tokens from the refresh token; :class:`RefreshError` if refused or failed."""
         try:
-            form = self._refresh_form(tokens)
-            started = time.time()
-            answer = self._post(form, RefreshError, "refresh")
-            return self._tokens(answer, RefreshError, "refresh", started=started, previous=tokens)
-        except CustomerAuthError as exc:
+            return self._refresh(tokens)
+        except ShopifyError as exc:
             error = exc
-        raise _bare(error) from None
+        raise _bare(error) from None  # the frames below held the refresh token
+
+    def _refresh(self, tokens: CustomerTokens) -> CustomerTokens:
+        refresh_token = self._refresh_form(tokens)["refresh_token"]
+        with self._flights.turn(refresh_token):
+            renewed = self._flights.recent(refresh_token)  # a refresh that raced this one
+            if renewed is None:
+                started = time.time()
+                answer = self._post(self._refresh_form(tokens), RefreshError, "refresh")
+                renewed = self._tokens(
+                    answer, RefreshError, "refresh", started=started, previous=tokens
+                )
+                self._flights.remember(refresh_token, renewed)
+            return renewed
 
     def ensure_fresh(
         self, tokens: CustomerTokens, *, margin: float = DEFAULT_REFRESH_MARGIN
@@ -488,7 +407,7 @@ class AsyncCustomerAccountAuth(_FlowCore):
         """See :meth:`CustomerAccountAuth.complete_login`."""
         try:
             return await self._complete(login, callback)
-        except CustomerAuthError as exc:
+        except ShopifyError as exc:  # a ConfigurationError's frames hold the callback too
             error = exc
         del callback  # holds the code: out of the frame a traceback shows
         raise _bare(error) from None
@@ -506,13 +425,23 @@ class AsyncCustomerAccountAuth(_FlowCore):
     async def refresh(self, tokens: CustomerTokens) -> CustomerTokens:
         """See :meth:`CustomerAccountAuth.refresh`."""
         try:
-            form = self._refresh_form(tokens)
-            started = time.time()
-            answer = await self._post(form, RefreshError, "refresh")
-            return self._tokens(answer, RefreshError, "refresh", started=started, previous=tokens)
-        except CustomerAuthError as exc:
+            return await self._refresh(tokens)
+        except ShopifyError as exc:
             error = exc
-        raise _bare(error) from None
+        raise _bare(error) from None  # the frames below held the refresh token
+
+    async def _refresh(self, tokens: CustomerTokens) -> CustomerTokens:
+        refresh_token = self._refresh_form(tokens)["refresh_token"]
+        async with self._flights.turn_async(refresh_token):
+            renewed = self._flights.recent(refresh_token)  # a refresh that raced this one
+            if renewed is None:
+                started = time.time()
+                answer = await self._post(self._refresh_form(tokens), RefreshError, "refresh")
+                renewed = self._tokens(
+                    answer, RefreshError, "refresh", started=started, previous=tokens
+                )
+                self._flights.remember(refresh_token, renewed)
+            return renewed
 
     async def ensure_fresh(
         self, tokens: CustomerTokens, *, margin: float = DEFAULT_REFRESH_MARGIN

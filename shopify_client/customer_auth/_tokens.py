@@ -6,6 +6,7 @@ Both are frozen and hold secrets: their reprs show none, and :meth:`CustomerToke
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -17,6 +18,15 @@ __all__ = ["CustomerTokens", "LoginRequest"]
 
 #: Refresh this many seconds before the access token expires (clock skew, slow calls).
 DEFAULT_REFRESH_MARGIN = 60.0
+
+
+def _finite_seconds(value: object) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    if isinstance(value, int) and abs(value) > 10**12:  # before float(): no OverflowError
+        return None
+    seconds = float(value)
+    return seconds if math.isfinite(seconds) else None
 
 
 @dataclass(frozen=True, repr=False)
@@ -71,14 +81,13 @@ class CustomerTokens:
         """The record :meth:`to_dict` wrote; a ConfigurationError if it is not one."""
         token = data.get("access_token") if isinstance(data, Mapping) else None
         expires = data.get("expires_at") if isinstance(data, Mapping) else None
-        if (
-            not isinstance(token, str)
-            or not token
-            or isinstance(expires, bool)
-            or not isinstance(expires, int | float)
-        ):
+        expires_at = _finite_seconds(expires)
+        if not isinstance(token, str) or not token or expires_at is None:
+            # NaN or infinity would never need a refresh; 10**400 made float() raise
+            # OverflowError, with the record (and its tokens) in the traceback's locals
             raise ConfigurationError(
-                "stored customer tokens need access_token (a string) and expires_at (seconds)"
+                "stored customer tokens need access_token (a string) and expires_at "
+                "(seconds since the epoch, a finite number)"
             )
 
         def text(key: str) -> str | None:
@@ -87,7 +96,7 @@ class CustomerTokens:
 
         return cls(
             access_token=token,
-            expires_at=float(expires),
+            expires_at=expires_at,
             refresh_token=text("refresh_token"),
             id_token=text("id_token"),
             scope=text("scope"),

@@ -29,7 +29,7 @@ from ._canned import (
 from ._customer import CUSTOMER_CLIENT_ID, FAKE_SHOP_ID, FakeCustomerAccounts
 from ._data import query_cost
 from ._faults import THROTTLED_BODY, Fault, FaultKind
-from ._schemas import MissingSchemaError
+from ._schemas import MissingSchemaError, UnreadableSchemaError
 from ._server import FakeShopify, RecordedRequest
 
 __all__ = [
@@ -50,5 +50,6 @@ __all__ = [
     "LeakyBucket",
     "MissingSchemaError",
     "RecordedRequest",
+    "UnreadableSchemaError",
     "query_cost",
 ]

@@ -123,6 +123,14 @@ class _StorageHandler(BaseHTTPRequestHandler):
             with contextlib.suppress(OSError):
                 self.connection.shutdown(socket.SHUT_RDWR)
 
+    def do_POST(self) -> None:
+        """A bulk mutation's upload (see ``_bulk_mutation``)."""
+        uploads = self.server.host.uploads
+        if uploads is None:
+            self._plain(404, b"<Error>NoSuchBucket</Error>")
+            return
+        uploads.receive(self)
+
     def _plain(self, status: int, body: bytes) -> None:
         self.send_response(status)
         self.send_header("Content-Type", "application/xml")
@@ -150,8 +158,14 @@ class StorageHost:
         self._stalls: set[str] = set()
         self.stall_seconds = 2.0
         self.requests: list[dict[str, str]] = []
+        #: the bulk mutations' uploads (``_bulk_mutation.FakeBulkMutations``), if any
+        self.uploads: Any = None
         self._lock = threading.Lock()
         self._server: _StorageServer | None = None
+
+    def url(self, path: str) -> str:
+        assert self._server is not None
+        return f"http://127.0.0.1:{self._server.server_address[1]}{path}"
 
     def start(self) -> None:
         if self._server is not None:
@@ -266,12 +280,24 @@ class FakeBulk:
         self._ids = itertools.count(1000)
         self._lock = threading.Lock()
         self._dir = tempfile.mkdtemp(prefix="fake-bulk-")
+        self._mutations: Any = None
+
+    @property
+    def mutations(self) -> Any:
+        """Bulk mutations: staged uploads and their runs (see ``_bulk_mutation``)."""
+        if self._mutations is None:
+            from ._bulk_mutation import FakeBulkMutations
+
+            self._mutations = FakeBulkMutations(self, self._schemas)
+        return self._mutations
 
     def inject(self, *faults: BulkFault) -> None:
         """How the next operations end, one fault each, in order."""
         self._faults.extend(faults)
 
     def stop(self) -> None:
+        if self._mutations is not None:
+            self._mutations.stop()
         self.storage.stop()
         with contextlib.suppress(OSError):
             os.rmdir(self._dir)
@@ -303,6 +329,10 @@ class FakeBulk:
             return None
         name = fields[0].name.value
         variables = body.get("variables") or {}
+        if name == "bulkOperationRunMutation":
+            return self.mutations.run(version, variables)  # type: ignore[no-any-return]
+        if name == "stagedUploadsCreate":
+            return self.mutations.stage(version, variables)  # type: ignore[no-any-return]
         if name == "bulkOperationRunQuery":
             return self._run(version, variables)
         if name == "bulkOperationCancel":
@@ -312,7 +342,11 @@ class FakeBulk:
         return None
 
     def _running(self) -> list[str]:
-        ours = [o.id for o in self.operations.values() if o.status in ("CREATED", "RUNNING")]
+        ours = [
+            o.id
+            for o in self.operations.values()
+            if o.status in ("CREATED", "RUNNING") and o.node().get("type") == "QUERY"
+        ]
         return [*self.others, *ours]
 
     def _run(self, version: str, variables: dict[str, Any]) -> dict[str, Any]:
@@ -462,6 +496,44 @@ def _complete_prefix(lines: list[str], count: int) -> list[str]:
 # -- running a bulk query over made-up data ---------------------------------------
 
 
+def _inline_fragments(document: Any) -> Any:
+    """``document`` with every named fragment spread replaced by an inline fragment
+    of the same type condition and selections (recursively), so the executor walks
+    one tree whatever mix of spreads and inline fragments the query uses."""
+    from graphql import (
+        FragmentDefinitionNode,
+        FragmentSpreadNode,
+        InlineFragmentNode,
+        SelectionSetNode,
+        Visitor,
+        visit,
+    )
+
+    fragments = {
+        d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
+    }
+
+    class _Inline(Visitor):
+        def enter_fragment_spread(self, node: FragmentSpreadNode, *_: Any) -> Any:
+            fragment = fragments.get(node.name.value)
+            if fragment is None:
+                raise ValueError(f"Unknown fragment '{node.name.value}'.")
+            return InlineFragmentNode(
+                type_condition=fragment.type_condition,
+                directives=(),
+                selection_set=SelectionSetNode(selections=tuple(fragment.selection_set.selections)),
+            )
+
+    # one visit inlines one level; a fragment spreading another needs another pass
+    # (bounded: GraphQL forbids fragment cycles, and validation ran before)
+    for _ in range(len(fragments) + 1):
+        inlined = visit(document, _Inline())
+        if inlined == document:
+            break
+        document = inlined
+    return document
+
+
 @dataclass
 class _Line:
     text: str
@@ -482,7 +554,7 @@ class _Executor:
     def run(self, text: str) -> list[_Line]:
         from graphql import FieldNode, OperationDefinitionNode, parse
 
-        document = parse(text)
+        document = _inline_fragments(parse(text))
         operation = next(d for d in document.definitions if isinstance(d, OperationDefinitionNode))
         query_type = self.schema.query_type
         assert query_type is not None
@@ -534,6 +606,16 @@ class _Executor:
             # Shopify's compact form: no space after a comma or a colon
             yield _Line(json.dumps(record, ensure_ascii=False, separators=(",", ":")), descendants)
 
+    def _applies(self, condition: str, object_type: Any) -> bool:
+        """Whether a fragment on ``condition`` (a type, an interface or a union)
+        selects on ``object_type``, as GraphQL's execution decides."""
+        if condition == object_type.name:
+            return True
+        abstract = self.schema.get_type(condition)
+        from graphql import is_abstract_type
+
+        return is_abstract_type(abstract) and self.schema.is_sub_type(abstract, object_type)  # type: ignore[arg-type]
+
     def _concrete(self, node_type: Any) -> Any:
         from graphql import is_abstract_type
 
@@ -555,7 +637,7 @@ class _Executor:
         for selection in selection_set.selections:
             if isinstance(selection, InlineFragmentNode):
                 condition = selection.type_condition
-                if condition is None or condition.name.value == object_type.name:
+                if condition is None or self._applies(condition.name.value, object_type):
                     self._fill(
                         object_type, selection.selection_set, serial, own_id, record, descendants
                     )

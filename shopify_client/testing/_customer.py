@@ -37,6 +37,8 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 if TYPE_CHECKING:
+    from shopify_client.customer_auth import CustomerTokens
+
     from ._server import FakeShopify
 
 __all__ = ["CUSTOMER_CLIENT_ID", "FAKE_SHOP_ID", "FakeCustomerAccounts"]
@@ -141,6 +143,22 @@ class FakeCustomerAccounts:
 
     # -- scripting ------------------------------------------------------------------
 
+    def login(self) -> CustomerTokens:
+        """A signed-in customer's tokens, issued at once without the OAuth round
+        (discovery, authorize, callback, code exchange), for a test that only needs a
+        customer to call the API as: the same tokens the flow would end with."""
+        from shopify_client.customer_auth import CustomerTokens
+
+        _, body, _ = self._issue(None, None)
+        answer = json.loads(body)
+        return CustomerTokens(
+            access_token=answer["access_token"],
+            expires_at=time.time() + float(answer["expires_in"]),
+            refresh_token=answer["refresh_token"],
+            id_token=answer["id_token"],
+            scope=answer["scope"],
+        )
+
     def expire_access_tokens(self) -> None:
         """Every access token issued so far is past its expiry."""
         with self._lock:
@@ -181,7 +199,7 @@ class FakeCustomerAccounts:
             return self._authorize(query)
         if method == "POST" and route == f"{auth}/oauth/token":
             form = {k: v[0] for k, v in parse_qs(raw.decode("latin-1")).items()}
-            return self._token(form, headers.get("Authorization"))
+            return self._token(form, headers.get("Authorization"), self._issuer(origin))
         if method == "GET" and route == f"{auth}/logout":
             return self._logout(query)
         match = re.fullmatch(rf"/{self.shop_id}/account/customer/api/([^/]+)/graphql", route)
@@ -258,19 +276,19 @@ class FakeCustomerAccounts:
         ).decode("ascii")
         return hmac.compare_digest((authorization or "").encode(), expected.encode())
 
-    def _token(self, form: dict[str, str], authorization: str | None) -> Routed:
+    def _token(self, form: dict[str, str], authorization: str | None, issuer: str) -> Routed:
         grant_type = form.get("grant_type", "")
         with self._lock:
             self.token_requests.append(grant_type)
         if not self._client_ok(form, authorization):
             return _oauth_error("invalid_client", "client authentication failed", 401)
         if grant_type == "authorization_code":
-            return self._code_grant(form)
+            return self._code_grant(form, issuer)
         if grant_type == "refresh_token":
             return self._refresh_grant(form)
         return _oauth_error("unsupported_grant_type", "authorization_code or refresh_token")
 
-    def _code_grant(self, form: dict[str, str]) -> Routed:
+    def _code_grant(self, form: dict[str, str], issuer: str) -> Routed:
         with self._lock:
             grant = self._grants.get(form.get("code", ""))
             if grant is None:
@@ -292,7 +310,7 @@ class FakeCustomerAccounts:
             digest = _b64(hashlib.sha256(verifier.encode()).digest())
             if not hmac.compare_digest(digest.encode(), grant.challenge.encode()):
                 return _oauth_error("invalid_grant", "code_verifier does not match")
-        return self._issue(grant.nonce, grant)
+        return self._issue(grant.nonce, grant, issuer=issuer)
 
     def _refresh_grant(self, form: dict[str, str]) -> Routed:
         with self._lock:
@@ -309,13 +327,14 @@ class FakeCustomerAccounts:
         *,
         id_token: str | None = None,
         at: float | None = None,
+        issuer: str | None = None,
     ) -> Routed:
         now = at or time.time()
         access = "shcat_" + secrets.token_urlsafe(24)
         refresh = "shcrt_" + secrets.token_urlsafe(24)
         if id_token is None:
             claims = {
-                "iss": self.issuer,
+                "iss": issuer or self.issuer,  # the issuer the shop's discovery named
                 "sub": CUSTOMER_GID,
                 "aud": self.client_id,
                 "iat": int(now),

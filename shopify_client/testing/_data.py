@@ -36,7 +36,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ._schemas import find_schema_dir, schema_file
+from ._schemas import UnreadableSchemaError, find_schema_dir, schema_file
 
 if TYPE_CHECKING:
     from graphql import DocumentNode, GraphQLError, GraphQLResolveInfo, GraphQLSchema
@@ -95,15 +95,43 @@ def _load_schema(path: Path) -> GraphQLSchema:
     with _schemas_lock:
         schema = _schemas.get(path)
         if schema is None:
-            from graphql import build_client_schema
-
-            data = json.loads(path.read_bytes())
-            schema = _schemas[path] = build_client_schema(data.get("data", data))
+            schema = _schemas[path] = _build_schema(path)
             while len(_schemas) > SCHEMAS_KEPT:
                 _schemas.popitem(last=False)
         else:
             _schemas.move_to_end(path)
         return schema
+
+
+def _build_schema(path: Path) -> GraphQLSchema:
+    """The schema of one introspection file, or :class:`UnreadableSchemaError` naming
+    the file and what is wrong with it (never a traceback from inside a request)."""
+    from graphql import build_client_schema, validate_schema
+
+    api, version = path.parent.name, path.stem
+    raw = path.read_bytes()
+    if raw.lstrip()[:1] == b"<":
+        raise UnreadableSchemaError(api, version, path, "it looks like an HTML page")
+    try:
+        data = json.loads(raw)
+    except (ValueError, RecursionError) as exc:
+        raise UnreadableSchemaError(api, version, path, f"it is not JSON ({exc})") from None
+    if isinstance(data, dict) and isinstance(data.get("data"), dict):
+        data = data["data"]
+    if not isinstance(data, dict) or not isinstance(data.get("__schema"), dict):
+        raise UnreadableSchemaError(
+            api, version, path, "it is not an introspection result (no __schema object)"
+        )
+    try:
+        schema = build_client_schema(data)  # type: ignore[arg-type]
+    except (TypeError, ValueError, KeyError, RecursionError) as exc:
+        reason = f"its introspection result does not build a schema ({exc})"[:300]
+        raise UnreadableSchemaError(api, version, path, reason) from None
+    problems = validate_schema(schema)
+    if problems:
+        reason = f"its introspection result does not build a schema ({problems[0].message})"
+        raise UnreadableSchemaError(api, version, path, reason[:300])
+    return schema
 
 
 #: the most fields one answer resolves: every list holds LIST_LENGTH items, so nested
@@ -177,13 +205,21 @@ class SchemaData:
         self.fields = fields
         #: (api, version) pairs a request asked for with no schema to answer from
         self.missing: set[tuple[str, str]] = set()
+        #: the schema files a request needed that could not be read, by (api, version)
+        self.unreadable: dict[tuple[str, str], UnreadableSchemaError] = {}
 
     def schema(self, api: str, version: str) -> GraphQLSchema | None:
+        """The schema of ``api`` ``version``; None when it has no file, or when its file
+        is unreadable (kept in :attr:`unreadable`, for the fixture to raise)."""
         path = schema_file(self.schema_dir, api, version)
         if path is None:
             self.missing.add((api[:20], version[:20]))
             return None
-        return _load_schema(path)
+        try:
+            return _load_schema(path)
+        except UnreadableSchemaError as exc:
+            self.unreadable[(api, version)] = exc
+            return None
 
     def answer(
         self,
@@ -199,6 +235,9 @@ class SchemaData:
 
         schema = self.schema(api, version)
         if schema is None:
+            broken = self.unreadable.get((api, version))
+            if broken is not None:
+                return _error(str(broken), "INTERNAL_SERVER_ERROR")
             return _error(f"FakeShopify has no committed schema for {api} {version}", "NOT_FOUND")
         query = body.get("query")
         variables = body.get("variables") or {}

@@ -16,7 +16,13 @@ from .._exceptions import ShopifyError
 if TYPE_CHECKING:
     from shopify_codegen.config import ProjectConfig
 
-__all__ = ["MissingSchemaError", "app_config", "find_schema_dir", "schema_file"]
+__all__ = [
+    "MissingSchemaError",
+    "UnreadableSchemaError",
+    "app_config",
+    "find_schema_dir",
+    "schema_file",
+]
 
 
 class MissingSchemaError(ShopifyError, LookupError):
@@ -41,6 +47,38 @@ class MissingSchemaError(ShopifyError, LookupError):
                 f"`shopify-codegen schema add --api {api} --version {version} --file PATH`"
             )
         super().__init__(f"FakeShopify has no {api} {version} schema: {where}")
+
+    @classmethod
+    def no_config(cls, searched: list[Path]) -> MissingSchemaError:
+        """No shopify-codegen config at or above any of ``searched``."""
+        error = cls("", "", None)
+        folders = ", ".join(dict.fromkeys(str(folder) for folder in searched))
+        error.args = (
+            "FakeShopify has no schemas: no shopify-codegen config (pyproject.toml with "
+            f"[tool.shopify-codegen], or codegen.toml) at or above {folders}; run "
+            "`shopify-codegen init` in the app, or mark the test "
+            "@pytest.mark.fake_shopify(schema_dir=...)",
+        )
+        return error
+
+    def __str__(self) -> str:
+        return str(self.args[0])
+
+
+class UnreadableSchemaError(MissingSchemaError):
+    """The committed schema file of an API version is there but is not an
+    introspection result FakeShopify can answer from (HTML, truncated JSON, another
+    document). ``path`` is the file, ``reason`` what is wrong with it."""
+
+    def __init__(self, api: str, version: str, path: Path, reason: str) -> None:
+        self.path = path
+        self.reason = reason
+        super().__init__(api, version, path.parent.parent)
+        self.args = (
+            f"FakeShopify cannot answer from the {api} {version} schema {path}: {reason}; "
+            f"download it again (`shopify-codegen schema download`) or register a good "
+            f"file (`shopify-codegen schema add --api {api} --version {version} --file PATH`)",
+        )
 
 
 def app_config(start: Path | None = None) -> ProjectConfig | None:

@@ -265,7 +265,15 @@ class FakeShopify:
             raise RuntimeError("FakeShopify is not running")
         return int(self._server.server_address[1])
 
-    def endpoint(self, api: Literal["storefront", "admin"], version: str) -> str:
+    def endpoint(self, api: Literal["storefront", "admin", "customer"], version: str) -> str:
+        """The GraphQL URL of ``api`` ``version`` on this fake (the Customer Account
+        API's is on its own path, as at ``shopify.com/{shop_id}/account/...``)."""
+        if api == "customer":
+            return self.customer.graphql_endpoint(version)
+        if api not in ("storefront", "admin"):
+            raise ValueError(
+                f"FakeShopify serves the APIs 'storefront', 'admin' and 'customer', not {api!r}"
+            )
         prefix = "/admin/api" if api == "admin" else "/api"
         return f"http://127.0.0.1:{self.port}{prefix}/{version}/graphql.json"
 
@@ -351,16 +359,22 @@ class FakeShopify:
         return self._data.schema_dir
 
     def require_schema(self, api: str, version: str) -> None:
-        """Raise :class:`MissingSchemaError` unless ``api`` ``version`` can be answered."""
+        """Raise :class:`MissingSchemaError` unless ``api`` ``version`` can be answered:
+        its file is there and builds a schema (built once per process and kept), else
+        :class:`UnreadableSchemaError` naming the file and what is wrong with it."""
         if schema_file(self._data.schema_dir, api, version) is None:
             raise MissingSchemaError(api, version, self._data.schema_dir)
+        if self._data.schema(api, version) is None:
+            raise self._data.unreadable[(api, version)]
 
     def missing_schemas(self) -> list[MissingSchemaError]:
-        """One error per API version a request asked for and no schema answered."""
-        return [
+        """One error per API version a request asked for and no schema answered
+        (missing, or unreadable: :class:`UnreadableSchemaError`)."""
+        missing = [
             MissingSchemaError(api, version, self._data.schema_dir)
             for api, version in sorted(self._data.missing)
         ]
+        return [*missing, *(self._data.unreadable[key] for key in sorted(self._data.unreadable))]
 
     def answer(self, operation_name: str, data: OperationOverride) -> None:
         """Answer ``operation_name`` with ``data`` (partial: what it lacks is made up
@@ -412,7 +426,8 @@ class FakeShopify:
 
     def _bulk_answer(self, version: str, body: dict[str, Any]) -> dict[str, Any] | None:
         query = body.get("query")
-        if not isinstance(query, str) or "bulkoperation" not in query.lower():
+        lowered = query.lower() if isinstance(query, str) else ""
+        if "bulkoperation" not in lowered and "stageduploadscreate" not in lowered:
             return None
         return self.bulk.answer(version, body)
 

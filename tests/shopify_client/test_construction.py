@@ -96,6 +96,16 @@ def test_shop_xor_endpoint() -> None:
         AdminClient(access_token=ADMIN_TOKEN)
 
 
+def test_the_customer_client_names_its_own_keyword_shop_id() -> None:
+    """The Customer Account API takes the shop's numeric id, not a domain: the error
+    names the keyword it has (``shop=`` would be a TypeError)."""
+    from shopify_customer import Client as CustomerClient
+
+    expected = r"exactly one of shop_id= \(the shop's numeric id\)"
+    with pytest.raises(ConfigurationError, match=expected):
+        CustomerClient(access_token="shcat_" + "a" * 40)
+
+
 def test_arguments_are_keyword_only() -> None:
     with pytest.raises(TypeError):
         StorefrontClient(SHOP, STOREFRONT_TOKEN)  # type: ignore[call-arg]

@@ -72,3 +72,22 @@ def test_shopify_com_urls_end_to_end_through_the_in_process_transport() -> None:
         assert token in fake.customer_tokens
         hosts = {r.path.split("/")[1] for r in fake.requests}
         assert hosts == {"authentication", FAKE_SHOP_ID}
+
+
+def test_the_fake_logs_a_customer_in_without_the_oauth_round() -> None:
+    """``fake.customer.login()``: tokens the API takes at once, expiring as the flow's
+    would, revoked by ``revoke_all`` as a logout elsewhere revokes them."""
+    with FakeShopify() as fake:
+        tokens = fake.customer.login()
+        assert isinstance(tokens, customer_auth.CustomerTokens)
+        assert 0 < tokens.expires_in() <= fake.customer.token_lifetime
+        assert tokens.access_token not in repr(tokens)
+        with CustomerClient(
+            endpoint=fake.endpoint("customer", CustomerClient.api_version),
+            access_token=tokens.access_token,
+        ) as client:
+            assert client.customer_orders(first=1).customer.id
+            fake.customer.revoke_all()
+            with pytest.raises(ShopifyError):
+                client.customer_orders(first=1)
+        assert fake.customer.active_access_tokens() == 0

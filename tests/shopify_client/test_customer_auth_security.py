@@ -78,8 +78,11 @@ def test_a_replayed_code_is_refused_and_revokes_its_tokens(fake: FakeShopify) ->
     login = auth.begin_login()
     callback = log_in(login.url)
     tokens = auth.complete_login(login, callback)
+    with pytest.raises(StateMismatchError, match="completed already"):
+        auth.complete_login(login, callback)  # this process remembers the login
+    assert fake.customer.token_requests == ["authorization_code"]
     with pytest.raises(TokenRequestError) as info:
-        auth.complete_login(login, callback)
+        auth_for(fake).complete_login(login, callback)  # another process: Shopify refuses
     assert info.value.error == "invalid_grant"
     code = parse_qs(urlsplit(callback).query)["code"][0]
     assert code not in str(info.value)
@@ -219,7 +222,7 @@ def test_errors_hold_no_secret_in_their_traceback(fake: FakeShopify) -> None:
     callback = log_in(login.url)
     auth.complete_login(login, callback)
     with pytest.raises(TokenRequestError) as info:
-        auth.complete_login(login, callback)  # replayed
+        auth_for(fake).complete_login(login, callback)  # replayed in another process
     shown = traceback.TracebackException.from_exception(info.value, capture_locals=True)
     ours = [
         f for f in shown.stack if "/shopify_client/" in f.filename and "/tests/" not in f.filename
@@ -264,7 +267,7 @@ def test_a_discovery_answer_past_the_byte_cap_is_refused(streamed: bool) -> None
 
 
 def test_id_tokens_claims_decode_only_from_a_jwt(fake: FakeShopify) -> None:
-    from shopify_client.customer_auth._flow import _jwt_claims
+    from shopify_client.customer_auth._answers import jwt_claims as _jwt_claims
 
     payload = base64.urlsafe_b64encode(json.dumps({"nonce": "n"}).encode()).rstrip(b"=")
     assert _jwt_claims(f"h.{payload.decode()}.s") == {"nonce": "n"}

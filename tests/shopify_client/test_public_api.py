@@ -118,6 +118,10 @@ HIERARCHY = {
             "BulkWaitTimeoutError",
         )
     },
+    # bulk mutations (shopify_client._bulk_mutation_errors)
+    "BulkUploadError": ("BulkOperationError",),
+    "BulkMutationLinesError": ("BulkIncompleteResultError",),
+    "BulkMutationInputError": ("ConfigurationError",),
 }
 
 

@@ -1,0 +1,83 @@
+"""A part's result file: every line once, read back in input order."""
+
+from __future__ import annotations
+
+import json
+import random
+
+import pytest
+
+from shopify_client import BulkMutationLinesError
+from shopify_client._bulk_mutation_results import ResultStore
+
+
+def feed(store: ResultStore, numbers: list[object], chunk: int = 7) -> None:
+    body = "".join(
+        json.dumps({"data": {"x": {"n": n}}, "__lineNumber": n}) + "\n" for n in numbers
+    ).encode()
+    for i in range(0, len(body), chunk):  # any chunking
+        store.feed(body[i : i + chunk])
+    store.finish()
+
+
+def test_out_of_order_lines_come_back_in_input_order() -> None:
+    numbers: list[object] = list(range(200))
+    random.Random(3).shuffle(numbers)
+    with ResultStore() as store:
+        feed(store, numbers)
+        store.check(expected=200, first_line=1000, part=2, operation_id="op")
+        assert [line for line, _ in store.rows()] == list(range(200))
+
+
+@pytest.mark.parametrize(
+    ("numbers", "missing", "duplicated", "unexpected"),
+    [
+        ([0, 1, 3, 4], (1002,), (), ()),
+        ([0, 1, 2, 2, 3, 4], (), (1002,), ()),
+        ([0, 1, 2, 3, 4, 9], (), (), ("9",)),
+        ([0, 1, 2, 3, None], (1004,), (), ("none",)),
+        ([4, 3, 1, 0, 0], (1002,), (1000,), ()),
+    ],
+)
+def test_missing_duplicated_and_unexpected_lines_are_named(
+    numbers: list[object],
+    missing: tuple[int, ...],
+    duplicated: tuple[int, ...],
+    unexpected: tuple[str, ...],
+) -> None:
+    with ResultStore() as store:
+        feed(store, numbers)
+        with pytest.raises(BulkMutationLinesError) as caught:
+            store.check(expected=5, first_line=1000, part=1, operation_id="gid://op/1")
+    error = caught.value
+    assert (error.missing, error.duplicated, error.unexpected) == (missing, duplicated, unexpected)
+    assert error.part == 1 and error.operation_id == "gid://op/1"
+    assert "part 1" in str(error)
+
+
+def test_a_line_that_is_not_json_is_unexpected() -> None:
+    with ResultStore() as store:
+        store.feed(b'{"__lineNumber": 0}\nnot json\n')
+        store.finish()
+        with pytest.raises(BulkMutationLinesError) as caught:
+            store.check(expected=1, first_line=0, part=0, operation_id="op")
+    assert caught.value.unexpected == ("none",)
+
+
+def test_a_restart_forgets_what_came_before() -> None:
+    with ResultStore() as store:
+        store.feed(b'{"__lineNumber": 0}\n{"__lineNum')
+        store.restart()
+        store.feed(b'{"__lineNumber": 0}\n{"__lineNumber": 1}')
+        store.finish()
+        store.check(expected=2, first_line=0, part=0, operation_id="op")
+        assert [n for n, _ in store.rows()] == [0, 1]
+
+
+def test_the_store_file_is_removed() -> None:
+    import os
+
+    store = ResultStore()
+    feed(store, [0])
+    store.close()
+    assert not os.path.exists(store.path)
