@@ -359,7 +359,7 @@ class BulkRun(_RunCore[RecordT]):
             )
         )
         self.state = BulkOperationState.from_node(self.id, data.get("node"))
-        _bulk_slots.seen(self._client, "query", self.id, self.state.status)  # Redis slots
+        _bulk_slots.seen(self._client, self.id, self.state.status)  # Redis slots, any kind
         return self.state
 
     def _terminal(self, timeout: float | None) -> BulkOperationState:
@@ -456,7 +456,7 @@ class AsyncBulkRun(_RunCore[RecordT]):
         )
         data = self._client.get_data(response)
         self.state = BulkOperationState.from_node(self.id, data.get("node"))
-        await _bulk_slots.seen_async(self._client, "query", self.id, self.state.status)
+        await _bulk_slots.seen_async(self._client, self.id, self.state.status)
         return self.state
 
     async def _terminal(self, timeout: float | None) -> BulkOperationState:

@@ -9,7 +9,9 @@ no-op (``None``), and the start is today's: submit, and on "already in progress"
 wait and submit again.
 
 How a bulk operation's start and polls call it (the bulk queries of
-:mod:`._bulk_run` do so; a bulk mutation does the same with ``kind="mutation"``)::
+:mod:`._bulk_run` do so; a bulk mutation's start, in
+:mod:`._bulk_mutation_start`, is to do the same with ``kind="mutation"`` around its
+``bulkOperationRunMutation`` loop; its parts' polls already call :func:`seen`)::
 
     slot = take(client, "mutation", wait=slot_wait, poll=poll_interval,
                 max_poll=max_poll_interval)              # None: no Redis pacing
@@ -20,7 +22,7 @@ How a bulk operation's start and polls call it (the bulk queries of
         raise
     attach(slot, operation_id)                           # accepted by Shopify
     ...
-    seen(client, "mutation", operation_id, status)       # after every poll
+    seen(client, operation_id, status)                   # after every poll (any kind)
 
 (``take_async``, ``release_async``, ``attach_async``, ``seen_async`` for tasks.)
 
@@ -30,8 +32,9 @@ How a bulk operation's start and polls call it (the bulk queries of
   the poll backoff, for the status of the operations holding the slots, and frees
   those that ended: the slot of a process that died frees as soon as its operation
   ends, not only when its lease does.
-- :func:`seen` frees the slot of an operation seen in a terminal status, by any
-  process (``wait()``, iterating, ``cancel()`` and ``refresh()`` all poll), renews
+- :func:`seen` (called by every ``BulkRun.refresh``, so by the polls of bulk
+  queries and of bulk mutations' parts alike: ``wait()``, iterating, ``cancel()``)
+  frees the slot of an operation seen in a terminal status, by any process, renews
   it while it runs, and shortens it to :data:`CANCELING_LEASE` once it is canceling.
 - a slot is a lease (``RedisQueryCostLimiter(slot_lease=)``, default
   :data:`~._redis_slots.DEFAULT_SLOT_LEASE`): the slot of a process that died before
@@ -71,6 +74,7 @@ __all__ = [
 CANCELING_LEASE = 15.0
 #: seconds between two looks at Redis while every slot is taken
 SLOT_CHECK_SECONDS = 0.05
+KINDS: tuple[Kind, ...] = ("query", "mutation")
 #: the statuses after which an operation holds no slot at Shopify
 ENDED = frozenset({"COMPLETED", "FAILED", "CANCELED", "EXPIRED"})
 _GID_PREFIX = "gid://shopify/BulkOperation/"
@@ -226,25 +230,29 @@ async def release_async(slot: BulkSlot | None) -> None:
         await slot._owner.release_async(slot)
 
 
-def seen(client: Any, kind: Kind, operation_id: str, status: str) -> None:
+def seen(client: Any, operation_id: str, status: str) -> None:
     """A poll saw ``operation_id`` in ``status``: free its slot if it ended, shorten it
-    if canceling, else renew it (whichever process took it)."""
-    slots = slots_of(client, kind)
-    if slots is None:
-        return
-    if status in ENDED:
-        slots.release_operation(operation_id)
-    else:
-        slots.renew_operation(operation_id, CANCELING_LEASE if status == "CANCELING" else None)
+    if canceling, else renew it (whichever process took it). A bulk query's and a bulk
+    mutation's polls are the same ``node(id:)``: both kinds' slots are looked at (the
+    id is in one of them at most), so one hook serves both."""
+    for kind in KINDS:
+        slots = slots_of(client, kind)
+        if slots is None:
+            return
+        if status in ENDED:
+            slots.release_operation(operation_id)
+        else:
+            slots.renew_operation(operation_id, CANCELING_LEASE if status == "CANCELING" else None)
 
 
-async def seen_async(client: Any, kind: Kind, operation_id: str, status: str) -> None:
+async def seen_async(client: Any, operation_id: str, status: str) -> None:
     """:func:`seen` for the async clients."""
-    slots = slots_of(client, kind)
-    if slots is None:
-        return
-    if status in ENDED:
-        await slots.release_operation_async(operation_id)
-    else:
-        lease = CANCELING_LEASE if status == "CANCELING" else None
-        await slots.renew_operation_async(operation_id, lease)
+    for kind in KINDS:
+        slots = slots_of(client, kind)
+        if slots is None:
+            return
+        if status in ENDED:
+            await slots.release_operation_async(operation_id)
+        else:
+            lease = CANCELING_LEASE if status == "CANCELING" else None
+            await slots.renew_operation_async(operation_id, lease)

@@ -34,7 +34,7 @@ def main(mode: str, endpoint: str, url: str, runs: int, lease: float) -> None:
     pacing: object = (
         True
         if url == "-"
-        else RedisQueryCostLimiter(url, access_token=ADMIN_TOKEN, slot_lease=lease)
+        else RedisQueryCostLimiter(url, access_token=ADMIN_TOKEN, slot_lease=lease, timeout=5.0)
     )
     with Client2024(
         endpoint=endpoint,

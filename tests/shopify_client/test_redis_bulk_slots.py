@@ -23,7 +23,7 @@ from typing import Any
 import pytest
 
 from shopify_client import BulkCallOptions, BulkConcurrencyError, BulkStartError
-from shopify_client._bulk_slots import slots_of
+from shopify_client._bulk_slots import attach, slots_of, take
 from shopify_client._redis_pacing import RedisQueryCostLimiter
 from shopify_client.testing import ADMIN_TOKEN, FakeShopify, Fault
 from tests.conftest import ROOT
@@ -102,7 +102,15 @@ def kill(process: subprocess.Popen[str]) -> None:
     process.communicate(timeout=WORKER_TIMEOUT)
 
 
+#: seconds a Redis command may take here: these tests count slots, and a loaded CI
+#: machine (FakeShopify's threads in this process too) must not turn them into the
+#: fallback that test_redis_pacing_faults.py tests
+TIMEOUT = 5.0
+
+
 def client(fake: FakeShopify, pacing: object, **kwargs: Any) -> Client2024:
+    if isinstance(pacing, str):
+        pacing = RedisQueryCostLimiter(pacing, access_token=ADMIN_TOKEN, timeout=TIMEOUT)
     return Client2024(
         endpoint=fake.endpoint("admin", "2024-01"),
         access_token=ADMIN_TOKEN,
@@ -187,7 +195,10 @@ def test_a_killed_holders_slot_is_freed_when_its_operation_ends(
 def test_a_failed_look_at_a_holders_operation_only_waits(fake: FakeShopify, redis_url: str) -> None:
     """The status query about a holder's operation fails (a 502): the waiting start
     keeps waiting, within slot_wait, until the holder's lease ends."""
-    holder = client(fake, RedisQueryCostLimiter(redis_url, access_token=ADMIN_TOKEN, slot_lease=1))
+    holder = client(
+        fake,
+        RedisQueryCostLimiter(redis_url, access_token=ADMIN_TOKEN, slot_lease=1, timeout=TIMEOUT),
+    )
     first = start(holder)  # its process stops polling it
     fake.enqueue(Fault.html_error(502))  # the waiting start's first look at it fails
     with client(fake, redis_url) as admin:
@@ -203,7 +214,7 @@ def test_a_failed_look_at_a_holders_operation_only_waits(fake: FakeShopify, redi
 def test_slots_held_past_slot_wait_raise_a_concurrency_error(
     fake: FakeShopify, redis_url: str
 ) -> None:
-    other = client(fake, RedisQueryCostLimiter(redis_url, access_token=ADMIN_TOKEN))
+    other = client(fake, redis_url)
     first = start(other)  # another process's operation, never polled here
     with client(fake, redis_url) as admin, pytest.raises(BulkConcurrencyError) as caught:
         start(admin, slot_wait=0.3, poll_interval=10, max_poll_interval=10)
@@ -255,7 +266,7 @@ def test_async_clients_sharing_redis_never_meet_already_in_progress(
         endpoint = fake.endpoint("admin", AsyncClient.api_version)
 
         async def worker() -> int:
-            limiter = RedisQueryCostLimiter(redis_url, access_token=ADMIN_TOKEN)
+            limiter = RedisQueryCostLimiter(redis_url, access_token=ADMIN_TOKEN, timeout=TIMEOUT)
             async with AsyncClient(
                 endpoint=endpoint, access_token=ADMIN_TOKEN, max_retries=0, pacing=limiter
             ) as admin:
@@ -273,3 +284,18 @@ def test_async_clients_sharing_redis_never_meet_already_in_progress(
         with Client(endpoint=endpoint, access_token=ADMIN_TOKEN, pacing=redis_url) as admin:
             slots = slots_of(admin, "query")
             assert slots is not None and slots.limit == 5 and slots.holders() == []
+
+
+def test_a_poll_frees_a_bulk_mutations_slot_too(fake: FakeShopify, redis_url: str) -> None:
+    """One hook for both kinds: polls are the same node(id:), whatever the operation."""
+    with client(fake, redis_url) as admin:
+        mutations = slots_of(admin, "mutation")
+        assert mutations is not None
+        slot = take(admin, "mutation", wait=1, poll=1, max_poll=1)
+        assert slot is not None and slot.shared
+        with client(fake, True) as plain:  # an operation whose start Redis did not count
+            operation_id = start(plain).id
+        attach(slot, operation_id)
+        assert mutations.holders() == [operation_id]
+        admin._bulk_resume(SPEC_2024, operation_id, FAST).wait()
+        assert mutations.holders() == []
