@@ -16,6 +16,7 @@ import time
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from . import _bulk_slots
 from ._bulk_errors import BulkStartError
 from ._bulk_mutation import (
     _POLL_ONLY,
@@ -201,21 +202,36 @@ def _run_sync(
     started = time.monotonic()
     interval = settings.bulk.poll_interval
     variables = _run_variables(spec, key, client_identifier)
-    while True:
-        data = client.get_data(
-            client.execute(
-                RUN_MUTATION, "BulkOperationRunMutation", variables, operation_type="mutation"
+    slot = _bulk_slots.take(  # a slot counted in Redis (None without Redis pacing)
+        client,
+        "mutation",
+        wait=settings.bulk.slot_wait,
+        poll=settings.bulk.poll_interval,
+        max_poll=settings.bulk.max_poll_interval,
+    )
+    try:
+        while True:
+            data = client.get_data(
+                client.execute(
+                    RUN_MUTATION, "BulkOperationRunMutation", variables, operation_type="mutation"
+                )
             )
-        )
-        payload = data.get("bulkOperationRunMutation")
-        messages = _user_errors(payload)
-        if not _in_progress(messages):
-            return _started(payload, messages, spec, part.index)
-        waited = time.monotonic() - started
-        if waited + interval > settings.bulk.slot_wait:
-            raise _concurrency_error(messages, client.api_version, waited)
-        time.sleep(interval)
-        interval = _backoff(interval, settings.bulk)
+            payload = data.get("bulkOperationRunMutation")
+            messages = _user_errors(payload)
+            if not _in_progress(messages):
+                operation_id = _started(payload, messages, spec, part.index)
+                break
+            waited = time.monotonic() - started
+            if waited + interval > settings.bulk.slot_wait:
+                raise _concurrency_error(messages, client.api_version, waited)
+            _bulk_slots.renew(slot)
+            time.sleep(interval)
+            interval = _backoff(interval, settings.bulk)
+    except BaseException:
+        _bulk_slots.release(slot)
+        raise
+    _bulk_slots.attach(slot, operation_id)
+    return operation_id
 
 
 async def start_async(
@@ -306,19 +322,34 @@ async def _run_async(
     started = time.monotonic()
     interval = settings.bulk.poll_interval
     variables = _run_variables(spec, key, client_identifier)
-    while True:
-        response = await client.execute(
-            RUN_MUTATION, "BulkOperationRunMutation", variables, operation_type="mutation"
-        )
-        payload = client.get_data(response).get("bulkOperationRunMutation")
-        messages = _user_errors(payload)
-        if not _in_progress(messages):
-            return _started(payload, messages, spec, part.index)
-        waited = time.monotonic() - started
-        if waited + interval > settings.bulk.slot_wait:
-            raise _concurrency_error(messages, client.api_version, waited)
-        await asyncio.sleep(interval)
-        interval = _backoff(interval, settings.bulk)
+    slot = await _bulk_slots.take_async(
+        client,
+        "mutation",
+        wait=settings.bulk.slot_wait,
+        poll=settings.bulk.poll_interval,
+        max_poll=settings.bulk.max_poll_interval,
+    )
+    try:
+        while True:
+            response = await client.execute(
+                RUN_MUTATION, "BulkOperationRunMutation", variables, operation_type="mutation"
+            )
+            payload = client.get_data(response).get("bulkOperationRunMutation")
+            messages = _user_errors(payload)
+            if not _in_progress(messages):
+                operation_id = _started(payload, messages, spec, part.index)
+                break
+            waited = time.monotonic() - started
+            if waited + interval > settings.bulk.slot_wait:
+                raise _concurrency_error(messages, client.api_version, waited)
+            await _bulk_slots.renew_async(slot)
+            await asyncio.sleep(interval)
+            interval = _backoff(interval, settings.bulk)
+    except BaseException:
+        await _bulk_slots.release_async(slot)
+        raise
+    await _bulk_slots.attach_async(slot, operation_id)
+    return operation_id
 
 
 # -- resuming ------------------------------------------------------------------------

@@ -18,6 +18,7 @@ import subprocess
 import sys
 import threading
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
@@ -299,3 +300,42 @@ def test_a_poll_frees_a_bulk_mutations_slot_too(fake: FakeShopify, redis_url: st
         assert mutations.holders() == [operation_id]
         admin._bulk_resume(SPEC_2024, operation_id, FAST).wait()
         assert mutations.holders() == []
+
+
+# -- bulk mutations ----------------------------------------------------------------------
+
+
+def test_bulk_mutations_sharing_redis_never_meet_already_in_progress(
+    fake: FakeShopify, redis_url: str
+) -> None:
+    """Four workers (each its own client and limiter: processes but for the threads)
+    import at once on 2024-01's single mutation slot."""
+    from .bulk_mutation_helpers import SPEC_2024 as MUTATION
+    from .bulk_mutation_helpers import lines, respond
+
+    fake.bulk.mutations.responder = respond
+    refusals: list[str] = []
+    original = fake.bulk.mutations.run
+
+    def run(version: str, variables: dict[str, Any]) -> dict[str, Any]:
+        answer = original(version, variables)
+        if "already in progress" in str(answer):
+            refusals.append(version)
+        return answer
+
+    fake.bulk.mutations.run = run  # type: ignore[method-assign]
+    together = threading.Barrier(4)
+    options: Any = {**FAST}
+
+    def worker(_: int) -> int:
+        with client(fake, redis_url) as admin:
+            together.wait(timeout=30)
+            imported = admin._bulk_mutate(MUTATION, lines(2), None, options)
+            return len(list(imported))
+
+    with ThreadPoolExecutor(4) as pool:
+        assert list(pool.map(worker, range(4))) == [2] * 4
+    assert refusals == [] and held_slots(fake, redis_url) == []
+    with client(fake, redis_url) as admin:
+        mutations = slots_of(admin, "mutation")
+        assert mutations is not None and mutations.holders() == []
