@@ -318,12 +318,12 @@ def test_bulk_mutations_sharing_redis_never_meet_already_in_progress(
     original = fake.bulk.mutations.run
 
     def run(version: str, variables: dict[str, Any]) -> dict[str, Any]:
-        answer = original(version, variables)
+        answer: dict[str, Any] = original(version, variables)
         if "already in progress" in str(answer):
             refusals.append(version)
         return answer
 
-    fake.bulk.mutations.run = run  # type: ignore[method-assign]
+    fake.bulk.mutations.run = run
     together = threading.Barrier(4)
     options: Any = {**FAST}
 
