@@ -34,6 +34,7 @@ from graphql.language import Visitor
 from graphql.validation import NoFragmentCyclesRule
 
 from .errors import OperationFileError, read_input_file
+from .names import module_name_problem
 from .paths import link_on_the_way
 from .paths import shown as shown_path
 
@@ -175,6 +176,9 @@ def _check_structure(op_file: OperationFile) -> None:
                 f"{_position(operation)}: operation {operation.name.value!r} would be the "
                 f"method {method!r}, which shadows the client's own; rename the operation",
             )
+        clash = module_name_problem(operation.name.value)
+        if clash is not None:
+            raise OperationFileError(op_file.display, f"{_position(operation)}: {clash}")
     _check_cycles(op_file.document, op_file.display)
 
 
