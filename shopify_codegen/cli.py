@@ -270,6 +270,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--version", required=True, metavar="YYYY-MM")
     p.add_argument("--file", required=True, metavar="PATH", help="introspection JSON or SDL")
     p.add_argument("--origin", help="where the file came from, for the manifest")
+    p.add_argument(
+        "--force",
+        action="store_true",
+        help="replace a version already committed; take a schema that looks like another API's",
+    )
     p.set_defaults(handler=cmd_schema_add)
 
     p = schema_sub.add_parser(

@@ -24,9 +24,10 @@ from .download import (
     release_version,
     resolve_source,
 )
-from .errors import CodegenError
+from .errors import CodegenError, SchemaFileError
 from .operations import expand_paths, read_operation_folder, read_operation_set
-from .schema_files import load_schema
+from .schema_files import ManifestEntry, load_schema, read_manifest
+from .schema_kind import api_mismatch
 from .store import add_schema, committed_schema, introspection_from_sdl
 
 __all__ = [
@@ -218,6 +219,24 @@ def _schema_file_body(path: Path, command: str) -> tuple[bytes, str]:
     )
 
 
+def check_api_of(schema: GraphQLSchema, api: str, shown: str, command: str, force: bool) -> None:
+    """Refuse a schema that looks like another API's (``--force`` to take it anyway)."""
+    problem = api_mismatch(schema, api)
+    if problem is not None and not force:
+        raise SchemaFileError(
+            shown,
+            f"{problem}; nothing written (check --api and --file, or give --force to "
+            f"{command} it as {api} anyway)",
+        )
+
+
+def _committed_entry(config: ProjectConfig, api: str, version: str) -> ManifestEntry | None:
+    for entry in read_manifest(config.manifest_path):
+        if entry.api == api and entry.version == version and entry.kind == "introspection":
+            return entry
+    return None
+
+
 def cmd_schema_add(args: argparse.Namespace, out: Output) -> int:
     release_version(args.version)  # before any path is built from it
     config = load_config(args.root)
@@ -226,20 +245,43 @@ def cmd_schema_add(args: argparse.Namespace, out: Output) -> int:
     body, origin = _schema_file_body(path, "schema add")
     if args.origin:
         origin = args.origin
+    check_api_of(load_schema(path), api_name, str(path), "add", args.force)
+    json_path = config.schema_json(api_name, args.version)
+    replaced = json_path.exists()
+    if replaced and not args.force:
+        entry = _committed_entry(config, api_name, args.version)
+        recorded = f", added {entry.date} from {entry.origin}" if entry else ""
+        raise CodegenError(
+            f"schema add: {api_name} {args.version} is already committed "
+            f"({config.rel(json_path)}{recorded}); nothing written. Give --force to "
+            "replace it (operations are then validated against the new file)"
+        )
+    before = json_path.read_bytes() if replaced else None
     stored = add_schema(config, api_name, args.version, body, origin=origin)
     files = [
         config.rel(stored.json_path),
         config.rel(stored.sdl_path),
         config.rel(config.manifest_path),
     ]
-    out.line(f"added {api_name} {args.version} from {path} -> {', '.join(files)}")
+    verb = "added"
+    if replaced:
+        verb = "replaced (same content)" if before == json_path.read_bytes() else "replaced"
+    out.line(f"{verb} {api_name} {args.version} from {path} -> {', '.join(files)}")
     unlisted = [a.key for a in config.select([api_name]) if args.version not in a.validate_versions]
     if unlisted:
         out.line(
             f"note: {args.version} is not in validate_versions of {', '.join(unlisted)}; "
             "list it there to validate against it, or `shopify-codegen bump` to move to it"
         )
-    out.json({"ok": True, "api": api_name, "version": args.version, "files": files})
+    out.json(
+        {
+            "ok": True,
+            "api": api_name,
+            "version": args.version,
+            "files": files,
+            "replaced": replaced,
+        }
+    )
     return EXIT_OK
 
 
