@@ -46,6 +46,7 @@ CONFIG_NAME = "codegen.toml"
 PYPROJECT_NAME = "pyproject.toml"
 TOOL_TABLE = "shopify-codegen"
 _VERSION = re.compile(r"^\d{4}-(01|04|07|10)$")
+_TOML_AT = re.compile(r"\(at line (?P<line>\d+), column (?P<column>\d+)\)$")
 _KEY = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{0,63}$")
 #: the APIs the runtime knows (shopify_client.toolkit.API_NAMES)
 APIS: tuple[str, ...] = tuple(API_NAMES)
@@ -205,7 +206,14 @@ def _read_toml(path: Path) -> dict[str, Any]:
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: cannot read: {exc}") from exc
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
+        # "... (at line 12, column 21)": shown as path:12:21:, as every location is
+        found = _TOML_AT.search(str(exc))
+        if found is None:
+            raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
+        message = str(exc)[: found.start()].rstrip()
+        raise ConfigError(
+            f"{path}:{found['line']}:{found['column']}: not valid TOML: {message}"
+        ) from exc
 
 
 def _check_version(where: str, version: object) -> str:
