@@ -15,11 +15,14 @@ from typing import Any, Final
 __all__ = [
     "ARIADNE_SETTINGS",
     "PLUGIN",
+    "STRICT_INPUTS_PLUGIN",
     "default_ariadne_settings",
     "merge_ariadne_settings",
 ]
 
 PLUGIN: Final = "shopify_codegen.plugin.ShopifyPlugin"
+#: Input types forbid unknown fields (a misspelt field is an error, not dropped).
+STRICT_INPUTS_PLUGIN: Final = "shopify_codegen.strict_inputs.StrictInputsPlugin"
 
 #: Shopify's custom scalars, mapped to the Python types their descriptions promise.
 #: Scalars a schema does not define are ignored by ariadne-codegen.
@@ -108,7 +111,7 @@ _SETTINGS: Final[dict[str, Any]] = {
 def default_ariadne_settings() -> dict[str, Any]:
     """A fresh copy of the built-in settings (callers may change it)."""
     settings = copy.deepcopy(_SETTINGS)
-    settings["plugins"] = [PLUGIN]
+    settings["plugins"] = [PLUGIN, STRICT_INPUTS_PLUGIN]
     settings["scalars"] = {name: {"type": type_} for name, type_ in SCALARS.items()}
     return settings
 

@@ -3,13 +3,19 @@
 
 from typing import Optional
 
-from pydantic import Field
+from pydantic import ConfigDict, Field
 
 from .base_model import BaseModel
 from .enums import ProductStatus
 
 
-class InventoryAdjustQuantitiesInput(BaseModel):
+class _StrictInput(BaseModel):
+    """Input types refuse unknown fields: a misspelt one is an error, not dropped."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class InventoryAdjustQuantitiesInput(_StrictInput):
     """The input fields required to adjust inventory quantities."""
 
     changes: list["InventoryChangeInput"]
@@ -26,7 +32,7 @@ class InventoryAdjustQuantitiesInput(BaseModel):
     "A URI that represents why the inventory change happened, identifying the\nsource system and document that caused this adjustment. Enables complete audit\ntrails and brand visibility in Shopify admin inventory history.\n\nPreferred format - Global ID (GID): gid://[your-app-name]/[entity-type]/[id]\n\nExamples:\n- gid://warehouse-app/PurchaseOrder/PO-2024-001 (stock received)\n- gid://3pl-system/CycleCount/CC-2024-0125 (cycle count adjustment)\n- gid://pos-app/Transaction/TXN-98765 (in-store sale)\n- gid://erp-connector/SyncJob/SYNC-2024-11-21-001 (ERP sync)\n- gid://shopify/Order/1234567890 (Shopify order reference)\n\nBenefits: Your app name appears directly in merchant inventory history,\nreducing support tickets and providing clear audit trails for compliance.\n\nAlternative formats (also supported): https://myapp.com/documents/12345, custom-scheme://identifier\n\nRequirements: Valid URI with scheme and content. For GID format, all components (app, entity, id) must be present."
 
 
-class InventoryChangeInput(BaseModel):
+class InventoryChangeInput(_StrictInput):
     """The input fields for the change to be made to an inventory item at a location."""
 
     change_from_quantity: Optional[int] = Field(
@@ -53,7 +59,7 @@ class InventoryChangeInput(BaseModel):
     "Specifies the location at which the change will be applied."
 
 
-class MetafieldInput(BaseModel):
+class MetafieldInput(_StrictInput):
     """The input fields to use to create or update a metafield through a mutation on the owning resource.
     An alternative way to create or update a metafield is by using the
     [metafieldsSet](https://shopify.dev/api/admin-graphql/latest/mutations/metafieldsSet) mutation."""
@@ -72,7 +78,7 @@ class MetafieldInput(BaseModel):
     "The data stored in the metafield. Always stored as a string, regardless of the metafield's type."
 
 
-class ProductUpdateInput(BaseModel):
+class ProductUpdateInput(_StrictInput):
     """The input fields for updating a product."""
 
     category: Optional[str] = None
@@ -147,7 +153,7 @@ class ProductUpdateInput(BaseModel):
     "The name of the product's vendor."
 
 
-class SEOInput(BaseModel):
+class SEOInput(_StrictInput):
     """The input fields for SEO information."""
 
     description: Optional[str] = None
