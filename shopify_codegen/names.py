@@ -54,16 +54,15 @@ GENERATED_MODULES: dict[str, str] = {
     "exceptions": "the client exceptions",
 }
 
-#: Names the package's ``__init__`` exports besides the models.
+#: Names the package's ``__init__`` exports besides the models, enums and inputs
+#: (tests/shopify_codegen/test_name_clashes.py reads them from a generated one).
 EXPORTED_NAMES: dict[str, str] = {
     "API": "__init__.py",
     "API_VERSION": "__init__.py",
     "Client": "client.py",
     "AsyncClient": "async_client.py",
     "BaseClient": "base_client.py",
-    "AsyncBaseClient": "async_base_client.py",
     "BaseModel": "base_model.py",
-    "Upload": "base_model.py",
 }
 
 

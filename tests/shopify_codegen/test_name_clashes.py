@@ -9,12 +9,18 @@ Both are refused by ``validate`` (and so by ``generate``), at the definition.
 
 from __future__ import annotations
 
+import ast
 from pathlib import Path
 
 import pytest
 
-from shopify_codegen.names import GENERATED_MODULES, module_name, module_name_problem
-from tests.conftest import copy_project, run_cli
+from shopify_codegen.names import (
+    EXPORTED_NAMES,
+    GENERATED_MODULES,
+    module_name,
+    module_name_problem,
+)
+from tests.conftest import copy_project, fixture_project, run_cli
 
 #: One operation name per generated module ariadne-codegen writes.
 COLLIDING = [
@@ -100,14 +106,38 @@ def test_an_operation_named_like_another_operations_model_is_an_error(tmp_path: 
     assert "and so would operation 'ShopInfo' (shop_info.py)" in out
 
 
-def test_an_operation_named_upload_clashes_with_the_packages_own_name(tmp_path: Path) -> None:
+def test_a_model_named_like_the_packages_own_name_is_an_error(tmp_path: Path) -> None:
     root = copy_project(tmp_path / "p", apis=("storefront",))
-    (root / "queries" / "storefront" / "upload.graphql").write_text(
-        "query Upload { shop { name } }\n"
+    # Base + the alias "model" = BaseModel, the models' base class the package exports
+    (root / "queries" / "storefront" / "base.graphql").write_text(
+        "query Base { model: shop { name } }\n"
     )
     code, out, err = run_cli("--root", str(root), "validate")
     assert code == 1, out + err
-    assert "would generate the class Upload (upload.py), and so would the package's own" in out
+    assert (
+        "operation 'Base' would generate the class BaseModel (base.py), and so would "
+        "the package's own BaseModel (base_model.py)"
+    ) in out
+
+
+def test_the_packages_own_names_are_what_a_generated_init_exports() -> None:
+    package = fixture_project() / "generated" / "shopify_storefront"
+    tree = ast.parse((package / "__init__.py").read_text())
+    exported: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Assign) and any(
+            isinstance(t, ast.Name) and t.id == "__all__" for t in node.targets
+        ):
+            exported = set(ast.literal_eval(node.value))
+    models = set()
+    for module in package.glob("*.py"):
+        if module.stem not in ("__init__", "client", "async_client", "base_client", "base_model"):
+            for node in ast.parse(module.read_text()).body:
+                if isinstance(node, ast.ClassDef):
+                    models.add(node.name)
+                elif isinstance(node, ast.Assign):  # a model named after a fragment
+                    models |= {t.id for t in node.targets if isinstance(t, ast.Name)}
+    assert exported - models == set(EXPORTED_NAMES)
 
 
 def test_the_fixture_projects_names_do_not_clash(tmp_path: Path) -> None:
@@ -132,3 +162,14 @@ def test_validate_with_schema_file_reports_clashes_too(tmp_path: Path) -> None:
     )
     assert code == 1, out + err
     assert "b.graphql:1:1: error" in out and "class ShopInfoShop" in out
+
+
+def test_two_operations_of_one_module_name_are_refused(tmp_path: Path) -> None:
+    root = _shop_project(tmp_path)
+    (root / "queries" / "storefront" / "shop_info_2.graphql").write_text(
+        "query shopInfo { shop { name } }\n"
+    )
+    code, out, err = run_cli("--root", str(root), "validate")
+    assert code == 2, out + err
+    assert "operation 'shopInfo' would be generated as shop_info.py, as would 'ShopInfo' in " in err
+    assert "Duplicated file names" not in err
