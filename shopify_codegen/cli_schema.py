@@ -289,6 +289,13 @@ def cmd_schema_add(args: argparse.Namespace, out: Output) -> int:
     check_api_of(load_schema(path), api_name, str(path), "add", args.force)
     json_path = config.schema_json(api_name, args.version)
     replaced = json_path.exists()
+    if replaced and not args.force and json_path.read_bytes() == body:
+        out.line(
+            f"schema add: {api_name} {args.version} is already committed with these bytes "
+            f"({config.rel(json_path)}); nothing changed"
+        )
+        out.json({"ok": True, "api": api_name, "version": args.version, "files": []})
+        return EXIT_OK
     if replaced and not args.force:
         entry = _committed_entry(config, api_name, args.version)
         recorded = f", added {entry.date} from {entry.origin}" if entry else ""

@@ -108,3 +108,13 @@ def test_force_takes_a_schema_that_looks_like_another_api(tmp_path: Path) -> Non
     code, _, err = _add(root, "storefront", "2025-01", tiny, "--force")
     assert code == 0, err
     assert (root / "schema" / "storefront" / "2025-01.json").is_file()
+
+
+def test_adding_the_same_bytes_again_changes_nothing_and_succeeds(tmp_path: Path) -> None:
+    root = copy_project(tmp_path / "p", apis=("storefront",))
+    before = tree_digest(root)
+    same = root / "schema" / "storefront" / "2024-10.json"
+    code, out, err = _add(root, "storefront", "2024-10", same)
+    assert code == 0, out + err
+    assert "already committed with these bytes" in out and "nothing changed" in out
+    assert tree_digest(root) == before
