@@ -94,8 +94,7 @@ def typed_read(path: Path) -> int:
         while chunk := file.read(256 * 1024):
             store.feed(chunk)
         store.finish()
-        for record in store.records():
-            ExportProductsRecord.model_validate(record)
+        for _ in store.typed(ExportProductsRecord):
             count += 1
     return count
 
@@ -148,8 +147,7 @@ def _end_to_end(path: Path, roots: int) -> tuple[float, float]:
             download_sync(url, store)
             store.finish()
             count = 0
-            for record in store.records():
-                ExportProductsRecord.model_validate(record)
+            for _ in store.typed(ExportProductsRecord):
                 count += 1
         ours = time.perf_counter() - started
         assert count == roots

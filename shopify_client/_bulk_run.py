@@ -336,8 +336,11 @@ class _RunCore(Generic[RecordT]):
         self, store: Reassembler, progress: Callable[[int, int], None] | None
     ) -> Iterator[RecordT]:
         model = self.query.record()
-        for record in store.records():
-            typed = self._client.parse_result(model, record)
+
+        def misfit(exc: Exception) -> Exception:
+            return self._client._misfit(model, {}, exc)  # type: ignore[no-any-return]
+
+        for typed in store.typed(model, misfit):  # type: ignore[type-var]
             self.records_read += 1
             if progress is not None:
                 progress(self.bytes_received, self.records_read)
