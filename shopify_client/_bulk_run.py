@@ -43,7 +43,9 @@ from ._bulk_download import (
 )
 from ._bulk_errors import (
     BulkConcurrencyError,
+    BulkDownloadError,
     BulkIncompleteResultError,
+    BulkInvalidStateError,
     BulkOperationCanceledError,
     BulkOperationError,
     BulkOperationExpiredError,
@@ -147,12 +149,74 @@ class BulkOptions:
             raise ConfigurationError("max_poll_interval must not be below poll_interval")
 
 
-def _count(value: object) -> int | None:
+#: BulkOperationStatus and BulkOperationErrorCode, the same in every pinned version
+STATUSES = frozenset(
+    {"CREATED", "RUNNING", "COMPLETED", "FAILED", "CANCELING", "CANCELED", "EXPIRED"}
+)
+ERROR_CODES = frozenset({"ACCESS_DENIED", "INTERNAL_SERVER_ERROR", "TIMEOUT"})
+#: UnsignedInt64, as Shopify writes it (a string of ASCII digits; ints are taken too)
+_UINT64 = re.compile(r"[0-9]{1,20}")
+#: an enum value's name, as GraphQL spells one (and short)
+_ENUM_NAME = re.compile(r"[A-Z][A-Z0-9_]{0,63}")
+_MAX_UINT64 = 2**64 - 1
+#: the longest result url taken (signed storage URLs run to ~2,000 characters)
+_MAX_URL = 16_384
+_LOOPBACK = frozenset({"127.0.0.1", "::1", "localhost"})
+
+
+def _shown(value: object) -> str:
+    """A hostile value, quoted for a message: short, printable."""
+    from ._redact import printable
+
+    text = repr(value)
+    return printable(text if len(text) <= 40 else text[:37] + "...")
+
+
+def _invalid(operation_id: str, message: str) -> BulkInvalidStateError:
+    return BulkInvalidStateError(
+        f"bulk operation {operation_id}: the poll answered {message}", operation_id=operation_id
+    )
+
+
+def _count(operation_id: str, node: dict[str, Any], name: str, required: bool) -> int | None:
+    value = node.get(name)
+    if value is None and not required:
+        return None
+    number: int | None = None
     if isinstance(value, int) and not isinstance(value, bool):
-        return value
-    if isinstance(value, str) and value.isdigit():
-        return int(value)
-    return None
+        number = value
+    elif isinstance(value, str) and _UINT64.fullmatch(value):
+        number = int(value)
+    if number is None or not 0 <= number <= _MAX_UINT64:
+        raise _invalid(operation_id, f"{name} {_shown(value)}, not an unsigned 64-bit count")
+    return number
+
+
+def _url(operation_id: str, node: dict[str, Any], name: str) -> str | None:
+    """A result url: https (http only to this machine's loopback: tests), a host, no
+    credentials in it; the download sends nothing else there and follows no redirect."""
+    value = node.get(name)
+    if value is None:
+        return None
+    if not isinstance(value, str) or len(value) > _MAX_URL:
+        raise _invalid(operation_id, f"a {name} that is not a URL ({_shown(value)[:20]}...)")
+    import httpx
+
+    try:
+        parsed = httpx.URL(value)
+    except (httpx.InvalidURL, TypeError, ValueError):
+        parsed = None
+    scheme = parsed.scheme if parsed is not None else ""
+    host = parsed.host if parsed is not None else ""
+    ok = parsed is not None and host and not parsed.userinfo
+    ok = ok and (scheme == "https" or (scheme == "http" and host in _LOOPBACK))
+    if not ok:
+        # the url is signed: its scheme and host are shown, never the rest
+        where = f"{scheme or '?'}://{host or '?'}" if parsed is not None else "unparseable"
+        raise _invalid(
+            operation_id, f"a {name} the client will not fetch ({_shown(where)}): https only"
+        )
+    return value
 
 
 @dataclass(frozen=True)
@@ -170,23 +234,38 @@ class BulkOperationState:
 
     @classmethod
     def from_node(cls, operation_id: str, node: object) -> BulkOperationState:
+        """The poll's answer, checked: its id is the one asked for, its status one of
+        the schema's, its counts unsigned 64-bit integers (``rootObjectCount`` at most
+        ``objectCount``), its urls https. Else BulkInvalidStateError, at once (never a
+        wait on a status that cannot end, nor a download from another operation)."""
         if not isinstance(node, dict) or node.get("__typename") != "BulkOperation":
             raise BulkOperationNotFoundError(
                 f"no bulk operation {operation_id} on this shop (node(id:) answered "
                 f"{'null' if node is None else 'another type'})",
                 operation_id=operation_id,
             )
+        if node.get("id") != operation_id:
+            raise _invalid(operation_id, f"another operation's state (id {_shown(node.get('id'))})")
+        status = node.get("status")
+        if status not in STATUSES:
+            raise _invalid(operation_id, f"status {_shown(status)}, not one of Shopify's")
+        code = node.get("errorCode")
+        if code is not None and (not isinstance(code, str) or not _ENUM_NAME.fullmatch(code)):
+            raise _invalid(operation_id, f"errorCode {_shown(code)}, not an enum value")
+        objects = _count(operation_id, node, "objectCount", True)
+        roots = _count(operation_id, node, "rootObjectCount", True)
+        if objects is not None and roots is not None and roots > objects:
+            raise _invalid(operation_id, f"rootObjectCount {roots} above objectCount {objects}")
         return cls(
-            id=str(node.get("id") or operation_id),
-            status=str(node.get("status")),
-            error_code=node.get("errorCode") if isinstance(node.get("errorCode"), str) else None,
-            object_count=_count(node.get("objectCount")),
-            root_object_count=_count(node.get("rootObjectCount")),
-            file_size=_count(node.get("fileSize")),
-            url=node.get("url") if isinstance(node.get("url"), str) else None,
-            partial_data_url=(
-                node.get("partialDataUrl") if isinstance(node.get("partialDataUrl"), str) else None
-            ),
+            id=operation_id,
+            status=str(status),
+            # a code newer than this client's list is kept (FAILED says it), as given
+            error_code=code,
+            object_count=objects,
+            root_object_count=roots,
+            file_size=_count(operation_id, node, "fileSize", False),
+            url=_url(operation_id, node, "url"),
+            partial_data_url=_url(operation_id, node, "partialDataUrl"),
         )
 
     @property
@@ -285,6 +364,16 @@ class _RunCore(Generic[RecordT]):
     def _source(self, state: BulkOperationState, partial: bool) -> str | None:
         """The URL to read, None for a genuinely empty result; raises the rest."""
         if state.status == "COMPLETED":
+            limit = self.options.download.max_bytes
+            if state.url is not None and state.file_size is not None and state.file_size > limit:
+                raise BulkDownloadError(
+                    f"bulk result of {state.id}: Shopify counts {state.file_size} bytes, past "
+                    f"max_bulk_bytes ({limit} bytes); raise it to read it",
+                    operation_id=state.id,
+                    status=state.status,
+                    object_count=state.object_count,
+                    root_object_count=state.root_object_count,
+                )
             if state.url is not None:
                 return state.url
             if not state.object_count and not state.root_object_count:

@@ -58,7 +58,7 @@ def reference(
 
     def fill(node: dict[str, Any], conns: tuple[BulkConnection, ...]) -> dict[str, Any]:
         lists: dict[str, list[Any]] = {c.key: [] for c in conns}
-        for child in by_parent.get(node.get("id"), []) if conns else []:
+        for child in by_parent.get(str(node.get("id")), []) if conns else []:
             kind = child.get("__typename") or str(child.get("id", "")).split("/")[3]
             conn = conns[0] if len(conns) == 1 else next(c for c in conns if kind in c.typenames)
             lists[conn.key].append(fill(child, conn.children))
