@@ -468,6 +468,28 @@ class _Line:
     descendants: list[_Line]
 
 
+def _inline_fragments(document: Any) -> Any:
+    """``document`` with each named fragment spread replaced by the fragment's
+    selection, as an inline fragment on its type (what Shopify's executor does)."""
+    from graphql import FragmentDefinitionNode, FragmentSpreadNode, InlineFragmentNode, visit
+    from graphql.language import Visitor
+
+    fragments = {
+        d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
+    }
+
+    class Inline(Visitor):
+        def enter_fragment_spread(self, node: FragmentSpreadNode, *_: Any) -> Any:
+            fragment = fragments[node.name.value]
+            return InlineFragmentNode(
+                type_condition=fragment.type_condition,
+                directives=(),
+                selection_set=visit(fragment.selection_set, self),
+            )
+
+    return visit(document, Inline())
+
+
 class _Executor:
     """Runs a bulk query's text over deterministic values made from the schema."""
 
@@ -482,7 +504,7 @@ class _Executor:
     def run(self, text: str) -> list[_Line]:
         from graphql import FieldNode, OperationDefinitionNode, parse
 
-        document = parse(text)
+        document = _inline_fragments(parse(text))
         operation = next(d for d in document.definitions if isinstance(d, OperationDefinitionNode))
         query_type = self.schema.query_type
         assert query_type is not None
@@ -555,7 +577,10 @@ class _Executor:
         for selection in selection_set.selections:
             if isinstance(selection, InlineFragmentNode):
                 condition = selection.type_condition
-                if condition is None or condition.name.value == object_type.name:
+                if condition is None or condition.name.value in (
+                    object_type.name,
+                    *(i.name for i in object_type.interfaces),
+                ):
                     self._fill(
                         object_type, selection.selection_set, serial, own_id, record, descendants
                     )
