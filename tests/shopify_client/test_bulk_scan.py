@@ -5,8 +5,8 @@ strings look, reassembles as ``json.loads`` of every line would."""
 from __future__ import annotations
 
 import json
+import os
 import random
-import sqlite3
 import threading
 from collections.abc import Iterator
 from typing import Any
@@ -19,7 +19,6 @@ from hypothesis import strategies as st
 
 from shopify_client import BulkConnection, BulkIncompleteResultError
 from shopify_client._bulk_download import DownloadLimits, download_sync
-from shopify_client._bulk_pipeline import Prefetch, Writer
 from shopify_client._bulk_reassembly import Reassembler
 
 VARIANTS = BulkConnection("variants", frozenset({"ProductVariant"}))
@@ -245,30 +244,7 @@ def test_a_misfit_goes_to_the_callers_hook_unchained() -> None:
     assert caught.value.__cause__ is None and caught.value.__context__ is None
 
 
-def test_a_failing_store_write_is_raised_in_the_callers_thread() -> None:
-    db = sqlite3.connect(":memory:", check_same_thread=False)
-    writer = Writer(db)
-    writer.insert("INSERT INTO missing VALUES (?)", [(1,)])
-    writer.insert("INSERT INTO missing VALUES (?)", [(2,)])  # dropped after the failure
-    with pytest.raises(sqlite3.OperationalError, match="missing"):
-        writer.drain()
-    writer.drain()  # nothing left, no thread: returns at once
-    db.close()
-
-
-def test_a_reader_left_early_ends_its_thread() -> None:
-    db = sqlite3.connect(":memory:", check_same_thread=False)
-    db.execute("CREATE TABLE t (n INTEGER)")
-    db.executemany("INSERT INTO t VALUES (?)", [(n,) for n in range(10_000)])
-    before = threading.active_count()
-    rows = iter(Prefetch(db, "SELECT n FROM t ORDER BY n", batch=10))
-    assert next(rows) == [(n,) for n in range(10)]
-    rows.close()  # type: ignore[attr-defined]
-    assert threading.active_count() == before
-    db.close()
-
-
-def test_closing_the_store_mid_read_ends_its_thread() -> None:
+def test_closing_the_store_mid_read_leaves_no_thread_or_file() -> None:
     lines = [{"id": f"gid://shopify/Product/{n}"} for n in range(5000)]
     data = b"".join(json.dumps(o).encode() + b"\n" for o in lines)
     before = threading.active_count()
@@ -279,6 +255,7 @@ def test_closing_the_store_mid_read_ends_its_thread() -> None:
     next(texts)
     store.close()
     assert threading.active_count() == before
+    assert not os.path.exists(store.path)
 
 
 def test_odd_spacing_and_line_ends_are_read_as_json_reads_them() -> None:
@@ -367,7 +344,7 @@ class _CutOnce(httpx.BaseTransport):
 
 @pytest.mark.parametrize("ignore_range", [False, True])
 def test_a_download_cut_anywhere_resumes_to_the_same_records(ignore_range: bool) -> None:
-    data = _file(5000)  # past one batch of the store's thread before the cut
+    data = _file(5000)  # past one stored batch before the cut
     whole = read((VARIANTS,), data, len(data))
     second_half = data.index(b"\xc3", len(data) // 2)  # inside a two-byte character
     for cut in (1, data.index(b"\n") + 1, len(data) // 2 + 7, second_half + 1, len(data) - 2):
