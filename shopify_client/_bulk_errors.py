@@ -16,6 +16,10 @@
         │                              or children whose parent is not in it
         ├── BulkDownloadError          the download failed past its resumes, or its cap
         ├── BulkWaitTimeoutError       ``wait(timeout=)`` passed before a terminal status
+        ├── BulkInvalidStateError      a poll answered what cannot be: another
+        │                              operation's id, an unknown status, a count
+        │                              that is not an unsigned 64-bit integer, a url
+        │                              that is not https
         ├── BulkStartError             ``bulkOperationRunQuery`` answered userErrors
         └── BulkConcurrencyError       no free slot within ``slot_wait``: ``running``
                                        names the operations in progress
@@ -34,6 +38,7 @@ __all__ = [
     "BulkConcurrencyError",
     "BulkDownloadError",
     "BulkIncompleteResultError",
+    "BulkInvalidStateError",
     "BulkOperationCanceledError",
     "BulkOperationError",
     "BulkOperationExpiredError",
@@ -97,6 +102,12 @@ class BulkIncompleteResultError(BulkOperationError):
 
 class BulkDownloadError(BulkOperationError):
     """The download failed after its resumes, or passed its size cap."""
+
+
+class BulkInvalidStateError(BulkOperationError):
+    """A poll of the operation answered figures that cannot be (another operation's
+    id, a status or count outside the schema, a result url that is not https): the
+    run stops there rather than wait on, download from, or trust them."""
 
 
 class BulkWaitTimeoutError(BulkOperationError):

@@ -44,18 +44,15 @@ from ._bulk_download import (
 )
 from ._bulk_errors import (
     BulkConcurrencyError,
+    BulkDownloadError,
     BulkIncompleteResultError,
-    BulkOperationCanceledError,
-    BulkOperationError,
-    BulkOperationExpiredError,
-    BulkOperationFailedError,
-    BulkOperationNotFoundError,
     BulkResultUnavailableError,
     BulkStartError,
     BulkWaitTimeoutError,
 )
 from ._bulk_literals import render_bulk_query
 from ._bulk_reassembly import BulkConnection, Reassembler
+from ._bulk_state import BulkOperationState
 from ._exceptions import ConfigurationError
 
 if TYPE_CHECKING:
@@ -83,7 +80,6 @@ DEFAULT_MAX_POLL_INTERVAL = 30.0
 DEFAULT_SLOT_WAIT = 600.0
 #: Shopify's limit on a bulk query's run: 10 days (plus an hour of slack)
 MAX_OPERATION_SECONDS = 10 * 24 * 3600 + 3600
-TERMINAL = frozenset({"COMPLETED", "FAILED", "CANCELED", "EXPIRED"})
 _GID = re.compile(r"gid://shopify/BulkOperation/\d+")
 
 POLL_QUERY = """query BulkOperationStatus($id: ID!) {
@@ -146,75 +142,6 @@ class BulkOptions:
                 raise ConfigurationError(f"{name} must be a number of seconds above 0")
         if self.max_poll_interval < self.poll_interval:
             raise ConfigurationError("max_poll_interval must not be below poll_interval")
-
-
-def _count(value: object) -> int | None:
-    if isinstance(value, int) and not isinstance(value, bool):
-        return value
-    if isinstance(value, str) and value.isdigit():
-        return int(value)
-    return None
-
-
-@dataclass(frozen=True)
-class BulkOperationState:
-    """One poll's view of the operation (``url``s are signed: never logged)."""
-
-    id: str
-    status: str
-    error_code: str | None = None
-    object_count: int | None = None
-    root_object_count: int | None = None
-    file_size: int | None = None
-    url: str | None = field(default=None, repr=False)
-    partial_data_url: str | None = field(default=None, repr=False)
-
-    @classmethod
-    def from_node(cls, operation_id: str, node: object) -> BulkOperationState:
-        if not isinstance(node, dict) or node.get("__typename") != "BulkOperation":
-            raise BulkOperationNotFoundError(
-                f"no bulk operation {operation_id} on this shop (node(id:) answered "
-                f"{'null' if node is None else 'another type'})",
-                operation_id=operation_id,
-            )
-        return cls(
-            id=str(node.get("id") or operation_id),
-            status=str(node.get("status")),
-            error_code=node.get("errorCode") if isinstance(node.get("errorCode"), str) else None,
-            object_count=_count(node.get("objectCount")),
-            root_object_count=_count(node.get("rootObjectCount")),
-            file_size=_count(node.get("fileSize")),
-            url=node.get("url") if isinstance(node.get("url"), str) else None,
-            partial_data_url=(
-                node.get("partialDataUrl") if isinstance(node.get("partialDataUrl"), str) else None
-            ),
-        )
-
-    @property
-    def terminal(self) -> bool:
-        return self.status in TERMINAL
-
-    def error(self) -> BulkOperationError | None:
-        """The typed error of a terminal status other than COMPLETED."""
-        kinds: dict[str, tuple[type[BulkOperationError], str]] = {
-            "FAILED": (BulkOperationFailedError, f"failed ({self.error_code or 'no code'})"),
-            "CANCELED": (BulkOperationCanceledError, "was canceled (by us, or by Shopify)"),
-            "EXPIRED": (BulkOperationExpiredError, "expired: its results are gone (7 days)"),
-        }
-        if self.status not in kinds:
-            return None
-        cls, what = kinds[self.status]
-        partial = self.partial_data_url is not None
-        hint = "; partial data exists: records(partial=True) reads it" if partial else ""
-        return cls(
-            f"bulk operation {self.id} {what}, {self.object_count or 0} objects{hint}",
-            operation_id=self.id,
-            status=self.status,
-            code=self.error_code,
-            object_count=self.object_count,
-            root_object_count=self.root_object_count,
-            partial_data=partial,
-        )
 
 
 def _backoff(interval: float, options: BulkOptions) -> float:
@@ -286,6 +213,16 @@ class _RunCore(Generic[RecordT]):
     def _source(self, state: BulkOperationState, partial: bool) -> str | None:
         """The URL to read, None for a genuinely empty result; raises the rest."""
         if state.status == "COMPLETED":
+            limit = self.options.download.max_bytes
+            if state.url is not None and state.file_size is not None and state.file_size > limit:
+                raise BulkDownloadError(
+                    f"bulk result of {state.id}: Shopify counts {state.file_size} bytes, past "
+                    f"max_bulk_bytes ({limit} bytes); raise it to read it",
+                    operation_id=state.id,
+                    status=state.status,
+                    object_count=state.object_count,
+                    root_object_count=state.root_object_count,
+                )
             if state.url is not None:
                 return state.url
             if not state.object_count and not state.root_object_count:
@@ -337,8 +274,11 @@ class _RunCore(Generic[RecordT]):
         self, store: Reassembler, progress: Callable[[int, int], None] | None
     ) -> Iterator[RecordT]:
         model = self.query.record()
-        for record in store.records():
-            typed = self._client.parse_result(model, record)
+
+        def misfit(exc: Exception) -> Exception:
+            return self._client._misfit(model, {}, exc)  # type: ignore[no-any-return]
+
+        for typed in store.typed(model, misfit):  # type: ignore[type-var]
             self.records_read += 1
             if progress is not None:
                 progress(self.bytes_received, self.records_read)

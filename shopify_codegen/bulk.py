@@ -66,6 +66,7 @@ __all__ = [
     "TYPE_IMPORTS",
     "BulkConnectionPlan",
     "BulkProblem",
+    "NeedsFragmentClasses",
     "bulk_methods",
     "bulk_problems",
     "is_bulk_file",
@@ -381,9 +382,23 @@ def _with_typenames(text: str, plan: BulkConnectionPlan) -> str:
     mark(plan, ())
     if not targets:
         return print_ast(document)
+    fragments = {
+        d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
+    }
+    walked: set[tuple[str, tuple[str, ...]]] = set()
 
     def walk(selection_set: SelectionSetNode, path: tuple[str, ...]) -> None:
         for selection in selection_set.selections:
+            # fragments select fields at the place they are spread: the same path
+            if isinstance(selection, InlineFragmentNode):
+                walk(selection.selection_set, path)
+                continue
+            if isinstance(selection, FragmentSpreadNode):
+                fragment = fragments.get(selection.name.value)
+                if fragment is not None and (selection.name.value, path) not in walked:
+                    walked.add((selection.name.value, path))
+                    walk(fragment.selection_set, path)
+                continue
             if not isinstance(selection, FieldNode) or selection.selection_set is None:
                 continue
             key = selection.alias.value if selection.alias else selection.name.value
@@ -559,127 +574,5 @@ def {spec_name}() -> BulkQuery[{record}]:
     return out
 
 
-# -- records ------------------------------------------------------------------------
-
-
-def _class_name(expr: ast.expr | None) -> str | None:
-    if isinstance(expr, ast.Constant) and isinstance(expr.value, str):
-        return expr.value
-    if isinstance(expr, ast.Name):  # ariadne-codegen writes forward refs as quoted names
-        return expr.id.strip("'\"")
-    if isinstance(expr, ast.Subscript):
-        return _class_name(expr.slice)
-    return None
-
-
-def _field(class_def: ast.ClassDef, key: str) -> ast.AnnAssign | None:
-    for statement in class_def.body:
-        if not isinstance(statement, ast.AnnAssign) or not isinstance(statement.target, ast.Name):
-            continue
-        aliases = {statement.target.id}
-        if isinstance(statement.value, ast.Call):
-            aliases.update(
-                str(k.value.value)
-                for k in statement.value.keywords
-                if k.arg in ("alias", "validation_alias") and isinstance(k.value, ast.Constant)
-            )
-        if key in aliases:
-            return statement
-    return None
-
-
-def _node_annotation(classes: dict[str, ast.ClassDef], connection_class: str) -> ast.expr | None:
-    """The annotation of a connection's node, through ``edges { node }`` or ``nodes``."""
-    connection = classes.get(connection_class)
-    if connection is None:
-        return None
-    nodes = _field(connection, "nodes")
-    if nodes is not None and isinstance(nodes.annotation, ast.Subscript):
-        return nodes.annotation.slice
-    edges = _field(connection, "edges")
-    edge = classes.get(_class_name(edges.annotation) or "") if edges is not None else None
-    node = _field(edge, "node") if edge is not None else None
-    return node.annotation if node is not None else None
-
-
-def record_classes(
-    module: ast.Module, operation: OperationDefinitionNode, schema: GraphQLSchema
-) -> ast.Module:
-    """Append ``<Op>Record`` (and a record class per node with connections)."""
-    fragments: dict[str, FragmentDefinitionNode] = {}
-    plan, _ = plan_bulk(operation, fragments, schema)  # the rules: checked by validate
-    if plan is None:
-        return module
-    classes = {c.name: c for c in module.body if isinstance(c, ast.ClassDef)}
-    top = classes.get(operation.name.value if operation.name else "")
-    if top is None:
-        return module
-    root_field = _field(top, plan.key)
-    root_node = _node_annotation(
-        classes, _class_name(root_field.annotation if root_field else None) or ""
-    )
-    new: list[ast.stmt] = []
-
-    def build(plan: BulkConnectionPlan, node_annotation: ast.expr, name: str) -> ast.expr:
-        if not plan.children:
-            return node_annotation
-        base = _class_name(node_annotation)
-        if base is None or base not in classes:
-            raise ValueError(f"bulk records: no model for the nodes of '{plan.key}'")
-        # the node's fields, copied (not inherited: a list field cannot override the
-        # connection model's field for a type checker), its connections as lists
-        body: list[ast.stmt] = [
-            ast.Expr(
-                value=ast.Constant(value=f"One node of '{plan.key}', its connections as lists.")
-            )
-        ]
-        replaced: dict[str, ast.stmt] = {}
-        for child in plan.children:
-            original = _field(classes[base], child.key)
-            assert original is not None and isinstance(original.target, ast.Name)
-            child_node = _node_annotation(classes, _class_name(original.annotation) or "")
-            assert child_node is not None
-            inner = build(child, child_node, f"{name}{child.key[0].upper()}{child.key[1:]}")
-            replaced[original.target.id] = ast.AnnAssign(
-                target=ast.Name(id=original.target.id, ctx=ast.Store()),
-                annotation=ast.Subscript(
-                    value=ast.Name(id="list", ctx=ast.Load()), slice=inner, ctx=ast.Load()
-                ),
-                value=original.value,
-                simple=1,
-            )
-        for statement in classes[base].body:
-            target = statement.target if isinstance(statement, ast.AnnAssign) else None
-            if isinstance(target, ast.Name) and target.id in replaced:
-                body.append(replaced[target.id])
-            elif not isinstance(statement, ast.Expr):  # not the node model's docstring
-                body.append(statement)
-        new.append(
-            ast.ClassDef(
-                name=name,
-                bases=list(classes[base].bases),
-                keywords=[],
-                body=body,
-                decorator_list=[],
-            )
-        )
-        return ast.Constant(value=name)
-
-    if root_node is None:
-        raise ValueError(f"bulk records: no model for the nodes of '{plan.key}'")
-    root = build(plan, root_node, record_name(operation))
-    if not plan.children:  # no nested connection: the record is the node model itself
-        base = _class_name(root)
-        new.append(
-            ast.ClassDef(
-                name=record_name(operation),
-                bases=[ast.Name(id=str(base), ctx=ast.Load())],
-                keywords=[],
-                body=[ast.Expr(value=ast.Constant(value="One root node of the bulk query."))],
-                decorator_list=[],
-            )
-        )
-    # children first: a record class names its children's classes (quoted anyway)
-    module.body.extend(reversed(new))
-    ast.fix_missing_locations(module)
-    return module
+# the records' classes: bulk_records (imported last: it reads this module)
+from .bulk_records import NeedsFragmentClasses, record_classes  # noqa: E402

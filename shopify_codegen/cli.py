@@ -232,7 +232,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("files", nargs="*", metavar="FILES", help="operation files (with --schema)")
     p.set_defaults(handler=cmd_validate)
 
-    p = sub.add_parser("generate", help="regenerate the client packages in generated/")
+    p = sub.add_parser(
+        "generate",
+        help="regenerate each configured package (its `package`, under `generated_dir`)",
+    )
     common(p)
     p.set_defaults(handler=cmd_generate)
 
@@ -253,7 +256,9 @@ def build_parser() -> argparse.ArgumentParser:
     source_args(p)
     p.set_defaults(handler=cmd_check)
 
-    schema = sub.add_parser("schema", help="download or compare schemas")
+    schema = sub.add_parser(
+        "schema", help="download a schema, add a file you have, or compare two schemas"
+    )
     schema_sub = schema.add_subparsers(dest="schema_command", required=True, metavar="SUBCOMMAND")
     p = schema_sub.add_parser("download", help="download a schema into schema/ (checked, atomic)")
     p.add_argument("--json", action="store_true", help="machine-readable output on stdout")
@@ -270,6 +275,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--version", required=True, metavar="YYYY-MM")
     p.add_argument("--file", required=True, metavar="PATH", help="introspection JSON or SDL")
     p.add_argument("--origin", help="where the file came from, for the manifest")
+    p.add_argument(
+        "--force",
+        action="store_true",
+        help="replace a version already committed; take a schema that looks like another API's",
+    )
     p.set_defaults(handler=cmd_schema_add)
 
     p = schema_sub.add_parser(

@@ -4,11 +4,13 @@ and ``check --remote``."""
 from __future__ import annotations
 
 import argparse
+import datetime as _dt
 import os
 from pathlib import Path
 
 from graphql import GraphQLSchema
 
+from shopify_client import latest_stable_version, version_support
 from shopify_client.toolkit import API_NAMES
 
 from .bump import BumpRefused, bump
@@ -24,9 +26,10 @@ from .download import (
     release_version,
     resolve_source,
 )
-from .errors import CodegenError
+from .errors import CodegenError, SchemaFileError
 from .operations import expand_paths, read_operation_folder, read_operation_set
-from .schema_files import load_schema
+from .schema_files import ManifestEntry, load_schema, read_manifest
+from .schema_kind import api_mismatch
 from .store import add_schema, committed_schema, introspection_from_sdl
 
 __all__ = [
@@ -149,14 +152,53 @@ def cmd_schema_diff(args: argparse.Namespace, out: Output) -> int:
     return EXIT_FINDING if failing else EXIT_OK
 
 
+def bump_warnings(old: str, new: str, today: _dt.date | None = None) -> list[str]:
+    """What to say before moving from ``old`` to ``new``: a downgrade, or a version past
+    Shopify's support window (the runtime's own calendar, shopify_client.version_support)."""
+    notes = []
+    if new < old:  # YYYY-MM strings sort as the versions do
+        notes.append(
+            f"{new} is older than the pinned {old}: this moves the package back (a "
+            "downgrade); fields added since are gone from the regenerated client"
+        )
+    support = version_support(new, today)
+    if not support.is_supported:
+        notes.append(
+            f"{new} left Shopify's support window on {support.supported_until.isoformat()}: "
+            "Shopify answers requests to it with the oldest supported version, and the "
+            f"client warns (UnsupportedVersionWarning); the latest is "
+            f"{latest_stable_version(today)}"
+        )
+    return notes
+
+
 def cmd_bump(args: argparse.Namespace, out: Output) -> int:
     release_version(args.version)  # before any path or request is built from it
     config = load_config(args.root)
     api = config.api(args.api)
+    shown = api.key if api.key == api.name else f"{api.key} ({api.name} API)"
+    if args.version == api.pinned_version:
+        out.line(
+            f"bump: {shown} is already on {args.version}, nothing to do (to refresh its "
+            "schema: `shopify-codegen schema download`, or `schema add --force`)"
+        )
+        out.json({"ok": True, "changed": [], "versions": [], "already": args.version})
+        return EXIT_OK
+    notes = bump_warnings(api.pinned_version, args.version)
+    for note in notes:
+        out.line(f"warning: {note}")
+    committed = config.schema_json(api.name, args.version)
     if args.schema_file:
         if args.shop or args.proxy or args.endpoint:
             raise CodegenError("bump: give either --schema-file or a download source, not both")
         body, origin = _schema_file_body(Path(args.schema_file), "bump")
+    elif not (args.shop or args.proxy or args.endpoint) and committed.is_file():
+        # The schema is already committed (`schema add`, `schema download`): use it.
+        committed_schema(config, api.name, args.version)  # checked: regular file, a schema
+        body = committed.read_bytes()
+        entry = _committed_entry(config, api.name, args.version)
+        origin = entry.origin if entry else f"committed {config.rel(committed)}"
+        out.line(f"using the committed {api.name} {args.version} schema ({config.rel(committed)})")
     else:
         downloaded = _download(args, api.name, args.version, out)
         body, origin = downloaded.body, downloaded.source.origin
@@ -180,7 +222,6 @@ def cmd_bump(args: argparse.Namespace, out: Output) -> int:
             f"{len(breaks)} operation(s) break against the new version ({names}): the "
             "regenerated client follows the new schema; callers may need changes (see above)"
         )
-    shown = api.key if api.key == api.name else f"{api.key} ({api.name} API)"
     out.line(f"bumped {shown} {result.old_version} -> {result.new_version}:")
     for change in result.changes:
         out.line(f"  {change}")
@@ -193,6 +234,7 @@ def cmd_bump(args: argparse.Namespace, out: Output) -> int:
             "ok": True,
             "changed": list(result.written),
             "versions": list(result.changes),
+            "warnings": notes,
             **result.report.as_json(),
         }
     )
@@ -218,6 +260,24 @@ def _schema_file_body(path: Path, command: str) -> tuple[bytes, str]:
     )
 
 
+def check_api_of(schema: GraphQLSchema, api: str, shown: str, command: str, force: bool) -> None:
+    """Refuse a schema that looks like another API's (``--force`` to take it anyway)."""
+    problem = api_mismatch(schema, api)
+    if problem is not None and not force:
+        raise SchemaFileError(
+            shown,
+            f"{problem}; nothing written (check --api and --file, or give --force to "
+            f"{command} it as {api} anyway)",
+        )
+
+
+def _committed_entry(config: ProjectConfig, api: str, version: str) -> ManifestEntry | None:
+    for entry in read_manifest(config.manifest_path):
+        if entry.api == api and entry.version == version and entry.kind == "introspection":
+            return entry
+    return None
+
+
 def cmd_schema_add(args: argparse.Namespace, out: Output) -> int:
     release_version(args.version)  # before any path is built from it
     config = load_config(args.root)
@@ -226,20 +286,50 @@ def cmd_schema_add(args: argparse.Namespace, out: Output) -> int:
     body, origin = _schema_file_body(path, "schema add")
     if args.origin:
         origin = args.origin
+    check_api_of(load_schema(path), api_name, str(path), "add", args.force)
+    json_path = config.schema_json(api_name, args.version)
+    replaced = json_path.exists()
+    if replaced and not args.force and json_path.read_bytes() == body:
+        out.line(
+            f"schema add: {api_name} {args.version} is already committed with these bytes "
+            f"({config.rel(json_path)}); nothing changed"
+        )
+        out.json({"ok": True, "api": api_name, "version": args.version, "files": []})
+        return EXIT_OK
+    if replaced and not args.force:
+        entry = _committed_entry(config, api_name, args.version)
+        recorded = f", added {entry.date} from {entry.origin}" if entry else ""
+        raise CodegenError(
+            f"schema add: {api_name} {args.version} is already committed "
+            f"({config.rel(json_path)}{recorded}); nothing written. Give --force to "
+            "replace it (operations are then validated against the new file)"
+        )
+    before = json_path.read_bytes() if replaced else None
     stored = add_schema(config, api_name, args.version, body, origin=origin)
     files = [
         config.rel(stored.json_path),
         config.rel(stored.sdl_path),
         config.rel(config.manifest_path),
     ]
-    out.line(f"added {api_name} {args.version} from {path} -> {', '.join(files)}")
+    verb = "added"
+    if replaced:
+        verb = "replaced (same content)" if before == json_path.read_bytes() else "replaced"
+    out.line(f"{verb} {api_name} {args.version} from {path} -> {', '.join(files)}")
     unlisted = [a.key for a in config.select([api_name]) if args.version not in a.validate_versions]
     if unlisted:
         out.line(
             f"note: {args.version} is not in validate_versions of {', '.join(unlisted)}; "
             "list it there to validate against it, or `shopify-codegen bump` to move to it"
         )
-    out.json({"ok": True, "api": api_name, "version": args.version, "files": files})
+    out.json(
+        {
+            "ok": True,
+            "api": api_name,
+            "version": args.version,
+            "files": files,
+            "replaced": replaced,
+        }
+    )
     return EXIT_OK
 
 

@@ -15,17 +15,19 @@ package. The ariadne-codegen settings are built in (:mod:`.defaults`); an
 
 from __future__ import annotations
 
+import difflib
 import keyword
 import re
 import sys
 import tomllib
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from shopify_client.toolkit import API_NAMES
 
-from .defaults import default_ariadne_settings, merge_ariadne_settings
+from .defaults import ARIADNE_SETTINGS, default_ariadne_settings, merge_ariadne_settings
 from .errors import ConfigError
 
 __all__ = [
@@ -44,6 +46,7 @@ CONFIG_NAME = "codegen.toml"
 PYPROJECT_NAME = "pyproject.toml"
 TOOL_TABLE = "shopify-codegen"
 _VERSION = re.compile(r"^\d{4}-(01|04|07|10)$")
+_TOML_AT = re.compile(r"\(at line (?P<line>\d+), column (?P<column>\d+)\)$")
 _KEY = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{0,63}$")
 #: the APIs the runtime knows (shopify_client.toolkit.API_NAMES)
 APIS: tuple[str, ...] = tuple(API_NAMES)
@@ -203,7 +206,14 @@ def _read_toml(path: Path) -> dict[str, Any]:
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: cannot read: {exc}") from exc
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
+        # "... (at line 12, column 21)": shown as path:12:21:, as every location is
+        found = _TOML_AT.search(str(exc))
+        if found is None:
+            raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
+        message = str(exc)[: found.start()].rstrip()
+        raise ConfigError(
+            f"{path}:{found['line']}:{found['column']}: not valid TOML: {message}"
+        ) from exc
 
 
 def _check_version(where: str, version: object) -> str:
@@ -222,6 +232,46 @@ def _table(where: str, value: object) -> dict[str, Any]:
     if not isinstance(value, dict):
         raise ConfigError(f"{where}: is not a table")
     return value
+
+
+#: The keys of each table (the folders live in ``[project]`` of codegen.toml, and
+#: beside ``api`` in ``[tool.shopify-codegen]``).
+_FOLDER_KEYS = ("schema_dir", "generated_dir")
+_API_KEYS = (
+    "api",
+    "pinned_version",
+    "validate_versions",
+    "required_versions",
+    "required_for",
+    "queries",
+    "package",
+    "ariadne-codegen",
+)
+
+
+def _refuse_unknown(where: str, table: dict[str, Any], known: Iterable[str], what: str) -> None:
+    """A ConfigError naming the first key of ``table`` not in ``known``, with the
+    nearest known key when one is close (``schema_dri``: did you mean ``schema_dir``?)."""
+    names = list(known)
+    unknown = [key for key in table if key not in names]
+    if not unknown:
+        return
+    key = unknown[0]
+    close = difflib.get_close_matches(key, names, n=1, cutoff=0.6)
+    if close:
+        hint = f" (did you mean `{close[0]}`?)"
+    elif len(names) > 10:
+        hint = f" (not one of {what})"
+    else:
+        hint = f" ({what}: {', '.join(names)})"
+    more = f"; also unknown: {', '.join(f'`{k}`' for k in unknown[1:])}" if unknown[1:] else ""
+    raise ConfigError(f"{where}: unknown key `{key}`{hint}{more}")
+
+
+def _ariadne_table(where: str, value: object) -> dict[str, Any]:
+    table = _table(where, value)
+    _refuse_unknown(where, table, sorted(ARIADNE_SETTINGS), "ariadne-codegen 0.19's settings")
+    return table
 
 
 def _inside(root: Path, where: str, value: object) -> Path:
@@ -262,22 +312,11 @@ def _api_config(root: Path, where: str, key: str, table: dict[str, Any]) -> ApiC
             f"{where}: unknown API {name!r} (expected one of {', '.join(APIS)}; "
             'a table of another name says which with api = "admin")'
         )
+    # Unknown keys first: `pinned_verison` is a typo to name, not a missing key.
+    _refuse_unknown(where, table, _API_KEYS, "a package's keys")
     missing = {"pinned_version", "queries", "package"} - set(table)
     if missing:
         raise ConfigError(f"{where}: missing {', '.join(sorted(missing))}")
-    known = {
-        "api",
-        "pinned_version",
-        "validate_versions",
-        "required_versions",
-        "required_for",
-        "queries",
-        "package",
-        "ariadne-codegen",
-    }
-    unknown = sorted(set(table) - known)
-    if unknown:
-        raise ConfigError(f"{where}: unknown key(s) {', '.join(unknown)}")
     pinned = _check_version(f"{where} pinned_version", table["pinned_version"])
     versions = _versions(f"{where} validate_versions", table.get("validate_versions", [pinned]))
     required = _versions(f"{where} required_versions", table.get("required_versions", []))
@@ -298,7 +337,9 @@ def _api_config(root: Path, where: str, key: str, table: dict[str, Any]) -> ApiC
         required_for=None if required_for is None else tuple(required_for),
         queries=_inside(root, f"{where} queries", table["queries"]),
         package=check_package_name(where, table["package"]),
-        ariadne=dict(_table(f"{where} [ariadne-codegen]", table.get("ariadne-codegen", {}))),
+        ariadne=dict(
+            _ariadne_table(f"{where[:-1]}.ariadne-codegen]", table.get("ariadne-codegen", {}))
+        ),
     )
 
 
@@ -313,19 +354,29 @@ def load_config(root: Path | None = None) -> ProjectConfig:
             raise ConfigError(
                 f"{root}: both {CONFIG_NAME} and [tool.{TOOL_TABLE}] in {PYPROJECT_NAME}; keep one"
             )
+        _refuse_unknown(
+            f"{path} (top level)", raw, ("project", "api", "ariadne-codegen"), "its tables"
+        )
         project = _table(f"{path} [project]", raw.get("project", {}))
+        _refuse_unknown(f"{path} [project]", project, _FOLDER_KEYS, "its keys")
         default_generated = "generated"
     else:
         path = root / PYPROJECT_NAME
         raw = _pyproject_table(path) or {}
         prefix = f"tool.{TOOL_TABLE}."
+        _refuse_unknown(
+            f"{path} [tool.{TOOL_TABLE}]",
+            raw,
+            (*_FOLDER_KEYS, "api", "ariadne-codegen"),
+            "its keys",
+        )
         project = raw
         default_generated = "."
 
     apis_raw = raw.get("api")
     if not isinstance(apis_raw, dict) or not apis_raw:
         raise ConfigError(f"{path}: needs at least one [{prefix}api.NAME] table")
-    shared = _table(f"{path} [{prefix}ariadne-codegen]", raw.get("ariadne-codegen", {}))
+    shared = _ariadne_table(f"{path} [{prefix}ariadne-codegen]", raw.get("ariadne-codegen", {}))
     apis: dict[str, ApiConfig] = {}
     for key, table in apis_raw.items():
         where = f"{path} [{prefix}api.{key}]"

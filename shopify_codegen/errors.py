@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import os
+import re
 import stat
 from pathlib import Path
 
@@ -34,11 +35,17 @@ class ConfigError(CodegenError):
     pass
 
 
+#: a problem that starts with where in the file it is ("4:23: Syntax Error ...")
+_AT_POSITION = re.compile(r"^\d+:\d+: ")
+
+
 class FileInputError(CodegenError):
     def __init__(self, path: Path | str, problem: str) -> None:
         self.path = Path(path)
         self.problem = problem
-        super().__init__(f"{path}: {problem}")
+        # file:line:col: message, as compilers print it (editors jump to it)
+        joint = ":" if _AT_POSITION.match(problem) else ": "
+        super().__init__(f"{path}{joint}{problem}")
 
 
 class SchemaFileError(FileInputError):

@@ -34,6 +34,7 @@ from graphql.language import Visitor
 from graphql.validation import NoFragmentCyclesRule
 
 from .errors import OperationFileError, read_input_file
+from .names import module_name, module_name_problem
 from .paths import link_on_the_way
 from .paths import shown as shown_path
 
@@ -175,6 +176,9 @@ def _check_structure(op_file: OperationFile) -> None:
                 f"{_position(operation)}: operation {operation.name.value!r} would be the "
                 f"method {method!r}, which shadows the client's own; rename the operation",
             )
+        clash = module_name_problem(operation.name.value)
+        if clash is not None:
+            raise OperationFileError(op_file.display, f"{_position(operation)}: {clash}")
     _check_cycles(op_file.document, op_file.display)
 
 
@@ -213,6 +217,7 @@ def check_unique_names(files: list[OperationFile]) -> None:
     """Each operation name once per API (it names a generated method and module),
     and each fragment name once (fragments are shared by all files of the API)."""
     seen: dict[str, str] = {}
+    modules: dict[str, str] = {}
     fragments: dict[str, str] = {}
     for op_file in files:
         for operation in op_file.operations:
@@ -224,6 +229,14 @@ def check_unique_names(files: list[OperationFile]) -> None:
                     f"{seen[name]}; each generated method needs its own name",
                 )
             seen[name] = f"{op_file.display}:{_position(operation)}"
+            module = module_name(name)
+            if module in modules:
+                raise OperationFileError(
+                    op_file.display,
+                    f"{_position(operation)}: operation {name!r} would be generated as "
+                    f"{module}.py, as would {modules[module]}; rename one of them",
+                )
+            modules[module] = f"{name!r} in {seen[name]}"
         for fragment in op_file.fragments:
             name = fragment.name.value
             if name in fragments:

@@ -326,7 +326,16 @@ class ShopifyPlugin(Plugin):
                 report[name] = f"no helper: {plan}"
         module = self._tolerant(module, module_name)
         if name in self._bulk_names() and isinstance(operation_definition, OperationDefinitionNode):
-            module = bulk.record_classes(module, operation_definition, self.schema)
+            fragments = self._bulk_fragments()
+            try:
+                module = bulk.record_classes(module, operation_definition, self.schema, fragments)
+            except bulk.NeedsFragmentClasses:
+                # a connection through a named fragment: its classes are in the
+                # fragments module, built later (before any module is written)
+                self._bulk_deferred = [
+                    *getattr(self, "_bulk_deferred", []),
+                    (module, operation_definition),
+                ]
         if name in self._bulk_mutation_names() and isinstance(
             operation_definition, OperationDefinitionNode
         ):
@@ -341,13 +350,37 @@ class ShopifyPlugin(Plugin):
             self._fallbacks = {**fallbacks, module_name: exported}
         return module
 
+    def _bulk_fragments(self) -> dict[str, FragmentDefinitionNode]:
+        """Every named fragment of the queries folder (a bulk query may spread any)."""
+        cached: dict[str, FragmentDefinitionNode] | None = getattr(self, "_fragments", None)
+        if cached is None:
+            from pathlib import Path
+
+            from graphql import parse
+
+            section = self.config_dict.get("tool", {}).get("ariadne-codegen", {})
+            cached = {}
+            for path in sorted(Path(str(section.get("queries_path", "."))).rglob("*.graphql")):
+                for definition in parse(path.read_text(encoding="utf-8")).definitions:
+                    if isinstance(definition, FragmentDefinitionNode):
+                        cached[definition.name.value] = definition
+            self._fragments = cached
+        return cached
+
     def generate_fragments_module(
         self,
         module: ast.Module,
         fragments_definitions: dict[str, FragmentDefinitionNode],
     ) -> ast.Module:
         section = self.config_dict.get("tool", {}).get("ariadne-codegen", {})
-        return self._tolerant(module, str(section.get("fragments_module_name", "fragments")))
+        name = str(section.get("fragments_module_name", "fragments"))
+        module = self._tolerant(module, name)
+        for result_module, operation in getattr(self, "_bulk_deferred", []):
+            bulk.record_classes(
+                result_module, operation, self.schema, self._bulk_fragments(), module, name
+            )
+        self._bulk_deferred = []
+        return module
 
     def _tolerant(self, module: ast.Module, module_name: str) -> ast.Module:
         module, added = tolerate_new_members(_import_field(module), self.schema)

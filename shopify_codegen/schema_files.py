@@ -81,9 +81,7 @@ def introspection_from_json(path: Path, text: str) -> dict[str, Any]:
     except json.JSONDecodeError as exc:
         ends_early = looks_truncated(text, exc)
         what = "truncated JSON (ends early)" if ends_early else "not valid JSON"
-        raise SchemaFileError(
-            path, f"{what}: {exc.msg} at line {exc.lineno} column {exc.colno}"
-        ) from None
+        raise SchemaFileError(path, f"{exc.lineno}:{exc.colno}: {what}: {exc.msg}") from None
     except RecursionError:
         raise SchemaFileError(path, "JSON nested too deeply to read") from None
     if not isinstance(body, dict):
@@ -127,8 +125,8 @@ def _build_from_sdl(path: Path, text: str) -> GraphQLSchema:
         document = parse(text)
     except GraphQLSyntaxError as exc:
         loc = exc.locations[0] if exc.locations else None
-        where = f" at line {loc.line} column {loc.column}" if loc else ""
-        raise SchemaFileError(path, f"SDL syntax error{where}: {exc.message}") from None
+        where = f"{loc.line}:{loc.column}: " if loc else ""
+        raise SchemaFileError(path, f"{where}SDL syntax error: {exc.message}") from None
     except RecursionError:
         raise SchemaFileError(path, "SDL nested too deeply to parse") from None
     try:
@@ -151,6 +149,12 @@ def load_schema(path: Path) -> GraphQLSchema:
         return _cache[key]
     text = read_input_file(path, path, SchemaFileError, "a schema file")
     stripped = text.lstrip()
+    if stripped.startswith("<"):
+        raise SchemaFileError(
+            path,
+            "looks like an HTML page, not an introspection result (saved from a browser "
+            "or a login page? download it with `shopify-codegen schema download`)",
+        )
     if path.suffix in SDL_SUFFIXES or not stripped.startswith(("{", "[")):
         if path.suffix == ".json":
             raise SchemaFileError(

@@ -11,11 +11,18 @@ from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any, Literal
 
-from graphql import GraphQLError, GraphQLSchema, specified_rules, validate
+from graphql import (
+    FragmentDefinitionNode,
+    GraphQLError,
+    GraphQLSchema,
+    specified_rules,
+    validate,
+)
 from graphql.validation import NoDeprecatedCustomRule, NoUnusedFragmentsRule
 
 from .bulk import bulk_problems, is_bulk_file
 from .config import ProjectConfig
+from .names import class_name_clashes
 from .operations import (
     OperationFile,
     line_column,
@@ -29,6 +36,7 @@ from .store import committed_schema
 __all__ = [
     "RULES",
     "Finding",
+    "class_name_findings",
     "unused_fragment_findings",
     "validate_document",
     "validate_project",
@@ -148,6 +156,7 @@ def validate_project(
     for api in config.select(apis):
         files = read_operation_folder(api.queries, config.rel, root=config.root)
         findings.extend(unused_fragment_findings(files, api.key))
+        pinned_errors = False
         for version in api.validate_versions:
             schema = committed_schema(config, api.name, version)
             label = f"{api.name} {version}"
@@ -156,8 +165,60 @@ def validate_project(
                 found = validate_document(op_file, schema, label, strict=strict)
                 if not api.binding(version, names):
                     found = [_not_binding(f, api.key, version) for f in found]
+                elif version == api.pinned_version:
+                    pinned_errors |= any(f.severity == "error" for f in found)
                 findings.extend(found)
+        if not pinned_errors:  # names are computed from operations that validate
+            schema = committed_schema(config, api.name, api.pinned_version)
+            settings = {**config.ariadne, **api.ariadne}
+            label = f"{api.name} {api.pinned_version}"
+            findings.extend(class_name_findings(files, schema, label, settings))
     return list(dict.fromkeys(findings))
+
+
+def class_name_findings(
+    files: list[OperationFile],
+    schema: GraphQLSchema,
+    label: str,
+    settings: dict[str, Any] | None = None,
+) -> list[Finding]:
+    """Two definitions whose generated classes share a name: an error at the later one.
+
+    The package's ``__init__`` exports every model class by name, so one would
+    silently replace the other (see :mod:`.names`).
+    """
+    where: dict[int, str] = {}
+    operations = []
+    fragments = []
+    for op_file in files:
+        for definition in op_file.operations:
+            where[id(definition)] = op_file.display
+            operations.append(definition)
+        for fragment in op_file.fragments:
+            where[id(fragment)] = op_file.display
+            fragments.append(fragment)
+    out = []
+    for clash in class_name_clashes(operations, fragments, schema, settings):
+        line, col = line_column(clash.node)
+        kind = "fragment" if isinstance(clash.node, FragmentDefinitionNode) else "operation"
+        name = clash.node.name.value if clash.node.name else "?"
+        other = clash.other
+        if clash.other_node is not None:
+            other_line, other_col = line_column(clash.other_node)
+            other += f" at {where[id(clash.other_node)]}:{other_line}:{other_col}"
+        out.append(
+            Finding(
+                "error",
+                where[id(clash.node)],
+                line,
+                col,
+                f"{kind} {name!r} would generate the class {clash.class_name} "
+                f"({clash.module}.py), and so would {other}; the package exports "
+                "both under one name, so one would replace the other: rename one of them",
+                label,
+            )
+        )
+    return out
 
 
 def _not_binding(finding: Finding, key: str, version: str) -> Finding:
@@ -177,6 +238,9 @@ def validate_files(
     paths: list[Path], schema: GraphQLSchema, label: str, *, strict: bool
 ) -> list[Finding]:
     files = read_operation_set(paths)
-    return unused_fragment_findings(files, label) + validate_set(
+    findings = unused_fragment_findings(files, label) + validate_set(
         files, schema, label, strict=strict
     )
+    if not any(f.severity == "error" for f in findings):
+        findings.extend(class_name_findings(files, schema, label))
+    return findings

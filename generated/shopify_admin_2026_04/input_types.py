@@ -3,13 +3,19 @@
 
 from typing import Optional
 
-from pydantic import Field
+from pydantic import ConfigDict, Field
 
 from .base_model import BaseModel
 from .enums import CombinedListingsRole, ProductStatus
 
 
-class InventoryAdjustQuantitiesInput(BaseModel):
+class _StrictInput(BaseModel):
+    """Input types refuse unknown fields: a misspelt one is an error, not dropped."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class InventoryAdjustQuantitiesInput(_StrictInput):
     """The input fields required to adjust inventory quantities."""
 
     changes: list["InventoryChangeInput"]
@@ -26,7 +32,7 @@ class InventoryAdjustQuantitiesInput(BaseModel):
     "A URI that represents why the inventory change happened, identifying the\nsource system and document that caused this adjustment. Enables complete audit\ntrails and brand visibility in Shopify admin inventory history.\n\nPreferred format - Global ID (GID): gid://[your-app-name]/[entity-type]/[id]\n\nExamples:\n- gid://warehouse-app/PurchaseOrder/PO-2024-001 (stock received)\n- gid://3pl-system/CycleCount/CC-2024-0125 (cycle count adjustment)\n- gid://pos-app/Transaction/TXN-98765 (in-store sale)\n- gid://erp-connector/SyncJob/SYNC-2024-11-21-001 (ERP sync)\n- gid://shopify/Order/1234567890 (Shopify order reference)\n\nBenefits: Your app name appears directly in merchant inventory history,\nreducing support tickets and providing clear audit trails for compliance.\n\nAlternative formats (also supported): https://myapp.com/documents/12345, custom-scheme://identifier\n\nRequirements: Valid URI with scheme and content. For GID format, all components (app, entity, id) must be present."
 
 
-class InventoryChangeInput(BaseModel):
+class InventoryChangeInput(_StrictInput):
     """The input fields for the change to be made to an inventory item at a location."""
 
     change_from_quantity: Optional[int] = Field(
@@ -53,7 +59,7 @@ class InventoryChangeInput(BaseModel):
     "Specifies the location at which the change will be applied."
 
 
-class LinkedMetafieldCreateInput(BaseModel):
+class LinkedMetafieldCreateInput(_StrictInput):
     """The input fields required to link a product option to a metafield."""
 
     key: str
@@ -64,7 +70,7 @@ class LinkedMetafieldCreateInput(BaseModel):
     "Values associated with the option."
 
 
-class MetafieldInput(BaseModel):
+class MetafieldInput(_StrictInput):
     """The input fields to use to create or update a metafield through a mutation on the owning resource.
     An alternative way to create or update a metafield is by using the
     [metafieldsSet](https://shopify.dev/api/admin-graphql/latest/mutations/metafieldsSet) mutation."""
@@ -83,7 +89,7 @@ class MetafieldInput(BaseModel):
     "The data stored in the metafield. Always stored as a string, regardless of the metafield's type."
 
 
-class OptionCreateInput(BaseModel):
+class OptionCreateInput(_StrictInput):
     """The input fields for creating a product option."""
 
     linked_metafield: Optional["LinkedMetafieldCreateInput"] = Field(
@@ -100,7 +106,7 @@ class OptionCreateInput(BaseModel):
     "Values associated with the option."
 
 
-class OptionValueCreateInput(BaseModel):
+class OptionValueCreateInput(_StrictInput):
     """The input fields required to create a product option value."""
 
     linked_metafield_value: Optional[str] = Field(
@@ -113,14 +119,14 @@ class OptionValueCreateInput(BaseModel):
     "Value associated with an option."
 
 
-class ProductClaimOwnershipInput(BaseModel):
+class ProductClaimOwnershipInput(_StrictInput):
     """The input fields to claim ownership for Product features such as Bundles."""
 
     bundles: Optional[bool] = None
     "Claiming ownership of bundles lets the app render a custom UI for the bundles' card on the\nproducts details page in the Shopify admin.\n\nBundle ownership can only be claimed when creating the product. If you create `ProductVariantComponents`\nin any of its product variants, then the bundle ownership is automatically assigned to the app making the call.\n\n[Learn more](https://shopify.dev/docs/apps/selling-strategies/bundles/product-config)."
 
 
-class ProductCreateInput(BaseModel):
+class ProductCreateInput(_StrictInput):
     """The input fields required to create a product."""
 
     category: Optional[str] = None
@@ -197,7 +203,7 @@ class ProductCreateInput(BaseModel):
     "The name of the product's vendor."
 
 
-class ProductUpdateInput(BaseModel):
+class ProductUpdateInput(_StrictInput):
     """The input fields for updating a product."""
 
     category: Optional[str] = None
@@ -272,7 +278,7 @@ class ProductUpdateInput(BaseModel):
     "The name of the product's vendor."
 
 
-class SEOInput(BaseModel):
+class SEOInput(_StrictInput):
     """The input fields for SEO information."""
 
     description: Optional[str] = None

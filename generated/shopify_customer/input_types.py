@@ -3,12 +3,18 @@
 
 from typing import Optional
 
-from pydantic import Field
+from pydantic import ConfigDict, Field
 
 from .base_model import BaseModel
 
 
-class CustomerAddressInput(BaseModel):
+class _StrictInput(BaseModel):
+    """Input types refuse unknown fields: a misspelt one is an error, not dropped."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class CustomerAddressInput(_StrictInput):
     """The input fields to create or update a mailing address."""
 
     address_1: Optional[str] = Field(

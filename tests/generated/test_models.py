@@ -222,7 +222,11 @@ def reached_types(key: str) -> tuple[set[str], set[str]]:
 
 def classes(module: object) -> set[str]:
     name = getattr(module, "__name__", "")
-    return {n for n, v in vars(module).items() if isinstance(v, type) and v.__module__ == name}
+    return {
+        n
+        for n, v in vars(module).items()
+        if isinstance(v, type) and v.__module__ == name and not n.startswith("_")
+    }
 
 
 @pytest.mark.parametrize("api", sorted(CONFIG.apis))

@@ -109,6 +109,7 @@ HIERARCHY = {
             "BulkConcurrencyError",
             "BulkDownloadError",
             "BulkIncompleteResultError",
+            "BulkInvalidStateError",
             "BulkOperationCanceledError",
             "BulkOperationExpiredError",
             "BulkOperationFailedError",

@@ -133,7 +133,7 @@ def test_bad_config_is_exit_2(tmp_path: Path) -> None:
     (tmp_path / "codegen.toml").write_text("[api.storefront\n")
     code, _, err = run_cli("--root", str(tmp_path), "check")
     assert code == 2
-    assert "codegen.toml: not valid TOML" in err
+    assert "codegen.toml:1:16: not valid TOML" in err
 
 
 def test_unknown_command_is_exit_2() -> None:

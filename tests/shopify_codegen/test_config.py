@@ -57,7 +57,10 @@ def test_defaults_and_the_pin_joins_validate_versions(tmp_path: Path) -> None:
     assert api.ariadne == {}
     # Everything Shopify-specific is built in: the minimal config gets it all.
     assert config.ariadne == default_ariadne_settings()
-    assert config.ariadne["plugins"] == ["shopify_codegen.plugin.ShopifyPlugin"]
+    assert config.ariadne["plugins"] == [
+        "shopify_codegen.plugin.ShopifyPlugin",
+        "shopify_codegen.strict_inputs.StrictInputsPlugin",
+    ]
     assert config.ariadne["scalars"]["DateTime"] == {"type": "datetime.datetime"}
 
 

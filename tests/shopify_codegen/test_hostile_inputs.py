@@ -95,7 +95,11 @@ SCHEMA_FILES: list[tuple[str, bytes, str]] = [
         (ROOT / "schema" / "storefront" / "2024-10.json").read_bytes()[:100_000],
         "truncated JSON (ends early)",
     ),
-    ("sdl_error.graphql", b"type Query {\n  shop: Shop\n", "SDL syntax error at line 3"),
+    (
+        "sdl_error.graphql",
+        b"type Query {\n  shop: Shop\n",
+        "sdl_error.graphql:3:1: SDL syntax error",
+    ),
     (
         "sdl_unknown.graphql",
         b"type Query { shop: Shop }\n",

@@ -60,9 +60,20 @@ BAD = [
     ),
     ("bad_schema.json", b'{"__schema": {"types": []}}', "invalid introspection result"),
     ("schema_not_object.json", b'{"__schema": 3}', "'__schema' is not an object"),
-    ("html.json", b"<html><body>502 Bad Gateway</body></html>", "is not JSON"),
+    (
+        "html.json",
+        b"<html><body>502 Bad Gateway</body></html>",
+        "html.json: looks like an HTML page, not an introspection result",
+    ),
+    (
+        "html.graphql",
+        b"\n  <!DOCTYPE html><html>Log in</html>",
+        "html.graphql: looks like an HTML page, not an introspection result",
+    ),
+    ("not_json.json", b"type Query { a: Int }", "is not JSON"),
+    ("bad.json", b'{"__schema": \n  [1,,]}', "bad.json:2:6: not valid JSON: Expecting value"),
     ("latin1.graphql", "type Query { caf\u00e9: String }".encode("latin-1"), "is not UTF-8 text"),
-    ("syntax.graphql", b"type Query { shop: }", "SDL syntax error at line 1 column 20"),
+    ("syntax.graphql", b"type Query { shop: }", "syntax.graphql:1:20: SDL syntax error"),
     (
         "unknown_type.graphql",
         b"type Query { shop: Shop }",

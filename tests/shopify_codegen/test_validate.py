@@ -69,7 +69,7 @@ def test_syntax_error_is_bad_input_naming_file_and_position() -> None:
         "validate", "--schema", str(STOREFRONT_2024_10), str(BROKEN / "syntax_error.graphql")
     )
     assert code == 2
-    assert "syntax_error.graphql: 4:1: Syntax Error: Expected Name, found <EOF>." in err
+    assert "syntax_error.graphql:4:1: Syntax Error: Expected Name, found <EOF>." in err
 
 
 def test_syntax_error_raises_typed_error() -> None:
@@ -170,10 +170,10 @@ def test_duplicate_operation_names_across_files_are_bad_input(storefront_project
 
 
 STRUCTURAL = [
-    ("anonymous.graphql", "anonymous.graphql: 1:1: anonymous operation: give it a name"),
+    ("anonymous.graphql", "anonymous.graphql:1:1: anonymous operation: give it a name"),
     (
         "fragment_cycle.graphql",
-        "fragment_cycle.graphql: 9:3: Cannot spread fragment 'A' within itself via 'B'.",
+        "fragment_cycle.graphql:9:3: Cannot spread fragment 'A' within itself via 'B'.",
     ),
 ]
 

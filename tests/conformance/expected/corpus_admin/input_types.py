@@ -5,7 +5,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Optional
 
-from pydantic import Field
+from pydantic import ConfigDict, Field
 
 from shopify_client.scalars import JSONValue
 
@@ -24,7 +24,13 @@ from .enums import (
 )
 
 
-class CreateMediaInput(BaseModel):
+class _StrictInput(BaseModel):
+    """Input types refuse unknown fields: a misspelt one is an error, not dropped."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class CreateMediaInput(_StrictInput):
     """The input fields required to create a media object."""
 
     alt: Optional[str] = None
@@ -39,7 +45,7 @@ class CreateMediaInput(BaseModel):
     "The original source of the media object. This might be an external URL or a staged upload URL."
 
 
-class CustomerEmailMarketingConsentInput(BaseModel):
+class CustomerEmailMarketingConsentInput(_StrictInput):
     """Information that describes when a customer consented to
     receiving marketing material by email."""
 
@@ -61,7 +67,7 @@ class CustomerEmailMarketingConsentInput(BaseModel):
     "The current marketing state associated with the customer's email.\n          If the customer doesn't have an email, then this field is `null`."
 
 
-class CustomerInput(BaseModel):
+class CustomerInput(_StrictInput):
     """The input fields and values to use when creating or updating a customer."""
 
     addresses: Optional[list["MailingAddressInput"]] = None
@@ -112,7 +118,7 @@ class CustomerInput(BaseModel):
     "The list of tax exemptions to apply to the customer."
 
 
-class CustomerSmsMarketingConsentInput(BaseModel):
+class CustomerSmsMarketingConsentInput(_StrictInput):
     """The marketing consent information when the customer consented to
     receiving marketing material by SMS."""
 
@@ -134,7 +140,7 @@ class CustomerSmsMarketingConsentInput(BaseModel):
     "The current SMS marketing state for the customer."
 
 
-class DiscountAmountInput(BaseModel):
+class DiscountAmountInput(_StrictInput):
     """The input fields for the value of the discount and how it is applied."""
 
     amount: Optional[Decimal] = None
@@ -147,7 +153,7 @@ class DiscountAmountInput(BaseModel):
     "If true, then the discount is applied to each of the entitled items. If false, then the amount is split across all of the entitled items."
 
 
-class DiscountCodeBasicInput(BaseModel):
+class DiscountCodeBasicInput(_StrictInput):
     """The input fields to create or update a basic code discount."""
 
     applies_once_per_customer: Optional[bool] = Field(
@@ -204,7 +210,7 @@ class DiscountCodeBasicInput(BaseModel):
     "The maximum number of times that the discount can be used. For open-ended discounts, use `null`."
 
 
-class DiscountCollectionsInput(BaseModel):
+class DiscountCollectionsInput(_StrictInput):
     """The input fields for collections attached to a discount."""
 
     add: Optional[list[str]] = None
@@ -213,7 +219,7 @@ class DiscountCollectionsInput(BaseModel):
     "Specifies list of collection ids to remove."
 
 
-class DiscountCombinesWithInput(BaseModel):
+class DiscountCombinesWithInput(_StrictInput):
     """The input fields to determine which discount classes the discount can combine with."""
 
     order_discounts: Optional[bool] = Field(
@@ -236,7 +242,7 @@ class DiscountCombinesWithInput(BaseModel):
     "Combines with shipping discounts."
 
 
-class DiscountCustomerGetsInput(BaseModel):
+class DiscountCustomerGetsInput(_StrictInput):
     """Specifies the items that will be discounted, the quantity of items that will be discounted, and the value of discount."""
 
     applies_on_one_time_purchase: Optional[bool] = Field(
@@ -257,7 +263,7 @@ class DiscountCustomerGetsInput(BaseModel):
     "The quantity of items discounted and the discount value."
 
 
-class DiscountCustomerGetsValueInput(BaseModel):
+class DiscountCustomerGetsValueInput(_StrictInput):
     """The input fields for the quantity of items discounted and the discount value."""
 
     discount_amount: Optional["DiscountAmountInput"] = Field(
@@ -276,7 +282,7 @@ class DiscountCustomerGetsValueInput(BaseModel):
     "The percentage value of the discount. Value must be between 0.00 - 1.00."
 
 
-class DiscountCustomerSegmentsInput(BaseModel):
+class DiscountCustomerSegmentsInput(_StrictInput):
     """The input fields for which customer segments to add to or remove from the discount."""
 
     add: Optional[list[str]] = None
@@ -285,7 +291,7 @@ class DiscountCustomerSegmentsInput(BaseModel):
     "A list of customer segments to remove from the current list of customer segments."
 
 
-class DiscountCustomerSelectionInput(BaseModel):
+class DiscountCustomerSelectionInput(_StrictInput):
     """The input fields for the customers who can use this discount."""
 
     all: Optional[bool] = None
@@ -300,7 +306,7 @@ class DiscountCustomerSelectionInput(BaseModel):
     "The list of customer IDs to add or remove from the list of customers."
 
 
-class DiscountCustomersInput(BaseModel):
+class DiscountCustomersInput(_StrictInput):
     """The input fields for which customers to add to or remove from the discount."""
 
     add: Optional[list[str]] = None
@@ -309,14 +315,14 @@ class DiscountCustomersInput(BaseModel):
     "A list of customers to remove from the current list of customers who can use the discount."
 
 
-class DiscountEffectInput(BaseModel):
+class DiscountEffectInput(_StrictInput):
     """The input fields for how the discount will be applied. Currently, only percentage off is supported."""
 
     percentage: Optional[float] = None
     "The percentage value of the discount. Value must be between 0.00 - 1.00."
 
 
-class DiscountItemsInput(BaseModel):
+class DiscountItemsInput(_StrictInput):
     """The input fields for the items attached to a discount. You can specify the discount items by product ID or collection ID."""
 
     all: Optional[bool] = None
@@ -327,7 +333,7 @@ class DiscountItemsInput(BaseModel):
     "The products and product variants that are attached to a discount."
 
 
-class DiscountMinimumQuantityInput(BaseModel):
+class DiscountMinimumQuantityInput(_StrictInput):
     """The input fields for the minimum quantity required for the discount."""
 
     greater_than_or_equal_to_quantity: Optional[int] = Field(
@@ -338,7 +344,7 @@ class DiscountMinimumQuantityInput(BaseModel):
     "The minimum quantity of items that's required for the discount to be applied."
 
 
-class DiscountMinimumRequirementInput(BaseModel):
+class DiscountMinimumRequirementInput(_StrictInput):
     """The input fields for the minimum quantity or subtotal required for a discount."""
 
     quantity: Optional["DiscountMinimumQuantityInput"] = None
@@ -347,7 +353,7 @@ class DiscountMinimumRequirementInput(BaseModel):
     "The minimum required subtotal."
 
 
-class DiscountMinimumSubtotalInput(BaseModel):
+class DiscountMinimumSubtotalInput(_StrictInput):
     """The input fields for the minimum subtotal required for a discount."""
 
     greater_than_or_equal_to_subtotal: Optional[Decimal] = Field(
@@ -358,7 +364,7 @@ class DiscountMinimumSubtotalInput(BaseModel):
     "The minimum subtotal that's required for the discount to be applied."
 
 
-class DiscountOnQuantityInput(BaseModel):
+class DiscountOnQuantityInput(_StrictInput):
     """The input fields for the quantity of items discounted and the discount value."""
 
     effect: Optional["DiscountEffectInput"] = None
@@ -367,7 +373,7 @@ class DiscountOnQuantityInput(BaseModel):
     "The quantity of items that are discounted."
 
 
-class DiscountProductsInput(BaseModel):
+class DiscountProductsInput(_StrictInput):
     """The input fields for the products and product variants attached to a discount."""
 
     product_variants_to_add: Optional[list[str]] = Field(
@@ -396,7 +402,7 @@ class DiscountProductsInput(BaseModel):
     "Specifies list of product ids to remove."
 
 
-class GiftCardCreateInput(BaseModel):
+class GiftCardCreateInput(_StrictInput):
     """The input fields to issue a gift card."""
 
     code: Optional[str] = None
@@ -423,7 +429,7 @@ class GiftCardCreateInput(BaseModel):
     "The suffix of the Liquid template that's used to render the gift card online.\nFor example, if the value is `birthday`, then the gift card is rendered using the template `gift_card.birthday.liquid`.\nIf not provided, then the default `gift_card.liquid` template is used.\n"
 
 
-class InventoryItemInput(BaseModel):
+class InventoryItemInput(_StrictInput):
     """The input fields for an inventory item."""
 
     cost: Optional[Decimal] = None
@@ -432,7 +438,7 @@ class InventoryItemInput(BaseModel):
     "Whether the inventory item is tracked."
 
 
-class InventoryLevelInput(BaseModel):
+class InventoryLevelInput(_StrictInput):
     """The input fields for an inventory level."""
 
     available_quantity: int = Field(
@@ -445,7 +451,7 @@ class InventoryLevelInput(BaseModel):
     "The ID of a location."
 
 
-class MailingAddressInput(BaseModel):
+class MailingAddressInput(_StrictInput):
     """The input fields to create or update a mailing address."""
 
     address_1: Optional[str] = Field(
@@ -486,7 +492,7 @@ class MailingAddressInput(BaseModel):
     "The zip or postal code of the address."
 
 
-class MarketingEngagementInput(BaseModel):
+class MarketingEngagementInput(_StrictInput):
     """The input fields for a marketing engagement."""
 
     ad_spend: Optional["MoneyInput"] = Field(
@@ -591,7 +597,7 @@ class MarketingEngagementInput(BaseModel):
     "The total number of views on the marketing content. For message-based platforms such as email or SMS, this represents the number of times marketing emails or messages were opened. For video-based content, this represents the number of times videos were played."
 
 
-class MetafieldInput(BaseModel):
+class MetafieldInput(_StrictInput):
     """The input fields to use to create or update a metafield through a mutation on the owning resource.
     An alternative way to create or update a metafield is by using the
     [metafieldsSet](https://shopify.dev/api/admin-graphql/latest/mutations/metafieldsSet) mutation.
@@ -611,7 +617,7 @@ class MetafieldInput(BaseModel):
     "The data stored in the metafield. Always stored as a string, regardless of the metafield's type.\n"
 
 
-class MetafieldsSetInput(BaseModel):
+class MetafieldsSetInput(_StrictInput):
     """The input fields for a metafield value to set."""
 
     key: str
@@ -628,7 +634,7 @@ class MetafieldsSetInput(BaseModel):
     "The data stored in the metafield. Always stored as a string, regardless of the metafield's type.\n"
 
 
-class MoneyInput(BaseModel):
+class MoneyInput(_StrictInput):
     """The input fields for a monetary value with currency."""
 
     amount: Decimal
@@ -639,7 +645,7 @@ class MoneyInput(BaseModel):
     "Currency of the money."
 
 
-class ProductCategoryInput(BaseModel):
+class ProductCategoryInput(_StrictInput):
     """The input fields to use when adding a product category to a product. The [Shopify product taxonomy](https://help.shopify.com/txt/product_taxonomy/en.txt) contains the full list of available values."""
 
     product_taxonomy_node_id: str = Field(
@@ -649,14 +655,14 @@ class ProductCategoryInput(BaseModel):
     "The ID of the node in the Shopify taxonomy that represents the product category."
 
 
-class ProductClaimOwnershipInput(BaseModel):
+class ProductClaimOwnershipInput(_StrictInput):
     """The input fields to claim ownership for Product features such as Bundles."""
 
     bundles: Optional[bool] = None
     "Claiming ownership of bundles lets the app render a custom UI for the bundles' card on the\nproducts details page in the Shopify admin.\n\nBundle ownership can only be claimed when creating the product. If you create `ProductVariantComponents`\nin any of its product variants, then the bundle ownership is automatically assigned to the app making the call.\n\n[Learn more](https://shopify.dev/docs/apps/selling-strategies/bundles/product-config).\n"
 
 
-class ProductInput(BaseModel):
+class ProductInput(_StrictInput):
     """The input fields required to create a product."""
 
     claim_ownership: Optional["ProductClaimOwnershipInput"] = Field(
@@ -751,7 +757,7 @@ class ProductInput(BaseModel):
     "The name of the product's vendor."
 
 
-class ProductVariantsBulkInput(BaseModel):
+class ProductVariantsBulkInput(_StrictInput):
     """The input fields for specifying a product variant to create as part of a variant bulk mutation."""
 
     barcode: Optional[str] = None
@@ -804,7 +810,7 @@ class ProductVariantsBulkInput(BaseModel):
     "Whether the variant is taxable."
 
 
-class SEOInput(BaseModel):
+class SEOInput(_StrictInput):
     """The input fields for SEO information."""
 
     description: Optional[str] = None
@@ -813,7 +819,7 @@ class SEOInput(BaseModel):
     "SEO title of the product."
 
 
-class StandardizedProductTypeInput(BaseModel):
+class StandardizedProductTypeInput(_StrictInput):
     """Provides the fields and values to use when adding a standard product type to a product. The [Shopify product taxonomy](https://help.shopify.com/txt/product_taxonomy/en.txt) contains the full list of available values."""
 
     product_taxonomy_node_id: str = Field(
@@ -823,14 +829,14 @@ class StandardizedProductTypeInput(BaseModel):
     "The ID of the node in the Shopify taxonomy that represents the product type."
 
 
-class WebPixelInput(BaseModel):
+class WebPixelInput(_StrictInput):
     """The input fields to use to update a web pixel."""
 
     settings: JSONValue
     "The web pixel settings in JSON format."
 
 
-class WebhookSubscriptionInput(BaseModel):
+class WebhookSubscriptionInput(_StrictInput):
     """The input fields for a webhook subscription."""
 
     callback_url: Optional[str] = Field(

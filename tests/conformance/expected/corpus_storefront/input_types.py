@@ -5,7 +5,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Optional
 
-from pydantic import Field
+from pydantic import ConfigDict, Field
 
 from .base_model import BaseModel
 from .enums import (
@@ -17,7 +17,13 @@ from .enums import (
 )
 
 
-class AttributeInput(BaseModel):
+class _StrictInput(BaseModel):
+    """Input types refuse unknown fields: a misspelt one is an error, not dropped."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class AttributeInput(_StrictInput):
     """The input fields for an attribute."""
 
     key: str
@@ -26,7 +32,7 @@ class AttributeInput(BaseModel):
     "Value of the attribute."
 
 
-class CartBuyerIdentityInput(BaseModel):
+class CartBuyerIdentityInput(_StrictInput):
     """Specifies the input fields to update the buyer information associated with a cart.
     Buyer identity is used to determine
     [international pricing](https://shopify.dev/custom-storefronts/internationalization/international-pricing)
@@ -64,7 +70,7 @@ class CartBuyerIdentityInput(BaseModel):
     "A set of preferences tied to the buyer interacting with the cart. Preferences are used to prefill fields in at checkout to streamline information collection. \nPreferences are not synced back to the cart if they are overwritten.\n"
 
 
-class CartDeliveryCoordinatesPreferenceInput(BaseModel):
+class CartDeliveryCoordinatesPreferenceInput(_StrictInput):
     """Preferred location used to find the closest pick up point based on coordinates."""
 
     country_code: CountryCode = Field(
@@ -77,7 +83,7 @@ class CartDeliveryCoordinatesPreferenceInput(BaseModel):
     "The geographic longitude for a given location. Coordinates are required in order to set pickUpHandle for pickup points."
 
 
-class CartDeliveryPreferenceInput(BaseModel):
+class CartDeliveryPreferenceInput(_StrictInput):
     """Delivery preferences can be used to prefill the delivery section at checkout."""
 
     coordinates: Optional["CartDeliveryCoordinatesPreferenceInput"] = None
@@ -96,7 +102,7 @@ class CartDeliveryPreferenceInput(BaseModel):
     "The pickup handle prefills checkout fields with the location for either local pickup or pickup points delivery methods.\nIt accepts both location ID for local pickup and external IDs for pickup points.\n\nThe input must not contain more than `250` values."
 
 
-class CartInput(BaseModel):
+class CartInput(_StrictInput):
     """The input fields to create a cart."""
 
     attributes: Optional[list["AttributeInput"]] = None
@@ -127,7 +133,7 @@ class CartInput(BaseModel):
     "A note that's associated with the cart. For example, the note can be a personalized message to the buyer.\n"
 
 
-class CartInputMetafieldInput(BaseModel):
+class CartInputMetafieldInput(_StrictInput):
     """The input fields for a cart metafield value to set."""
 
     key: str
@@ -138,7 +144,7 @@ class CartInputMetafieldInput(BaseModel):
     "The data to store in the cart metafield. The data is always stored as a string, regardless of the metafield's type.\n"
 
 
-class CartLineInput(BaseModel):
+class CartLineInput(_StrictInput):
     """The input fields to create a merchandise line on a cart."""
 
     attributes: Optional[list["AttributeInput"]] = None
@@ -157,7 +163,7 @@ class CartLineInput(BaseModel):
     "The ID of the selling plan that the merchandise is being purchased with."
 
 
-class CartLineUpdateInput(BaseModel):
+class CartLineUpdateInput(_StrictInput):
     """The input fields to update a line item on a cart."""
 
     attributes: Optional[list["AttributeInput"]] = None
@@ -180,7 +186,7 @@ class CartLineUpdateInput(BaseModel):
     "The ID of the selling plan that the merchandise is being purchased with."
 
 
-class CartPreferencesInput(BaseModel):
+class CartPreferencesInput(_StrictInput):
     """The input fields represent preferences for the buyer that is interacting with the cart."""
 
     delivery: Optional["CartDeliveryPreferenceInput"] = None
@@ -189,7 +195,7 @@ class CartPreferencesInput(BaseModel):
     'Wallet preferences are used to populate relevant payment fields in the checkout flow.\nAccepted value: `["shop_pay"]`.\n\nThe input must not contain more than `250` values.'
 
 
-class DeliveryAddressInput(BaseModel):
+class DeliveryAddressInput(_StrictInput):
     """The input fields for delivery address preferences."""
 
     customer_address_id: Optional[str] = Field(
@@ -218,7 +224,7 @@ class DeliveryAddressInput(BaseModel):
     "Whether the given delivery address is considered to be a one-time use address. One-time use addresses do not\nget persisted to the buyer's personal addresses when checking out.\n"
 
 
-class HasMetafieldsIdentifier(BaseModel):
+class HasMetafieldsIdentifier(_StrictInput):
     """The input fields to identify a metafield on an owner resource by namespace and key."""
 
     key: str
@@ -227,7 +233,7 @@ class HasMetafieldsIdentifier(BaseModel):
     "The container the metafield belongs to. If omitted, the app-reserved namespace will be used."
 
 
-class MailingAddressInput(BaseModel):
+class MailingAddressInput(_StrictInput):
     """The input fields to create or update a mailing address."""
 
     address_1: Optional[str] = Field(
@@ -262,7 +268,7 @@ class MailingAddressInput(BaseModel):
     "The zip or postal code of the address."
 
 
-class MetafieldFilter(BaseModel):
+class MetafieldFilter(_StrictInput):
     """A filter used to view a subset of products in a collection matching a specific metafield value.
 
     Only the following metafield types are currently supported:
@@ -280,7 +286,7 @@ class MetafieldFilter(BaseModel):
     "The value of the metafield."
 
 
-class MoneyInput(BaseModel):
+class MoneyInput(_StrictInput):
     """The input fields for a monetary value with currency."""
 
     amount: Decimal
@@ -291,7 +297,7 @@ class MoneyInput(BaseModel):
     "Currency of the money."
 
 
-class PriceRangeFilter(BaseModel):
+class PriceRangeFilter(_StrictInput):
     """The input fields for a filter used to view a subset of products in a collection matching a specific price range."""
 
     max: Optional[float] = None
@@ -300,7 +306,7 @@ class PriceRangeFilter(BaseModel):
     "The minimum price in the range. Defaults to zero."
 
 
-class ProductFilter(BaseModel):
+class ProductFilter(_StrictInput):
     """The input fields for a filter used to view a subset of products in a collection.
     By default, the `available` and `price` filters are enabled. Filters are customized with the Shopify Search & Discovery app.
     Learn more about [customizing storefront filtering](https://help.shopify.com/manual/online-store/themes/customizing-themes/storefront-filters).
@@ -342,7 +348,7 @@ class ProductFilter(BaseModel):
     "A variant option to filter on."
 
 
-class ShopPayPaymentRequestDeliveryMethodInput(BaseModel):
+class ShopPayPaymentRequestDeliveryMethodInput(_StrictInput):
     """The input fields to create a delivery method for a Shop Pay payment request."""
 
     amount: Optional["MoneyInput"] = None
@@ -373,7 +379,7 @@ class ShopPayPaymentRequestDeliveryMethodInput(BaseModel):
     "The minimum delivery date for the delivery method."
 
 
-class ShopPayPaymentRequestDiscountInput(BaseModel):
+class ShopPayPaymentRequestDiscountInput(_StrictInput):
     """The input fields to create a discount for a Shop Pay payment request."""
 
     amount: Optional["MoneyInput"] = None
@@ -382,7 +388,7 @@ class ShopPayPaymentRequestDiscountInput(BaseModel):
     "The label of the discount."
 
 
-class ShopPayPaymentRequestImageInput(BaseModel):
+class ShopPayPaymentRequestImageInput(_StrictInput):
     """The input fields to create an image for a Shop Pay payment request."""
 
     alt: Optional[str] = None
@@ -391,7 +397,7 @@ class ShopPayPaymentRequestImageInput(BaseModel):
     "The source URL of the image."
 
 
-class ShopPayPaymentRequestInput(BaseModel):
+class ShopPayPaymentRequestInput(_StrictInput):
     """The input fields represent a Shop Pay payment request."""
 
     delivery_methods: Optional[list["ShopPayPaymentRequestDeliveryMethodInput"]] = (
@@ -459,7 +465,7 @@ class ShopPayPaymentRequestInput(BaseModel):
     "The total tax for the payment request."
 
 
-class ShopPayPaymentRequestLineItemInput(BaseModel):
+class ShopPayPaymentRequestLineItemInput(_StrictInput):
     """The input fields to create a line item for a Shop Pay payment request."""
 
     final_item_price: Optional["MoneyInput"] = Field(
@@ -514,7 +520,7 @@ class ShopPayPaymentRequestLineItemInput(BaseModel):
     "The SKU of the line item."
 
 
-class ShopPayPaymentRequestShippingLineInput(BaseModel):
+class ShopPayPaymentRequestShippingLineInput(_StrictInput):
     """The input fields to create a shipping line for a Shop Pay payment request."""
 
     amount: Optional["MoneyInput"] = None
@@ -525,7 +531,7 @@ class ShopPayPaymentRequestShippingLineInput(BaseModel):
     "The label of the shipping line."
 
 
-class ShopPayPaymentRequestTotalShippingPriceInput(BaseModel):
+class ShopPayPaymentRequestTotalShippingPriceInput(_StrictInput):
     """The input fields to create a shipping total for a Shop Pay payment request."""
 
     discounts: Optional[list["ShopPayPaymentRequestDiscountInput"]] = None
@@ -542,7 +548,7 @@ class ShopPayPaymentRequestTotalShippingPriceInput(BaseModel):
     "The original total for the shipping total."
 
 
-class VariantOptionFilter(BaseModel):
+class VariantOptionFilter(_StrictInput):
     """The input fields for a filter used to view a subset of products in a collection matching a specific variant option."""
 
     name: str
