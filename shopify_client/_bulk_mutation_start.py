@@ -118,15 +118,19 @@ def start_sync(
             try:
                 _wait_for_slot_sync(parts, slots, settings, client.api_version)
                 started = tuple(p.id for p in parts)
-                data = client.get_data(
-                    client.execute(
-                        STAGE_MUTATION,
-                        "StagedUploadsCreate",
-                        stage_variables(part.filename),
-                        operation_type="mutation",
-                    )
+                # the answer holds the signed form: no local keeps it (traceback locals)
+                target = read_target(
+                    client.get_data(
+                        client.execute(
+                            STAGE_MUTATION,
+                            "StagedUploadsCreate",
+                            stage_variables(part.filename),
+                            operation_type="mutation",
+                        )
+                    ),
+                    part.index,
+                    started,
                 )
-                target = read_target(data, part.index, started)
                 upload_sync(
                     target,
                     part.path,
@@ -243,13 +247,18 @@ async def start_async(
             try:
                 await _wait_for_slot_async(parts, slots, settings, client.api_version)
                 started = tuple(p.id for p in parts)
-                response = await client.execute(
-                    STAGE_MUTATION,
-                    "StagedUploadsCreate",
-                    stage_variables(part.filename),
-                    operation_type="mutation",
+                target = read_target(
+                    client.get_data(
+                        await client.execute(
+                            STAGE_MUTATION,
+                            "StagedUploadsCreate",
+                            stage_variables(part.filename),
+                            operation_type="mutation",
+                        )
+                    ),
+                    part.index,
+                    started,
                 )
-                target = read_target(client.get_data(response), part.index, started)
                 await upload_async(
                     target,
                     part.path,

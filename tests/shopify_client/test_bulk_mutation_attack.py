@@ -1,0 +1,272 @@
+"""Hostile answers to a bulk mutation: stagedUploadsCreate, the storage host, the
+run mutation, the result file and the caller's iterable (an attacker's view)."""
+
+from __future__ import annotations
+
+import asyncio
+import traceback
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from shopify_client import BulkMutationInputError, BulkStartError, BulkUploadError
+from shopify_client._staged_upload import StagedTarget, read_target, upload_async, upload_sync
+
+SIGNATURE = "c2lnbmF0dXJlLXNlY3JldC0xMjM0NQ"
+GOOD_PARAMETERS = [
+    {"name": "Content-Type", "value": "text/jsonl"},
+    {"name": "key", "value": "tmp/1/bulk/part.jsonl"},
+    {"name": "x-goog-signature", "value": SIGNATURE},
+]
+
+
+def answer(url: object = "https://storage.example/upload", parameters: object = None) -> Any:
+    return {
+        "stagedUploadsCreate": {
+            "stagedTargets": [
+                {
+                    "url": url,
+                    "resourceUrl": None,
+                    "parameters": GOOD_PARAMETERS if parameters is None else parameters,
+                }
+            ],
+            "userErrors": [],
+        }
+    }
+
+
+# -- stagedUploadsCreate's target ----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://storage.example/upload",  # the signed form in clear text
+        "https://user:pass@storage.example/upload",
+        "ftp://storage.example/upload",
+        "not a url",
+        "https:///nohost",
+        "https://storage.example/" + "a" * 10_000,
+        "",
+    ],
+)
+def test_a_target_url_that_is_not_plain_https_is_refused(url: str) -> None:
+    with pytest.raises(BulkUploadError, match="part 2") as caught:
+        read_target(answer(url), 2, ())
+    assert caught.value.part == 2
+    assert SIGNATURE not in str(caught.value)
+
+
+def test_http_to_loopback_is_allowed_for_local_fakes() -> None:
+    assert read_target(answer("http://127.0.0.1:9/u"), 0, ()).url == "http://127.0.0.1:9/u"
+
+
+@pytest.mark.parametrize(
+    "parameters",
+    [
+        [*GOOD_PARAMETERS, {"name": "file", "value": "x"}],  # a second file field
+        [*GOOD_PARAMETERS, {"name": "key", "value": "other"}],  # two keys: which one?
+        [*GOOD_PARAMETERS, {"name": "a\r\nb", "value": "x"}],
+        [*GOOD_PARAMETERS, {"name": "a\x00b", "value": "x"}],
+        [*GOOD_PARAMETERS, {"name": "ok", "value": "x\r\n--boundary"}],
+        [*GOOD_PARAMETERS, {"name": None, "value": "x"}],
+        [*GOOD_PARAMETERS, {"name": "n", "value": None}],
+        [*GOOD_PARAMETERS, {"name": "n", "value": 5}],
+        [*GOOD_PARAMETERS, "not an object"],
+        [*GOOD_PARAMETERS] + [{"name": f"p{i}", "value": "v"} for i in range(5000)],
+        "parameters",
+        7,
+    ],
+)
+def test_hostile_parameters_are_a_typed_error(parameters: object) -> None:
+    with pytest.raises(BulkUploadError, match="part 1") as caught:
+        read_target(answer(parameters=parameters), 1, ())
+    assert SIGNATURE not in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        {"stagedTargets": 7, "userErrors": []},
+        {"stagedTargets": [], "userErrors": 7},
+        {"stagedTargets": [], "userErrors": "boom"},
+        {"stagedTargets": [{"url": 5, "parameters": []}], "userErrors": []},
+        [],
+        None,
+    ],
+)
+def test_hostile_shapes_are_typed_errors(payload: object) -> None:
+    with pytest.raises((BulkUploadError, BulkStartError)):
+        read_target({"stagedUploadsCreate": payload}, 0, ())
+
+
+# -- the storage host's answer -------------------------------------------------------
+
+TARGET = StagedTarget(
+    url="https://storage.example/upload",
+    parameters=(("key", "tmp/1/part.jsonl"), ("x-goog-signature", SIGNATURE)),
+)
+
+
+def file_part(tmp_path: Path) -> Path:
+    path = tmp_path / "part.jsonl"
+    path.write_text('{"a":1}\n')
+    return path
+
+
+def upload(tmp_path: Path, handler: Any, **kw: Any) -> None:
+    upload_sync(
+        TARGET,
+        file_part(tmp_path),
+        "part.jsonl",
+        part=0,
+        started=(),
+        timeout=kw.get("timeout", 5),
+        deadline_seconds=kw.get("deadline", 5),
+        transport=httpx.MockTransport(handler),
+    )
+
+
+def test_a_refusal_that_echoes_the_signed_form_does_not_leak_it(tmp_path: Path) -> None:
+    body = f"<Error><Code>SignatureDoesNotMatch</Code><StringToSign>{SIGNATURE}</StringToSign>"
+    with pytest.raises(BulkUploadError) as caught:
+        upload(tmp_path, lambda r: httpx.Response(403, text=body))
+    assert caught.value.status_code == 403
+    assert SIGNATURE not in str(caught.value)
+    assert "SignatureDoesNotMatch" in str(caught.value)
+
+
+def test_a_redirect_is_not_followed(tmp_path: Path) -> None:
+    seen: list[str] = []
+
+    def handle(request: httpx.Request) -> httpx.Response:
+        seen.append(str(request.url))
+        return httpx.Response(307, headers={"Location": "https://evil.example/"})
+
+    with pytest.raises(BulkUploadError) as caught:
+        upload(tmp_path, handle)
+    assert caught.value.status_code == 307
+    assert seen == ["https://storage.example/upload"]
+
+
+class Endless(httpx.SyncByteStream):
+    """A body that never ends (counted, so the test can see how much was read)."""
+
+    def __init__(self) -> None:
+        self.read = 0
+
+    def __iter__(self) -> Iterator[bytes]:
+        while True:
+            self.read += 1 << 16
+            yield b"x" * (1 << 16)
+
+
+def test_a_huge_answer_body_is_not_read_whole(tmp_path: Path) -> None:
+    for status in (201, 403):
+        stream = Endless()
+        try:
+            upload(tmp_path, lambda r, s=stream, c=status: httpx.Response(c, stream=s))
+        except BulkUploadError as exc:
+            assert exc.status_code == 403
+        assert stream.read <= 1 << 20
+
+
+class Drip(httpx.SyncByteStream):
+    """One byte per read, forever, each read well inside the read timeout."""
+
+    def __init__(self) -> None:
+        self.reads = 0
+
+    def __iter__(self) -> Iterator[bytes]:
+        import time
+
+        while True:
+            self.reads += 1
+            time.sleep(0.01)
+            yield b"x"
+
+
+def test_a_drip_fed_answer_is_bounded_by_the_deadline(tmp_path: Path) -> None:
+    stream = Drip()
+    with pytest.raises(BulkUploadError, match="upload_deadline"):
+        upload(tmp_path, lambda r: httpx.Response(403, stream=stream), deadline=0.3)
+    assert stream.reads < 10_000
+
+
+def test_async_huge_answer_body_is_not_read_whole(tmp_path: Path) -> None:
+    class AsyncEndless(httpx.AsyncByteStream):
+        read = 0
+
+        async def __aiter__(self) -> Any:
+            while True:
+                AsyncEndless.read += 1 << 16
+                yield b"x" * (1 << 16)
+
+    async def go() -> None:
+        await upload_async(
+            TARGET,
+            file_part(tmp_path),
+            "part.jsonl",
+            part=0,
+            started=(),
+            timeout=5,
+            deadline_seconds=5,
+            transport=httpx.MockTransport(lambda r: httpx.Response(201, stream=AsyncEndless())),
+        )
+
+    asyncio.run(go())
+    assert AsyncEndless.read <= 1 << 20
+
+
+def test_the_signed_form_is_not_in_the_upload_frames_locals(tmp_path: Path) -> None:
+    with pytest.raises(BulkUploadError) as caught:
+        upload(tmp_path, lambda r: httpx.Response(500, text="no"))
+    shown = "".join(
+        traceback.TracebackException.from_exception(caught.value, capture_locals=True).format()
+    )
+    assert SIGNATURE not in shown
+
+
+_ = BulkMutationInputError
+
+
+# -- end to end against FakeShopify ----------------------------------------------------
+
+from shopify_client.testing import FakeShopify  # noqa: E402
+
+from .bulk_helpers import client_for  # noqa: E402
+from .bulk_mutation_helpers import SPEC, lines, respond  # noqa: E402
+
+FAST: Any = {"poll_interval": 0.001, "max_poll_interval": 0.002}
+
+
+@pytest.fixture
+def fake() -> Iterator[FakeShopify]:
+    with FakeShopify() as shop:
+        shop.bulk.mutations.responder = respond
+        yield shop
+
+
+def signed_values(fake: FakeShopify) -> list[str]:
+    return [
+        value
+        for upload in fake.bulk.mutations.uploads.values()
+        for name, value in upload.parameters
+        if name in ("x-goog-signature", "policy")
+    ]
+
+
+def test_a_refused_upload_keeps_the_signed_form_out_of_traceback_locals(
+    fake: FakeShopify,
+) -> None:
+    fake.bulk.mutations.inject("upload_refused")
+    with pytest.raises(BulkUploadError) as caught:
+        client_for(fake)._bulk_mutate(SPEC, lines(3), None, FAST)
+    shown = "".join(
+        traceback.TracebackException.from_exception(caught.value, capture_locals=True).format()
+    )
+    secrets = signed_values(fake)
+    assert secrets and [s for s in secrets if s in shown] == []
