@@ -270,3 +270,140 @@ def test_a_refused_upload_keeps_the_signed_form_out_of_traceback_locals(
     )
     secrets = signed_values(fake)
     assert secrets and [s for s in secrets if s in shown] == []
+
+
+# -- the result file -------------------------------------------------------------------
+
+from shopify_client import BulkMutationLinesError, InvalidResponseError  # noqa: E402
+from shopify_client import _bulk_mutation_results as results_module  # noqa: E402
+from shopify_client._bulk_mutation_results import ResultStore  # noqa: E402
+
+
+def stored(text: bytes, expected: int) -> ResultStore:
+    store = ResultStore()
+    for i in range(0, len(text), 7):  # any chunking
+        store.feed(text[i : i + 7])
+    store.finish()
+    try:
+        store.check(expected=expected, first_line=10, part=0, operation_id="gid://x/1")
+    except BaseException:
+        store.close()
+        raise
+    return store
+
+
+@pytest.mark.parametrize(
+    "number", ["true", "false", "1.0", '"1"', "-1", "10" * 15, "null", "[1]", "1e0"]
+)
+def test_a_line_number_that_is_not_an_integer_in_range_is_never_attributed(number: str) -> None:
+    body = b'{"__lineNumber":0,"data":{}}\n{"__lineNumber":%s,"data":{}}\n' % number.encode()
+    with pytest.raises(BulkMutationLinesError) as caught:
+        stored(body, 2)
+    assert caught.value.missing == (11,)
+    assert caught.value.unexpected
+
+
+def test_an_overlong_result_line_is_bounded_and_named(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(results_module, "MAX_RESULT_LINE_BYTES", 64 * 1024)
+    store = ResultStore()
+    try:
+        store.feed(b'{"__lineNumber":0,"data":{}}\n{"__lineNumber":1,"data":"')
+        for _ in range(100):  # 6.4 MB, one line
+            store.feed(b"x" * 65536)
+            assert len(store._pending) <= 64 * 1024
+        store.feed(b'"}\n{"__lineNumber":2,"data":{}}\n')
+        store.finish()
+        with pytest.raises(BulkMutationLinesError) as caught:
+            store.check(expected=3, first_line=0, part=4, operation_id="gid://x/1")
+        assert caught.value.missing == (1,)
+        assert any("longer than" in u for u in caught.value.unexpected)
+    finally:
+        store.close()
+
+
+def test_an_html_page_as_the_result_file_is_a_lines_error() -> None:
+    with pytest.raises(BulkMutationLinesError) as caught:
+        stored(b"<html>\n<body>Service Unavailable</body>\n</html>\n", 2)
+    assert caught.value.missing == (10, 11)
+
+
+def test_an_empty_file_for_lines_is_a_lines_error() -> None:
+    with pytest.raises(BulkMutationLinesError) as caught:
+        stored(b"", 3)
+    assert caught.value.missing == (10, 11, 12)
+
+
+def test_a_payload_that_does_not_fit_names_the_line_and_operation(fake: FakeShopify) -> None:
+    def wrong(variables: dict[str, Any]) -> dict[str, Any]:
+        return {"productCreate": {"product": {"id": 5}, "userErrors": []}}
+
+    fake.bulk.mutations.responder = wrong
+    run = client_for(fake)._bulk_mutate(SPEC, lines(3), None, FAST)
+    with pytest.raises(InvalidResponseError) as caught:
+        list(run)
+    assert "input line 0" in str(caught.value) and run.ids[0] in str(caught.value)
+
+
+def test_a_negative_object_count_does_not_shift_later_parts(fake: FakeShopify) -> None:
+    from shopify_client._bulk_mutation import _Core
+    from shopify_client._bulk_run import BulkOperationState
+
+    store = ResultStore()
+    try:
+        store.feed(b'{"__lineNumber":0,"data":{}}\n{"__lineNumber":1,"data":{}}\n')
+        store.finish()
+
+        class P:
+            lines = None
+
+        state = BulkOperationState(
+            id="gid://shopify/BulkOperation/1", status="COMPLETED", object_count=-5
+        )
+        assert _Core._expected(None, P, state, store) == 2  # type: ignore[arg-type]
+    finally:
+        store.close()
+
+
+# -- bulkOperationRunMutation's answer --------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "operation",
+    [
+        {"id": "gid://shopify/Product/1", "status": "CREATED"},
+        {"id": "", "status": "CREATED"},
+        {"id": "gid://shopify/BulkOperation/1\r\nX", "status": "CREATED"},
+    ],
+)
+def test_a_run_answer_with_an_id_of_another_type_is_a_start_error(
+    fake: FakeShopify, operation: dict[str, str]
+) -> None:
+    real = fake.bulk.mutations.run
+
+    def run(version: str, variables: dict[str, Any]) -> dict[str, Any]:
+        answer: dict[str, Any] = real(version, variables)
+        answer["data"]["bulkOperationRunMutation"]["bulkOperation"] = operation
+        return answer
+
+    fake.bulk.mutations.run = run
+    with pytest.raises(BulkStartError, match="part 0"):
+        client_for(fake)._bulk_mutate(SPEC, lines(2), None, FAST)
+
+
+# -- the caller's iterable ------------------------------------------------------------
+
+
+def test_an_iterable_that_raises_in_a_later_part_names_the_parts_started(
+    fake: FakeShopify,
+) -> None:
+    def items() -> Iterator[Any]:
+        yield from lines(20)
+        raise ValueError("the caller's database went away")
+
+    with pytest.raises(BulkMutationInputError) as caught:
+        options: Any = {**FAST, "max_file_bytes": 300}
+        client_for(fake)._bulk_mutate(SPEC, items(), None, options)
+    started = tuple(o.id for o in fake.bulk.mutations.operations)
+    assert started and caught.value.operation_ids == started
+    assert caught.value.line == 20
+    assert isinstance(caught.value.__cause__, ValueError)
