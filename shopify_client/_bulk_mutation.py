@@ -42,7 +42,7 @@ from ._bulk_run import (
     bulk_options,
     bulk_query_slots,
 )
-from ._exceptions import ConfigurationError
+from ._exceptions import ConfigurationError, InvalidResponseError
 
 if TYPE_CHECKING:
     import httpx
@@ -268,9 +268,10 @@ class _Core(Generic[PayloadT]):
     def _expected(self, part: _PartRun, state: BulkOperationState, store: ResultStore) -> int:
         if part.lines is None:  # resumed without part_lines: Shopify's count, else the file's
             highest = store.highest()
+            count = state.object_count
             part.lines = (
-                state.object_count
-                if state.object_count is not None
+                count  # a negative count is no count: the file's own is used
+                if count is not None and count >= 0
                 else (highest + 1 if highest is not None else 0)
             )
         return part.lines
@@ -291,6 +292,17 @@ class _Core(Generic[PayloadT]):
         )
         return self._emit(part, store, expected if partial else None)
 
+    def _parse(self, model: type[PayloadT], data: dict[str, Any], part: _PartRun, line: int) -> Any:
+        """The line's typed payload; a misfit names the input line and the operation."""
+        try:
+            return self._client.parse_result(model, data)
+        except InvalidResponseError as exc:
+            error = InvalidResponseError(
+                f"bulk mutation {part.id} (part {part.index}), input line {line}: {exc}",
+                path=exc.path,
+            )
+        raise error
+
     def _emit(
         self, part: _PartRun, store: ResultStore, fill_to: int | None = None
     ) -> Iterator[BulkMutationResult[PayloadT]]:
@@ -307,7 +319,7 @@ class _Core(Generic[PayloadT]):
             payload = None
             user_errors: tuple[BulkLineMessage, ...] = ()
             if isinstance(data, dict):
-                payload = self._client.parse_result(model, data)
+                payload = self._parse(model, data, part, first + line)
                 root = data.get(self.spec.field)
                 if isinstance(root, dict):
                     user_errors = tuple(

@@ -31,6 +31,7 @@ from ._bulk_mutation import (
 )
 from ._bulk_mutation_parts import Part, write_parts
 from ._bulk_run import (
+    _GID,
     AsyncBulkRun,
     BulkRun,
     _backoff,
@@ -75,12 +76,14 @@ def _started(payload: object, messages: list[str], spec: BulkMutation[Any, Any],
             operation_id=None,
         )
     operation = payload.get("bulkOperation") if isinstance(payload, dict) else None
-    if not isinstance(operation, dict) or not isinstance(operation.get("id"), str):
+    operation_id = operation.get("id") if isinstance(operation, dict) else None
+    if not isinstance(operation_id, str) or not _GID.fullmatch(operation_id):
         raise BulkStartError(
-            f"bulkOperationRunMutation answered no operation for {spec.name} (part {part})",
+            f"bulkOperationRunMutation answered no operation for {spec.name} (part {part})"
+            + (" (an id that is not a gid://shopify/BulkOperation/<n>)" if operation_id else ""),
             operation_id=None,
         )
-    return str(operation["id"])
+    return operation_id
 
 
 def _running(parts: list[_PartRun]) -> list[_PartRun]:
