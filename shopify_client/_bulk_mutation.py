@@ -269,11 +269,15 @@ class _Core(Generic[PayloadT]):
         if part.lines is None:  # resumed without part_lines: Shopify's count, else the file's
             highest = store.highest()
             count = state.object_count
-            part.lines = (
-                count  # a negative count is no count: the file's own is used
-                if count is not None and count >= 0
-                else (highest + 1 if highest is not None else 0)
-            )
+            most = file_limit(self._client.api_version) // 3  # a line is 3 bytes at least
+            if count is not None and not 0 <= count <= most:
+                # it would shift every later part's lines, or fill a partial read with
+                # that many NO_RESULT lines
+                raise InvalidResponseError(
+                    f"bulk mutation {part.id} (part {part.index}) reports objectCount "
+                    f"{count}: a part holds 0 to {most} lines (resume with part_lines)"
+                )
+            part.lines = count if count is not None else (highest + 1 if highest is not None else 0)
         return part.lines
 
     def _checked(

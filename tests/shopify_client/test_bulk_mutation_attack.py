@@ -49,6 +49,9 @@ def answer(url: object = "https://storage.example/upload", parameters: object = 
         "ftp://storage.example/upload",
         "not a url",
         "https:///nohost",
+        "https://169.254.169.254/latest/meta-data/",
+        "https://[fe80::1]/x",
+        "https://metadata.google.internal/computeMetadata/v1/",
         "https://storage.example/" + "a" * 10_000,
         "",
     ],
@@ -344,22 +347,29 @@ def test_a_payload_that_does_not_fit_names_the_line_and_operation(fake: FakeShop
     assert "input line 0" in str(caught.value) and run.ids[0] in str(caught.value)
 
 
-def test_a_negative_object_count_does_not_shift_later_parts(fake: FakeShopify) -> None:
-    from shopify_client._bulk_mutation import _Core
+@pytest.mark.parametrize("count", [-5, 10**30])
+def test_a_hostile_object_count_is_a_typed_error(count: int) -> None:
+    """A resumed run without part_lines takes each part's size from objectCount:
+    -5 would shift every later part's lines, 10**30 fill a partial read with that
+    many NO_RESULT lines."""
+    from shopify_client._bulk_mutation import _Core, _PartRun
     from shopify_client._bulk_run import BulkOperationState
+
+    class Client:
+        api_version = "2026-04"
+
+    class Operation:
+        id = "gid://shopify/BulkOperation/7"
 
     store = ResultStore()
     try:
         store.feed(b'{"__lineNumber":0,"data":{}}\n{"__lineNumber":1,"data":{}}\n')
         store.finish()
-
-        class P:
-            lines = None
-
-        state = BulkOperationState(
-            id="gid://shopify/BulkOperation/1", status="COMPLETED", object_count=-5
-        )
-        assert _Core._expected(None, P, state, store) == 2  # type: ignore[arg-type]
+        core: _Core[Any] = _Core(Client(), SPEC, [], None)  # type: ignore[arg-type]
+        part = _PartRun(3, Operation(), 0, None)
+        state = BulkOperationState(id=Operation.id, status="COMPLETED", object_count=count)
+        with pytest.raises(InvalidResponseError, match=r"part 3.*objectCount"):
+            core._expected(part, state, store)
     finally:
         store.close()
 
@@ -407,3 +417,130 @@ def test_an_iterable_that_raises_in_a_later_part_names_the_parts_started(
     assert started and caught.value.operation_ids == started
     assert caught.value.line == 20
     assert isinstance(caught.value.__cause__, ValueError)
+
+
+# -- resuming --------------------------------------------------------------------------
+
+
+def test_resuming_a_bulk_querys_id_as_an_import_is_a_typed_error(fake: FakeShopify) -> None:
+    from .bulk_helpers import SPEC as QUERY
+
+    client = client_for(fake)
+    query = client._bulk_start(QUERY, {"query": "status:active"}, False, FAST)
+    query.wait()
+    resumed = client._bulk_mutate_resume(SPEC, query.id, None, FAST)
+    with pytest.raises(BulkMutationLinesError) as caught:
+        list(resumed)
+    assert caught.value.unexpected  # a query's lines carry no __lineNumber
+
+
+def test_wrong_part_lines_are_a_typed_error_not_a_shifted_result(fake: FakeShopify) -> None:
+    options: Any = {**FAST, "max_file_bytes": 300}
+    run = client_for(fake)._bulk_mutate(SPEC, lines(20), None, options)
+    assert run.part_lines is not None and len(run.part_lines) >= 2
+    first, second, *rest = run.part_lines
+    shifted = [first - 1, second + 1, *rest]  # the same total, one line moved
+    resumed = client_for(fake)._bulk_mutate_resume(SPEC, run.ids, shifted, FAST)
+    with pytest.raises(BulkMutationLinesError) as caught:
+        list(resumed)
+    assert caught.value.part == 0
+
+
+# -- the upload, end to end --------------------------------------------------------------
+
+
+class DropOnce(httpx.BaseTransport):
+    """The storage host's connection drops during the first upload, then works."""
+
+    def __init__(self) -> None:
+        self.real = httpx.HTTPTransport()
+        self.attempts = 0
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        self.attempts += 1
+        if self.attempts == 1:
+            request.read()
+            raise httpx.RemoteProtocolError("peer closed connection mid-upload")
+        return self.real.handle_request(request)
+
+
+def test_a_dropped_upload_is_retried_and_starts_one_operation(fake: FakeShopify) -> None:
+    transport = DropOnce()
+    client = client_for(fake)
+    from shopify_client._bulk_mutation_start import start_sync
+
+    run = start_sync(client, SPEC, lines(3), None, FAST, transport=transport)
+    assert transport.attempts == 2
+    assert len(fake.bulk.mutations.operations) == 1
+    assert [r.line for r in run] == [0, 1, 2]
+    assert fake.bulk.storage.leaked_headers() == []
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://fake-shop.myshopify.com/admin/api/2026-04/graphql.json",
+        "https://169.254.169.254.nip.io/latest/meta-data/",
+    ],
+)
+def test_the_upload_never_carries_a_shopify_header_whatever_the_host(
+    tmp_path: Path, url: str
+) -> None:
+    seen: list[httpx.Request] = []
+
+    def handle(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(201)
+
+    target = StagedTarget(url=url, parameters=(("key", "k"),))
+    upload_sync(
+        target,
+        file_part(tmp_path),
+        "p.jsonl",
+        part=0,
+        started=(),
+        timeout=5,
+        deadline_seconds=5,
+        transport=httpx.MockTransport(handle),
+    )
+    (request,) = seen
+    assert not [h for h in request.headers if h.lower().startswith("x-shopify")]
+    assert "authorization" not in request.headers and "cookie" not in request.headers
+
+
+@pytest.mark.parametrize(
+    "item",
+    [None, 5, "title", ["product"], b"{}", {"product": {"title": 5}}, {"nope": 1}],
+)
+def test_a_wrong_item_is_a_typed_error_naming_its_line(fake: FakeShopify, item: object) -> None:
+    with pytest.raises(BulkMutationInputError) as caught:
+        client_for(fake)._bulk_mutate(SPEC, [*lines(2), item], None, FAST)
+    assert caught.value.line == 2 and "line 2" in str(caught.value)
+    assert fake.bulk.mutations.operations == []
+
+
+def test_a_model_of_another_operation_is_refused(fake: FakeShopify) -> None:
+    from .bulk_mutation_helpers import ProductInput
+
+    with pytest.raises(BulkMutationInputError, match="line 0"):
+        client_for(fake)._bulk_mutate(SPEC, [ProductInput(title="x")], None, FAST)
+
+
+def test_values_are_escaped_exactly(fake: FakeShopify) -> None:
+    import json
+
+    from shopify_client._bulk_mutation_parts import encode_line
+
+    from .bulk_mutation_helpers import ProductInput, Variables
+
+    title = 'a\nb\r"""\u2028\x00é😀\\'
+    line = encode_line(Variables, Variables(product=ProductInput(title=title)), 0, "Import")
+    assert line.count(b"\n") == 1 and line.endswith(b"\n")
+    assert json.loads(line) == {"product": {"title": title}}
+    run = client_for(fake)._bulk_mutate(
+        SPEC, [Variables(product=ProductInput(title=title))], None, FAST
+    )
+    (result,) = list(run)
+    assert result.data is not None and result.data.product_create is not None
+    assert result.data.product_create.product is not None
+    assert result.data.product_create.product.title == title
