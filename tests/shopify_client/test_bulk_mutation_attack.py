@@ -238,7 +238,7 @@ _ = BulkMutationInputError
 
 # -- end to end against FakeShopify ----------------------------------------------------
 
-from shopify_client.testing import FakeShopify  # noqa: E402
+from shopify_client.testing import ADMIN_TOKEN, FakeShopify  # noqa: E402
 
 from .bulk_helpers import client_for  # noqa: E402
 from .bulk_mutation_helpers import SPEC, lines, respond  # noqa: E402
@@ -544,3 +544,46 @@ def test_values_are_escaped_exactly(fake: FakeShopify) -> None:
     assert result.data is not None and result.data.product_create is not None
     assert result.data.product_create.product is not None
     assert result.data.product_create.product.title == title
+
+
+def test_no_signed_value_in_debug_logs(fake: FakeShopify, caplog: pytest.LogCaptureFixture) -> None:
+    import logging
+
+    caplog.set_level(logging.DEBUG)
+    run = client_for(fake)._bulk_mutate(SPEC, lines(3), None, FAST)
+    assert [r.line for r in run] == [0, 1, 2]
+    secrets = signed_values(fake)
+    logged = "\n".join(r.getMessage() for r in caplog.records)
+    assert secrets and [s for s in secrets if s in logged] == []
+    assert ADMIN_TOKEN not in logged
+
+
+def test_async_refusal_and_raising_iterable(fake: FakeShopify) -> None:
+    from .bulk_helpers import AsyncClient
+
+    def items() -> Iterator[Any]:
+        yield from lines(20)
+        raise ValueError("gone")
+
+    async def main() -> tuple[str, BulkMutationInputError]:
+        async with AsyncClient(
+            endpoint=fake.endpoint("admin", "2026-04"), access_token=ADMIN_TOKEN
+        ) as client:
+            fake.bulk.mutations.inject("upload_refused")
+            with pytest.raises(BulkUploadError) as refused:
+                await client._bulk_mutate(SPEC, lines(1), None, FAST)
+            shown = "".join(
+                traceback.TracebackException.from_exception(
+                    refused.value, capture_locals=True
+                ).format()
+            )
+            options: Any = {**FAST, "max_file_bytes": 300}
+            with pytest.raises(BulkMutationInputError) as raised:
+                await client._bulk_mutate(SPEC, items(), None, options)
+            return shown, raised.value
+
+    shown, error = asyncio.run(main())
+    secrets = signed_values(fake)
+    assert secrets and [s for s in secrets if s in shown] == []
+    started = tuple(o.id for o in fake.bulk.mutations.operations)
+    assert started and error.operation_ids == started and error.line == 20
