@@ -38,9 +38,9 @@ from ._bulk_run import (
     _check_id,
     _concurrency_error,
     _in_progress,
-    _user_errors,
 )
 from ._exceptions import ConfigurationError, ShopifyError
+from ._redact import printable
 from ._staged_upload import (
     STAGE_MUTATION,
     read_target,
@@ -67,6 +67,21 @@ def _run_variables(
     if client_identifier is not None:
         variables["clientIdentifier"] = client_identifier
     return variables
+
+
+def _run_messages(payload: object) -> list[str]:
+    """The run mutation's user errors, as at most 10 printable messages of 300
+    characters (a hostile answer cannot forge log lines or grow the error)."""
+    errors = payload.get("userErrors") if isinstance(payload, dict) else None
+    if not errors:
+        return []
+    listed = errors if isinstance(errors, list) else [errors]
+    messages = [
+        printable(str(e.get("message") if isinstance(e, dict) else e))[:300] for e in listed[:10]
+    ]
+    if len(listed) > 10:
+        messages.append(f"and {len(listed) - 10} more")
+    return messages
 
 
 def _started(payload: object, messages: list[str], spec: BulkMutation[Any, Any], part: int) -> str:
@@ -215,7 +230,7 @@ def _run_sync(
             )
         )
         payload = data.get("bulkOperationRunMutation")
-        messages = _user_errors(payload)
+        messages = _run_messages(payload)
         if not _in_progress(messages):
             return _started(payload, messages, spec, part.index)
         waited = time.monotonic() - started
@@ -323,7 +338,7 @@ async def _run_async(
             RUN_MUTATION, "BulkOperationRunMutation", variables, operation_type="mutation"
         )
         payload = client.get_data(response).get("bulkOperationRunMutation")
-        messages = _user_errors(payload)
+        messages = _run_messages(payload)
         if not _in_progress(messages):
             return _started(payload, messages, spec, part.index)
         waited = time.monotonic() - started

@@ -587,3 +587,36 @@ def test_async_refusal_and_raising_iterable(fake: FakeShopify) -> None:
     assert secrets and [s for s in secrets if s in shown] == []
     started = tuple(o.id for o in fake.bulk.mutations.operations)
     assert started and error.operation_ids == started and error.line == 20
+
+
+@pytest.mark.parametrize(
+    "user_errors",
+    [
+        [{"field": None, "message": "bad path\r\nINFO forged log line\x1b[2J"}],
+        [{"field": None, "message": "x" * 1000}] * 2_000,
+    ],
+)
+def test_hostile_run_user_errors_are_a_bounded_printable_start_error(
+    fake: FakeShopify, user_errors: object
+) -> None:
+    real = fake.bulk.mutations.run
+
+    def run(version: str, variables: dict[str, Any]) -> dict[str, Any]:
+        answer: dict[str, Any] = real(version, variables)
+        payload = answer["data"]["bulkOperationRunMutation"]
+        payload["bulkOperation"], payload["userErrors"] = None, user_errors
+        return answer
+
+    fake.bulk.mutations.run = run
+    with pytest.raises(BulkStartError, match="part 0") as caught:
+        client_for(fake)._bulk_mutate(SPEC, lines(2), None, FAST)
+    message = str(caught.value)
+    assert "\r" not in message and "\n" not in message and "\x1b" not in message
+    assert len(message) < 5000
+
+
+@pytest.mark.parametrize("user_errors", [7, "boom", [None, 5], {"message": "x"}])
+def test_run_user_errors_of_any_shape_are_messages(user_errors: object) -> None:
+    from shopify_client._bulk_mutation_start import _run_messages
+
+    assert _run_messages({"userErrors": user_errors, "bulkOperation": None})
