@@ -325,6 +325,8 @@ class _Core(Generic[PayloadT]):
             if isinstance(data, dict):
                 payload = self._parse(model, data, part, first + line)
                 root = data.get(self.spec.field)
+                if root is None and len(data) == 1:  # one root field, under an alias
+                    root = next(iter(data.values()))
                 if isinstance(root, dict):
                     user_errors = tuple(
                         e

@@ -620,3 +620,33 @@ def test_run_user_errors_of_any_shape_are_messages(user_errors: object) -> None:
     from shopify_client._bulk_mutation_start import _run_messages
 
     assert _run_messages({"userErrors": user_errors, "bulkOperation": None})
+
+
+def test_user_errors_are_read_under_the_one_root_key_whatever_its_name(
+    fake: FakeShopify,
+) -> None:
+    """A document written before the generator refused aliases: the line's one root
+    key is the alias; its userErrors must still be seen (result.ok False)."""
+    from dataclasses import replace
+
+    from pydantic import BaseModel, ConfigDict, Field
+
+    from .bulk_mutation_helpers import Payload
+
+    class Aliased(BaseModel):
+        model_config = ConfigDict(populate_by_name=True)
+        created: Payload | None = Field(alias="created")
+
+    base: Any = SPEC
+    spec: Any = replace(
+        base,
+        document=SPEC.document.replace("productCreate(", "created: productCreate("),
+        result=lambda: Aliased,
+    )
+
+    def refuse(variables: dict[str, Any]) -> dict[str, Any]:
+        return {"created": {"product": None, "userErrors": [{"field": None, "message": "no"}]}}
+
+    fake.bulk.mutations.responder = refuse
+    (result,) = list(client_for(fake)._bulk_mutate(spec, lines(1), None, FAST))
+    assert [e.message for e in result.user_errors] == ["no"] and not result.ok
