@@ -318,7 +318,7 @@ class _Core(Generic[PayloadT]):
                 yield _no_result(first + wanted)
                 wanted += 1
             wanted = line + 1
-            value = json.loads(body)
+            value = _decoded(body, part, first + line)
             data = value.get("data")
             payload = None
             user_errors: tuple[BulkLineMessage, ...] = ()
@@ -344,6 +344,22 @@ class _Core(Generic[PayloadT]):
         while fill_to is not None and wanted < fill_to:
             yield _no_result(first + wanted)
             wanted += 1
+
+
+def _decoded(body: str, part: _PartRun, line: int) -> dict[str, Any]:
+    """One result line (sqlite found it valid JSON with a line number); nesting that
+    sqlite's 1,000 levels allow and Python's decoder does not is an
+    InvalidResponseError naming the line, not a RecursionError."""
+    try:
+        value = json.loads(body)
+    except (RecursionError, ValueError):
+        value = None
+    if not isinstance(value, dict):
+        raise InvalidResponseError(
+            f"bulk mutation {part.id} (part {part.index}), input line {line}: "
+            "the result line cannot be decoded (nested too deep)"
+        )
+    return value
 
 
 #: the code of a line a FAILED part's partial file has no result for

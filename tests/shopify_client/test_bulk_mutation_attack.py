@@ -650,3 +650,32 @@ def test_user_errors_are_read_under_the_one_root_key_whatever_its_name(
     fake.bulk.mutations.responder = refuse
     (result,) = list(client_for(fake)._bulk_mutate(spec, lines(1), None, FAST))
     assert [e.message for e in result.user_errors] == ["no"] and not result.ok
+
+
+def test_a_result_line_nested_too_deep_for_python_is_a_typed_error() -> None:
+    """sqlite's JSON takes 1,000 levels, Python's json.loads fewer from inside a
+    generator: 995 levels was a bare RecursionError in the middle of iteration."""
+    from shopify_client._bulk_mutation import _Core, _PartRun
+
+    class Client:
+        api_version = "2026-04"
+
+    class Operation:
+        id = "gid://shopify/BulkOperation/9"
+
+    depth = 995
+    body = b'{"__lineNumber":0,"data":{"x":' + b"[" * depth + b"]" * depth + b"}}\n"
+    store = ResultStore()
+    try:
+        store.feed(body)
+        store.finish()
+        core: _Core[Any] = _Core(Client(), SPEC, [], None)  # type: ignore[arg-type]
+        part = _PartRun(0, Operation(), 0, 1)
+
+        def deep(n: int) -> list[Any]:  # as deep in the stack as a caller may be
+            return deep(n - 1) if n else list(core._emit(part, store))
+
+        with pytest.raises(InvalidResponseError, match="input line 0"):
+            deep(100)
+    finally:
+        store.close()
