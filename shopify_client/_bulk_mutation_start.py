@@ -29,7 +29,7 @@ from ._bulk_mutation import (
     _settings,
     bulk_mutation_slots,
 )
-from ._bulk_mutation_parts import Part, write_parts
+from ._bulk_mutation_parts import Part, file_limit, write_parts
 from ._bulk_run import (
     _GID,
     AsyncBulkRun,
@@ -365,11 +365,12 @@ def _resume_parts(
     counts: list[int | None] = [None] * len(checked)
     if part_lines is not None:
         given = list(part_lines)
+        most = file_limit(client.api_version) // 3  # a line takes 3 bytes at least
         if len(given) != len(checked) or any(
-            isinstance(n, bool) or not isinstance(n, int) or n < 0 for n in given
+            isinstance(n, bool) or not isinstance(n, int) or not 0 <= n <= most for n in given
         ):
             raise ConfigurationError(
-                "part_lines must give one line count (an int >= 0) per operation id"
+                f"part_lines must give one line count (an int from 0 to {most}) per operation id"
             )
         counts = list(given)
     parts = []

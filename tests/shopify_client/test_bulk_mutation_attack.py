@@ -679,3 +679,13 @@ def test_a_result_line_nested_too_deep_for_python_is_a_typed_error() -> None:
             deep(100)
     finally:
         store.close()
+
+
+@pytest.mark.parametrize("count", [10**30, 2**63, -1, True, 1.5])
+def test_impossible_part_lines_are_a_configuration_error(fake: FakeShopify, count: object) -> None:
+    from shopify_client import ConfigurationError
+
+    run = client_for(fake)._bulk_mutate(SPEC, lines(2), None, FAST)
+    given: Any = [count]
+    with pytest.raises(ConfigurationError, match="part_lines"):
+        list(client_for(fake)._bulk_mutate_resume(SPEC, run.ids, given, FAST))
