@@ -689,3 +689,29 @@ def test_impossible_part_lines_are_a_configuration_error(fake: FakeShopify, coun
     given: Any = [count]
     with pytest.raises(ConfigurationError, match="part_lines"):
         list(client_for(fake)._bulk_mutate_resume(SPEC, run.ids, given, FAST))
+
+
+def test_a_2xx_error_body_that_stored_nothing_ends_in_a_start_error(fake: FakeShopify) -> None:
+    """GCS answers a successful POST 201 (success_action_status) or 204; a 200 with an
+    XML <Error> is taken as success, and Shopify's NO_SUCH_FILE answer then names the
+    part: no operation runs on a file that is not there."""
+    from shopify_client._bulk_mutation_start import start_sync
+
+    xml = "<?xml version='1.0'?><Error><Code>InternalError</Code></Error>"
+    transport = httpx.MockTransport(lambda r: httpx.Response(200, text=xml))
+    with pytest.raises(BulkStartError, match=r"part 0.*could not be found"):
+        start_sync(client_for(fake), SPEC, lines(2), None, FAST, transport=transport)
+    assert fake.bulk.mutations.operations == []
+
+
+def test_a_line_larger_than_max_file_bytes_names_it_and_the_started_parts(
+    fake: FakeShopify,
+) -> None:
+    from .bulk_mutation_helpers import ProductInput, Variables
+
+    items = [*lines(20), Variables(product=ProductInput(title="x" * 400))]
+    options: Any = {**FAST, "max_file_bytes": 300}
+    with pytest.raises(BulkMutationInputError, match="line 20 takes") as caught:
+        client_for(fake)._bulk_mutate(SPEC, items, None, options)
+    started = tuple(o.id for o in fake.bulk.mutations.operations)
+    assert started and caught.value.operation_ids == started
