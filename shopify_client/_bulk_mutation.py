@@ -42,7 +42,7 @@ from ._bulk_run import (
     bulk_options,
     bulk_query_slots,
 )
-from ._exceptions import ConfigurationError
+from ._exceptions import ConfigurationError, InvalidResponseError
 
 if TYPE_CHECKING:
     import httpx
@@ -268,11 +268,16 @@ class _Core(Generic[PayloadT]):
     def _expected(self, part: _PartRun, state: BulkOperationState, store: ResultStore) -> int:
         if part.lines is None:  # resumed without part_lines: Shopify's count, else the file's
             highest = store.highest()
-            part.lines = (
-                state.object_count
-                if state.object_count is not None
-                else (highest + 1 if highest is not None else 0)
-            )
+            count = state.object_count
+            most = file_limit(self._client.api_version) // 3  # a line is 3 bytes at least
+            if count is not None and not 0 <= count <= most:
+                # it would shift every later part's lines, or fill a partial read with
+                # that many NO_RESULT lines
+                raise InvalidResponseError(
+                    f"bulk mutation {part.id} (part {part.index}) reports objectCount "
+                    f"{count}: a part holds 0 to {most} lines (resume with part_lines)"
+                )
+            part.lines = count if count is not None else (highest + 1 if highest is not None else 0)
         return part.lines
 
     def _checked(
@@ -291,6 +296,17 @@ class _Core(Generic[PayloadT]):
         )
         return self._emit(part, store, expected if partial else None)
 
+    def _parse(self, model: type[PayloadT], data: dict[str, Any], part: _PartRun, line: int) -> Any:
+        """The line's typed payload; a misfit names the input line and the operation."""
+        try:
+            return self._client.parse_result(model, data)
+        except InvalidResponseError as exc:
+            error = InvalidResponseError(
+                f"bulk mutation {part.id} (part {part.index}), input line {line}: {exc}",
+                path=exc.path,
+            )
+        raise error
+
     def _emit(
         self, part: _PartRun, store: ResultStore, fill_to: int | None = None
     ) -> Iterator[BulkMutationResult[PayloadT]]:
@@ -302,13 +318,15 @@ class _Core(Generic[PayloadT]):
                 yield _no_result(first + wanted)
                 wanted += 1
             wanted = line + 1
-            value = json.loads(body)
+            value = _decoded(body, part, first + line)
             data = value.get("data")
             payload = None
             user_errors: tuple[BulkLineMessage, ...] = ()
             if isinstance(data, dict):
-                payload = self._client.parse_result(model, data)
+                payload = self._parse(model, data, part, first + line)
                 root = data.get(self.spec.field)
+                if root is None and len(data) == 1:  # one root field, under an alias
+                    root = next(iter(data.values()))
                 if isinstance(root, dict):
                     user_errors = tuple(
                         e
@@ -326,6 +344,22 @@ class _Core(Generic[PayloadT]):
         while fill_to is not None and wanted < fill_to:
             yield _no_result(first + wanted)
             wanted += 1
+
+
+def _decoded(body: str, part: _PartRun, line: int) -> dict[str, Any]:
+    """One result line (sqlite found it valid JSON with a line number); nesting that
+    sqlite's 1,000 levels allow and Python's decoder does not is an
+    InvalidResponseError naming the line, not a RecursionError."""
+    try:
+        value = json.loads(body)
+    except (RecursionError, ValueError):
+        value = None
+    if not isinstance(value, dict):
+        raise InvalidResponseError(
+            f"bulk mutation {part.id} (part {part.index}), input line {line}: "
+            "the result line cannot be decoded (nested too deep)"
+        )
+    return value
 
 
 #: the code of a line a FAILED part's partial file has no result for

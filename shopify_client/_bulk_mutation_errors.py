@@ -30,8 +30,9 @@ __all__ = ["BulkMutationInputError", "BulkMutationLinesError", "BulkUploadError"
 
 class BulkMutationInputError(ConfigurationError):
     """An item of the caller's iterable cannot be a line: not the operation's
-    variables model (nor a mapping of its fields), or larger than a whole file may be.
-    ``line`` is its index in the iterable. Nothing of this part was uploaded."""
+    variables model (nor a mapping of its fields), or larger than a whole file may be;
+    or the iterable itself raised (its exception is ``__cause__``). ``line`` is the
+    item's index in the iterable. Nothing of this part was uploaded."""
 
     def __init__(self, message: str, *, line: int) -> None:
         super().__init__(message)

@@ -94,7 +94,18 @@ def write_parts(
     part: Part | None = None
     file: Any = None
     try:
-        for item in items:
+        iterator = iter(items)
+        while True:
+            try:
+                item = next(iterator)
+            except StopIteration:
+                break
+            except Exception as exc:  # the caller's: the started parts must be named
+                raise BulkMutationInputError(
+                    f"{name}: the iterable raised {type(exc).__name__} at line {line}; "
+                    "nothing of this part was uploaded",
+                    line=line,
+                ) from exc
             data = encode_line(model, item, line, name)
             if len(data) > max_bytes:
                 raise BulkMutationInputError(

@@ -22,11 +22,14 @@ from collections.abc import Iterator
 
 from ._bulk_mutation_errors import BulkMutationLinesError
 
-__all__ = ["MAX_NAMED", "ResultStore"]
+__all__ = ["MAX_NAMED", "MAX_RESULT_LINE_BYTES", "ResultStore"]
 
 _CACHE_KIB = 2048
 #: how many missing / duplicated lines an error names
 MAX_NAMED = 100
+#: the longest result line kept (one mutation's payload is kilobytes): a longer one
+#: is counted as a line with an unexpected number, never held in memory
+MAX_RESULT_LINE_BYTES = 16 * 1024 * 1024
 
 
 class ResultStore:
@@ -48,22 +51,53 @@ class ResultStore:
             self._db.execute(f"PRAGMA {pragma}")
         self._db.execute("CREATE TABLE results (seq INTEGER PRIMARY KEY, line, body TEXT)")
         self._db.execute("BEGIN")
-        self._pending = b""
+        self._pending = bytearray()
+        self._overlong = False
         self.lines = 0
 
     def feed(self, chunk: bytes) -> None:
-        data = self._pending + chunk if self._pending else chunk
-        cut = data.rfind(b"\n")
+        cut = chunk.rfind(b"\n")
         if cut < 0:
-            self._pending = data
+            self._append(chunk)
             return
-        self._pending = data[cut + 1 :]
-        self._insert(data[:cut])
+        head, rest = chunk[:cut], chunk[cut + 1 :]
+        if self._pending or self._overlong:  # the line begun in earlier chunks ends here
+            end = head.find(b"\n")
+            self._append(head if end < 0 else head[:end])
+            self._end_pending()
+            head = b"" if end < 0 else head[end + 1 :]
+        if head:
+            self._insert(head)
+        self._append(rest)
+
+    def _append(self, data: bytes) -> None:
+        """Add to the line not yet ended, at most ``MAX_RESULT_LINE_BYTES`` of it
+        (past that the line is only counted, as one over the limit)."""
+        if self._overlong or not data:
+            return
+        if len(self._pending) + len(data) > MAX_RESULT_LINE_BYTES:
+            self._overlong = True
+            self._pending = bytearray()
+            return
+        self._pending += data
+
+    def _end_pending(self) -> None:
+        if self._overlong:
+            self._db.execute(
+                "INSERT INTO results (line, body) VALUES (?, '')",
+                (f"a line longer than {MAX_RESULT_LINE_BYTES} bytes",),
+            )
+            self.lines += 1
+        elif self._pending:
+            self._insert(bytes(self._pending))
+        self._pending = bytearray()
+        self._overlong = False
 
     def restart(self) -> None:
         """The storage host sent the file again from its start."""
         self._db.execute("DELETE FROM results")
-        self._pending = b""
+        self._pending = bytearray()
+        self._overlong = False
         self.lines = 0
 
     def _insert(self, complete: bytes) -> None:
@@ -74,7 +108,11 @@ class ResultStore:
         try:
             self._db.executemany(
                 "INSERT INTO results (line, body) VALUES "
-                "(CASE WHEN json_valid(?1) THEN json_extract(?1, '$.__lineNumber') END, ?1)",
+                "(CASE WHEN NOT json_valid(?1) THEN NULL "
+                # true / false: json_extract would read them as 1 / 0
+                "WHEN json_type(?1, '$.__lineNumber') IN ('true', 'false') "
+                "THEN json_type(?1, '$.__lineNumber') "
+                "ELSE json_extract(?1, '$.__lineNumber') END, ?1)",
                 rows,
             )
         except sqlite3.Error:  # a line json_extract cannot read: stored unnumbered
@@ -83,9 +121,9 @@ class ResultStore:
         self.lines += len(rows)
 
     def finish(self) -> None:
-        if self._pending.strip():
-            self._insert(self._pending)
-        self._pending = b""
+        if self._pending.strip() or self._overlong:
+            self._end_pending()
+        self._pending = bytearray()
         self._db.execute("COMMIT")
         self._db.execute("CREATE INDEX by_line ON results (line)")
 

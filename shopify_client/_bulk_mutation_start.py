@@ -30,17 +30,18 @@ from ._bulk_mutation import (
     _settings,
     bulk_mutation_slots,
 )
-from ._bulk_mutation_parts import Part, write_parts
+from ._bulk_mutation_parts import Part, file_limit, write_parts
 from ._bulk_run import (
+    _GID,
     AsyncBulkRun,
     BulkRun,
     _backoff,
     _check_id,
     _concurrency_error,
     _in_progress,
-    _user_errors,
 )
 from ._exceptions import ConfigurationError, ShopifyError
+from ._redact import printable
 from ._staged_upload import (
     STAGE_MUTATION,
     read_target,
@@ -69,6 +70,21 @@ def _run_variables(
     return variables
 
 
+def _run_messages(payload: object) -> list[str]:
+    """The run mutation's user errors, as at most 10 printable messages of 300
+    characters (a hostile answer cannot forge log lines or grow the error)."""
+    errors = payload.get("userErrors") if isinstance(payload, dict) else None
+    if not errors:
+        return []
+    listed = errors if isinstance(errors, list) else [errors]
+    messages = [
+        printable(str(e.get("message") if isinstance(e, dict) else e))[:300] for e in listed[:10]
+    ]
+    if len(listed) > 10:
+        messages.append(f"and {len(listed) - 10} more")
+    return messages
+
+
 def _started(payload: object, messages: list[str], spec: BulkMutation[Any, Any], part: int) -> str:
     if messages:
         raise BulkStartError(
@@ -76,12 +92,14 @@ def _started(payload: object, messages: list[str], spec: BulkMutation[Any, Any],
             operation_id=None,
         )
     operation = payload.get("bulkOperation") if isinstance(payload, dict) else None
-    if not isinstance(operation, dict) or not isinstance(operation.get("id"), str):
+    operation_id = operation.get("id") if isinstance(operation, dict) else None
+    if not isinstance(operation_id, str) or not _GID.fullmatch(operation_id):
         raise BulkStartError(
-            f"bulkOperationRunMutation answered no operation for {spec.name} (part {part})",
+            f"bulkOperationRunMutation answered no operation for {spec.name} (part {part})"
+            + (" (an id that is not a gid://shopify/BulkOperation/<n>)" if operation_id else ""),
             operation_id=None,
         )
-    return str(operation["id"])
+    return operation_id
 
 
 def _running(parts: list[_PartRun]) -> list[_PartRun]:
@@ -119,15 +137,19 @@ def start_sync(
             try:
                 _wait_for_slot_sync(parts, slots, settings, client.api_version)
                 started = tuple(p.id for p in parts)
-                data = client.get_data(
-                    client.execute(
-                        STAGE_MUTATION,
-                        "StagedUploadsCreate",
-                        stage_variables(part.filename),
-                        operation_type="mutation",
-                    )
+                # the answer holds the signed form: no local keeps it (traceback locals)
+                target = read_target(
+                    client.get_data(
+                        client.execute(
+                            STAGE_MUTATION,
+                            "StagedUploadsCreate",
+                            stage_variables(part.filename),
+                            operation_type="mutation",
+                        )
+                    ),
+                    part.index,
+                    started,
                 )
-                target = read_target(data, part.index, started)
                 upload_sync(
                     target,
                     part.path,
@@ -217,7 +239,7 @@ def _run_sync(
                 )
             )
             payload = data.get("bulkOperationRunMutation")
-            messages = _user_errors(payload)
+            messages = _run_messages(payload)
             if not _in_progress(messages):
                 operation_id = _started(payload, messages, spec, part.index)
                 break
@@ -259,13 +281,18 @@ async def start_async(
             try:
                 await _wait_for_slot_async(parts, slots, settings, client.api_version)
                 started = tuple(p.id for p in parts)
-                response = await client.execute(
-                    STAGE_MUTATION,
-                    "StagedUploadsCreate",
-                    stage_variables(part.filename),
-                    operation_type="mutation",
+                target = read_target(
+                    client.get_data(
+                        await client.execute(
+                            STAGE_MUTATION,
+                            "StagedUploadsCreate",
+                            stage_variables(part.filename),
+                            operation_type="mutation",
+                        )
+                    ),
+                    part.index,
+                    started,
                 )
-                target = read_target(client.get_data(response), part.index, started)
                 await upload_async(
                     target,
                     part.path,
@@ -335,7 +362,7 @@ async def _run_async(
                 RUN_MUTATION, "BulkOperationRunMutation", variables, operation_type="mutation"
             )
             payload = client.get_data(response).get("bulkOperationRunMutation")
-            messages = _user_errors(payload)
+            messages = _run_messages(payload)
             if not _in_progress(messages):
                 operation_id = _started(payload, messages, spec, part.index)
                 break
@@ -369,11 +396,12 @@ def _resume_parts(
     counts: list[int | None] = [None] * len(checked)
     if part_lines is not None:
         given = list(part_lines)
+        most = file_limit(client.api_version) // 3  # a line takes 3 bytes at least
         if len(given) != len(checked) or any(
-            isinstance(n, bool) or not isinstance(n, int) or n < 0 for n in given
+            isinstance(n, bool) or not isinstance(n, int) or not 0 <= n <= most for n in given
         ):
             raise ConfigurationError(
-                "part_lines must give one line count (an int >= 0) per operation id"
+                f"part_lines must give one line count (an int from 0 to {most}) per operation id"
             )
         counts = list(given)
     parts = []

@@ -19,6 +19,14 @@ is bounded: each read and write by ``upload_timeout``, the whole by
 is :class:`~shopify_client.BulkUploadError` naming the part; a dropped connection
 is tried again (at most ``UPLOAD_ATTEMPTS`` times), since a POST of the same
 file to the same signed key replaces it.
+
+The target is checked before anything is sent (:func:`read_target`): an https url
+(http only to a loopback host) with a host, no user info, not a link-local or cloud
+metadata address; at most ``MAX_PARAMETERS`` string parameters, none with a line
+break, NUL or quote, none named ``file``, no name twice. The storage host's answer
+is never read whole: a 2xx body not at all, a refusal's first
+``MAX_REFUSAL_BYTES`` (under ``upload_deadline``), with each signed value cut out of
+the excerpt the error shows. No local of these frames holds the raw answer.
 """
 
 from __future__ import annotations
@@ -34,6 +42,7 @@ import httpx
 
 from ._bulk_errors import BulkStartError
 from ._bulk_mutation_errors import BulkUploadError
+from ._redact import printable
 
 __all__ = ["STAGE_MUTATION", "StagedTarget", "stage_variables", "upload_async", "upload_sync"]
 
@@ -73,29 +82,119 @@ def stage_variables(filename: str) -> dict[str, object]:
     }
 
 
+#: what a target may hold: Shopify's has about ten parameters, each a few kB at most
+MAX_PARAMETERS = 100
+MAX_VALUE_CHARS = 64 * 1024
+MAX_URL_CHARS = 4096
+#: how much of a refusal's body is read (and at most 200 characters of it shown)
+MAX_REFUSAL_BYTES = 16 * 1024
+_LOOPBACK = frozenset({"127.0.0.1", "::1", "localhost"})
+_METADATA_HOSTS = frozenset({"metadata.google.internal", "metadata", "instance-data"})
+
+
+def _bad_target(part: int, started: tuple[str, ...], why: str) -> BulkUploadError:
+    return BulkUploadError(
+        f"stagedUploadsCreate gave part {part} an unusable target: {why}",
+        part=part,
+        status_code=None,
+        operation_ids=started,
+    )
+
+
+def _url_problem(url: object) -> str | None:
+    """Why ``url`` may not receive the signed form (None: it may). Only https
+    (plain http to a loopback host, for a local fake), a host, no user info, not a
+    link-local or cloud metadata address."""
+    import ipaddress
+
+    if not isinstance(url, str) or not url:
+        return "its url is not a string"
+    if len(url) > MAX_URL_CHARS:
+        return f"its url is {len(url)} characters long (at most {MAX_URL_CHARS})"
+    try:
+        parsed = httpx.URL(url)
+    except Exception:
+        return "its url is not a URL"
+    host = parsed.host.lower()
+    if not host:
+        return "its url has no host"
+    if parsed.userinfo:
+        return "its url carries user info"
+    if parsed.scheme != "https" and not (parsed.scheme == "http" and host in _LOOPBACK):
+        return f"its url is {parsed.scheme or 'not'} https"
+    if host in _METADATA_HOSTS:
+        return f"its host {host} is a cloud metadata service"
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return None
+    if address.is_link_local or address.is_multicast or address.is_unspecified:
+        return f"its host {host} is not a storage host's address"
+    return None
+
+
+def _parameters(raw: object) -> tuple[tuple[str, str], ...] | str:
+    """The form's fields, or why they cannot be sent as a form: each a string name
+    and value, no line break or NUL (they would rewrite the form), no ``file`` (the
+    file is ours, last), no name twice, at most ``MAX_PARAMETERS``."""
+    if not isinstance(raw, list):
+        return "its parameters are not a list"
+    if len(raw) > MAX_PARAMETERS:
+        return f"it has {len(raw)} parameters (at most {MAX_PARAMETERS})"
+    out: list[tuple[str, str]] = []
+    seen: set[str] = set()
+    for index, entry in enumerate(raw):
+        name = entry.get("name") if isinstance(entry, dict) else None
+        value = entry.get("value") if isinstance(entry, dict) else None
+        if not isinstance(name, str) or not isinstance(value, str) or not name:
+            return f"parameter {index} is not a name and a value, both strings"
+        if any(c in text for text in (name, value) for c in "\r\n\x00") or '"' in name:
+            return f"parameter {index} holds a line break, a NUL or a quote"
+        if len(name) > 256 or len(value) > MAX_VALUE_CHARS:
+            return f"parameter {index} is too long"
+        folded = name.lower()
+        if folded == "file":
+            return "a parameter is named 'file' (the file field is the client's own)"
+        if folded in seen:
+            return f"parameter {index} repeats a name given before"
+        seen.add(folded)
+        out.append((name, value))
+    return tuple(out)
+
+
 def read_target(data: dict[str, Any], part: int, started: tuple[str, ...]) -> StagedTarget:
-    payload = data.get("stagedUploadsCreate")
+    """The target of ``stagedUploadsCreate``'s answer ``data``, checked (see
+    :func:`_url_problem`, :func:`_parameters`). Errors never quote the url or a
+    parameter (they are signed)."""
+    payload = data.get("stagedUploadsCreate") if isinstance(data, dict) else None
     errors = payload.get("userErrors") if isinstance(payload, dict) else None
     if errors:
-        messages = "; ".join(str(e.get("message")) for e in errors if isinstance(e, dict))
+        listed = errors if isinstance(errors, list) else [errors]
+        messages = "; ".join(
+            printable(str(e.get("message")))[:300] for e in listed[:10] if isinstance(e, dict)
+        )
         raise BulkStartError(
-            f"stagedUploadsCreate refused part {part}: {messages}", operation_id=None
+            f"stagedUploadsCreate refused part {part}: {messages or 'user errors'}",
+            operation_id=None,
         )
     targets = payload.get("stagedTargets") if isinstance(payload, dict) else None
     target = targets[0] if isinstance(targets, list) and targets else None
-    if not isinstance(target, dict) or not isinstance(target.get("url"), str):
+    if not isinstance(target, dict):
         raise BulkUploadError(
             f"stagedUploadsCreate gave no target for part {part}",
             part=part,
             status_code=None,
             operation_ids=started,
         )
-    parameters = tuple(
-        (str(p.get("name")), str(p.get("value")))
-        for p in target.get("parameters") or ()
-        if isinstance(p, dict)
-    )
+    problem = _url_problem(target.get("url"))
+    parameters = _parameters(target.get("parameters"))
+    if problem is None and isinstance(parameters, str):
+        problem = parameters
+    if problem is not None or isinstance(parameters, str):
+        del data, payload, targets, target  # signed: not in a traceback's locals
+        raise _bad_target(part, started, problem or "")
     staged = StagedTarget(url=str(target["url"]), parameters=parameters)
+    del data, payload, targets, target
     if staged.key is None:
         raise BulkUploadError(
             f"stagedUploadsCreate gave part {part} no 'key' parameter (its stagedUploadPath)",
@@ -192,16 +291,20 @@ def _options(timeout: float) -> dict[str, Any]:
 
 
 def _refused(
-    response: httpx.Response, part: int, url: str, started: tuple[str, ...]
+    status: int, body: bytes, target: StagedTarget, part: int, started: tuple[str, ...]
 ) -> BulkUploadError:
-    from ._redact import printable
-
-    excerpt = printable(response.text[:200]) if response.text else ""
+    """A refusal naming the part and status, with the start of the host's body
+    (an S3 or GCS error echoes the string it signed: each signed value is cut out)."""
+    text = body.decode("utf-8", errors="replace")
+    for name, value in target.parameters:
+        if name != "key" and len(value) >= 8:
+            text = text.replace(value, "[signed value]")
+    excerpt = printable(text[:200])
     return BulkUploadError(
-        f"{_host(url)} refused the upload of part {part}: HTTP {response.status_code}"
+        f"{_host(target.url)} refused the upload of part {part}: HTTP {status}"
         + (f" ({excerpt})" if excerpt else ""),
         part=part,
-        status_code=response.status_code,
+        status_code=status,
         operation_ids=started,
     )
 
@@ -232,17 +335,32 @@ def upload_sync(
         for attempt in range(UPLOAD_ATTEMPTS):
             form = _Form(target, path, filename)
             try:
-                response = http.post(
-                    target.url, content=form.chunks(deadline), headers=form.headers()
+                request = http.build_request(
+                    "POST", target.url, content=form.chunks(deadline), headers=form.headers()
                 )
+                response = http.send(request, stream=True)
+                try:
+                    status = response.status_code
+                    body = b""
+                    if not 200 <= status < 300:  # a 2xx body is never read: any length
+                        if response.is_stream_consumed:  # already in memory (a mock)
+                            body = response.content[:MAX_REFUSAL_BYTES]
+                        else:
+                            for chunk in response.iter_raw():
+                                deadline.check()
+                                body += chunk
+                                if len(body) >= MAX_REFUSAL_BYTES:
+                                    break
+                finally:
+                    response.close()
             except httpx.TransportError as exc:
                 deadline.check()
                 if attempt + 1 == UPLOAD_ATTEMPTS:
                     raise _dropped(exc, part, target.url, started) from None
                 time.sleep(0.2 * 2**attempt)
                 continue
-            if not 200 <= response.status_code < 300:
-                raise _refused(response, part, target.url, started)
+            if not 200 <= status < 300:
+                raise _refused(status, body, target, part, started) from None
             return
 
 
@@ -262,15 +380,30 @@ async def upload_async(
         for attempt in range(UPLOAD_ATTEMPTS):
             form = _Form(target, path, filename)
             try:
-                response = await http.post(
-                    target.url, content=form.achunks(deadline), headers=form.headers()
+                request = http.build_request(
+                    "POST", target.url, content=form.achunks(deadline), headers=form.headers()
                 )
+                response = await http.send(request, stream=True)
+                try:
+                    status = response.status_code
+                    body = b""
+                    if not 200 <= status < 300:
+                        if response.is_stream_consumed:
+                            body = response.content[:MAX_REFUSAL_BYTES]
+                        else:
+                            async for chunk in response.aiter_raw():
+                                deadline.check()
+                                body += chunk
+                                if len(body) >= MAX_REFUSAL_BYTES:
+                                    break
+                finally:
+                    await response.aclose()
             except httpx.TransportError as exc:
                 deadline.check()
                 if attempt + 1 == UPLOAD_ATTEMPTS:
                     raise _dropped(exc, part, target.url, started) from None
                 await asyncio.sleep(0.2 * 2**attempt)
                 continue
-            if not 200 <= response.status_code < 300:
-                raise _refused(response, part, target.url, started)
+            if not 200 <= status < 300:
+                raise _refused(status, body, target, part, started) from None
             return

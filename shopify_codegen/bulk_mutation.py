@@ -105,14 +105,26 @@ def mutation_problems(
         line, column = line_column(node)
         problems.append(BulkMutationProblem(line, column, f"bulk mutation: {message}"))
 
-    fields = list(_root_fields(operation.selection_set, fragments))
-    if len({f.name.value for f in fields if f.name.value != "__typename"}) != 1:
+    fields = [
+        f for f in _root_fields(operation.selection_set, fragments) if f.name.value != "__typename"
+    ]
+    # counted as selected, not by name: the same mutation under two aliases would run
+    # twice per line
+    if len(fields) != 1:
         names = ", ".join(sorted({f.name.value for f in fields})) or "none"
         problem(
             operation,
             f"it selects {len(fields)} mutation fields ({names}); Shopify runs one "
             "mutation field per line",
         )
+    for node in fields:
+        if node.alias is not None:
+            problem(
+                node,
+                f"the mutation field has an alias ({node.alias.value}: "
+                f"{node.name.value}); each result line is read by the field's name "
+                "(its userErrors would go unseen)",
+            )
     mutation_type = schema.mutation_type
     for node in fields:
         if node.name.value in REFUSED_FIELDS:
