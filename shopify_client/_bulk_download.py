@@ -31,6 +31,7 @@ from typing import Protocol
 import httpx
 
 from ._bulk_errors import BulkDownloadError, BulkResultUnavailableError
+from ._log_hiding import hide_in_httpx_logs
 
 __all__ = [
     "DEFAULT_MAX_BULK_BYTES",
@@ -188,6 +189,7 @@ def download_sync(
 ) -> int:
     """Stream ``url`` into ``sink``; returns the bytes received."""
     state = _State(url, sink, limits, operation_id, progress)
+    hide_in_httpx_logs(url)
     with httpx.Client(transport=transport, **_plain_options(limits)) as http:  # type: ignore[arg-type]
         while True:
             try:
@@ -216,6 +218,7 @@ async def download_async(
     import asyncio
 
     state = _State(url, sink, limits, operation_id, progress)
+    hide_in_httpx_logs(url)
     async with httpx.AsyncClient(transport=transport, **_plain_options(limits)) as http:  # type: ignore[arg-type]
         while True:
             try:

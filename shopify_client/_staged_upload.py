@@ -42,6 +42,7 @@ import httpx
 
 from ._bulk_errors import BulkStartError
 from ._bulk_mutation_errors import BulkUploadError
+from ._log_hiding import hide_in_httpx_logs
 from ._redact import printable
 
 __all__ = ["STAGE_MUTATION", "StagedTarget", "stage_variables", "upload_async", "upload_sync"]
@@ -331,6 +332,7 @@ def upload_sync(
     transport: httpx.BaseTransport | None = None,
 ) -> None:
     deadline = _Deadline(deadline_seconds, part, started, target.url)
+    hide_in_httpx_logs(target.url)
     with httpx.Client(transport=transport, **_options(timeout)) as http:
         for attempt in range(UPLOAD_ATTEMPTS):
             form = _Form(target, path, filename)
@@ -376,6 +378,7 @@ async def upload_async(
     transport: httpx.AsyncBaseTransport | None = None,
 ) -> None:
     deadline = _Deadline(deadline_seconds, part, started, target.url)
+    hide_in_httpx_logs(target.url)
     async with httpx.AsyncClient(transport=transport, **_options(timeout)) as http:
         for attempt in range(UPLOAD_ATTEMPTS):
             form = _Form(target, path, filename)
