@@ -39,9 +39,9 @@ from ._bulk_run import (
     _check_id,
     _concurrency_error,
     _in_progress,
+    _user_errors,
 )
 from ._exceptions import ConfigurationError, ShopifyError
-from ._redact import printable
 from ._staged_upload import (
     STAGE_MUTATION,
     read_target,
@@ -68,21 +68,6 @@ def _run_variables(
     if client_identifier is not None:
         variables["clientIdentifier"] = client_identifier
     return variables
-
-
-def _run_messages(payload: object) -> list[str]:
-    """The run mutation's user errors, as at most 10 printable messages of 300
-    characters (a hostile answer cannot forge log lines or grow the error)."""
-    errors = payload.get("userErrors") if isinstance(payload, dict) else None
-    if not errors:
-        return []
-    listed = errors if isinstance(errors, list) else [errors]
-    messages = [
-        printable(str(e.get("message") if isinstance(e, dict) else e))[:300] for e in listed[:10]
-    ]
-    if len(listed) > 10:
-        messages.append(f"and {len(listed) - 10} more")
-    return messages
 
 
 def _started(payload: object, messages: list[str], spec: BulkMutation[Any, Any], part: int) -> str:
@@ -239,7 +224,7 @@ def _run_sync(
                 )
             )
             payload = data.get("bulkOperationRunMutation")
-            messages = _run_messages(payload)
+            messages = _user_errors(payload)
             if not _in_progress(messages):
                 operation_id = _started(payload, messages, spec, part.index)
                 break
@@ -362,7 +347,7 @@ async def _run_async(
                 RUN_MUTATION, "BulkOperationRunMutation", variables, operation_type="mutation"
             )
             payload = client.get_data(response).get("bulkOperationRunMutation")
-            messages = _run_messages(payload)
+            messages = _user_errors(payload)
             if not _in_progress(messages):
                 operation_id = _started(payload, messages, spec, part.index)
                 break

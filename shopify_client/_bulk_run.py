@@ -54,6 +54,7 @@ from ._bulk_literals import render_bulk_query
 from ._bulk_reassembly import BulkConnection, Reassembler
 from ._bulk_state import BulkOperationState
 from ._exceptions import ConfigurationError
+from ._redact import printable
 
 if TYPE_CHECKING:
     import httpx
@@ -149,10 +150,19 @@ def _backoff(interval: float, options: BulkOptions) -> float:
 
 
 def _user_errors(payload: object) -> list[str]:
-    if not isinstance(payload, dict):
+    """A bulk operation's ``userErrors`` (run, cancel), as at most 10 printable messages
+    of 300 characters: a hostile answer cannot forge log lines, grow the error, or
+    turn a non-list into a bare TypeError."""
+    errors = payload.get("userErrors") if isinstance(payload, dict) else None
+    if not errors:
         return []
-    errors = payload.get("userErrors") or []
-    return [str(e.get("message")) for e in errors if isinstance(e, dict)]
+    listed = errors if isinstance(errors, list) else [errors]
+    messages = [
+        printable(str(e.get("message") if isinstance(e, dict) else e))[:300] for e in listed[:10]
+    ]
+    if len(listed) > 10:
+        messages.append(f"and {len(listed) - 10} more")
+    return messages
 
 
 def _in_progress(messages: list[str]) -> bool:

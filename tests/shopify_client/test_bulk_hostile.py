@@ -206,3 +206,31 @@ def test_a_huge_count_over_a_small_file_is_a_short_result_error(
     )
     with pytest.raises(BulkIncompleteResultError, match="Shopify counted"):
         list(start(fake).records(timeout=5))
+
+
+@pytest.mark.parametrize(
+    "user_errors",
+    [
+        [{"message": "bad\r\nINFO forged log line\x1b[31m", "field": None}],
+        [{"message": "x" * 1_000, "field": None}] * 2_000,
+    ],
+)
+def test_a_hostile_start_answer_is_a_start_error_of_bounded_printable_text(
+    user_errors: object,
+) -> None:
+    """The start answer's user errors reach the error as at most 10 escaped messages
+    of 300 characters (the shapes the schema would refuse: test_bulk_mutation_attack)."""
+    from shopify_client import BulkStartError
+
+    from .test_bulk_run import FAST
+
+    with FakeShopify() as fake:
+        fake.answer(
+            "BulkOperationRunQuery",
+            {"bulkOperationRunQuery": {"bulkOperation": None, "userErrors": user_errors}},
+        )
+        with pytest.raises(BulkStartError) as caught:
+            client_for(fake)._bulk_start(SPEC, {}, False, FAST)
+    message = str(caught.value)
+    assert "\r" not in message and "\n" not in message and "\x1b" not in message
+    assert len(message) < 5_000

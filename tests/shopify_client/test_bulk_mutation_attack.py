@@ -617,9 +617,9 @@ def test_hostile_run_user_errors_are_a_bounded_printable_start_error(
 
 @pytest.mark.parametrize("user_errors", [7, "boom", [None, 5], {"message": "x"}])
 def test_run_user_errors_of_any_shape_are_messages(user_errors: object) -> None:
-    from shopify_client._bulk_mutation_start import _run_messages
+    from shopify_client._bulk_run import _user_errors
 
-    assert _run_messages({"userErrors": user_errors, "bulkOperation": None})
+    assert _user_errors({"userErrors": user_errors, "bulkOperation": None})
 
 
 def test_user_errors_are_read_under_the_one_root_key_whatever_its_name(
