@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Iterable
+from collections.abc import Generator, Iterable
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from . import _bulk_slots
@@ -96,6 +96,27 @@ def _check_identifier(client_identifier: object) -> None:
         raise ConfigurationError("client_identifier must be a string or None")
 
 
+def _prepare(
+    client: Any,
+    spec: BulkMutation[Any, Any],
+    items: Iterable[Any],
+    client_identifier: str | None,
+    options: BulkMutationCallOptions,
+) -> tuple[_Settings, int, Generator[Part, None, None]]:
+    """What both starts need first: the settings, the version's slots and the part
+    writer (which consumes ``items`` as the parts are read from it)."""
+    _check_identifier(client_identifier)
+    settings = _settings(options, client.api_version)
+    writer = write_parts(
+        items,
+        spec.variables(),
+        name=spec.name,
+        max_bytes=settings.max_file_bytes,
+        directory=settings.bulk.directory,
+    )
+    return settings, bulk_mutation_slots(client.api_version), writer
+
+
 def start_sync(
     client: Any,
     spec: BulkMutation[PayloadT, Any],
@@ -105,18 +126,8 @@ def start_sync(
     transport: httpx.BaseTransport | None = None,
 ) -> BulkMutationRun[PayloadT]:
     """Write, stage, upload and start every part; the handle once all are accepted."""
-    _check_identifier(client_identifier)
-    settings = _settings(options, client.api_version)
-    slots = bulk_mutation_slots(client.api_version)
+    settings, slots, writer = _prepare(client, spec, items, client_identifier, options)
     parts: list[_PartRun] = []
-    model: Any = spec.variables()
-    writer = write_parts(
-        items,
-        model,
-        name=spec.name,
-        max_bytes=settings.max_file_bytes,
-        directory=settings.bulk.directory,
-    )
     try:
         for part in writer:
             try:
@@ -249,18 +260,8 @@ async def start_async(
     options: BulkMutationCallOptions,
     transport: httpx.AsyncBaseTransport | None = None,
 ) -> AsyncBulkMutationRun[PayloadT]:
-    _check_identifier(client_identifier)
-    settings = _settings(options, client.api_version)
-    slots = bulk_mutation_slots(client.api_version)
+    settings, slots, writer = _prepare(client, spec, items, client_identifier, options)
     parts: list[_PartRun] = []
-    model: Any = spec.variables()
-    writer = write_parts(
-        items,
-        model,
-        name=spec.name,
-        max_bytes=settings.max_file_bytes,
-        directory=settings.bulk.directory,
-    )
     try:
         for part in writer:
             try:
