@@ -121,25 +121,37 @@ class BulkConnectionPlan:
     children: list[BulkConnectionPlan] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class _Nodes:
+    """What a connection field selects of its nodes: the node type and the node's
+    selection (``None`` for a connection of scalars, such as ``StringConnection``), or
+    no ``node_type`` at all when it selects neither ``edges { node }`` nor ``nodes``."""
+
+    node_type: Any | None
+    selection: SelectionSetNode | None
+
+
 def _connection_node(
     schema_type: Any, field_node: FieldNode, fragments: dict[str, FragmentDefinitionNode]
-) -> tuple[Any, SelectionSetNode] | None:
-    """(node type, node selection) when ``field_node`` selects a connection's nodes."""
+) -> _Nodes | None:
+    """What ``field_node`` selects of a connection's nodes; ``None``: not a connection."""
     named = get_named_type(schema_type)
     if not isinstance(named, GraphQLObjectType) or not named.name.endswith("Connection"):
         return None
-    if field_node.selection_set is None:
+    if not ("nodes" in named.fields or "edges" in named.fields):
         return None
+    if field_node.selection_set is None:
+        return _Nodes(None, None)
     for inner in _fields(field_node.selection_set, fragments):
-        if inner.name.value == "nodes" and "nodes" in named.fields and inner.selection_set:
-            return get_named_type(named.fields["nodes"].type), inner.selection_set
+        if inner.name.value == "nodes" and "nodes" in named.fields:
+            return _Nodes(get_named_type(named.fields["nodes"].type), inner.selection_set)
         if inner.name.value == "edges" and "edges" in named.fields and inner.selection_set:
             edge = get_named_type(named.fields["edges"].type)
             assert isinstance(edge, GraphQLObjectType)
             for node in _fields(inner.selection_set, fragments):
-                if node.name.value == "node" and node.selection_set is not None:
-                    return get_named_type(edge.fields["node"].type), node.selection_set
-    return None
+                if node.name.value == "node" and "node" in edge.fields:
+                    return _Nodes(get_named_type(edge.fields["node"].type), node.selection_set)
+    return _Nodes(None, None)
 
 
 def _fields(
@@ -181,7 +193,9 @@ class _Checker:
         self.schema = schema
         self.fragments = fragments
         self.problems: list[BulkProblem] = []
-        self.count = 0
+        #: every connection's response key, in document order
+        self.connections: list[str] = []
+        self.past_limit: FieldNode | None = None
 
     def problem(self, node: Any, message: str) -> None:
         line, column = line_column(node)
@@ -195,25 +209,41 @@ class _Checker:
         )
         if found is None:
             return None
-        node_type, selection = found
-        self.count += 1
         key = field_node.alias.value if field_node.alias else field_node.name.value
+        self.counted(field_node, key)
+        if found.node_type is None:
+            self.problem(
+                field_node,
+                f"connection '{key}' selects neither 'edges {{ node {{ ... }} }}' nor "
+                "'nodes { ... }': a bulk query reads a connection's nodes (each becomes a "
+                "line of the JSONL)",
+            )
+            return None
+        node_type, selection = found.node_type, found.selection
         if depth > MAX_DEPTH:
             self.problem(
                 field_node,
                 f"connection '{key}' is nested {depth} levels deep; Shopify allows at most "
                 f"{MAX_DEPTH}",
             )
-        if not _is_node(self.schema, node_type):
+        if selection is None or not _is_node(self.schema, node_type):
             self.problem(
                 field_node,
                 f"connection '{key}' returns {node_type.name}, not a Node type; bulk "
                 "operations only read connections of Node types",
             )
+        if selection is None:  # a connection of scalars: no record shape to plan
+            return None
         typenames = frozenset(t.name for t in _concrete(self.schema, node_type))
         plan = BulkConnectionPlan(key, typenames, node_type, selection, field_node)
         self.node(plan, depth)
         return plan
+
+    def counted(self, field_node: FieldNode, key: str) -> None:
+        """One more connection; the first past Shopify's limit is where the finding points."""
+        self.connections.append(key)
+        if len(self.connections) == MAX_CONNECTIONS + 1:
+            self.past_limit = field_node
 
     def node(self, plan: BulkConnectionPlan, depth: int) -> None:
         selects_id = False
@@ -222,10 +252,11 @@ class _Checker:
             if inner.name.value == "id" and inner.alias is None:
                 selects_id = True
             parent = next((t for t in parent_types if inner.name.value in t.fields), plan.node)
+            before = len(self.connections)
             child = self.connection(parent, inner, depth + 1)
             if child is not None:
                 plan.children.append(child)
-            elif inner.selection_set is not None:
+            elif len(self.connections) == before and inner.selection_set is not None:
                 self.no_deeper_connection(parent, inner)
         if plan.children and not selects_id:
             self.problem(
@@ -260,7 +291,7 @@ class _Checker:
                 _field_type(inner_type, inner.name.value), inner, self.fragments
             )
             if found is not None:
-                self.count += 1
+                self.counted(inner, inner.name.value)
                 self.problem(
                     inner,
                     f"connection '{inner.name.value}' sits inside the object field "
@@ -311,23 +342,28 @@ def plan_bulk(
         if root.name.value in ("node", "nodes"):
             checker.problem(root, f"a top-level '{root.name.value}' field is refused by Shopify")
             continue
+        before = len(checker.connections)
         plan = checker.connection(query_type, root, 1)
-        if plan is None:
+        if len(checker.connections) == before:
             checker.problem(
                 root,
                 f"'{root.name.value}' is not a connection: each root field of a bulk query "
                 "must be one (its nodes become the records)",
             )
+        elif plan is None:
+            continue  # a connection, refused with its own finding
         elif root_plan is None:
             root_plan = plan
         else:
             checker.problem(root, "a generated bulk query selects one root connection")
-    if checker.count == 0 and not checker.problems:
+    if not checker.connections and not checker.problems:
         checker.problem(operation, "it selects no connection; Shopify needs at least one")
-    if checker.count > MAX_CONNECTIONS:
+    if checker.past_limit is not None:
+        names = ", ".join(f"'{k}'" for k in checker.connections)
         checker.problem(
-            operation,
-            f"it selects {checker.count} connections; Shopify allows at most {MAX_CONNECTIONS}",
+            checker.past_limit,
+            f"it selects {len(checker.connections)} connections ({names}); Shopify allows "
+            f"at most {MAX_CONNECTIONS}, and this one is the {MAX_CONNECTIONS + 1}th",
         )
     checker.problems.extend(_variable_problems(operation, schema))
     return root_plan, checker.problems
@@ -340,6 +376,19 @@ def bulk_problems(op_file: OperationFile, schema: GraphQLSchema) -> list[BulkPro
         if isinstance(f, FragmentDefinitionNode)
     }
     problems: list[BulkProblem] = []
+    mutation_type = schema.mutation_type
+    runs = set(mutation_type.fields) if mutation_type is not None else set()
+    if op_file.operations and not runs & {"bulkOperationRunQuery", "bulkOperationRunMutation"}:
+        line, column = line_column(op_file.operations[0])
+        return [
+            BulkProblem(
+                line,
+                column,
+                "bulk operation: this schema has no bulkOperationRunQuery; bulk operations "
+                f"exist in the Admin API only, so a '{BULK_FOLDER}/' folder belongs in an Admin "
+                "package's queries (move this file out of it to send it as a plain operation)",
+            )
+        ]
     for operation in op_file.operations:
         if operation.operation.value == "mutation":  # a bulk mutation (see .bulk_mutation)
             from .bulk_mutation import mutation_problems

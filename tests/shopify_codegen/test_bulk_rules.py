@@ -106,7 +106,55 @@ def test_more_than_five_connections(tmp_path: Path) -> None:
         + " } } }"
     )
     found = findings(tmp_path, text)
-    assert any("6 connections; Shopify allows at most 5" in f.message for f in found)
+    hit = next(f for f in found if "Shopify allows at most 5" in f.message)
+    # the finding points at the sixth connection and names all six, in order
+    assert (hit.line, hit.column) == (1, text.index("c4:") + 1)
+    assert "6 connections ('products', 'c0', 'c1', 'c2', 'c3', 'c4')" in hit.message
+    assert "this one is the 6th" in hit.message
+
+
+def test_five_connections_are_allowed(tmp_path: Path) -> None:
+    children = ("variants", "metafields", "collections", "media")
+    text = (
+        "query A { products { nodes { id "
+        + " ".join(f"{c} {{ nodes {{ __typename }} }}" for c in children)
+        + " } } }"
+    )
+    assert findings(tmp_path, text) == []
+
+
+def test_a_connection_of_scalars_is_not_a_node_connection(tmp_path: Path) -> None:
+    # Product.productTags... no: QueryRoot.productTags is a StringConnection (nodes: String)
+    text = "query A {\n  products { nodes { id } }\n  productTags(first: 5) { nodes }\n}"
+    found = findings(tmp_path, text)
+    hit = next(f for f in found if "productTags" in f.message)
+    assert "returns String, not a Node type" in hit.message
+    assert "not a connection" not in hit.message
+    assert (hit.line, hit.column) == (3, 3)
+
+
+def test_a_connection_that_selects_no_nodes_says_so(tmp_path: Path) -> None:
+    text = "query A {\n  products { pageInfo { hasNextPage } }\n}"
+    found = findings(tmp_path, text)
+    assert len(found) == 1, found
+    assert "'products' selects neither 'edges { node { ... } }' nor 'nodes" in found[0].message
+    assert (found[0].line, found[0].column) == (2, 3)
+
+
+@pytest.mark.parametrize("api", ["storefront", "customer"])
+def test_a_bulk_folder_outside_the_admin_api_is_refused(tmp_path: Path, api: str) -> None:
+    schema = load_schema(ROOT / "schema" / api / "2026-04.json")
+    path = tmp_path / "bulk" / "op.graphql"
+    path.parent.mkdir()
+    path.write_text("# a comment\nquery A { shop { name } }\n")
+    found = [
+        f
+        for f in validate_document(read_operation_file(path, "bulk/op.graphql"), schema, api)
+        if f.severity == "error"
+    ]
+    assert len(found) == 1, found
+    assert "bulk operations exist in the Admin API only" in found[0].message
+    assert (found[0].line, found[0].column) == (2, 1)
 
 
 def test_a_connection_of_non_node_types_is_refused(tmp_path: Path) -> None:
