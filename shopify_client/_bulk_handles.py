@@ -61,6 +61,7 @@ class _RunCore(Generic[RecordT]):
         #: bytes received and records yielded by the last read
         self.bytes_received = 0
         self.records_read = 0
+        self._model: type[RecordT] | None = None
 
     @property
     def status(self) -> str:
@@ -130,10 +131,26 @@ class _RunCore(Generic[RecordT]):
             status=self.status,
         )
 
+    def _record_model(self) -> type[RecordT]:
+        """The record model, its module imported and its (deferred) validator built.
+
+        Called with the first chunk of the download: an ungrouped file's records are
+        typed only after its last byte, when no link is left to hide anything behind,
+        so what can be done before it is (~30 ms on a first run: the model's module and
+        its validator). A model that cannot be built still raises at its first record."""
+        if self._model is None:
+            model = self.query.record()
+            if getattr(model, "__pydantic_complete__", True) is False:
+                # not raise_errors: a model that cannot be built raises at its first
+                # record, as it always did (PydanticUserError, not a NameError here)
+                model.model_rebuild(raise_errors=False)  # type: ignore[attr-defined]
+            self._model = model
+        return self._model
+
     def _emit(
         self, store: Reassembler, progress: Callable[[int, int], None] | None
     ) -> Iterator[RecordT]:
-        model = self.query.record()
+        model = self._record_model()
 
         def misfit(exc: Exception) -> Exception:
             return self._client._misfit(model, {}, exc)  # type: ignore[no-any-return]
@@ -223,6 +240,8 @@ class BulkRun(_RunCore[RecordT]):
         try:
 
             def got(received: int) -> None:
+                if self._model is None:
+                    self._record_model()
                 self.bytes_received = received
                 if progress is not None:
                     progress(received, store.lines)
@@ -309,6 +328,8 @@ class AsyncBulkRun(_RunCore[RecordT]):
         try:
 
             def got(received: int) -> None:
+                if self._model is None:
+                    self._record_model()
                 self.bytes_received = received
                 if progress is not None:
                     progress(received, store.lines)
