@@ -14,6 +14,7 @@ import contextlib
 import gc
 import json
 import multiprocessing
+import os
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -167,6 +168,88 @@ def fake_shop(answers: dict[str, Any], costs: dict[str, float]) -> Iterator[Fake
         if process.is_alive():
             process.terminate()
             process.join(5)
+        if process.is_alive():
+            process.kill()
+            process.join()
+
+
+# -- a storage host at a set bandwidth ----------------------------------------------------
+
+#: bytes per paced write of the throttled storage host: at 25 MB/s, 2.6 ms of the link
+_SLICE = 64 * 1024
+
+
+def _serve_throttled(conn: Connection, path: str, rate: float) -> None:
+    """The throttled storage process: serves ``path`` at ``rate`` bytes a second."""
+    import http.server
+    import socketserver
+    import time
+
+    size = os.path.getsize(path)
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, format: str, *args: Any) -> None:
+            pass
+
+        def do_GET(self) -> None:
+            start = 0
+            asked = self.headers.get("Range", "")
+            if asked.startswith("bytes=") and asked.endswith("-"):
+                start = int(asked[6:-1])
+            self.send_response(206 if start else 200)
+            self.send_header("Content-Type", "application/jsonl")
+            self.send_header("Content-Length", str(size - start))
+            if start:
+                self.send_header("Content-Range", f"bytes {start}-{size - 1}/{size}")
+            self.end_headers()
+            # paced: slice n leaves no earlier than n slices' worth of time after the
+            # first, so the client receives at most ``rate`` (plus one slice) however
+            # fast it reads; a late slice does not earn a burst beyond that
+            began = time.perf_counter()
+            sent = 0
+            with open(path, "rb") as file:
+                file.seek(start)
+                while piece := file.read(_SLICE):
+                    due = began + sent / rate
+                    now = time.perf_counter()
+                    if due > now:
+                        time.sleep(due - now)
+                    elif now - due > 0.05:  # fell behind: do not catch up in a burst
+                        began += now - due
+                    self.wfile.write(piece)
+                    sent += len(piece)
+
+    class Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
+        daemon_threads = True
+
+    with Server(("127.0.0.1", 0), Handler) as server:
+        conn.send(server.server_address[1])
+        conn.close()
+        server.serve_forever(poll_interval=0.05)
+
+
+@contextlib.contextmanager
+def throttled_storage(path: os.PathLike[str] | str, rate: float) -> Iterator[str]:
+    """A storage host in its own process on 127.0.0.1 that serves the file at ``path``
+    (GET, Range ``bytes=<n>-``) at ``rate`` bytes a second, pacing its writes; yields
+    its URL."""
+    context = multiprocessing.get_context("spawn")
+    parent, child = context.Pipe(duplex=False)
+    process = context.Process(
+        target=_serve_throttled, args=(child, os.fspath(path), rate), daemon=True
+    )
+    process.start()
+    try:
+        child.close()
+        if not parent.poll(30):
+            raise RuntimeError("the throttled storage host did not start within 30 s")
+        port = parent.recv()
+        yield f"http://127.0.0.1:{port}/results/export.jsonl?X-Goog-Signature=bench"
+    finally:
+        process.terminate()
+        process.join(5)
         if process.is_alive():
             process.kill()
             process.join()

@@ -1,0 +1,353 @@
+"""A bulk query operation's handles: poll it, wait, cancel, read its records.
+
+:class:`BulkRun` (sync) and :class:`AsyncBulkRun` (async), given by
+:func:`._bulk_run.start_sync` and the others. Polling starts at ``poll_interval``
+(default 1 s) and doubles up to ``max_poll_interval`` (default 30 s); each poll is one
+ordinary call of the client (its retries, pacing and secrets rules), ``node(id:)``,
+which every version has. Reading: the file is streamed (:mod:`._bulk_download`) into
+the reassembler's store (:mod:`._bulk_reassembly`), the counts are checked against
+Shopify's, then the typed records are yielded in file order.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator, Callable, Iterator
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
+
+from . import _bulk_slots
+from ._bulk_download import download_async, download_sync
+from ._bulk_errors import (
+    BulkDownloadError,
+    BulkIncompleteResultError,
+    BulkResultUnavailableError,
+    BulkStartError,
+    BulkWaitTimeoutError,
+)
+from ._bulk_query_options import (
+    CANCEL_MUTATION,
+    MAX_OPERATION_SECONDS,
+    POLL_QUERY,
+    BulkOptions,
+    BulkQuery,
+    _backoff,
+    _user_errors,
+)
+from ._bulk_reassembly import Reassembler
+from ._bulk_state import BulkOperationState
+
+if TYPE_CHECKING:
+    import httpx
+
+    from ._client import _AsyncClient, _SyncClient
+
+__all__ = ["AsyncBulkRun", "BulkRun"]
+
+RecordT = TypeVar("RecordT")
+
+
+class _RunCore(Generic[RecordT]):
+    """What the sync and async handles share: state, checks, record building."""
+
+    def __init__(
+        self, client: Any, query: BulkQuery[RecordT], operation_id: str, options: BulkOptions
+    ) -> None:
+        self._client = client
+        self.query = query
+        self.id = operation_id
+        self.options = options
+        self.state: BulkOperationState | None = None
+        #: bytes received and records yielded by the last read
+        self.bytes_received = 0
+        self.records_read = 0
+        self._model: type[RecordT] | None = None
+
+    @property
+    def status(self) -> str:
+        """The last status seen (CREATED until the first poll)."""
+        return self.state.status if self.state is not None else "CREATED"
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(id={self.id!r}, status={self.status!r})"
+
+    def _source(self, state: BulkOperationState, partial: bool) -> str | None:
+        """The URL to read, None for a genuinely empty result; raises the rest."""
+        if state.status == "COMPLETED":
+            limit = self.options.download.max_bytes
+            if state.url is not None and state.file_size is not None and state.file_size > limit:
+                raise BulkDownloadError(
+                    f"bulk result of {state.id}: Shopify counts {state.file_size} bytes, past "
+                    f"max_bulk_bytes ({limit} bytes); raise it to read it",
+                    operation_id=state.id,
+                    status=state.status,
+                    object_count=state.object_count,
+                    root_object_count=state.root_object_count,
+                )
+            if state.url is not None:
+                return state.url
+            if not state.object_count and not state.root_object_count:
+                return None
+            raise BulkResultUnavailableError(
+                f"bulk operation {state.id} completed with {state.object_count} objects "
+                "but no url: its file is gone",
+                operation_id=state.id,
+                status=state.status,
+                object_count=state.object_count,
+                root_object_count=state.root_object_count,
+            )
+        error = state.error()
+        if partial and state.status == "FAILED" and state.partial_data_url is not None:
+            return state.partial_data_url
+        assert error is not None
+        raise error
+
+    def _check_counts(self, state: BulkOperationState, store: Reassembler, partial: bool) -> None:
+        if partial or state.status != "COMPLETED":
+            return
+        short = (state.root_object_count is not None and store.roots < state.root_object_count) or (
+            state.object_count is not None and store.lines < state.object_count
+        )
+        if short:
+            raise BulkIncompleteResultError(
+                f"bulk operation {state.id}: the file holds {store.roots} root objects and "
+                f"{store.lines} objects; Shopify counted {state.root_object_count} and "
+                f"{state.object_count}",
+                operation_id=state.id,
+                status=state.status,
+                object_count=state.object_count,
+                root_object_count=state.root_object_count,
+            )
+
+    def _store(self) -> Reassembler:
+        return Reassembler(
+            self.query.connections, operation_id=self.id, directory=self.options.directory
+        )
+
+    def _wait_error(self, timeout: float) -> BulkWaitTimeoutError:
+        return BulkWaitTimeoutError(
+            f"bulk operation {self.id} still {self.status} after {timeout:g} s",
+            operation_id=self.id,
+            status=self.status,
+        )
+
+    def _record_model(self) -> type[RecordT]:
+        """The record model, its module imported and its (deferred) validator built.
+
+        Called with the first chunk of the download: an ungrouped file's records are
+        typed only after its last byte, when no link is left to hide anything behind,
+        so what can be done before it is (~30 ms on a first run: the model's module and
+        its validator). A model that cannot be built still raises at its first record."""
+        if self._model is None:
+            model = self.query.record()
+            if getattr(model, "__pydantic_complete__", True) is False:
+                # not raise_errors: a model that cannot be built raises at its first
+                # record, as it always did (PydanticUserError, not a NameError here)
+                model.model_rebuild(raise_errors=False)  # type: ignore[attr-defined]
+            self._model = model
+        return self._model
+
+    def _emit(
+        self, store: Reassembler, progress: Callable[[int, int], None] | None
+    ) -> Iterator[RecordT]:
+        model = self._record_model()
+
+        def misfit(exc: Exception) -> Exception:
+            return self._client._misfit(model, {}, exc)  # type: ignore[no-any-return]
+
+        for typed in store.typed(model, misfit):  # type: ignore[type-var]
+            self.records_read += 1
+            if progress is not None:
+                progress(self.bytes_received, self.records_read)
+            yield typed
+
+
+class BulkRun(_RunCore[RecordT]):
+    """A bulk query operation Shopify accepted (sync). ``for record in run`` waits,
+    downloads and yields the records; or ``wait()``, ``cancel()``, ``records()``."""
+
+    _client: _SyncClient
+
+    def refresh(self) -> BulkOperationState:
+        """Poll once (``node(id:)``)."""
+        data = self._client.get_data(
+            self._client.execute(
+                POLL_QUERY, "BulkOperationStatus", {"id": self.id}, operation_type="query"
+            )
+        )
+        self.state = BulkOperationState.from_node(self.id, data.get("node"))
+        _bulk_slots.seen(self._client, self.id, self.state.status)  # Redis slots, any kind
+        return self.state
+
+    def _terminal(self, timeout: float | None) -> BulkOperationState:
+        limit = MAX_OPERATION_SECONDS if timeout is None else timeout
+        deadline = time.monotonic() + limit
+        interval = self.options.poll_interval
+        while True:
+            state = self.refresh()
+            if state.terminal:
+                return state
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise self._wait_error(limit)
+            time.sleep(min(interval, left))
+            interval = _backoff(interval, self.options)
+
+    def wait(self, timeout: float | None = None) -> BulkOperationState:
+        """Poll until a terminal status; return it if COMPLETED, else raise its error.
+        ``timeout``: seconds (default: Shopify's 10-day limit on an operation)."""
+        state = self._terminal(timeout)
+        error = state.error()
+        if error is not None:
+            raise error
+        return state
+
+    def cancel(self) -> BulkOperationState | None:
+        """Ask Shopify to cancel (status CANCELING, then CANCELED)."""
+        data = self._client.get_data(
+            self._client.execute(
+                CANCEL_MUTATION, "BulkOperationCancel", {"id": self.id}, operation_type="mutation"
+            )
+        )
+        payload = data.get("bulkOperationCancel")
+        messages = _user_errors(payload)
+        if messages:
+            raise BulkStartError(
+                f"bulkOperationCancel refused {self.id}: " + "; ".join(messages),
+                operation_id=self.id,
+                status=self.status,
+            )
+        return self.refresh()
+
+    def records(
+        self,
+        *,
+        partial: bool = False,
+        timeout: float | None = None,
+        progress: Callable[[int, int], None] | None = None,
+        transport: httpx.BaseTransport | None = None,
+    ) -> Iterator[RecordT]:
+        """Wait, download, check the counts, then yield every record.
+
+        ``partial=True``: a FAILED operation's partial data is read instead of raising
+        (counts unchecked). ``progress(bytes, records)`` is called as they come.
+        ``transport``: for the storage host's client (tests)."""
+        state = self._terminal(timeout)
+        url = self._source(state, partial)
+        if url is None:
+            return
+        store = self._store()
+        try:
+
+            def got(received: int) -> None:
+                if self._model is None:
+                    self._record_model()
+                self.bytes_received = received
+                if progress is not None:
+                    progress(received, store.lines)
+
+            download_sync(
+                url,
+                store,
+                limits=self.options.download,
+                operation_id=self.id,
+                progress=got,
+                transport=transport,
+            )
+            store.finish()
+            self._check_counts(state, store, partial)
+            yield from self._emit(store, progress)
+        finally:
+            store.close()
+
+    def __iter__(self) -> Iterator[RecordT]:
+        return self.records()
+
+
+class AsyncBulkRun(_RunCore[RecordT]):
+    """A bulk query operation Shopify accepted (async): ``async for record in run``."""
+
+    _client: _AsyncClient
+
+    async def refresh(self) -> BulkOperationState:
+        response = await self._client.execute(
+            POLL_QUERY, "BulkOperationStatus", {"id": self.id}, operation_type="query"
+        )
+        data = self._client.get_data(response)
+        self.state = BulkOperationState.from_node(self.id, data.get("node"))
+        await _bulk_slots.seen_async(self._client, self.id, self.state.status)
+        return self.state
+
+    async def _terminal(self, timeout: float | None) -> BulkOperationState:
+        limit = MAX_OPERATION_SECONDS if timeout is None else timeout
+        deadline = time.monotonic() + limit
+        interval = self.options.poll_interval
+        while True:
+            state = await self.refresh()
+            if state.terminal:
+                return state
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise self._wait_error(limit)
+            await asyncio.sleep(min(interval, left))
+            interval = _backoff(interval, self.options)
+
+    async def wait(self, timeout: float | None = None) -> BulkOperationState:
+        state = await self._terminal(timeout)
+        error = state.error()
+        if error is not None:
+            raise error
+        return state
+
+    async def cancel(self) -> BulkOperationState | None:
+        response = await self._client.execute(
+            CANCEL_MUTATION, "BulkOperationCancel", {"id": self.id}, operation_type="mutation"
+        )
+        messages = _user_errors(self._client.get_data(response).get("bulkOperationCancel"))
+        if messages:
+            raise BulkStartError(
+                f"bulkOperationCancel refused {self.id}: " + "; ".join(messages),
+                operation_id=self.id,
+                status=self.status,
+            )
+        return await self.refresh()
+
+    async def records(
+        self,
+        *,
+        partial: bool = False,
+        timeout: float | None = None,
+        progress: Callable[[int, int], None] | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> AsyncIterator[RecordT]:
+        state = await self._terminal(timeout)
+        url = self._source(state, partial)
+        if url is None:
+            return
+        store = self._store()
+        try:
+
+            def got(received: int) -> None:
+                if self._model is None:
+                    self._record_model()
+                self.bytes_received = received
+                if progress is not None:
+                    progress(received, store.lines)
+
+            await download_async(
+                url,
+                store,
+                limits=self.options.download,
+                operation_id=self.id,
+                progress=got,
+                transport=transport,
+            )
+            store.finish()
+            self._check_counts(state, store, partial)
+            for record in self._emit(store, progress):
+                yield record
+        finally:
+            store.close()
+
+    def __aiter__(self) -> AsyncIterator[RecordT]:
+        return self.records()
