@@ -34,7 +34,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 from graphql import (
     FieldNode,
@@ -109,6 +109,22 @@ class BulkProblem:
     line: int
     column: int
     message: str
+    #: the file the node was read from, when not the operation's own (a fragment of
+    #: another file)
+    file: str | None = None
+    #: "error", or "warning" for what Shopify ignores (``first:``, ``pageInfo``)
+    severity: Literal["error", "warning"] = "error"
+
+
+EMPTY = SelectionSetNode(selections=())
+
+#: arguments Shopify ignores in a bulk query: every node is read
+IGNORED_ARGUMENTS = ("first", "last", "after", "before")
+
+
+def _source_name(node: Any) -> str | None:
+    loc = getattr(node, "loc", None)
+    return loc.source.name or None if loc is not None else None
 
 
 @dataclass
@@ -197,9 +213,45 @@ class _Checker:
         self.connections: list[str] = []
         self.past_limit: FieldNode | None = None
 
-    def problem(self, node: Any, message: str) -> None:
+    def problem(
+        self, node: Any, message: str, severity: Literal["error", "warning"] = "error"
+    ) -> None:
         line, column = line_column(node)
-        self.problems.append(BulkProblem(line, column, f"bulk query: {message}"))
+        self.problems.append(
+            BulkProblem(line, column, f"bulk query: {message}", _source_name(node), severity)
+        )
+
+    def unknown_spread(self, selection_set: SelectionSetNode) -> bool:
+        """Whether ``selection_set`` spreads a fragment not defined (validate reports
+        it): what it would select is unknown, so no finding may rest on its absence."""
+        for selection in selection_set.selections:
+            if isinstance(selection, FragmentSpreadNode):
+                fragment = self.fragments.get(selection.name.value)
+                if fragment is None or self.unknown_spread(fragment.selection_set):
+                    return True
+            elif isinstance(selection, InlineFragmentNode):
+                if self.unknown_spread(selection.selection_set):
+                    return True
+        return False
+
+    def ignored(self, field_node: FieldNode, key: str) -> None:
+        """Warnings for what Shopify ignores in a bulk query: it reads every node."""
+        for argument in field_node.arguments or ():
+            if argument.name.value in IGNORED_ARGUMENTS:
+                self.problem(
+                    argument,
+                    f"'{argument.name.value}' on connection '{key}' is ignored by Shopify in "
+                    "a bulk query (every node is read); leave it out",
+                    "warning",
+                )
+        for inner in _fields(field_node.selection_set or EMPTY, self.fragments):
+            if inner.name.value == "pageInfo":
+                self.problem(
+                    inner,
+                    f"'pageInfo' of connection '{key}' is not in a bulk query's results "
+                    "(there are no pages); leave it out",
+                    "warning",
+                )
 
     def connection(
         self, parent: Any, field_node: FieldNode, depth: int
@@ -211,6 +263,8 @@ class _Checker:
             return None
         key = field_node.alias.value if field_node.alias else field_node.name.value
         self.counted(field_node, key)
+        if field_node.selection_set is not None:
+            self.ignored(field_node, key)
         if found.node_type is None:
             self.problem(
                 field_node,
@@ -258,7 +312,7 @@ class _Checker:
                 plan.children.append(child)
             elif len(self.connections) == before and inner.selection_set is not None:
                 self.no_deeper_connection(parent, inner)
-        if plan.children and not selects_id:
+        if plan.children and not selects_id and not self.unknown_spread(plan.selection):
             self.problem(
                 plan.field_node,
                 f"the nodes of '{plan.key}' select connections but not 'id': Shopify names "
@@ -394,7 +448,7 @@ def bulk_problems(op_file: OperationFile, schema: GraphQLSchema) -> list[BulkPro
             from .bulk_mutation import mutation_problems
 
             problems.extend(
-                BulkProblem(p.line, p.column, p.message)
+                BulkProblem(p.line, p.column, p.message, p.file)
                 for p in mutation_problems(operation, fragments, schema)
             )
             continue

@@ -73,6 +73,9 @@ class BulkMutationProblem:
     line: int
     column: int
     message: str
+    #: the file the node was read from, when not the operation's own (a fragment of
+    #: another file)
+    file: str | None = None
 
 
 def is_bulk_mutation(operation: OperationDefinitionNode) -> bool:
@@ -103,17 +106,25 @@ def mutation_problems(
 
     def problem(node: Any, message: str) -> None:
         line, column = line_column(node)
-        problems.append(BulkMutationProblem(line, column, f"bulk mutation: {message}"))
+        loc = getattr(node, "loc", None)
+        shown = loc.source.name or None if loc is not None else None
+        problems.append(BulkMutationProblem(line, column, f"bulk mutation: {message}", shown))
 
     fields = [
         f for f in _root_fields(operation.selection_set, fragments) if f.name.value != "__typename"
     ]
     # counted as selected, not by name: the same mutation under two aliases would run
     # twice per line
-    if len(fields) != 1:
-        names = ", ".join(sorted({f.name.value for f in fields})) or "none"
+    if not fields:
+        problem(operation, "it selects no mutation field; Shopify runs one per line")
+    elif len(fields) > 1:
+        # listed as selected (the same field twice is two fields), and pointed at the
+        # second: the first one is the one to keep
+        names = ", ".join(
+            f"{f.alias.value}: {f.name.value}" if f.alias else f.name.value for f in fields
+        )
         problem(
-            operation,
+            fields[1],
             f"it selects {len(fields)} mutation fields ({names}); Shopify runs one "
             "mutation field per line",
         )

@@ -102,7 +102,9 @@ def validate_document(
     findings.extend(secret_literal_findings(op_file, schema_label, strict=strict))
     if is_bulk_file(op_file):  # Shopify's bulk query rules (see .bulk)
         findings.extend(
-            Finding("error", op_file.display, p.line, p.column, p.message, schema_label)
+            Finding(
+                p.severity, p.file or op_file.display, p.line, p.column, p.message, schema_label
+            )
             for p in bulk_problems(op_file, schema)
         )
     return findings

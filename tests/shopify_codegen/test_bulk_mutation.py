@@ -58,8 +58,14 @@ def test_fragments_are_allowed(tmp_path: Path) -> None:
             "mutation A($p: ProductCreateInput!, $q: ProductCreateInput!) { "
             "a: productCreate(product: $p) { product { id } } "
             'b: productUpdate(product: {id: "x"}) { product { id } } }',
-            "2 mutation fields",
-            "mutation",
+            "2 mutation fields (a: productCreate, b: productUpdate)",
+            "b: productUpdate",
+        ),
+        (  # the same field twice, no alias: named twice, pointed at the second
+            "mutation A($p: ProductCreateInput!) { productCreate(product: $p) { product "
+            "{ id } } productCreate(product: $p) { userErrors { message } } }",
+            "2 mutation fields (productCreate, productCreate)",
+            "productCreate(product: $p) { userErrors",
         ),
         (
             'mutation A { bulkOperationRunQuery(query: "{ shop { id } }") { '

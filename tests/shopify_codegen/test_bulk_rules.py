@@ -194,3 +194,57 @@ def test_validate_cli_reports_a_broken_bulk_query(tmp_path: Path) -> None:
     )
     assert code != 0
     assert "op.graphql:2:3: error" in out + err
+
+
+def test_a_finding_in_another_files_fragment_names_that_file(tmp_path: Path) -> None:
+    """The connection sits in a fragment of fragments/ship.graphql: the finding points
+    there, not at the same line and column of the bulk file."""
+    from shopify_codegen.operations import read_operation_folder
+
+    queries = tmp_path / "queries" / "admin"
+    (queries / "bulk").mkdir(parents=True)
+    (queries / "fragments").mkdir()
+    (queries / "fragments" / "ship.graphql").write_text(
+        "fragment OrderShipping on Order {\n  id\n  shippingLines { edges { node { title } } }\n}\n"
+    )
+    (queries / "bulk" / "ship_export.graphql").write_text(
+        "query ShipExport {\n  orders {\n    edges {\n"
+        "      node { ...OrderShipping }\n    }\n  }\n}\n"
+    )
+    files = read_operation_folder(queries, lambda p: p.relative_to(tmp_path).as_posix())
+    bulk_file = next(f for f in files if f.path.name == "ship_export.graphql")
+    found = [
+        f for f in validate_document(bulk_file, SCHEMA, "admin") if "shippingLines" in f.message
+    ]
+    assert len(found) == 1, found
+    assert "returns ShippingLine, not a Node type" in found[0].message
+    assert (found[0].file, found[0].line, found[0].column) == (
+        "queries/admin/fragments/ship.graphql",
+        3,
+        3,
+    )
+
+
+def test_what_shopify_ignores_is_a_warning_at_its_place(tmp_path: Path) -> None:
+    text = "query A {\n  products(first: 10) { pageInfo { hasNextPage } nodes { id } }\n}"
+    path = tmp_path / "bulk" / "op.graphql"
+    path.parent.mkdir()
+    path.write_text(text)
+    found = validate_document(read_operation_file(path, "bulk/op.graphql"), SCHEMA, "admin")
+    assert [f.severity for f in found] == ["warning", "warning"], found
+    first, page_info = found
+    assert "'first' on connection 'products' is ignored by Shopify" in first.message
+    assert (first.line, first.column) == (2, 12)
+    assert "'pageInfo' of connection 'products'" in page_info.message
+    assert (page_info.line, page_info.column) == (2, 25)
+
+
+def test_an_undefined_fragment_adds_no_follow_on_id_finding(tmp_path: Path) -> None:
+    """validate names the unknown fragment; the id it may hold is not called missing."""
+    text = "query A { orders { nodes { ...Elsewhere lineItems { nodes { id } } } } }"
+    path = tmp_path / "bulk" / "op.graphql"
+    path.parent.mkdir()
+    path.write_text(text)
+    found = validate_document(read_operation_file(path, "bulk/op.graphql"), SCHEMA, "admin")
+    assert any("Unknown fragment 'Elsewhere'" in f.message for f in found), found
+    assert not any("but not 'id'" in f.message for f in found), found
