@@ -42,9 +42,6 @@ __all__ = ["IDLE_EXIT", "MAX_BATCH", "SETTLE_DELAY", "Entry", "Settles"]
 
 #: seconds a settle waits for the limiter's next command before it is sent alone
 SETTLE_DELAY = 0.002
-#: seconds after a settle during which the flushing thread looks every SETTLE_DELAY
-#: (then it sleeps until told of the next one)
-LINGER = 0.1
 #: seconds without settles after which the flushing thread ends (started again on demand)
 IDLE_EXIT = 1.0
 #: the most settles one command carries (more wait for the next)
@@ -74,7 +71,6 @@ class Settles:
         self._cond = threading.Condition(threading.Lock())
         self._pending: list[Entry] = []
         self._since = 0.0  # monotonic: when the oldest pending settle was kept
-        self._kept = 0.0  # monotonic: when the last settle was kept
         self._thread: threading.Thread | None = None
         self._idle = False  # the thread waits to be told of a settle
         self._sending = 0  # batches the thread is sending
@@ -103,9 +99,8 @@ class Settles:
         by the thread (``loop`` None, from sync code), else by a timer on ``loop``."""
         self._forked()
         with self._cond:
-            now = self._kept = time.monotonic()
             if not self._pending:
-                self._since = now
+                self._since = time.monotonic()
             self._pending.append(entry)
             if loop is None and self._send is not None:
                 if self._thread is None:
@@ -151,28 +146,27 @@ class Settles:
     # -- sending when no command comes ------------------------------------------------------
 
     def _run(self) -> None:
+        """The thread: told of a settle when it sleeps, it looks again once that one
+        is due, and sends what is due then. Told at most once per SETTLE_DELAY, not
+        once per settle (each telling costs the caller a thread switch)."""
         send = self._send
         assert send is not None
         cond = self._cond
         while True:
             with cond:
                 if not self._pending:
-                    if time.monotonic() - self._kept < LINGER:
-                        # settles came lately: look again soon, told by nobody (a
-                        # notify per settle would cost the caller a thread switch)
-                        cond.wait(SETTLE_DELAY)
-                        continue
                     self._idle = True
                     told = cond.wait(IDLE_EXIT)
                     self._idle = False
-                    if not told and not self._pending:  # told, then taken: wait again
+                    if not told and not self._pending:
                         self._thread = None
                         return
-                    continue
+                # due: the settle it was told of (even if a command took it since)
                 left = self._since + SETTLE_DELAY - time.monotonic()
                 if left > 0:
-                    cond.wait(left)  # nobody notifies: taken meanwhile, or due now
-                    continue
+                    cond.wait(left)  # nobody tells it now (not idle)
+                if not self._pending or self._since + SETTLE_DELAY > time.monotonic():
+                    continue  # taken meanwhile (sleep until told), or a younger one
                 batch, self._pending = self._pending[:MAX_BATCH], self._pending[MAX_BATCH:]
                 if self._pending:
                     self._since = time.monotonic() - SETTLE_DELAY  # due at once too
