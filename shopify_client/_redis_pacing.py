@@ -282,9 +282,10 @@ class RedisQueryCostLimiter(RedisLink, QueryCostLimiter):
         costs, fields = reserve if reserve is not None else (self._costs_key(None), "")
         keys = [bucket, inflight, costs, ops, peers, leases]
         args = [f"{self._ttl}{_SEP}{self._chores()}{_SEP}{MAX_SIZES}{_SEP}{MAX_SKELETONS}", fields]
-        for entry_costs, entry_fields in batch:
+        now = time.monotonic()
+        for entry_costs, entry_fields, answered_at in batch:
             keys.append(entry_costs)
-            args.append(entry_fields)
+            args.append(f"{entry_fields}{_SEP}{max(0.0, now - answered_at):.6f}")
         return keys, args
 
     @staticmethod
@@ -318,7 +319,7 @@ class RedisQueryCostLimiter(RedisLink, QueryCostLimiter):
         fields = _SEP.join(
             [ticket_id, "0", "0", "-1", "0", "", "", "-1", "-1", "-1", "-1", "0", "1"]
         )
-        self._miss([(self._costs_key(None), fields)])
+        self._miss([(self._costs_key(None), fields, time.monotonic())])
 
     def _ticket(
         self, reply: bytes | str, operation: str, key: CostKey | None, member: str
@@ -357,7 +358,7 @@ class RedisQueryCostLimiter(RedisLink, QueryCostLimiter):
             str(-1 if actual is None else actual), str(ticket.grant),
             "1" if ticket.shared else "0",
         ])  # fmt: skip
-        return self._costs_key(key), fields
+        return self._costs_key(key), fields, time.monotonic()
 
     # -- granting ---------------------------------------------------------------------
 

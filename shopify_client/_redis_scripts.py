@@ -13,7 +13,9 @@ so far), ``blind`` (1: answers carry no cost figures).
 the last minute: how many share the bucket, for a fallback to pace on its share.
 
 ``KEYS[2]`` (a sorted set, the calls in flight): member the ticket id, score the
-lease's end; ``KEYS[6]`` (a hash): ticket id -> the points it reserved. A lease past
+lease's end; ``KEYS[6]`` (a hash): ticket id -> the points it reserved, and ticket id
+``:f`` -> when the first grant after it came (``lid`` in the bucket: the last ticket
+granted). A lease past
 its end (its process died, or the call outlived it) is dropped, its cost counted as
 spent, as Shopify counted it. Settling is idempotent: a ticket settled twice (a
 settle sent again after a timeout that Redis ran after all) counts once.
@@ -55,7 +57,8 @@ __all__ = [
 #: ARGV[3...]: one settle each (its learned costs at KEYS[4 + its index]): ticket
 #: id, sent (0/1), answered (0/1), requested (-1: none), has_key (0/1), sizes,
 #: operation, reading (current, maximum, rate; -1: none believable), actual (-1:
-#: none), grant number, shared (0/1).
+#: none), grant number, shared (0/1), age (seconds since the answer came: a kept
+#: settle is applied as of then, see below).
 #:
 #: Returns the empty string without a reserve, else one string of seven figures
 #: separated by spaces (one bulk reply: less for the client to parse than an array):
@@ -76,16 +79,17 @@ local ttl, chores = tonumber(C[1]), C[2] == '1'
 local most_sizes, most_ops = tonumber(C[3]), tonumber(C[4])
 local t = redis.call('TIME')
 local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
-local b = redis.call('HMGET', KEYS[1], 'av', 'max', 'rate', 'at', 'ifc', 'ifn', 'grants', 'blind')
+local b = redis.call('HMGET', KEYS[1], 'av', 'max', 'rate', 'at', 'ifc', 'ifn', 'grants', 'blind',
+                      'lid')
 local av, mx, rate, at = tonumber(b[1]), tonumber(b[2]), tonumber(b[3]), tonumber(b[4])
 local ifc, ifn, grants = tonumber(b[5]) or 0, tonumber(b[6]) or 0, tonumber(b[7]) or 0
-local blind = b[8] == '1'
+local blind, lid = b[8] == '1', b[9]
 local expired = chores and redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', now) or {}
 if #expired > 0 then
   for _, member in ipairs(expired) do
     ifn = ifn - 1
     ifc = ifc - (tonumber(redis.call('HGET', KEYS[6], member)) or 0)
-    redis.call('HDEL', KEYS[6], member)
+    redis.call('HDEL', KEYS[6], member, member .. ':f')
   end
   redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now)
 end
@@ -111,11 +115,14 @@ local function settle(A, costs)
   local requested, has_key, sizes, operation = tonumber(A[4]), A[5] == '1', A[6], A[7]
   local current, maximum, restore = tonumber(A[8]), tonumber(A[9]), tonumber(A[10])
   local actual, grant, shared = tonumber(A[11]), tonumber(A[12]), A[13] == '1'
+  local age = math.max(0, tonumber(A[14]) or 0)
+  local followed = nil  -- when the first grant after this ticket came
   if redis.call('ZREM', KEYS[2], member) == 1 then
     -- a ticket of this Redis (not one granted before it restarted, nor settled already)
     ifn = ifn - 1
-    cost = tonumber(redis.call('HGET', KEYS[6], member))
-    redis.call('HDEL', KEYS[6], member)
+    local held = redis.call('HMGET', KEYS[6], member, member .. ':f')
+    cost, followed = tonumber(held[1]), tonumber(held[2])
+    redis.call('HDEL', KEYS[6], member, member .. ':f')
     if cost ~= nil and cost > 0 then
       ifc = ifc - cost
       if not sent and av ~= nil then av = av + cost end
@@ -151,8 +158,11 @@ local function settle(A, costs)
   end
   blind = false
   rate, mx = restore, maximum
-  local reported = current - ifc
-  local alone = (not shared) and grant == grants
+  -- As of now, as if settled when the answer came (age seconds ago), then refilled:
+  -- the bucket refilled since, and a grant after the answer does not make it shared.
+  local reported = math.min(current + age * restore, mx) - ifc
+  local alone = (not shared)
+    and (grant == grants or (followed ~= nil and followed > now - age))
   if av == nil or alone then
     av, at = reported, now
   else
@@ -182,6 +192,10 @@ local function reserve(A)
       ifc = ifc + cost
       counted = cost
     end
+    if lid and redis.call('HEXISTS', KEYS[6], lid) == 1 then
+      redis.call('HSETNX', KEYS[6], lid .. ':f', tostring(now))  -- its first follower
+    end
+    lid = id
     redis.call('ZADD', KEYS[2], now + lease, id)
     redis.call('HSET', KEYS[6], id, tostring(counted))
     return '1 0 ' .. grants .. ' ' .. shared .. ' ' .. tostring(cost or -1) .. ' '
@@ -226,7 +240,7 @@ for i = 3, #ARGV do settle(split(ARGV[i]), KEYS[i + 4]) end
 local reply = ''
 if ARGV[2] ~= '' then reply = reserve(split(ARGV[2])) end
 local fields = {'ifc', tostring(ifc), 'ifn', tostring(ifn), 'grants', tostring(grants),
-                'blind', blind and '1' or '0'}
+                'blind', blind and '1' or '0', 'lid', lid or ''}
 if av ~= nil then
   for _, v in ipairs({'av', tostring(av), 'max', tostring(mx), 'rate', tostring(rate),
                       'at', tostring(at or now)}) do

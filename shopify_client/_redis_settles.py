@@ -47,8 +47,9 @@ IDLE_EXIT = 1.0
 #: the most settles one command carries (more wait for the next)
 MAX_BATCH = 64
 
-#: one settle: its learned-costs key, and its fields packed for the script
-Entry = tuple[str, str]
+#: one settle: its learned-costs key, its fields packed for the script, and when its
+#: answer came (monotonic: the command sends the answer's age, see _redis_scripts)
+Entry = tuple[str, str, float]
 
 
 class Settles:

@@ -224,3 +224,50 @@ def test_a_shared_limiter_flushes_when_any_of_its_clients_closes(
         assert in_flight(redis_url) == 1  # the second's settle is kept
     assert in_flight(redis_url) == 0
     keeper.close()
+
+
+def bucket(url: str) -> dict[bytes, bytes]:
+    with redis.Redis.from_url(url) as client:
+        (key,) = client.keys("*:bucket")
+        return client.hgetall(key)  # type: ignore[no-any-return]
+
+
+def figures(available: float) -> QueryCost:
+    return QueryCost(100.0, 100.0, 1000.0, available, 100.0)
+
+
+def test_a_kept_settle_is_read_as_of_its_answer(redis_url: str, kept_for_ever: None) -> None:
+    """Kept half a second, an answer that had the shop to itself says 500: applied
+    as of then, the bucket has refilled 50 points since, as an immediate settle
+    followed by the refill would say."""
+    one = limiter(redis_url)
+    first, _ = one.reserve("Q")
+    assert first is not None
+    one.settle(first, figures(1000))  # learns the bucket: sent at once
+    ticket, _ = one.reserve("Q")
+    assert ticket is not None and not ticket.shared
+    one.settle(ticket, figures(500))  # kept
+    time.sleep(0.5)
+    one.flush()
+    assert 550 <= float(bucket(redis_url)[b"av"]) < 1000
+
+
+def test_a_grant_after_a_kept_answer_does_not_make_it_shared(
+    redis_url: str, kept_for_ever: None
+) -> None:
+    """An answer of a call alone in flight is believed even when higher, as in-process.
+    Another process's grant that came after the answer, before the kept settle
+    reached Redis, changes nothing: the reading did not include it."""
+    one, two = limiter(redis_url), limiter(redis_url)
+    first, _ = one.reserve("Q")
+    assert first is not None
+    one.settle(first, figures(700))
+    alone, _ = one.reserve("Q")  # model: 600 left
+    assert alone is not None and not alone.shared
+    one.settle(alone, figures(1000))  # kept: the bucket was full, it had it to itself
+    later, _ = two.reserve("Q")  # granted after that answer: 100 more in flight
+    assert later is not None
+    one.flush()
+    # believed: 1,000 less the later call's 100 (else min(model 500, 900) = 500)
+    assert 895 <= float(bucket(redis_url)[b"av"]) <= 900
+    assert int(bucket(redis_url)[b"ifn"]) == 1
