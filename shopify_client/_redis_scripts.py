@@ -158,11 +158,14 @@ local function settle(A, costs)
   end
   blind = false
   rate, mx = restore, maximum
-  -- As of now, as if settled when the answer came (age seconds ago), then refilled:
-  -- the bucket refilled since, and a grant after the answer does not make it shared.
-  local reported = math.min(current + age * restore, mx) - ifc
-  local alone = (not shared)
+  local reported = current - ifc
+  -- Alone: nothing else was in flight when it was granted, and every call granted
+  -- since came after its answer (age seconds ago: a kept settle) and is still in
+  -- flight, so that the reading counted none of them and ifc counts them all. Its
+  -- reading is then believed as of its answer, refilled since.
+  local alone = (not shared) and ifn == grants - grant
     and (grant == grants or (followed ~= nil and followed > now - age))
+  if alone then reported = math.min(current + age * restore, mx) - ifc end
   if av == nil or alone then
     av, at = reported, now
   else

@@ -271,3 +271,24 @@ def test_a_grant_after_a_kept_answer_does_not_make_it_shared(
     # believed: 1,000 less the later call's 100 (else min(model 500, 900) = 500)
     assert 895 <= float(bucket(redis_url)[b"av"]) <= 900
     assert int(bucket(redis_url)[b"ifn"]) == 1
+
+
+def test_a_kept_answer_is_not_believed_over_a_later_call_already_settled(
+    redis_url: str, kept_for_ever: None
+) -> None:
+    """A later call that came and went before the kept settle reached Redis spent
+    points the kept reading never saw: the reading is then only taken if lower."""
+    one, two = limiter(redis_url), limiter(redis_url)
+    first, _ = one.reserve("Q")
+    assert first is not None
+    one.settle(first, figures(700))
+    alone, _ = one.reserve("Q")  # model: 600 left
+    assert alone is not None and not alone.shared
+    one.settle(alone, figures(1000))  # kept
+    later, _ = two.reserve("Q")  # model: 500 left
+    assert later is not None
+    two.settle(later, figures(900))
+    two.flush()  # the later call settled first
+    one.flush()
+    assert float(bucket(redis_url)[b"av"]) <= 510  # not 1,000
+    assert int(bucket(redis_url)[b"ifn"]) == 0

@@ -193,7 +193,7 @@ def test_another_token_is_another_bucket(redis_url: str) -> None:
 def test_a_reservation_whose_process_died_is_freed_when_its_lease_ends(
     redis_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("shopify_client._redis_pacing.CHORES_SECONDS", 0.0)  # every call
+    monkeypatch.setattr("shopify_client._redis_wire.CHORES_SECONDS", 0.0)  # every call
     dying = RedisQueryCostLimiter(redis_url, access_token=ADMIN_TOKEN, lease=0.2)
     dying.bind(SHOP)
     first, _ = dying.reserve("Q")
