@@ -31,6 +31,7 @@ from __future__ import annotations
 import asyncio
 import atexit
 import contextlib
+import logging
 import os
 import threading
 import time
@@ -230,7 +231,12 @@ class Settles:
 
     @classmethod
     def _at_exit(cls) -> None:
-        for settles in list(cls._live):
+        live = [settles for settles in list(cls._live) if settles._pending]
+        if not live:
+            return
+        # a Redis gone by now is no news worth a WARNING at exit: the leases end
+        logging.getLogger("shopify_client").setLevel(logging.ERROR)
+        for settles in live:
             with contextlib.suppress(Exception):  # never fail an interpreter's exit
                 settles.flush()
 
