@@ -16,7 +16,13 @@ least 95%). Then bulk-operation slots: :data:`BULK_PROCESSES` processes each sta
 FakeShopify, counting its "already in progress" answers (goal 0 with Redis). Then
 the latency Redis adds to one call: one process's reserve and settle, sync and
 async, Redis against in-process, with a bucket that never runs dry (the median of
-the difference; goal at most 0.3 ms on loopback).
+the difference; goal at most 0.3 ms on loopback). Calls back to back, as a worker
+makes them: each reserve carries the settle of the call before it, so its cost is in
+the timed figure (and Redis's own count of its commands, the last flush included,
+says how many a call made). Then spaced calls, a pause after each one, so that every
+settle is sent on its own, off the call (the limiter's thread, or a task of the
+loop): the call's time, and the CPU the process spent a call, its threads and the
+loop's other tasks included.
 """
 
 from __future__ import annotations
@@ -55,6 +61,9 @@ WARM_CALLS = 3
 #: reserve + settle rounds for the latency rows
 LATENCY_ROUNDS, LATENCY_ROUNDS_QUICK = 3000, 300
 SHOP = "http://127.0.0.1:1/admin/api/2024-01/graphql.json"
+#: seconds between the spaced calls of the latency rows: past SETTLE_DELAY, so that no
+#: call carries the settle before it (each is sent on its own, off the call)
+SPACED_PAUSE = 0.006
 FULL = QueryCost(1.0, 1.0, 1e6, 1e6, 1e6)  # a bucket that never runs dry
 
 
@@ -262,38 +271,102 @@ def _empty(url: str) -> None:
         client.flushall()
 
 
-def _latency_sync(limiter: QueryCostLimiter, rounds: int) -> list[float]:
+def _latency_sync(limiter: QueryCostLimiter, rounds: int, pause: float = 0.0) -> list[float]:
     samples = []
     for _ in range(rounds):
         started = time.perf_counter()
         ticket = limiter.acquire(OPERATION, {"first": 1})
         limiter.settle(ticket, FULL, answered=True)
         samples.append(time.perf_counter() - started)
+        if pause:
+            time.sleep(pause)
     return samples
 
 
-async def _latency_async(limiter: QueryCostLimiter, rounds: int) -> list[float]:
+async def _latency_async(limiter: QueryCostLimiter, rounds: int, pause: float = 0.0) -> list[float]:
     samples = []
     for _ in range(rounds):
         started = time.perf_counter()
         ticket = await limiter.acquire_async(OPERATION, {"first": 1})
         await limiter.settle_async(ticket, FULL, answered=True)
         samples.append(time.perf_counter() - started)
+        if pause:
+            await asyncio.sleep(pause)
     return samples
 
 
-async def _warm_then_time(limiter: QueryCostLimiter, warm: int, rounds: int) -> list[float]:
-    await _latency_async(limiter, warm)
-    return await _latency_async(limiter, rounds)
+@dataclass(frozen=True)
+class Latency:
+    """One limiter's reserve + settle, as a call makes them (seconds)."""
+
+    median_s: float  # back to back: each reserve carries the settle before it
+    mean_s: float
+    commands_per_call: float  # scripts Redis ran, counted by Redis, the last flush included
+    spaced_median_s: float  # a pause after each call: every settle is sent on its own
+    spaced_cpu_s: float  # this process's CPU a spaced call, every thread and task included
 
 
-def added_latency(url: str, rounds: int) -> dict[str, dict[str, float]]:
-    """Median seconds of one call's reserve + settle: in-process, Redis; sync, async."""
+def _commands(url: str | None) -> int:
+    if url is None:
+        return 0
+    import redis
+
+    with redis.Redis.from_url(url) as client:
+        stats = client.info("commandstats")
+    return sum(
+        int(stats.get(name, {}).get("calls", 0)) for name in ("cmdstat_evalsha", "cmdstat_eval")
+    )
+
+
+def _one_latency(limiter: QueryCostLimiter, flavour: str, url: str | None, rounds: int) -> Latency:
+    """Warm, then ``rounds`` calls back to back (timed one by one, the flush after
+    the last one counted in the commands), then ``rounds // 10`` calls each followed
+    by a pause of SPACED_PAUSE (untimed; the CPU of the whole loop, pauses included,
+    is what the process spent: the settles sent on their own are in it)."""
+    warm = max(50, rounds // 10)
+    spaced = max(30, rounds // 10)
+
+    async def run_async() -> tuple[list[float], int, list[float], float]:
+        await _latency_async(limiter, warm)
+        await limiter.flush_async()
+        before = _commands(url)
+        samples = await _latency_async(limiter, rounds)
+        await limiter.flush_async()
+        commands = _commands(url) - before
+        cpu = time.process_time()
+        spaced_samples = await _latency_async(limiter, spaced, SPACED_PAUSE)
+        await limiter.flush_async()
+        return samples, commands, spaced_samples, (time.process_time() - cpu) / spaced
+
+    if flavour == "sync":
+        _latency_sync(limiter, warm)
+        limiter.flush()
+        before = _commands(url)
+        samples = _latency_sync(limiter, rounds)
+        limiter.flush()
+        commands = _commands(url) - before
+        cpu = time.process_time()
+        spaced_samples = _latency_sync(limiter, spaced, SPACED_PAUSE)
+        limiter.flush()
+        spaced_cpu = (time.process_time() - cpu) / spaced
+    else:
+        samples, commands, spaced_samples, spaced_cpu = asyncio.run(run_async())
+    return Latency(
+        statistics.median(samples),
+        statistics.mean(samples),
+        commands / rounds,
+        statistics.median(spaced_samples),
+        spaced_cpu,
+    )
+
+
+def added_latency(url: str, rounds: int) -> dict[str, dict[str, Latency]]:
+    """One call's reserve + settle: in-process, Redis; sync, async."""
     from shopify_client._redis_pacing import RedisQueryCostLimiter
 
-    out: dict[str, dict[str, float]] = {}
+    out: dict[str, dict[str, Latency]] = {}
     for flavour in ("sync", "async"):
-        medians = {}
+        figures = {}
         for mode in ("in-process", "redis"):
             limiter: QueryCostLimiter = (
                 QueryCostLimiter()
@@ -301,14 +374,10 @@ def added_latency(url: str, rounds: int) -> dict[str, dict[str, float]]:
                 else RedisQueryCostLimiter(url, access_token=f"{ADMIN_TOKEN}-{flavour}")
             )
             limiter.bind(SHOP)
-            warm = max(50, rounds // 10)
-            if flavour == "sync":
-                _latency_sync(limiter, warm)
-                samples = _latency_sync(limiter, rounds)
-            else:
-                samples = asyncio.run(_warm_then_time(limiter, warm, rounds))
-            medians[mode] = statistics.median(samples)
-        out[flavour] = medians
+            figures[mode] = _one_latency(
+                limiter, flavour, None if mode == "in-process" else url, rounds
+            )
+        out[flavour] = figures
     return out
 
 
@@ -338,7 +407,14 @@ def measure(ctx: Context) -> list[Row]:
         "runs": [
             {**run.__dict__, "share_of_restore_rate": run.share(maximum, rate)} for run in runs
         ],
-        "reserve_settle_median_s": latency,
+        "reserve_settle_median_s": {
+            flavour: {mode: figures.median_s for mode, figures in modes.items()}
+            for flavour, modes in latency.items()
+        },
+        "reserve_settle": {
+            flavour: {mode: figures.__dict__ for mode, figures in modes.items()}
+            for flavour, modes in latency.items()
+        },
         "bulk_slots": {"processes": bulk_processes, "runs": bulk_runs, **slots},
     }
     rows = []
@@ -389,17 +465,35 @@ def measure(ctx: Context) -> list[Row]:
                 else None,
             )
         )
-    for flavour, medians in latency.items():
-        added_ms = (medians["redis"] - medians["in-process"]) * 1000
+    for flavour, modes in latency.items():
+        redis_figures, local = modes["redis"], modes["in-process"]
+        added_ms = (redis_figures.median_s - local.median_s) * 1000
         rows.append(
             Row(
                 "7",
-                f"reserve + settle of one call, {flavour}: Redis vs in-process (median)",
-                f"{medians['redis'] * 1e6:.0f} us",
-                f"{medians['in-process'] * 1e6:.0f} us",
+                f"reserve + settle of one call, {flavour}: Redis vs in-process (median; "
+                "Redis commands a call)",
+                f"{redis_figures.median_s * 1e6:.0f} us (mean "
+                f"{redis_figures.mean_s * 1e6:.0f} us), {redis_figures.commands_per_call:.2f}",
+                f"{local.median_s * 1e6:.0f} us",
                 f"+{added_ms:.3f} ms",
                 f"<= +{GOAL_ADDED_MS} ms",
                 added_ms <= GOAL_ADDED_MS,
+            )
+        )
+        spaced_ms = (redis_figures.spaced_median_s - local.spaced_median_s) * 1000
+        rows.append(
+            Row(
+                "7",
+                f"the same, {flavour}, a {SPACED_PAUSE * 1000:.0f} ms pause after each call "
+                "(each settle sent on its own): median; process CPU a call",
+                f"{redis_figures.spaced_median_s * 1e6:.0f} us; "
+                f"{redis_figures.spaced_cpu_s * 1e6:.0f} us CPU",
+                f"{local.spaced_median_s * 1e6:.0f} us; {local.spaced_cpu_s * 1e6:.0f} us CPU",
+                f"+{spaced_ms:.3f} ms; "
+                f"+{(redis_figures.spaced_cpu_s - local.spaced_cpu_s) * 1000:.3f} ms CPU",
+                "",
+                None,
             )
         )
     return rows

@@ -724,6 +724,8 @@ class _SyncClient(_ClientCore[httpx.Client]):
             time.sleep(wait)
 
     def close(self) -> None:
+        if self._limiter is not None:
+            self._limiter.flush()  # Redis pacing: the last call's settle, sent now
         if self._owns_http:
             self._http.close()
 
@@ -818,6 +820,8 @@ class _AsyncClient(_ClientCore[httpx.AsyncClient]):
             await anyio.sleep(wait)
 
     async def aclose(self) -> None:
+        if self._limiter is not None:
+            await self._limiter.flush_async()  # Redis pacing: the last call's settle, sent now
         if self._owns_http:
             await self._http.aclose()
 

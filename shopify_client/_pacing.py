@@ -536,6 +536,14 @@ class QueryCostLimiter:
         if first is not None:
             first.wake()
 
+    def flush(self) -> None:
+        """Send what the limiter kept for later (a Redis-paced limiter's settles, see
+        ``_redis_settles``); an in-process limiter keeps nothing. Clients call it when
+        they close."""
+
+    async def flush_async(self) -> None:
+        """:meth:`flush` for a task (a client's ``aclose()``)."""
+
     async def settle_async(
         self,
         ticket: Ticket,

@@ -17,7 +17,13 @@ import pytest
 import redis
 
 from shopify_admin import AsyncClient, Client
-from shopify_client import ConfigurationError, QueryCost, QueryCostLimiter, ThrottledError
+from shopify_client import (
+    ConfigurationError,
+    QueryCost,
+    QueryCostLimiter,
+    ThrottledError,
+)
+from shopify_client._pacing import Ticket
 from shopify_client._redis_pacing import RedisQueryCostLimiter, app_id
 from shopify_client.testing import ADMIN_TOKEN, FakeShopify, LeakyBucket
 from tests.conftest import ROOT
@@ -43,6 +49,19 @@ def limiter(url: str, token: str = ADMIN_TOKEN) -> RedisQueryCostLimiter:
     return made
 
 
+def settle_now(
+    limiter: RedisQueryCostLimiter,
+    ticket: Ticket,
+    figures: QueryCost | None,
+    *,
+    sent: bool = True,
+) -> None:
+    """Settle, and send it at once: a settle is kept for the limiter's next command
+    (or SETTLE_DELAY), and these tests look from another limiter, or at Redis, now."""
+    limiter.settle(ticket, figures, sent=sent)
+    limiter.flush()
+
+
 def available(url: str) -> float:
     with redis.Redis.from_url(url) as client:
         (key,) = client.keys("*:bucket")
@@ -57,11 +76,11 @@ def test_the_first_call_goes_alone_in_every_process_until_its_answer(redis_url: 
     first, wait = one.reserve("Products")
     assert first is not None and first.cost is None and first.alone and wait == 0
     assert two.reserve("Products") == (None, None)  # the other process waits too
-    one.settle(first, cost(100, 900))
+    settle_now(one, first, cost(100, 900))
     second, _ = two.reserve("Products")  # the cost one learned, two knows
     assert second is not None and second.cost == 100
     assert two.reserve("Orders") == (None, None)  # unknown: 1,000, the whole bucket
-    two.settle(second, cost(100, 1000))  # it had the shop to itself: a full bucket
+    settle_now(two, second, cost(100, 1000))  # it had the shop to itself: a full bucket
     orders, _ = one.reserve("Orders")
     assert orders is not None and orders.cost == 1000
 
@@ -70,10 +89,10 @@ def test_a_known_cost_waits_for_the_shared_bucket(redis_url: str) -> None:
     one, two = limiter(redis_url), limiter(redis_url)
     ticket, _ = one.reserve("Q")
     assert ticket is not None
-    one.settle(ticket, cost(300, 350))
+    settle_now(one, ticket, cost(300, 350))
     granted, wait = two.reserve("Q")
     assert granted is not None and wait == 0
-    two.settle(granted, cost(300, 50))
+    settle_now(two, granted, cost(300, 50))
     refused, wait = one.reserve("Q")
     assert refused is None and wait is not None
     assert 2.4 < wait <= 2.52  # (300 + 1 - 50) points at 100 a second
@@ -85,12 +104,12 @@ def test_an_older_higher_figure_from_another_process_does_not_raise_the_model(
     one, two = limiter(redis_url), limiter(redis_url)
     ticket, _ = one.reserve("Q")
     assert ticket is not None
-    one.settle(ticket, cost(100, 900))
+    settle_now(one, ticket, cost(100, 900))
     a, _ = one.reserve("Q")
     b, _ = two.reserve("Q")
     assert a is not None and b is not None and b.shared
-    two.settle(b, cost(100, 700))  # b's answer says 700, minus a still in flight
-    one.settle(a, cost(100, 800))  # a was processed first: its 800 is stale
+    settle_now(two, b, cost(100, 700))  # b's answer says 700, minus a still in flight
+    settle_now(one, a, cost(100, 800))  # a was processed first: its 800 is stale
     assert 600 <= available(redis_url) < 610
 
 
@@ -98,14 +117,14 @@ def test_refunds_and_unsent_calls_give_points_back_to_every_process(redis_url: s
     one, two = limiter(redis_url), limiter(redis_url)
     ticket, _ = one.reserve("Q")
     assert ticket is not None
-    one.settle(ticket, cost(400, 1000))
+    settle_now(one, ticket, cost(400, 1000))
     a, _ = one.reserve("Q")
     b, _ = two.reserve("Q")
     assert a is not None and b is not None
     assert one.reserve("Q")[0] is None  # 200 left
-    one.settle(a, cost(400, 980, actual=20))  # refunded 380; b not seen yet
+    settle_now(one, a, cost(400, 980, actual=20))  # refunded 380; b not seen yet
     assert 580 <= available(redis_url) < 590
-    two.settle(b, None, sent=False)  # never left: its 400 come back
+    settle_now(two, b, None, sent=False)  # never left: its 400 come back
     assert 980 <= available(redis_url) <= 1000
 
 
@@ -115,10 +134,10 @@ def test_costs_are_learned_by_the_shape_of_the_variables_across_processes(
     one, two = limiter(redis_url), limiter(redis_url)
     ticket, _ = one.reserve("Products", {"first": 100})
     assert ticket is not None
-    one.settle(ticket, cost(102, 1000))
+    settle_now(one, ticket, cost(102, 1000))
     small, _ = two.reserve("Products", {"first": 5})  # covered by first: 100
     assert small is not None and small.cost == 102
-    two.settle(small, cost(7, 1000))
+    settle_now(two, small, cost(7, 1000))
     exact, _ = one.reserve("Products", {"first": 5})
     assert exact is not None and exact.cost == 7
     bigger, _ = two.reserve("Products", {"first": 250})  # nothing covers it: the most
@@ -129,7 +148,7 @@ def test_hostile_figures_are_ignored(redis_url: str) -> None:
     one = limiter(redis_url)
     ticket, _ = one.reserve("Q")
     assert ticket is not None
-    one.settle(ticket, cost(100, 900))
+    settle_now(one, ticket, cost(100, 900))
     for bad in (
         QueryCost(100.0, 100.0, 1000.0, 5000.0, 100.0),  # more available than the bucket
         QueryCost(100.0, 100.0, 1000.0, 900.0, 1e-7),  # a bucket refilling for centuries
@@ -137,7 +156,7 @@ def test_hostile_figures_are_ignored(redis_url: str) -> None:
     ):
         granted, _ = one.reserve("Q")
         assert granted is not None
-        one.settle(granted, bad)
+        settle_now(one, granted, bad)
     assert available(redis_url) <= 1000
     granted, _ = one.reserve("Q")
     assert granted is not None and granted.cost == 100
@@ -147,7 +166,7 @@ def test_keys_name_the_shop_and_a_hash_of_the_token_and_expire(redis_url: str) -
     one = limiter(redis_url)
     ticket, _ = one.reserve("Products", {"query": "secret-search", "first": 3})
     assert ticket is not None
-    one.settle(ticket, cost(5, 995))
+    settle_now(one, ticket, cost(5, 995))
     with redis.Redis.from_url(redis_url) as client:
         keys = client.keys("*")
         assert keys and all(b"x.myshopify.com:443" in key for key in keys)
@@ -174,7 +193,7 @@ def test_another_token_is_another_bucket(redis_url: str) -> None:
 def test_a_reservation_whose_process_died_is_freed_when_its_lease_ends(
     redis_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("shopify_client._redis_pacing.CHORES_SECONDS", 0.0)  # every call
+    monkeypatch.setattr("shopify_client._redis_wire.CHORES_SECONDS", 0.0)  # every call
     dying = RedisQueryCostLimiter(redis_url, access_token=ADMIN_TOKEN, lease=0.2)
     dying.bind(SHOP)
     first, _ = dying.reserve("Q")

@@ -35,7 +35,7 @@ PATIENCE = 60.0
 @pytest.fixture(autouse=True)
 def quick_retry(monkeypatch: pytest.MonkeyPatch) -> None:
     """Redis is tried again 0.1 s after a failure (1 s by default)."""
-    monkeypatch.setattr("shopify_client._redis_pacing.RETRY_SECONDS", 0.1)
+    monkeypatch.setattr("shopify_client._redis_link.RETRY_SECONDS", 0.1)
 
 
 @pytest.fixture
@@ -228,15 +228,16 @@ def test_settles_missed_while_redis_froze_are_sent_when_it_answers(
     try:
         for ticket in tickets:
             assert ticket is not None
-            limiter.settle(ticket, figures)  # the first times out, the rest wait their turn
+            limiter.settle(ticket, figures)  # kept for the next command
+        limiter.flush()  # the three in one command, which times out
     finally:
         redis_server.resume()
     assert not limiter.shared
     with redis.Redis.from_url(redis_url) as client:
         (key,) = client.keys("*:bucket")
-        # Redis heard of none of them, or of the first only: the one that timed out on
-        # this side was still in Redis's socket, and ran when it woke
-        assert int(client.hget(key, "ifn") or 0) in (2, 3)
+        # Redis heard of all three or of none: the command that timed out on this side
+        # was still in Redis's socket, and may have run when it woke
+        assert int(client.hget(key, "ifn") or 0) in (0, 3)
         time.sleep(0.15)
         granted, _ = limiter.reserve("Q")  # Redis again: the missed settles go first
         assert granted is not None and limiter.shared
