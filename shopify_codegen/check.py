@@ -8,10 +8,12 @@
    a package whose inputs and files match the last matching check's recorded
    hashes is not regenerated.
 
-Steps 1, 3 and 4 are skipped for what the last passing check already checked
-with the same bytes and tools (:mod:`.stamps`: recorded by content hash, sealed;
-``check --full`` reads and writes no record and redoes everything). Each schema is
-built at most once per run, shared by validation and the SDL check.
+Steps 1, 3 and 4 are skipped for what an earlier check already did with the same
+bytes, settings and tools (:mod:`.stamps`: recorded by content hash and sealed; a
+package's findings, failing ones included, are reported again as recorded; the SDL
+and generation records hold matches only). ``check --full`` reads and writes no
+record and redoes everything. Each schema is built at most once per run, shared by
+validation and the SDL check.
 
 Nothing is read through a symlink. The tools write regular files and folders
 only, so a symlink (or a FIFO, a device...) in ``schema/`` or ``generated/``, or
@@ -218,7 +220,9 @@ def check_sdl(
         name = json_path.relative_to(config.schema_dir).as_posix()
         digest = None
         if recorded is not None and fresh is not None:
-            digest = sdl_digest(json_path, sdl_path)
+            # (the folders on the way are checked here, the files by sdl_digest)
+            linked = link_on_the_way(config.root, sdl_path.parent)
+            digest = None if linked else sdl_digest(json_path, sdl_path)
             if digest is not None and recorded.get(name) == digest:
                 fresh[name] = digest
                 continue
@@ -235,8 +239,8 @@ def check_sdl(
                     ),
                 )
             )
-        elif digest is not None and fresh is not None:
-            fresh[name] = digest
+        elif digest is not None and fresh is not None and digest == sdl_digest(json_path, sdl_path):
+            fresh[name] = digest  # unchanged while printing and comparing
     return drift
 
 
@@ -282,7 +286,13 @@ def check_operations(
                     continue
         found = validate_api(config, api, strict=strict)
         findings.extend(found)
-        if digest is not None and fresh is not None:
+        # Recorded only if nothing changed while validating: the findings are then
+        # those of the bytes the digest covers.
+        if (
+            digest is not None
+            and fresh is not None
+            and digest == validation_digest(config, api, strict=strict)
+        ):
             fresh[api.key] = {
                 "inputs": digest,
                 "findings": [

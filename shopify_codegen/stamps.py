@@ -46,6 +46,7 @@ from typing import Any
 
 from .atomic import atomic_write_bytes
 from .config import ApiConfig, ProjectConfig
+from .paths import link_on_the_way
 
 __all__ = [
     "KEY_PATH",
@@ -186,6 +187,9 @@ def sdl_digest(json_path: Path, sdl_path: Path) -> str | None:
 
 def validation_digest(config: ProjectConfig, api: ApiConfig, *, strict: bool) -> str | None:
     """A digest of everything validating ``api``'s operations reads (None: do not skip)."""
+    root = config.root
+    if api.queries.parts[: len(root.parts)] == root.parts and link_on_the_way(root, api.queries):
+        return None  # reading the folder refuses it: validation reports it
     files = _folder_files(api.queries)
     if files is None:
         return None
@@ -210,7 +214,8 @@ def validation_digest(config: ProjectConfig, api: ApiConfig, *, strict: bool) ->
         digest.update(b"\0q" + config.rel(path).encode() + b"\0" + name.encode() + b"\0")
         digest.update(hashlib.sha256(data).digest())
     for version in api.validate_versions:
-        data = _regular_file_bytes(config.schema_json(api.name, version))
+        path = config.schema_json(api.name, version)
+        data = None if link_on_the_way(root, path) else _regular_file_bytes(path)
         if data is None:
             return None  # missing or a symlink: validation reports it
         digest.update(b"\0s" + version.encode() + b"\0" + hashlib.sha256(data).digest())

@@ -288,3 +288,46 @@ def test_a_record_copied_with_the_project_is_not_trusted(
     code, copied = _check(copy)
     assert code == 0 and copied == report
     assert calls == {"validate": 1, "print": 3}
+
+
+@pytest.mark.parametrize(
+    "linked", ["queries", "queries/storefront", "queries/storefront/x.graphql"]
+)
+def test_a_symlink_in_the_queries_after_the_record_is_still_refused(
+    storefront_project: Path, calls: Calls, tmp_path: Path, linked: str
+) -> None:
+    """The same bytes reached through a symlink: validation refuses it, so the record
+    must not answer for it."""
+    _warm(storefront_project, calls)
+    path = storefront_project / linked
+    if path.suffix:
+        target = tmp_path / "x.graphql"
+        target.write_text("query X { shop { name } }\n")
+    else:
+        target = tmp_path / "moved"
+        shutil.move(path, target)
+    path.symlink_to(target)
+    code, out, err = run_cli("--root", str(storefront_project), "check")
+    assert code != 0 and "symlink" in out + err
+    assert run_cli("--root", str(storefront_project), "check", "--full")[:1] == (code,)
+
+
+def test_an_operation_changed_during_validation_is_not_recorded(
+    storefront_project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The digest is taken before validating: if a file changes meanwhile, the
+    findings are not those of the digested bytes, and must not be recorded."""
+    query = storefront_project / "queries" / "storefront" / "customer.graphql"
+    valid = query.read_text()
+    invalid = valid.replace("    phone\n", "    phoneNumber\n")
+    query.write_text(invalid)
+
+    def racing(*args: Any, **kwargs: Any) -> Any:
+        query.write_text(valid)  # an editor saving while check runs
+        return validate_api(*args, **kwargs)
+
+    monkeypatch.setattr(check_module, "validate_api", racing)
+    assert _check(storefront_project)[0] == 0  # it validated the valid bytes
+    monkeypatch.setattr(check_module, "validate_api", validate_api)
+    query.write_text(invalid)  # the bytes the digest was taken of
+    assert _check(storefront_project)[0] == 1
