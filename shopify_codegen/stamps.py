@@ -233,7 +233,7 @@ def _seal_key(config: ProjectConfig, *, create: bool) -> bytes | None:
     another inode or change time: records sealed elsewhere do not verify here.
     """
     path = config.root / KEY_PATH
-    for _ in range(2):
+    for _ in range(3):
         try:
             info = path.lstat()
         except FileNotFoundError:
@@ -246,12 +246,15 @@ def _seal_key(config: ProjectConfig, *, create: bool) -> bytes | None:
             with os.fdopen(fd, "wb") as handle:
                 handle.write(secrets.token_bytes(_KEY_BYTES))
             continue
-        if not stat.S_ISREG(info.st_mode) or info.st_size != _KEY_BYTES:
-            return None
-        with path.open("rb") as handle:
-            data = handle.read(_KEY_BYTES + 1)
+        data = b""
+        if stat.S_ISREG(info.st_mode) and info.st_size == _KEY_BYTES:
+            with path.open("rb") as handle:
+                data = handle.read(_KEY_BYTES + 1)
         if len(data) != _KEY_BYTES:
-            return None
+            if not create or stat.S_ISDIR(info.st_mode):
+                return None
+            path.unlink()  # not a key (a symlink is removed, never followed): a new one
+            continue
         identity = f"{info.st_dev}:{info.st_ino}:{info.st_ctime_ns}".encode()
         return hmac.new(data, identity, hashlib.sha256).digest()
     return None

@@ -252,6 +252,10 @@ def _same_key_new_file(project: Path) -> None:
     os.replace(path.with_name("key.new"), path)
 
 
+def _short_key(project: Path) -> None:
+    (project / KEY_PATH).write_bytes(b"short")
+
+
 def _no_key(project: Path) -> None:
     (project / KEY_PATH).unlink()
 
@@ -262,7 +266,16 @@ def _old_format(project: Path) -> None:
 
 @pytest.mark.parametrize(
     "damage",
-    [_truncate, _not_json, _other_seal, _other_key, _same_key_new_file, _no_key, _old_format],
+    [
+        _truncate,
+        _not_json,
+        _other_seal,
+        _other_key,
+        _same_key_new_file,
+        _short_key,
+        _no_key,
+        _old_format,
+    ],
 )
 def test_a_damaged_record_means_recompute(
     storefront_project: Path, calls: Calls, damage: Callable[[Path], None]
