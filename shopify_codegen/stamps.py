@@ -211,7 +211,8 @@ def validation_digest(config: ProjectConfig, api: ApiConfig, *, strict: bool) ->
         data = _regular_file_bytes(path)
         if data is None:
             return None
-        digest.update(b"\0q" + config.rel(path).encode() + b"\0" + name.encode() + b"\0")
+        shown = f"{config.rel(path)}\0{name}".encode("utf-8", "surrogateescape")
+        digest.update(b"\0q" + shown + b"\0")
         digest.update(hashlib.sha256(data).digest())
     for version in api.validate_versions:
         path = config.schema_json(api.name, version)
