@@ -103,7 +103,11 @@ def inputs_digest(config: ProjectConfig, api: ApiConfig, settings: dict[str, Any
     }
     digest.update(json.dumps(described, sort_keys=True, default=str).encode())
     for path in _files_under(api.queries):
-        digest.update(b"\0q" + path.relative_to(api.queries).as_posix().encode() + b"\0")
+        digest.update(
+            b"\0q"
+            + path.relative_to(api.queries).as_posix().encode("utf-8", "surrogateescape")
+            + b"\0"
+        )
         digest.update(path.read_bytes())
     for path in (
         config.schema_json(api.name, api.pinned_version),

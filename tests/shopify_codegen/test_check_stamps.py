@@ -12,6 +12,7 @@ import hashlib
 import json
 import os
 import shutil
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -344,3 +345,14 @@ def test_an_operation_changed_during_validation_is_not_recorded(
     monkeypatch.setattr(check_module, "validate_api", validate_api)
     query.write_text(invalid)  # the bytes the digest was taken of
     assert _check(storefront_project)[0] == 1
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="other systems refuse a name not in UTF-8")
+def test_a_file_name_not_in_utf8_in_the_queries_is_digested(
+    storefront_project: Path, calls: Calls
+) -> None:
+    """Not an operation file, so validation and generation ignore it; the digests
+    read it too, and must not raise UnicodeEncodeError on its name."""
+    name = os.fsdecode(b"notes-\xff.txt")
+    (storefront_project / "queries" / "storefront" / name).write_text("notes\n")
+    _warm(storefront_project, calls)
