@@ -6,7 +6,14 @@
 4. regenerating every package into a scratch folder gives ``generated/`` byte
    for byte (a missing, stray or changed file is drift, shown as a unified diff);
    a package whose inputs and files match the last matching check's recorded
-   hashes is not regenerated (:mod:`.stamps`; ``check --full`` always regenerates).
+   hashes is not regenerated.
+
+Steps 1, 3 and 4 are skipped for what an earlier check already did with the same
+bytes, settings and tools (:mod:`.stamps`: recorded by content hash and sealed; a
+package's findings, failing ones included, are reported again as recorded; the SDL
+and generation records hold matches only). ``check --full`` reads and writes no
+record and redoes everything. Each schema is built at most once per run, shared by
+validation and the SDL check.
 
 Nothing is read through a symlink. The tools write regular files and folders
 only, so a symlink (or a FIFO, a device...) in ``schema/`` or ``generated/``, or
@@ -32,8 +39,15 @@ from .generate import generate_package
 from .paths import link_on_the_way
 from .paths import shown as shown_path
 from .schema_files import load_schema, read_manifest, schema_to_sdl, sha256_of
-from .stamps import inputs_digest, load_stamps, save_stamps, tree_hashes
-from .validate import Finding, validate_project
+from .stamps import (
+    inputs_digest,
+    load_stamps,
+    save_stamps,
+    sdl_digest,
+    tree_hashes,
+    validation_digest,
+)
+from .validate import Finding, validate_api
 
 __all__ = ["CheckReport", "Drift", "run_check"]
 
@@ -190,10 +204,28 @@ def check_manifest(config: ProjectConfig) -> list[Drift]:
     return drift
 
 
-def check_sdl(config: ProjectConfig) -> list[Drift]:
+def check_sdl(
+    config: ProjectConfig,
+    recorded: dict[str, Any] | None = None,
+    fresh: dict[str, Any] | None = None,
+) -> list[Drift]:
+    """Every SDL file against the SDL printed from its JSON.
+
+    A schema whose JSON and SDL digest is in ``recorded`` (a previous match with
+    the same bytes and tools) is not printed again; each match goes into ``fresh``.
+    """
     drift = []
     for json_path in sorted(config.schema_dir.glob("*/*.json")):
         sdl_path = json_path.with_suffix(".graphql")
+        name = json_path.relative_to(config.schema_dir).as_posix()
+        digest = None
+        if recorded is not None and fresh is not None:
+            # (the folders on the way are checked here, the files by sdl_digest)
+            linked = link_on_the_way(config.root, sdl_path.parent)
+            digest = None if linked else sdl_digest(json_path, sdl_path)
+            if digest is not None and recorded.get(name) == digest:
+                fresh[name] = digest
+                continue
         expected = schema_to_sdl(load_schema(json_path))
         actual = _read_text(sdl_path) if sdl_path.exists() else ""
         if actual != expected:
@@ -207,7 +239,67 @@ def check_sdl(config: ProjectConfig) -> list[Drift]:
                     ),
                 )
             )
+        elif digest is not None and fresh is not None and digest == sdl_digest(json_path, sdl_path):
+            fresh[name] = digest  # unchanged while printing and comparing
     return drift
+
+
+def _findings_from(value: object) -> list[Finding] | None:
+    """Recorded findings, or None when the record is not exactly a list of them."""
+    if not isinstance(value, list):
+        return None
+    out = []
+    for item in value:
+        if not (isinstance(item, list) and len(item) == 6):
+            return None
+        severity, file, line, column, message, schema = item
+        if severity not in ("error", "warning") or not all(
+            isinstance(v, str) for v in (file, message, schema)
+        ):
+            return None
+        if not all(isinstance(v, int) and not isinstance(v, bool) for v in (line, column)):
+            return None
+        out.append(Finding(severity, file, line, column, message, schema))
+    return out
+
+
+def check_operations(
+    config: ProjectConfig,
+    recorded: dict[str, Any] | None = None,
+    fresh: dict[str, Any] | None = None,
+    *,
+    strict: bool = False,
+) -> list[Finding]:
+    """:func:`.validate.validate_project`'s findings; a package whose validation
+    inputs have the digest ``recorded`` for it gets the recorded findings back."""
+    findings: list[Finding] = []
+    for api in config.apis.values():
+        digest = None
+        if recorded is not None and fresh is not None:
+            digest = validation_digest(config, api, strict=strict)
+            entry = recorded.get(api.key)
+            if digest is not None and isinstance(entry, dict) and entry.get("inputs") == digest:
+                found = _findings_from(entry.get("findings"))
+                if found is not None:
+                    findings.extend(found)
+                    fresh[api.key] = entry
+                    continue
+        found = validate_api(config, api, strict=strict)
+        findings.extend(found)
+        # Recorded only if nothing changed while validating: the findings are then
+        # those of the bytes the digest covers.
+        if (
+            digest is not None
+            and fresh is not None
+            and digest == validation_digest(config, api, strict=strict)
+        ):
+            fresh[api.key] = {
+                "inputs": digest,
+                "findings": [
+                    [f.severity, f.file, f.line, f.column, f.message, f.schema] for f in found
+                ],
+            }
+    return list(dict.fromkeys(findings))
 
 
 def compare_trees(committed: Path, fresh: Path, shown: str) -> list[Drift]:
@@ -265,15 +357,18 @@ def compare_trees(committed: Path, fresh: Path, shown: str) -> list[Drift]:
     return drift
 
 
-def check_generated(config: ProjectConfig, *, use_stamps: bool = True) -> list[Drift]:
+def check_generated(
+    config: ProjectConfig,
+    recorded: dict[str, Any] | None = None,
+    fresh: dict[str, Any] | None = None,
+) -> list[Drift]:
     """Regenerate each package into a scratch folder and diff it with the committed one.
 
-    With ``use_stamps``, a package whose inputs and committed files are exactly
-    those of the last matching check is not regenerated (see :mod:`.stamps`).
+    A package whose inputs and committed files are exactly those ``recorded`` for
+    it (by the last matching check) is not regenerated; each match goes into
+    ``fresh`` (see :mod:`.stamps`).
     """
     drift = []
-    stamps = load_stamps(config) if use_stamps else {}
-    fresh_stamps: dict[str, Any] = {}
     with tempfile.TemporaryDirectory(prefix="shopify-codegen-check-") as scratch:
         for index, api in enumerate(config.apis.values()):
             committed = config.package_dir(api)
@@ -283,39 +378,54 @@ def check_generated(config: ProjectConfig, *, use_stamps: bool = True) -> list[D
                 continue
             digest = inputs_digest(config, api, merge_ariadne_settings(config.ariadne, api.ariadne))
             hashes = tree_hashes(committed)
-            recorded = stamps.get(api.key)
+            entry = recorded.get(api.key) if recorded is not None else None
             if (
                 hashes is not None
-                and isinstance(recorded, dict)
-                and recorded.get("inputs") == digest
-                and recorded.get("files") == hashes
+                and fresh is not None
+                and isinstance(entry, dict)
+                and entry.get("inputs") == digest
+                and entry.get("files") == hashes
             ):
-                fresh_stamps[api.key] = recorded
+                fresh[api.key] = entry
                 continue
             out = Path(scratch) / str(index)
             out.mkdir()
             package = generate_package(config, api, out)
             found = compare_trees(committed, package.path, config.rel(committed))
             drift.extend(found)
-            if not found and hashes is not None:
-                fresh_stamps[api.key] = {"inputs": digest, "files": hashes}
-    if use_stamps:
-        save_stamps(config, fresh_stamps)
+            if not found and hashes is not None and fresh is not None:
+                fresh[api.key] = {"inputs": digest, "files": hashes}
     return drift
 
 
 def run_check(
     config: ProjectConfig, *, strict: bool = False, use_stamps: bool = True
 ) -> CheckReport:
+    """The drift check; ``use_stamps=False`` (``check --full``) reads and writes no record."""
     report = CheckReport()
     links = check_links(config)
     if links:
         # Validating, the SDL check and regenerating would all read schema files.
         report.drift.extend(links)
         return report
-    report.findings = validate_project(config, strict=strict)
+    recorded = load_stamps(config) if use_stamps else None
+    fresh: dict[str, dict[str, Any]] | None = (
+        {section: {} for section in recorded} if recorded is not None else None
+    )
+
+    def section(name: str) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
+        if recorded is None or fresh is None:
+            return None, None
+        return recorded[name], fresh[name]
+
+    report.findings = check_operations(config, *section("validation"), strict=strict)
     report.drift.extend(check_manifest(config))
-    report.drift.extend(check_sdl(config))
+    report.drift.extend(check_sdl(config, *section("sdl")))
     if not report.errors:
-        report.drift.extend(check_generated(config, use_stamps=use_stamps))
+        report.drift.extend(check_generated(config, *section("generated")))
+    elif recorded is not None and fresh is not None:
+        # Not regenerated this time: the old records stay, still keyed by content.
+        fresh["generated"] = recorded["generated"]
+    if fresh is not None:
+        save_stamps(config, fresh)
     return report

@@ -39,7 +39,10 @@ __all__ = [
 
 SDL_SUFFIXES = (".graphql", ".graphqls", ".gql")
 
-_cache: dict[tuple[str, int, int], GraphQLSchema] = {}
+# Built schemas by file identity: path, inode, size, modification and change times
+# (a write changes the change time, and nothing can set it back), so that validation,
+# the SDL check and generation in one process build each file once.
+_cache: dict[tuple[str, int, int, int, int], GraphQLSchema] = {}
 
 # Shopify's versions: a quarterly release (01, 04, 07, 10) or "unstable". A version
 # names files (schema/<api>/<version>.json) and goes into codegen.toml, so nothing
@@ -144,7 +147,11 @@ def load_schema(path: Path) -> GraphQLSchema:
         stat = path.stat()
     except OSError:
         stat = None
-    key = (str(path.resolve()), stat.st_mtime_ns, stat.st_size) if stat else None
+    key = (
+        (str(path.resolve()), stat.st_ino, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns)
+        if stat
+        else None
+    )
     if key and key in _cache:
         return _cache[key]
     text = read_input_file(path, path, SchemaFileError, "a schema file")

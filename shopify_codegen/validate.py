@@ -21,7 +21,7 @@ from graphql import (
 from graphql.validation import NoDeprecatedCustomRule, NoUnusedFragmentsRule
 
 from .bulk import bulk_problems, is_bulk_file
-from .config import ProjectConfig
+from .config import ApiConfig, ProjectConfig
 from .names import class_name_clashes
 from .operations import (
     OperationFile,
@@ -38,6 +38,7 @@ __all__ = [
     "Finding",
     "class_name_findings",
     "unused_fragment_findings",
+    "validate_api",
     "validate_document",
     "validate_project",
     "validate_set",
@@ -156,26 +157,33 @@ def validate_project(
     """
     findings: list[Finding] = []
     for api in config.select(apis):
-        files = read_operation_folder(api.queries, config.rel, root=config.root)
-        findings.extend(unused_fragment_findings(files, api.key))
-        pinned_errors = False
-        for version in api.validate_versions:
-            schema = committed_schema(config, api.name, version)
-            label = f"{api.name} {version}"
-            for op_file in files:
-                names = tuple(o.name.value for o in op_file.operations if o.name)
-                found = validate_document(op_file, schema, label, strict=strict)
-                if not api.binding(version, names):
-                    found = [_not_binding(f, api.key, version) for f in found]
-                elif version == api.pinned_version:
-                    pinned_errors |= any(f.severity == "error" for f in found)
-                findings.extend(found)
-        if not pinned_errors:  # names are computed from operations that validate
-            schema = committed_schema(config, api.name, api.pinned_version)
-            settings = {**config.ariadne, **api.ariadne}
-            label = f"{api.name} {api.pinned_version}"
-            findings.extend(class_name_findings(files, schema, label, settings))
+        findings.extend(validate_api(config, api, strict=strict))
     return list(dict.fromkeys(findings))
+
+
+def validate_api(config: ProjectConfig, api: ApiConfig, *, strict: bool = False) -> list[Finding]:
+    """:func:`validate_project`'s findings for one package (before the project-wide dedup)."""
+    findings: list[Finding] = []
+    files = read_operation_folder(api.queries, config.rel, root=config.root)
+    findings.extend(unused_fragment_findings(files, api.key))
+    pinned_errors = False
+    for version in api.validate_versions:
+        schema = committed_schema(config, api.name, version)
+        label = f"{api.name} {version}"
+        for op_file in files:
+            names = tuple(o.name.value for o in op_file.operations if o.name)
+            found = validate_document(op_file, schema, label, strict=strict)
+            if not api.binding(version, names):
+                found = [_not_binding(f, api.key, version) for f in found]
+            elif version == api.pinned_version:
+                pinned_errors |= any(f.severity == "error" for f in found)
+            findings.extend(found)
+    if not pinned_errors:  # names are computed from operations that validate
+        schema = committed_schema(config, api.name, api.pinned_version)
+        settings = {**config.ariadne, **api.ariadne}
+        label = f"{api.name} {api.pinned_version}"
+        findings.extend(class_name_findings(files, schema, label, settings))
+    return findings
 
 
 def class_name_findings(

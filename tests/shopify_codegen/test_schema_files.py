@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -146,3 +147,20 @@ def test_manifest_lists_every_schema_file_with_its_sha256() -> None:
         )
         assert entry.origin and entry.date
         assert sha256_of(ROOT / "schema" / entry.path) == entry.sha256
+
+
+def test_a_file_replaced_with_the_same_size_and_mtime_is_built_again(tmp_path: Path) -> None:
+    """The in-process cache is keyed by the file's identity, not by its size and
+    modification time alone: check records what it built, so a stale schema would
+    be recorded as the new file's result."""
+    path = tmp_path / "schema.graphql"
+    path.write_text("type Query { aaaa: Int }\n")
+    first = load_schema(path)
+    assert "aaaa" in first.query_type.fields  # type: ignore[union-attr]
+    before = path.stat()
+    replacement = tmp_path / "new.graphql"
+    replacement.write_text("type Query { bbbb: Int }\n")
+    os.replace(replacement, path)
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert (path.stat().st_size, path.stat().st_mtime_ns) == (before.st_size, before.st_mtime_ns)
+    assert "bbbb" in load_schema(path).query_type.fields  # type: ignore[union-attr]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 from typing import Any
@@ -9,8 +10,9 @@ from typing import Any
 import pytest
 
 import shopify_codegen.check as check_module
+from shopify_codegen.config import load_config
 from shopify_codegen.generate import GeneratedPackage, generate_package
-from shopify_codegen.stamps import STAMPS_PATH
+from shopify_codegen.stamps import STAMPS_PATH, load_stamps
 from tests.conftest import run_cli
 
 
@@ -32,8 +34,7 @@ def test_a_second_check_skips_generation_and_still_catches_a_hand_edit(
     monkeypatch.setattr(check_module, "generate_package", counting)
     assert _check(storefront_project)[0] == 0
     assert calls == ["generate"]
-    stamps = json.loads((storefront_project / STAMPS_PATH).read_text())
-    assert set(stamps) == {"storefront"}
+    assert set(load_stamps(load_config(storefront_project))["generated"]) == {"storefront"}
     assert _check(storefront_project)[0] == 0
     assert calls == ["generate"]  # nothing changed: not regenerated
 
@@ -72,13 +73,17 @@ def test_a_damaged_stamps_file_is_ignored_and_full_regenerates(storefront_projec
     (storefront_project / STAMPS_PATH.parent).mkdir(exist_ok=True)
     (storefront_project / STAMPS_PATH).write_text("{not json")
     assert _check(storefront_project)[0] == 0
-    assert "storefront" in json.loads((storefront_project / STAMPS_PATH).read_text())
-    # A forged record cannot make check trust a changed package: the committed
-    # files are hashed every time.
-    stamps = json.loads((storefront_project / STAMPS_PATH).read_text())
+    assert "storefront" in load_stamps(load_config(storefront_project))["generated"]
+    # A forged record cannot make check trust a changed package: here it names the
+    # hand-edited file's real sha256, which an unsealed record would take for a match.
     client = storefront_project / "generated" / "shopify_storefront" / "client.py"
     client.write_text(client.read_text() + "# edit\n")
-    stamps["storefront"]["files"]["client.py"] = "0" * 64
-    (storefront_project / STAMPS_PATH).write_text(json.dumps(stamps))
+    record = json.loads((storefront_project / STAMPS_PATH).read_text())
+    body = json.loads(record["body"])
+    body["generated"]["storefront"]["files"]["client.py"] = hashlib.sha256(
+        client.read_bytes()
+    ).hexdigest()
+    record["body"] = json.dumps(body, sort_keys=True)
+    (storefront_project / STAMPS_PATH).write_text(json.dumps(record))
     assert _check(storefront_project)[0] == 1
     assert _check(storefront_project, "--full")[0] == 1
