@@ -22,7 +22,7 @@ from .config import ApiConfig, ProjectConfig
 from .config_edit import drop_required_versions, set_pinned_version
 from .diff import DiffReport, diff_schemas
 from .download import release_version
-from .generate import generate_package
+from .generate import check_package_folder, generate_package
 from .operations import read_operation_folder
 from .schema_files import load_schema, schema_to_sdl
 from .store import committed_schema, schema_file_contents
@@ -46,10 +46,14 @@ class BumpResult:
     old_version: str
     new_version: str
     report: DiffReport
+    #: the files and folder the bump changed, relative to the project
     written: tuple[str, ...]
     #: what happened to the package's versions, one line each
     #: ("pinned_version: 2024-01 -> 2026-04", "validate_versions: added 2026-04", ...)
     changes: tuple[str, ...] = ()
+    #: the files it would have written that already held these bytes (a bump to a
+    #: schema committed earlier): left alone, not said to be written
+    unchanged: tuple[str, ...] = ()
 
 
 def _schema_from_bytes(body: bytes, label: str) -> GraphQLSchema:
@@ -84,6 +88,7 @@ def bump(
 ) -> BumpResult:
     release_version(version)  # names files and goes into codegen.toml: checked first
     api = config.api(key)
+    check_package_folder(config, api)  # before any download is parsed or generated
     api_name = api.name
     old_version = api.pinned_version
     new_schema = _schema_from_bytes(schema_json, f"{api_name}-{version}")
@@ -130,8 +135,29 @@ def bump(
                 f"required_versions: dropped {', '.join(failing)} (the operations fail there; "
                 "still validated and reported)"
             )
-        written = _commit(config, api, version, schema_json, origin, new_config_text, staged.path)
-    return BumpResult(api_name, old_version, version, report, written, tuple(changes))
+        written, unchanged = _commit(
+            config, api, version, schema_json, origin, new_config_text, staged.path
+        )
+    return BumpResult(api_name, old_version, version, report, written, tuple(changes), unchanged)
+
+
+def _same_tree(folder: Path, other: Path) -> bool:
+    """Whether two folders hold the same files with the same bytes (no symlinks)."""
+    if folder.is_symlink() or not folder.is_dir():
+        return False
+
+    def files(root: Path) -> dict[str, bytes]:
+        return {
+            p.relative_to(root).as_posix(): p.read_bytes()
+            for p in root.rglob("*")
+            if p.is_file() and not p.is_symlink() and "__pycache__" not in p.parts
+        }
+
+    return files(folder) == files(other)
+
+
+def _unchanged(path: Path, data: bytes) -> bool:
+    return path.is_file() and not path.is_symlink() and path.read_bytes() == data
 
 
 def _commit(
@@ -142,16 +168,28 @@ def _commit(
     origin: str,
     config_text: str,
     package: Path,
-) -> tuple[str, ...]:
-    """Schema files, manifest, codegen.toml and the package: one transaction."""
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Schema files, manifest, codegen.toml and the package: one transaction, of what
+    changes; returns what was written and what already held its bytes (both relative)."""
     contents = schema_file_contents(
         config, api.name, version, schema_json, origin=origin, date=_dt.date.today()
     )
     contents[config.path] = config_text.encode()
     target = config.package_dir(api)
+    written: list[Path] = []
+    unchanged: list[Path] = []
     with Transaction(config.root) as tx:
+        check_package_folder(config, api)  # under the lock: never hand-written code
         for path, data in contents.items():
+            if _unchanged(path, data):
+                unchanged.append(path)
+                continue
             tx.write_bytes(path, data)
-        tx.put_dir(target, package)
+            written.append(path)
+        if _same_tree(target, package):
+            unchanged.append(target)
+        else:
+            tx.put_dir(target, package)
+            written.append(target)
         tx.commit()
-    return tuple(config.rel(p) for p in [*contents, target])
+    return tuple(config.rel(p) for p in written), tuple(config.rel(p) for p in unchanged)

@@ -16,7 +16,15 @@ from typing import TextIO
 from shopify_client.toolkit import API_NAMES
 
 from .check import run_check
-from .cli_output import EXIT_BAD_INPUT, EXIT_FINDING, EXIT_OK, Output, findings_exit, summary
+from .cli_output import (
+    EXIT_BAD_INPUT,
+    EXIT_FINDING,
+    EXIT_OK,
+    Output,
+    error_json,
+    findings_exit,
+    summary,
+)
 from .cli_schema import (
     cmd_bump,
     cmd_check_remote,
@@ -334,7 +342,7 @@ def main(
         return handler(args, output)
     except CodegenError as exc:
         if output.as_json:
-            output.json({"ok": False, "error": {"type": type(exc).__name__, "message": str(exc)}})
+            output.json({"ok": False, "error": error_json(exc)})
         print(f"shopify-codegen: error: {exc}", file=stderr)
         return EXIT_BAD_INPUT
     except RecursionError:

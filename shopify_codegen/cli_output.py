@@ -3,12 +3,21 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any, TextIO
 
-from .errors import CodegenError
+from .errors import CodegenError, FileInputError
 from .validate import Finding
 
-__all__ = ["EXIT_BAD_INPUT", "EXIT_FINDING", "EXIT_OK", "Output", "findings_exit", "summary"]
+__all__ = [
+    "EXIT_BAD_INPUT",
+    "EXIT_FINDING",
+    "EXIT_OK",
+    "Output",
+    "error_json",
+    "findings_exit",
+    "summary",
+]
 
 EXIT_OK, EXIT_FINDING, EXIT_BAD_INPUT = 0, 1, 2
 
@@ -27,6 +36,28 @@ class Output:
         if self.as_json:
             json.dump(payload, self.out, indent=2)
             self.out.write("\n")
+
+
+#: "4:23: ..." at the start of a file's problem; "path:4:23: ..." at the start of a message
+_POSITION = re.compile(r"^(?P<line>\d+):(?P<column>\d+): ")
+_AT = re.compile(r"^(?P<file>[^\s:][^:]*):(?P<line>\d+):(?P<column>\d+): ")
+
+
+def error_json(exc: BaseException) -> dict[str, Any]:
+    """The ``error`` object of ``--json`` output: ``type`` and ``message`` always, and
+    ``file``, ``line``, ``column`` (1-based) where the error knows them."""
+    payload: dict[str, Any] = {"type": type(exc).__name__, "message": str(exc)}
+    if isinstance(exc, FileInputError):
+        payload["file"] = str(exc.path)
+        found = _POSITION.match(exc.problem)
+    else:
+        found = _AT.match(str(exc))
+        if found is not None:
+            payload["file"] = found["file"]
+    if found is not None:
+        payload["line"] = int(found["line"])
+        payload["column"] = int(found["column"])
+    return payload
 
 
 def findings_exit(findings: list[Finding]) -> int:

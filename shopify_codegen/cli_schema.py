@@ -188,6 +188,7 @@ def cmd_bump(args: argparse.Namespace, out: Output) -> int:
     for note in notes:
         out.line(f"warning: {note}")
     committed = config.schema_json(api.name, args.version)
+    committed_used = False
     if args.schema_file:
         if args.shop or args.proxy or args.endpoint:
             raise CodegenError("bump: give either --schema-file or a download source, not both")
@@ -199,6 +200,17 @@ def cmd_bump(args: argparse.Namespace, out: Output) -> int:
         entry = _committed_entry(config, api.name, args.version)
         origin = entry.origin if entry else f"committed {config.rel(committed)}"
         out.line(f"using the committed {api.name} {args.version} schema ({config.rel(committed)})")
+        committed_used = True
+    elif not (args.shop or args.proxy or args.endpoint):
+        raise SchemaFileError(
+            config.rel(committed),
+            f"no committed {api.name} {args.version} schema to bump to: give a schema file "
+            f"you have with `shopify-codegen bump --api {args.api} --version {args.version} "
+            "--schema-file PATH` (introspection JSON or SDL), or register it first with "
+            f"`shopify-codegen schema add --api {api.name} --version {args.version} --file "
+            "PATH`; or download it: choose one source for bump or `shopify-codegen schema "
+            "download`: --shop DOMAIN, --proxy or --endpoint URL",
+        )
     else:
         downloaded = _download(args, api.name, args.version, out)
         body, origin = downloaded.body, downloaded.source.origin
@@ -225,14 +237,21 @@ def cmd_bump(args: argparse.Namespace, out: Output) -> int:
     out.line(f"bumped {shown} {result.old_version} -> {result.new_version}:")
     for change in result.changes:
         out.line(f"  {change}")
-    out.line("wrote:")
-    for written in result.written:
-        out.line(f"  {written}")
+    if result.written:
+        out.line("wrote:")
+        for written in result.written:
+            out.line(f"  {written}")
+    if result.unchanged:
+        what = "the committed schema was used" if committed_used else "already these bytes"
+        out.line(f"unchanged ({what}):")
+        for kept in result.unchanged:
+            out.line(f"  {kept}")
     out.line("next: `shopify-codegen check`, run your tests, then commit")
     out.json(
         {
             "ok": True,
             "changed": list(result.written),
+            "unchanged": list(result.unchanged),
             "versions": list(result.changes),
             "warnings": notes,
             **result.report.as_json(),

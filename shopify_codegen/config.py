@@ -188,6 +188,9 @@ def find_root(start: Path | None = None) -> Path:
     table. A pyproject.toml without the table does not stop the search.
     """
     here = (start or Path.cwd()).resolve()
+    if start is not None and not here.is_dir():
+        what = "is not a folder" if here.exists() else "no such folder"
+        raise ConfigError(f"{start}: {what} (given as the project folder, --root)")
     for folder in (here, *here.parents):
         if (folder / CONFIG_NAME).is_file():
             return folder
@@ -268,9 +271,37 @@ def _refuse_unknown(where: str, table: dict[str, Any], known: Iterable[str], wha
     raise ConfigError(f"{where}: unknown key `{key}`{hint}{more}")
 
 
+#: ariadne-codegen settings shopify-codegen sets itself for every run (see
+#: generate.ariadne_config), and the config key that says what they say.
+_SET_BY_THE_TOOL = {
+    "target_package_name": "the last part of the package's `package`",
+    "target_package_path": "`generated_dir` and the package's `package`",
+    "schema_path": "the package's `pinned_version` (its committed schema)",
+    "queries_path": "the package's `queries`",
+    "async_client": "shopify-codegen: it generates both the sync and the async client",
+    "client_name": "shopify-codegen: Client and AsyncClient",
+    "client_file_name": "shopify-codegen: client.py and async_client.py",
+    "base_client_name": "shopify-codegen: the runtime's base clients",
+    "base_client_file_path": "shopify-codegen: the runtime's base clients",
+}
+
+
 def _ariadne_table(where: str, value: object) -> dict[str, Any]:
     table = _table(where, value)
     _refuse_unknown(where, table, sorted(ARIADNE_SETTINGS), "ariadne-codegen 0.19's settings")
+    for key in table:
+        if key in _SET_BY_THE_TOOL:
+            raise ConfigError(
+                f"{where}: `{key}` is set by shopify-codegen for every run (from "
+                f"{_SET_BY_THE_TOOL[key]}), so a value here would be ignored; remove it"
+            )
+    if table.get("include_comments") in ("none", False):
+        raise ConfigError(
+            f"{where}: `include_comments = {table['include_comments']!r}`: shopify-codegen "
+            "tells the files it generated from yours by ariadne-codegen's header comment "
+            "(generation never replaces a folder holding files without it), so the header "
+            'stays: use "stable" (the default) or "timestamp"'
+        )
     return table
 
 

@@ -7,6 +7,7 @@
     ├── SchemaFileError          a schema file is unreadable or not a schema
     ├── OperationFileError       a .graphql file is unreadable or not GraphQL
     ├── GenerationError          ariadne-codegen failed
+    │   └── ForeignFilesError    a package folder holds files the tool did not write
     └── TransactionError         a journal or lock that is not ours (transaction.py)
 """
 
@@ -21,6 +22,7 @@ __all__ = [
     "CodegenError",
     "ConfigError",
     "FileInputError",
+    "ForeignFilesError",
     "GenerationError",
     "OperationFileError",
     "SchemaFileError",
@@ -58,6 +60,17 @@ class OperationFileError(FileInputError):
 
 class GenerationError(CodegenError):
     pass
+
+
+class ForeignFilesError(GenerationError):
+    """A package folder generation would replace holds files the tool did not write
+    (see :mod:`shopify_codegen.owned`); nothing was written."""
+
+    def __init__(self, folder: str, files: list[str], message: str) -> None:
+        #: the folder and its foreign entries, relative to the project
+        self.folder = folder
+        self.files = tuple(files)
+        super().__init__(message)
 
 
 #: The most an input file may hold: the largest Admin introspection is ~7 MB, and

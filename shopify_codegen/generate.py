@@ -17,7 +17,9 @@ pinned version, pruned to what the operations reach (see :mod:`.prune`) and
 built once for both runs.
 
 Generation always starts from an empty folder and replaces the package as a whole,
-so a deleted operation leaves no stale module behind.
+so a deleted operation leaves no stale module behind. It refuses to replace a folder
+holding anything the tool did not write (:mod:`.owned`): hand-written code is never
+deleted.
 """
 
 from __future__ import annotations
@@ -46,13 +48,14 @@ from .config import ApiConfig, ProjectConfig
 from .defaults import merge_ariadne_settings
 from .errors import GenerationError, SchemaFileError
 from .operations import read_operation_folder
+from .owned import check_replaceable
 from .plugin import PAGINATION, SECTION
 from .prune import prune_schema
 from .schema_files import load_schema
 from .transaction import Transaction
 from .validate import RULES
 
-__all__ = ["GeneratedPackage", "generate_all", "generate_package"]
+__all__ = ["GeneratedPackage", "check_package_folder", "generate_all", "generate_package"]
 
 logger = logging.getLogger("shopify_codegen")
 
@@ -238,6 +241,29 @@ def _has_group_objects(config: ProjectConfig, api: ApiConfig) -> bool:
     return run is not None and "groupObjects" in run.args
 
 
+def _check_plugins(config: ProjectConfig, api: ApiConfig) -> None:
+    """Each configured plugin imports and is a plugin class, else a GenerationError
+    naming the config table and key that list it (not only ariadne-codegen's
+    PluginImportError)."""
+    from ariadne_codegen.plugins.explorer import get_plugins_types
+
+    settings = merge_ariadne_settings(config.ariadne, api.ariadne)
+    for plugin in settings.get("plugins", []):
+        if plugin in api.ariadne.get("plugins", []):
+            table = f"{config.table_prefix}api.{api.key}.ariadne-codegen"
+        else:
+            table = f"{config.table_prefix}ariadne-codegen"
+        try:
+            get_plugins_types([plugin])
+        except Exception as exc:  # an import runs the module: anything may be raised
+            raise GenerationError(
+                f"{config.path} [{table}] plugins: {plugin!r} cannot be loaded "
+                f"({type(exc).__name__}: {exc}); give a dotted path to a module or to a "
+                "class deriving from ariadne_codegen.plugins.base.Plugin, importable from "
+                "the project folder"
+            ) from None
+
+
 def generate_package(
     config: ProjectConfig, api: ApiConfig, target_dir: Path, *, prune: bool = True
 ) -> GeneratedPackage:
@@ -250,6 +276,7 @@ def generate_package(
     if package_dir.exists():
         raise GenerationError(f"{package_dir} already exists; generation needs an empty target")
     with _in_directory(config.root), contextlib.redirect_stdout(io.StringIO()):
+        _check_plugins(config, api)
         schema, prune_problem = _generation_schema(config, api, prune)
         PAGINATION.pop(api.name, None)
         bulk = _bulk_operations(config, api)
@@ -284,23 +311,39 @@ def generate_package(
     )
 
 
+def check_package_folder(config: ProjectConfig, api: ApiConfig) -> None:
+    """Refuse (:class:`~shopify_codegen.errors.ForeignFilesError`) to replace ``api``'s
+    package folder while it holds files the tool did not write (see :mod:`.owned`)."""
+    check_replaceable(
+        config.package_dir(api),
+        config.root,
+        f"{config.path} [{config.table_prefix}api.{api.key}] package = {api.package!r}",
+        f"{api.package}.shopify_{api.name}",
+    )
+
+
 def generate_all(config: ProjectConfig, apis: list[str] | None = None) -> list[GeneratedPackage]:
     """Regenerate the packages of ``apis`` (API names or config keys; all by default).
 
     Every package is generated into a scratch folder first; then all are swapped
     in by one transaction, so on any failure the committed packages stay as
-    they were.
+    they were. A package folder holding files the tool did not write is refused
+    before anything is generated, and again under the project's lock.
     """
     results = []
+    selected = config.select(apis)
+    for api in selected:
+        check_package_folder(config, api)
     with tempfile.TemporaryDirectory(prefix="shopify-codegen-generate-") as scratch_name:
         scratch = Path(scratch_name)
         staged = []
-        for index, api in enumerate(config.select(apis)):
+        for index, api in enumerate(selected):
             (scratch / str(index)).mkdir()
             staged.append((api, generate_package(config, api, scratch / str(index))))
         with Transaction(config.root) as tx:
             for api, package in staged:
                 target = config.package_dir(api)
+                check_package_folder(config, api)  # under the lock: what is replaced now
                 tx.put_dir(target, package.path)
                 results.append(dataclasses.replace(package, path=target))
             tx.commit()

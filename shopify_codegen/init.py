@@ -29,10 +29,19 @@ from .config import (
 from .download import release_version
 from .errors import ConfigError
 
-__all__ = ["GITIGNORE_LINES", "InitResult", "init_project"]
+__all__ = ["GITIGNORE_LINES", "KEYS_COMMENT", "KEYS_DOC", "InitResult", "init_project"]
 
 #: What the tool writes for itself (recovery journal, staging, caches): never committed.
 GITIGNORE_LINES = (".shopify-codegen/", ".shopify-codegen-tx/", ".shopify-codegen-journal.json")
+
+#: Where every config key is described. Not the README: the keys are documented in
+#: docs/own-project.md ("Every key"), which is in the source, not in the wheel, and no
+#: command prints them (tests/shopify_codegen/test_init.py holds the pointer true).
+KEYS_DOC = "docs/own-project.md"
+KEYS_COMMENT = (
+    '# Written by `shopify-codegen init`. Every key is described under "Every key" in\n'
+    f"# {KEYS_DOC} of the shopify-graphql-typed source (not installed with the wheel)."
+)
 
 #: One operation per API that validates on every version from 2024-01 to 2026-04.
 EXAMPLES = {
@@ -141,7 +150,7 @@ def init_project(
         if table is None:
             head = (
                 f"\n[tool.{TOOL_TABLE}]\n"
-                "# Written by `shopify-codegen init`; see its README for every key.\n"
+                f"{KEYS_COMMENT}\n"
                 f"schema_dir = {_toml_string(schema_dir)}\n"
                 f"generated_dir = {_toml_string(_generated_dir(root, package))}\n"
             )
@@ -154,7 +163,7 @@ def init_project(
     else:
         config_path, prefix = codegen, ""
         text = (
-            "# Written by `shopify-codegen init`; see its README for every key.\n"
+            f"{KEYS_COMMENT}\n"
             "[project]\n"
             f"schema_dir = {_toml_string(schema_dir)}\n"
             f"generated_dir = {_toml_string(_generated_dir(root, package))}\n\n"

@@ -78,8 +78,45 @@ def test_bump_warnings_follow_the_runtimes_support_calendar() -> None:
     assert "left Shopify's support window on 2025-10-01" in old
 
 
-def test_a_version_with_no_committed_schema_still_asks_for_a_source(tmp_path: Path) -> None:
+def test_a_version_with_no_committed_schema_leads_to_schema_file_or_schema_add(
+    tmp_path: Path,
+) -> None:
+    # Before: "error: choose one source: --shop DOMAIN, --proxy or --endpoint URL",
+    # though docs/own-project.md promises advice leading to `schema add` or download.
     root = _admin(tmp_path)
+    before = tree_digest(root)
     code, _, err = run_cli("--root", str(root), "bump", "--api", "admin", "--version", "2025-01")
     assert code == 2
-    assert "choose one source" in err
+    text = " ".join(err.split())
+    assert "schema/admin/2025-01.json: no committed admin 2025-01 schema to bump to" in text
+    assert "`shopify-codegen bump --api admin --version 2025-01 --schema-file PATH`" in text
+    assert "`shopify-codegen schema add --api admin --version 2025-01 --file PATH`" in text
+    assert "`shopify-codegen schema download`" in text
+    assert "--shop DOMAIN, --proxy or --endpoint URL" in text
+    assert tree_digest(root) == before
+    code, out, _ = run_cli(
+        "--root", str(root), "bump", "--api", "admin", "--version", "2025-01", "--json"
+    )
+    error = json.loads(out)["error"]
+    assert error["type"] == "SchemaFileError" and error["file"] == "schema/admin/2025-01.json"
+
+
+def test_a_bump_to_a_committed_schema_says_only_what_changed(tmp_path: Path) -> None:
+    # Before: "wrote: schema/admin/2024-10.json, .graphql, manifest.json" though the
+    # bump used those files as they were and left their bytes alone.
+    root = _admin(tmp_path)
+    schema = ["schema/admin/2024-10.json", "schema/admin/2024-10.graphql", "schema/manifest.json"]
+    kept = {name: (root / name).read_bytes() for name in schema}
+    code, out, err = run_cli(
+        "--root", str(root), "bump", "--api", "admin", "--version", "2024-10", "--json"
+    )
+    assert code == 0, out + err
+    payload = json.loads(out)
+    assert payload["changed"] == ["codegen.toml", "generated/shopify_admin"]
+    assert payload["unchanged"] == schema
+    assert {name: (root / name).read_bytes() for name in schema} == kept
+    code, out, err = run_cli("--root", str(root), "bump", "--api", "admin", "--version", "2024-01")
+    assert code == 0, out + err
+    wrote = out[out.index("wrote:") : out.index("unchanged (the committed schema was used):")]
+    assert wrote.split() == ["wrote:", "codegen.toml", "generated/shopify_admin"]
+    assert "unchanged (the committed schema was used):\n  schema/admin/2024-01.json\n" in out

@@ -112,7 +112,7 @@ def test_a_table_with_only_known_keys_loads(tmp_path: Path) -> None:
     root = _pyproject(
         tmp_path,
         top='generated_dir = "."\n',
-        extra='[tool.shopify-codegen.ariadne-codegen]\ninclude_comments = "none"\n',
+        extra='[tool.shopify-codegen.ariadne-codegen]\ninclude_comments = "timestamp"\n',
     )
     config = load_config(root)
-    assert config.ariadne["include_comments"] == "none"
+    assert config.ariadne["include_comments"] == "timestamp"

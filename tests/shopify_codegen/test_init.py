@@ -268,3 +268,21 @@ def test_an_input_file_past_the_cap_is_refused(tmp_path: Path) -> None:
     big.write_bytes(b" " * 2048)
     with pytest.raises(SchemaFileError, match="is larger than 0 MB"):
         read_input_file(big, big, SchemaFileError, "a schema file", max_bytes=1024)
+
+
+def test_the_config_comment_points_to_where_the_keys_are(tmp_path: Path) -> None:
+    # Before: "see its README for every key"; the keys are in docs/own-project.md.
+    from shopify_codegen.init import KEYS_DOC
+
+    app = _app(tmp_path)
+    assert _init(app)[0] == 0
+    text = (app / "pyproject.toml").read_text()
+    assert "README" not in text
+    assert f'Every key is described under "Every key" in\n# {KEYS_DOC} of the' in text
+    doc = (ROOT / KEYS_DOC).read_text()
+    assert "\n## Every key\n" in doc  # the pointer leads somewhere real
+    for key in ("schema_dir", "generated_dir", "pinned_version", "required_for", "package"):
+        assert f"| `{key}` |" in doc
+    (tmp_path / "bare").mkdir()
+    assert _init(tmp_path / "bare")[0] == 0
+    assert f"# {KEYS_DOC} of the" in (tmp_path / "bare" / "codegen.toml").read_text()
