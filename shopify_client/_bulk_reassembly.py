@@ -40,6 +40,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from ._bulk_errors import BulkIncompleteResultError
+from ._bulk_lines import read_compact
 
 if TYPE_CHECKING:
     import pydantic
@@ -56,6 +57,10 @@ _CACHE_KIB = 2048
 _BATCH = 4096
 
 _PARENT = '"__parentId":"'
+#: the store keeps heads: an object's text without its last "}" (the children of a
+#: row, n of them: their heads joined by "},"); these are the bodies back, in SQL
+_ROOT = "r.body || '}'"
+_CHILD = "c.body || '}'"
 _ID = '"id":"'
 _TYPENAME = '"__typename":"'
 #: a \\u escape of a character a key's name may hold (A-Z, a-z, _ and the like): a
@@ -136,6 +141,8 @@ class Reassembler:
         self._typed = any(len(level) > 1 for level in levels)
         #: a child's id is read only where children have children
         self._nested = any(c.children for c in connections)
+        #: children need neither type nor id: :func:`read_compact` can read the chunks
+        self._compact = bool(connections) and not (self._typed or self._nested)
         self._key_of = {name: c.key for c in connections for name in c.typenames}
         fd, self.path = tempfile.mkstemp(prefix="shopify-bulk-", suffix=".sqlite3", dir=directory)
         os.close(fd)
@@ -159,6 +166,9 @@ class Reassembler:
         #: where children need no type or id: the children of each parent in this
         #: batch, stored as one row (n of them, their bodies joined by commas)
         self._groups: dict[str, list[str]] = {}
+        #: roots and children read by read_compact: (id, head), (parent, head)
+        self._heads: list[tuple[str, str]] = []
+        self._kid_heads: list[tuple[str, str]] = []
         self._held = 0
         self._pending = b""
         self._finished = False
@@ -182,20 +192,41 @@ class Reassembler:
 
     def _insert(self, complete: bytes) -> None:
         """Whole lines: decoded at once, sorted into roots and children by their text
-        (:func:`_top_string`), stored by one executemany per table."""
+        (:func:`read_compact` for the whole chunk where it can, else line by line by
+        :func:`_top_string`), stored by one executemany per table."""
         try:
             text = complete.decode("utf-8")
         except UnicodeDecodeError:
             raise self._error(f"the file is not UTF-8 after line {self.lines}") from None
+        lines = text.split("\n")
+        # one look at the whole chunk: most have no escaped letter at all
+        escapes = _NAME_ESCAPE.search(text) is not None
+        compact = read_compact(text, lines) if self._compact and not escapes else None
+        if compact is None:
+            if self._kid_heads:  # a parent's children reach the store in file order
+                self._flush()
+            self._insert_lines(lines, escapes)
+        else:
+            if self._groups:
+                self._flush()
+            roots, kids = compact
+            self._heads.extend(roots)
+            self._kid_heads.extend(kids)
+            self.roots += len(roots)
+            self.lines += len(lines)
+            self._held += len(lines)
+        if self._held >= _BATCH:
+            self._flush()
+
+    def _insert_lines(self, lines: list[str], escapes: bool) -> None:
+        """The careful reading, a line at a time (the rules of :func:`_top_string`)."""
         roots, kids, groups = self._roots, self._kids, self._groups
         held = len(roots)
         first = number = self.lines
         want_id = bool(self.connections)
         typed, nested = self._typed, self._nested
         wide = typed or nested  # children keep their type and id too
-        # one look at the whole chunk: most have no escaped letter at all
-        escapes = _NAME_ESCAPE.search(text) is not None
-        for line in text.split("\n"):
+        for line in lines:
             if not line:
                 continue
             number += 1
@@ -228,6 +259,7 @@ class Reassembler:
             comma = line[at - 1]
             if (
                 line[-2] != '"'
+                or len(line) - at < 16  # that quote opens the value: it closes none
                 or '"' in parent
                 or "\\" in parent
                 or comma not in ",{"
@@ -253,28 +285,36 @@ class Reassembler:
         self.roots += len(roots) - held
         self.lines = number
         self._held += number - first
-        if self._held >= _BATCH:
-            self._flush()
 
     def _flush(self) -> None:
         """The lines held so far, into the store (one executemany a table)."""
         roots, kids, groups = self._roots, self._kids, self._groups
+        heads, kid_heads = self._heads, self._kid_heads
         self._roots, self._kids, self._groups, self._held = [], [], {}, 0
+        self._heads, self._kid_heads = [], []
         wide = self._typed or self._nested
         try:
+            if kid_heads:
+                self._db.executemany("INSERT INTO kids (parent, body) VALUES (?, ?)", kid_heads)
+            if heads:
+                self._db.executemany("INSERT INTO roots (id, body) VALUES (?, ?)", heads)
+            # bodies (each ends with "}") to heads: "," joins bodies as "}," joins heads
             if groups:
                 self._db.executemany(
                     "INSERT INTO kids (parent, n, body) VALUES (?, ?, ?)",
-                    [(p, len(b), ",".join(b)) for p, b in groups.items()],
+                    [(p, len(b), ",".join(b)[:-1]) for p, b in groups.items()],
                 )
             if roots:
-                self._db.executemany("INSERT INTO roots (id, body) VALUES (?, ?)", roots)
+                self._db.executemany(
+                    "INSERT INTO roots (id, body) VALUES (?, ?)",
+                    [(i, _root_head(body)) for i, body in roots],
+                )
             if kids:
                 self._db.executemany(
                     "INSERT INTO kids (parent, kind, id, body) VALUES (?, ?, ?, ?)"
                     if wide
                     else "INSERT INTO kids (parent, body) VALUES (?, ?)",
-                    kids,
+                    [(*row[:-1], row[-1][:-1]) for row in kids],  # type: ignore[index]
                 )
         except sqlite3.Error as exc:
             raise self._store_error(exc) from None
@@ -338,7 +378,7 @@ class Reassembler:
         """The download starts again from its first byte: forget every line."""
         self._pending = b""
         self._roots, self._kids, self._groups, self._held = [], [], {}, 0
-
+        self._heads, self._kid_heads = [], []
         try:
             self._db.execute("DELETE FROM roots")
             self._db.execute("DELETE FROM kids")
@@ -373,10 +413,12 @@ class Reassembler:
             raise RuntimeError("Reassembler.texts before finish")
         self._used = 0
         if not self.connections:
-            for (body,) in self._db.execute("SELECT body FROM roots ORDER BY seq"):
+            for (body,) in self._db.execute(f"SELECT {_ROOT} FROM roots r ORDER BY seq"):
                 yield body
-        elif self._nested or not self._grouped_in_order():
+        elif self._nested or not self._in_order(self._GROUPED):
             yield from self._texts_by_rows()
+        elif len(self.connections) == 1 and self._in_order(self._ONE):
+            yield from self._texts_one()
         else:
             yield from self._texts_grouped()
         orphans = self.lines - self.roots - self._used
@@ -387,36 +429,44 @@ class Reassembler:
             )
 
     _GROUPED = (
-        "SELECT r.seq, r.body, c.kind, group_concat(c.body, ','), coalesce(sum(c.n), 0) "
+        f"SELECT r.seq, {_ROOT}, c.kind, group_concat({_CHILD}, ','), coalesce(sum(c.n), 0) "
         "FROM roots r LEFT JOIN kids c INDEXED BY kids_parent ON c.parent = r.id "
         "GROUP BY r.seq, c.kind ORDER BY r.seq, c.kind"
     )
 
-    def _grouped_in_order(self) -> bool:
+    #: one connection: sqlite writes each root's whole text (:func:`_with_lists` in
+    #: SQL: the root's members, then ``"key":[children]``), in C, a row a root
+    _ONE = (
+        "SELECT r.body || CASE WHEN r.body = '{' THEN '' ELSE ',' END || ? "
+        "|| coalesce(group_concat(c.body, '},') || '}', '') || ']}', coalesce(sum(c.n), 0) "
+        "FROM roots r LEFT JOIN kids c INDEXED BY kids_parent ON c.parent = r.id "
+        "GROUP BY r.seq ORDER BY r.seq"
+    )
+
+    def _in_order(self, query: str) -> bool:
         """group_concat keeps the order its rows come in: this plan gives them in
         (root, kind, file) order, through the index, with no sort of its own. Another
         plan (another sqlite) falls back to reading the rows one by one."""
         plan = " ".join(
-            str(row[-1]) for row in self._db.execute("EXPLAIN QUERY PLAN " + self._GROUPED)
+            str(row[-1])
+            for row in self._db.execute("EXPLAIN QUERY PLAN " + query, (None,) * query.count("?"))
         )
         return "TEMP B-TREE" not in plan and "kids_parent" in plan
+
+    def _texts_one(self) -> Iterator[str]:
+        used = 0
+        opening = f"{json.dumps(self.connections[0].key)}:["
+        try:
+            for text, count in self._db.execute(self._ONE, (opening,)):
+                used += count
+                yield text
+        finally:
+            self._used += used
 
     def _texts_grouped(self) -> Iterator[str]:
         connections = self.connections
         cursor = self._db.execute(self._GROUPED)
-        batches = iter(lambda: cursor.fetchmany(512), [])
-        if len(connections) == 1:  # one row a root
-            opening = f"{json.dumps(connections[0].key)}:["
-            used = 0
-            for batch in batches:
-                for _, root, kind, joined, count in batch:
-                    if kind is not None and count:
-                        self._pick(connections, kind, root)  # "?Type": it fits none
-                    used += count
-                    yield _with_lists(root, [opening + (joined or "") + "]"])
-            self._used += used
-            return
-        rows = (row for batch in batches for row in batch)
+        rows = (row for batch in iter(lambda: cursor.fetchmany(512), []) for row in batch)
         by_key = {c.key: c for c in connections}
         openings = [f"{json.dumps(c.key)}:[" for c in connections]
         current: int | None = None
@@ -436,7 +486,7 @@ class Reassembler:
 
     def _texts_by_rows(self) -> Iterator[str]:
         rows = self._db.execute(
-            "SELECT r.seq, r.body, c.kind, c.id, c.body FROM roots r LEFT JOIN kids c "
+            f"SELECT r.seq, {_ROOT}, c.kind, c.id, {_CHILD} FROM roots r LEFT JOIN kids c "
             "ON c.parent = r.id ORDER BY r.seq, c.seq"
         )
         current: int | None = None
@@ -469,7 +519,7 @@ class Reassembler:
                 if child_id is not None:
                     grand = list(
                         self._db.execute(
-                            "SELECT kind, id, body FROM kids WHERE parent = ? ORDER BY seq",
+                            f"SELECT kind, id, {_CHILD} FROM kids c WHERE parent = ? ORDER BY seq",
                             (child_id,),
                         )
                     )
@@ -562,6 +612,13 @@ class Reassembler:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _root_head(body: str) -> str:
+    """A root's body (``{`` to ``}``) as the store keeps it: without its last ``}``,
+    and an empty object as ``{`` (so that a connection's list goes in without a comma)."""
+    head = body[:-1]
+    return "{" if head.rstrip(" \t\r") == "{" else head
 
 
 def _parts(
