@@ -168,7 +168,8 @@ class Reassembler:
         self._groups: dict[str, list[str]] = {}
         #: roots and children read by read_compact: (id, head), (parent, head)
         self._heads: list[tuple[str, str]] = []
-        self._kid_heads: list[tuple[str, str]] = []
+        #: their children by parent: one row a parent (its heads joined by "},")
+        self._kid_heads: dict[str, list[str]] = {}
         self._held = 0
         self._pending = b""
         self._finished = False
@@ -211,7 +212,13 @@ class Reassembler:
                 self._flush()
             roots, kids = compact
             self._heads.extend(roots)
-            self._kid_heads.extend(kids)
+            groups = self._kid_heads
+            for parent, head in kids:
+                group = groups.get(parent)
+                if group is None:
+                    groups[parent] = [head]
+                else:
+                    group.append(head)
             self.roots += len(roots)
             self.lines += len(lines)
             self._held += len(lines)
@@ -291,11 +298,14 @@ class Reassembler:
         roots, kids, groups = self._roots, self._kids, self._groups
         heads, kid_heads = self._heads, self._kid_heads
         self._roots, self._kids, self._groups, self._held = [], [], {}, 0
-        self._heads, self._kid_heads = [], []
+        self._heads, self._kid_heads = [], {}
         wide = self._typed or self._nested
         try:
             if kid_heads:
-                self._db.executemany("INSERT INTO kids (parent, body) VALUES (?, ?)", kid_heads)
+                self._db.executemany(
+                    "INSERT INTO kids (parent, n, body) VALUES (?, ?, ?)",
+                    [(p, len(h), "},".join(h)) for p, h in kid_heads.items()],
+                )
             if heads:
                 self._db.executemany("INSERT INTO roots (id, body) VALUES (?, ?)", heads)
             # bodies (each ends with "}") to heads: "," joins bodies as "}," joins heads
@@ -378,7 +388,7 @@ class Reassembler:
         """The download starts again from its first byte: forget every line."""
         self._pending = b""
         self._roots, self._kids, self._groups, self._held = [], [], {}, 0
-        self._heads, self._kid_heads = [], []
+        self._heads, self._kid_heads = [], {}
         try:
             self._db.execute("DELETE FROM roots")
             self._db.execute("DELETE FROM kids")
@@ -409,6 +419,11 @@ class Reassembler:
         """Every root's JSON text, in file order, with its connections as arrays of its
         children (in file order). Raises BulkIncompleteResultError at the end if some
         child had no parent in the file (or fits none of its parent's connections)."""
+        yield from self._texts(self._ONE)
+
+    def _texts(self, one: str) -> Iterator[Any]:
+        """:meth:`texts`, with ``one`` as the query of one connection (:data:`_ONE`:
+        str, :data:`_ONE_UTF8`: the same text as UTF-8 bytes)."""
         if not self._finished:
             raise RuntimeError("Reassembler.texts before finish")
         self._used = 0
@@ -417,8 +432,8 @@ class Reassembler:
                 yield body
         elif self._nested or not self._in_order(self._GROUPED):
             yield from self._texts_by_rows()
-        elif len(self.connections) == 1 and self._in_order(self._ONE):
-            yield from self._texts_one()
+        elif len(self.connections) == 1 and self._in_order(one):
+            yield from self._texts_one(one)
         else:
             yield from self._texts_grouped()
         orphans = self.lines - self.roots - self._used
@@ -436,12 +451,19 @@ class Reassembler:
 
     #: one connection: sqlite writes each root's whole text (:func:`_with_lists` in
     #: SQL: the root's members, then ``"key":[children]``), in C, a row a root
-    _ONE = (
-        "SELECT r.body || CASE WHEN r.body = '{' THEN '' ELSE ',' END || ? "
-        "|| coalesce(group_concat(c.body, '},') || '}', '') || ']}', coalesce(sum(c.n), 0) "
+    _ONE_TEXT = (
+        "r.body || CASE WHEN r.body = '{' THEN '' ELSE ',' END || ? "
+        "|| coalesce(group_concat(c.body, '},') || '}', '') || ']}'"
+    )
+    _ONE_FROM = (
+        ", coalesce(sum(c.n), 0) "
         "FROM roots r LEFT JOIN kids c INDEXED BY kids_parent ON c.parent = r.id "
         "GROUP BY r.seq ORDER BY r.seq"
     )
+    _ONE = f"SELECT {_ONE_TEXT}{_ONE_FROM}"
+    #: the same text, as the bytes the store holds (a cast to BLOB converts nothing in
+    #: a UTF-8 database): pydantic parses them with no str made on the way
+    _ONE_UTF8 = f"SELECT CAST({_ONE_TEXT} AS BLOB){_ONE_FROM}"
 
     def _in_order(self, query: str) -> bool:
         """group_concat keeps the order its rows come in: this plan gives them in
@@ -453,11 +475,11 @@ class Reassembler:
         )
         return "TEMP B-TREE" not in plan and "kids_parent" in plan
 
-    def _texts_one(self) -> Iterator[str]:
+    def _texts_one(self, query: str) -> Iterator[str | bytes]:
         used = 0
         opening = f"{json.dumps(self.connections[0].key)}:["
         try:
-            for text, count in self._db.execute(self._ONE, (opening,)):
+            for text, count in self._db.execute(query, (opening,)):
                 used += count
                 yield text
         finally:
@@ -554,8 +576,8 @@ class Reassembler:
         import pydantic
         import pydantic_core
 
-        validate: Callable[[str], Any] = model.model_validate_json
-        for number, text in enumerate(self.texts(), 1):
+        validate: Callable[[str | bytes], Any] = model.model_validate_json
+        for number, text in enumerate(self._texts(self._ONE_UTF8), 1):
             if number == 2:  # the first call built the (deferred) validator: call it
                 validator = model.__pydantic_validator__
                 if isinstance(validator, pydantic_core.SchemaValidator):
