@@ -19,8 +19,8 @@ __all__ = ["CompactChunk", "read_compact"]
 
 _PARENT = '"__parentId":"'
 #: a child line's end, as Shopify writes it (the parent id without quote or
-#: backslash), with the line break after it
-_TAIL = re.compile(r',"__parentId":"([^"\\\n]*)"\}(?:\n|\Z)')
+#: backslash), with the line break after it and the next line's "{"
+_TAIL = re.compile(r',"__parentId":"([^"\\\n]*)"\}(?:\n(?=\{)|\Z)')
 #: a root line's start, as Shopify writes it (the id without quote or backslash)
 _ID = re.compile(r'\{"id":"([^"\\\n]*)"')
 
@@ -46,9 +46,6 @@ def read_compact(text: str, lines: list[str]) -> CompactChunk | None:
     The work a line is one ``in`` and one append; the rest is done on the chunk's
     text at once (counts, splits), in C.
     """
-    count = len(lines)
-    if not count or text[0] != "{" or text[-1] != "}" or text.count("}\n{") != count - 1:
-        return None
     roots: list[str] = []
     children: list[str] = []
     add_root, add_child = roots.append, children.append
@@ -59,9 +56,13 @@ def read_compact(text: str, lines: list[str]) -> CompactChunk | None:
             add_root(line)
     kids: list[tuple[str, str]] = []
     if children:
-        # [head, parent, head, parent, ..., ""]: one match a line, at its end
-        parts = _TAIL.split("\n".join(children))
-        if len(parts) != 2 * len(children) + 1 or parts[-1]:
+        # [head, parent, head, parent, ..., ""]: one match a line, at its end (and
+        # each line after the first starts with "{": the match looks at it)
+        joined = "\n".join(children)
+        parts = _TAIL.split(joined)
+        if len(parts) != 2 * len(children) + 1 or parts[-1] or joined[0] != "{":
+            return None
+        if '{,"__parentId":"' in joined:  # a comma after nothing: not JSON
             return None
         kids = list(zip(parts[1::2], parts[0:-1:2], strict=True))
     # no other __parentId in any line, root or child
@@ -70,14 +71,17 @@ def read_compact(text: str, lines: list[str]) -> CompactChunk | None:
     if not roots:
         return [], kids
     whole = "\n".join(roots)
-    # every root line starts with {"id":"<id>" and holds "id": nowhere else
+    # every root line starts with {"id":"<id>", holds "id": nowhere else, ends with }
     ids = _ID.findall(whole)
     if (
         len(ids) != len(roots)
         or whole.count('"id":') != len(roots)
         or whole.count('\n{"id":"') != len(roots) - 1
         or not whole.startswith('{"id":"')
+        or whole[-1] != "}"
     ):
         return None
     heads = whole[:-1].split("}\n")
+    if len(heads) != len(roots):
+        return None
     return list(zip(ids, heads, strict=True)), kids

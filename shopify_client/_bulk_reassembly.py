@@ -201,7 +201,7 @@ class Reassembler:
             raise self._error(f"the file is not UTF-8 after line {self.lines}") from None
         lines = text.split("\n")
         # one look at the whole chunk: most have no escaped letter at all
-        escapes = _NAME_ESCAPE.search(text) is not None
+        escapes = "\\u00" in text and _NAME_ESCAPE.search(text) is not None
         compact = read_compact(text, lines) if self._compact and not escapes else None
         if compact is None:
             if self._kid_heads:  # a parent's children reach the store in file order
@@ -270,6 +270,7 @@ class Reassembler:
                 or '"' in parent
                 or "\\" in parent
                 or comma not in ",{"
+                or (comma == "," and line[at - 2] == "{")  # {,"__parentId":...}: not JSON
                 or line.count('"__parentId":', 0, at)
             ):
                 self._slow(line, number, roots, kids)

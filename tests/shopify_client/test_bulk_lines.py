@@ -60,6 +60,7 @@ def test_a_chunk_of_children_only_or_roots_only() -> None:
         '{"id":"v","__parentId":"p","x":1}',  # not the last key
         '{"id":"v","a":{"__parentId":"q"},"__parentId":"p"}',  # twice
         '{"__parentId":"p"}',  # no comma before it
+        '{,"__parentId":"p"}',  # a comma with nothing before it
         '{"id":"v","__parentId":"p\\"q"}',  # an escape in the parent
         '{"id":"v","__parentId":"}',  # only the value's opening quote
         '{"id":"v","__parentId":"p"x}',
@@ -182,10 +183,18 @@ def test_roots_without_children_get_empty_lists() -> None:
     ]
 
 
-def test_a_parent_value_with_only_its_opening_quote_is_a_bad_line_not_a_child() -> None:
-    # '"__parentId":"}' at a line's end: its last '"' opens the value, so there is no
-    # parent id (the line is not JSON); it was once read as a child of the id ""
-    data = b'{"id":"","t":1}\n{"id":"v","__parentId":"}\n'
+@pytest.mark.parametrize(
+    "bad",
+    [
+        # its last '"' opens the value, so there is no parent id (the line is not
+        # JSON); it was once read as a child of the id ""
+        b'{"id":"v","__parentId":"}',
+        # a comma after nothing: was once read as the child {}
+        b'{,"__parentId":""}',
+    ],
+)
+def test_a_child_line_that_is_not_json_is_a_bad_line_not_a_child(bad: bytes) -> None:
+    data = b'{"id":"","t":1}\n' + bad + b"\n"
     for chunk in (1, 1 << 20):
         with pytest.raises(BulkIncompleteResultError, match=r"line 2 of the result is not JSON"):
             read(data, chunk)
