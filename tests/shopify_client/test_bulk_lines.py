@@ -198,3 +198,13 @@ def test_a_child_line_that_is_not_json_is_a_bad_line_not_a_child(bad: bytes) -> 
     for chunk in (1, 1 << 20):
         with pytest.raises(BulkIncompleteResultError, match=r"line 2 of the result is not JSON"):
             read(data, chunk)
+
+
+@pytest.mark.parametrize("chunk", [40, 200, 1 << 20])
+def test_roots_read_by_either_reading_keep_file_order(chunk: int) -> None:
+    # spaced roots (careful reading) and compact ones (compact reading), in chunks
+    # of every size: the store gets both in file order, within a batch too
+    rng = random.Random(chunk)
+    objects = [{"id": f"{PID}{n}", "n": n} for n in range(300)]
+    text = "".join((json.dumps(o) if rng.random() < 0.3 else line(o)) + "\n" for o in objects)
+    assert read(text.encode(), chunk) == [{**o, "variants": []} for o in objects]
