@@ -24,9 +24,9 @@ _TAIL = re.compile(r',"__parentId":"([^"\\\n]*)"\}(?:\n(?=\{)|\Z)')
 #: a root line's start, as Shopify writes it (the id without quote or backslash)
 _ID = re.compile(r'\{"id":"([^"\\\n]*)"')
 
-#: (roots as (id, head) rows, children as (parent, head) rows, in file order): a
-#: head is an object's text without its last ``}``
-CompactChunk = tuple[list[tuple[str, str]], list[tuple[str, str]]]
+#: (roots as (id, head) rows; the children's parents; the children's heads; in file
+#: order): a head is an object's text without its last ``}``
+CompactChunk = tuple[list[tuple[str, str]], list[str], list[str]]
 
 
 def read_compact(text: str, lines: list[str]) -> CompactChunk | None:
@@ -54,7 +54,8 @@ def read_compact(text: str, lines: list[str]) -> CompactChunk | None:
             add_child(line)
         else:
             add_root(line)
-    kids: list[tuple[str, str]] = []
+    parents: list[str] = []
+    heads: list[str] = []
     if children:
         # [head, parent, head, parent, ..., ""]: one match a line, at its end (and
         # each line after the first starts with "{": the match looks at it)
@@ -64,12 +65,12 @@ def read_compact(text: str, lines: list[str]) -> CompactChunk | None:
             return None
         if '{,"__parentId":"' in joined:  # a comma after nothing: not JSON
             return None
-        kids = list(zip(parts[1::2], parts[0:-1:2], strict=True))
+        parents, heads = parts[1::2], parts[0:-1:2]
     # no other __parentId in any line, root or child
     if text.count("__parentId") != len(children):
         return None
     if not roots:
-        return [], kids
+        return [], parents, heads
     whole = "\n".join(roots)
     # every root line starts with {"id":"<id>", holds "id": nowhere else, ends with }
     ids = _ID.findall(whole)
@@ -81,7 +82,7 @@ def read_compact(text: str, lines: list[str]) -> CompactChunk | None:
         or whole[-1] != "}"
     ):
         return None
-    heads = whole[:-1].split("}\n")
-    if len(heads) != len(roots):
+    root_heads = whole[:-1].split("}\n")
+    if len(root_heads) != len(roots):
         return None
-    return list(zip(ids, heads, strict=True)), kids
+    return list(zip(ids, root_heads, strict=True)), parents, heads

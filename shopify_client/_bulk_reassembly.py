@@ -169,8 +169,8 @@ class Reassembler:
         self._groups: dict[str, list[str]] = {}
         #: roots and children read by read_compact: (id, head), (parent, head)
         self._heads: list[tuple[str, str]] = []
-        #: their children by parent: one row a parent (its heads joined by "},")
-        self._kid_heads: dict[str, list[str]] = {}
+        #: their children: (parent, n, the heads of n children joined by "},")
+        self._kid_heads: list[tuple[str, int, str]] = []
         self._held = 0
         self._pending = b""
         self._finished = False
@@ -212,15 +212,20 @@ class Reassembler:
         else:
             if self._roots or self._groups or self._kids:
                 self._flush()
-            roots, kids = compact
+            roots, parents, heads = compact
             self._heads.extend(roots)
-            groups = self._kid_heads
-            for parent, head in kids:
-                group = groups.get(parent)
-                if group is None:
-                    groups[parent] = [head]
-                else:
-                    group.append(head)
+            if len(set(parents)) * 2 > len(parents):
+                # mostly one child a parent in this chunk (ungrouped): a row each
+                self._kid_heads.extend(zip(parents, itertools.repeat(1), heads))
+            else:  # the children of one parent in this chunk: one row
+                groups: dict[str, list[str]] = {}
+                for parent, head in zip(parents, heads, strict=True):
+                    group = groups.get(parent)
+                    if group is None:
+                        groups[parent] = [head]
+                    else:
+                        group.append(head)
+                self._kid_heads.extend((p, len(h), "},".join(h)) for p, h in groups.items())
             self.roots += len(roots)
             self.lines += len(lines)
             self._held += len(lines)
@@ -301,15 +306,11 @@ class Reassembler:
         roots, kids, groups = self._roots, self._kids, self._groups
         heads, kid_heads = self._heads, self._kid_heads
         self._roots, self._kids, self._groups, self._held = [], [], {}, 0
-        self._heads, self._kid_heads = [], {}
+        self._heads, self._kid_heads = [], []
         db = self._db
         try:
             if kid_heads:
-                _insert(
-                    db,
-                    "kids (parent, n, body)",
-                    [(p, len(h), "},".join(h)) for p, h in kid_heads.items()],
-                )
+                _insert(db, "kids (parent, n, body)", kid_heads)
             if heads:
                 _insert(db, "roots (id, body)", heads)
             # bodies (each ends with "}") to heads: "," joins bodies as "}," joins heads
@@ -389,7 +390,7 @@ class Reassembler:
         """The download starts again from its first byte: forget every line."""
         self._pending = b""
         self._roots, self._kids, self._groups, self._held = [], [], {}, 0
-        self._heads, self._kid_heads = [], {}
+        self._heads, self._kid_heads = [], []
         try:
             self._db.execute("DELETE FROM roots")
             self._db.execute("DELETE FROM kids")
@@ -409,7 +410,9 @@ class Reassembler:
             self._flush()
             self._db.execute("COMMIT")
             if self.connections:
-                self._db.execute("CREATE INDEX kids_parent ON kids (parent, kind, seq)")
+                # covering (the bodies too): a root's children are read from the
+                # index alone, in file order, not fetched row by row from the table
+                self._db.execute("CREATE INDEX kids_parent ON kids (parent, kind, seq, n, body)")
         except sqlite3.Error as exc:
             raise self._store_error(exc) from None
         self._finished = True
