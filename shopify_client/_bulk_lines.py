@@ -15,9 +15,13 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["CompactChunk", "read_compact"]
+__all__ = ["NAME_ESCAPE", "UNSURE", "CompactChunk", "gid_type", "read_compact", "top_string"]
 
 _PARENT = '"__parentId":"'
+#: a \\u escape of a character a key's name may hold (A-Z, a-z, _ and the like): a
+#: key spelled with escapes is not found by its plain text, so such a line is parsed
+NAME_ESCAPE = re.compile(r"\\u00[4-7]")
+
 #: a child line's end, as Shopify writes it (the parent id without quote or
 #: backslash), with the line break after it and the next line's "{"
 _TAIL = re.compile(r',"__parentId":"([^"\\\n]*)"\}(?:\n(?=\{)|\Z)')
@@ -86,3 +90,39 @@ def read_compact(text: str, lines: list[str]) -> CompactChunk | None:
     if len(root_heads) != len(roots):
         return None
     return list(zip(ids, root_heads, strict=True)), parents, heads
+
+
+def gid_type(value: object) -> str | None:
+    if isinstance(value, str) and value.startswith("gid://shopify/"):
+        parts = value.split("/")
+        if len(parts) >= 5:
+            return parts[3]
+    return None
+
+
+#: :func:`top_string` could not tell from the text (a JSON string never holds a NUL)
+UNSURE = "\x00"
+
+
+def top_string(line: str, key: str) -> str | None:
+    """The string value of top-level ``key`` (given as ``"key":"``) read from the text
+    of a compact JSON object: None if no such key is in it at any depth, and
+    :data:`UNSURE` where the text does not tell exactly: the key appears more than
+    once at any depth (``"key":`` can only be a key: a quote inside a JSON string is
+    escaped), or an object or array opens before it (so it might be nested), or its
+    value is not a string without escapes."""
+    name = key[:-1]
+    at = line.find(key)
+    if at < 0:
+        return UNSURE if name in line else None
+    if line.count(name) != 1:
+        return UNSURE
+    before = line[1:at]
+    if "{" in before or "[" in before:
+        return UNSURE
+    start = at + len(key)
+    end = line.find('"', start)
+    value = line[start:end]
+    if end < 0 or "\\" in value:
+        return UNSURE
+    return value
