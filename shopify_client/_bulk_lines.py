@@ -28,9 +28,9 @@ _TAIL = re.compile(r',"__parentId":"([^"\\\n]*)"\}(?:\n(?=\{)|\Z)')
 #: a root line's start, as Shopify writes it (the id without quote or backslash)
 _ID = re.compile(r'\{"id":"([^"\\\n]*)"')
 
-#: (roots as (id, head) rows; the children's parents; the children's heads; in file
-#: order): a head is an object's text without its last ``}``
-CompactChunk = tuple[list[tuple[str, str]], list[str], list[str]]
+#: (the roots' ids; the roots' heads; the children's parents; the children's heads;
+#: in file order): a head is an object's text without its last ``}``
+CompactChunk = tuple[list[str], list[str], list[str], list[str]]
 
 
 def read_compact(text: str, lines: list[str]) -> CompactChunk | None:
@@ -74,7 +74,7 @@ def read_compact(text: str, lines: list[str]) -> CompactChunk | None:
     if text.count("__parentId") != len(children):
         return None
     if not roots:
-        return [], parents, heads
+        return [], [], parents, heads
     whole = "\n".join(roots)
     # every root line starts with {"id":"<id>", holds "id": nowhere else, ends with }
     ids = _ID.findall(whole)
@@ -89,7 +89,7 @@ def read_compact(text: str, lines: list[str]) -> CompactChunk | None:
     root_heads = whole[:-1].split("}\n")
     if len(root_heads) != len(roots):
         return None
-    return list(zip(ids, root_heads, strict=True)), parents, heads
+    return ids, root_heads, parents, heads
 
 
 def gid_type(value: object) -> str | None:

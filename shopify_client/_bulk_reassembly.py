@@ -34,7 +34,6 @@ parent with one connection needs neither.
 from __future__ import annotations
 
 import contextlib
-import itertools
 import json
 import os
 import sqlite3
@@ -116,9 +115,9 @@ class Reassembler:
         #: batch, stored as one row (n of them, their bodies joined by commas)
         self._groups: dict[str, list[str]] = {}
         #: roots and children read by read_compact: (id, head), (parent, head)
-        self._heads: list[tuple[str, str]] = []
+        self._heads: list[object] = []
         #: their children: (parent, n, the heads of n children joined by "},")
-        self._kid_heads: list[tuple[str, int, str]] = []
+        self._kid_heads: list[object] = []
         self._held = 0
         self._pending = b""
         self._finished = False
@@ -160,11 +159,11 @@ class Reassembler:
         else:
             if self._roots or self._groups or self._kids:
                 self._flush()
-            roots, parents, heads = compact
-            self._heads.extend(roots)
+            ids, root_heads, parents, heads = compact
+            sql.extend_rows(self._heads, ids, root_heads)
             if len(set(parents)) * 2 > len(parents):
                 # mostly one child a parent in this chunk (ungrouped): a row each
-                self._kid_heads.extend(zip(parents, itertools.repeat(1), heads))
+                sql.extend_rows(self._kid_heads, parents, [1] * len(parents), heads)
             else:  # the children of one parent in this chunk: one row
                 groups: dict[str, list[str]] = {}
                 for parent, head in zip(parents, heads, strict=True):
@@ -173,8 +172,13 @@ class Reassembler:
                         groups[parent] = [head]
                     else:
                         group.append(head)
-                self._kid_heads.extend((p, len(h), "},".join(h)) for p, h in groups.items())
-            self.roots += len(roots)
+                sql.extend_rows(
+                    self._kid_heads,
+                    list(groups),
+                    [len(h) for h in groups.values()],
+                    ["},".join(h) for h in groups.values()],
+                )
+            self.roots += len(ids)
             self.lines += len(lines)
             self._held += len(lines)
         if self._held >= _BATCH:
@@ -258,9 +262,9 @@ class Reassembler:
         db = self._db
         try:
             if kid_heads:
-                sql.insert(db, "kids (parent, n, body)", kid_heads)
+                sql.insert_flat(db, "kids (parent, n, body)", 3, kid_heads)
             if heads:
-                sql.insert(db, "roots (id, body)", heads)
+                sql.insert_flat(db, "roots (id, body)", 2, heads)
             # bodies (each ends with "}") to heads: "," joins bodies as "}," joins heads
             if groups:
                 sql.insert(

@@ -23,7 +23,9 @@ __all__ = [
     "ROOT",
     "ROWS_PER_INSERT",
     "TABLES",
+    "extend_rows",
     "insert",
+    "insert_flat",
     "root_head",
 ]
 
@@ -96,6 +98,33 @@ def insert(db: sqlite3.Connection, into: str, rows: list[tuple[Any, ...]]) -> No
         )
     if full < len(rows):
         db.executemany(f"INSERT INTO {into} VALUES {one}", rows[full:])
+
+
+def extend_rows(flat: list[object], *columns: list[Any]) -> None:
+    """Rows (one item of each of ``columns``, all of one length) onto ``flat``, the
+    parameters of rows one after another: interleaved by slice assignment, in C, with
+    no tuple a row."""
+    width, start = len(columns), len(flat)
+    flat.extend(itertools.repeat(None, width * len(columns[0])))
+    for at, column in enumerate(columns):
+        flat[start + at :: width] = column
+
+
+def insert_flat(db: sqlite3.Connection, into: str, width: int, flat: list[object]) -> None:
+    """The rows of ``flat`` (:func:`extend_rows`; ``width`` parameters a row) into
+    ``into`` (``table (columns)``), in order."""
+    one = "(" + ", ".join("?" * width) + ")"
+    rows = len(flat) // width
+    full = (rows - rows % ROWS_PER_INSERT) * width
+    if full:
+        values = itertools.islice(flat, full)
+        db.executemany(
+            f"INSERT INTO {into} VALUES " + ", ".join([one] * ROWS_PER_INSERT),
+            zip(*[values] * (width * ROWS_PER_INSERT), strict=False),
+        )
+    if full < len(flat):
+        rest = iter(flat[full:])
+        db.executemany(f"INSERT INTO {into} VALUES {one}", zip(*[rest] * width, strict=False))
 
 
 def root_head(body: str) -> str:

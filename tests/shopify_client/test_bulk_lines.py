@@ -36,16 +36,18 @@ def test_a_compact_chunk_is_read_into_heads_by_parent() -> None:
         ]
     )
     assert compact(text) == (
-        [("p1", '{"id":"p1","title":"a } b é"'), ("p2", '{"id":"p2"')],
+        ["p1", "p2"],
+        ['{"id":"p1","title":"a } b é"', '{"id":"p2"'],
         ["p1", "p1"],
         ['{"id":"v1","sku":"x"', '{"id":"v2"'],
     )
 
 
 def test_a_chunk_of_children_only_or_roots_only() -> None:
-    assert compact('{"id":"v","__parentId":"p"}') == ([], ["p"], ['{"id":"v"'])
+    assert compact('{"id":"v","__parentId":"p"}') == ([], [], ["p"], ['{"id":"v"'])
     assert compact('{"id":"p"}\n{"id":"q","n":1}') == (
-        [("p", '{"id":"p"'), ("q", '{"id":"q","n":1')],
+        ["p", "q"],
+        ['{"id":"p"', '{"id":"q","n":1'],
         [],
         [],
     )
