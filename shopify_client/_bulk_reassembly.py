@@ -9,18 +9,22 @@ So no root is complete before the end of the file.
 
 The lines go, as they arrive (while the download runs), into a ``sqlite3`` database in
 a temporary file (not a dict of everything): memory stays at sqlite's page cache plus
-one root's children, however large the file. Roots and children go to two tables, in
-batches (4,096 lines, one ``executemany`` a table, the children of one parent in a
-batch as one row; one transaction, no journal, no fsync). After
-the last line, an index on the parent id finds each root's children, in file order,
-and sqlite joins each root's children into one JSON array (``group_concat``, in C).
+one batch of lines, however large the file. Roots and children go to two tables, in
+batches (4,096 lines, 64 rows an INSERT; the children of one parent in a chunk as one
+row where a chunk holds several; one transaction, no journal, no fsync; the SQL is in
+:mod:`._bulk_sql`). After the last line, an index on the parent id (holding the
+children's text too) gives each root's children in file order, and sqlite writes
+each root's whole JSON text, its children joined into arrays (``group_concat``, in C).
 
 Each line is parsed once, at the end, by pydantic's JSON parser straight into the
 typed record (:meth:`Reassembler.texts` gives a root's JSON text with its connections
 as arrays). On the way in, a line is not parsed: its top-level ``__parentId``, ``id``
-and ``__typename`` are read from the text, where that is exact, by the rules of
-:func:`_scan`; any line those rules do not settle (spaces, escapes in a key, a nested
-object before the key, a repeated key) is read with ``json.loads``.
+and ``__typename`` are read from the text, where that is exact. Where children need
+no type or id (one connection, the common case), a chunk of compact lines is read at
+once by :func:`._bulk_lines.read_compact`, which checks its rules for the whole
+chunk in C; any other chunk is read line by line by the rules of
+:func:`._bulk_lines.top_string`; any line those rules do not settle (spaces, escapes
+in a key, a nested object before the key, a repeated key) is read with ``json.loads``.
 
 Which connection a child belongs to: its ``__typename`` (the generator selects it on
 every nested connection), else the type in its ``gid://shopify/<Type>/<n>`` id; a
@@ -32,14 +36,15 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import re
 import sqlite3
 import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from . import _bulk_sql as sql
 from ._bulk_errors import BulkIncompleteResultError
+from ._bulk_lines import NAME_ESCAPE, UNSURE, gid_type, read_compact, top_string
 
 if TYPE_CHECKING:
     import pydantic
@@ -48,19 +53,12 @@ ModelT = TypeVar("ModelT", bound="pydantic.BaseModel")
 
 __all__ = ["BulkConnection", "Reassembler"]
 
-#: sqlite's page cache, in KiB (negative: KiB, not pages): the memory bound of the store
-#: (2 MiB: at 1,000,000 lines 8 MiB made the peak 1.4x the 10,000-line one, and was
-#: no faster: the OS keeps the file's pages anyway)
-_CACHE_KIB = 2048
 #: lines stored at once (one executemany a table)
 _BATCH = 4096
 
 _PARENT = '"__parentId":"'
 _ID = '"id":"'
 _TYPENAME = '"__typename":"'
-#: a \\u escape of a character a key's name may hold (A-Z, a-z, _ and the like): a
-#: key spelled with escapes is not found by its plain text, so such a line is parsed
-_NAME_ESCAPE = re.compile(r"\\u00[4-7]")
 
 
 @dataclass(frozen=True)
@@ -73,42 +71,6 @@ class BulkConnection:
     key: str
     typenames: frozenset[str]
     children: tuple[BulkConnection, ...] = field(default=())
-
-
-def _gid_type(value: object) -> str | None:
-    if isinstance(value, str) and value.startswith("gid://shopify/"):
-        parts = value.split("/")
-        if len(parts) >= 5:
-            return parts[3]
-    return None
-
-
-#: :func:`_top_string` could not tell from the text (a JSON string never holds a NUL)
-_UNSURE = "\x00"
-
-
-def _top_string(line: str, key: str) -> str | None:
-    """The string value of top-level ``key`` (given as ``"key":"``) read from the text
-    of a compact JSON object: None if no such key is in it at any depth, and
-    :data:`_UNSURE` where the text does not tell exactly: the key appears more than
-    once at any depth (``"key":`` can only be a key: a quote inside a JSON string is
-    escaped), or an object or array opens before it (so it might be nested), or its
-    value is not a string without escapes."""
-    name = key[:-1]
-    at = line.find(key)
-    if at < 0:
-        return _UNSURE if name in line else None
-    if line.count(name) != 1:
-        return _UNSURE
-    before = line[1:at]
-    if "{" in before or "[" in before:
-        return _UNSURE
-    start = at + len(key)
-    end = line.find('"', start)
-    value = line[start:end]
-    if end < 0 or "\\" in value:
-        return _UNSURE
-    return value
 
 
 def _levels(connections: tuple[BulkConnection, ...]) -> Iterator[tuple[BulkConnection, ...]]:
@@ -136,29 +98,26 @@ class Reassembler:
         self._typed = any(len(level) > 1 for level in levels)
         #: a child's id is read only where children have children
         self._nested = any(c.children for c in connections)
+        #: children need neither type nor id: :func:`read_compact` can read the chunks
+        self._compact = bool(connections) and not (self._typed or self._nested)
         self._key_of = {name: c.key for c in connections for name in c.typenames}
         fd, self.path = tempfile.mkstemp(prefix="shopify-bulk-", suffix=".sqlite3", dir=directory)
         os.close(fd)
         self._db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
-        for pragma in (
-            "journal_mode=OFF",
-            "synchronous=OFF",
-            "temp_store=FILE",
-            "locking_mode=EXCLUSIVE",
-            f"cache_size=-{_CACHE_KIB}",
-        ):
+        for pragma in sql.PRAGMAS:
             self._db.execute(f"PRAGMA {pragma}")
-        self._db.execute("CREATE TABLE roots (seq INTEGER PRIMARY KEY, id TEXT, body TEXT)")
-        self._db.execute(
-            "CREATE TABLE kids (seq INTEGER PRIMARY KEY, parent TEXT, kind TEXT, id TEXT, "
-            "n INTEGER DEFAULT 1, body TEXT)"
-        )
+        for table in sql.TABLES:
+            self._db.execute(table)
         self._db.execute("BEGIN")
         self._roots: list[tuple[str | None, str]] = []
         self._kids: list[tuple[str | None, ...]] = []
         #: where children need no type or id: the children of each parent in this
         #: batch, stored as one row (n of them, their bodies joined by commas)
         self._groups: dict[str, list[str]] = {}
+        #: roots and children read by read_compact: (id, head), (parent, head)
+        self._heads: list[object] = []
+        #: their children: (parent, n, the heads of n children joined by "},")
+        self._kid_heads: list[object] = []
         self._held = 0
         self._pending = b""
         self._finished = False
@@ -182,24 +141,62 @@ class Reassembler:
 
     def _insert(self, complete: bytes) -> None:
         """Whole lines: decoded at once, sorted into roots and children by their text
-        (:func:`_top_string`), stored by one executemany per table."""
+        (:func:`read_compact` for the whole chunk where it can, else line by line by
+        :func:`top_string`), stored by one executemany per table."""
         try:
             text = complete.decode("utf-8")
         except UnicodeDecodeError:
             raise self._error(f"the file is not UTF-8 after line {self.lines}") from None
+        lines = text.split("\n")
+        # one look at the whole chunk: most have no escaped letter at all
+        escapes = "\\u00" in text and NAME_ESCAPE.search(text) is not None
+        compact = read_compact(text, lines) if self._compact and not escapes else None
+        if compact is None:
+            # the two readings hold lines apart: the store gets them in file order
+            if self._heads or self._kid_heads:
+                self._flush()
+            self._insert_lines(lines, escapes)
+        else:
+            if self._roots or self._groups or self._kids:
+                self._flush()
+            ids, root_heads, parents, heads = compact
+            sql.extend_rows(self._heads, ids, root_heads)
+            if len(set(parents)) * 2 > len(parents):
+                # mostly one child a parent in this chunk (ungrouped): a row each
+                sql.extend_rows(self._kid_heads, parents, [1] * len(parents), heads)
+            else:  # the children of one parent in this chunk: one row
+                groups: dict[str, list[str]] = {}
+                for parent, head in zip(parents, heads, strict=True):
+                    group = groups.get(parent)
+                    if group is None:
+                        groups[parent] = [head]
+                    else:
+                        group.append(head)
+                sql.extend_rows(
+                    self._kid_heads,
+                    list(groups),
+                    [len(h) for h in groups.values()],
+                    ["},".join(h) for h in groups.values()],
+                )
+            self.roots += len(ids)
+            self.lines += len(lines)
+            self._held += len(lines)
+        if self._held >= _BATCH:
+            self._flush()
+
+    def _insert_lines(self, lines: list[str], escapes: bool) -> None:
+        """The careful reading, a line at a time (the rules of :func:`top_string`)."""
         roots, kids, groups = self._roots, self._kids, self._groups
         held = len(roots)
         first = number = self.lines
         want_id = bool(self.connections)
         typed, nested = self._typed, self._nested
         wide = typed or nested  # children keep their type and id too
-        # one look at the whole chunk: most have no escaped letter at all
-        escapes = _NAME_ESCAPE.search(text) is not None
-        for line in text.split("\n"):
+        for line in lines:
             if not line:
                 continue
             number += 1
-            if line[0] != "{" or line[-1] != "}" or (escapes and _NAME_ESCAPE.search(line)):
+            if line[0] != "{" or line[-1] != "}" or (escapes and NAME_ESCAPE.search(line)):
                 if not self._slow(line, number, roots, kids):
                     number -= 1  # a blank line
                 continue
@@ -218,8 +215,8 @@ class Reassembler:
                     if "\\" not in first_id:
                         roots.append((first_id, line))
                         continue
-                root_id = _top_string(line, _ID)
-                if root_id is _UNSURE:
+                root_id = top_string(line, _ID)
+                if root_id is UNSURE:
                     self._slow(line, number, roots, kids)
                     continue
                 roots.append((root_id, line))
@@ -228,9 +225,11 @@ class Reassembler:
             comma = line[at - 1]
             if (
                 line[-2] != '"'
+                or len(line) - at < 16  # that quote opens the value: it closes none
                 or '"' in parent
                 or "\\" in parent
                 or comma not in ",{"
+                or (comma == "," and line[at - 2] == "{")  # {,"__parentId":...}: not JSON
                 or line.count('"__parentId":', 0, at)
             ):
                 self._slow(line, number, roots, kids)
@@ -243,38 +242,43 @@ class Reassembler:
                 else:
                     group.append(body)
                 continue
-            child_id = _top_string(body, _ID)
-            typename = _top_string(body, _TYPENAME) if typed else None
-            if child_id is _UNSURE or typename is _UNSURE:
+            child_id = top_string(body, _ID)
+            typename = top_string(body, _TYPENAME) if typed else None
+            if child_id is UNSURE or typename is UNSURE:
                 self._slow(line, number, roots, kids)
                 continue
-            kind = self._kind(typename or _gid_type(child_id)) if typed else None
+            kind = self._kind(typename or gid_type(child_id)) if typed else None
             kids.append((parent, kind, child_id, body))
         self.roots += len(roots) - held
         self.lines = number
         self._held += number - first
-        if self._held >= _BATCH:
-            self._flush()
 
     def _flush(self) -> None:
         """The lines held so far, into the store (one executemany a table)."""
         roots, kids, groups = self._roots, self._kids, self._groups
+        heads, kid_heads = self._heads, self._kid_heads
         self._roots, self._kids, self._groups, self._held = [], [], {}, 0
-        wide = self._typed or self._nested
+        self._heads, self._kid_heads = [], []
+        db = self._db
         try:
+            if kid_heads:
+                sql.insert_flat(db, "kids (parent, n, body)", 3, kid_heads)
+            if heads:
+                sql.insert_flat(db, "roots (id, body)", 2, heads)
+            # bodies (each ends with "}") to heads: "," joins bodies as "}," joins heads
             if groups:
-                self._db.executemany(
-                    "INSERT INTO kids (parent, n, body) VALUES (?, ?, ?)",
-                    [(p, len(b), ",".join(b)) for p, b in groups.items()],
+                sql.insert(
+                    db,
+                    "kids (parent, n, body)",
+                    [(p, len(b), ",".join(b)[:-1]) for p, b in groups.items()],
                 )
             if roots:
-                self._db.executemany("INSERT INTO roots (id, body) VALUES (?, ?)", roots)
-            if kids:
-                self._db.executemany(
-                    "INSERT INTO kids (parent, kind, id, body) VALUES (?, ?, ?, ?)"
-                    if wide
-                    else "INSERT INTO kids (parent, body) VALUES (?, ?)",
-                    kids,
+                sql.insert(db, "roots (id, body)", [(i, sql.root_head(body)) for i, body in roots])
+            if kids:  # children that keep their type and id
+                sql.insert(
+                    db,
+                    "kids (parent, kind, id, body)",
+                    [(p, k, i, str(b)[:-1]) for p, k, i, b in kids],
                 )
         except sqlite3.Error as exc:
             raise self._store_error(exc) from None
@@ -320,7 +324,7 @@ class Reassembler:
             self._groups.setdefault(parent, []).append(body)
             return True
         typename = value.get("__typename")
-        kind = typename if isinstance(typename, str) else _gid_type(own_id)
+        kind = typename if isinstance(typename, str) else gid_type(own_id)
         kids.append((parent, self._kind(kind) if self._typed else None, own_id, body))
         return True
 
@@ -338,7 +342,7 @@ class Reassembler:
         """The download starts again from its first byte: forget every line."""
         self._pending = b""
         self._roots, self._kids, self._groups, self._held = [], [], {}, 0
-
+        self._heads, self._kid_heads = [], []
         try:
             self._db.execute("DELETE FROM roots")
             self._db.execute("DELETE FROM kids")
@@ -358,7 +362,7 @@ class Reassembler:
             self._flush()
             self._db.execute("COMMIT")
             if self.connections:
-                self._db.execute("CREATE INDEX kids_parent ON kids (parent, kind, seq)")
+                self._db.execute(sql.INDEX)
         except sqlite3.Error as exc:
             raise self._store_error(exc) from None
         self._finished = True
@@ -369,14 +373,21 @@ class Reassembler:
         """Every root's JSON text, in file order, with its connections as arrays of its
         children (in file order). Raises BulkIncompleteResultError at the end if some
         child had no parent in the file (or fits none of its parent's connections)."""
+        yield from self._texts(sql.ONE)
+
+    def _texts(self, one: str) -> Iterator[Any]:
+        """:meth:`texts`, with ``one`` as the query of one connection (:data:`._bulk_sql.ONE`:
+        str, :data:`._bulk_sql.ONE_UTF8`: the same text as UTF-8 bytes)."""
         if not self._finished:
             raise RuntimeError("Reassembler.texts before finish")
         self._used = 0
         if not self.connections:
-            for (body,) in self._db.execute("SELECT body FROM roots ORDER BY seq"):
+            for (body,) in self._db.execute(f"SELECT {sql.ROOT} FROM roots r ORDER BY seq"):
                 yield body
-        elif self._nested or not self._grouped_in_order():
+        elif self._nested or not self._in_order(sql.GROUPED):
             yield from self._texts_by_rows()
+        elif len(self.connections) == 1 and self._in_order(one):
+            yield from self._texts_one(one)
         else:
             yield from self._texts_grouped()
         orphans = self.lines - self.roots - self._used
@@ -386,37 +397,30 @@ class Reassembler:
                 "(or a child of a connection the query does not select)"
             )
 
-    _GROUPED = (
-        "SELECT r.seq, r.body, c.kind, group_concat(c.body, ','), coalesce(sum(c.n), 0) "
-        "FROM roots r LEFT JOIN kids c INDEXED BY kids_parent ON c.parent = r.id "
-        "GROUP BY r.seq, c.kind ORDER BY r.seq, c.kind"
-    )
-
-    def _grouped_in_order(self) -> bool:
+    def _in_order(self, query: str) -> bool:
         """group_concat keeps the order its rows come in: this plan gives them in
         (root, kind, file) order, through the index, with no sort of its own. Another
         plan (another sqlite) falls back to reading the rows one by one."""
         plan = " ".join(
-            str(row[-1]) for row in self._db.execute("EXPLAIN QUERY PLAN " + self._GROUPED)
+            str(row[-1])
+            for row in self._db.execute("EXPLAIN QUERY PLAN " + query, (None,) * query.count("?"))
         )
         return "TEMP B-TREE" not in plan and "kids_parent" in plan
 
+    def _texts_one(self, query: str) -> Iterator[str | bytes]:
+        used = 0
+        opening = f"{json.dumps(self.connections[0].key)}:["
+        try:
+            for text, count in self._db.execute(query, (opening,)):
+                used += count
+                yield text
+        finally:
+            self._used += used
+
     def _texts_grouped(self) -> Iterator[str]:
         connections = self.connections
-        cursor = self._db.execute(self._GROUPED)
-        batches = iter(lambda: cursor.fetchmany(512), [])
-        if len(connections) == 1:  # one row a root
-            opening = f"{json.dumps(connections[0].key)}:["
-            used = 0
-            for batch in batches:
-                for _, root, kind, joined, count in batch:
-                    if kind is not None and count:
-                        self._pick(connections, kind, root)  # "?Type": it fits none
-                    used += count
-                    yield _with_lists(root, [opening + (joined or "") + "]"])
-            self._used += used
-            return
-        rows = (row for batch in batches for row in batch)
+        cursor = self._db.execute(sql.GROUPED)
+        rows = (row for batch in iter(lambda: cursor.fetchmany(512), []) for row in batch)
         by_key = {c.key: c for c in connections}
         openings = [f"{json.dumps(c.key)}:[" for c in connections]
         current: int | None = None
@@ -436,7 +440,7 @@ class Reassembler:
 
     def _texts_by_rows(self) -> Iterator[str]:
         rows = self._db.execute(
-            "SELECT r.seq, r.body, c.kind, c.id, c.body FROM roots r LEFT JOIN kids c "
+            f"SELECT r.seq, {sql.ROOT}, c.kind, c.id, {sql.CHILD} FROM roots r LEFT JOIN kids c "
             "ON c.parent = r.id ORDER BY r.seq, c.seq"
         )
         current: int | None = None
@@ -469,7 +473,8 @@ class Reassembler:
                 if child_id is not None:
                     grand = list(
                         self._db.execute(
-                            "SELECT kind, id, body FROM kids WHERE parent = ? ORDER BY seq",
+                            f"SELECT kind, id, {sql.CHILD} FROM kids c "
+                            "WHERE parent = ? ORDER BY seq",
                             (child_id,),
                         )
                     )
@@ -486,7 +491,7 @@ class Reassembler:
             if kind in connection.typenames:
                 return connection
         kind = kind[1:] if kind is not None and kind.startswith("?") else kind
-        parent_id = _top_string(parent, _ID) or "a parent"
+        parent_id = top_string(parent, _ID) or "a parent"
         raise self._error(
             f"a child of {parent_id} (type {kind or 'unknown'}) fits none of its "
             f"connections ({', '.join(c.key for c in connections)})"
@@ -504,8 +509,8 @@ class Reassembler:
         import pydantic
         import pydantic_core
 
-        validate: Callable[[str], Any] = model.model_validate_json
-        for number, text in enumerate(self.texts(), 1):
+        validate: Callable[[str | bytes], Any] = model.model_validate_json
+        for number, text in enumerate(self._texts(sql.ONE_UTF8), 1):
             if number == 2:  # the first call built the (deferred) validator: call it
                 validator = model.__pydantic_validator__
                 if isinstance(validator, pydantic_core.SchemaValidator):
