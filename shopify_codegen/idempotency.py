@@ -27,7 +27,9 @@ directive gets none):
 
 A key already in the operation is kept when it is a variable (its parameter becomes
 ``idempotency_key``); a literal key is refused, since every call would send it and
-Shopify would answer each with the first call's answer.
+Shopify would answer each with the first call's answer. :func:`key_problems` names
+what :func:`make_idempotent` would refuse, at the node, so that ``validate`` reports
+it (file, line, column) before ``generate`` gets to it.
 """
 
 from __future__ import annotations
@@ -46,9 +48,11 @@ from graphql import (
     GraphQLSchema,
     NamedTypeNode,
     NameNode,
+    Node,
     NonNullTypeNode,
     OperationDefinitionNode,
     OperationType,
+    ValueNode,
     VariableDefinitionNode,
     VariableNode,
     get_named_type,
@@ -58,7 +62,14 @@ from graphql import (
 
 from .errors import GenerationError
 
-__all__ = ["KEY_PARAMETER", "Support", "make_idempotent", "support_of"]
+__all__ = [
+    "KEY_PARAMETER",
+    "KeyProblem",
+    "Support",
+    "key_problems",
+    "make_idempotent",
+    "support_of",
+]
 
 #: the generated method's parameter
 KEY_PARAMETER = "idempotency_key"
@@ -101,6 +112,89 @@ def support_of(schema: GraphQLSchema, field: GraphQLField) -> Support | None:
     return None
 
 
+@dataclass(frozen=True)
+class KeyProblem:
+    """Something :func:`make_idempotent` would refuse, at the node that causes it."""
+
+    node: Node
+    message: str
+
+
+def _keyed(
+    operation: OperationDefinitionNode, schema: GraphQLSchema
+) -> list[tuple[FieldNode, Support]]:
+    """The root fields of ``operation`` that take a key, and how."""
+    if operation.operation != OperationType.MUTATION or schema.mutation_type is None:
+        return []
+    fields = schema.mutation_type.fields
+    return [
+        (selection, support)
+        for selection in operation.selection_set.selections
+        if isinstance(selection, FieldNode)
+        and selection.name.value in fields
+        and (support := support_of(schema, fields[selection.name.value])) is not None
+    ]
+
+
+def _several_message(name: str, keyed: list[tuple[FieldNode, Support]]) -> str:
+    return (
+        f"{name}: {', '.join(f.name.value for f, _ in keyed)} each take an idempotency "
+        "key; put each in an operation of its own (one key per call)"
+    )
+
+
+def _key_value(field: FieldNode, via: Via) -> tuple[ValueNode | None, str]:
+    """The key the field already gives (a variable or a literal), and where it sits."""
+    if via == "directive":
+        found = next((d for d in field.directives or () if d.name.value == DIRECTIVE), None)
+        value = next(
+            (a.value for a in (found.arguments if found else ()) if a.name.value == "key"), None
+        )
+        return value, f"@{DIRECTIVE}(key:)"
+    value = next((a.value for a in field.arguments or () if a.name.value == ARGUMENT), None)
+    return value, f"{ARGUMENT}:"
+
+
+def _literal_message(name: str, field: FieldNode, where: str) -> str:
+    return (
+        f"{name}: {field.name.value} has a literal {where} key: every call would send it, "
+        "and Shopify answers a repeated key with the first call's answer. Leave the key "
+        "out (the generated method adds one per call) or pass it as a variable"
+    )
+
+
+def _taken_message(name: str) -> str:
+    return (
+        f"{name}: a variable already takes the parameter name {KEY_PARAMETER!r}; "
+        "rename it so the idempotency key can have it"
+    )
+
+
+def key_problems(operation: OperationDefinitionNode, schema: GraphQLSchema) -> list[KeyProblem]:
+    """What :func:`make_idempotent` would refuse in ``operation`` (a plain operation,
+    not a bulk one), each at its node: two keyed fields, a literal key, a variable
+    whose parameter would be ``idempotency_key`` besides the key's."""
+    from ariadne_codegen.utils import str_to_snake_case
+
+    keyed = _keyed(operation, schema)
+    name = operation.name.value if operation.name else "the operation"
+    if len(keyed) > 1:
+        return [KeyProblem(keyed[1][0], _several_message(name, keyed))]
+    if not keyed or keyed[0][1].via == "input":
+        return []
+    field, support = keyed[0]
+    value, where = _key_value(field, support.via)
+    if value is not None and not isinstance(value, VariableNode):
+        return [KeyProblem(value, _literal_message(name, field, where))]
+    key_variable = value.name.value if isinstance(value, VariableNode) else None
+    return [
+        KeyProblem(definition, _taken_message(name))
+        for definition in operation.variable_definitions or ()
+        if definition.variable.name.value != key_variable
+        and str(str_to_snake_case(definition.variable.name.value)) == KEY_PARAMETER
+    ]
+
+
 def make_idempotent(
     method_def: ast.FunctionDef | ast.AsyncFunctionDef,
     operation: OperationDefinitionNode,
@@ -108,24 +202,12 @@ def make_idempotent(
 ) -> bool:
     """Rewrite the generated method of ``operation`` if it is an idempotent mutation
     (see the module docstring). Returns whether it is one."""
-    if operation.operation != OperationType.MUTATION or schema.mutation_type is None:
-        return False
     name = operation.name.value if operation.name else "the operation"
-    fields = schema.mutation_type.fields
-    keyed = [
-        (selection, support)
-        for selection in operation.selection_set.selections
-        if isinstance(selection, FieldNode)
-        and selection.name.value in fields
-        and (support := support_of(schema, fields[selection.name.value])) is not None
-    ]
+    keyed = _keyed(operation, schema)
     if not keyed:
         return False
     if len(keyed) > 1:
-        raise GenerationError(
-            f"{name}: {', '.join(f.name.value for f, _ in keyed)} each take an idempotency "
-            "key; put each in an operation of its own (one key per call)"
-        )
+        raise GenerationError(_several_message(name, keyed))
     field, support = keyed[0]
     if support.via == "input":
         # The key is a required field of the caller's input (String!): every call
@@ -179,24 +261,12 @@ def _document(
 
 def _existing_key(field: FieldNode, via: Via, name: str) -> str | None:
     """The variable already holding the key, if the operation gives one."""
-    if via == "directive":
-        found = next((d for d in field.directives or () if d.name.value == DIRECTIVE), None)
-        value = next(
-            (a.value for a in (found.arguments if found else ()) if a.name.value == "key"), None
-        )
-        where = f"@{DIRECTIVE}(key:)"
-    else:
-        value = next((a.value for a in field.arguments or () if a.name.value == ARGUMENT), None)
-        where = f"{ARGUMENT}:"
+    value, where = _key_value(field, via)
     if value is None:
         return None
     if isinstance(value, VariableNode):
         return value.name.value
-    raise GenerationError(
-        f"{name}: {field.name.value} has a literal {where} key: every call would send it, "
-        "and Shopify answers a repeated key with the first call's answer. Leave the key "
-        f"out (the generated method adds one per call) or pass it as a variable"
-    )
+    raise GenerationError(_literal_message(name, field, where))
 
 
 def _free_variable(definition: OperationDefinitionNode) -> str:
@@ -285,10 +355,7 @@ def _insert_check(method_def: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
 def _append_parameter(method_def: ast.FunctionDef | ast.AsyncFunctionDef, name: str) -> None:
     args = method_def.args
     if any(a.arg == KEY_PARAMETER for a in (*args.args, *args.kwonlyargs)):
-        raise GenerationError(
-            f"{name}: a variable already takes the parameter name {KEY_PARAMETER!r}; "
-            "rename it so the idempotency key can have it"
-        )
+        raise GenerationError(_taken_message(name))
     args.args.append(ast.arg(arg=KEY_PARAMETER, annotation=_key_annotation()))
     args.defaults.append(ast.Constant(value=None))
 

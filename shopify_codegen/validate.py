@@ -15,6 +15,7 @@ from graphql import (
     FragmentDefinitionNode,
     GraphQLError,
     GraphQLSchema,
+    Node,
     specified_rules,
     validate,
 )
@@ -22,7 +23,8 @@ from graphql.validation import NoDeprecatedCustomRule, NoUnusedFragmentsRule
 
 from .bulk import bulk_problems, is_bulk_file
 from .config import ApiConfig, ProjectConfig
-from .names import class_name_clashes
+from .idempotency import key_problems
+from .names import class_name_clashes, generation_problems
 from .operations import (
     OperationFile,
     line_column,
@@ -101,6 +103,20 @@ def validate_document(
             )
         )
     findings.extend(secret_literal_findings(op_file, schema_label, strict=strict))
+    fragments = {
+        d.name.value: d
+        for d in op_file.document.definitions
+        if isinstance(d, FragmentDefinitionNode)
+    }
+    # what ariadne-codegen's generators (see .names) and the idempotency rewrite refuse
+    found: list[tuple[Node, str]] = [
+        (p.node, p.message) for p in generation_problems(op_file.own, fragments, schema)
+    ]
+    if not is_bulk_file(op_file):
+        found += [(p.node, p.message) for o in op_file.operations for p in key_problems(o, schema)]
+    findings += [
+        Finding("error", op_file.display, *line_column(n), m, schema_label) for n, m in found
+    ]
     if is_bulk_file(op_file):  # Shopify's bulk query rules (see .bulk)
         findings.extend(
             Finding(
@@ -208,7 +224,8 @@ def class_name_findings(
             where[id(fragment)] = op_file.display
             fragments.append(fragment)
     out = []
-    for clash in class_name_clashes(operations, fragments, schema, settings):
+    bulk = {o.name.value for f in files if is_bulk_file(f) for o in f.operations if o.name}
+    for clash in class_name_clashes(operations, fragments, schema, settings, bulk=bulk):
         line, col = line_column(clash.node)
         kind = "fragment" if isinstance(clash.node, FragmentDefinitionNode) else "operation"
         name = clash.node.name.value if clash.node.name else "?"

@@ -181,3 +181,93 @@ def test_a_key_inside_the_callers_input_makes_the_call_idempotent_as_it_is() -> 
     assert document_of(function) == document + "\n"
     assert "idempotency_key" not in ast.unparse(function)
     assert execute_keywords(function)["idempotent"] is True
+
+
+# -- what validate reports of it (file, line, column) -----------------------------------
+
+LITERAL = """mutation LitKey($input: InventoryAdjustQuantitiesInput!) {
+  inventoryAdjustQuantities(input: $input) @idempotent(key: "abc") { userErrors { message } }
+}"""
+
+
+def _problems(document: str, version: str = "2026-04") -> list[tuple[int, int, str]]:
+    from shopify_codegen.idempotency import key_problems
+    from shopify_codegen.operations import line_column
+
+    (operation,) = parse(document).definitions
+    assert isinstance(operation, OperationDefinitionNode)
+    return [(*line_column(p.node), p.message) for p in key_problems(operation, schema(version))]
+
+
+def test_key_problems_name_what_generation_refuses_at_its_node() -> None:
+    ((line, column, message),) = _problems(LITERAL)
+    assert (line, column) == (2, 61)  # the literal
+    with pytest.raises(GenerationError) as refused:
+        rewrite(LITERAL, params="input, ")
+    assert message == str(refused.value)
+    (two,) = _problems(
+        """mutation Op($input: InventoryAdjustQuantitiesInput!) {
+  a: inventoryAdjustQuantities(input: $input) { userErrors { message } }
+  b: inventoryAdjustQuantities(input: $input) { userErrors { message } }
+}"""
+    )
+    assert two[:2] == (3, 3) and "one key per call" in two[2]
+    taken_key = """mutation Op($input: InventoryAdjustQuantitiesInput!, $idempotency_key: String) {
+  inventoryAdjustQuantities(input: $input) { userErrors { message } }
+}"""
+    (taken,) = _problems(taken_key)
+    assert taken[:2] == (1, 54) and "'idempotency_key'" in taken[2]
+    with pytest.raises(GenerationError) as refused:
+        rewrite(taken_key, params="input, idempotency_key, ")
+    assert taken[2] == str(refused.value)
+    argument = """mutation Op($id: ID!, $price: MoneyInput!) {
+  appUsageRecordCreate(subscriptionLineItemId: $id, price: $price, description: "x",
+    idempotencyKey: "k") { appUsageRecord { id } }
+}"""
+    ((_, _, literal_argument),) = _problems(argument)
+    assert "has a literal idempotencyKey: key" in literal_argument
+
+
+def test_a_variable_key_or_none_is_no_problem() -> None:
+    assert _problems(ADJUST) == []
+    assert (
+        _problems(
+            """mutation Op($input: InventoryAdjustQuantitiesInput!, $key: String!) {
+  inventoryAdjustQuantities(input: $input) @idempotent(key: $key) { userErrors { message } }
+}"""
+        )
+        == []
+    )
+    assert _problems("query Q { shop { name } }") == []
+
+
+def test_validate_reports_a_literal_key_at_file_line_column(tmp_path: Path) -> None:
+    from tests.conftest import run_cli
+
+    path = tmp_path / "lit_key.graphql"
+    path.write_text(LITERAL + "\n")
+    code, out, err = run_cli("validate", "--schema", str(SCHEMAS / "2026-04.json"), str(path))
+    assert code == 1, out + err
+    assert (
+        "lit_key.graphql:2:61: error [" in out
+        and "LitKey: inventoryAdjustQuantities has a literal @idempotent(key:) key" in out
+    )
+
+
+def test_generate_refuses_a_literal_key_before_generating(tmp_path: Path) -> None:
+    from tests.conftest import copy_project, run_cli
+
+    root = copy_project(tmp_path / "p", apis=("admin",))
+    text = (
+        (root / "codegen.toml")
+        .read_text()
+        .replace('pinned_version = "2024-01"', 'pinned_version = "2026-04"')
+    )
+    (root / "codegen.toml").write_text(
+        text.replace('required_versions = ["2024-01", "2024-10"]\n', "")
+    )
+    (root / "queries" / "admin" / "lit_key.graphql").write_text(LITERAL + "\n")
+    code, out, err = run_cli("--root", str(root), "generate")
+    assert code == 1, out + err
+    assert "queries/admin/lit_key.graphql:2:61: error [admin 2026-04] LitKey:" in out
+    assert "GenerationError" not in out + err

@@ -173,3 +173,167 @@ def test_two_operations_of_one_module_name_are_refused(tmp_path: Path) -> None:
     assert code == 2, out + err
     assert "operation 'shopInfo' would be generated as shop_info.py, as would 'ShopInfo' in " in err
     assert "Duplicated file names" not in err
+
+
+# -- the classes the plugin adds to bulk operations' modules ---------------------------
+
+ADMIN_2026_04 = "schema/admin/2026-04.json"
+EXPORT = "query ExportProducts {\n  products { edges { node { id title } } }\n}\n"
+IMPORT = (
+    "mutation ImportProducts($product: ProductCreateInput!) {\n"
+    "  productCreate(product: $product) { product { id } userErrors { message } }\n"
+    "}\n"
+)
+
+
+def _validate_bulk(tmp_path: Path, extra: dict[str, str]) -> tuple[int, str]:
+    from tests.conftest import ROOT
+
+    (tmp_path / "bulk").mkdir()
+    (tmp_path / "bulk" / "export_products.graphql").write_text(EXPORT)
+    (tmp_path / "bulk" / "import_products.graphql").write_text(IMPORT)
+    for name, text in extra.items():
+        (tmp_path / name).write_text(text)
+    paths = sorted(str(p) for p in tmp_path.rglob("*.graphql"))
+    code, out, err = run_cli("validate", "--schema", str(ROOT / ADMIN_2026_04), *paths)
+    return code, out + err
+
+
+def test_bulk_operations_alone_pass(tmp_path: Path) -> None:
+    code, out = _validate_bulk(tmp_path, {})
+    assert code == 0, out
+
+
+def test_an_operation_named_like_a_bulk_querys_record_is_an_error(tmp_path: Path) -> None:
+    code, out = _validate_bulk(
+        tmp_path, {"record.graphql": "query ExportProductsRecord { shop { name } }\n"}
+    )
+    assert code == 1, out
+    assert "record.graphql:1:1: error [" in out
+    assert (
+        "] operation 'ExportProductsRecord' "
+        "would generate the class ExportProductsRecord (export_products_record.py), and so "
+        "would operation 'ExportProducts' (export_products.py) at "
+    ) in out
+    assert "bulk/export_products.graphql:1:1" in out
+
+
+def test_an_operation_named_like_a_bulk_mutations_variables_is_an_error(tmp_path: Path) -> None:
+    code, out = _validate_bulk(
+        tmp_path, {"variables.graphql": "query ImportProductsVariables { shop { name } }\n"}
+    )
+    assert code == 1, out
+    assert "variables.graphql:1:1: error [" in out
+    assert (
+        "] operation "
+        "'ImportProductsVariables' would generate the class ImportProductsVariables "
+        "(import_products_variables.py), and so would operation 'ImportProducts' "
+        "(import_products.py) at "
+    ) in out
+
+
+def test_a_fragment_named_like_a_bulk_record_is_an_error(tmp_path: Path) -> None:
+    code, out = _validate_bulk(
+        tmp_path,
+        {
+            "uses.graphql": "query ShopName { shop { ...ExportProductsRecord } }\n",
+            "fragment.graphql": "fragment ExportProductsRecord on Shop { name }\n",
+        },
+    )
+    assert code == 1, out
+    assert "class ExportProductsRecord" in out and "fragment 'ExportProductsRecord'" in out
+
+
+def test_a_bulk_querys_own_model_named_like_its_record_is_an_error(tmp_path: Path) -> None:
+    from tests.conftest import ROOT
+
+    (tmp_path / "bulk").mkdir()
+    path = tmp_path / "bulk" / "export_products.graphql"
+    # the alias names the connection's model ExportProductsRecord; the record would
+    # then replace it in export_products.py
+    path.write_text("query ExportProducts {\n  record: products { edges { node { id } } }\n}\n")
+    code, out, err = run_cli("validate", "--schema", str(ROOT / ADMIN_2026_04), str(path))
+    assert code == 1, out + err
+    assert "export_products.graphql:1:1: error [" in out
+    assert (
+        "] operation "
+        "'ExportProducts' would generate the class ExportProductsRecord (export_products.py), "
+        "and so would the bulk class of that name the plugin appends to the same module"
+    ) in out
+
+
+@pytest.fixture(scope="module")
+def bulk_package(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A generated Admin 2026-04 package of one bulk query (a nested connection) and
+    one bulk mutation."""
+    import json
+    import shutil
+    import textwrap
+
+    from tests.conftest import ROOT
+
+    root = tmp_path_factory.mktemp("bulk-names")
+    (root / "schema" / "admin").mkdir(parents=True)
+    manifest = json.loads((ROOT / "schema" / "manifest.json").read_text())
+    manifest["files"] = [f for f in manifest["files"] if f["path"].startswith("admin/2026-04.")]
+    (root / "schema" / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
+    for suffix in ("json", "graphql"):
+        shutil.copy2(
+            ROOT / f"schema/admin/2026-04.{suffix}", root / f"schema/admin/2026-04.{suffix}"
+        )
+    (root / "queries" / "bulk").mkdir(parents=True)
+    (root / "queries" / "bulk" / "export_products.graphql").write_text(NESTED_EXPORT)
+    (root / "queries" / "bulk" / "import_products.graphql").write_text(IMPORT)
+    (root / "codegen.toml").write_text(
+        textwrap.dedent(
+            """
+            [project]
+            schema_dir = "schema"
+            generated_dir = "generated"
+
+            [api.admin]
+            pinned_version = "2026-04"
+            validate_versions = ["2026-04"]
+            queries = "queries"
+            package = "bulk_names_pkg"
+            """
+        )
+    )
+    code, out, err = run_cli("--root", str(root), "generate")
+    assert code == 0, out + err
+    return root
+
+
+NESTED_EXPORT = (
+    "query ExportProducts {\n"
+    "  products { edges { node { id title variants { edges { node { id } } } } } }\n"
+    "}\n"
+)
+
+
+def test_the_bulk_class_names_are_the_ones_generated(bulk_package: Path) -> None:
+    """Each bulk module's classes are ariadne-codegen's plus those the check names."""
+    import warnings
+
+    from ariadne_codegen.client_generators.result_types import ResultTypesGenerator
+    from graphql import OperationDefinitionNode, parse
+
+    from shopify_codegen.names import _bulk_class_names
+    from shopify_codegen.schema_files import load_schema
+
+    schema = load_schema(bulk_package / "schema/admin/2026-04.json")
+    for text, module in ((NESTED_EXPORT, "export_products"), (IMPORT, "import_products")):
+        (operation,) = parse(text).definitions
+        assert isinstance(operation, OperationDefinitionNode)
+        tree = ast.parse((bulk_package / f"generated/bulk_names_pkg/{module}.py").read_text())
+        classes = {n.name for n in tree.body if isinstance(n, ast.ClassDef)}
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            ariadne = ResultTypesGenerator(
+                schema=schema,
+                operation_definition=operation,
+                enums_module_name="enums",
+                convert_to_snake_case=True,
+            ).get_generated_public_names()
+        added = _bulk_class_names(operation, {}, schema)
+        assert added and classes - set(ariadne) == set(added)
