@@ -27,16 +27,18 @@ __all__ = [
     "check_count",
     "check_directory",
     "check_seconds",
+    "check_timeout",
     "shown",
     "store_error",
     "store_failure",
 ]
 
 
-def shown(value: object) -> str:
-    """The value as a message quotes it: its repr, printable, at most 60 characters."""
+def shown(value: object, limit: int = 60) -> str:
+    """The value as a message quotes it: its repr, printable, at most ``limit``
+    characters (a path: 500, so that it is named whole)."""
     text = repr(value)
-    return printable(text if len(text) <= 60 else text[:57] + "...")
+    return printable(text if len(text) <= limit else text[: limit - 3] + "...")
 
 
 def check_seconds(name: str, value: object, *, most: float, zero: bool = False) -> float:
@@ -60,6 +62,14 @@ def check_seconds(name: str, value: object, *, most: float, zero: bool = False) 
     return number
 
 
+def check_timeout(timeout: object, default: float, most: float) -> float:
+    """A ``wait(timeout=)`` / ``records(timeout=)``: None (``default``), or seconds
+    from 0 (one poll) to ``most`` (Shopify's limit on an operation, with slack)."""
+    if timeout is None:
+        return default
+    return check_seconds("timeout", timeout, most=most, zero=True)
+
+
 def check_count(name: str, value: object, *, least: int, most: int, unit: str) -> int:
     """An int (not a bool) from ``least`` to ``most``."""
     if isinstance(value, bool) or not isinstance(value, int) or not least <= value <= most:
@@ -79,12 +89,14 @@ def check_directory(name: str, value: object) -> str:
         raise ConfigurationError(f"{name} must be the path of a directory (got {shown(value)})")
     if not os.path.isdir(value):
         what = "is not a directory" if os.path.exists(value) else "does not exist"
-        raise ConfigurationError(f"{name} {shown(value)} {what}")
+        raise ConfigurationError(f"{name} {shown(value, 500)} {what}")
     try:
         fd, probe = tempfile.mkstemp(prefix="shopify-bulk-probe-", dir=value)
     except OSError as exc:
         reason = exc.strerror or type(exc).__name__
-        raise ConfigurationError(f"{name} {shown(value)} is not writable here ({reason})") from None
+        raise ConfigurationError(
+            f"{name} {shown(value, 500)} is not writable here ({reason})"
+        ) from None
     os.close(fd)
     os.unlink(probe)
     return value
@@ -108,7 +120,7 @@ def store_error(
     where = directory if directory is not None else tempfile.gettempdir()
     return BulkDownloadError(
         f"bulk result of {operation_id}: its temporary store cannot be created in "
-        f"directory {shown(where)} ({reason}); the operation is kept at Shopify: free room "
+        f"directory {shown(where, 500)} ({reason}); the operation is kept at Shopify: free room "
         "there or pass another directory=, then read it with the resume_ method and this id",
         operation_id=operation_id,
         status=state.status if state is not None else None,

@@ -18,7 +18,7 @@ from collections.abc import AsyncIterator, Callable, Iterator
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from . import _bulk_slots
-from ._bulk_checks import store_error, store_failure
+from ._bulk_checks import check_timeout, store_error, store_failure
 from ._bulk_download import download_async, download_sync
 from ._bulk_errors import (
     BulkDownloadError,
@@ -228,7 +228,7 @@ class BulkRun(_RunCore[RecordT]):
         return self._check_type(self.state)
 
     def _terminal(self, timeout: float | None) -> BulkOperationState:
-        limit = MAX_OPERATION_SECONDS if timeout is None else timeout
+        limit = check_timeout(timeout, MAX_OPERATION_SECONDS, MAX_OPERATION_SECONDS)
         deadline = time.monotonic() + limit
         interval = self.options.poll_interval
         while True:
@@ -326,7 +326,7 @@ class AsyncBulkRun(_RunCore[RecordT]):
         return self._check_type(self.state)
 
     async def _terminal(self, timeout: float | None) -> BulkOperationState:
-        limit = MAX_OPERATION_SECONDS if timeout is None else timeout
+        limit = check_timeout(timeout, MAX_OPERATION_SECONDS, MAX_OPERATION_SECONDS)
         deadline = time.monotonic() + limit
         interval = self.options.poll_interval
         while True:

@@ -31,11 +31,12 @@ from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
-from ._bulk_checks import check_count, check_seconds
+from ._bulk_checks import check_count, check_seconds, check_timeout
 from ._bulk_download import download_async, download_sync
 from ._bulk_mutation_parts import file_limit
 from ._bulk_mutation_results import ResultStore
 from ._bulk_run import (
+    MAX_OPERATION_SECONDS,
     BulkCallOptions,
     BulkOperationState,
     BulkOptions,
@@ -390,7 +391,7 @@ class BulkMutationRun(_Core[PayloadT]):
     def wait(self, timeout: float | None = None) -> tuple[BulkOperationState, ...]:
         """Wait for every part (each at most ``timeout`` s, default Shopify's 24 h);
         raises the first part's error that did not complete."""
-        limit = MAX_MUTATION_SECONDS if timeout is None else timeout
+        limit = check_timeout(timeout, MAX_MUTATION_SECONDS, MAX_OPERATION_SECONDS)
         return tuple(p.operation.wait(limit) for p in self._parts)
 
     def cancel(self) -> None:
@@ -411,7 +412,7 @@ class BulkMutationRun(_Core[PayloadT]):
         (every line once) before its first result is yielded. ``partial=True``: a
         FAILED part's partial file is read instead of raising; its lines without a
         result get one whose ``errors`` has code ``NO_RESULT``."""
-        limit = MAX_MUTATION_SECONDS if timeout is None else timeout
+        limit = check_timeout(timeout, MAX_MUTATION_SECONDS, MAX_OPERATION_SECONDS)
         offset = 0
         for part in self._parts:
             state = part.operation._terminal(limit)
@@ -445,7 +446,7 @@ class AsyncBulkMutationRun(_Core[PayloadT]):
         return tuple([await p.operation.refresh() for p in self._parts])
 
     async def wait(self, timeout: float | None = None) -> tuple[BulkOperationState, ...]:
-        limit = MAX_MUTATION_SECONDS if timeout is None else timeout
+        limit = check_timeout(timeout, MAX_MUTATION_SECONDS, MAX_OPERATION_SECONDS)
         return tuple([await p.operation.wait(limit) for p in self._parts])
 
     async def cancel(self) -> None:
@@ -461,7 +462,7 @@ class AsyncBulkMutationRun(_Core[PayloadT]):
         timeout: float | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> AsyncIterator[BulkMutationResult[PayloadT]]:
-        limit = MAX_MUTATION_SECONDS if timeout is None else timeout
+        limit = check_timeout(timeout, MAX_MUTATION_SECONDS, MAX_OPERATION_SECONDS)
         offset = 0
         for part in self._parts:
             state = await part.operation._terminal(limit)

@@ -338,7 +338,7 @@ class FakeBulk:
         if name == "bulkOperationCancel":
             return self._cancel(str(variables.get("id")))
         if name == "node" and _GID.fullmatch(str(variables.get("id", ""))):
-            return {"data": {"node": _selected(self._poll(str(variables["id"])), fields[0])}}
+            return {"data": {"node": self._poll(str(variables["id"]))}}
         return None
 
     def _running(self) -> list[str]:
@@ -487,28 +487,6 @@ class FakeBulk:
         )
         if fault == "expired_url":
             self.storage.expired.add(name)
-
-
-def _selected(node: dict[str, Any] | None, field: Any) -> dict[str, Any] | None:
-    """The fields of ``node`` that the poll selects (on the node, or in an inline
-    fragment on BulkOperation or Node), under their aliases, as Shopify answers:
-    never a field the client did not ask for (``type`` included)."""
-    from graphql import FieldNode, InlineFragmentNode
-
-    if node is None or field.selection_set is None:
-        return node
-    out: dict[str, Any] = {}
-    todo = list(field.selection_set.selections)
-    while todo:
-        selection = todo.pop(0)
-        if isinstance(selection, InlineFragmentNode):
-            condition = selection.type_condition
-            if condition is None or condition.name.value in ("BulkOperation", "Node"):
-                todo[:0] = list(selection.selection_set.selections)
-        elif isinstance(selection, FieldNode) and selection.name.value in node:
-            key = selection.alias.value if selection.alias else selection.name.value
-            out[key] = node[selection.name.value]
-    return out
 
 
 def _complete_prefix(lines: list[str], count: int) -> list[str]:
