@@ -147,7 +147,7 @@ def write_parts(
     if failure is not None:  # raised here: it chains no OSError
         where = directory if directory is not None else tempfile.gettempdir()
         raise BulkUploadError(
-            f"{name}: part {index}'s file cannot be written in directory {shown(where)} "
+            f"{name}: part {index}'s file cannot be written in directory {shown(where, 500)} "
             f"({failure}); nothing of it was uploaded (operation_ids names the parts "
             "started before it: resume or cancel them)",
             part=index,
