@@ -30,6 +30,7 @@ from typing import Protocol
 
 import httpx
 
+from ._bulk_checks import check_count, check_seconds
 from ._bulk_errors import BulkDownloadError, BulkResultUnavailableError
 from ._log_hiding import hide_in_httpx_logs
 
@@ -46,6 +47,11 @@ DEFAULT_MAX_BULK_BYTES = 20 * 1024**3
 #: seconds one read of the stream may take
 DEFAULT_READ_TIMEOUT = 60.0
 DEFAULT_MAX_RESUMES = 5
+#: the bounds of the options: UnsignedInt64 (Shopify's fileSize), an hour per read,
+#: a thousand resumes in a row (ten times that in all)
+MAX_BULK_BYTES = 2**64 - 1
+MAX_READ_TIMEOUT = 3600.0
+MAX_RESUMES = 1000
 _GONE = {403, 404, 410}
 _CONTENT_RANGE = re.compile(r"bytes (\d+)-(\d+)?/?(\d+|\*)?")
 
@@ -63,6 +69,13 @@ class DownloadLimits:
     max_resumes: int = DEFAULT_MAX_RESUMES
     #: seconds between a drop and the Range request (doubled each time, max 8 s)
     resume_backoff: float = 0.2
+
+    def __post_init__(self) -> None:
+        # named as the caller's options are (max_bulk_bytes=, read_timeout=, max_resumes=)
+        check_count("max_bulk_bytes", self.max_bytes, least=1, most=MAX_BULK_BYTES, unit="bytes")
+        check_seconds("read_timeout", self.read_timeout, most=MAX_READ_TIMEOUT)
+        check_count("max_resumes", self.max_resumes, least=0, most=MAX_RESUMES, unit="resumes")
+        check_seconds("resume_backoff", self.resume_backoff, most=8.0, zero=True)
 
     def timeout(self) -> httpx.Timeout:
         return httpx.Timeout(connect=30.0, read=self.read_timeout, write=30.0, pool=30.0)

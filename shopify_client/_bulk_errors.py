@@ -17,9 +17,12 @@
         ├── BulkDownloadError          the download failed past its resumes, or its cap
         ├── BulkWaitTimeoutError       ``wait(timeout=)`` passed before a terminal status
         ├── BulkInvalidStateError      a poll answered what cannot be: another
-        │                              operation's id, an unknown status, a count
-        │                              that is not an unsigned 64-bit integer, a url
-        │                              that is not https
+        │   │                          operation's id, an unknown status or type, a
+        │   │                          count that is not an unsigned 64-bit integer,
+        │   │                          a url that is not https
+        │   └── BulkOperationTypeError  a bulk mutation's id resumed as a bulk query's,
+        │                               or a query's as a mutation's: ``operation_type``
+        │                               (Shopify's), ``expected_type``
         ├── BulkStartError             ``bulkOperationRunQuery`` answered userErrors
         └── BulkConcurrencyError       no free slot within ``slot_wait``: ``running``
                                        names the operations in progress
@@ -44,6 +47,7 @@ __all__ = [
     "BulkOperationExpiredError",
     "BulkOperationFailedError",
     "BulkOperationNotFoundError",
+    "BulkOperationTypeError",
     "BulkResultUnavailableError",
     "BulkStartError",
     "BulkWaitTimeoutError",
@@ -108,6 +112,21 @@ class BulkInvalidStateError(BulkOperationError):
     """A poll of the operation answered figures that cannot be (another operation's
     id, a status or count outside the schema, a result url that is not https): the
     run stops there rather than wait on, download from, or trust them."""
+
+
+class BulkOperationTypeError(BulkInvalidStateError):
+    """The operation is not of the kind this handle reads: ``operation_type`` is
+    Shopify's ``BulkOperation.type`` (MUTATION: started by bulkOperationRunMutation;
+    QUERY: by bulkOperationRunQuery), ``expected_type`` the handle's. Raised by the
+    first poll, before any download: resume a mutation's ids with the bulk
+    mutation's ``resume_`` method, a query's with the bulk query's."""
+
+    def __init__(
+        self, message: str, *, operation_id: str, operation_type: str, expected_type: str
+    ) -> None:
+        super().__init__(message, operation_id=operation_id)
+        self.operation_type = operation_type
+        self.expected_type = expected_type
 
 
 class BulkWaitTimeoutError(BulkOperationError):

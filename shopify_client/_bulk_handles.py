@@ -12,15 +12,18 @@ Shopify's, then the typed records are yielded in file order.
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 import time
 from collections.abc import AsyncIterator, Callable, Iterator
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from . import _bulk_slots
+from ._bulk_checks import check_timeout, store_error, store_failure
 from ._bulk_download import download_async, download_sync
 from ._bulk_errors import (
     BulkDownloadError,
     BulkIncompleteResultError,
+    BulkOperationTypeError,
     BulkResultUnavailableError,
     BulkStartError,
     BulkWaitTimeoutError,
@@ -51,12 +54,21 @@ class _RunCore(Generic[RecordT]):
     """What the sync and async handles share: state, checks, record building."""
 
     def __init__(
-        self, client: Any, query: BulkQuery[RecordT], operation_id: str, options: BulkOptions
+        self,
+        client: Any,
+        query: BulkQuery[RecordT],
+        operation_id: str,
+        options: BulkOptions,
+        *,
+        kind: str = "QUERY",
     ) -> None:
         self._client = client
         self.query = query
         self.id = operation_id
         self.options = options
+        #: the BulkOperation.type this handle reads: QUERY, or MUTATION (a bulk
+        #: mutation's part, polled through this handle)
+        self.kind = kind
         self.state: BulkOperationState | None = None
         #: bytes received and records yielded by the last read
         self.bytes_received = 0
@@ -102,6 +114,13 @@ class _RunCore(Generic[RecordT]):
         assert error is not None
         raise error
 
+    def _url(self, state: BulkOperationState, partial: bool) -> str:
+        """The URL to read, once :meth:`_source` said there is one (read where it is
+        used: no frame keeps the signed URL as a local before the download)."""
+        url = self._source(state, partial)
+        assert url is not None
+        return url
+
     def _check_counts(self, state: BulkOperationState, store: Reassembler, partial: bool) -> None:
         if partial or state.status != "COMPLETED":
             return
@@ -119,9 +138,38 @@ class _RunCore(Generic[RecordT]):
                 root_object_count=state.root_object_count,
             )
 
-    def _store(self) -> Reassembler:
-        return Reassembler(
-            self.query.connections, operation_id=self.id, directory=self.options.directory
+    def _store(self, state: BulkOperationState) -> Reassembler:
+        """The temporary store; a directory that cannot take it now (removed since the
+        start, full, read-only) is a BulkDownloadError naming it and the operation, so
+        that the caller can resume it by its id, and chaining nothing."""
+        try:
+            return Reassembler(
+                self.query.connections, operation_id=self.id, directory=self.options.directory
+            )
+        except (OSError, sqlite3.Error) as exc:
+            reason = store_failure(exc)
+        raise store_error(self.id, state, self.options.directory, reason)
+
+    def _check_type(self, state: BulkOperationState) -> BulkOperationState:
+        """The poll's state, if the operation is of this handle's kind; else a
+        BulkOperationTypeError (a mutation's id resumed as a query's, or the reverse),
+        at the first poll, before any download."""
+        if state.type == self.kind:
+            return state
+        started = {
+            "MUTATION": "a MUTATION bulk operation (started by bulkOperationRunMutation)",
+            "QUERY": "a QUERY bulk operation (started by bulkOperationRunQuery)",
+        }.get(str(state.type), f"a {state.type} bulk operation")
+        if self.kind == "QUERY":
+            wanted, use = f"the {self.query.name} bulk query's", "the bulk mutation's"
+        else:
+            wanted, use = "a bulk mutation's", "the bulk query's"
+        raise BulkOperationTypeError(
+            f"bulk operation {self.id} is {started}, not {wanted}: nothing of it is read "
+            f"here; resume it with {use} resume_ method",
+            operation_id=self.id,
+            operation_type=str(state.type),
+            expected_type=self.kind,
         )
 
     def _wait_error(self, timeout: float) -> BulkWaitTimeoutError:
@@ -177,10 +225,10 @@ class BulkRun(_RunCore[RecordT]):
         )
         self.state = BulkOperationState.from_node(self.id, data.get("node"))
         _bulk_slots.seen(self._client, self.id, self.state.status)  # Redis slots, any kind
-        return self.state
+        return self._check_type(self.state)
 
     def _terminal(self, timeout: float | None) -> BulkOperationState:
-        limit = MAX_OPERATION_SECONDS if timeout is None else timeout
+        limit = check_timeout(timeout, MAX_OPERATION_SECONDS, MAX_OPERATION_SECONDS)
         deadline = time.monotonic() + limit
         interval = self.options.poll_interval
         while True:
@@ -233,10 +281,9 @@ class BulkRun(_RunCore[RecordT]):
         (counts unchecked). ``progress(bytes, records)`` is called as they come.
         ``transport``: for the storage host's client (tests)."""
         state = self._terminal(timeout)
-        url = self._source(state, partial)
-        if url is None:
+        if self._source(state, partial) is None:
             return
-        store = self._store()
+        store = self._store(state)  # before the signed url is a local of this frame
         try:
 
             def got(received: int) -> None:
@@ -247,7 +294,7 @@ class BulkRun(_RunCore[RecordT]):
                     progress(received, store.lines)
 
             download_sync(
-                url,
+                self._url(state, partial),
                 store,
                 limits=self.options.download,
                 operation_id=self.id,
@@ -276,10 +323,10 @@ class AsyncBulkRun(_RunCore[RecordT]):
         data = self._client.get_data(response)
         self.state = BulkOperationState.from_node(self.id, data.get("node"))
         await _bulk_slots.seen_async(self._client, self.id, self.state.status)
-        return self.state
+        return self._check_type(self.state)
 
     async def _terminal(self, timeout: float | None) -> BulkOperationState:
-        limit = MAX_OPERATION_SECONDS if timeout is None else timeout
+        limit = check_timeout(timeout, MAX_OPERATION_SECONDS, MAX_OPERATION_SECONDS)
         deadline = time.monotonic() + limit
         interval = self.options.poll_interval
         while True:
@@ -321,10 +368,9 @@ class AsyncBulkRun(_RunCore[RecordT]):
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> AsyncIterator[RecordT]:
         state = await self._terminal(timeout)
-        url = self._source(state, partial)
-        if url is None:
+        if self._source(state, partial) is None:
             return
-        store = self._store()
+        store = self._store(state)
         try:
 
             def got(received: int) -> None:
@@ -335,7 +381,7 @@ class AsyncBulkRun(_RunCore[RecordT]):
                     progress(received, store.lines)
 
             await download_async(
-                url,
+                self._url(state, partial),
                 store,
                 limits=self.options.download,
                 operation_id=self.id,

@@ -31,10 +31,12 @@ from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
+from ._bulk_checks import check_count, check_seconds, check_timeout
 from ._bulk_download import download_async, download_sync
 from ._bulk_mutation_parts import file_limit
 from ._bulk_mutation_results import ResultStore
 from ._bulk_run import (
+    MAX_OPERATION_SECONDS,
     BulkCallOptions,
     BulkOperationState,
     BulkOptions,
@@ -67,6 +69,9 @@ MAX_MUTATION_SECONDS = 25 * 3600
 DEFAULT_UPLOAD_TIMEOUT = 60.0
 #: the longest one part's upload may take in all (100 MB at ~300 kB/s)
 DEFAULT_UPLOAD_DEADLINE = 600.0
+#: the bounds of those options: an hour per read or write, a day per part
+MAX_UPLOAD_TIMEOUT = 3600.0
+MAX_UPLOAD_DEADLINE = 24 * 3600.0
 
 RUN_MUTATION = """mutation BulkOperationRunMutation(
   $mutation: String!, $stagedUploadPath: String!, $clientIdentifier: String
@@ -144,20 +149,20 @@ class _Settings:
 
 
 def _settings(options: BulkMutationCallOptions, api_version: str) -> _Settings:
+    """The checked options (ConfigurationError naming the option and its value),
+    before anything is written or sent."""
     rest = dict(options)
     limit = file_limit(api_version)
     max_bytes = rest.pop("max_file_bytes", limit)
     timeout = rest.pop("upload_timeout", DEFAULT_UPLOAD_TIMEOUT)
     deadline = rest.pop("upload_deadline", DEFAULT_UPLOAD_DEADLINE)
-    if isinstance(max_bytes, bool) or not isinstance(max_bytes, int) or not 0 < max_bytes <= limit:
-        raise ConfigurationError(
-            f"max_file_bytes must be a number of bytes from 1 to {limit} "
-            f"(Shopify's limit on {api_version})"
-        )
-    for name, value in (("upload_timeout", timeout), ("upload_deadline", deadline)):
-        if isinstance(value, bool) or not isinstance(value, int | float) or not value > 0:
-            raise ConfigurationError(f"{name} must be a number of seconds above 0")
-    return _Settings(bulk_options(rest), max_bytes, float(timeout), float(deadline))  # type: ignore[arg-type]
+    try:
+        max_file_bytes = check_count("max_file_bytes", max_bytes, least=1, most=limit, unit="bytes")
+    except ConfigurationError as exc:
+        raise ConfigurationError(f"{exc} (Shopify's limit on {api_version})") from None
+    upload_timeout = check_seconds("upload_timeout", timeout, most=MAX_UPLOAD_TIMEOUT)
+    upload_deadline = check_seconds("upload_deadline", deadline, most=MAX_UPLOAD_DEADLINE)
+    return _Settings(bulk_options(rest), max_file_bytes, upload_timeout, upload_deadline)  # type: ignore[arg-type]
 
 
 #: a BulkRun only polls and cancels here: its query is never read
@@ -386,7 +391,7 @@ class BulkMutationRun(_Core[PayloadT]):
     def wait(self, timeout: float | None = None) -> tuple[BulkOperationState, ...]:
         """Wait for every part (each at most ``timeout`` s, default Shopify's 24 h);
         raises the first part's error that did not complete."""
-        limit = MAX_MUTATION_SECONDS if timeout is None else timeout
+        limit = check_timeout(timeout, MAX_MUTATION_SECONDS, MAX_OPERATION_SECONDS)
         return tuple(p.operation.wait(limit) for p in self._parts)
 
     def cancel(self) -> None:
@@ -407,16 +412,19 @@ class BulkMutationRun(_Core[PayloadT]):
         (every line once) before its first result is yielded. ``partial=True``: a
         FAILED part's partial file is read instead of raising; its lines without a
         result get one whose ``errors`` has code ``NO_RESULT``."""
-        limit = MAX_MUTATION_SECONDS if timeout is None else timeout
+        limit = check_timeout(timeout, MAX_MUTATION_SECONDS, MAX_OPERATION_SECONDS)
         offset = 0
         for part in self._parts:
             state = part.operation._terminal(limit)
-            url = self._prepare(part, state, offset, partial)
-            store = ResultStore(directory=self.settings.bulk.directory)
+            has_file = self._prepare(part, state, offset, partial) is not None
+            # no frame keeps the signed url as a local before the download
+            store = ResultStore(
+                directory=self.settings.bulk.directory, operation_id=part.id, state=state
+            )
             try:
-                if url is not None:
+                if has_file:
                     download_sync(
-                        url,
+                        part.operation._url(state, partial),
                         store,
                         limits=self.settings.bulk.download,
                         operation_id=part.id,
@@ -438,7 +446,7 @@ class AsyncBulkMutationRun(_Core[PayloadT]):
         return tuple([await p.operation.refresh() for p in self._parts])
 
     async def wait(self, timeout: float | None = None) -> tuple[BulkOperationState, ...]:
-        limit = MAX_MUTATION_SECONDS if timeout is None else timeout
+        limit = check_timeout(timeout, MAX_MUTATION_SECONDS, MAX_OPERATION_SECONDS)
         return tuple([await p.operation.wait(limit) for p in self._parts])
 
     async def cancel(self) -> None:
@@ -454,16 +462,19 @@ class AsyncBulkMutationRun(_Core[PayloadT]):
         timeout: float | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> AsyncIterator[BulkMutationResult[PayloadT]]:
-        limit = MAX_MUTATION_SECONDS if timeout is None else timeout
+        limit = check_timeout(timeout, MAX_MUTATION_SECONDS, MAX_OPERATION_SECONDS)
         offset = 0
         for part in self._parts:
             state = await part.operation._terminal(limit)
-            url = self._prepare(part, state, offset, partial)
-            store = ResultStore(directory=self.settings.bulk.directory)
+            has_file = self._prepare(part, state, offset, partial) is not None
+            # no frame keeps the signed url as a local before the download
+            store = ResultStore(
+                directory=self.settings.bulk.directory, operation_id=part.id, state=state
+            )
             try:
-                if url is not None:
+                if has_file:
                     await download_async(
-                        url,
+                        part.operation._url(state, partial),
                         store,
                         limits=self.settings.bulk.download,
                         operation_id=part.id,

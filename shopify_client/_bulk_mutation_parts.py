@@ -21,7 +21,8 @@ from typing import Any
 
 import pydantic
 
-from ._bulk_mutation_errors import BulkMutationInputError
+from ._bulk_checks import shown
+from ._bulk_mutation_errors import BulkMutationInputError, BulkUploadError
 from ._exceptions import InvalidVariablesError
 from ._variables import _encode_value
 
@@ -93,6 +94,7 @@ def write_parts(
     line = 0
     part: Part | None = None
     file: Any = None
+    failure: str | None = None
     try:
         iterator = iter(items)
         while True:
@@ -134,8 +136,20 @@ def write_parts(
             file = None
             done, part = part, None
             yield done
+    except OSError as exc:  # the directory: removed since the start, full, read-only
+        failure = exc.strerror or type(exc).__name__
     finally:
         if file is not None:
-            file.close()
+            with contextlib.suppress(OSError):
+                file.close()
         if part is not None:
             part.remove()
+    if failure is not None:  # raised here: it chains no OSError
+        where = directory if directory is not None else tempfile.gettempdir()
+        raise BulkUploadError(
+            f"{name}: part {index}'s file cannot be written in directory {shown(where, 500)} "
+            f"({failure}); nothing of it was uploaded (operation_ids names the parts "
+            "started before it: resume or cancel them)",
+            part=index,
+            status_code=None,
+        )

@@ -19,8 +19,14 @@ import os
 import sqlite3
 import tempfile
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
+from ._bulk_checks import store_error, store_failure
+from ._bulk_errors import BulkDownloadError
 from ._bulk_mutation_errors import BulkMutationLinesError
+
+if TYPE_CHECKING:
+    from ._bulk_state import BulkOperationState
 
 __all__ = ["MAX_NAMED", "MAX_RESULT_LINE_BYTES", "ResultStore"]
 
@@ -36,26 +42,59 @@ class ResultStore:
     """Lines in with :meth:`feed` (any chunking) and :meth:`finish`; then
     :meth:`check` and :meth:`rows`. :meth:`close` removes the file."""
 
-    def __init__(self, *, directory: str | None = None) -> None:
-        fd, self.path = tempfile.mkstemp(
-            prefix="shopify-bulk-mut-", suffix=".sqlite3", dir=directory
-        )
-        os.close(fd)
-        self._db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
-        for pragma in (
-            "journal_mode=OFF",
-            "synchronous=OFF",
-            "temp_store=FILE",  # the index's sort spills to disk, not to memory
-            f"cache_size=-{_CACHE_KIB}",
-        ):
-            self._db.execute(f"PRAGMA {pragma}")
-        self._db.execute("CREATE TABLE results (seq INTEGER PRIMARY KEY, line, body TEXT)")
-        self._db.execute("BEGIN")
+    def __init__(
+        self,
+        *,
+        directory: str | None = None,
+        operation_id: str = "",
+        state: BulkOperationState | None = None,
+    ) -> None:
+        """A directory that cannot take the store (removed since the start, full,
+        read-only), now or while the file comes in, is a BulkDownloadError naming it
+        and keeping ``operation_id`` (the part is still at Shopify: resume it)."""
+        self._directory = directory
+        self._operation_id = operation_id
+        self._state = state
         self._pending = bytearray()
         self._overlong = False
         self.lines = 0
+        self.path = ""
+        self._db: sqlite3.Connection | None = None
+        try:
+            fd, self.path = tempfile.mkstemp(
+                prefix="shopify-bulk-mut-", suffix=".sqlite3", dir=directory
+            )
+            os.close(fd)
+            self._db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+            for pragma in (
+                "journal_mode=OFF",
+                "synchronous=OFF",
+                "temp_store=FILE",  # the index's sort spills to disk, not to memory
+                f"cache_size=-{_CACHE_KIB}",
+            ):
+                self.db.execute(f"PRAGMA {pragma}")
+            self.db.execute("CREATE TABLE results (seq INTEGER PRIMARY KEY, line, body TEXT)")
+            self.db.execute("BEGIN")
+        except (OSError, sqlite3.Error) as exc:
+            reason = store_failure(exc)
+        else:
+            return
+        self.close()
+        raise self._failed(reason)
+
+    def _failed(self, reason: str) -> BulkDownloadError:
+        return store_error(self._operation_id, self._state, self._directory, reason)
 
     def feed(self, chunk: bytes) -> None:
+        try:
+            self._feed(chunk)
+        except sqlite3.Error as exc:  # the disk filled up, or the file went away
+            reason = store_failure(exc)
+        else:
+            return
+        raise self._failed(reason)
+
+    def _feed(self, chunk: bytes) -> None:
         cut = chunk.rfind(b"\n")
         if cut < 0:
             self._append(chunk)
@@ -83,7 +122,7 @@ class ResultStore:
 
     def _end_pending(self) -> None:
         if self._overlong:
-            self._db.execute(
+            self.db.execute(
                 "INSERT INTO results (line, body) VALUES (?, '')",
                 (f"a line longer than {MAX_RESULT_LINE_BYTES} bytes",),
             )
@@ -95,7 +134,7 @@ class ResultStore:
 
     def restart(self) -> None:
         """The storage host sent the file again from its start."""
-        self._db.execute("DELETE FROM results")
+        self.db.execute("DELETE FROM results")
         self._pending = bytearray()
         self._overlong = False
         self.lines = 0
@@ -106,7 +145,7 @@ class ResultStore:
         if not rows:
             return
         try:
-            self._db.executemany(
+            self.db.executemany(
                 "INSERT INTO results (line, body) VALUES "
                 "(CASE WHEN NOT json_valid(?1) THEN NULL "
                 # true / false: json_extract would read them as 1 / 0
@@ -117,18 +156,29 @@ class ResultStore:
             )
         except sqlite3.Error:  # a line json_extract cannot read: stored unnumbered
             for (row,) in rows:
-                self._db.execute("INSERT INTO results (line, body) VALUES (NULL, ?)", (row,))
+                self.db.execute("INSERT INTO results (line, body) VALUES (NULL, ?)", (row,))
         self.lines += len(rows)
 
     def finish(self) -> None:
-        if self._pending.strip() or self._overlong:
-            self._end_pending()
-        self._pending = bytearray()
-        self._db.execute("COMMIT")
-        self._db.execute("CREATE INDEX by_line ON results (line)")
+        try:
+            if self._pending.strip() or self._overlong:
+                self._end_pending()
+            self._pending = bytearray()
+            self.db.execute("COMMIT")
+            self.db.execute("CREATE INDEX by_line ON results (line)")
+        except sqlite3.Error as exc:
+            reason = store_failure(exc)
+        else:
+            return
+        raise self._failed(reason)
+
+    @property
+    def db(self) -> sqlite3.Connection:
+        assert self._db is not None  # set, or __init__ raised
+        return self._db
 
     def highest(self) -> int | None:
-        row = self._db.execute(
+        row = self.db.execute(
             "SELECT MAX(line) FROM results WHERE typeof(line) = 'integer'"
         ).fetchone()
         return None if row is None or row[0] is None else int(row[0])
@@ -145,7 +195,7 @@ class ResultStore:
         """Raises :class:`BulkMutationLinesError` unless each of ``0..expected-1``
         is there exactly once (at most once with ``allow_missing``: a partial file)
         and nothing else is."""
-        db = self._db
+        db = self.db
         duplicated = [
             first_line + int(r[0])
             for r in db.execute(
@@ -206,14 +256,16 @@ class ResultStore:
 
     def rows(self) -> Iterator[tuple[int, str]]:
         """(line in the part, body), in input order."""
-        for line, body in self._db.execute("SELECT line, body FROM results ORDER BY line"):
+        for line, body in self.db.execute("SELECT line, body FROM results ORDER BY line"):
             yield int(line), str(body)
 
     def close(self) -> None:
-        with contextlib.suppress(sqlite3.Error):
-            self._db.close()
-        with contextlib.suppress(OSError):
-            os.unlink(self.path)
+        if self._db is not None:
+            with contextlib.suppress(sqlite3.Error):
+                self._db.close()
+        if self.path:
+            with contextlib.suppress(OSError):
+                os.unlink(self.path)
 
     def __enter__(self) -> ResultStore:
         return self

@@ -183,7 +183,7 @@ def _new_part(
 ) -> _PartRun:
     return _PartRun(
         part.index,
-        cls(client, _POLL_ONLY, operation_id, settings.bulk),
+        cls(client, _POLL_ONLY, operation_id, settings.bulk, kind="MUTATION"),
         part.first_line,
         part.lines,
     )
@@ -394,7 +394,12 @@ def _resume_parts(
     first: int | None = 0
     for index, (operation_id, lines) in enumerate(zip(checked, counts, strict=True)):
         parts.append(
-            _PartRun(index, cls(client, _POLL_ONLY, operation_id, settings.bulk), first, lines)
+            _PartRun(
+                index,
+                cls(client, _POLL_ONLY, operation_id, settings.bulk, kind="MUTATION"),
+                first,
+                lines,
+            )
         )
         first = None if first is None or lines is None else first + lines
     return parts

@@ -13,11 +13,13 @@ The handles are in :mod:`._bulk_handles`, starting and resuming in :mod:`._bulk_
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Generic, TypedDict, TypeVar
 
+from ._bulk_checks import check_directory, check_seconds
 from ._bulk_download import (
     DEFAULT_MAX_BULK_BYTES,
     DEFAULT_MAX_RESUMES,
@@ -35,6 +37,7 @@ __all__ = [
     "DEFAULT_POLL_INTERVAL",
     "DEFAULT_SLOT_WAIT",
     "MAX_OPERATION_SECONDS",
+    "MAX_POLL_SECONDS",
     "POLL_QUERY",
     "RUN_MUTATION",
     "RUN_MUTATION_GROUPED",
@@ -53,13 +56,15 @@ DEFAULT_MAX_POLL_INTERVAL = 30.0
 DEFAULT_SLOT_WAIT = 600.0
 #: Shopify's limit on a bulk query's run: 10 days (plus an hour of slack)
 MAX_OPERATION_SECONDS = 10 * 24 * 3600 + 3600
+#: the longest poll interval taken: a day
+MAX_POLL_SECONDS = 24 * 3600.0
 _GID = re.compile(r"gid://shopify/BulkOperation/\d+")
 
 POLL_QUERY = """query BulkOperationStatus($id: ID!) {
   node(id: $id) {
     __typename
     ... on BulkOperation {
-      id status errorCode objectCount rootObjectCount fileSize url partialDataUrl
+      id type status errorCode objectCount rootObjectCount fileSize url partialDataUrl
     }
   }
 }"""
@@ -109,12 +114,15 @@ class BulkOptions:
     directory: str | None = None
 
     def __post_init__(self) -> None:
-        for name in ("poll_interval", "max_poll_interval", "slot_wait"):
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, int | float) or not value > 0:
-                raise ConfigurationError(f"{name} must be a number of seconds above 0")
+        check_seconds("poll_interval", self.poll_interval, most=MAX_POLL_SECONDS)
+        check_seconds("max_poll_interval", self.max_poll_interval, most=MAX_POLL_SECONDS)
+        # a wait for a slot past an operation's own limit would outlive the one it waits on
+        check_seconds("slot_wait", self.slot_wait, most=MAX_OPERATION_SECONDS)
         if self.max_poll_interval < self.poll_interval:
-            raise ConfigurationError("max_poll_interval must not be below poll_interval")
+            raise ConfigurationError(
+                f"max_poll_interval ({self.max_poll_interval:g}) must not be below "
+                f"poll_interval ({self.poll_interval:g})"
+            )
 
 
 def _backoff(interval: float, options: BulkOptions) -> float:
@@ -187,7 +195,12 @@ class BulkCallOptions(TypedDict, total=False):
     ``poll_interval`` (first poll interval, s, doubled up to ``max_poll_interval``),
     ``slot_wait`` (s to wait for a free slot), ``max_bulk_bytes`` (cap on the file),
     ``read_timeout`` (s per read of it), ``max_resumes`` (Range resumes in a row),
-    ``directory`` (where the temporary store goes)."""
+    ``directory`` (where the temporary store goes: an existing, writable directory).
+
+    Each is checked before anything is sent (:mod:`._bulk_checks`): a number of
+    seconds is finite, above 0 and at most a day (``slot_wait``: Shopify's 10-day
+    limit on an operation; ``read_timeout``: an hour); ``max_bulk_bytes`` an int from
+    1 to 2**64 - 1, ``max_resumes`` an int from 0 to 1000; a bool is neither."""
 
     poll_interval: float
     max_poll_interval: float
@@ -195,27 +208,35 @@ class BulkCallOptions(TypedDict, total=False):
     max_bulk_bytes: int
     read_timeout: float
     max_resumes: int
-    directory: str
+    directory: str | os.PathLike[str]
 
 
 def bulk_options(options: BulkCallOptions) -> BulkOptions:
+    """The checked options (ConfigurationError naming the option and its value)."""
+    unknown = set(options) - set(BulkCallOptions.__annotations__)
+    if unknown:
+        raise ConfigurationError(f"unknown bulk option(s): {', '.join(sorted(unknown))}")
+    poll = check_seconds(
+        "poll_interval",
+        options.get("poll_interval", DEFAULT_POLL_INTERVAL),
+        most=MAX_POLL_SECONDS,
+    )
     limits = DownloadLimits(
         max_bytes=options.get("max_bulk_bytes", DEFAULT_MAX_BULK_BYTES),
         read_timeout=options.get("read_timeout", DEFAULT_READ_TIMEOUT),
         max_resumes=options.get("max_resumes", DEFAULT_MAX_RESUMES),
     )
-    unknown = set(options) - set(BulkCallOptions.__annotations__)
-    if unknown:
-        raise ConfigurationError(f"unknown bulk option(s): {', '.join(sorted(unknown))}")
-    return BulkOptions(
+    settings = BulkOptions(
         poll_interval=options.get("poll_interval", DEFAULT_POLL_INTERVAL),
-        max_poll_interval=options.get(
-            "max_poll_interval", max(DEFAULT_MAX_POLL_INTERVAL, options.get("poll_interval", 0))
-        ),
+        max_poll_interval=options.get("max_poll_interval", max(DEFAULT_MAX_POLL_INTERVAL, poll)),
         slot_wait=options.get("slot_wait", DEFAULT_SLOT_WAIT),
         download=limits,
-        directory=options.get("directory"),
     )
+    directory = options.get("directory")
+    if directory is None:
+        return settings
+    # last: it creates (and removes) a file there, once every other option is right
+    return replace(settings, directory=check_directory("directory", directory))
 
 
 def _check_id(operation_id: object) -> str:

@@ -1,8 +1,9 @@
 """One poll's view of a bulk operation, checked: :class:`BulkOperationState`.
 
-A poll answers ``node(id:) { ... on BulkOperation { id status errorCode objectCount
-rootObjectCount fileSize url partialDataUrl } }``. What it says is checked before the
-run trusts it (the schema: BulkOperation.id ``ID!``, status ``BulkOperationStatus!``,
+A poll answers ``node(id:) { ... on BulkOperation { id type status errorCode
+objectCount rootObjectCount fileSize url partialDataUrl } }``. What it says is checked
+before the run trusts it (the schema, 2024-01 to 2026-04: BulkOperation.id ``ID!``,
+type ``BulkOperationType!`` (QUERY or MUTATION), status ``BulkOperationStatus!``,
 objectCount and rootObjectCount ``UnsignedInt64!``, fileSize ``UnsignedInt64``, url
 and partialDataUrl ``URL``): another operation's id, an unknown status, a count that
 is not an unsigned 64-bit integer, a url that is not https are a
@@ -25,7 +26,7 @@ from ._bulk_errors import (
     BulkOperationNotFoundError,
 )
 
-__all__ = ["ERROR_CODES", "STATUSES", "TERMINAL", "BulkOperationState"]
+__all__ = ["ERROR_CODES", "STATUSES", "TERMINAL", "TYPES", "BulkOperationState"]
 
 TERMINAL = frozenset({"COMPLETED", "FAILED", "CANCELED", "EXPIRED"})
 #: BulkOperationStatus and BulkOperationErrorCode, the same in every pinned version
@@ -33,6 +34,8 @@ STATUSES = frozenset(
     {"CREATED", "RUNNING", "COMPLETED", "FAILED", "CANCELING", "CANCELED", "EXPIRED"}
 )
 ERROR_CODES = frozenset({"ACCESS_DENIED", "INTERNAL_SERVER_ERROR", "TIMEOUT"})
+#: BulkOperationType: what started the operation (bulkOperationRunQuery / ...RunMutation)
+TYPES = frozenset({"QUERY", "MUTATION"})
 #: UnsignedInt64, as Shopify writes it (a string of ASCII digits; ints are taken too)
 _UINT64 = re.compile(r"[0-9]{1,20}")
 #: an enum value's name, as GraphQL spells one (and short)
@@ -110,11 +113,14 @@ class BulkOperationState:
     file_size: int | None = None
     url: str | None = field(default=None, repr=False)
     partial_data_url: str | None = field(default=None, repr=False)
+    #: QUERY or MUTATION (None only for a state not read from a poll)
+    type: str | None = None
 
     @classmethod
     def from_node(cls, operation_id: str, node: object) -> BulkOperationState:
-        """The poll's answer, checked: its id is the one asked for, its status one of
-        the schema's, its counts unsigned 64-bit integers (``rootObjectCount`` at most
+        """The poll's answer, checked: its id is the one asked for, its type QUERY or
+        MUTATION, its status one of the schema's, its counts unsigned 64-bit integers
+        (``rootObjectCount`` at most
         ``objectCount``), its urls https. Else BulkInvalidStateError, at once (never a
         wait on a status that cannot end, nor a download from another operation)."""
         if not isinstance(node, dict) or node.get("__typename") != "BulkOperation":
@@ -125,8 +131,11 @@ class BulkOperationState:
             )
         if node.get("id") != operation_id:
             raise _invalid(operation_id, f"another operation's state (id {_shown(node.get('id'))})")
+        kind = node.get("type")
+        if not isinstance(kind, str) or kind not in TYPES:  # a list is unhashable
+            raise _invalid(operation_id, f"type {_shown(kind)}, not QUERY or MUTATION")
         status = node.get("status")
-        if status not in STATUSES:
+        if not isinstance(status, str) or status not in STATUSES:
             raise _invalid(operation_id, f"status {_shown(status)}, not one of Shopify's")
         code = node.get("errorCode")
         if code is not None and (not isinstance(code, str) or not _ENUM_NAME.fullmatch(code)):
@@ -145,6 +154,7 @@ class BulkOperationState:
             file_size=_count(operation_id, node, "fileSize", False),
             url=_url(operation_id, node, "url"),
             partial_data_url=_url(operation_id, node, "partialDataUrl"),
+            type=str(kind),
         )
 
     @property

@@ -62,6 +62,7 @@ def good(**changes: object) -> dict[str, object]:
     node: dict[str, object] = {
         "__typename": "BulkOperation",
         "id": OP,
+        "type": "QUERY",
         "status": "COMPLETED",
         "errorCode": None,
         "objectCount": "12",
@@ -92,6 +93,10 @@ def good(**changes: object) -> dict[str, object]:
         ({"status": "PAUSED"}, "status 'PAUSED', not one of Shopify's"),
         ({"status": None}, "status None"),
         ({"status": "completed"}, "status 'completed'"),
+        ({"type": None}, "type None, not QUERY or MUTATION"),
+        ({"type": "query"}, "type 'query'"),
+        ({"type": ["QUERY"]}, r"type \['QUERY'\]"),  # unhashable: no TypeError
+        ({"status": {"COMPLETED": 1}}, "status {'COMPLETED': 1}"),
         ({"errorCode": "TIMEOUT\u202e\n" + "A" * 500}, "errorCode"),
         ({"errorCode": 3}, "errorCode 3"),
         ({"id": "gid://shopify/BulkOperation/8"}, "another operation's state"),

@@ -336,3 +336,56 @@ def test_a_failed_parts_partial_results_are_read_only_when_asked(fake: FakeShopi
     unknown = [r for r in results if r.errors and r.errors[0].code == "NO_RESULT"]
     assert len(unknown) == 5 and all(r.data is None for r in unknown)
     assert all(r.ok for r in results if r not in unknown)
+
+
+# -- the directory, gone after the start -----------------------------------------------
+
+
+def test_a_result_store_directory_removed_after_the_start_keeps_the_ids(
+    fake: FakeShopify, tmp_path: Any
+) -> None:
+    from shopify_client import BulkDownloadError
+
+    where = tmp_path / "store"
+    where.mkdir()
+    run = start(client_for(fake), lines(5), directory=str(where))
+    run.wait(timeout=10)
+    where.rmdir()
+    with pytest.raises(BulkDownloadError) as caught:
+        list(run)
+    assert caught.value.operation_id == run.id
+    assert str(where) in str(caught.value) and caught.value.__context__ is None
+    resumed = client_for(fake)._bulk_mutate_resume(
+        SPEC, run.ids, run.part_lines, {**FAST, "directory": str(tmp_path)}
+    )
+    assert [r.line for r in resumed] == list(range(5))
+
+
+def test_a_later_parts_file_that_cannot_be_written_names_the_started_parts(
+    fake: FakeShopify, tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The directory goes away once the first part is started: the second part's
+    file is a BulkUploadError whose operation_ids names the first (it was a raw
+    FileNotFoundError, the started part's id lost)."""
+    import shutil
+
+    from shopify_client import BulkUploadError
+
+    where = tmp_path / "parts"
+    where.mkdir()
+    client = client_for(fake)
+    execute = client.execute
+
+    def then_remove(query: str, name: str | None = None, *args: Any, **kwargs: Any) -> Any:
+        answer = execute(query, name, *args, **kwargs)
+        if name == "BulkOperationRunMutation":
+            shutil.rmtree(where, ignore_errors=True)
+        return answer
+
+    monkeypatch.setattr(client, "execute", then_remove)
+    with pytest.raises(BulkUploadError) as caught:
+        start(client, lines(40), directory=str(where), max_file_bytes=500)
+    error = caught.value
+    assert error.part == 1 and error.status_code is None
+    assert len(error.operation_ids) == 1 and error.operation_ids[0].startswith("gid://")
+    assert str(where) in str(error) and error.__context__ is None

@@ -277,7 +277,11 @@ def test_a_refused_upload_keeps_the_signed_form_out_of_traceback_locals(
 
 # -- the result file -------------------------------------------------------------------
 
-from shopify_client import BulkMutationLinesError, InvalidResponseError  # noqa: E402
+from shopify_client import (  # noqa: E402
+    BulkMutationLinesError,
+    BulkOperationTypeError,
+    InvalidResponseError,
+)
 from shopify_client import _bulk_mutation_results as results_module  # noqa: E402
 from shopify_client._bulk_mutation_results import ResultStore  # noqa: E402
 
@@ -429,9 +433,14 @@ def test_resuming_a_bulk_querys_id_as_an_import_is_a_typed_error(fake: FakeShopi
     query = client._bulk_start(QUERY, {"query": "status:active"}, False, FAST)
     query.wait()
     resumed = client._bulk_mutate_resume(SPEC, query.id, None, FAST)
-    with pytest.raises(BulkMutationLinesError) as caught:
+    gets = len(fake.bulk.storage.requests)
+    # the first poll says type QUERY: a clear error, before any download (it was a
+    # BulkMutationLinesError about lines without __lineNumber, after the download)
+    with pytest.raises(BulkOperationTypeError, match="is a QUERY bulk operation") as caught:
         list(resumed)
-    assert caught.value.unexpected  # a query's lines carry no __lineNumber
+    assert (caught.value.operation_type, caught.value.expected_type) == ("QUERY", "MUTATION")
+    assert caught.value.operation_id == query.id
+    assert len(fake.bulk.storage.requests) == gets
 
 
 def test_wrong_part_lines_are_a_typed_error_not_a_shifted_result(fake: FakeShopify) -> None:

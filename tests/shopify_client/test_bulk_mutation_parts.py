@@ -95,3 +95,23 @@ def test_nan_is_refused_as_in_a_normal_call(tmp_path: Path) -> None:
                 [Numbers(weight=float("nan"))], Numbers, name="Op", max_bytes=100, directory=None
             )
         )
+
+
+def test_a_part_that_cannot_be_written_later_is_a_typed_error(tmp_path: Path) -> None:
+    """The directory was checked at the start, then removed while the first part
+    was uploaded: the next part's file is a BulkUploadError (part, directory), not a
+    raw FileNotFoundError, chaining nothing."""
+    from shopify_client import BulkUploadError
+
+    where = tmp_path / "parts"
+    where.mkdir()
+    writer = write_parts(items(50), Variables, name="Op", max_bytes=500, directory=str(where))
+    first = next(writer)
+    first.remove()
+    where.rmdir()
+    with pytest.raises(BulkUploadError) as caught:
+        next(writer)
+    error = caught.value
+    assert error.part == 1 and error.status_code is None
+    assert str(where) in str(error) and "No such file or directory" in str(error)
+    assert error.__cause__ is None and error.__context__ is None

@@ -81,3 +81,42 @@ def test_the_store_file_is_removed() -> None:
     feed(store, [0])
     store.close()
     assert not os.path.exists(store.path)
+
+
+def test_a_full_disk_while_the_file_comes_in_is_a_typed_error_naming_the_directory(
+    tmp_path: object,
+) -> None:
+    """sqlite's "database or disk is full" was a raw sqlite3.OperationalError: now a
+    BulkDownloadError naming the directory, keeping the part's operation id (resume
+    it once there is room), chaining nothing."""
+    from shopify_client import BulkDownloadError
+
+    store = ResultStore(directory=str(tmp_path), operation_id="gid://shopify/BulkOperation/5")
+    try:
+        store.db.execute("PRAGMA max_page_count = 3")  # a disk that is full past 3 pages
+        body = "".join(
+            json.dumps({"data": {"x": "y" * 500}, "__lineNumber": n}) + "\n" for n in range(200)
+        ).encode()
+        with pytest.raises(BulkDownloadError) as caught:
+            for i in range(0, len(body), 4096):
+                store.feed(body[i : i + 4096])
+            store.finish()
+    finally:
+        store.close()
+    error = caught.value
+    assert error.operation_id == "gid://shopify/BulkOperation/5"
+    assert str(tmp_path) in str(error) and "full" in str(error)
+    assert error.__cause__ is None and error.__context__ is None
+
+
+def test_a_store_that_cannot_be_created_is_a_typed_error(tmp_path: object) -> None:
+    from pathlib import Path
+
+    from shopify_client import BulkDownloadError
+
+    gone = Path(str(tmp_path)) / "gone"
+    with pytest.raises(BulkDownloadError) as caught:
+        ResultStore(directory=str(gone), operation_id="gid://shopify/BulkOperation/6")
+    assert caught.value.operation_id == "gid://shopify/BulkOperation/6"
+    assert str(gone) in str(caught.value) and "No such file or directory" in str(caught.value)
+    assert caught.value.__context__ is None

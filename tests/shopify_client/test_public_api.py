@@ -121,6 +121,7 @@ HIERARCHY = {
     },
     # bulk mutations (shopify_client._bulk_mutation_errors)
     "BulkUploadError": ("BulkOperationError",),
+    "BulkOperationTypeError": ("BulkInvalidStateError",),
     "BulkMutationLinesError": ("BulkIncompleteResultError",),
     "BulkMutationInputError": ("ConfigurationError",),
 }
