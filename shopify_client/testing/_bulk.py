@@ -46,6 +46,8 @@ from typing import TYPE_CHECKING, Any, Literal
 if TYPE_CHECKING:
     from graphql import FieldNode, GraphQLSchema, SelectionSetNode
 
+    from ._bulk_mutation import FakeBulkMutations
+
 __all__ = ["BulkFault", "FakeBulk", "StorageHost"]
 
 BulkFault = Literal[
@@ -159,7 +161,7 @@ class StorageHost:
         self.stall_seconds = 2.0
         self.requests: list[dict[str, str]] = []
         #: the bulk mutations' uploads (``_bulk_mutation.FakeBulkMutations``), if any
-        self.uploads: Any = None
+        self.uploads: FakeBulkMutations | None = None
         self._lock = threading.Lock()
         self._server: _StorageServer | None = None
 
@@ -280,11 +282,13 @@ class FakeBulk:
         self._ids = itertools.count(1000)
         self._lock = threading.Lock()
         self._dir = tempfile.mkdtemp(prefix="fake-bulk-")
-        self._mutations: Any = None
+        self._mutations: FakeBulkMutations | None = None
 
     @property
-    def mutations(self) -> Any:
-        """Bulk mutations: staged uploads and their runs (see ``_bulk_mutation``)."""
+    def mutations(self) -> FakeBulkMutations:
+        """Bulk mutations: staged uploads and their runs, their faults
+        (:meth:`FakeBulkMutations.inject`) and per-line user errors
+        (:attr:`FakeBulkMutations.user_errors`); see ``_bulk_mutation``."""
         if self._mutations is None:
             from ._bulk_mutation import FakeBulkMutations
 
@@ -330,9 +334,9 @@ class FakeBulk:
         name = fields[0].name.value
         variables = body.get("variables") or {}
         if name == "bulkOperationRunMutation":
-            return self.mutations.run(version, variables)  # type: ignore[no-any-return]
+            return self.mutations.run(version, variables)
         if name == "stagedUploadsCreate":
-            return self.mutations.stage(version, variables)  # type: ignore[no-any-return]
+            return self.mutations.stage(version, variables)
         if name == "bulkOperationRunQuery":
             return self._run(version, variables)
         if name == "bulkOperationCancel":
