@@ -291,13 +291,25 @@ class _CustomerClient(_ClientCore[HttpT]):
         retry_policy: RetryPolicy | None = None,
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
         http_client: HttpT | None = None,
+        shop: None = None,
     ) -> None:
         """``shop_id``: the shop's numeric id; the endpoint is then
         ``https://shopify.com/{shop_id}/account/customer/api/{version}/graphql``.
         ``endpoint``: the ``graphql_api`` URL of the shop's discovery document
-        (:func:`shopify_client.customer_auth.discover`), or a local one in tests."""
+        (:func:`shopify_client.customer_auth.discover`), or a local one in tests.
+        ``shop``: not taken (typed ``None`` so that a type checker flags it): the
+        Customer Account API is addressed by shop id, not by the shop's domain."""
         from ._auth import customer_auth  # what construction needs loads with it
 
+        if shop is not None:
+            raise ConfigurationError(
+                "the Customer Account API is addressed by the shop's numeric id, not its "
+                "domain: pass shop_id= (e.g. 12345678 or 'gid://shopify/Shop/12345678'), "
+                "or endpoint= from the shop's discovery document: "
+                "shopify_client.customer_auth.discover(shop).graphql_endpoint("
+                "Client.api_version) (or endpoints_for_shop_id(shop_id), with no request; "
+                "fake.endpoint('customer', Client.api_version) in tests)"
+            )
         if shop_id is not None and endpoint is None:
             from ._endpoint import normalize_shop_id
 

@@ -238,11 +238,20 @@ class ResultStore:
             return
         said = []
         if missing:
+            count = expected - distinct
             said.append(
-                f"{expected - distinct} input lines have no result (lines {_shown(missing)})"
+                f"{_count(count, 'input line')} {'has' if count == 1 else 'have'} no result "
+                f"({_lines(missing)})"
             )
         if duplicated:
-            said.append(f"lines {_shown(duplicated)} have more than one result")
+            repeated = db.execute(
+                "SELECT COUNT(*) FROM (SELECT line FROM results WHERE typeof(line) = 'integer' "
+                "GROUP BY line HAVING COUNT(*) > 1)"
+            ).fetchone()[0]
+            said.append(
+                f"{_count(repeated, 'input line')} {'has' if repeated == 1 else 'have'} more "
+                f"than one result ({_lines(duplicated)})"
+            )
         if unexpected:
             said.append(f"results carry unexpected line numbers ({', '.join(unexpected)})")
         raise BulkMutationLinesError(
@@ -272,6 +281,15 @@ class ResultStore:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _count(count: int, noun: str) -> str:
+    return f"{count:,} {noun}{'' if count == 1 else 's'}"
+
+
+def _lines(lines: list[int]) -> str:
+    """``line 2`` or ``lines 0, 4, 7``: indexes in the caller's iterable, from 0."""
+    return f"line{'' if len(lines) == 1 else 's'} {_shown(lines)}"
 
 
 def _shown(lines: list[int]) -> str:

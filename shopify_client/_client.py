@@ -265,13 +265,13 @@ class _ClientCore(Generic[HttpT]):
                 else "shop= (a shop domain)"
             )
             raise ConfigurationError(f"pass exactly one of {where} or endpoint=")
-        from ._endpoint import check_endpoint, endpoint_for
+        from ._endpoint import check_endpoint, check_endpoint_version, endpoint_for
 
-        self._endpoint = (
-            check_endpoint(endpoint)
-            if endpoint is not None
-            else endpoint_for(self.api, shop or "", self.api_version)
-        )
+        if endpoint is not None:
+            self._endpoint = check_endpoint(endpoint)
+            check_endpoint_version(self._endpoint, self.api, self.api_version)
+        else:
+            self._endpoint = endpoint_for(self.api, shop or "", self.api_version)
         # httpx parses a str URL on every request (~20-30 us, its largest per-request
         # step after the socket work); an httpx.URL is taken as it is (issue 11).
         self._url = httpx.URL(self._endpoint)

@@ -75,6 +75,22 @@ def check_version(version: str) -> str:
     return version
 
 
+def check_endpoint_version(endpoint: str, api: str, version: str) -> None:
+    """Refuse an ``endpoint=`` whose path names a Shopify API version other than the
+    client's: Shopify would serve that version, while the generated types describe
+    ``version``. A path that names no version (a proxy that adds it) is taken."""
+    named = [
+        part for part in urlsplit(endpoint).path.split("/") if part and _version().fullmatch(part)
+    ]
+    if named and version not in named:
+        raise ConfigurationError(
+            f"endpoint {_shown(endpoint)} is for {api} API {named[-1]}, but this client's "
+            f"package was generated for {api} API {version}: pass an endpoint at "
+            f"{version} (e.g. fake.endpoint({api!r}, Client.api_version) in tests), or use "
+            f"a package generated for {named[-1]} (`shopify-codegen bump`)"
+        )
+
+
 def endpoint_for(api: Api, shop: str, version: str) -> str:
     """The GraphQL URL of ``api`` at ``version`` for ``shop``: a shop domain for the
     Storefront and Admin APIs, the shop's numeric id for the Customer Account API

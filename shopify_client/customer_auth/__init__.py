@@ -10,7 +10,9 @@ Framework-neutral OAuth 2.0 with PKCE, sync and async:
 3. :meth:`CustomerAccountAuth.complete_login` with the callback URL: ``state`` and
    ``nonce`` are checked, the code exchanged, :class:`CustomerTokens` returned;
 4. :meth:`CustomerAccountAuth.ensure_fresh` before each use (refresh before expiry;
-   a failed refresh is a :class:`RefreshError`); :meth:`CustomerAccountAuth.logout_url`;
+   a failed refresh is a :class:`RefreshError`), or :func:`call_as_customer`, which
+   also refreshes once when the API answers 401 before the local expiry (a revoked
+   or rotated token); :meth:`CustomerAccountAuth.logout_url`;
 5. ``shopify_customer.Client(endpoint=..., access_token=tokens.access_token)`` for the
    API, and :func:`storefront_customer_access_token` for the Storefront bridge.
 
@@ -37,6 +39,7 @@ from ._errors import (
     TokenRequestError,
 )
 from ._flow import DEFAULT_SCOPE, AsyncCustomerAccountAuth, CustomerAccountAuth, pkce_challenge
+from ._on_401 import call_as_customer, call_as_customer_async
 from ._tokens import CustomerTokens, LoginRequest
 
 __all__ = [
@@ -56,6 +59,8 @@ __all__ = [
     "ShopEndpoints",
     "StateMismatchError",
     "TokenRequestError",
+    "call_as_customer",
+    "call_as_customer_async",
     "discover",
     "discover_async",
     "endpoints_for_shop_id",

@@ -10,6 +10,8 @@ free port, and stops with its ``with`` block. Its pieces:
 * ``_bucket``: Shopify's leaky bucket (plans, THROTTLED answers);
 * ``_faults``: the faults :meth:`FakeShopify.enqueue` plans;
 * ``_customer``: the Customer Account API and its OAuth server (discovery, PKCE);
+* ``_bulk``, ``_bulk_mutation``: bulk queries and mutations (``fake.bulk``,
+  ``fake.bulk.mutations``);
 * ``_canned``: the stateful login flow and the fake shop's credentials;
 * ``_schemas``: finding the app's schemas from its shopify-codegen config;
 * ``pytest_plugin``: the ``fake_shopify`` fixture (a ``pytest11`` entry point).
@@ -19,6 +21,8 @@ schema; it is imported on the first such answer.
 """
 
 from ._bucket import MAX_QUERY_COST, PLANS, LeakyBucket
+from ._bulk import BulkFault, FakeBulk, StorageHost
+from ._bulk_mutation import FakeBulkMutations, FakeUserError, MutationFault, UserErrorsHook
 from ._canned import (
     ADMIN_TOKEN,
     DEMO_EMAIL,
@@ -43,13 +47,20 @@ __all__ = [
     "PRIVATE_STOREFRONT_TOKEN",
     "STOREFRONT_TOKEN",
     "THROTTLED_BODY",
+    "BulkFault",
+    "FakeBulk",
+    "FakeBulkMutations",
     "FakeCustomerAccounts",
     "FakeShopify",
+    "FakeUserError",
     "Fault",
     "FaultKind",
     "LeakyBucket",
     "MissingSchemaError",
+    "MutationFault",
     "RecordedRequest",
+    "StorageHost",
     "UnreadableSchemaError",
+    "UserErrorsHook",
     "query_cost",
 ]

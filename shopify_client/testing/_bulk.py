@@ -46,6 +46,8 @@ from typing import TYPE_CHECKING, Any, Literal
 if TYPE_CHECKING:
     from graphql import FieldNode, GraphQLSchema, SelectionSetNode
 
+    from ._bulk_mutation import FakeBulkMutations
+
 __all__ = ["BulkFault", "FakeBulk", "StorageHost"]
 
 BulkFault = Literal[
@@ -159,7 +161,7 @@ class StorageHost:
         self.stall_seconds = 2.0
         self.requests: list[dict[str, str]] = []
         #: the bulk mutations' uploads (``_bulk_mutation.FakeBulkMutations``), if any
-        self.uploads: Any = None
+        self.uploads: FakeBulkMutations | None = None
         self._lock = threading.Lock()
         self._server: _StorageServer | None = None
 
@@ -280,11 +282,13 @@ class FakeBulk:
         self._ids = itertools.count(1000)
         self._lock = threading.Lock()
         self._dir = tempfile.mkdtemp(prefix="fake-bulk-")
-        self._mutations: Any = None
+        self._mutations: FakeBulkMutations | None = None
 
     @property
-    def mutations(self) -> Any:
-        """Bulk mutations: staged uploads and their runs (see ``_bulk_mutation``)."""
+    def mutations(self) -> FakeBulkMutations:
+        """Bulk mutations: staged uploads and their runs, their faults
+        (:meth:`FakeBulkMutations.inject`) and per-line user errors
+        (:attr:`FakeBulkMutations.user_errors`); see ``_bulk_mutation``."""
         if self._mutations is None:
             from ._bulk_mutation import FakeBulkMutations
 
@@ -330,9 +334,9 @@ class FakeBulk:
         name = fields[0].name.value
         variables = body.get("variables") or {}
         if name == "bulkOperationRunMutation":
-            return self.mutations.run(version, variables)  # type: ignore[no-any-return]
+            return self.mutations.run(version, variables)
         if name == "stagedUploadsCreate":
-            return self.mutations.stage(version, variables)  # type: ignore[no-any-return]
+            return self.mutations.stage(version, variables)
         if name == "bulkOperationRunQuery":
             return self._run(version, variables)
         if name == "bulkOperationCancel":
@@ -550,6 +554,9 @@ class _Executor:
         self.roots = roots
         self.children = children
         self._serial = itertools.count(1)
+        self._plans: dict[tuple[str, int], list[tuple[Any, ...]]] = {}
+        self._kept: list[SelectionSetNode] = []
+        self._concretes: dict[str, Any] = {}
 
     def run(self, text: str) -> list[_Line]:
         from graphql import FieldNode, OperationDefinitionNode, parse
@@ -594,17 +601,18 @@ class _Executor:
     def _nodes(
         self, node_type: Any, selection_set: SelectionSetNode, count: int, parent: str | None
     ) -> Iterator[_Line]:
+        concrete = self._concrete(node_type)
+        prefix = f"gid://shopify/{concrete.name}/"
         for _ in range(count):
             serial = next(self._serial)
-            concrete = self._concrete(node_type)
             record: dict[str, Any] = {}
             descendants: list[_Line] = []
-            own_id = f"gid://shopify/{concrete.name}/{serial}"
+            own_id = f"{prefix}{serial}"
             self._fill(concrete, selection_set, serial, own_id, record, descendants)
             if parent is not None:
                 record["__parentId"] = parent
             # Shopify's compact form: no space after a comma or a colon
-            yield _Line(json.dumps(record, ensure_ascii=False, separators=(",", ":")), descendants)
+            yield _Line(_compact(record), descendants)
 
     def _applies(self, condition: str, object_type: Any) -> bool:
         """Whether a fragment on ``condition`` (a type, an interface or a union)
@@ -617,11 +625,15 @@ class _Executor:
         return is_abstract_type(abstract) and self.schema.is_sub_type(abstract, object_type)  # type: ignore[arg-type]
 
     def _concrete(self, node_type: Any) -> Any:
-        from graphql import is_abstract_type
+        found = self._concretes.get(node_type.name)
+        if found is None:
+            from graphql import is_abstract_type
 
-        if is_abstract_type(node_type):
-            return sorted(self.schema.get_possible_types(node_type), key=lambda t: t.name)[0]
-        return node_type
+            found = node_type
+            if is_abstract_type(node_type):
+                found = sorted(self.schema.get_possible_types(node_type), key=lambda t: t.name)[0]
+            self._concretes[node_type.name] = found
+        return found
 
     def _fill(
         self,
@@ -632,35 +644,64 @@ class _Executor:
         record: dict[str, Any],
         descendants: list[_Line],
     ) -> None:
+        """Fill ``record`` (and ``descendants``) for one node, by the plan of
+        ``selection_set`` on ``object_type``: read from the schema once per run, not
+        once per node (the schema walk was most of the time of a large file)."""
+        plan = self._plans.get((object_type.name, id(selection_set)))
+        if plan is None:
+            plan = self._plan(object_type, selection_set)
+        for step in plan:
+            kind = step[0]
+            if kind is _VALUE:
+                record[step[1]] = step[2](serial, own_id)
+            elif kind is _CONSTANT:
+                record[step[1]] = step[2]
+            elif kind is _CHILDREN:
+                descendants.extend(self._nodes(step[1], step[2], self.children, own_id))
+            else:  # _OBJECT: a nested object; connections inside it are made and dropped
+                inner: dict[str, Any] = {}
+                self._fill(step[2], step[3], serial, own_id, inner, [])
+                record[step[1]] = inner
+
+    def _plan(self, object_type: Any, selection_set: SelectionSetNode) -> list[tuple[Any, ...]]:
+        """The steps that fill a node of ``object_type`` for ``selection_set``, in
+        selection order, fragments that apply flattened in place. Unknown fields raise
+        here, when the first such node is filled, as they did node by node."""
         from graphql import FieldNode, InlineFragmentNode
 
+        plan: list[tuple[Any, ...]] = []
         for selection in selection_set.selections:
             if isinstance(selection, InlineFragmentNode):
                 condition = selection.type_condition
                 if condition is None or self._applies(condition.name.value, object_type):
-                    self._fill(
-                        object_type, selection.selection_set, serial, own_id, record, descendants
-                    )
+                    inner = self._plans.get((object_type.name, id(selection.selection_set)))
+                    if inner is None:
+                        inner = self._plan(object_type, selection.selection_set)
+                    plan.extend(inner)
                 continue
             if not isinstance(selection, FieldNode):
                 continue
             name = selection.name.value
             key = selection.alias.value if selection.alias else name
             if name == "__typename":
-                record[key] = object_type.name
+                plan.append((_CONSTANT, key, object_type.name))
                 continue
             schema_field = object_type.fields.get(name)
             if schema_field is None:
                 raise ValueError(f"Field '{name}' doesn't exist on type '{object_type.name}'")
             child_type, child_selection = self._connection_node(schema_field.type, selection)
             if child_selection is not None:
-                descendants.extend(self._nodes(child_type, child_selection, self.children, own_id))
+                plan.append((_CHILDREN, child_type, child_selection))
                 continue
-            record[key] = self._value(schema_field.type, selection, serial, own_id, name)
+            plan.append(self._value(schema_field.type, selection, key, name))
+        self._plans[(object_type.name, id(selection_set))] = plan
+        self._kept.append(selection_set)  # its id stays its own while the plan is kept
+        return plan
 
     def _value(
-        self, graphql_type: Any, selection: FieldNode, serial: int, own_id: str, name: str
-    ) -> Any:
+        self, graphql_type: Any, selection: FieldNode, key: str, name: str
+    ) -> tuple[Any, ...]:
+        """The step that makes a field's value from the node's serial and id."""
         from graphql import (
             GraphQLEnumType,
             GraphQLList,
@@ -672,30 +713,58 @@ class _Executor:
         if isinstance(graphql_type, GraphQLNonNull):
             graphql_type = graphql_type.of_type
         if isinstance(graphql_type, GraphQLList):
-            return []
+            return (_VALUE, key, _empty_list)
         named = get_named_type(graphql_type)
         if is_composite_type(named):
             if selection.selection_set is None:
-                return None
-            inner: dict[str, Any] = {}
-            self._fill(self._concrete(named), selection.selection_set, serial, own_id, inner, [])
-            return inner
+                return (_CONSTANT, key, None)
+            return (_OBJECT, key, self._concrete(named), selection.selection_set)
         if isinstance(named, GraphQLEnumType):
-            return sorted(named.values)[0]
+            return (_CONSTANT, key, sorted(named.values)[0])
         scalar = named.name
         if name == "id" and scalar == "ID":
-            return own_id
-        return {
-            "String": f"{name} {serial}",
-            "ID": f"gid://shopify/Thing/{serial}",
-            "Int": serial,
-            "Float": serial + 0.5,
-            "Boolean": serial % 2 == 0,
-            "DateTime": f"2026-01-{serial % 28 + 1:02d}T00:00:00Z",
-            "Money": f"{serial}.00",
-            "Decimal": f"{serial}.00",
-            "URL": f"https://example.com/{serial}",
-        }.get(scalar, f"{scalar} {serial}")
+            return (_VALUE, key, _own_id)
+        return (_VALUE, key, _scalar_maker(scalar, name))
+
+
+# The kinds of a plan's steps (see _Executor._plan), compared by identity.
+_VALUE = "value"  # (kind, key, maker(serial, own_id))
+_CONSTANT = "constant"  # (kind, key, value)
+_CHILDREN = "children"  # (kind, node type, selection set): a nested connection
+_OBJECT = "object"  # (kind, key, concrete type, selection set)
+
+# Shopify's compact form: no space after a comma or a colon (json.dumps's own encoder,
+# made once rather than per line).
+_compact = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+
+
+def _empty_list(serial: int, own_id: str) -> list[Any]:
+    return []
+
+
+def _own_id(serial: int, own_id: str) -> str:
+    return own_id
+
+
+def _scalar_maker(scalar: str, name: str) -> Any:
+    """A scalar's deterministic value from the node's serial."""
+    if scalar == "String":
+        return lambda serial, own_id: f"{name} {serial}"
+    if scalar == "ID":
+        return lambda serial, own_id: f"gid://shopify/Thing/{serial}"
+    if scalar == "Int":
+        return lambda serial, own_id: serial
+    if scalar == "Float":
+        return lambda serial, own_id: serial + 0.5
+    if scalar == "Boolean":
+        return lambda serial, own_id: serial % 2 == 0
+    if scalar == "DateTime":
+        return lambda serial, own_id: f"2026-01-{serial % 28 + 1:02d}T00:00:00Z"
+    if scalar in ("Money", "Decimal"):
+        return lambda serial, own_id: f"{serial}.00"
+    if scalar == "URL":
+        return lambda serial, own_id: f"https://example.com/{serial}"
+    return lambda serial, own_id: f"{scalar} {serial}"
 
 
 def _order(lines: list[_Line], grouped: bool, rng: random.Random) -> list[str]:

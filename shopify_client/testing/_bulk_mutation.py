@@ -33,19 +33,34 @@ import secrets
 import tempfile
 import threading
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, Required, TypeAlias, TypedDict
 
 from ._bulk import _Operation
 
 if TYPE_CHECKING:
     from ._bulk import FakeBulk, _StorageHandler
 
-__all__ = ["FakeBulkMutations", "MutationFault", "Upload"]
+__all__ = ["FakeBulkMutations", "FakeUserError", "MutationFault", "Upload", "UserErrorsHook"]
 
+#: The faults of :meth:`FakeBulkMutations.inject`.
 MutationFault = Literal["upload_refused", "missing_line", "duplicate_line"]
+
+
+class FakeUserError(TypedDict, total=False):
+    """One entry of a payload's ``userErrors``, as :attr:`FakeBulkMutations.user_errors`
+    gives it (the fields a mutation's ``UserError`` selects)."""
+
+    field: list[str] | None
+    message: Required[str]
+    code: str | None
+
+
+#: ``(line, variables) -> user errors`` of that line: ``line`` its index in the
+#: uploaded file (from 0), ``variables`` the line's JSON; ``[]`` for none.
+UserErrorsHook: TypeAlias = Callable[[int, dict[str, Any]], Sequence[FakeUserError]]
 _BOUNDARY = re.compile(r'boundary="?([^";]+)"?')
 _CHUNK = 1024 * 1024
 
@@ -87,7 +102,9 @@ class FakeBulkMutations:
         #: operations of other apps/processes holding bulk mutation slots
         self.others: list[str] = []
         self.uploads: dict[str, Upload] = {}
-        self.user_errors: Callable[[int, dict[str, Any]], list[dict[str, Any]]] | None = None
+        #: per-line user errors: set this attribute (``fake.bulk.mutations.user_errors =
+        #: lambda line, variables: [...]``) before the run; None gives none
+        self.user_errors: UserErrorsHook | None = None
         #: (variables) -> the mutation's data, instead of running it on the schema
         self.responder: Callable[[dict[str, Any]], dict[str, Any]] | None = None
         self._faults: deque[MutationFault] = deque()
@@ -96,6 +113,9 @@ class FakeBulkMutations:
         bulk.storage.uploads = self
 
     def inject(self, *faults: MutationFault) -> None:
+        """Faults for the next uploads and runs, one each: ``"upload_refused"`` (the
+        storage host answers 403), ``"missing_line"``, ``"duplicate_line"`` (the
+        result file lacks one line, or has one twice)."""
         self._faults.extend(faults)
 
     def _take(self, fault: MutationFault) -> bool:
@@ -354,7 +374,7 @@ class FakeBulkMutations:
                     errors = self.user_errors(number, variables)
                     data = answer.get("data")
                     if errors and isinstance(data, dict) and isinstance(data.get(root), dict):
-                        data[root]["userErrors"] = errors
+                        data[root]["userErrors"] = [dict(e) for e in errors]
                 answer["__lineNumber"] = number
                 out.append(json.dumps(answer, ensure_ascii=False, separators=(",", ":")))
         random.Random(self.seed).shuffle(out)  # Shopify: "in no guaranteed order"

@@ -180,14 +180,14 @@ def test_a_refused_second_part_names_the_parts_already_started(fake: FakeShopify
     staged: list[int] = []
     real = fake.bulk.mutations.stage
 
-    def stage(version: str, variables: dict[str, Any]) -> dict[str, Any]:
+    def stage(version: str, variables: dict[str, Any]) -> dict[str, Any] | None:
         staged.append(1)
         if len(staged) == 2:
             fake.bulk.mutations.inject("upload_refused")
-        answer: dict[str, Any] = real(version, variables)
+        answer: dict[str, Any] | None = real(version, variables)
         return answer
 
-    fake.bulk.mutations.stage = stage
+    fake.bulk.mutations.stage = stage  # type: ignore[method-assign]
     with pytest.raises(BulkUploadError) as caught:
         start(client, lines(20), max_file_bytes=300)
     assert caught.value.part == 1

@@ -399,7 +399,7 @@ def test_a_run_answer_with_an_id_of_another_type_is_a_start_error(
         answer["data"]["bulkOperationRunMutation"]["bulkOperation"] = operation
         return answer
 
-    fake.bulk.mutations.run = run
+    fake.bulk.mutations.run = run  # type: ignore[method-assign]
     with pytest.raises(BulkStartError, match="part 0"):
         client_for(fake)._bulk_mutate(SPEC, lines(2), None, FAST)
 
@@ -616,7 +616,7 @@ def test_hostile_run_user_errors_are_a_bounded_printable_start_error(
         payload["bulkOperation"], payload["userErrors"] = None, user_errors
         return answer
 
-    fake.bulk.mutations.run = run
+    fake.bulk.mutations.run = run  # type: ignore[method-assign]
     with pytest.raises(BulkStartError, match="part 0") as caught:
         client_for(fake)._bulk_mutate(SPEC, lines(2), None, FAST)
     message = str(caught.value)

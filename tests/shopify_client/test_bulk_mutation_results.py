@@ -55,6 +55,41 @@ def test_missing_duplicated_and_unexpected_lines_are_named(
     assert "part 1" in str(error)
 
 
+@pytest.mark.parametrize(
+    ("numbers", "said"),
+    [
+        ([0, 1, 3, 4], "1 input line has no result (line 1002)"),
+        ([0, 3, 4], "2 input lines have no result (lines 1001, 1002)"),
+        ([0, 0, 1, 2, 3, 4], "1 input line has more than one result (line 1000)"),
+        (
+            [0, 0, 1, 2, 2, 3, 4, 4],
+            "3 input lines have more than one result (lines 1000, 1002, 1004)",
+        ),
+        (
+            [0, 0, 1, 3, 4],
+            "1 input line has no result (line 1002); "
+            "1 input line has more than one result (line 1000)",
+        ),
+    ],
+)
+def test_the_message_counts_lines_in_words_that_agree(numbers: list[object], said: str) -> None:
+    with ResultStore() as store:
+        feed(store, numbers)
+        with pytest.raises(BulkMutationLinesError) as caught:
+            store.check(expected=5, first_line=1000, part=1, operation_id="gid://op/1")
+    assert str(caught.value) == f"bulk mutation gid://op/1 (part 1): {said}"
+
+
+def test_the_count_of_repeated_lines_is_all_of_them_past_those_named() -> None:
+    numbers: list[object] = [*range(150), *range(150)]
+    with ResultStore() as store:
+        feed(store, numbers, chunk=4096)
+        with pytest.raises(BulkMutationLinesError) as caught:
+            store.check(expected=150, first_line=0, part=0, operation_id="op")
+    assert len(caught.value.duplicated) == 100  # the first 100 are named
+    assert "150 input lines have more than one result (lines 0, 1, " in str(caught.value)
+
+
 def test_a_line_that_is_not_json_is_unexpected() -> None:
     with ResultStore() as store:
         store.feed(b'{"__lineNumber": 0}\nnot json\n')

@@ -393,3 +393,20 @@ def test_a_callers_http_client_is_not_given_our_token(fake: FakeShopify) -> None
     assert "X-Shopify-Storefront-Access-Token" not in http_client.headers
     assert not http_client.is_closed
     http_client.close()
+
+
+@pytest.mark.parametrize("shop", [SHOP, "12345678"])
+def test_the_customer_client_answers_shop_with_how_to_address_it(shop: str) -> None:
+    """README's "each Client takes shop= or endpoint=": the Customer client answers
+    shop= with a ConfigurationError saying what it takes (not a TypeError naming a
+    private class), for the sync and the async client."""
+    from shopify_customer import AsyncClient as AsyncCustomerClient
+    from shopify_customer import Client as CustomerClient
+
+    for cls in (CustomerClient, AsyncCustomerClient):
+        with pytest.raises(ConfigurationError) as info:
+            cls(shop=shop, access_token="shcat_" + "a" * 40)  # type: ignore[arg-type]
+        message = str(info.value)
+        assert "shop_id=" in message and "endpoint=" in message
+        assert "graphql_endpoint(" in message and "endpoints_for_shop_id" in message
+        assert "_CustomerClient" not in message

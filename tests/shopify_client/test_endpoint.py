@@ -299,3 +299,42 @@ def test_an_unreadable_endpoint_does_not_echo_its_credentials() -> None:
 )
 def test_unusual_but_plain_endpoints_are_accepted(endpoint: str) -> None:
     assert check_endpoint(endpoint) == endpoint
+
+
+# -- an endpoint= that names another API version ------------------------------------
+
+
+def test_an_endpoint_for_another_version_is_refused_naming_both() -> None:
+    """Shopify serves the version the URL names: a 2026-04 package sent to .../2024-10/
+    would get 2024-10 answers, and the later mismatch warning would blame Shopify."""
+    from shopify_admin_2026_04 import Client as Admin202604
+
+    endpoint = "https://your-store.myshopify.com/admin/api/2024-10/graphql.json"
+    with pytest.raises(ConfigurationError) as info:
+        Admin202604(endpoint=endpoint, access_token=ADMIN_TOKEN)
+    message = str(info.value)
+    assert "2024-10" in message and "2026-04" in message and "admin" in message
+
+
+def test_a_local_endpoint_for_another_version_is_refused_too() -> None:
+    with pytest.raises(ConfigurationError, match=r"storefront API unstable.*2024-10"):
+        StorefrontClient(
+            endpoint="http://127.0.0.1:9/api/unstable/graphql.json", access_token=STOREFRONT_TOKEN
+        )
+
+
+@pytest.mark.parametrize(
+    "endpoint",
+    [
+        f"https://proxy.example/api/{StorefrontClient.api_version}/graphql.json",
+        "https://proxy.example/graphql",  # a proxy that adds the version itself
+        "https://proxy.example/shopify/storefront",
+        "https://proxy.example/v2024/graphql?version=2023-01",  # not a path segment
+    ],
+)
+def test_an_endpoint_at_the_clients_version_or_naming_none_is_taken(endpoint: str) -> None:
+    client = StorefrontClient(endpoint=endpoint, access_token=STOREFRONT_TOKEN)
+    try:
+        assert client.endpoint == endpoint
+    finally:
+        client.close()

@@ -323,7 +323,7 @@ def test_bulk_mutations_sharing_redis_never_meet_already_in_progress(
             refusals.append(version)
         return answer
 
-    fake.bulk.mutations.run = run
+    fake.bulk.mutations.run = run  # type: ignore[method-assign]
     together = threading.Barrier(4)
     options: Any = {**FAST}
 
