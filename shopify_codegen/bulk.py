@@ -34,6 +34,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from pathlib import PurePosixPath
 from typing import Any, Literal
 
 from graphql import (
@@ -69,6 +70,7 @@ __all__ = [
     "NeedsFragmentClasses",
     "bulk_methods",
     "bulk_problems",
+    "in_bulk_subfolder",
     "is_bulk_file",
     "plan_bulk",
     "record_classes",
@@ -102,6 +104,14 @@ def TYPE_IMPORTS(records: list[tuple[str, str]]) -> ast.stmt:
 
 def is_bulk_file(op_file: OperationFile) -> bool:
     return op_file.path.parent.name == BULK_FOLDER
+
+
+def in_bulk_subfolder(op_file: OperationFile) -> bool:
+    """Whether the file sits deeper inside a ``bulk/`` folder (read as a plain
+    operation: a warning says so). Read from the path as shown, relative to the
+    project, so that the folders above the project do not count."""
+    shown = PurePosixPath(op_file.display.replace("\\", "/"))
+    return not is_bulk_file(op_file) and BULK_FOLDER in shown.parent.parts[:-1]
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ from graphql import (
 )
 from graphql.validation import NoDeprecatedCustomRule, NoUnusedFragmentsRule
 
-from .bulk import bulk_problems, is_bulk_file
+from .bulk import BULK_FOLDER, bulk_problems, in_bulk_subfolder, is_bulk_file
 from .config import ApiConfig, ProjectConfig
 from .idempotency import key_problems
 from .names import class_name_clashes, generation_problems
@@ -123,6 +123,18 @@ def validate_document(
                 p.severity, p.file or op_file.display, p.line, p.column, p.message, schema_label
             )
             for p in bulk_problems(op_file, schema)
+        )
+    elif in_bulk_subfolder(op_file) and op_file.operations:
+        findings.append(
+            Finding(
+                "warning",
+                op_file.display,
+                *line_column(op_file.operations[0]),
+                f"this file is in a subfolder of '{BULK_FOLDER}/': only files directly in a "
+                f"'{BULK_FOLDER}/' folder are bulk operations, so it is generated as a plain "
+                "operation (move it up, or rename the folder)",
+                schema_label,
+            )
         )
     return findings
 

@@ -248,3 +248,18 @@ def test_an_undefined_fragment_adds_no_follow_on_id_finding(tmp_path: Path) -> N
     found = validate_document(read_operation_file(path, "bulk/op.graphql"), SCHEMA, "admin")
     assert any("Unknown fragment 'Elsewhere'" in f.message for f in found), found
     assert not any("but not 'id'" in f.message for f in found), found
+
+
+def test_a_file_in_a_subfolder_of_bulk_is_warned_about(tmp_path: Path) -> None:
+    """Only files directly in bulk/ are bulk operations: one deeper is read as a plain
+    query, and validate says so rather than letting it pass as a bulk one."""
+    path = tmp_path / "bulk" / "sub" / "op.graphql"
+    path.parent.mkdir(parents=True)
+    path.write_text("# exports\nquery A { products(first: 5) { nodes { id } } }\n")
+    found = validate_document(read_operation_file(path, "bulk/sub/op.graphql"), SCHEMA, "admin")
+    assert [(f.severity, f.line, f.column) for f in found] == [("warning", 2, 1)], found
+    assert "in a subfolder of 'bulk/'" in found[0].message
+    # directly in bulk/ or outside any bulk/: no such warning
+    for shown in ("bulk/op.graphql", "plain/op.graphql"):
+        found = validate_document(read_operation_file(path, shown), SCHEMA, "admin")
+        assert not any("subfolder" in f.message for f in found), found
