@@ -32,6 +32,7 @@ import multiprocessing
 import statistics
 import time
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from typing import Any
@@ -123,17 +124,19 @@ def _worker(conn: Connection, endpoint: str, pacing: str, calls: int, in_flight:
     conn.send(asyncio.run(run()))
 
 
-def shared_run(
-    shop: Any, mode: str, processes: int, calls: int, in_flight: int, maximum: float, rate: float
-) -> SharedRun:
-    shop.reset_bucket(1e15, 1e15)  # for the warm-up calls
+def _in_workers(
+    target: Callable[..., None],
+    arguments: list[tuple[Any, ...]],
+    ready: Callable[[], None] | None = None,
+) -> list[Any]:
+    """Start a spawned process per ``arguments`` (each gets its pipe first), wait until
+    all have warmed up, call ``ready``, let them go together, and collect each one's
+    figures; every process is joined (killed past 10 s) whatever happens."""
     context = multiprocessing.get_context("spawn")
     pipes, workers = [], []
-    for _ in range(processes):
+    for args in arguments:
         parent, child = context.Pipe(duplex=True)
-        process = context.Process(
-            target=_worker, args=(child, shop.admin_endpoint(), mode, calls, in_flight), daemon=True
-        )
+        process = context.Process(target=target, args=(child, *args), daemon=True)
         process.start()
         pipes.append(parent)
         workers.append(process)
@@ -142,9 +145,8 @@ def shared_run(
             if not pipe.poll(START_TIMEOUT):
                 raise RuntimeError("a bench worker did not start in time")
             pipe.recv()
-        shop.reset_bucket(maximum, rate)  # full, its counters at zero
-        if mode != "in-process":
-            _empty(mode)  # the warm-up's model gone: the run starts from nothing
+        if ready is not None:
+            ready()
         for pipe in pipes:
             pipe.send("go")
         figures = []
@@ -158,6 +160,22 @@ def shared_run(
             if process.is_alive():
                 process.kill()
                 process.join()
+    return figures
+
+
+def shared_run(
+    shop: Any, mode: str, processes: int, calls: int, in_flight: int, maximum: float, rate: float
+) -> SharedRun:
+    shop.reset_bucket(1e15, 1e15)  # for the warm-up calls
+
+    def ready() -> None:
+        shop.reset_bucket(maximum, rate)  # full, its counters at zero
+        if mode != "in-process":
+            _empty(mode)  # the warm-up's model gone: the run starts from nothing
+
+    figures = _in_workers(
+        _worker, [(shop.admin_endpoint(), mode, calls, in_flight)] * processes, ready
+    )
     throttled, spent, executed = shop.counters()
     started = min(f[0] for f in figures)
     ended = max(f[1] for f in figures)
@@ -229,33 +247,9 @@ def bulk_slots(url: str, processes: int, runs: int) -> dict[str, dict[str, int]]
         with FakeShopify() as fake:
             fake.bulk.roots, fake.bulk.children, fake.bulk.running_polls = 3, 2, 4
             refused = _count_refusals(fake)
-            context = multiprocessing.get_context("spawn")
-            pipes, workers = [], []
-            for _ in range(processes):
-                parent, child = context.Pipe(duplex=True)
-                args = (child, fake.endpoint("admin", "2026-04"), mode, runs)
-                process = context.Process(target=_bulk_worker, args=args, daemon=True)
-                process.start()
-                pipes.append(parent)
-                workers.append(process)
-            try:
-                for pipe in pipes:
-                    if not pipe.poll(START_TIMEOUT):
-                        raise RuntimeError("a bench worker did not start in time")
-                    pipe.recv()
-                for pipe in pipes:
-                    pipe.send("go")
-                figures = []
-                for pipe in pipes:
-                    if not pipe.poll(START_TIMEOUT * 5):
-                        raise RuntimeError("a bench worker did not finish in time")
-                    figures.append(pipe.recv())
-            finally:
-                for process in workers:
-                    process.join(10)
-                    if process.is_alive():
-                        process.kill()
-                        process.join()
+            figures = _in_workers(
+                _bulk_worker, [(fake.endpoint("admin", "2026-04"), mode, runs)] * processes
+            )
         out["in-process" if mode == "in-process" else "redis"] = {
             "already_in_progress": refused[0],
             "failed_starts": sum(f[1] for f in figures),

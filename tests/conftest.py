@@ -103,6 +103,30 @@ def copy_project(dest: Path, *, apis: tuple[str, ...] = ("storefront", "admin"))
     return dest
 
 
+def admin_bulk_project(root: Path, queries: dict[str, str], package: str) -> Path:
+    """A scratch project of one Admin 2026-04 package whose ``queries/bulk/`` holds
+    ``queries`` (file name: text), generated; ``root`` must not hold a project yet."""
+    (root / "schema" / "admin").mkdir(parents=True)
+    manifest = json.loads((ROOT / "schema" / "manifest.json").read_text())
+    manifest["files"] = [f for f in manifest["files"] if f["path"].startswith("admin/2026-04.")]
+    (root / "schema" / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
+    for suffix in ("json", "graphql"):
+        shutil.copy2(
+            ROOT / f"schema/admin/2026-04.{suffix}", root / f"schema/admin/2026-04.{suffix}"
+        )
+    (root / "queries" / "bulk").mkdir(parents=True)
+    for name, text in queries.items():
+        (root / "queries" / "bulk" / name).write_text(text)
+    (root / "codegen.toml").write_text(
+        '[project]\nschema_dir = "schema"\ngenerated_dir = "generated"\n\n'
+        '[api.admin]\npinned_version = "2026-04"\nvalidate_versions = ["2026-04"]\n'
+        f'queries = "queries"\npackage = "{package}"\n'
+    )
+    code, out, err = run_cli("--root", str(root), "generate")
+    assert code == 0, out + err
+    return root
+
+
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
     """A full scratch copy of the fixture project (both APIs)."""

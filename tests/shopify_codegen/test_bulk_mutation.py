@@ -7,7 +7,6 @@ The generated package is made in a scratch project of this test's own (an Admin
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 import sys
 import textwrap
@@ -18,7 +17,7 @@ import pytest
 from shopify_codegen.operations import read_operation_file
 from shopify_codegen.schema_files import load_schema
 from shopify_codegen.validate import Finding, validate_document
-from tests.conftest import ROOT, run_cli
+from tests.conftest import ROOT, admin_bulk_project, run_cli
 
 SCHEMA = load_schema(ROOT / "schema" / "admin" / "2026-04.json")
 
@@ -121,35 +120,11 @@ def test_validate_cli_reports_a_broken_bulk_mutation(tmp_path: Path) -> None:
 @pytest.fixture(scope="module")
 def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A scratch project: one Admin 2026-04 package with ImportProducts in bulk/."""
-    root = tmp_path_factory.mktemp("bulk-mutation-project")
-    (root / "schema" / "admin").mkdir(parents=True)
-    manifest = json.loads((ROOT / "schema" / "manifest.json").read_text())
-    manifest["files"] = [f for f in manifest["files"] if f["path"].startswith("admin/2026-04.")]
-    (root / "schema" / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
-    for suffix in ("json", "graphql"):
-        shutil.copy2(
-            ROOT / f"schema/admin/2026-04.{suffix}", root / f"schema/admin/2026-04.{suffix}"
-        )
-    (root / "queries" / "bulk").mkdir(parents=True)
-    (root / "queries" / "bulk" / "import_products.graphql").write_text(IMPORT)
-    (root / "codegen.toml").write_text(
-        textwrap.dedent(
-            """
-            [project]
-            schema_dir = "schema"
-            generated_dir = "generated"
-
-            [api.admin]
-            pinned_version = "2026-04"
-            validate_versions = ["2026-04"]
-            queries = "queries"
-            package = "bulk_mutation_pkg"
-            """
-        )
+    return admin_bulk_project(
+        tmp_path_factory.mktemp("bulk-mutation-project"),
+        {"import_products.graphql": IMPORT},
+        "bulk_mutation_pkg",
     )
-    code, out, err = run_cli("--root", str(root), "generate")
-    assert code == 0, out + err
-    return root
 
 
 def test_the_variables_model_is_generated(generated: Path) -> None:

@@ -266,42 +266,13 @@ def test_a_bulk_querys_own_model_named_like_its_record_is_an_error(tmp_path: Pat
 def bulk_package(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A generated Admin 2026-04 package of one bulk query (a nested connection) and
     one bulk mutation."""
-    import json
-    import shutil
-    import textwrap
+    from tests.conftest import admin_bulk_project
 
-    from tests.conftest import ROOT
-
-    root = tmp_path_factory.mktemp("bulk-names")
-    (root / "schema" / "admin").mkdir(parents=True)
-    manifest = json.loads((ROOT / "schema" / "manifest.json").read_text())
-    manifest["files"] = [f for f in manifest["files"] if f["path"].startswith("admin/2026-04.")]
-    (root / "schema" / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
-    for suffix in ("json", "graphql"):
-        shutil.copy2(
-            ROOT / f"schema/admin/2026-04.{suffix}", root / f"schema/admin/2026-04.{suffix}"
-        )
-    (root / "queries" / "bulk").mkdir(parents=True)
-    (root / "queries" / "bulk" / "export_products.graphql").write_text(NESTED_EXPORT)
-    (root / "queries" / "bulk" / "import_products.graphql").write_text(IMPORT)
-    (root / "codegen.toml").write_text(
-        textwrap.dedent(
-            """
-            [project]
-            schema_dir = "schema"
-            generated_dir = "generated"
-
-            [api.admin]
-            pinned_version = "2026-04"
-            validate_versions = ["2026-04"]
-            queries = "queries"
-            package = "bulk_names_pkg"
-            """
-        )
+    return admin_bulk_project(
+        tmp_path_factory.mktemp("bulk-names"),
+        {"export_products.graphql": NESTED_EXPORT, "import_products.graphql": IMPORT},
+        "bulk_names_pkg",
     )
-    code, out, err = run_cli("--root", str(root), "generate")
-    assert code == 0, out + err
-    return root
 
 
 NESTED_EXPORT = (
