@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -39,6 +39,8 @@ __all__ = [
     "DEFAULT_READ_TIMEOUT",
     "DownloadLimits",
     "download_async",
+    "download_steps_async",
+    "download_steps_sync",
     "download_sync",
 ]
 
@@ -191,6 +193,36 @@ class _State:
         return float(min(8.0, self.limits.resume_backoff * 2 ** (self.failures - 1)))
 
 
+def download_steps_sync(
+    url: str,
+    sink: Sink,
+    *,
+    limits: DownloadLimits = _DEFAULT_LIMITS,
+    operation_id: str | None = None,
+    progress: Callable[[int], None] | None = None,
+    transport: httpx.BaseTransport | None = None,
+) -> Iterator[int]:
+    """Stream ``url`` into ``sink``, yielding the bytes received after each chunk
+    (so that the caller can act between chunks: :meth:`BulkRun.records` with
+    ``stream=True`` yields the records completed so far)."""
+    state = _State(url, sink, limits, operation_id, progress)
+    hide_in_httpx_logs(url)
+    with httpx.Client(transport=transport, **_plain_options(limits)) as http:  # type: ignore[arg-type]
+        while True:
+            try:
+                with http.stream("GET", url, headers=state.headers()) as response:
+                    state.check_response(response)
+                    for chunk in response.iter_raw():
+                        state.take(chunk)
+                        yield state.received
+                if state.complete():
+                    return
+                raise httpx.RemoteProtocolError("the file ended before its Content-Length")
+            except httpx.TransportError as exc:
+                wait = state.dropped(exc)
+            time.sleep(wait)
+
+
 def download_sync(
     url: str,
     sink: Sink,
@@ -201,21 +233,42 @@ def download_sync(
     transport: httpx.BaseTransport | None = None,
 ) -> int:
     """Stream ``url`` into ``sink``; returns the bytes received."""
+    received = 0
+    for received in download_steps_sync(
+        url, sink, limits=limits, operation_id=operation_id, progress=progress, transport=transport
+    ):
+        pass
+    return received
+
+
+async def download_steps_async(
+    url: str,
+    sink: Sink,
+    *,
+    limits: DownloadLimits = _DEFAULT_LIMITS,
+    operation_id: str | None = None,
+    progress: Callable[[int], None] | None = None,
+    transport: httpx.AsyncBaseTransport | None = None,
+) -> AsyncIterator[int]:
+    """:func:`download_steps_sync`, async."""
+    import asyncio
+
     state = _State(url, sink, limits, operation_id, progress)
     hide_in_httpx_logs(url)
-    with httpx.Client(transport=transport, **_plain_options(limits)) as http:  # type: ignore[arg-type]
+    async with httpx.AsyncClient(transport=transport, **_plain_options(limits)) as http:  # type: ignore[arg-type]
         while True:
             try:
-                with http.stream("GET", url, headers=state.headers()) as response:
+                async with http.stream("GET", url, headers=state.headers()) as response:
                     state.check_response(response)
-                    for chunk in response.iter_raw():
+                    async for chunk in response.aiter_raw():
                         state.take(chunk)
+                        yield state.received
                 if state.complete():
-                    return state.received
+                    return
                 raise httpx.RemoteProtocolError("the file ended before its Content-Length")
             except httpx.TransportError as exc:
                 wait = state.dropped(exc)
-            time.sleep(wait)
+            await asyncio.sleep(wait)
 
 
 async def download_async(
@@ -228,20 +281,10 @@ async def download_async(
     transport: httpx.AsyncBaseTransport | None = None,
 ) -> int:
     """Stream ``url`` into ``sink`` (async); returns the bytes received."""
-    import asyncio
-
-    state = _State(url, sink, limits, operation_id, progress)
-    hide_in_httpx_logs(url)
-    async with httpx.AsyncClient(transport=transport, **_plain_options(limits)) as http:  # type: ignore[arg-type]
-        while True:
-            try:
-                async with http.stream("GET", url, headers=state.headers()) as response:
-                    state.check_response(response)
-                    async for chunk in response.aiter_raw():
-                        state.take(chunk)
-                if state.complete():
-                    return state.received
-                raise httpx.RemoteProtocolError("the file ended before its Content-Length")
-            except httpx.TransportError as exc:
-                wait = state.dropped(exc)
-            await asyncio.sleep(wait)
+    received = 0
+    steps = download_steps_async(
+        url, sink, limits=limits, operation_id=operation_id, progress=progress, transport=transport
+    )
+    async for received in steps:
+        pass
+    return received

@@ -15,9 +15,20 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["NAME_ESCAPE", "UNSURE", "CompactChunk", "gid_type", "read_compact", "top_string"]
+__all__ = [
+    "NAME_ESCAPE",
+    "PARENT",
+    "UNSURE",
+    "CompactChunk",
+    "child_parts",
+    "gid_type",
+    "read_compact",
+    "root_id",
+    "top_string",
+]
 
-_PARENT = '"__parentId":"'
+PARENT = _PARENT = '"__parentId":"'
+_ID_KEY = '"id":"'
 #: a \\u escape of a character a key's name may hold (A-Z, a-z, _ and the like): a
 #: key spelled with escapes is not found by its plain text, so such a line is parsed
 NAME_ESCAPE = re.compile(r"\\u00[4-7]")
@@ -126,3 +137,36 @@ def top_string(line: str, key: str) -> str | None:
     if end < 0 or "\\" in value:
         return UNSURE
     return value
+
+
+def root_id(line: str) -> str | None:
+    """A root line's top-level ``id`` read from its text (None: it has none), or
+    :data:`UNSURE` where the text does not tell exactly."""
+    if line.startswith('{"id":"') and line.count('"id":') == 1:
+        # the first key: top-level (the common case, read inline)
+        end = line.find('"', 7)
+        first = line[7:end]
+        if "\\" not in first:
+            return first
+    return top_string(line, _ID_KEY)
+
+
+def child_parts(line: str, at: int) -> tuple[str, str] | None:
+    """(parent, body) of a compact child line whose last ``"__parentId":"`` is at
+    ``at``: exact where ``__parentId`` is its last key, a top-level one (the line's
+    last ``}`` closes the object it is in), its value a string without quote or
+    backslash, and the key nowhere before; None where the text does not tell (the
+    line is then parsed). ``body``: the line without that key."""
+    parent = line[at + 14 : -2]
+    comma = line[at - 1]
+    if (
+        line[-2] != '"'
+        or len(line) - at < 16  # that quote opens the value: it closes none
+        or '"' in parent
+        or "\\" in parent
+        or comma not in ",{"
+        or (comma == "," and line[at - 2] == "{")  # {,"__parentId":...}: not JSON
+        or line.count('"__parentId":', 0, at)
+    ):
+        return None
+    return parent, (line[: at - 1] + "}" if comma == "," else "{}")

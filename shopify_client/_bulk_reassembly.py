@@ -38,20 +38,36 @@ import json
 import os
 import sqlite3
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 from . import _bulk_sql as sql
 from ._bulk_errors import BulkIncompleteResultError
-from ._bulk_lines import NAME_ESCAPE, UNSURE, gid_type, read_compact, top_string
+from ._bulk_lines import (
+    NAME_ESCAPE,
+    UNSURE,
+    child_parts,
+    gid_type,
+    read_compact,
+    root_id,
+    top_string,
+)
 
 if TYPE_CHECKING:
     import pydantic
 
 ModelT = TypeVar("ModelT", bound="pydantic.BaseModel")
 
-__all__ = ["BulkConnection", "Reassembler"]
+__all__ = [
+    "BulkConnection",
+    "Child",
+    "Parsed",
+    "Reassembler",
+    "assemble",
+    "read_parsed",
+    "type_texts",
+]
 
 #: lines stored at once (one executemany a table)
 _BATCH = 4096
@@ -208,33 +224,17 @@ class Reassembler:
                 if not want_id:
                     roots.append((None, line))
                     continue
-                if line.startswith('{"id":"') and line.count('"id":') == 1:
-                    # the first key: top-level (the common case, read inline)
-                    end = line.find('"', 7)
-                    first_id = line[7:end]
-                    if "\\" not in first_id:
-                        roots.append((first_id, line))
-                        continue
-                root_id = top_string(line, _ID)
-                if root_id is UNSURE:
+                own_id = root_id(line)
+                if own_id is UNSURE:
                     self._slow(line, number, roots, kids)
                     continue
-                roots.append((root_id, line))
+                roots.append((own_id, line))
                 continue
-            parent = line[at + 14 : -2]
-            comma = line[at - 1]
-            if (
-                line[-2] != '"'
-                or len(line) - at < 16  # that quote opens the value: it closes none
-                or '"' in parent
-                or "\\" in parent
-                or comma not in ",{"
-                or (comma == "," and line[at - 2] == "{")  # {,"__parentId":...}: not JSON
-                or line.count('"__parentId":', 0, at)
-            ):
+            parts = child_parts(line, at)
+            if parts is None:
                 self._slow(line, number, roots, kids)
                 continue
-            body = line[: at - 1] + "}" if comma == "," else "{}"
+            parent, body = parts
             if not wide:
                 group = groups.get(parent)
                 if group is None:
@@ -289,12 +289,6 @@ class Reassembler:
             "a directory= with room for the file helps"
         )
 
-    def _loads(self, line: str, number: int) -> Any:
-        try:
-            return json.loads(line)
-        except ValueError:
-            raise self._error(f"line {number} of the result is not JSON") from None
-
     def _slow(
         self,
         line: str,
@@ -303,29 +297,19 @@ class Reassembler:
         kids: list[tuple[str | None, ...]],
     ) -> bool:
         """A line the text rules do not settle, parsed and kept (False: a blank line)."""
-        if line.isspace():
+        parsed = read_parsed(line, number, self._error)
+        if parsed is None:
             return False
-        value = self._loads(line, number)
-        if not isinstance(value, dict):
-            raise self._error(f"line {number} of the result is not a JSON object")
-        raw_id = value.get("id")
-        own_id = raw_id if isinstance(raw_id, str) else None
-        if "__parentId" not in value:
-            body = line.strip()
-            if body[-1] != "}" or body[0] != "{":
-                body = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-            roots.append((own_id, body))
+        if parsed.parent is None:
+            roots.append((parsed.id, parsed.body))
             return True
-        parent = value.pop("__parentId")
-        if not isinstance(parent, str):
-            raise self._error(f"line {number} names a parent that is not an id")
-        body = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
         if not (self._typed or self._nested):
-            self._groups.setdefault(parent, []).append(body)
+            self._groups.setdefault(parsed.parent, []).append(parsed.body)
             return True
-        typename = value.get("__typename")
-        kind = typename if isinstance(typename, str) else gid_type(own_id)
-        kids.append((parent, self._kind(kind) if self._typed else None, own_id, body))
+        kind = parsed.typename if parsed.typename is not None else gid_type(parsed.id)
+        kids.append(
+            (parsed.parent, self._kind(kind) if self._typed else None, parsed.id, parsed.body)
+        )
         return True
 
     def _kind(self, typename: str | None) -> str | None:
@@ -445,7 +429,7 @@ class Reassembler:
         )
         current: int | None = None
         body = ""
-        children: list[tuple[str | None, str | None, str]] = []
+        children: list[Child] = []
         for seq, root, kind, child_id, child in rows:
             if seq != current:
                 if current is not None:
@@ -457,31 +441,18 @@ class Reassembler:
             yield self._build(body, self.connections, children)
 
     def _build(
-        self,
-        body: str,
-        connections: tuple[BulkConnection, ...],
-        children: list[tuple[str | None, str | None, str]],
+        self, body: str, connections: tuple[BulkConnection, ...], children: list[Child]
     ) -> str:
-        lists: dict[BulkConnection, list[str]] = {c: [] for c in connections}
-        self._used += len(children)
-        for kind, child_id, child in children:
-            connection = (
-                connections[0] if len(connections) == 1 else self._pick(connections, kind, body)
+        text, used = assemble(body, connections, children, self._grandchildren, self._pick)
+        self._used += used
+        return text
+
+    def _grandchildren(self, child_id: str) -> list[Child]:
+        return list(
+            self._db.execute(
+                f"SELECT kind, id, {sql.CHILD} FROM kids c WHERE parent = ? ORDER BY seq",
+                (child_id,),
             )
-            if connection.children:
-                grand: list[tuple[str | None, str | None, str]] = []
-                if child_id is not None:
-                    grand = list(
-                        self._db.execute(
-                            f"SELECT kind, id, {sql.CHILD} FROM kids c "
-                            "WHERE parent = ? ORDER BY seq",
-                            (child_id,),
-                        )
-                    )
-                child = self._build(child, connection.children, grand)
-            lists[connection].append(child)
-        return _with_lists(
-            body, [f"{json.dumps(c.key)}:[{','.join(lists[c])}]" for c in connections]
         )
 
     def _pick(
@@ -506,28 +477,7 @@ class Reassembler:
         into ``model`` (the line's one parse). Text that is not JSON is a
         BulkIncompleteResultError; a misfit is ``misfit(error)`` (default: the
         ValidationError itself)."""
-        import pydantic
-        import pydantic_core
-
-        validate: Callable[[str | bytes], Any] = model.model_validate_json
-        for number, text in enumerate(self._texts(sql.ONE_UTF8), 1):
-            if number == 2:  # the first call built the (deferred) validator: call it
-                validator = model.__pydantic_validator__
-                if isinstance(validator, pydantic_core.SchemaValidator):
-                    validate = validator.validate_json
-            try:
-                record = validate(text)
-            except pydantic.ValidationError as exc:
-                error: Exception = exc
-                if any(e["type"] == "json_invalid" for e in exc.errors(include_input=False)):
-                    error = self.not_json(number)
-                elif misfit is not None:
-                    error = misfit(exc)
-            else:
-                yield record
-                continue
-            # raised outside the except clause: not chained to the ValidationError
-            raise error
+        yield from type_texts(self._texts(sql.ONE_UTF8), model, misfit, self.not_json)
 
     def records(self) -> Iterator[dict[str, Any]]:
         """:meth:`texts`, parsed: every root as a dict, its connections as lists."""
@@ -586,3 +536,105 @@ def _with_lists(body: str, parts: list[str]) -> str:
     head = body[:-1].rstrip()
     glue = "" if head.endswith("{") else ","
     return head + glue + ",".join(parts) + "}"
+
+
+#: a child as the store gives it back: (its kind, its id, its body)
+Child = tuple[str | None, str | None, str]
+
+
+class Parsed(NamedTuple):
+    """A line read by ``json.loads``: its top-level ``__parentId`` (None: a root),
+    ``id`` and ``__typename`` where they are strings, and its body (the object's
+    compact text, without ``__parentId``)."""
+
+    parent: str | None
+    id: str | None
+    typename: str | None
+    body: str
+
+
+def read_parsed(line: str, number: int, error: Callable[[str], Exception]) -> Parsed | None:
+    """Line ``number``, one the text rules do not settle, parsed (None: a blank line);
+    ``error(message)`` is raised for a line that is not a JSON object."""
+    if line.isspace():
+        return None
+    try:
+        value = json.loads(line)
+    except ValueError:
+        raise error(f"line {number} of the result is not JSON") from None
+    if not isinstance(value, dict):
+        raise error(f"line {number} of the result is not a JSON object")
+    raw_id, raw_type = value.get("id"), value.get("__typename")
+    own_id = raw_id if isinstance(raw_id, str) else None
+    typename = raw_type if isinstance(raw_type, str) else None
+    if "__parentId" not in value:
+        body = line.strip()
+        if body[-1] != "}" or body[0] != "{":
+            body = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+        return Parsed(None, own_id, typename, body)
+    parent = value.pop("__parentId")
+    if not isinstance(parent, str):
+        raise error(f"line {number} names a parent that is not an id")
+    return Parsed(
+        parent, own_id, typename, json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    )
+
+
+def assemble(
+    body: str,
+    connections: tuple[BulkConnection, ...],
+    children: list[Child],
+    grandchildren: Callable[[str], list[Child]],
+    pick: Callable[[tuple[BulkConnection, ...], str | None, str], BulkConnection],
+) -> tuple[str, int]:
+    """(a parent's JSON text with its connections as arrays of its children, in the
+    order given; the children and grandchildren used). ``grandchildren(id)``: a
+    child's own children; ``pick(connections, kind, parent)``: the connection a
+    child of that kind fits (or raises)."""
+    lists: dict[BulkConnection, list[str]] = {c: [] for c in connections}
+    used = len(children)
+    for kind, child_id, child in children:
+        connection = connections[0] if len(connections) == 1 else pick(connections, kind, body)
+        if connection.children:
+            grand = grandchildren(child_id) if child_id is not None else []
+            child, more = assemble(child, connection.children, grand, grandchildren, pick)
+            used += more
+        lists[connection].append(child)
+    text = _with_lists(body, [f"{json.dumps(c.key)}:[{','.join(lists[c])}]" for c in connections])
+    return text, used
+
+
+def type_texts(
+    texts: Iterable[str | bytes],
+    model: type[ModelT],
+    misfit: Callable[[pydantic.ValidationError], Exception] | None,
+    not_json: Callable[[int], Exception],
+    *,
+    start: int = 0,
+) -> Iterator[ModelT]:
+    """Each root's text parsed and validated at once by pydantic's JSON parser into
+    ``model`` (the line's one parse). Text that is not JSON is ``not_json(number)``
+    (roots counted from ``start + 1``); a misfit is ``misfit(error)`` (default: the
+    ValidationError itself)."""
+    import pydantic
+    import pydantic_core
+
+    validate: Callable[[str | bytes], Any] = model.model_validate_json
+    for number, text in enumerate(texts, start + 1):
+        if number == start + 2:  # the first call built the (deferred) validator: call it
+            validator = model.__pydantic_validator__
+            if isinstance(validator, pydantic_core.SchemaValidator):
+                validate = validator.validate_json
+        try:
+            record = validate(text)
+        except pydantic.ValidationError as exc:
+            error: Exception = exc
+            if any(e["type"] == "json_invalid" for e in exc.errors(include_input=False)):
+                error = not_json(number)
+            elif misfit is not None:
+                error = misfit(exc)
+        else:
+            yield record
+            continue
+        # raised outside the except clause: not chained to the ValidationError
+        raise error
