@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 __all__ = [
     "check_count",
     "check_directory",
+    "check_read_options",
     "check_seconds",
     "check_timeout",
     "shown",
@@ -127,3 +128,10 @@ def store_error(
         object_count=state.object_count if state is not None else None,
         root_object_count=state.root_object_count if state is not None else None,
     )
+
+
+def check_read_options(stream: object, skip: object) -> tuple[bool, int]:
+    """``records(stream=, skip=)``: a bool, and an int from 0 (ConfigurationError)."""
+    if not isinstance(stream, bool):
+        raise ConfigurationError(f"stream must be True or False (got {shown(stream)})")
+    return stream, check_count("skip", skip, least=0, most=2**63 - 1, unit="records")

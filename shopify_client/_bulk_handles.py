@@ -18,8 +18,13 @@ from collections.abc import AsyncIterator, Callable, Iterator
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from . import _bulk_slots
-from ._bulk_checks import check_timeout, store_error, store_failure
-from ._bulk_download import download_async, download_sync
+from ._bulk_checks import check_read_options, check_timeout, store_error, store_failure
+from ._bulk_download import (
+    download_async,
+    download_steps_async,
+    download_steps_sync,
+    download_sync,
+)
 from ._bulk_errors import (
     BulkDownloadError,
     BulkIncompleteResultError,
@@ -28,6 +33,7 @@ from ._bulk_errors import (
     BulkStartError,
     BulkWaitTimeoutError,
 )
+from ._bulk_grouped import GroupedReader
 from ._bulk_query_options import (
     CANCEL_MUTATION,
     MAX_OPERATION_SECONDS,
@@ -37,7 +43,7 @@ from ._bulk_query_options import (
     _backoff,
     _user_errors,
 )
-from ._bulk_reassembly import Reassembler
+from ._bulk_reassembly import Reassembler, type_texts
 from ._bulk_state import BulkOperationState
 
 if TYPE_CHECKING:
@@ -121,7 +127,9 @@ class _RunCore(Generic[RecordT]):
         assert url is not None
         return url
 
-    def _check_counts(self, state: BulkOperationState, store: Reassembler, partial: bool) -> None:
+    def _check_counts(
+        self, state: BulkOperationState, store: Reassembler | GroupedReader, partial: bool
+    ) -> None:
         if partial or state.status != "COMPLETED":
             return
         short = (state.root_object_count is not None and store.roots < state.root_object_count) or (
@@ -195,19 +203,45 @@ class _RunCore(Generic[RecordT]):
             self._model = model
         return self._model
 
-    def _emit(
-        self, store: Reassembler, progress: Callable[[int, int], None] | None
-    ) -> Iterator[RecordT]:
+    def _misfit(self) -> Callable[[Exception], Exception]:
         model = self._record_model()
 
         def misfit(exc: Exception) -> Exception:
             return self._client._misfit(model, {}, exc)  # type: ignore[no-any-return]
 
-        for typed in store.typed(model, misfit):  # type: ignore[type-var]
+        return misfit
+
+    def _emit(
+        self, store: Reassembler, progress: Callable[[int, int], None] | None, skip: int
+    ) -> Iterator[RecordT]:
+        model = self._record_model()
+        for typed in store.typed(model, self._misfit(), skip=skip):  # type: ignore[type-var]
             self.records_read += 1
             if progress is not None:
                 progress(self.bytes_received, self.records_read)
             yield typed
+
+    def _reader(self, skip: int) -> GroupedReader:
+        self.records_read = 0
+        return GroupedReader(self.query.connections, operation_id=self.id, skip=skip)
+
+    def _emit_ready(
+        self,
+        reader: GroupedReader,
+        progress: Callable[[int, int], None] | None,
+        received: int,
+    ) -> Iterator[RecordT]:
+        """The records of the roots ``reader`` completed so far (``stream=True``)."""
+        self.bytes_received = received
+        texts = reader.take()
+        if texts:
+            model = self._record_model()
+            start = reader.skip_count + self.records_read
+            for typed in type_texts(texts, model, self._misfit(), reader.not_json, start=start):  # type: ignore[type-var]
+                self.records_read += 1
+                yield typed
+        if progress is not None:
+            progress(received, self.records_read)
 
 
 class BulkRun(_RunCore[RecordT]):
@@ -273,15 +307,26 @@ class BulkRun(_RunCore[RecordT]):
         partial: bool = False,
         timeout: float | None = None,
         progress: Callable[[int, int], None] | None = None,
+        stream: bool = False,
+        skip: int = 0,
         transport: httpx.BaseTransport | None = None,
     ) -> Iterator[RecordT]:
         """Wait, download, check the counts, then yield every record.
 
         ``partial=True``: a FAILED operation's partial data is read instead of raising
         (counts unchecked). ``progress(bytes, records)`` is called as they come.
+        ``stream=True`` (grouped files only: ``group_objects=True``, or a version
+        before 2025-07): each record is yielded as soon as its block of the file
+        ends, during the download; an error (a short file, a stray child) can then
+        come after records. ``skip``: the first ``skip`` records are read but not
+        typed or yielded (a resume after the records already kept).
         ``transport``: for the storage host's client (tests)."""
+        stream, skip = check_read_options(stream, skip)
         state = self._terminal(timeout)
         if self._source(state, partial) is None:
+            return
+        if stream:
+            yield from self._stream(state, partial, progress, skip, transport)
             return
         store = self._store(state)  # before the signed url is a local of this frame
         try:
@@ -303,9 +348,33 @@ class BulkRun(_RunCore[RecordT]):
             )
             store.finish()
             self._check_counts(state, store, partial)
-            yield from self._emit(store, progress)
+            self.records_read = 0
+            yield from self._emit(store, progress, skip)
         finally:
             store.close()
+
+    def _stream(
+        self,
+        state: BulkOperationState,
+        partial: bool,
+        progress: Callable[[int, int], None] | None,
+        skip: int,
+        transport: httpx.BaseTransport | None,
+    ) -> Iterator[RecordT]:
+        reader = self._reader(skip)
+        received = 0
+        steps = download_steps_sync(
+            self._url(state, partial),
+            reader,
+            limits=self.options.download,
+            operation_id=self.id,
+            transport=transport,
+        )
+        for received in steps:
+            yield from self._emit_ready(reader, progress, received)
+        reader.finish()
+        yield from self._emit_ready(reader, progress, received)
+        self._check_counts(state, reader, partial)
 
     def __iter__(self) -> Iterator[RecordT]:
         return self.records()
@@ -365,10 +434,32 @@ class AsyncBulkRun(_RunCore[RecordT]):
         partial: bool = False,
         timeout: float | None = None,
         progress: Callable[[int, int], None] | None = None,
+        stream: bool = False,
+        skip: int = 0,
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> AsyncIterator[RecordT]:
+        """:meth:`BulkRun.records`, async."""
+        stream, skip = check_read_options(stream, skip)
         state = await self._terminal(timeout)
         if self._source(state, partial) is None:
+            return
+        if stream:
+            reader = self._reader(skip)
+            received = 0
+            steps = download_steps_async(
+                self._url(state, partial),
+                reader,
+                limits=self.options.download,
+                operation_id=self.id,
+                transport=transport,
+            )
+            async for received in steps:
+                for record in self._emit_ready(reader, progress, received):
+                    yield record
+            reader.finish()
+            for record in self._emit_ready(reader, progress, received):
+                yield record
+            self._check_counts(state, reader, partial)
             return
         store = self._store(state)
         try:
@@ -390,7 +481,8 @@ class AsyncBulkRun(_RunCore[RecordT]):
             )
             store.finish()
             self._check_counts(state, store, partial)
-            for record in self._emit(store, progress):
+            self.records_read = 0
+            for record in self._emit(store, progress, skip):
                 yield record
         finally:
             store.close()
