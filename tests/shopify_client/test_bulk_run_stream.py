@@ -169,3 +169,14 @@ def test_async_streaming(fake: FakeShopify) -> None:
 
     got, operation_id = asyncio.run(main())
     assert got == dict(list(expected(fake, operation_id).items())[1:])
+
+
+def test_progress_while_streaming_reports_bytes_and_records_so_far(fake: FakeShopify) -> None:
+    fake.bulk.roots = 3000
+    run = grouped_run(fake)
+    seen: list[tuple[int, int]] = []
+    records = list(run.records(stream=True, progress=lambda b, r: seen.append((b, r))))
+    size = fake.bulk.operations[run.id].file_size
+    assert seen[-1] == (size, len(records))
+    assert any(0 < r < len(records) for _, r in seen)  # records counted mid-download
+    assert [b for b, _ in seen] == sorted(b for b, _ in seen)
