@@ -159,3 +159,35 @@ def test_skip_counts_the_first_roots_but_hands_none_of_them_out() -> None:
 
 def test_a_query_without_connections_hands_out_each_line() -> None:
     assert streamed((), b'{"id":"a"}\n{"id":"b","n":1}\n') == [{"id": "a"}, {"id": "b", "n": 1}]
+
+
+# Shopify's own grouped example (the bulk-operations guide's JSONL, as quoted in a
+# Shopify StackExchange question, "are child objects directly after their parent?",
+# which the guide's answer confirms: a new root line means the previous one is done)
+SHOPIFY_EXAMPLE = (
+    b'{"id":"gid://shopify/Product/1921569226808"}\n'
+    b'{"id":"gid://shopify/ProductVariant/19435458986123","title":"52",'
+    b'"__parentId":"gid://shopify/Product/1921569226808"}\n'
+    b'{"id":"gid://shopify/ProductVariant/19435458986040","title":"70",'
+    b'"__parentId":"gid://shopify/Product/1921569226808"}\n'
+    b'{"id":"gid://shopify/Product/1921569259576"}\n'
+)
+
+
+def test_shopifys_documented_example_reads_as_its_guide_says() -> None:
+    reader = GroupedReader(ONE)
+    reader.feed(SHOPIFY_EXAMPLE[: SHOPIFY_EXAMPLE.rindex(b"{")])  # up to line 4
+    assert reader.take() == []
+    reader.feed(SHOPIFY_EXAMPLE[SHOPIFY_EXAMPLE.rindex(b"{") :])  # line 4: a new root
+    first = [json.loads(t) for t in reader.take()]
+    assert first == [
+        {
+            "id": "gid://shopify/Product/1921569226808",
+            "variants": [
+                {"id": "gid://shopify/ProductVariant/19435458986123", "title": "52"},
+                {"id": "gid://shopify/ProductVariant/19435458986040", "title": "70"},
+            ],
+        }
+    ]
+    reader.finish()
+    assert streamed(ONE, SHOPIFY_EXAMPLE) == stored(ONE, SHOPIFY_EXAMPLE)
