@@ -24,9 +24,11 @@ Range) drops the bytes already read instead of reading them twice.
 
 from __future__ import annotations
 
+import json
+
 from ._bulk_errors import BulkIncompleteResultError
 from ._bulk_lines import NAME_ESCAPE, PARENT, UNSURE, child_parts, gid_type, root_id, top_string
-from ._bulk_reassembly import BulkConnection, Child, Parsed, assemble, read_parsed
+from ._bulk_reassembly import BulkConnection, Child, Parsed, _with_lists, assemble, read_parsed
 
 __all__ = ["GroupedReader"]
 
@@ -55,6 +57,9 @@ class GroupedReader:
         #: a child's id is read only where children have children
         self._nested = any(c.children for c in connections)
         self._wide = self._typed or self._nested
+        #: one connection without connections of its own (the common case): its
+        #: children's bodies are joined straight into ``"key":[...]``
+        self._opening = f"{json.dumps(connections[0].key)}:[" if connections else ""
         self._pending = b""
         #: bytes fed since the file's first byte, and bytes of a restarted download
         #: still to drop (already read once)
@@ -149,7 +154,12 @@ class GroupedReader:
                 continue
             parent, body = parts
             if not self._wide:
-                self._child(parent, None, None, body, number)
+                root = self._root
+                if root is not None and parent == root[0]:
+                    self._kids.append((None, None, body))
+                    self._block_lines += 1
+                else:
+                    self._child(parent, None, None, body, number)
                 continue
             child_id = top_string(body, _ID)
             typename = top_string(body, _TYPENAME) if self._typed else None
@@ -213,6 +223,10 @@ class GroupedReader:
             return
         if not self.connections:
             self._ready.append(body)
+            return
+        if not self._wide:  # every child was taken as one of the one connection's
+            joined = ",".join([kid[2] for kid in kids])
+            self._ready.append(_with_lists(body, [self._opening + joined + "]"]))
             return
         text, used = assemble(
             body, self.connections, kids, lambda child: grand.get(child, []), self._pick
