@@ -234,10 +234,10 @@ def download_sync(
 ) -> int:
     """Stream ``url`` into ``sink``; returns the bytes received."""
     received = 0
-    for received in download_steps_sync(
+    for step in download_steps_sync(
         url, sink, limits=limits, operation_id=operation_id, progress=progress, transport=transport
     ):
-        pass
+        received = step
     return received
 
 
@@ -285,6 +285,6 @@ async def download_async(
     steps = download_steps_async(
         url, sink, limits=limits, operation_id=operation_id, progress=progress, transport=transport
     )
-    async for received in steps:
-        pass
+    async for step in steps:
+        received = step
     return received

@@ -34,6 +34,7 @@ parent with one connection needs neither.
 from __future__ import annotations
 
 import contextlib
+import itertools
 import json
 import os
 import sqlite3
@@ -472,12 +473,18 @@ class Reassembler:
         self,
         model: type[ModelT],
         misfit: Callable[[pydantic.ValidationError], Exception] | None = None,
+        *,
+        skip: int = 0,
     ) -> Iterator[ModelT]:
         """:meth:`texts`, each parsed and validated at once by pydantic's JSON parser
         into ``model`` (the line's one parse). Text that is not JSON is a
         BulkIncompleteResultError; a misfit is ``misfit(error)`` (default: the
-        ValidationError itself)."""
-        yield from type_texts(self._texts(sql.ONE_UTF8), model, misfit, self.not_json)
+        ValidationError itself). ``skip``: the first ``skip`` roots are neither
+        parsed nor yielded (their children are still checked)."""
+        texts: Iterator[Any] = self._texts(sql.ONE_UTF8)
+        if skip:
+            texts = itertools.islice(texts, skip, None)
+        yield from type_texts(texts, model, misfit, self.not_json, start=skip)
 
     def records(self) -> Iterator[dict[str, Any]]:
         """:meth:`texts`, parsed: every root as a dict, its connections as lists."""
