@@ -45,6 +45,7 @@ from ._bulk_query_options import (
 )
 from ._bulk_reassembly import Reassembler, type_texts
 from ._bulk_state import BulkOperationState
+from ._exceptions import ConfigurationError
 
 if TYPE_CHECKING:
     import httpx
@@ -67,6 +68,7 @@ class _RunCore(Generic[RecordT]):
         options: BulkOptions,
         *,
         kind: str = "QUERY",
+        grouped: bool | None = None,
     ) -> None:
         self._client = client
         self.query = query
@@ -75,6 +77,10 @@ class _RunCore(Generic[RecordT]):
         #: the BulkOperation.type this handle reads: QUERY, or MUTATION (a bulk
         #: mutation's part, polled through this handle)
         self.kind = kind
+        #: whether its file is grouped (children directly after their parent): True
+        #: for a start with group_objects=True or on a version before 2025-07 (always
+        #: grouped), False for a start without it, None when not known (a resume)
+        self.grouped = grouped
         self.state: BulkOperationState | None = None
         #: bytes received and records yielded by the last read
         self.bytes_received = 0
@@ -203,6 +209,16 @@ class _RunCore(Generic[RecordT]):
             self._model = model
         return self._model
 
+    def _check_stream(self, stream: bool) -> None:
+        """stream=True on a run known to be ungrouped: refused before any poll."""
+        if stream and self.grouped is False:
+            raise ConfigurationError(
+                f"records(stream=True) reads grouped files only, and {self.id} was started "
+                "with group_objects=False (the default), so no record is complete before "
+                "the end of its file: read it with records(), or start the query with "
+                "group_objects=True"
+            )
+
     def _misfit(self) -> Callable[[Exception], Exception]:
         model = self._record_model()
 
@@ -322,6 +338,7 @@ class BulkRun(_RunCore[RecordT]):
         typed or yielded (a resume after the records already kept).
         ``transport``: for the storage host's client (tests)."""
         stream, skip = check_read_options(stream, skip)
+        self._check_stream(stream)
         state = self._terminal(timeout)
         if self._source(state, partial) is None:
             return
@@ -440,6 +457,7 @@ class AsyncBulkRun(_RunCore[RecordT]):
     ) -> AsyncIterator[RecordT]:
         """:meth:`BulkRun.records`, async."""
         stream, skip = check_read_options(stream, skip)
+        self._check_stream(stream)
         state = await self._terminal(timeout)
         if self._source(state, partial) is None:
             return

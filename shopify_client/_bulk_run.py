@@ -104,6 +104,14 @@ __all__ += [
 RecordT = TypeVar("RecordT")
 
 
+def _grouped(query: BulkQuery[Any], group_objects: bool | None = None) -> bool | None:
+    """Whether the operation's file is grouped: always before 2025-07 (no argument),
+    else as it was started (None: resumed, not known)."""
+    if not query.group_objects_argument:
+        return True
+    return group_objects
+
+
 def start_sync(
     client: Any,
     query: BulkQuery[RecordT],
@@ -149,13 +157,15 @@ def start_sync(
         _bulk_slots.release(slot)
         raise
     _bulk_slots.attach(slot, operation_id)
-    return BulkRun(client, query, operation_id, settings)
+    return BulkRun(client, query, operation_id, settings, grouped=_grouped(query, group_objects))
 
 
 def resume_sync(
     client: Any, query: BulkQuery[RecordT], operation_id: str, options: BulkCallOptions
 ) -> BulkRun[RecordT]:
-    return BulkRun(client, query, _check_id(operation_id), bulk_options(options))
+    return BulkRun(
+        client, query, _check_id(operation_id), bulk_options(options), grouped=_grouped(query)
+    )
 
 
 async def start_async(
@@ -197,10 +207,14 @@ async def start_async(
         await _bulk_slots.release_async(slot)
         raise
     await _bulk_slots.attach_async(slot, operation_id)
-    return AsyncBulkRun(client, query, operation_id, settings)
+    return AsyncBulkRun(
+        client, query, operation_id, settings, grouped=_grouped(query, group_objects)
+    )
 
 
 def resume_async(
     client: Any, query: BulkQuery[RecordT], operation_id: str, options: BulkCallOptions
 ) -> AsyncBulkRun[RecordT]:
-    return AsyncBulkRun(client, query, _check_id(operation_id), bulk_options(options))
+    return AsyncBulkRun(
+        client, query, _check_id(operation_id), bulk_options(options), grouped=_grouped(query)
+    )

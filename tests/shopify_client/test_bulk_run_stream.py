@@ -45,18 +45,33 @@ def test_records_come_during_the_download_and_match_the_store(fake: FakeShopify)
 
 def test_a_version_before_2025_07_streams_its_always_grouped_files(fake: FakeShopify) -> None:
     run = client_for(fake, Client2024)._bulk_start(SPEC_2024, {}, False, FAST)
-    assert fake.bulk.operations[run.id].grouped
+    assert fake.bulk.operations[run.id].grouped and run.grouped is True
     assert by_id(list(run.records(stream=True))) == expected(fake, run.id)
 
 
-def test_an_ungrouped_file_is_a_typed_error_not_records_missing_children(
+def test_stream_on_a_run_started_ungrouped_is_refused_before_any_poll(
+    fake: FakeShopify,
+) -> None:
+    run = start(client_for(fake))  # group_objects=False, the default
+    assert run.grouped is False
+    sent = len(fake.requests)
+    with pytest.raises(ConfigurationError, match="grouped files only") as info:
+        list(run.records(stream=True))
+    assert run.id in str(info.value) and "group_objects=True" in str(info.value)
+    assert len(fake.requests) == sent
+    assert grouped_run(fake).grouped is True
+
+
+def test_an_ungrouped_file_resumed_is_a_typed_error_not_records_missing_children(
     fake: FakeShopify,
 ) -> None:
     fake.bulk.roots = 50
-    run = start(client_for(fake))  # group_objects=False: scattered
+    operation_id = start(client_for(fake)).id  # group_objects=False: scattered
+    resumed = client_for(fake)._bulk_resume(SPEC, operation_id, FAST)
+    assert resumed.grouped is None  # not known from the id alone
     with pytest.raises(BulkIncompleteResultError, match="not grouped") as info:
-        list(run.records(stream=True))
-    assert info.value.operation_id == run.id
+        list(resumed.records(stream=True))
+    assert info.value.operation_id == operation_id
     assert "group_objects=True" in str(info.value)
 
 
