@@ -82,7 +82,8 @@ soak: $(STAMP)
 		tests/shopify_codegen/test_interrupted.py tests/shopify_codegen/test_hostile_inputs.py \
 		tests/shopify_client/test_redaction.py tests/recorded/test_cassettes_scrubbed.py
 	SOAK_DEADLINE_CALLS=20000 $(BIN)/pytest -s -q tests/shopify_client/test_soak_deadlines.py
-	BULK_SOAK_RUNS=1000 $(BIN)/pytest -s -q tests/shopify_client/test_bulk_soak.py
+	BULK_SOAK_RUNS=1000 $(BIN)/pytest -s -q tests/shopify_client/test_bulk_soak.py \
+		tests/shopify_client/test_bulk_soak_stream.py
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis
