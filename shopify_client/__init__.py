@@ -70,6 +70,7 @@ if _typing.TYPE_CHECKING:
         BulkMutationLinesError,
         BulkUploadError,
     )
+    from ._bulk_progress import BulkProgress
     from ._bulk_reassembly import BulkConnection
     from ._bulk_run import (
         AsyncBulkRun,
@@ -125,6 +126,7 @@ _LAZY = {
     "BulkOperationFailedError": "_bulk_errors",
     "BulkOperationNotFoundError": "_bulk_errors",
     "BulkOperationTypeError": "_bulk_errors",
+    "BulkProgress": "_bulk_progress",
     "BulkOperationState": "_bulk_run",
     "BulkQuery": "_bulk_run",
     "BulkResultUnavailableError": "_bulk_errors",
@@ -186,6 +188,7 @@ __all__ = [
     "BulkOperationNotFoundError",
     "BulkOperationState",
     "BulkOperationTypeError",
+    "BulkProgress",
     "BulkQuery",
     "BulkResultUnavailableError",
     "BulkRun",

@@ -22,6 +22,7 @@ host never receives a Shopify token or Shopify header.
 
 from __future__ import annotations
 
+import logging
 import re
 import time
 from collections.abc import AsyncIterator, Callable, Iterator
@@ -55,6 +56,9 @@ MAX_BULK_BYTES = 2**64 - 1
 MAX_READ_TIMEOUT = 3600.0
 MAX_RESUMES = 1000
 _GONE = {403, 404, 410}
+#: the runtime's logger: a download's start, cuts, restarts and end (the host, never
+#: the signed URL)
+logger = logging.getLogger("shopify_client")
 _CONTENT_RANGE = re.compile(r"bytes (\d+)-(\d+)?/?(\d+|\*)?")
 
 
@@ -146,6 +150,11 @@ class _State:
             )
         if self.received and status == 200:
             # Range ignored: the whole file again, from its first byte
+            logger.warning(
+                "bulk result of %s: %s ignored Range; the file comes again from its first byte",
+                self.operation_id or "the operation",
+                _host(self.url),
+            )
             self.sink.restart()
             self.received = 0
         elif self.received and status == 206:
@@ -190,7 +199,32 @@ class _State:
                 f"({self.failures} in a row without progress), last at byte {self.received} "
                 f"({type(exc).__name__})"
             ) from None
-        return float(min(8.0, self.limits.resume_backoff * 2 ** (self.failures - 1)))
+        wait = float(min(8.0, self.limits.resume_backoff * 2 ** (self.failures - 1)))
+        logger.warning(
+            "bulk result of %s: the download from %s was cut at byte %d (%s); "
+            "asking for the rest (Range) in %.1f s",
+            self.operation_id or "the operation",
+            _host(self.url),
+            self.received,
+            type(exc).__name__,
+            wait,
+        )
+        return wait
+
+    def started(self) -> None:
+        logger.info(
+            "bulk result of %s: downloading from %s",
+            self.operation_id or "the operation",
+            _host(self.url),
+        )
+
+    def ended(self) -> None:
+        logger.info(
+            "bulk result of %s: %d bytes received from %s",
+            self.operation_id or "the operation",
+            self.received,
+            _host(self.url),
+        )
 
 
 def download_steps_sync(
@@ -207,6 +241,7 @@ def download_steps_sync(
     ``stream=True`` yields the records completed so far)."""
     state = _State(url, sink, limits, operation_id, progress)
     hide_in_httpx_logs(url)
+    state.started()
     with httpx.Client(transport=transport, **_plain_options(limits)) as http:  # type: ignore[arg-type]
         while True:
             try:
@@ -216,6 +251,7 @@ def download_steps_sync(
                         state.take(chunk)
                         yield state.received
                 if state.complete():
+                    state.ended()
                     return
                 raise httpx.RemoteProtocolError("the file ended before its Content-Length")
             except httpx.TransportError as exc:
@@ -255,6 +291,7 @@ async def download_steps_async(
 
     state = _State(url, sink, limits, operation_id, progress)
     hide_in_httpx_logs(url)
+    state.started()
     async with httpx.AsyncClient(transport=transport, **_plain_options(limits)) as http:  # type: ignore[arg-type]
         while True:
             try:
@@ -264,6 +301,7 @@ async def download_steps_async(
                         state.take(chunk)
                         yield state.received
                 if state.complete():
+                    state.ended()
                     return
                 raise httpx.RemoteProtocolError("the file ended before its Content-Length")
             except httpx.TransportError as exc:

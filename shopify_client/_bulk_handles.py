@@ -12,6 +12,7 @@ Shopify's, then the typed records are yielded in file order.
 from __future__ import annotations
 
 import asyncio
+import logging
 import sqlite3
 import time
 from collections.abc import AsyncIterator, Callable, Iterator
@@ -34,6 +35,7 @@ from ._bulk_errors import (
     BulkWaitTimeoutError,
 )
 from ._bulk_grouped import GroupedReader
+from ._bulk_progress import BulkProgress
 from ._bulk_query_options import (
     CANCEL_MUTATION,
     MAX_OPERATION_SECONDS,
@@ -55,6 +57,7 @@ if TYPE_CHECKING:
 __all__ = ["AsyncBulkRun", "BulkRun"]
 
 RecordT = TypeVar("RecordT")
+logger = logging.getLogger("shopify_client")
 
 
 class _RunCore(Generic[RecordT]):
@@ -209,6 +212,18 @@ class _RunCore(Generic[RecordT]):
             self._model = model
         return self._model
 
+    def _log_status(self, before: str) -> None:
+        """INFO when a poll finds a new status."""
+        state = self.state
+        if state is not None and state.status != before:
+            logger.info(
+                "bulk operation %s: %s (%s objects, %s roots)",
+                self.id,
+                state.status,
+                state.object_count,
+                state.root_object_count,
+            )
+
     def _check_stream(self, stream: bool) -> None:
         """stream=True on a run known to be ungrouped: refused before any poll."""
         if stream and self.grouped is False:
@@ -255,8 +270,10 @@ class _RunCore(Generic[RecordT]):
             start = reader.skip_count + self.records_read
             for typed in type_texts(texts, model, self._misfit(), reader.not_json, start=start):  # type: ignore[type-var]
                 self.records_read += 1
+                if progress is not None:
+                    progress(received, self.records_read)
                 yield typed
-        if progress is not None:
+        elif progress is not None:
             progress(received, self.records_read)
 
 
@@ -273,7 +290,9 @@ class BulkRun(_RunCore[RecordT]):
                 POLL_QUERY, "BulkOperationStatus", {"id": self.id}, operation_type="query"
             )
         )
+        before = self.status
         self.state = BulkOperationState.from_node(self.id, data.get("node"))
+        self._log_status(before)
         _bulk_slots.seen(self._client, self.id, self.state.status)  # Redis slots, any kind
         return self._check_type(self.state)
 
@@ -336,7 +355,23 @@ class BulkRun(_RunCore[RecordT]):
         ends, during the download; an error (a short file, a stray child) can then
         come after records. ``skip``: the first ``skip`` records are read but not
         typed or yielded (a resume after the records already kept).
-        ``transport``: for the storage host's client (tests)."""
+        ``progress=shopify_client.BulkProgress(run)``: those figures as a line on a
+        terminal. ``transport``: for the storage host's client (tests)."""
+        try:
+            yield from self._records(partial, timeout, progress, stream, skip, transport)
+        finally:
+            if isinstance(progress, BulkProgress):
+                progress.finish()
+
+    def _records(
+        self,
+        partial: bool,
+        timeout: float | None,
+        progress: Callable[[int, int], None] | None,
+        stream: bool,
+        skip: int,
+        transport: httpx.BaseTransport | None,
+    ) -> Iterator[RecordT]:
         stream, skip = check_read_options(stream, skip)
         self._check_stream(stream)
         state = self._terminal(timeout)
@@ -407,7 +442,9 @@ class AsyncBulkRun(_RunCore[RecordT]):
             POLL_QUERY, "BulkOperationStatus", {"id": self.id}, operation_type="query"
         )
         data = self._client.get_data(response)
+        before = self.status
         self.state = BulkOperationState.from_node(self.id, data.get("node"))
+        self._log_status(before)
         await _bulk_slots.seen_async(self._client, self.id, self.state.status)
         return self._check_type(self.state)
 
@@ -456,6 +493,22 @@ class AsyncBulkRun(_RunCore[RecordT]):
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> AsyncIterator[RecordT]:
         """:meth:`BulkRun.records`, async."""
+        try:
+            async for record in self._records(partial, timeout, progress, stream, skip, transport):
+                yield record
+        finally:
+            if isinstance(progress, BulkProgress):
+                progress.finish()
+
+    async def _records(
+        self,
+        partial: bool,
+        timeout: float | None,
+        progress: Callable[[int, int], None] | None,
+        stream: bool,
+        skip: int,
+        transport: httpx.AsyncBaseTransport | None,
+    ) -> AsyncIterator[RecordT]:
         stream, skip = check_read_options(stream, skip)
         self._check_stream(stream)
         state = await self._terminal(timeout)
