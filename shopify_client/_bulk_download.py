@@ -25,8 +25,8 @@ from __future__ import annotations
 import logging
 import re
 import time
-from collections.abc import AsyncIterator, Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import AsyncGenerator, Callable, Generator
+from dataclasses import dataclass, field
 from typing import Protocol
 
 import httpx
@@ -39,10 +39,12 @@ __all__ = [
     "DEFAULT_MAX_BULK_BYTES",
     "DEFAULT_READ_TIMEOUT",
     "DownloadLimits",
+    "SignedUrl",
     "download_async",
     "download_steps_async",
     "download_steps_sync",
     "download_sync",
+    "signed",
 ]
 
 #: 20 GiB: far past any shop's export, small enough to stop a runaway stream
@@ -100,6 +102,26 @@ def _plain_options(limits: DownloadLimits) -> dict[str, object]:
     }
 
 
+@dataclass(frozen=True)
+class SignedUrl:
+    """A storage host's signed URL, held where a frame would otherwise keep it as a
+    plain string: its repr names the host only, so tracebacks' locals (a reporter
+    capturing them), logs and reprs never carry the signature."""
+
+    value: str = field(repr=False)
+
+    @property
+    def host(self) -> str:
+        return _host(self.value)
+
+    def __repr__(self) -> str:
+        return f"SignedUrl(host={self.host!r})"
+
+
+def signed(url: str | SignedUrl) -> SignedUrl:
+    return url if isinstance(url, SignedUrl) else SignedUrl(url)
+
+
 def _host(url: str) -> str:
     try:
         return httpx.URL(url).host or "the storage host"
@@ -112,7 +134,7 @@ class _State:
 
     def __init__(
         self,
-        url: str,
+        url: SignedUrl,
         sink: Sink,
         limits: DownloadLimits,
         operation_id: str | None,
@@ -142,7 +164,7 @@ class _State:
         status = response.status_code
         if status in _GONE:
             raise BulkResultUnavailableError(
-                f"bulk result of {self.operation_id or 'the operation'}: {_host(self.url)} "
+                f"bulk result of {self.operation_id or 'the operation'}: {self.url.host} "
                 f"answered {status}: its signed URL expired or vanished (results are kept "
                 "7 days); run the query again",
                 operation_id=self.operation_id,
@@ -153,7 +175,7 @@ class _State:
             logger.warning(
                 "bulk result of %s: %s ignored Range; the file comes again from its first byte",
                 self.operation_id or "the operation",
-                _host(self.url),
+                self.url.host,
             )
             self.sink.restart()
             self.received = 0
@@ -161,11 +183,11 @@ class _State:
             match = _CONTENT_RANGE.match(response.headers.get("Content-Range", ""))
             if match is None or int(match.group(1)) != self.received:
                 raise self.error(
-                    f"{_host(self.url)} resumed at the wrong offset "
+                    f"{self.url.host} resumed at the wrong offset "
                     f"(asked {self.received}, got {response.headers.get('Content-Range')!r})"
                 )
         elif status not in (200, 206):
-            raise self.error(f"{_host(self.url)} answered HTTP {status}")
+            raise self.error(f"{self.url.host} answered HTTP {status}")
         length = response.headers.get("Content-Length")
         if length is not None and length.isdigit():
             self.total = self.received + int(length)
@@ -195,7 +217,7 @@ class _State:
         self.resumes += 1
         if self.failures > self.limits.max_resumes or self.resumes > 10 * self.limits.max_resumes:
             raise self.error(
-                f"the download from {_host(self.url)} was cut {self.resumes} times "
+                f"the download from {self.url.host} was cut {self.resumes} times "
                 f"({self.failures} in a row without progress), last at byte {self.received} "
                 f"({type(exc).__name__})"
             ) from None
@@ -204,7 +226,7 @@ class _State:
             "bulk result of %s: the download from %s was cut at byte %d (%s); "
             "asking for the rest (Range) in %.1f s",
             self.operation_id or "the operation",
-            _host(self.url),
+            self.url.host,
             self.received,
             type(exc).__name__,
             wait,
@@ -215,7 +237,7 @@ class _State:
         logger.info(
             "bulk result of %s: downloading from %s",
             self.operation_id or "the operation",
-            _host(self.url),
+            self.url.host,
         )
 
     def ended(self) -> None:
@@ -223,29 +245,30 @@ class _State:
             "bulk result of %s: %d bytes received from %s",
             self.operation_id or "the operation",
             self.received,
-            _host(self.url),
+            self.url.host,
         )
 
 
 def download_steps_sync(
-    url: str,
+    url: str | SignedUrl,
     sink: Sink,
     *,
     limits: DownloadLimits = _DEFAULT_LIMITS,
     operation_id: str | None = None,
     progress: Callable[[int], None] | None = None,
     transport: httpx.BaseTransport | None = None,
-) -> Iterator[int]:
+) -> Generator[int, None, None]:
     """Stream ``url`` into ``sink``, yielding the bytes received after each chunk
     (so that the caller can act between chunks: :meth:`BulkRun.records` with
     ``stream=True`` yields the records completed so far)."""
-    state = _State(url, sink, limits, operation_id, progress)
-    hide_in_httpx_logs(url)
+    state = _State(signed(url), sink, limits, operation_id, progress)
+    del url  # no frame keeps the signed URL as a plain string (tracebacks' locals)
+    hide_in_httpx_logs(state.url.value)
     state.started()
     with httpx.Client(transport=transport, **_plain_options(limits)) as http:  # type: ignore[arg-type]
         while True:
             try:
-                with http.stream("GET", url, headers=state.headers()) as response:
+                with http.stream("GET", state.url.value, headers=state.headers()) as response:
                     state.check_response(response)
                     for chunk in response.iter_raw():
                         state.take(chunk)
@@ -260,7 +283,7 @@ def download_steps_sync(
 
 
 def download_sync(
-    url: str,
+    url: str | SignedUrl,
     sink: Sink,
     *,
     limits: DownloadLimits = _DEFAULT_LIMITS,
@@ -269,33 +292,35 @@ def download_sync(
     transport: httpx.BaseTransport | None = None,
 ) -> int:
     """Stream ``url`` into ``sink``; returns the bytes received."""
-    received = 0
+    received, held = 0, signed(url)
+    del url
     for step in download_steps_sync(
-        url, sink, limits=limits, operation_id=operation_id, progress=progress, transport=transport
+        held, sink, limits=limits, operation_id=operation_id, progress=progress, transport=transport
     ):
         received = step
     return received
 
 
 async def download_steps_async(
-    url: str,
+    url: str | SignedUrl,
     sink: Sink,
     *,
     limits: DownloadLimits = _DEFAULT_LIMITS,
     operation_id: str | None = None,
     progress: Callable[[int], None] | None = None,
     transport: httpx.AsyncBaseTransport | None = None,
-) -> AsyncIterator[int]:
+) -> AsyncGenerator[int, None]:
     """:func:`download_steps_sync`, async."""
     import asyncio
 
-    state = _State(url, sink, limits, operation_id, progress)
-    hide_in_httpx_logs(url)
+    state = _State(signed(url), sink, limits, operation_id, progress)
+    del url  # no frame keeps the signed URL as a plain string (tracebacks' locals)
+    hide_in_httpx_logs(state.url.value)
     state.started()
     async with httpx.AsyncClient(transport=transport, **_plain_options(limits)) as http:  # type: ignore[arg-type]
         while True:
             try:
-                async with http.stream("GET", url, headers=state.headers()) as response:
+                async with http.stream("GET", state.url.value, headers=state.headers()) as response:
                     state.check_response(response)
                     async for chunk in response.aiter_raw():
                         state.take(chunk)
@@ -310,7 +335,7 @@ async def download_steps_async(
 
 
 async def download_async(
-    url: str,
+    url: str | SignedUrl,
     sink: Sink,
     *,
     limits: DownloadLimits = _DEFAULT_LIMITS,
@@ -319,9 +344,10 @@ async def download_async(
     transport: httpx.AsyncBaseTransport | None = None,
 ) -> int:
     """Stream ``url`` into ``sink`` (async); returns the bytes received."""
-    received = 0
+    received, held = 0, signed(url)
+    del url
     steps = download_steps_async(
-        url, sink, limits=limits, operation_id=operation_id, progress=progress, transport=transport
+        held, sink, limits=limits, operation_id=operation_id, progress=progress, transport=transport
     )
     async for step in steps:
         received = step

@@ -60,7 +60,8 @@ class GroupedReader:
         #: one connection without connections of its own (the common case): its
         #: children's bodies are joined straight into ``"key":[...]``
         self._opening = f"{json.dumps(connections[0].key)}:[" if connections else ""
-        self._pending = b""
+        #: the bytes after the last line break so far (a line in pieces)
+        self._pending: list[bytes] = []
         #: bytes fed since the file's first byte, and bytes of a restarted download
         #: still to drop (already read once)
         self._fed = 0
@@ -89,13 +90,17 @@ class GroupedReader:
             if not chunk:
                 return
         self._fed += len(chunk)
-        data = self._pending + chunk if self._pending else chunk
-        cut = data.rfind(b"\n")
+        # the line break is looked for in the new bytes only: a line longer than a
+        # chunk costs its length once, not once a chunk
+        cut = chunk.rfind(b"\n")
         if cut < 0:
-            self._pending = data
+            self._pending.append(chunk)
             return
-        self._pending = data[cut + 1 :]
-        self._read(data[:cut])
+        head = chunk[:cut]
+        if self._pending:
+            head = b"".join([*self._pending, head])
+        self._pending = [chunk[cut + 1 :]] if cut + 1 < len(chunk) else []
+        self._read(head)
 
     def restart(self) -> None:
         """The download starts again from its first byte: the bytes read so far are
@@ -107,8 +112,8 @@ class GroupedReader:
         if self._finished:
             return
         if self._pending:
-            self._read(self._pending)
-            self._pending = b""
+            self._read(b"".join(self._pending))
+            self._pending = []
         self._close_block()
         self._finished = True
 
@@ -138,7 +143,9 @@ class GroupedReader:
             number += 1
             self.lines = number
             if line[0] != "{" or line[-1] != "}" or (escapes and NAME_ESCAPE.search(line)):
-                self._slow(line, number)
+                if not self._slow(line, number):
+                    number -= 1  # a blank line (spaces, a lone \r): not an object
+                    self.lines = number
                 continue
             at = line.rfind(PARENT)
             if at < 0:
@@ -168,15 +175,16 @@ class GroupedReader:
                 continue
             self._child(parent, child_id, typename, body, number)
 
-    def _slow(self, line: str, number: int) -> None:
+    def _slow(self, line: str, number: int) -> bool:
+        """A line the text rules do not settle, parsed (False: a blank line)."""
         parsed: Parsed | None = read_parsed(line, number, self._error)
-        if parsed is None:  # a blank line
-            self.lines = number - 1
-            return
+        if parsed is None:
+            return False
         if parsed.parent is None:
             self._start_block(parsed.id, parsed.body)
         else:
             self._child(parsed.parent, parsed.id, parsed.typename, parsed.body, number)
+        return True
 
     def _start_block(self, own_id: str | None, body: str) -> None:
         self._close_block()

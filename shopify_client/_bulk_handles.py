@@ -12,15 +12,17 @@ Shopify's, then the typed records are yielded in file order.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import sqlite3
 import time
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncGenerator, AsyncIterator, Callable, Iterator
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from . import _bulk_slots
 from ._bulk_checks import check_read_options, check_timeout, store_error, store_failure
 from ._bulk_download import (
+    SignedUrl,
     download_async,
     download_steps_async,
     download_steps_sync,
@@ -129,12 +131,13 @@ class _RunCore(Generic[RecordT]):
         assert error is not None
         raise error
 
-    def _url(self, state: BulkOperationState, partial: bool) -> str:
-        """The URL to read, once :meth:`_source` said there is one (read where it is
-        used: no frame keeps the signed URL as a local before the download)."""
+    def _url(self, state: BulkOperationState, partial: bool) -> SignedUrl:
+        """The URL to read, once :meth:`_source` said there is one, held so that its
+        repr names the host only (read where it is used: no frame keeps the signed
+        URL as a plain string, tracebacks' locals included)."""
         url = self._source(state, partial)
         assert url is not None
-        return url
+        return SignedUrl(url)
 
     def _check_counts(
         self, state: BulkOperationState, store: Reassembler | GroupedReader, partial: bool
@@ -222,6 +225,14 @@ class _RunCore(Generic[RecordT]):
                 state.status,
                 state.object_count,
                 state.root_object_count,
+            )
+
+    def _check_skip(self, skip: int, roots: int) -> None:
+        """skip= past every record of the file: a checkpoint of something else."""
+        if skip > roots:
+            raise ConfigurationError(
+                f"skip={skip} passes all {roots} records of {self.id}'s file: a checkpoint "
+                "of another operation (or of another query)?"
             )
 
     def _check_stream(self, stream: bool) -> None:
@@ -400,6 +411,7 @@ class BulkRun(_RunCore[RecordT]):
             )
             store.finish()
             self._check_counts(state, store, partial)
+            self._check_skip(skip, store.roots)
             self.records_read = 0
             yield from self._emit(store, progress, skip)
         finally:
@@ -422,11 +434,13 @@ class BulkRun(_RunCore[RecordT]):
             operation_id=self.id,
             transport=transport,
         )
-        for received in steps:
-            yield from self._emit_ready(reader, progress, received)
+        with contextlib.closing(steps):  # a caller that stops early closes the download
+            for received in steps:
+                yield from self._emit_ready(reader, progress, received)
         reader.finish()
         yield from self._emit_ready(reader, progress, received)
         self._check_counts(state, reader, partial)
+        self._check_skip(skip, reader.roots)
 
     def __iter__(self) -> Iterator[RecordT]:
         return self.records()
@@ -494,8 +508,10 @@ class AsyncBulkRun(_RunCore[RecordT]):
     ) -> AsyncIterator[RecordT]:
         """:meth:`BulkRun.records`, async."""
         try:
-            async for record in self._records(partial, timeout, progress, stream, skip, transport):
-                yield record
+            inner = self._records(partial, timeout, progress, stream, skip, transport)
+            async with contextlib.aclosing(inner):
+                async for record in inner:
+                    yield record
         finally:
             if isinstance(progress, BulkProgress):
                 progress.finish()
@@ -508,7 +524,7 @@ class AsyncBulkRun(_RunCore[RecordT]):
         stream: bool,
         skip: int,
         transport: httpx.AsyncBaseTransport | None,
-    ) -> AsyncIterator[RecordT]:
+    ) -> AsyncGenerator[RecordT, None]:
         stream, skip = check_read_options(stream, skip)
         self._check_stream(stream)
         state = await self._terminal(timeout)
@@ -524,13 +540,17 @@ class AsyncBulkRun(_RunCore[RecordT]):
                 operation_id=self.id,
                 transport=transport,
             )
-            async for received in steps:
-                for record in self._emit_ready(reader, progress, received):
-                    yield record
+            # aclose() of the caller's iterator closes the download now, not when the
+            # loop finalizes an abandoned generator
+            async with contextlib.aclosing(steps):
+                async for received in steps:
+                    for record in self._emit_ready(reader, progress, received):
+                        yield record
             reader.finish()
             for record in self._emit_ready(reader, progress, received):
                 yield record
             self._check_counts(state, reader, partial)
+            self._check_skip(skip, reader.roots)
             return
         store = self._store(state)
         try:
@@ -552,6 +572,7 @@ class AsyncBulkRun(_RunCore[RecordT]):
             )
             store.finish()
             self._check_counts(state, store, partial)
+            self._check_skip(skip, store.roots)
             self.records_read = 0
             for record in self._emit(store, progress, skip):
                 yield record

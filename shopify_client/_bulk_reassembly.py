@@ -136,7 +136,8 @@ class Reassembler:
         #: their children: (parent, n, the heads of n children joined by "},")
         self._kid_heads: list[object] = []
         self._held = 0
-        self._pending = b""
+        #: the bytes after the last line break so far (a line in pieces)
+        self._pending: list[bytes] = []
         self._finished = False
         #: non-empty lines read, and root lines among them
         self.lines = 0
@@ -148,13 +149,17 @@ class Reassembler:
     def feed(self, chunk: bytes) -> None:
         if self._finished:
             raise RuntimeError("Reassembler.feed after finish")
-        data = self._pending + chunk if self._pending else chunk
-        cut = data.rfind(b"\n")
+        # the line break is looked for in the new bytes only: a line longer than a
+        # chunk costs its length once, not once a chunk
+        cut = chunk.rfind(b"\n")
         if cut < 0:
-            self._pending = data
+            self._pending.append(chunk)
             return
-        self._pending = data[cut + 1 :]
-        self._insert(data[:cut])
+        head = chunk[:cut]
+        if self._pending:
+            head = b"".join([*self._pending, head])
+        self._pending = [chunk[cut + 1 :]] if cut + 1 < len(chunk) else []
+        self._insert(head)
 
     def _insert(self, complete: bytes) -> None:
         """Whole lines: decoded at once, sorted into roots and children by their text
@@ -325,7 +330,7 @@ class Reassembler:
 
     def restart(self) -> None:
         """The download starts again from its first byte: forget every line."""
-        self._pending = b""
+        self._pending = []
         self._roots, self._kids, self._groups, self._held = [], [], {}, 0
         self._heads, self._kid_heads = [], []
         try:
@@ -341,8 +346,8 @@ class Reassembler:
         if self._finished:
             return
         if self._pending:
-            self._insert(self._pending)
-            self._pending = b""
+            self._insert(b"".join(self._pending))
+            self._pending = []
         try:
             self._flush()
             self._db.execute("COMMIT")
@@ -376,6 +381,11 @@ class Reassembler:
         else:
             yield from self._texts_grouped()
         orphans = self.lines - self.roots - self._used
+        if orphans < 0:  # a parent's children counted once for each root of its id
+            raise self._error(
+                "some root id is in the file more than once (its children were counted "
+                f"{-orphans} time(s) too often): Shopify writes each node once"
+            )
         if orphans:
             raise self._error(
                 f"{orphans} child line(s) name a parent that is not in the file "

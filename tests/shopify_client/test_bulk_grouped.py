@@ -191,3 +191,24 @@ def test_shopifys_documented_example_reads_as_its_guide_says() -> None:
     ]
     reader.finish()
     assert streamed(ONE, SHOPIFY_EXAMPLE) == stored(ONE, SHOPIFY_EXAMPLE)
+
+
+def test_blank_and_crlf_lines_count_as_no_object_as_in_the_store() -> None:
+    data = b'{"id":"P1"}\r\n\r\n \n\t\n{"id":"V1","__parentId":"P1"}\r\n'
+    reader = GroupedReader(ONE)
+    reader.feed(data)
+    reader.finish()
+    with Reassembler(ONE) as store:
+        store.feed(data)
+        store.finish()
+        assert (reader.lines, reader.roots) == (store.lines, store.roots) == (2, 1)
+    with pytest.raises(BulkIncompleteResultError, match="line 2 of the result is not JSON"):
+        GroupedReader(ONE).feed(b'{"id":"P1"}\n \n{"id":\n')
+
+
+def test_a_line_in_many_pieces_reads_whole() -> None:
+    long_title = "é" * 200_000
+    data = (json.dumps({"id": "P1", "title": long_title}) + "\n").encode()
+    data += b'{"id":"V1","__parentId":"P1"}\n'
+    assert streamed(ONE, data, chunk=4096) == stored(ONE, data)
+    assert streamed(ONE, data, chunk=4096)[0]["title"] == long_title

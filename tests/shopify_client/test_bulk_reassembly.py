@@ -210,3 +210,17 @@ def test_a_wrong_variable_is_a_typed_error() -> None:
         render_bulk_query(QUERY, {"status": "not an enum!"}, frozenset({"ProductStatus"}))
     with pytest.raises(InvalidVariablesError, match=r"\$nope"):
         render_bulk_query(QUERY, {"nope": 1})
+
+
+def test_a_repeated_root_id_is_named_not_counted_negative() -> None:
+    data = jsonl(
+        [
+            {"id": "P1", "t": "a"},
+            {"id": "V1", "__parentId": "P1"},
+            {"id": "P1", "t": "b"},
+            {"id": "V2", "__parentId": "P1"},
+        ]
+    )
+    with pytest.raises(BulkIncompleteResultError, match="more than once") as info:
+        read((VARIANTS,), data)
+    assert "-" not in str(info.value).split(":")[-1].split("time")[0]

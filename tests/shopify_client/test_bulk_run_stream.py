@@ -4,12 +4,18 @@ during the download, resumes, and the errors that can now come after records."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
+import traceback
+from collections.abc import AsyncIterator, Iterator
 
 import httpx
 import pytest
 
-from shopify_client import BulkIncompleteResultError, BulkRun, ConfigurationError
+from shopify_client import (
+    BulkIncompleteResultError,
+    BulkResultUnavailableError,
+    BulkRun,
+    ConfigurationError,
+)
 from shopify_client.testing import ADMIN_TOKEN, FakeShopify
 
 from .bulk_helpers import SPEC, SPEC_2024, AsyncClient, Client2024, Product, client_for
@@ -149,7 +155,10 @@ def test_skip_resumes_after_the_records_already_kept(fake: FakeShopify) -> None:
     for stream in (False, True):
         rest = by_id(list(run.records(stream=stream, skip=4)))
         assert list(rest) == list(everything)[4:] and not set(rest) & set(kept)
-    assert list(run.records(skip=100)) == []
+    assert list(run.records(skip=6)) == []  # every record kept already: nothing left
+    for stream in (False, True):  # past every record: a checkpoint of something else
+        with pytest.raises(ConfigurationError, match="skip=100 passes all 6 records"):
+            list(run.records(stream=stream, skip=100))
 
 
 @pytest.mark.parametrize(
@@ -195,3 +204,57 @@ def test_progress_while_streaming_reports_bytes_and_records_so_far(fake: FakeSho
     assert seen[-1] == (size, len(records))
     assert any(0 < r < len(records) for _, r in seen)  # records counted mid-download
     assert [b for b, _ in seen] == sorted(b for b, _ in seen)
+
+
+def test_the_signed_url_is_in_no_frame_of_a_traceback(fake: FakeShopify) -> None:
+    """A reporter that captures tracebacks' locals (as error trackers do) sees the
+    storage host's name, never the signature: while streaming (errors raised inside
+    the download's frames) and after it."""
+    fake.bulk.roots = 50
+    ungrouped = client_for(fake)._bulk_resume(SPEC, start(client_for(fake)).id, FAST)
+    with pytest.raises(BulkIncompleteResultError) as stray:
+        list(ungrouped.records(stream=True))
+    fake.bulk.inject("expired_url")
+    gone = grouped_run(fake)
+    errors: list[BaseException] = [stray.value]
+    for stream in (True, False):
+        with pytest.raises(BulkResultUnavailableError) as info:
+            list(gone.records(stream=stream))
+        errors.append(info.value)
+    for error in errors:
+        shown = "".join(
+            traceback.TracebackException.from_exception(error, capture_locals=True).format()
+        )
+        assert "download_steps_sync" in shown  # the download's own frames are in it
+        assert "X-Goog-Signature" not in shown  # the fake's URLs carry one, as GCS's do
+
+
+def test_aclose_of_a_stream_closes_its_download_at_once(fake: FakeShopify) -> None:
+    closed: list[str] = []
+
+    class Endless(httpx.AsyncByteStream):
+        async def __aiter__(self) -> AsyncIterator[bytes]:
+            product = b'{"id":"P%d","title":"t","updatedAt":"2026-01-02T00:00:00Z"}\n'
+            yield product % 1 + product % 2
+            variant = b'{"__typename":"ProductVariant","id":"V","sku":null,"price":"1.00"'
+            while True:
+                yield (variant + b',"__parentId":"P2"}\n') * 100
+
+        async def aclose(self) -> None:
+            closed.append("closed")
+
+    def serve(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, stream=Endless())
+
+    async def main() -> list[str]:
+        async with AsyncClient(
+            endpoint=fake.endpoint("admin", "2026-04"), access_token=ADMIN_TOKEN
+        ) as client:
+            run = await client._bulk_start(SPEC, {}, True, FAST)
+            records = run.records(stream=True, transport=httpx.MockTransport(serve))
+            first = await records.__anext__()
+            assert first.id == "P1"
+            await records.aclose()  # type: ignore[attr-defined]
+            return list(closed)  # before any other turn of the loop
+
+    assert asyncio.run(main()) == ["closed"]
