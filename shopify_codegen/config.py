@@ -127,15 +127,12 @@ class ProjectConfig:
         of_api = [a for a in self.apis.values() if a.name == key]
         if len(of_api) == 1:
             return of_api[0]
-        known = ", ".join(sorted(self.apis))
         if of_api:
             raise ConfigError(
                 f"{self.path}: {len(of_api)} packages of the {key} API "
                 f"({', '.join(a.key for a in of_api)}): name one by its key (--api KEY)"
             )
-        raise ConfigError(
-            f"{self.path}: no [{self.table_prefix}api.{key}] table (configured: {known})"
-        )
+        raise ConfigError(self._not_configured([key]))
 
     def select(self, apis: list[str] | None = None) -> list[ApiConfig]:
         """The packages of the given APIs or keys (all by default), in config order."""
@@ -144,11 +141,33 @@ class ProjectConfig:
         chosen = [a for a in self.apis.values() if a.key in apis or a.name in apis]
         unknown = [n for n in apis if not any(n in (a.key, a.name) for a in self.apis.values())]
         if unknown:
-            known = ", ".join(sorted(self.apis))
-            raise ConfigError(
-                f"{self.path}: nothing configured for {', '.join(unknown)} (configured: {known})"
-            )
+            raise ConfigError(self._not_configured(unknown))
         return chosen
+
+    def _not_configured(self, names: list[str]) -> str:
+        """One wording for every command given an API or key the config lacks: what is
+        configured, a close spelling, and how to add one of Shopify's APIs."""
+        keys = sorted({*self.apis, *(a.name for a in self.apis.values())})
+        shown = ", ".join(repr(n) for n in names)
+        message = (
+            f"{self.path}: no API or package key {shown} in "
+            f"[{self.table_prefix}api.*] (configured: {', '.join(sorted(self.apis)) or 'none'})"
+        )
+        hints: list[str] = []
+        for name in names:
+            close = difflib.get_close_matches(name, [*keys, *APIS], n=1, cutoff=0.6)
+            if name in APIS:
+                hints.append(
+                    f"add {name} with `shopify-codegen init --api {name} --version VERSION "
+                    f"--package PACKAGE`"
+                )
+            elif close:
+                hints.append(
+                    f"did you mean {close[0]!r}?" if len(names) == 1 else f"{name!r}: {close[0]!r}?"
+                )
+            else:
+                hints.append(f"Shopify's APIs are {', '.join(APIS)}")
+        return f"{message}; {'; '.join(dict.fromkeys(hints))}"
 
     def package_dir(self, api: ApiConfig) -> Path:
         """Where ``api``'s package lives: ``generated_dir/myapp/shopify_admin``."""

@@ -87,10 +87,34 @@ def test_no_config_anywhere_up_is_a_config_error(tmp_path: Path) -> None:
         find_root(empty)
 
 
-def test_unknown_api_name_lists_the_known_ones(tmp_path: Path) -> None:
+def test_an_unconfigured_shopify_api_lists_the_known_ones_and_how_to_add_it(
+    tmp_path: Path,
+) -> None:
     config = load_config(write(tmp_path, MINIMAL))
-    with pytest.raises(ConfigError, match=r"no \[api.customer\] table \(configured: storefront\)"):
+    with pytest.raises(ConfigError) as info:
         config.api("customer")
+    assert str(info.value) == (
+        f"{tmp_path / 'codegen.toml'}: no API or package key 'customer' in [api.*] "
+        "(configured: storefront); add customer with `shopify-codegen init --api customer "
+        "--version VERSION --package PACKAGE`"
+    )
+
+
+@pytest.mark.parametrize("pick", ["api", "select"])
+def test_a_misspelt_api_gets_one_wording_with_a_suggestion_from_every_command(
+    tmp_path: Path, pick: str
+) -> None:
+    """``config.api`` (schema, bump) and ``config.select`` (generate, check) word it alike."""
+    config = load_config(write(tmp_path, MINIMAL))
+    with pytest.raises(ConfigError) as info:
+        config.api("storefrnt") if pick == "api" else config.select(["storefrnt"])
+    assert str(info.value).endswith(
+        "no API or package key 'storefrnt' in [api.*] (configured: storefront); "
+        "did you mean 'storefront'?"
+    )
+    unknown = r"'xyz' in \[api\.\*\].*Shopify's APIs are storefront, admin"
+    with pytest.raises(ConfigError, match=unknown):
+        config.api("xyz") if pick == "api" else config.select(["xyz"])
 
 
 def test_rel_is_project_relative_or_left_as_is(tmp_path: Path) -> None:
@@ -208,5 +232,5 @@ def test_set_pinned_version_adds_validate_versions_when_absent(tmp_path: Path) -
 
 def test_set_pinned_version_of_an_absent_table(tmp_path: Path) -> None:
     config = load_config(write(tmp_path, "[api.admin]\n" + ADMIN))
-    with pytest.raises(ConfigError, match=r"no API 'storefront'|no \[api.storefront\] table"):
+    with pytest.raises(ConfigError, match=r"no API or package key 'storefront' in \[api\.\*\]"):
         set_pinned_version(config, "storefront", "2024-04")
