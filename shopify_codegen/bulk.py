@@ -578,6 +578,32 @@ def _query_text(method_def: ast.FunctionDef | ast.AsyncFunctionDef) -> str:
     raise ValueError(f"{method_def.name}: no query text in the generated method")
 
 
+def _variable_names(
+    method_def: ast.FunctionDef | ast.AsyncFunctionDef, operation: OperationDefinitionNode
+) -> dict[str, str]:
+    """Each keyword argument's GraphQL variable name (``sort_key`` -> ``sortKey``), read
+    from the ``variables`` dict ariadne-codegen built, which is keyed by the GraphQL
+    names: the runtime writes the literals by those names."""
+    arguments = {a.arg for a in method_def.args.args if a.arg != "self"}
+    declared = {d.variable.name.value for d in operation.variable_definitions or ()}
+    for node in ast.walk(method_def):
+        if not isinstance(node, ast.Dict) or not node.values:
+            continue
+        pairs = {
+            v.id: k.value
+            for k, v in zip(node.keys, node.values, strict=True)
+            if isinstance(k, ast.Constant) and isinstance(k.value, str) and isinstance(v, ast.Name)
+        }
+        if set(pairs) == arguments and set(pairs.values()) <= declared:
+            return pairs
+    if not arguments:
+        return {}
+    raise ValueError(
+        f"{method_def.name}: no variables dict naming {', '.join(sorted(arguments))} "
+        "in the generated method"
+    )
+
+
 def _module_name(operation: OperationDefinitionNode) -> str:
     from ariadne_codegen.utils import str_to_snake_case
 
@@ -633,8 +659,9 @@ def {spec_name}() -> BulkQuery[{record}]:
     # the variables' keyword arguments, as ariadne-codegen typed them
     arguments = [a for a in method_def.args.args if a.arg != "self"]
     defaults = method_def.args.defaults
+    graphql_names = _variable_names(method_def, parsed)
     values = ast.Dict(
-        keys=[ast.Constant(value=a.arg) for a in arguments],
+        keys=[ast.Constant(value=graphql_names[a.arg]) for a in arguments],
         values=[ast.Name(id=a.arg, ctx=ast.Load()) for a in arguments],
     )
     group_doc = (

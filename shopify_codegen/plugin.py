@@ -327,14 +327,19 @@ class ShopifyPlugin(Plugin):
         module = self._tolerant(module, module_name)
         if name in self._bulk_names() and isinstance(operation_definition, OperationDefinitionNode):
             fragments = self._bulk_fragments()
+            # the record classes are exported from the package __init__, as the
+            # models are (written there whether they are built now or deferred)
+            self._export(module_name, [bulk.record_name(operation_definition)])
             try:
+                before = _class_names(module)
                 module = bulk.record_classes(module, operation_definition, self.schema, fragments)
+                self._export(module_name, sorted(_class_names(module) - before))
             except bulk.NeedsFragmentClasses:
                 # a connection through a named fragment: its classes are in the
                 # fragments module, built later (before any module is written)
                 self._bulk_deferred = [
                     *getattr(self, "_bulk_deferred", []),
-                    (module, operation_definition),
+                    (module, operation_definition, module_name),
                 ]
         if name in self._bulk_mutation_names() and isinstance(
             operation_definition, OperationDefinitionNode
@@ -342,13 +347,17 @@ class ShopifyPlugin(Plugin):
             module = bulk_mutation.variables_class(
                 module, operation_definition, self.schema, self.config_dict
             )
-            fallbacks = getattr(self, "_fallbacks", {})  # exported as the models are
-            exported = [
-                *fallbacks.get(module_name, []),
-                bulk_mutation.variables_name(operation_definition),
-            ]
-            self._fallbacks = {**fallbacks, module_name: exported}
+            self._export(module_name, [bulk_mutation.variables_name(operation_definition)])
         return module
+
+    def _export(self, module_name: str, names: list[str]) -> None:
+        """``names`` of ``module_name`` exported from the package ``__init__`` as the
+        models are."""
+        fallbacks = getattr(self, "_fallbacks", {})
+        self._fallbacks = {
+            **fallbacks,
+            module_name: list(dict.fromkeys([*fallbacks.get(module_name, []), *names])),
+        }
 
     def _bulk_fragments(self) -> dict[str, FragmentDefinitionNode]:
         """Every named fragment of the queries folder (a bulk query may spread any)."""
@@ -375,10 +384,12 @@ class ShopifyPlugin(Plugin):
         section = self.config_dict.get("tool", {}).get("ariadne-codegen", {})
         name = str(section.get("fragments_module_name", "fragments"))
         module = self._tolerant(module, name)
-        for result_module, operation in getattr(self, "_bulk_deferred", []):
+        for result_module, operation, result_name in getattr(self, "_bulk_deferred", []):
+            before = _class_names(result_module)
             bulk.record_classes(
                 result_module, operation, self.schema, self._bulk_fragments(), module, name
             )
+            self._export(result_name, sorted(_class_names(result_module) - before))
         self._bulk_deferred = []
         return module
 
@@ -897,3 +908,7 @@ def tolerate_new_members(module: ast.Module, schema: GraphQLSchema) -> tuple[ast
             ),
         )
     return ast.fix_missing_locations(module), [c.name for _, c in rewriter.new_classes]
+
+
+def _class_names(module: ast.Module) -> set[str]:
+    return {node.name for node in module.body if isinstance(node, ast.ClassDef)}

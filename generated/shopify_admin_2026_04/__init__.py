@@ -22,6 +22,7 @@ if _typing.TYPE_CHECKING:
         ExportProductsProductsEdgesNodeVariants,
         ExportProductsProductsEdgesNodeVariantsEdges,
         ExportProductsProductsEdgesNodeVariantsEdgesNode,
+        ExportProductsRecord,
     )
     from .import_products import (
         ImportProducts,
@@ -73,6 +74,7 @@ _LAZY = {
     "ExportProductsProductsEdgesNodeVariants": "export_products",
     "ExportProductsProductsEdgesNodeVariantsEdges": "export_products",
     "ExportProductsProductsEdgesNodeVariantsEdgesNode": "export_products",
+    "ExportProductsRecord": "export_products",
     "ImportProducts": "import_products",
     "ImportProductsProductCreate": "import_products",
     "ImportProductsProductCreateProduct": "import_products",
@@ -121,6 +123,7 @@ __all__ = [
     "ExportProductsProductsEdgesNodeVariants",
     "ExportProductsProductsEdgesNodeVariantsEdges",
     "ExportProductsProductsEdgesNodeVariantsEdgesNode",
+    "ExportProductsRecord",
     "ImportProducts",
     "ImportProductsProductCreate",
     "ImportProductsProductCreateProduct",

@@ -152,6 +152,9 @@ def records(package: Any, method: str) -> tuple[list[Any], str]:
 def test_a_connection_in_a_named_fragment_is_a_list_of_typed_children(package: Any) -> None:
     got, sent = records(package, "export_options")
     module = importlib.import_module(f"{PACKAGE}.export_options")
+    # built after the fragments module, and still exported as the models are
+    assert package.ExportOptionsRecord is module.ExportOptionsRecord
+    assert "ExportOptionsRecord" in package.__all__
     assert len(got) == 3
     for record in got:
         assert isinstance(record, module.ExportOptionsRecord)
