@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 import time
 from collections.abc import Callable
@@ -77,6 +78,7 @@ class Source:
     url: str
     headers: dict[str, str]
     origin: str  # recorded in the manifest (never holds a token)
+    version: str = ""  # the version asked for: an answer naming another is refused
 
     def __repr__(self) -> str:
         hidden = f"<{len(self.headers)} hidden>"
@@ -120,7 +122,7 @@ def resolve_source(
                 "register a downloaded file with `shopify-codegen schema add --file`"
             )
         url = PROXY_URL.format(api=api, version=version)
-        return Source(url, headers, f"Shopify introspection proxy {url}")
+        return Source(url, headers, f"Shopify introspection proxy {url}", version)
     if shop:
         try:
             url = endpoint_for(api, shop, version)  # type: ignore[arg-type]
@@ -134,6 +136,12 @@ def resolve_source(
             check_endpoint(url)  # the runtime's rule: https, plain http on loopback only
         except ValueError as exc:
             raise CodegenError(f"--endpoint: {exc}") from None
+        named = _URL_VERSION.findall(httpx.URL(url).path)
+        if named and named[-1] != version:
+            raise CodegenError(
+                f"--endpoint {url} is version {named[-1]}, but --version is {version}: "
+                "the schema would be saved under the wrong version"
+            )
     env_name = token_env or (DEFAULT_TOKEN_ENV[api] if shop else None)
     if env_name:
         token = os.environ.get(env_name)
@@ -146,7 +154,11 @@ def resolve_source(
             headers[TOKEN_HEADERS[api]] = check_token(f"environment variable {env_name}", token)
         except ValueError as exc:
             raise CodegenError(str(exc)) from None
-    return Source(url, headers, f"introspection of {url}")
+    return Source(url, headers, f"introspection of {url}", version)
+
+
+#: a release version in an endpoint's path (/admin/api/2026-04/graphql.json)
+_URL_VERSION = re.compile(r"/(\d{4}-\d{2}|unstable)(?=/|$)")
 
 
 def _progress_printer(stream: TextIO) -> Callable[[int, bool], None]:
@@ -237,7 +249,17 @@ def download_introspection(
             404: " (no such version or endpoint?)",
         }
         hint = hints.get(response.status_code, "")
+        if response.status_code == 401 and not secrets:
+            hint = " (no access token was sent: --endpoint sends one only with --token-env NAME)"
         raise DownloadError(f"{source.url}: HTTP {response.status_code}{hint}: {shown}")
+    served = response.headers.get("x-shopify-api-version", "")
+    if source.version and served and served != source.version:
+        # Shopify answers a version out of support with the oldest supported one
+        raise DownloadError(
+            f"{source.url}: asked for {source.version}, answered {served} "
+            f"(X-Shopify-API-Version): {source.version} is not served there (past "
+            "Shopify's support window, or not released yet); nothing written"
+        )
     if body.lstrip()[:1] == b"<":
         raise DownloadError(f"{source.url}: answered an HTML page, not JSON: {shown}")
     where = Path(source.url)

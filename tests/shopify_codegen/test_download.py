@@ -80,7 +80,11 @@ FAILURES: list[tuple[Mode, str]] = [
     ("truncated", "truncated JSON (ends early)"),
     ("errors", 'is a GraphQL error response, not an introspection result: "Not Found"'),
     ("not_introspection", "is JSON but not an introspection result"),
-    ("unauthorized", 'HTTP 401 (check the access token): {"errors": "[API] Invalid API key'),
+    (
+        "unauthorized",
+        "HTTP 401 (no access token was sent: --endpoint sends one only with --token-env NAME): "
+        '{"errors": "[API] Invalid API key',
+    ),
     ("drop", "network error (RemoteProtocolError"),
 ]
 
@@ -276,7 +280,7 @@ def test_a_401_body_that_repeats_the_token_is_scrubbed(
     monkeypatch.setenv("MY_TOKEN", token)
     with raw_server(echo) as server:
         code, out, err = download(
-            storefront_project, "2025-01", "--endpoint", server.url(), "--token-env", "MY_TOKEN"
+            storefront_project, "2024-10", "--endpoint", server.url(), "--token-env", "MY_TOKEN"
         )
     assert code == 2 and "HTTP 401" in err
     assert token.encode() in server.requests[0]
@@ -343,7 +347,7 @@ def test_a_redirect_is_not_followed_and_names_its_target(storefront_project: Pat
         conn.send(b"HTTP/1.1 307 Moved\r\nLocation: https://elsewhere.example/\r\n\r\n")
 
     with raw_server(redirect) as server:
-        code, _, err = download(storefront_project, "2025-01", "--endpoint", server.url())
+        code, _, err = download(storefront_project, "2024-10", "--endpoint", server.url())
     assert code == 2
     assert "307 redirect to https://elsewhere.example/" in err and "not followed" in err
 
@@ -362,7 +366,7 @@ def test_a_slow_drip_is_cut_at_the_download_deadline() -> None:
             finished.set()
 
     with raw_server(drip, lifetime=20) as server:
-        source = resolve_source("storefront", "2025-01", endpoint=server.url())
+        source = resolve_source("storefront", "2024-10", endpoint=server.url())
         with pytest.raises(DownloadError, match="took longer than 1s as a whole"):
             download_introspection(source, deadline=1.0)
         assert not finished.is_set()
@@ -380,7 +384,7 @@ def test_an_answer_nested_thousands_deep_is_bad_input_not_a_crash(
 
     before = tree_digest(storefront_project)
     with raw_server(deep) as server:
-        code, _, err = download(storefront_project, "2025-01", "--endpoint", server.url())
+        code, _, err = download(storefront_project, "2024-10", "--endpoint", server.url())
     assert code == 2, err
     assert "Traceback" not in err
     assert tree_digest(storefront_project) == before
@@ -398,7 +402,7 @@ def _bounded_download(body: bytes, encoding: str) -> tuple[str, int, bytes]:
         conn.send(head(length=len(body), extra=f"Content-Encoding: {encoding}") + body)
 
     with raw_server(answer) as server:
-        source = resolve_source("storefront", "2025-01", endpoint=server.url())
+        source = resolve_source("storefront", "2024-10", endpoint=server.url())
         tracemalloc.start()
         try:
             with pytest.raises(DownloadError) as info:
@@ -447,6 +451,53 @@ def test_an_answer_in_an_encoding_not_asked_for_is_refused(
         conn.send(head(length=4, extra="Content-Encoding: br") + b"\x0b\x01\x80\x03")
 
     with raw_server(brotli) as server:
-        code, _, err = download(storefront_project, "2025-01", "--endpoint", server.url())
+        code, _, err = download(storefront_project, "2024-10", "--endpoint", server.url())
     assert code == 2 and "Content-Encoding 'br'" in err and "Traceback" not in err
     assert tree_digest(storefront_project) == before
+
+
+def test_an_endpoint_naming_another_version_is_refused_before_any_request(
+    storefront_project: Path,
+) -> None:
+    """`--endpoint .../api/2024-10/graphql.json --version 2025-01` would save 2024-10's
+    schema as 2025-01's: refused, nothing sent, nothing written."""
+    before = tree_digest(storefront_project)
+    server = IntrospectionServer(STOREFRONT)
+    with server.running():
+        url = server.url.replace("/graphql.json", "/api/2024-10/graphql.json")
+        code, _, err = download(storefront_project, "2025-01", "--endpoint", url)
+    assert code == 2
+    assert f"--endpoint {url} is version 2024-10, but --version is 2025-01" in err
+    assert server.seen_headers == [] and tree_digest(storefront_project) == before
+
+
+def test_an_answer_of_another_version_is_refused_and_nothing_is_written(
+    storefront_project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Shopify answers a version out of support with the oldest supported one, and says
+    which in X-Shopify-API-Version: that schema is not the one asked for."""
+    from shopify_client.testing import FakeShopify
+
+    before = tree_digest(storefront_project)
+    with FakeShopify(served_version="2025-04") as fake:
+        monkeypatch.setenv("MY_TOKEN", fake.storefront_token)
+        endpoint = fake.endpoint("storefront", "2024-10")
+        code, _, err = download(
+            storefront_project, "2024-10", "--endpoint", endpoint, "--token-env", "MY_TOKEN"
+        )
+    assert code == 2
+    assert "asked for 2024-10, answered 2025-04 (X-Shopify-API-Version)" in err
+    assert "nothing written" in err and tree_digest(storefront_project) == before
+
+
+def test_a_401_with_a_token_sent_says_to_check_it(
+    storefront_project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("MY_TOKEN", "shpat_wrong_0123")
+    server = IntrospectionServer(STOREFRONT, mode="unauthorized")
+    with server.running():
+        code, out, err = download(
+            storefront_project, "2025-01", "--endpoint", server.url, "--token-env", "MY_TOKEN"
+        )
+    assert code == 2 and "HTTP 401 (check the access token)" in err
+    assert "shpat_wrong_0123" not in out + err
