@@ -235,9 +235,10 @@ def test_settles_missed_while_redis_froze_are_sent_when_it_answers(
     assert not limiter.shared
     with redis.Redis.from_url(redis_url) as client:
         (key,) = client.keys("*:bucket")
-        # Redis heard of all three or of none: the command that timed out on this side
-        # was still in Redis's socket, and may have run when it woke
-        assert int(client.hget(key, "ifn") or 0) in (0, 3)
+        # Redis heard of some of the three: a command that timed out on this side was
+        # still in Redis's socket and may have run when it woke; the settles went in one
+        # command, or in two when the off-path sender (2 ms) took the first one alone
+        assert 0 <= int(client.hget(key, "ifn") or 0) <= 3
         time.sleep(0.15)
         granted, _ = limiter.reserve("Q")  # Redis again: the missed settles go first
         assert granted is not None and limiter.shared
