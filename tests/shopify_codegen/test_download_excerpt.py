@@ -41,7 +41,7 @@ def test_a_token_across_the_excerpt_cut_leaves_nothing_of_itself(
     monkeypatch.setenv("MY_TOKEN", TOKEN)
     with raw_server(echo) as server:
         code, out, err = download(
-            storefront_project, "2025-01", "--endpoint", server.url(), "--token-env", "MY_TOKEN"
+            storefront_project, "2024-10", "--endpoint", server.url(), "--token-env", "MY_TOKEN"
         )
     assert code == 2 and f"HTTP {status.split()[0]}" in err
     assert TOKEN.encode() in server.requests[0]  # it was sent, and echoed
@@ -59,7 +59,7 @@ def test_a_redirect_location_across_its_cut_leaves_nothing_of_the_token(
     monkeypatch.setenv("MY_TOKEN", TOKEN)
     with raw_server(redirect) as server:
         code, out, err = download(
-            storefront_project, "2025-01", "--endpoint", server.url(), "--token-env", "MY_TOKEN"
+            storefront_project, "2024-10", "--endpoint", server.url(), "--token-env", "MY_TOKEN"
         )
     assert code == 2 and "redirect" in err
     assert leaked_prefix(TOKEN, out + err) < 4, err
