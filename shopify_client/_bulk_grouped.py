@@ -27,7 +27,16 @@ from __future__ import annotations
 import json
 
 from ._bulk_errors import BulkIncompleteResultError
-from ._bulk_lines import NAME_ESCAPE, PARENT, UNSURE, child_parts, gid_type, root_id, top_string
+from ._bulk_lines import (
+    NAME_ESCAPE,
+    PARENT,
+    UNSURE,
+    LineSplitter,
+    child_parts,
+    gid_type,
+    root_id,
+    top_string,
+)
 from ._bulk_reassembly import BulkConnection, Child, Parsed, _with_lists, assemble, read_parsed
 
 __all__ = ["GroupedReader"]
@@ -60,8 +69,7 @@ class GroupedReader:
         #: one connection without connections of its own (the common case): its
         #: children's bodies are joined straight into ``"key":[...]``
         self._opening = f"{json.dumps(connections[0].key)}:[" if connections else ""
-        #: the bytes after the last line break so far (a line in pieces)
-        self._pending: list[bytes] = []
+        self._lines = LineSplitter()
         #: bytes fed since the file's first byte, and bytes of a restarted download
         #: still to drop (already read once)
         self._fed = 0
@@ -90,17 +98,9 @@ class GroupedReader:
             if not chunk:
                 return
         self._fed += len(chunk)
-        # the line break is looked for in the new bytes only: a line longer than a
-        # chunk costs its length once, not once a chunk
-        cut = chunk.rfind(b"\n")
-        if cut < 0:
-            self._pending.append(chunk)
-            return
-        head = chunk[:cut]
-        if self._pending:
-            head = b"".join([*self._pending, head])
-        self._pending = [chunk[cut + 1 :]] if cut + 1 < len(chunk) else []
-        self._read(head)
+        complete = self._lines.take(chunk)
+        if complete is not None:
+            self._read(complete)
 
     def restart(self) -> None:
         """The download starts again from its first byte: the bytes read so far are
@@ -111,9 +111,9 @@ class GroupedReader:
         """The file is complete: the last block ends."""
         if self._finished:
             return
-        if self._pending:
-            self._read(b"".join(self._pending))
-            self._pending = []
+        last = self._lines.rest()
+        if last:
+            self._read(last)
         self._close_block()
         self._finished = True
 

@@ -44,6 +44,38 @@ _ID = re.compile(r'\{"id":"([^"\\\n]*)"')
 CompactChunk = tuple[list[str], list[str], list[str], list[str]]
 
 
+class LineSplitter:
+    """A download's chunks cut into whole lines: the bytes after the last line break
+    wait, in pieces, for the next one (a line longer than a chunk costs its length
+    once, not once a chunk)."""
+
+    __slots__ = ("_pending",)
+
+    def __init__(self) -> None:
+        self._pending: list[bytes] = []
+
+    def take(self, chunk: bytes) -> bytes | None:
+        """The whole lines ``chunk`` completes (without the last break), or None."""
+        cut = chunk.rfind(b"\n")
+        if cut < 0:
+            self._pending.append(chunk)
+            return None
+        head = chunk[:cut]
+        if self._pending:
+            head = b"".join([*self._pending, head])
+        self._pending = [chunk[cut + 1 :]] if cut + 1 < len(chunk) else []
+        return head
+
+    def rest(self) -> bytes:
+        """The bytes after the last line break (the file's last line), now emptied."""
+        rest = b"".join(self._pending)
+        self._pending = []
+        return rest
+
+    def clear(self) -> None:
+        self._pending = []
+
+
 def read_compact(text: str, lines: list[str]) -> CompactChunk | None:
     """``lines`` (``text`` split at ``\\n``) as roots and children, or None if some
     line is not compact as Shopify writes it. Exact where it answers, because the

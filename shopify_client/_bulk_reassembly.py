@@ -48,6 +48,7 @@ from ._bulk_errors import BulkIncompleteResultError
 from ._bulk_lines import (
     NAME_ESCAPE,
     UNSURE,
+    LineSplitter,
     child_parts,
     gid_type,
     read_compact,
@@ -136,8 +137,7 @@ class Reassembler:
         #: their children: (parent, n, the heads of n children joined by "},")
         self._kid_heads: list[object] = []
         self._held = 0
-        #: the bytes after the last line break so far (a line in pieces)
-        self._pending: list[bytes] = []
+        self._lines = LineSplitter()
         self._finished = False
         #: non-empty lines read, and root lines among them
         self.lines = 0
@@ -149,17 +149,9 @@ class Reassembler:
     def feed(self, chunk: bytes) -> None:
         if self._finished:
             raise RuntimeError("Reassembler.feed after finish")
-        # the line break is looked for in the new bytes only: a line longer than a
-        # chunk costs its length once, not once a chunk
-        cut = chunk.rfind(b"\n")
-        if cut < 0:
-            self._pending.append(chunk)
-            return
-        head = chunk[:cut]
-        if self._pending:
-            head = b"".join([*self._pending, head])
-        self._pending = [chunk[cut + 1 :]] if cut + 1 < len(chunk) else []
-        self._insert(head)
+        complete = self._lines.take(chunk)
+        if complete is not None:
+            self._insert(complete)
 
     def _insert(self, complete: bytes) -> None:
         """Whole lines: decoded at once, sorted into roots and children by their text
@@ -330,7 +322,7 @@ class Reassembler:
 
     def restart(self) -> None:
         """The download starts again from its first byte: forget every line."""
-        self._pending = []
+        self._lines.clear()
         self._roots, self._kids, self._groups, self._held = [], [], {}, 0
         self._heads, self._kid_heads = [], []
         try:
@@ -345,9 +337,9 @@ class Reassembler:
         """The file is complete: store what is left and index the children."""
         if self._finished:
             return
-        if self._pending:
-            self._insert(b"".join(self._pending))
-            self._pending = []
+        last = self._lines.rest()
+        if last:
+            self._insert(last)
         try:
             self._flush()
             self._db.execute("COMMIT")

@@ -5,7 +5,6 @@ its GraphQL name, whatever ariadne-codegen named the argument (``$sortKey`` ->
 from __future__ import annotations
 
 import importlib
-import shutil
 import sys
 from collections.abc import Iterator
 from typing import Any
@@ -14,7 +13,7 @@ import graphql
 import pytest
 
 from shopify_client.testing import ADMIN_TOKEN, FakeShopify
-from tests.conftest import ROOT, run_cli
+from tests.conftest import admin_bulk_project
 
 PACKAGE = "shopify_bulk_variables"
 
@@ -30,20 +29,9 @@ query ExportSorted($from: String, $sortKey: ProductSortKeys, $reverse: Boolean =
 
 @pytest.fixture(scope="module")
 def package(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
-    root = tmp_path_factory.mktemp("bulk-variables")
-    (root / "schema").mkdir()
-    shutil.copy2(ROOT / "schema" / "manifest.json", root / "schema" / "manifest.json")
-    shutil.copytree(ROOT / "schema" / "admin", root / "schema" / "admin")
-    folder = root / "queries" / "admin" / "bulk"
-    folder.mkdir(parents=True)
-    (folder / "export_sorted.graphql").write_text(QUERY)
-    (root / "codegen.toml").write_text(
-        '[project]\nschema_dir = "schema"\ngenerated_dir = "generated"\n\n'
-        '[api.admin]\npinned_version = "2026-04"\nvalidate_versions = ["2026-04"]\n'
-        f'queries = "queries/admin"\npackage = "{PACKAGE}"\n'
+    root = admin_bulk_project(
+        tmp_path_factory.mktemp("bulk-variables"), {"export_sorted.graphql": QUERY}, PACKAGE
     )
-    code, out, err = run_cli("--root", str(root), "generate")
-    assert code == 0, out + err
     sys.path.insert(0, str(root / "generated"))
     try:
         yield importlib.import_module(PACKAGE)
